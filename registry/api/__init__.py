@@ -1,0 +1,1 @@
+"""The GraphQL adapter: strawberry types and resolvers over the services."""

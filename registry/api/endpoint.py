@@ -1,0 +1,149 @@
+"""The `/graphql` endpoint: GraphQL over HTTP, with the refusals a public API needs.
+
+A small starlette endpoint rather than strawberry's view: it authenticates once per
+request, refuses batches, oversized and malformed bodies with 4xx, serialises with
+orjson and masks unexpected errors with a request id that is in the server log.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import orjson
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from strawberry import Schema
+from strawberry.http.ides import get_graphql_ide_html
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+from registry.api.context import Context
+from registry.api.loaders import Loaders
+from registry.domain.errors import RegistryError
+from registry.services.access import InvalidApiKey, authenticate
+from registry.services.deps import Deps
+
+logger = logging.getLogger("registry.api")
+
+MAX_BODY_BYTES = 1_000_000
+_GRAPHIQL = get_graphql_ide_html("graphiql")
+
+
+def _error_response(status: int, message: str, code: str, request_id: str) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]}
+    headers = {"x-request-id": request_id}
+    if status == 401:
+        headers["www-authenticate"] = "Bearer"
+    return Response(orjson.dumps(body), status, headers, media_type="application/json")
+
+
+class GraphQLEndpoint:
+    def __init__(self, schema: Schema) -> None:
+        self.schema = schema
+
+    async def handle(self, request: Request) -> Response:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        if request.method == "GET":
+            if "query" not in request.query_params:
+                return HTMLResponse(_GRAPHIQL)
+            payload: Any = dict(request.query_params)
+            if isinstance(payload.get("variables"), str):
+                try:
+                    payload["variables"] = orjson.loads(payload["variables"])
+                except orjson.JSONDecodeError:
+                    return _error_response(400, "variables is not JSON", "BAD_REQUEST", request_id)
+            allowed = {OperationType.QUERY}
+        elif request.method == "POST":
+            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type not in ("application/json", "application/graphql-response+json"):
+                return _error_response(
+                    415, "send the request as application/json", "BAD_REQUEST", request_id
+                )
+            declared = request.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+                return _error_response(413, "request body over 1 MB", "BAD_REQUEST", request_id)
+            body = b""
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > MAX_BODY_BYTES:
+                    return _error_response(
+                        413, "request body over 1 MB", "BAD_REQUEST", request_id
+                    )
+            try:
+                payload = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                return _error_response(400, "request body is not valid JSON", "BAD_REQUEST", request_id)
+            allowed = {OperationType.QUERY, OperationType.MUTATION}
+        else:
+            return _error_response(405, "use GET or POST", "BAD_REQUEST", request_id)
+
+        if isinstance(payload, list):
+            return _error_response(400, "batched requests are not supported", "BAD_REQUEST", request_id)
+        if not isinstance(payload, dict):
+            return _error_response(400, "expected a JSON object", "BAD_REQUEST", request_id)
+        query = payload.get("query")
+        variables = payload.get("variables")
+        operation_name = payload.get("operationName")
+        if not isinstance(query, str) or not query.strip():
+            return _error_response(400, "`query` must be a non-empty string", "BAD_REQUEST", request_id)
+        if variables is not None and not isinstance(variables, dict):
+            return _error_response(400, "`variables` must be an object", "BAD_REQUEST", request_id)
+        if operation_name is not None and not isinstance(operation_name, str):
+            return _error_response(400, "`operationName` must be a string", "BAD_REQUEST", request_id)
+
+        deps: Deps = request.state.deps
+        try:
+            caller = await authenticate(deps, request.headers.get("authorization"))
+        except InvalidApiKey as exc:
+            return _error_response(401, str(exc), "UNAUTHENTICATED", request_id)
+
+        context = Context(deps, caller, request_id, Loaders(deps, caller))
+        try:
+            result = await self.schema.execute(
+                query,
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+                allowed_operation_types=allowed,
+            )
+        except InvalidOperationTypeError:
+            return _error_response(
+                405, "mutations must be sent with POST", "BAD_REQUEST", request_id
+            )
+        response: dict[str, Any] = {}
+        status = 200
+        if result.errors:
+            response["errors"] = [self._format_error(e, request_id) for e in result.errors]
+            if result.data is None:
+                status = 400
+        if result.data is not None or not result.errors:
+            response["data"] = result.data
+        if result.data is not None:
+            status = 200
+        return Response(
+            orjson.dumps(response),
+            status,
+            {"x-request-id": request_id},
+            media_type="application/json",
+        )
+
+    def _format_error(self, error: GraphQLError, request_id: str) -> dict[str, Any]:
+        original = error.original_error
+        if original is None or isinstance(original, GraphQLError | RegistryError):
+            formatted: dict[str, Any] = error.formatted
+            return formatted
+        logger.error(
+            "unexpected error in %s (request %s)",
+            ".".join(str(p) for p in error.path or ()),
+            request_id,
+            exc_info=original,
+        )
+        return {
+            "message": "Unexpected error",
+            "locations": error.formatted.get("locations"),
+            "path": error.path,
+            "extensions": {"code": "INTERNAL", "requestId": request_id},
+        }

@@ -1,0 +1,100 @@
+"""The ASGI application: routes, middleware and the resources of one process."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pymongo.errors import PyMongoError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from registry import devdb
+from registry.api.endpoint import GraphQLEndpoint
+from registry.api.schema import build_schema
+from registry.clock import Clock, SystemClock
+from registry.scheduler.jobs import JOBS
+from registry.scheduler.loop import Scheduler
+from registry.services.deps import Deps
+from registry.settings import Settings
+from registry.store.database import connect, describe_uri, ensure_indexes
+
+logger = logging.getLogger("registry")
+
+
+class StartupError(RuntimeError):
+    """The service cannot start; the message is safe to show (no credentials)."""
+
+
+async def health(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def ready(request: Request) -> Response:
+    deps: Deps = request.state.deps
+    try:
+        await asyncio.wait_for(deps.db.command("ping"), timeout=2)
+    except (PyMongoError, TimeoutError):
+        return JSONResponse({"status": "database unreachable"}, status_code=503)
+    return JSONResponse({"status": "ready"})
+
+
+def create_app(
+    settings: Settings, *, clock: Clock | None = None, run_scheduler: bool = True
+) -> Starlette:
+    """Build the app; resources are opened in the lifespan, never at import time."""
+    the_clock = clock or SystemClock()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        async with contextlib.AsyncExitStack() as stack:
+            uri = settings.mongodb_uri
+            if uri is None:
+                uri = await asyncio.to_thread(
+                    stack.enter_context, devdb.embedded(settings)
+                )
+                logger.info("embedded database started")
+            client = connect(uri, timeout_s=settings.connect_timeout_s)
+            stack.push_async_callback(client.close)
+            db = client[settings.db_name]
+            try:
+                await db.command("ping")
+                await ensure_indexes(db)
+            except PyMongoError as exc:
+                raise StartupError(
+                    f"cannot reach MongoDB at {describe_uri(uri)}: {type(exc).__name__}"
+                ) from None
+            deps = Deps(db=db, clock=the_clock, settings=settings)
+            app.state.deps = deps
+            scheduler = Scheduler(deps, JOBS)
+            app.state.scheduler = scheduler
+            if run_scheduler:
+                task = asyncio.create_task(scheduler.run_forever(), name="scheduler")
+                stack.push_async_callback(_stop_scheduler, scheduler, task, settings)
+            yield {"deps": deps, "scheduler": scheduler}
+
+    schema = build_schema()
+    graphql = GraphQLEndpoint(schema)
+    routes = [
+        Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+        Route("/health", health),
+        Route("/ready", ready),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.schema = schema
+    return app
+
+
+async def _stop_scheduler(scheduler: Scheduler, task: asyncio.Task[None], settings: Settings) -> None:
+    scheduler.stop()
+    try:
+        await asyncio.wait_for(task, timeout=settings.shutdown_timeout_s)
+    except TimeoutError:
+        logger.warning("scheduler did not stop within %.0fs; cancelled", settings.shutdown_timeout_s)
+    except asyncio.CancelledError:
+        pass

@@ -1,0 +1,203 @@
+"""The `registry` command: serve | worker | devdb | seed | export-schema | keys."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+from registry import devdb
+from registry.clock import SystemClock
+from registry.domain.errors import RegistryError
+from registry.domain.models import Role
+from registry.services.deps import Deps
+from registry.settings import Settings
+from registry.store.database import connect, describe_uri, ensure_indexes
+
+DEFAULT_SCHEMA_PATH = Path("schema/schema.graphql")
+
+
+class CommandError(Exception):
+    """A one-line error for the terminal; exit status 1."""
+
+
+@contextlib.asynccontextmanager
+async def open_deps(settings: Settings) -> AsyncIterator[Deps]:
+    """Connect (starting the embedded database when no URI is set) and ensure indexes."""
+    with contextlib.ExitStack() as stack:
+        uri = settings.mongodb_uri or stack.enter_context(devdb.embedded(settings))
+        client = connect(uri, timeout_s=settings.connect_timeout_s)
+        try:
+            db = client[settings.db_name]
+            try:
+                await db.command("ping")
+            except Exception as exc:
+                raise CommandError(
+                    f"cannot reach MongoDB at {describe_uri(uri)} ({type(exc).__name__})"
+                ) from None
+            await ensure_indexes(db)
+            yield Deps(db=db, clock=SystemClock(), settings=settings)
+        finally:
+            await client.close()
+
+
+def _check_database(settings: Settings) -> None:
+    if settings.mongodb_uri is None:
+        return
+
+    async def ping(uri: str) -> None:
+        client = connect(uri, timeout_s=min(settings.connect_timeout_s, 12))
+        try:
+            await client.admin.command("ping")
+        finally:
+            await client.close()
+
+    try:
+        asyncio.run(ping(settings.mongodb_uri))
+    except Exception as exc:
+        raise CommandError(
+            f"cannot reach MongoDB at {describe_uri(settings.mongodb_uri)} ({type(exc).__name__})"
+        ) from None
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from registry.app import create_app
+
+    if devdb.port_in_use(args.host if args.host not in ("0.0.0.0", "::") else "127.0.0.1", args.port):  # noqa: S104
+        raise CommandError(f"port {args.port} on {args.host} is already in use")
+    _check_database(settings)
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level)
+    server = uvicorn.Server(config)
+    base = f"http://{args.host}:{args.port}"
+    print(f"registry: GraphQL API and GraphiQL at {base}/graphql, health at {base}/health", flush=True)
+    server.run()
+    return 0 if server.started else 1
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from registry.scheduler.jobs import JOBS
+    from registry.scheduler.loop import Scheduler
+
+    async def run() -> None:
+        async with open_deps(settings) as deps:
+            scheduler = Scheduler(deps, JOBS)
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, scheduler.stop)
+            print(f"registry worker {scheduler.worker_id} running", flush=True)
+            await scheduler.run_forever()
+
+    asyncio.run(run())
+    return 0
+
+
+def cmd_devdb(args: argparse.Namespace, settings: Settings) -> int:
+    port = args.port or settings.devdb_port
+    if devdb.port_in_use("127.0.0.1", port):
+        raise CommandError(f"port {port} is already in use")
+    data_dir = Path(args.data_dir or Path(settings.data_dir) / "devdb")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    argv = devdb.command(port, data_dir, host=args.host)
+    with contextlib.suppress(KeyboardInterrupt):
+        return subprocess.call(argv)  # noqa: S603 - our own binary, fixed argv
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
+    from registry.api.sdl import export_sdl
+
+    path = Path(args.path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(export_sdl())
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_keys_create(args: argparse.Namespace, settings: Settings) -> int:
+    from registry.services.access import create_api_key
+
+    async def run() -> str:
+        async with open_deps(settings) as deps:
+            api_key, key = await create_api_key(
+                deps, name=args.name, role=Role(args.role), customer_id=args.customer
+            )
+            print(f"created {api_key.role.value} key {api_key.id} ({api_key.name}); shown once:")
+            return key
+
+    print(asyncio.run(run()))
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
+    from registry.services.seeding import load_seed_files
+
+    async def run() -> None:
+        async with open_deps(settings) as deps:
+            await load_seed_files(deps, [Path(p) for p in args.paths], progress=sys.stdout.isatty())
+
+    asyncio.run(run())
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="registry", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the API and the in-process scheduler")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--log-level", default="info")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run the scheduler and delivery loop only")
+    worker.set_defaults(func=cmd_worker)
+
+    db = sub.add_parser("devdb", help="run the embedded database in the foreground")
+    db.add_argument("--host", default="127.0.0.1")
+    db.add_argument("--port", type=int, default=None)
+    db.add_argument("--data-dir", default=None)
+    db.set_defaults(func=cmd_devdb)
+
+    seed = sub.add_parser("seed", help="load seed files idempotently")
+    seed.add_argument("paths", nargs="+")
+    seed.set_defaults(func=cmd_seed)
+
+    export = sub.add_parser("export-schema", help="write the GraphQL SDL")
+    export.add_argument("path", nargs="?", default=str(DEFAULT_SCHEMA_PATH))
+    export.set_defaults(func=cmd_export_schema)
+
+    keys = sub.add_parser("keys", help="manage API keys")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    create = keys_sub.add_parser("create", help="create a key and print it (last line)")
+    create.add_argument("--role", required=True, choices=[r.value for r in Role])
+    create.add_argument("--customer", default=None)
+    create.add_argument("--name", required=True)
+    create.set_defaults(func=cmd_keys_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=os.environ.get("REGISTRY_LOG_LEVEL", "INFO").upper())
+    try:
+        settings = Settings()
+        return int(args.func(args, settings))
+    except (CommandError, devdb.DevDbError) as exc:
+        print(f"registry: error: {exc}", file=sys.stderr)
+        return 1
+    except RegistryError as exc:
+        print(f"registry: error: {exc.message}", file=sys.stderr)
+        return 1
+    except ValueError as exc:
+        print(f"registry: error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,58 @@
+"""The expected failures of the registry, as one tree.
+
+    RegistryError
+    ├── ValidationError          bad input; names the offending field
+    ├── NotFound                 no such object, or not visible to the caller
+    ├── PermissionDenied         the caller's role may not do this
+    ├── NoticeWindowViolation    effective date earlier than some customer's window allows
+    ├── ObjectionDeadlinePassed  objection at or after the customer's deadline
+    └── UnsafeUrlError           webhook target outside the allowed networks
+
+Services raise these; the GraphQL layer turns each into a member of the
+mutation's payload union. Anything else is a bug and is masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+
+class RegistryError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(RegistryError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(RegistryError):
+    pass
+
+
+class PermissionDenied(RegistryError):
+    pass
+
+
+class NoticeWindowViolation(RegistryError):
+    def __init__(self, earliest_allowed: datetime, customer_ids: Sequence[str]) -> None:
+        super().__init__(
+            f"effective date is earlier than the notice window allows; "
+            f"earliest allowed is {earliest_allowed.isoformat()}"
+        )
+        self.earliest_allowed = earliest_allowed
+        self.customer_ids = tuple(customer_ids)
+
+
+class ObjectionDeadlinePassed(RegistryError):
+    def __init__(self, deadline: datetime) -> None:
+        super().__init__(f"the objection deadline passed at {deadline.isoformat()}")
+        self.deadline = deadline
+
+
+class UnsafeUrlError(RegistryError):
+    pass

@@ -1,0 +1,170 @@
+"""The registry's vocabulary as frozen dataclasses (DESIGN.md section 2).
+
+These are plain values: the store maps documents to them, services decide with
+them, the API renders them. Nothing here performs I/O.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+
+class Role(enum.Enum):
+    ADMIN = "ADMIN"
+    PROCUREMENT = "PROCUREMENT"
+    CUSTOMER = "CUSTOMER"
+
+
+class SubprocessorStatus(enum.Enum):
+    PROPOSED = "PROPOSED"
+    ACTIVE = "ACTIVE"
+    RETIRED = "RETIRED"
+
+
+class LocationRole(enum.Enum):
+    STORAGE = "STORAGE"
+    PROCESSING = "PROCESSING"
+    SUPPORT_ACCESS = "SUPPORT_ACCESS"
+    BACKUP = "BACKUP"
+
+
+class DataOrigin(enum.Enum):
+    """The jurisdiction personal data leaves from."""
+
+    EEA = "EEA"
+    UK = "UK"
+    CH = "CH"
+
+
+class TransferMechanism(enum.Enum):
+    ADEQUACY = "ADEQUACY"
+    EU_US_DPF = "EU_US_DPF"
+    UK_US_DATA_BRIDGE = "UK_US_DATA_BRIDGE"
+    SWISS_US_DPF = "SWISS_US_DPF"
+    SCC_2021 = "SCC_2021"
+    SCC_2010 = "SCC_2010"
+    UK_IDTA = "UK_IDTA"
+    UK_ADDENDUM = "UK_ADDENDUM"
+    BCR = "BCR"
+    CODE_OF_CONDUCT = "CODE_OF_CONDUCT"
+    CERTIFICATION = "CERTIFICATION"
+    AD_HOC_CLAUSES = "AD_HOC_CLAUSES"
+    DEROGATION = "DEROGATION"
+    PRIVACY_SHIELD = "PRIVACY_SHIELD"
+    SAFE_HARBOR = "SAFE_HARBOR"
+
+
+class TransferStatus(enum.Enum):
+    NOT_REQUIRED = "NOT_REQUIRED"
+    VALID = "VALID"
+    EXPIRING = "EXPIRING"
+    INVALID = "INVALID"
+    MISSING = "MISSING"
+
+
+class ChangeKind(enum.Enum):
+    ADD = "ADD"
+    REPLACE = "REPLACE"
+    REMOVE = "REMOVE"
+    UPDATE = "UPDATE"
+
+
+class ChangeStatus(enum.Enum):
+    ANNOUNCED = "ANNOUNCED"
+    EFFECTIVE = "EFFECTIVE"
+    CANCELLED = "CANCELLED"
+
+
+class ObjectionStatus(enum.Enum):
+    OPEN = "OPEN"
+    RESOLVED = "RESOLVED"
+
+
+class ObjectionResolution(enum.Enum):
+    WITHDRAWN = "WITHDRAWN"
+    CHANGE_CANCELLED_FOR_CUSTOMER = "CHANGE_CANCELLED_FOR_CUSTOMER"
+    CUSTOMER_TERMINATES = "CUSTOMER_TERMINATES"
+    ACCOMMODATED = "ACCOMMODATED"
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChange:
+    status: SubprocessorStatus
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Subprocessor:
+    id: str
+    legal_name: str
+    purpose: str
+    status: SubprocessorStatus
+    created_at: datetime
+    data_categories: tuple[str, ...] = ()
+    website: str | None = None
+    contact_email: str | None = None
+    status_history: tuple[StatusChange, ...] = ()
+    # When the vendor is (or is announced to be) in force: [active_from, active_until).
+    active_from: datetime | None = None
+    active_until: datetime | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessingLocation:
+    id: str
+    subprocessor_id: str
+    country: str
+    role: LocationRole = LocationRole.PROCESSING
+    region: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Dpa:
+    id: str
+    subprocessor_id: str
+    version: str
+    signed_on: date
+    effective_on: date | None = None
+    expires_on: date | None = None
+    document_url: str | None = None
+    sha256: str | None = None
+    scc_modules: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TransferBasis:
+    """A recorded legal mechanism for transfers from `origin` to `destination`."""
+
+    id: str
+    subprocessor_id: str
+    mechanism: TransferMechanism
+    destination: str
+    origin: DataOrigin = DataOrigin.EEA
+    valid_from: date | None = None
+    valid_until: date | None = None
+    scc_module: int | None = None
+    reference: str | None = None
+    tia_on: date | None = None
+    tia_url: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerTerms:
+    notice_period: str = "P3M"
+    objection_window: str | None = None
+    data_origin: DataOrigin = DataOrigin.EEA
+    allows_emergency_replacement: bool = False
+    weekend_rolls_to_monday: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    id: str
+    name: str
+    terms: CustomerTerms = field(default_factory=CustomerTerms)
+    created_at: datetime | None = None
+    notice_emails: tuple[str, ...] = ()

@@ -1,0 +1,1 @@
+"""The due-work loop: claims due jobs with leases, safe with many workers."""

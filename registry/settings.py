@@ -1,0 +1,74 @@
+"""Service settings, read once at start-up and passed in (DESIGN.md section 6)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Literal
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_RETRY_SCHEDULE = "0,5s,5m,30m,2h,5h,10h,14h,20h,24h"
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str) -> timedelta:
+    """Parse a short interval such as `1s`, `250ms`, `5m` or a plain number of seconds."""
+    value = text.strip().lower()
+    try:
+        if value.endswith("ms"):
+            seconds = float(value[:-2]) / 1000
+        elif value and value[-1] in _UNITS:
+            seconds = float(value[:-1]) * _UNITS[value[-1]]
+        else:
+            seconds = float(value)
+    except ValueError:
+        raise ValueError(f"invalid interval {text!r}: use e.g. 1s, 250ms, 5m") from None
+    if seconds <= 0:
+        raise ValueError(f"invalid interval {text!r}: must be positive")
+    return timedelta(seconds=seconds)
+
+
+class Settings(BaseSettings):
+    """Environment variables (and a `.env` file); names as in DESIGN.md section 6."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="REGISTRY_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    mongodb_uri: str | None = Field(
+        default=None, validation_alias=AliasChoices("MONGODB_URI", "REGISTRY_MONGODB_URI")
+    )
+    db_name: str = "registry"
+    public_read: bool = True
+    webhook_allow_cidrs: str = ""
+    webhook_retry_schedule: str = DEFAULT_RETRY_SCHEDULE
+    webhook_disable_after: str = "P5D"
+    secret_key: str | None = None
+    scheduler_interval: str = "1s"
+    reminder_offsets: str = "P14D,P1D"
+    environment: Literal["development", "production"] = "development"
+    allow_private_webhooks: bool = False
+    data_dir: str = ".data"
+    devdb_port: int = 27018
+    public_url: str = "http://127.0.0.1:8000"
+    connect_timeout_s: float = 15.0
+    shutdown_timeout_s: float = 10.0
+
+    @field_validator("scheduler_interval")
+    @classmethod
+    def _interval_is_valid(cls, value: str) -> str:
+        parse_interval(value)
+        return value
+
+    @property
+    def scheduler_period(self) -> timedelta:
+        return parse_interval(self.scheduler_interval)
+
+    def effective_secret_key(self) -> str:
+        """The key that encrypts webhook secrets; development falls back to a fixed one."""
+        if self.secret_key:
+            return self.secret_key
+        if self.environment == "production":
+            raise ValueError("REGISTRY_SECRET_KEY is required in production")
+        return "development-only-secret-key"

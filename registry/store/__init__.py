@@ -1,0 +1,9 @@
+"""PyMongo async repositories: one module per collection, indexes beside queries."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from registry.store import api_keys, customers
+
+COLLECTIONS: tuple[ModuleType, ...] = (api_keys, customers)

@@ -1,0 +1,113 @@
+"""Customers (tenants) and their contract terms."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+
+from registry.domain.models import Customer, CustomerTerms, DataOrigin
+from registry.store.database import Database, Document, create_missing_indexes
+
+NAME = "customers"
+INDEXES = [
+    IndexModel([("name", ASCENDING), ("_id", ASCENDING)], name="name_id"),
+    IndexModel([("terms_key", ASCENDING)], name="terms_key"),
+]
+
+
+async def ensure_indexes(db: Database) -> None:
+    await create_missing_indexes(db, NAME, INDEXES)
+
+
+def terms_to_document(terms: CustomerTerms) -> Document:
+    return {
+        "notice_period": terms.notice_period,
+        "objection_window": terms.objection_window,
+        "data_origin": terms.data_origin.value,
+        "allows_emergency_replacement": terms.allows_emergency_replacement,
+        "weekend_rolls_to_monday": terms.weekend_rolls_to_monday,
+    }
+
+
+def terms_key(terms: CustomerTerms) -> str:
+    """Customers with equal terms share notice arithmetic; this groups them."""
+    return "|".join(
+        [
+            terms.notice_period,
+            terms.objection_window or "-",
+            terms.data_origin.value,
+            "E" if terms.allows_emergency_replacement else "-",
+            "W" if terms.weekend_rolls_to_monday else "-",
+        ]
+    )
+
+
+def terms_from_document(doc: Document) -> CustomerTerms:
+    return CustomerTerms(
+        notice_period=doc["notice_period"],
+        objection_window=doc.get("objection_window"),
+        data_origin=DataOrigin(doc.get("data_origin", "EEA")),
+        allows_emergency_replacement=bool(doc.get("allows_emergency_replacement", False)),
+        weekend_rolls_to_monday=bool(doc.get("weekend_rolls_to_monday", False)),
+    )
+
+
+def to_document(customer: Customer) -> Document:
+    return {
+        "_id": customer.id,
+        "name": customer.name,
+        "terms": terms_to_document(customer.terms),
+        "terms_key": terms_key(customer.terms),
+        "created_at": customer.created_at,
+        "notice_emails": list(customer.notice_emails),
+    }
+
+
+def from_document(doc: Document) -> Customer:
+    return Customer(
+        id=doc["_id"],
+        name=doc["name"],
+        terms=terms_from_document(doc["terms"]),
+        created_at=doc.get("created_at"),
+        notice_emails=tuple(doc.get("notice_emails", ())),
+    )
+
+
+async def insert(db: Database, customer: Customer) -> None:
+    await db[NAME].insert_one(to_document(customer))
+
+
+async def upsert(db: Database, customer: Customer) -> bool:
+    """Insert or replace; True when something changed."""
+    doc = to_document(customer)
+    result = await db[NAME].replace_one({"_id": customer.id}, doc, upsert=True)
+    return bool(result.upserted_id is not None or result.modified_count)
+
+
+async def get(db: Database, customer_id: str) -> Customer | None:
+    doc = await db[NAME].find_one({"_id": customer_id})
+    return from_document(doc) if doc else None
+
+
+async def get_many(db: Database, ids: Sequence[str]) -> list[Customer | None]:
+    found = {d["_id"]: from_document(d) async for d in db[NAME].find({"_id": {"$in": list(ids)}})}
+    return [found.get(i) for i in ids]
+
+
+async def page(
+    db: Database, *, after: tuple[Any, ...] | None, limit: int, only_id: str | None = None
+) -> tuple[list[Customer], int]:
+    query: Document = {} if only_id is None else {"_id": only_id}
+    total = await db[NAME].count_documents(query)
+    if after is not None:
+        name, id_ = after
+        query = {
+            "$and": [
+                query,
+                {"$or": [{"name": {"$gt": name}}, {"name": name, "_id": {"$gt": id_}}]},
+            ]
+        }
+    cursor = db[NAME].find(query).sort([("name", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+    return [from_document(d) async for d in cursor], total

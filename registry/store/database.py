@@ -1,0 +1,53 @@
+"""The MongoDB connection and the indexes every collection declares."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from pymongo import AsyncMongoClient, IndexModel
+from pymongo.asynchronous.database import AsyncDatabase
+
+Document = dict[str, Any]
+Database = AsyncDatabase[Document]
+
+
+def connect(uri: str, *, timeout_s: float = 15.0, **options: Any) -> AsyncMongoClient[Document]:
+    """One client per process; every datetime read back is aware UTC."""
+    timeout_ms = int(timeout_s * 1000)
+    return AsyncMongoClient(
+        uri,
+        tz_aware=True,
+        serverSelectionTimeoutMS=timeout_ms,
+        connectTimeoutMS=min(timeout_ms, 10_000),
+        appname="subprocessor-registry",
+        **options,
+    )
+
+
+def describe_uri(uri: str) -> str:
+    """The URI's hosts without credentials, for error messages and logs."""
+    parts = urlsplit(uri)
+    hosts = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{hosts}"
+
+
+async def create_missing_indexes(db: Database, name: str, indexes: list[IndexModel]) -> None:
+    """Create the indexes not yet present, one at a time.
+
+    One at a time because FerretDB v1 drops the connection when a multi-index
+    `createIndexes` names indexes that already exist; skipping existing ones also
+    keeps start-up to one round trip per collection.
+    """
+    existing = {index["name"] async for index in await db[name].list_indexes()}
+    for model in indexes:
+        if model.document["name"] not in existing:
+            await db[name].create_indexes([model])
+
+
+async def ensure_indexes(db: Database) -> None:
+    # Imported here so the store modules stay independent of this one.
+    from registry.store import COLLECTIONS
+
+    for module in COLLECTIONS:
+        await module.ensure_indexes(db)
