@@ -36,7 +36,7 @@ async def health(request: Request) -> Response:
 
 
 async def ready(request: Request) -> Response:
-    deps: Deps = request.state.deps
+    deps: Deps = request.app.state.deps
     try:
         await asyncio.wait_for(deps.db.command("ping"), timeout=2)
     except (PyMongoError, TimeoutError):
@@ -55,9 +55,7 @@ def create_app(
         async with contextlib.AsyncExitStack() as stack:
             uri = settings.mongodb_uri
             if uri is None:
-                uri = await asyncio.to_thread(
-                    stack.enter_context, devdb.embedded(settings)
-                )
+                uri = await asyncio.to_thread(stack.enter_context, devdb.embedded(settings))
                 logger.info("embedded database started")
             client = connect(uri, timeout_s=settings.connect_timeout_s)
             stack.push_async_callback(client.close)
@@ -90,11 +88,15 @@ def create_app(
     return app
 
 
-async def _stop_scheduler(scheduler: Scheduler, task: asyncio.Task[None], settings: Settings) -> None:
+async def _stop_scheduler(
+    scheduler: Scheduler, task: asyncio.Task[None], settings: Settings
+) -> None:
     scheduler.stop()
     try:
         await asyncio.wait_for(task, timeout=settings.shutdown_timeout_s)
     except TimeoutError:
-        logger.warning("scheduler did not stop within %.0fs; cancelled", settings.shutdown_timeout_s)
+        logger.warning(
+            "scheduler did not stop within %.0fs; cancelled", settings.shutdown_timeout_s
+        )
     except asyncio.CancelledError:
         pass

@@ -72,14 +72,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from registry.app import create_app
 
-    if devdb.port_in_use(args.host if args.host not in ("0.0.0.0", "::") else "127.0.0.1", args.port):  # noqa: S104
+    wildcard = args.host in ("0.0.0.0", "::")  # noqa: S104 - only compared, never bound
+    if devdb.port_in_use("127.0.0.1" if wildcard else args.host, args.port):
         raise CommandError(f"port {args.port} on {args.host} is already in use")
     _check_database(settings)
     app = create_app(settings)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level)
     server = uvicorn.Server(config)
     base = f"http://{args.host}:{args.port}"
-    print(f"registry: GraphQL API and GraphiQL at {base}/graphql, health at {base}/health", flush=True)
+    print(
+        f"registry: GraphQL API and GraphiQL at {base}/graphql, health at {base}/health", flush=True
+    )
     server.run()
     return 0 if server.started else 1
 

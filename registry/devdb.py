@@ -129,9 +129,7 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
 
 
 @contextlib.contextmanager
-def running(
-    data_dir: Path, port: int | None = None, *, timeout: float = 30.0
-) -> Iterator[str]:
+def running(data_dir: Path, port: int | None = None, *, timeout: float = 30.0) -> Iterator[str]:
     """Run the embedded database in the background; yields its connection string."""
     chosen = port or free_port()
     if port_in_use("127.0.0.1", chosen):

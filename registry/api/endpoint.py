@@ -69,32 +69,38 @@ class GraphQLEndpoint:
             async for chunk in request.stream():
                 body += chunk
                 if len(body) > MAX_BODY_BYTES:
-                    return _error_response(
-                        413, "request body over 1 MB", "BAD_REQUEST", request_id
-                    )
+                    return _error_response(413, "request body over 1 MB", "BAD_REQUEST", request_id)
             try:
                 payload = orjson.loads(body)
             except orjson.JSONDecodeError:
-                return _error_response(400, "request body is not valid JSON", "BAD_REQUEST", request_id)
+                return _error_response(
+                    400, "request body is not valid JSON", "BAD_REQUEST", request_id
+                )
             allowed = {OperationType.QUERY, OperationType.MUTATION}
         else:
             return _error_response(405, "use GET or POST", "BAD_REQUEST", request_id)
 
         if isinstance(payload, list):
-            return _error_response(400, "batched requests are not supported", "BAD_REQUEST", request_id)
+            return _error_response(
+                400, "batched requests are not supported", "BAD_REQUEST", request_id
+            )
         if not isinstance(payload, dict):
             return _error_response(400, "expected a JSON object", "BAD_REQUEST", request_id)
         query = payload.get("query")
         variables = payload.get("variables")
         operation_name = payload.get("operationName")
         if not isinstance(query, str) or not query.strip():
-            return _error_response(400, "`query` must be a non-empty string", "BAD_REQUEST", request_id)
+            return _error_response(
+                400, "`query` must be a non-empty string", "BAD_REQUEST", request_id
+            )
         if variables is not None and not isinstance(variables, dict):
             return _error_response(400, "`variables` must be an object", "BAD_REQUEST", request_id)
         if operation_name is not None and not isinstance(operation_name, str):
-            return _error_response(400, "`operationName` must be a string", "BAD_REQUEST", request_id)
+            return _error_response(
+                400, "`operationName` must be a string", "BAD_REQUEST", request_id
+            )
 
-        deps: Deps = request.state.deps
+        deps: Deps = request.app.state.deps
         try:
             caller = await authenticate(deps, request.headers.get("authorization"))
         except InvalidApiKey as exc:
@@ -133,7 +139,7 @@ class GraphQLEndpoint:
     def _format_error(self, error: GraphQLError, request_id: str) -> dict[str, Any]:
         original = error.original_error
         if original is None or isinstance(original, GraphQLError | RegistryError):
-            formatted: dict[str, Any] = error.formatted
+            formatted: dict[str, Any] = dict(error.formatted)
             return formatted
         logger.error(
             "unexpected error in %s (request %s)",

@@ -2,21 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from registry.domain.models import Customer
+from registry.domain.models import Customer, Dpa, ProcessingLocation, Subprocessor, TransferBasis
 from registry.services.access import Caller
 from registry.services.deps import Deps
-from registry.store import customers
+from registry.store import customers, dpas, processing_locations, subprocessors, transfer_bases
+from registry.store.database import Database
+
+V = TypeVar("V")
+
+
+def _grouped(
+    db: Database, fetch: Callable[[Database, Sequence[str]], Awaitable[dict[str, list[V]]]]
+) -> DataLoader[str, list[V]]:
+    async def load(keys: Sequence[str]) -> list[list[V]]:
+        found = await fetch(db, keys)
+        return [found.get(key, []) for key in keys]
+
+    return DataLoader(load)
+
+
+def _by_id(
+    db: Database, fetch: Callable[[Database, Sequence[str]], Awaitable[list[V | None]]]
+) -> DataLoader[str, V | None]:
+    async def load(keys: Sequence[str]) -> list[V | None]:
+        return await fetch(db, keys)
+
+    return DataLoader(load)
 
 
 class Loaders:
+    """Built per request, so nothing cached outlives the caller's view."""
+
     def __init__(self, deps: Deps, caller: Caller) -> None:
         db = deps.db
-
-        async def load_customers(keys: Sequence[str]) -> list[Customer | None]:
-            return await customers.get_many(db, keys)
-
-        self.customer = DataLoader(load_customers)
+        self.customer: DataLoader[str, Customer | None] = _by_id(db, customers.get_many)
+        self.subprocessor: DataLoader[str, Subprocessor | None] = _by_id(db, subprocessors.get_many)
+        self.locations: DataLoader[str, list[ProcessingLocation]] = _grouped(
+            db, processing_locations.by_subprocessors
+        )
+        self.dpas: DataLoader[str, list[Dpa]] = _grouped(db, dpas.by_subprocessors)
+        self.transfer_bases: DataLoader[str, list[TransferBasis]] = _grouped(
+            db, transfer_bases.by_subprocessors
+        )

@@ -11,8 +11,9 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
-from registry.api.context import Info
-from registry.api.types.viewer import Viewer
+from registry.api.mutations.customers import CustomerMutations
+from registry.api.mutations.registry import RegistryMutations
+from registry.api.queries import Query
 
 MAX_DEPTH = 10
 MAX_ALIASES = 15
@@ -20,21 +21,19 @@ MAX_TOKENS = 2000
 
 
 @strawberry.type
-class Query:
-    @strawberry.field(description="The caller's role and customer.")
-    def viewer(self, info: Info) -> Viewer:
-        caller = info.context.caller
-        return Viewer(role=caller.role, customer_id=caller.customer_id)
+class Mutation(RegistryMutations, CustomerMutations):
+    pass
 
 
 def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
+        mutation=Mutation,
         extensions=[
-            MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            ParserCache(maxsize=512),
-            QueryDepthLimiter(max_depth=MAX_DEPTH),
-            MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-            ValidationCache(maxsize=512),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: ParserCache(maxsize=512),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            lambda: ValidationCache(maxsize=512),
         ],
     )

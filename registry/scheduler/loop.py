@@ -8,6 +8,7 @@ waits for the interval or a wake-up event (set after writes that create work).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -57,10 +58,8 @@ class Scheduler:
             if done:
                 continue
             self.wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout=period)
-            except TimeoutError:
-                pass
 
     def stop(self) -> None:
         self._stopping.set()

@@ -4,6 +4,20 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from registry.store import api_keys, customers
+from registry.store import (
+    api_keys,
+    customers,
+    dpas,
+    processing_locations,
+    subprocessors,
+    transfer_bases,
+)
 
-COLLECTIONS: tuple[ModuleType, ...] = (api_keys, customers)
+COLLECTIONS: tuple[ModuleType, ...] = (
+    api_keys,
+    customers,
+    subprocessors,
+    processing_locations,
+    dpas,
+    transfer_bases,
+)

@@ -111,3 +111,7 @@ async def page(
         }
     cursor = db[NAME].find(query).sort([("name", ASCENDING), ("_id", ASCENDING)]).limit(limit)
     return [from_document(d) async for d in cursor], total
+
+
+def sort_key(customer: Customer) -> tuple[str, str]:
+    return (customer.name, customer.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,3 +52,14 @@ async def ensure_indexes(db: Database) -> None:
 
     for module in COLLECTIONS:
         await module.ensure_indexes(db)
+
+
+async def group_by(
+    db: Database, name: str, field: str, keys: Sequence[str], sort: str = "_id"
+) -> dict[str, list[Document]]:
+    """Documents whose `field` is in `keys`, grouped by it: one `$in` query for a loader."""
+    grouped: dict[str, list[Document]] = {key: [] for key in keys}
+    cursor = db[name].find({field: {"$in": list(keys)}}).sort(sort, 1)
+    async for doc in cursor:
+        grouped.setdefault(doc[field], []).append(doc)
+    return grouped

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import strawberry
 
-from registry.api.types.scalars import DataOrigin
+from registry.api.types import scalars  # noqa: F401 - registers the enums
 from registry.domain import models
 
 
@@ -12,7 +12,7 @@ from registry.domain import models
 class CustomerTerms:
     notice_period: str = strawberry.field(description="ISO 8601 duration, e.g. P3M.")
     objection_window: str | None
-    data_origin: DataOrigin
+    data_origin: models.DataOrigin
     allows_emergency_replacement: bool
     weekend_rolls_to_monday: bool
 

@@ -1,4 +1,4 @@
-"""Scalars and enums shared by the schema."""
+"""Domain enums registered with strawberry; annotate with the domain classes."""
 
 from __future__ import annotations
 
@@ -6,5 +6,16 @@ import strawberry
 
 from registry.domain import models
 
-Role = strawberry.enum(models.Role, description="What an API key may do.")
-DataOrigin = strawberry.enum(models.DataOrigin, description="Where personal data leaves from.")
+for _enum in (
+    models.Role,
+    models.DataOrigin,
+    models.SubprocessorStatus,
+    models.LocationRole,
+    models.TransferMechanism,
+    models.TransferStatus,
+    models.ChangeKind,
+    models.ChangeStatus,
+    models.ObjectionStatus,
+    models.ObjectionResolution,
+):
+    strawberry.enum(_enum)

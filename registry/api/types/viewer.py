@@ -3,8 +3,9 @@ from __future__ import annotations
 import strawberry
 
 from registry.api.context import Info
+from registry.api.types import scalars  # noqa: F401 - registers the enums
 from registry.api.types.customer import Customer
-from registry.api.types.scalars import Role
+from registry.domain.models import Role
 
 
 @strawberry.type(description="The caller, as identified by its API key.")

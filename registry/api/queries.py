@@ -1,0 +1,114 @@
+"""Root query fields: each parses arguments, calls one service, maps the result."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import strawberry
+
+from registry.api.context import Info
+from registry.api.pagination import Connection, connection, decode_cursor, page_size
+from registry.api.types.assessment import TransferAssessment
+from registry.api.types.customer import Customer
+from registry.api.types.subprocessor import Subprocessor
+from registry.api.types.viewer import Viewer
+from registry.domain import models
+from registry.domain.errors import NotFound
+from registry.services import customers, listing, registry
+from registry.store.customers import sort_key as customer_key
+from registry.store.subprocessors import sort_key as subprocessor_key
+
+
+@strawberry.input
+class SubprocessorFilter:
+    status: list[models.SubprocessorStatus] | None = None
+    country: list[str] | None = strawberry.field(
+        default=None, description="ISO 3166-1 alpha-2 codes: vendors with a location there."
+    )
+    purpose: str | None = None
+    search: str | None = strawberry.field(default=None, description="Text in name or purpose.")
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The caller's role and customer.")
+    def viewer(self, info: Info) -> Viewer:
+        caller = info.context.caller
+        return Viewer(role=caller.role, customer_id=caller.customer_id)
+
+    @strawberry.field(
+        description="Subprocessors in force at `asOf` (default now), or those with a given status."
+    )
+    async def subprocessors(
+        self,
+        info: Info,
+        as_of: datetime | None = None,
+        customer_id: strawberry.ID | None = None,
+        filter: SubprocessorFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Subprocessor]:
+        flt = filter or SubprocessorFilter()
+        query = listing.SubprocessorQuery(
+            as_of=as_of,
+            customer_id=customer_id,
+            statuses=tuple(flt.status or ()),
+            countries=tuple(flt.country or ()),
+            purpose=flt.purpose,
+            search=flt.search,
+        )
+        limit = page_size(first)
+        items, total = await listing.page_subprocessors(
+            info.context.deps,
+            info.context.caller,
+            query,
+            after=decode_cursor(after, 2),
+            limit=limit + 1,
+        )
+        return connection(items, total, limit, subprocessor_key, Subprocessor.from_domain)
+
+    @strawberry.field
+    async def subprocessor(self, info: Info, id: strawberry.ID) -> Subprocessor | None:
+        try:
+            found = await registry.get_subprocessor(info.context.deps, info.context.caller, id)
+        except NotFound:
+            return None
+        return Subprocessor.from_domain(found)
+
+    @strawberry.field(description="Every processing location's transfer evaluated on a date.")
+    async def transfer_assessment(
+        self,
+        info: Info,
+        as_of: date | None = None,
+        origin: models.DataOrigin = models.DataOrigin.EEA,
+        withdrawn: list[models.TransferMechanism] | None = None,
+    ) -> TransferAssessment:
+        result = await listing.assess_transfers(
+            info.context.deps,
+            info.context.caller,
+            as_of=as_of,
+            origin=origin,
+            withdrawn=withdrawn or (),
+        )
+        return TransferAssessment.from_domain(result)
+
+    @strawberry.field
+    async def customers(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Customer]:
+        limit = page_size(first)
+        items, total = await customers.list_customers(
+            info.context.deps,
+            info.context.caller,
+            after=decode_cursor(after, 2),
+            limit=limit + 1,
+        )
+        return connection(items, total, limit, customer_key, Customer.from_domain)
+
+    @strawberry.field
+    async def customer(self, info: Info, id: strawberry.ID) -> Customer | None:
+        try:
+            found = await customers.get_customer(info.context.deps, info.context.caller, id)
+        except NotFound:
+            return None
+        return Customer.from_domain(found)

@@ -1,0 +1,192 @@
+"""One webhook delivery attempt over HTTP.
+
+The request goes to an address the SSRF guard checked, written into the URL as
+an IP literal, so nothing resolves the host name again between the check and the
+connection. The original host still travels in ``Host`` and, for https, in TLS
+SNI, where the certificate is verified against it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from dataclasses import dataclass
+from ipaddress import IPv6Address
+from typing import Literal, cast
+
+import httpx
+
+from registry.delivery.ssrf import CheckedTarget, IPAddress
+
+Outcome = Literal["success", "redirect", "gone", "retry", "failure"]
+
+CONNECT_TIMEOUT = 5.0
+TOTAL_TIMEOUT = 15.0  # Standard Webhooks recommends 15 to 30 s
+EXCERPT_BYTES = 1024
+USER_AGENT = "subprocessor-registry-webhooks/1"
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptResult:
+    """What one attempt did; ``error`` says why no (complete) response was read."""
+
+    status_code: int | None
+    latency_ms: float
+    response_excerpt: str
+    error: str | None
+    retry_after: str | None
+    outcome: Outcome
+
+
+def build_client(
+    *,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    total_timeout: float = TOTAL_TIMEOUT,
+    max_connections: int = 100,
+    ssl_context: ssl.SSLContext | None = None,
+) -> httpx.AsyncClient:
+    """The one delivery client, made and closed in the app lifespan.
+
+    Keep-alive is off: httpx pools connections by scheme, IP and port only, so a
+    TLS connection verified for one customer's host could otherwise carry a
+    request for another host served from the same address. ``trust_env`` is off
+    so proxy variables and .netrc can neither reroute nor decorate our requests.
+    """
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(total_timeout, connect=connect_timeout),
+        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=0),
+        follow_redirects=False,
+        trust_env=False,
+        verify=ssl_context if ssl_context is not None else True,
+        headers={"user-agent": USER_AGENT},
+    )
+
+
+async def send_attempt(
+    client: httpx.AsyncClient,
+    target: CheckedTarget,
+    headers: dict[str, str],
+    body: bytes,
+    *,
+    total_timeout: float = TOTAL_TIMEOUT,
+) -> AttemptResult:
+    """POST ``body`` once and classify the answer; never raises for network trouble.
+
+    ``total_timeout`` bounds the whole attempt: httpx's timeouts are per phase, so
+    a receiver trickling bytes could otherwise hold a worker indefinitely.
+    """
+    if not target.addresses:
+        raise ValueError("a checked target has at least one address")
+    started = time.perf_counter()
+    exchange = _Exchange()
+    error: str | None = None
+    try:
+        async with asyncio.timeout(total_timeout):
+            await exchange.run(client, target, headers, body)
+    except TimeoutError:
+        error = f"timed out: no complete response within {total_timeout:g} s"
+    except httpx.TimeoutException as exc:
+        error = f"timed out: {_describe(exc)}"
+    except httpx.HTTPError as exc:
+        error = _describe(exc)
+    finally:
+        if exchange.response is not None:
+            await exchange.response.aclose()
+    latency_ms = (time.perf_counter() - started) * 1000
+    response = exchange.response
+    if response is None:
+        return AttemptResult(None, latency_ms, "", error, None, "failure")
+    return AttemptResult(
+        status_code=response.status_code,
+        latency_ms=latency_ms,
+        response_excerpt=bytes(exchange.excerpt).decode("utf-8", errors="replace"),
+        error=error,
+        retry_after=response.headers.get("retry-after"),
+        outcome=_classify(response.status_code),
+    )
+
+
+class _Exchange:
+    """Holds what arrived, so a timeout while reading the body keeps the status."""
+
+    def __init__(self) -> None:
+        self.response: httpx.Response | None = None
+        self.excerpt = bytearray()
+
+    async def run(
+        self,
+        client: httpx.AsyncClient,
+        target: CheckedTarget,
+        headers: dict[str, str],
+        body: bytes,
+    ) -> None:
+        *others, last = target.addresses
+        for address in others:
+            try:
+                self.response = await client.send(
+                    _build_request(client, target, address, headers, body), stream=True
+                )
+                break
+            except (httpx.ConnectError, httpx.ConnectTimeout):
+                continue  # try the next checked address
+        else:
+            self.response = await client.send(
+                _build_request(client, target, last, headers, body), stream=True
+            )
+        # Only an excerpt is kept; reading raw bytes bounds memory, and we asked
+        # for identity encoding so no decompression can inflate them.
+        raw = cast("AsyncGenerator[bytes, None]", self.response.aiter_raw())
+        async with aclosing(raw) as chunks:
+            async for chunk in chunks:
+                self.excerpt += chunk[: EXCERPT_BYTES - len(self.excerpt)]
+                if len(self.excerpt) >= EXCERPT_BYTES:
+                    break
+
+
+def _build_request(
+    client: httpx.AsyncClient,
+    target: CheckedTarget,
+    address: IPAddress,
+    headers: dict[str, str],
+    body: bytes,
+) -> httpx.Request:
+    literal = f"[{address}]" if isinstance(address, IPv6Address) else str(address)
+    url = f"{target.scheme}://{literal}:{target.port}{target.path_and_query}"
+    extensions = {}
+    if target.scheme == "https" and target.host != str(address):
+        # SNI and certificate verification use the real host, not the IP literal.
+        extensions["sni_hostname"] = target.host
+    request_headers = httpx.Headers(headers)  # setting replaces any casing of the name
+    request_headers["host"] = _host_header(target)
+    request_headers["accept-encoding"] = "identity"
+    return client.build_request(
+        "POST", url, content=body, headers=request_headers, extensions=extensions
+    )
+
+
+def _host_header(target: CheckedTarget) -> str:
+    host = f"[{target.host}]" if ":" in target.host else target.host
+    if target.port == _DEFAULT_PORTS[target.scheme]:
+        return host
+    return f"{host}:{target.port}"
+
+
+def _classify(status_code: int) -> Outcome:
+    if 200 <= status_code < 300:
+        return "success"
+    if 300 <= status_code < 400:
+        return "redirect"  # never followed: the receiver should update its URL
+    if status_code == 410:
+        return "gone"
+    if status_code in (429, 503):
+        return "retry"
+    return "failure"
+
+
+def _describe(exc: httpx.HTTPError) -> str:
+    detail = str(exc) or "no detail"
+    return f"{type(exc).__name__}: {detail}"

@@ -1,0 +1,197 @@
+"""Typed, frozen views of the reference rows; see README.md beside them for the file format.
+
+Every date that ends something (`until`, `member_until`) is the last day still in force,
+inclusive; `invalid_from` is the first day no longer in force, as courts announce it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from registry.domain.models import DataOrigin, TransferMechanism
+
+
+@dataclass(frozen=True, slots=True)
+class AreaMember:
+    """A country inside an origin's home area, optionally only for a while."""
+
+    country: str
+    source: str
+    member_from: date | None = None
+    member_until: date | None = None
+    note: str | None = None
+    unverified: bool = False
+
+    def covers(self, on: date) -> bool:
+        starts_ok = self.member_from is None or self.member_from <= on
+        return starts_ok and (self.member_until is None or on <= self.member_until)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeArea:
+    """Where data from `origin` may go without a transfer basis (e.g. EEA → DE)."""
+
+    origin: DataOrigin
+    name: str
+    members: tuple[AreaMember, ...]
+    source: str
+    note: str | None = None
+    unverified: bool = False
+
+    def member(self, country: str, on: date) -> AreaMember | None:
+        return next((m for m in self.members if m.country == country and m.covers(on)), None)
+
+    def current_members(self) -> tuple[str, ...]:
+        """Members without an end date: what "EEA states" means in another list."""
+        return tuple(m.country for m in self.members if m.member_until is None)
+
+
+@dataclass(frozen=True, slots=True)
+class AdequacyDecision:
+    """One country on one origin's adequacy list, with its dates and scope."""
+
+    origin: DataOrigin
+    country: str
+    in_force_from: date
+    decision: str
+    source: str
+    until: date | None = None
+    scope_limit: str | None = None
+    # The adequacy only covers recipients holding this certification (US: a DPF variant).
+    requires_certification: TransferMechanism | None = None
+    unverified: bool = False
+    note: str | None = None
+
+    def in_force(self, on: date) -> bool:
+        return self.in_force_from <= on and (self.until is None or on <= self.until)
+
+
+@dataclass(frozen=True, slots=True)
+class UnlistedCountry:
+    """A country known NOT to be on a list; named in reasons so nobody assumes otherwise."""
+
+    country: str
+    note: str
+    source: str
+    unverified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationDecision:
+    """Adequacy for an international organisation (no country code, not evaluated)."""
+
+    organisation: str
+    in_force_from: date
+    source: str
+    decision: str | None = None
+    unverified: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AdequacyList:
+    """All adequacy decisions that count for one origin (EU, UK or Swiss list)."""
+
+    origin: DataOrigin
+    title: str
+    source: str
+    decisions: tuple[AdequacyDecision, ...]
+    unlisted: tuple[UnlistedCountry, ...] = ()
+    organisations: tuple[OrganisationDecision, ...] = ()
+
+    def in_force(self, country: str, on: date) -> AdequacyDecision | None:
+        return next((d for d in self.decisions if d.country == country and d.in_force(on)), None)
+
+    def certified_by(self, mechanism: TransferMechanism, country: str) -> AdequacyDecision | None:
+        """The decision whose scope this certification mechanism opens, if any."""
+        return next(
+            (
+                d
+                for d in self.decisions
+                if d.country == country and d.requires_certification is mechanism
+            ),
+            None,
+        )
+
+    def unlisted_note(self, country: str) -> UnlistedCountry | None:
+        return next((u for u in self.unlisted if u.country == country), None)
+
+
+@dataclass(frozen=True, slots=True)
+class MechanismRule:
+    """How one transfer mechanism works for some origins: dates, scope and why it ended."""
+
+    mechanism: TransferMechanism
+    origins: frozenset[DataOrigin]
+    label: str
+    source: str
+    valid_from: date | None = None
+    invalid_from: date | None = None
+    end_reason: str | None = None
+    destinations: frozenset[str] = frozenset()  # empty: any destination
+    requires_companion: TransferMechanism | None = None
+    # Contracts concluded on or after this day may not use the mechanism any more.
+    closed_to_new_from: date | None = None
+    contractual: bool = False  # incorporated in the DPA, so it falls with it
+    exceptional: bool = False
+    tia_expected: bool = False
+    caveat: str | None = None
+    unverified: bool = False
+    note: str | None = None
+
+    @property
+    def last_valid_day(self) -> date | None:
+        return None if self.invalid_from is None else self.invalid_from - timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Guidance:
+    """A guidance document the engine cites (the EDPB's TIA recommendations)."""
+
+    name: str
+    final_on: date
+    source: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NoticePractice:
+    """Notice periods seen in practice; informative only, nothing is derived from it."""
+
+    vendor: str
+    notice: str
+    remedy: str
+    source: str
+    unverified: bool = False
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """Every legal fact the transfer engine uses, loaded from the package's JSON files."""
+
+    home_areas: Mapping[DataOrigin, HomeArea]
+    adequacy: Mapping[DataOrigin, AdequacyList]
+    mechanisms: tuple[MechanismRule, ...]
+    tia_guidance: Guidance
+    aliases: Mapping[str, str]
+
+    def rule(self, mechanism: TransferMechanism, origin: DataOrigin) -> MechanismRule | None:
+        return next(
+            (r for r in self.mechanisms if r.mechanism is mechanism and origin in r.origins),
+            None,
+        )
+
+    def origins_of(self, mechanism: TransferMechanism) -> tuple[DataOrigin, ...]:
+        covered = {o for r in self.mechanisms if r.mechanism is mechanism for o in r.origins}
+        return tuple(o for o in DataOrigin if o in covered)
+
+    def label(self, mechanism: TransferMechanism) -> str:
+        return next((r.label for r in self.mechanisms if r.mechanism is mechanism), mechanism.value)
+
+    def country(self, code: str) -> str:
+        """Upper-case ISO code, with EU-style aliases (EL → GR) mapped."""
+        upper = code.strip().upper()
+        return self.aliases.get(upper, upper)

@@ -1,0 +1,276 @@
+"""Verdicts on single candidates for a transfer: the adequacy decision that applies by law,
+and each recorded basis, checked against the mechanism rules in `registry.domain.reference`.
+
+`registry.domain.transfers` picks the winner among these verdicts; see its docstring for
+the readings of the law both modules follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from registry.domain.models import (
+    DataOrigin,
+    Dpa,
+    TransferBasis,
+    TransferMechanism,
+    TransferStatus,
+)
+from registry.domain.reference import (
+    AdequacyDecision,
+    AdequacyList,
+    MechanismRule,
+    Reference,
+)
+
+__all__ = ["Case", "Verdict", "adequacy_verdict", "basis_verdict"]
+
+_ADEQUACY = TransferMechanism.ADEQUACY
+_USABLE = frozenset({TransferStatus.VALID, TransferStatus.EXPIRING})
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What one candidate (an adequacy decision or a recorded basis) is worth on the day."""
+
+    status: TransferStatus
+    mechanism: TransferMechanism
+    basis: TransferBasis | None
+    reasons: tuple[str, ...]
+    exceptional: bool = False
+    end: date | None = None
+
+    @property
+    def usable(self) -> bool:
+        return self.status in _USABLE
+
+
+@dataclass(frozen=True, slots=True)
+class _Support:
+    """Outcome of a check a basis leans on (companion basis, DPA): a failure or an end."""
+
+    failure: str | None = None
+    end: date | None = None
+    what: str = ""
+    remark: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    """The question being answered, shared by the checks."""
+
+    ref: Reference
+    origin: DataOrigin
+    country: str
+    on: date
+    bases: tuple[TransferBasis, ...]  # only those recorded for this origin and country
+    dpas: tuple[Dpa, ...]
+    withdrawn: frozenset[TransferMechanism]
+    expiring_within: timedelta
+
+    @property
+    def route(self) -> str:
+        return f"{self.origin.value} → {self.country}"
+
+    @property
+    def adequacy(self) -> AdequacyList:
+        return self.ref.adequacy[self.origin]
+
+
+def adequacy_verdict(case: Case, notes: list[str]) -> Verdict | None:
+    """The adequacy decision that applies by law, if any; otherwise why not, in `notes`."""
+    decision = case.adequacy.in_force(case.country, case.on)
+    if decision is None:
+        unlisted = case.adequacy.unlisted_note(case.country)
+        if unlisted is not None:
+            notes.append(f"{case.country} is not on the {case.adequacy.title}: {unlisted.note}")
+        return None
+    needed = decision.requires_certification
+    if needed is not None:  # e.g. US: only through a recorded, active DPF certification
+        if not any(b.mechanism is needed for b in case.bases):
+            notes.append(
+                f"{_named(decision)} for {case.route} is limited to "
+                f"{decision.scope_limit or 'certified recipients'}: "
+                f"no {needed.value} basis recorded"
+            )
+        return None
+    if _ADEQUACY in case.withdrawn:
+        notes.append(f"adequacy decision {decision.decision} for {case.route} withdrawn (what-if)")
+        return None
+    reasons = [
+        f"adequacy decision {decision.decision} for {case.route} in force since "
+        f"{decision.in_force_from}",
+        *_remarks(decision),
+    ]
+    basis = next((b for b in case.bases if b.mechanism is _ADEQUACY), None)
+    return _in_force(case, _ADEQUACY, basis, reasons, [(decision.until, _named(decision))])
+
+
+def basis_verdict(case: Case, basis: TransferBasis) -> Verdict:
+    """What one recorded basis is worth on the day."""
+    rule = case.ref.rule(basis.mechanism, case.origin)
+    label = case.ref.label(basis.mechanism) if rule is None else rule.label
+    if basis.mechanism in case.withdrawn:
+        return _invalid(basis, f"{label} withdrawn (what-if)")
+    if rule is None:
+        covered = ", ".join(o.value for o in case.ref.origins_of(basis.mechanism))
+        return _invalid(
+            basis, f"{label} does not cover transfers from {case.origin.value} (only {covered})"
+        )
+    failure = _rule_failure(case, basis, rule) or _basis_failure(case, basis, rule)
+    if failure is not None:
+        return _invalid(basis, failure)
+    mechanism = basis.mechanism
+    reasons = [f"{rule.label} in force (basis {basis.id})"]
+    ends = [(basis.valid_until, f"basis {basis.id}"), (rule.last_valid_day, rule.label)]
+    decision = case.adequacy.certified_by(basis.mechanism, case.country)
+    if decision is not None:  # a certification opening a scoped adequacy decision (US)
+        if _ADEQUACY in case.withdrawn:
+            return _invalid(basis, f"{_named(decision)} for {case.route} withdrawn (what-if)")
+        if not decision.in_force(case.on):
+            return _invalid(basis, f"{_named(decision)} not in force on {case.on}")
+        mechanism = _ADEQUACY
+        reasons = [
+            f"adequacy decision {decision.decision} for {case.route}: recipient certified "
+            f"under the {rule.label} (basis {basis.id})"
+        ]
+        ends.append((decision.until, _named(decision)))
+    for support in (_companion(case, rule), _dpa(case, basis, rule)):
+        if support.failure is not None:
+            return _invalid(basis, support.failure)
+        ends.append((support.end, support.what))
+        reasons += [support.remark] if support.remark else []
+    if rule.tia_expected and basis.tia_on is None:
+        guidance = case.ref.tia_guidance
+        reasons.append(f"no transfer impact assessment recorded ({guidance.name})")
+    reasons += [rule.caveat] if rule.caveat else []
+    reasons += [f"reference row unverified: {rule.note}"] if rule.unverified else []
+    return _in_force(case, mechanism, basis, reasons, ends, exceptional=rule.exceptional)
+
+
+def _rule_failure(case: Case, basis: TransferBasis, rule: MechanismRule) -> str | None:
+    """Why the mechanism itself does not work for this route on the day, if it does not."""
+    on = case.on
+    if rule.destinations and case.country not in rule.destinations:
+        return f"{rule.label} only covers transfers to {', '.join(sorted(rule.destinations))}"
+    if rule.valid_from is not None and on < rule.valid_from:
+        return f"{rule.label} not available before {rule.valid_from}"
+    if rule.invalid_from is not None and on >= rule.invalid_from:
+        why = f" ({rule.end_reason})" if rule.end_reason else ""
+        return f"{rule.label} invalid since {rule.invalid_from}{why}"
+    closed = rule.closed_to_new_from
+    if closed is not None and basis.valid_from is not None and basis.valid_from >= closed:
+        return (
+            f"{rule.label} cannot be used for contracts concluded from {closed} on "
+            f"(basis {basis.id} starts {basis.valid_from})"
+        )
+    if basis.mechanism is _ADEQUACY:  # recorded, but no adequacy decision applies by law
+        decision = case.adequacy.in_force(case.country, on)
+        if decision is None:
+            return f"no adequacy decision for {case.route} in force on {on}"
+        if decision.requires_certification is not None:
+            wanted = case.ref.label(decision.requires_certification)
+            return f"{_named(decision)} covers only recipients certified under the {wanted}"
+    return None
+
+
+def _basis_failure(case: Case, basis: TransferBasis, rule: MechanismRule) -> str | None:
+    if basis.valid_from is not None and case.on < basis.valid_from:
+        return f"basis {basis.id} ({rule.label}) not in force before {basis.valid_from}"
+    if basis.valid_until is not None and case.on > basis.valid_until:
+        return f"basis {basis.id} ({rule.label}) ended on {basis.valid_until}"
+    return None
+
+
+def _companion(case: Case, rule: MechanismRule) -> _Support:
+    """A mechanism that only works alongside another (EU SCCs + UK Addendum)."""
+    needed = rule.requires_companion
+    if needed is None:
+        return _Support()
+    name = case.ref.label(needed)
+    usable = [
+        v for v in (basis_verdict(case, b) for b in case.bases if b.mechanism is needed) if v.usable
+    ]
+    if not usable:
+        return _Support(
+            failure=f"{rule.label} cover transfers from {case.origin.value} only together "
+            f"with the {name}: none in force"
+        )
+    best = max(usable, key=lambda v: v.end or date.max)
+    basis_id = best.basis.id if best.basis else "?"
+    return _Support(end=best.end, what=name, remark=f"with the {name} (basis {basis_id})")
+
+
+def _dpa(case: Case, basis: TransferBasis, rule: MechanismRule) -> _Support:
+    """Contract clauses live in the DPA: with no DPA in force they fall with it."""
+    if not rule.contractual or not case.dpas:
+        return _Support()
+    on = case.on
+    in_force = [d for d in case.dpas if _dpa_start(d) <= on and not _dpa_ended(d, on)]
+    if not in_force:
+        states = "; ".join(
+            f"{_dpa_name(d)} expired on {d.expires_on}"
+            if _dpa_ended(d, on)
+            else f"{_dpa_name(d)} not in force before {_dpa_start(d)}"
+            for d in case.dpas
+        )
+        return _Support(failure=f"{rule.label} (basis {basis.id}) falls with its DPA: {states}")
+    modules = {m for d in in_force for m in d.scc_modules}
+    if basis.scc_module is not None and modules and basis.scc_module not in modules:
+        listed = ", ".join(str(m) for m in sorted(modules))
+        return _Support(
+            failure=f"SCC module {basis.scc_module} is not in the DPA in force (modules {listed})"
+        )
+    if any(d.expires_on is None for d in in_force):
+        return _Support()
+    last = max(in_force, key=lambda d: d.expires_on or date.max)
+    return _Support(end=last.expires_on, what=_dpa_name(last))
+
+
+def _dpa_start(dpa: Dpa) -> date:
+    return dpa.effective_on or dpa.signed_on
+
+
+def _dpa_ended(dpa: Dpa, on: date) -> bool:
+    return dpa.expires_on is not None and on > dpa.expires_on
+
+
+def _dpa_name(dpa: Dpa) -> str:
+    return f"DPA {dpa.version}" if dpa.version.lower().startswith("v") else f"DPA v{dpa.version}"
+
+
+def _in_force(
+    case: Case,
+    mechanism: TransferMechanism,
+    basis: TransferBasis | None,
+    reasons: list[str],
+    ends: list[tuple[date | None, str]],
+    *,
+    exceptional: bool = False,
+) -> Verdict:
+    """A usable verdict: EXPIRING when its earliest end is within the window."""
+    dated = sorted((end, what) for end, what in ends if end is not None)
+    if not dated:
+        return Verdict(TransferStatus.VALID, mechanism, basis, tuple(reasons), exceptional)
+    end, what = dated[0]
+    if end - case.on > case.expiring_within:
+        return Verdict(TransferStatus.VALID, mechanism, basis, tuple(reasons), exceptional, end)
+    window = case.expiring_within.days
+    reasons = [*reasons, f"expiring: {what} ends {end} (last valid day, within {window} days)"]
+    return Verdict(TransferStatus.EXPIRING, mechanism, basis, tuple(reasons), exceptional, end)
+
+
+def _invalid(basis: TransferBasis, reason: str) -> Verdict:
+    return Verdict(TransferStatus.INVALID, basis.mechanism, basis, (reason,))
+
+
+def _named(decision: AdequacyDecision) -> str:
+    return f"adequacy decision {decision.decision}"
+
+
+def _remarks(decision: AdequacyDecision) -> list[str]:
+    remarks = [f"scope limit: {decision.scope_limit}"] if decision.scope_limit else []
+    if decision.unverified:
+        remarks.append(f"reference row unverified: {decision.note}")
+    return remarks

@@ -1,0 +1,103 @@
+"""Tenants and their contract terms."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from registry.domain import validation as check
+from registry.domain.durations import InvalidDuration, parse_duration
+from registry.domain.errors import NotFound, PermissionDenied, ValidationError
+from registry.domain.models import Customer, CustomerTerms, DataOrigin, Role
+from registry.services.access import Caller, require_role
+from registry.services.deps import Deps
+from registry.store import customers, ids
+
+
+def checked_terms(
+    *,
+    notice_period: str,
+    objection_window: str | None,
+    data_origin: DataOrigin,
+    allows_emergency_replacement: bool,
+    weekend_rolls_to_monday: bool,
+) -> CustomerTerms:
+    try:
+        parse_duration(notice_period)
+    except InvalidDuration as exc:
+        raise ValidationError("noticePeriod", str(exc)) from None
+    if objection_window is not None:
+        try:
+            parse_duration(objection_window)
+        except InvalidDuration as exc:
+            raise ValidationError("objectionWindow", str(exc)) from None
+    return CustomerTerms(
+        notice_period=notice_period,
+        objection_window=objection_window,
+        data_origin=data_origin,
+        allows_emergency_replacement=allows_emergency_replacement,
+        weekend_rolls_to_monday=weekend_rolls_to_monday,
+    )
+
+
+async def create_customer(
+    deps: Deps,
+    caller: Caller,
+    *,
+    name: str,
+    notice_period: str = "P3M",
+    objection_window: str | None = None,
+    data_origin: DataOrigin = DataOrigin.EEA,
+    allows_emergency_replacement: bool = False,
+    weekend_rolls_to_monday: bool = False,
+    notice_emails: Sequence[str] = (),
+) -> Customer:
+    require_role(caller, Role.ADMIN)
+    terms = checked_terms(
+        notice_period=notice_period,
+        objection_window=objection_window,
+        data_origin=data_origin,
+        allows_emergency_replacement=allows_emergency_replacement,
+        weekend_rolls_to_monday=weekend_rolls_to_monday,
+    )
+    emails = tuple(check.email(e, "noticeEmails") or "" for e in notice_emails)
+    customer = Customer(
+        id=ids.new_id("Customer"),
+        name=check.text(name, "name", max_length=200),
+        terms=terms,
+        created_at=deps.clock.now(),
+        notice_emails=emails,
+    )
+    await customers.insert(deps.db, customer)
+    return customer
+
+
+def visible_customer_id(caller: Caller, customer_id: str | None) -> str | None:
+    """The customer a query is about: a CUSTOMER key only ever sees its own."""
+    if caller.role is Role.CUSTOMER:
+        if customer_id is not None and customer_id != caller.customer_id:
+            raise NotFound(f"no customer {customer_id!r}")
+        return caller.customer_id
+    if caller.is_anonymous and customer_id is not None:
+        raise PermissionDenied("a key is needed for a customer's view")
+    return customer_id
+
+
+async def get_customer(deps: Deps, caller: Caller, customer_id: str) -> Customer:
+    if caller.is_anonymous:
+        raise NotFound(f"no customer {customer_id!r}")
+    visible_customer_id(caller, customer_id)
+    found = (
+        await customers.get(deps.db, customer_id) if ids.is_id_of("Customer", customer_id) else None
+    )
+    if found is None:
+        raise NotFound(f"no customer {customer_id!r}")
+    return found
+
+
+async def list_customers(
+    deps: Deps, caller: Caller, *, after: tuple[str, str] | None, limit: int
+) -> tuple[list[Customer], int]:
+    if caller.is_anonymous:
+        raise PermissionDenied("listing customers needs a key")
+    only = caller.customer_id if caller.role is Role.CUSTOMER else None
+    return await customers.page(deps.db, after=after, limit=limit, only_id=only)

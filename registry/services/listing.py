@@ -1,0 +1,124 @@
+"""Reading the registry: the subprocessor list as of a date, and transfer assessments."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from registry.domain import validation as check
+from registry.domain.errors import PermissionDenied, ValidationError
+from registry.domain.models import (
+    DataOrigin,
+    Subprocessor,
+    SubprocessorStatus,
+    TransferMechanism,
+    TransferStatus,
+)
+from registry.domain.transfers import TransferEvaluation, evaluate_transfer, summarize
+from registry.services.access import Caller
+from registry.services.customers import visible_customer_id
+from registry.services.deps import Deps
+from registry.store import dpas, processing_locations, subprocessors, transfer_bases
+from registry.store.subprocessors import ListFilter
+
+
+@dataclass(frozen=True, slots=True)
+class SubprocessorQuery:
+    as_of: datetime | None = None
+    customer_id: str | None = None
+    statuses: tuple[SubprocessorStatus, ...] = ()
+    countries: tuple[str, ...] = ()
+    purpose: str | None = None
+    search: str | None = None
+
+
+async def list_filter(deps: Deps, caller: Caller, query: SubprocessorQuery) -> ListFilter:
+    """Check the caller may ask this, and turn the question into a store filter."""
+    if caller.is_anonymous and not deps.settings.public_read:
+        raise PermissionDenied("the subprocessor list needs a key on this server")
+    visible_customer_id(caller, query.customer_id)
+    if SubprocessorStatus.PROPOSED in query.statuses and not caller.is_staff:
+        raise PermissionDenied("PROPOSED subprocessors are visible to staff only")
+    ids: tuple[str, ...] | None = None
+    if query.countries:
+        codes = [check.country(c, "filter.country") for c in query.countries]
+        ids = tuple(await processing_locations.subprocessor_ids_in(deps.db, codes))
+    if query.as_of is not None and query.as_of.tzinfo is None:
+        raise ValidationError("asOf", "asOf needs a time zone offset")
+    as_of = query.as_of or deps.clock.now()
+    return ListFilter(
+        as_of=None if query.statuses else as_of,
+        statuses=query.statuses,
+        ids=ids,
+        purpose=check.optional_text(query.purpose, "filter.purpose", max_length=200),
+        search=check.optional_text(query.search, "filter.search", max_length=200),
+    )
+
+
+async def page_subprocessors(
+    deps: Deps,
+    caller: Caller,
+    query: SubprocessorQuery,
+    *,
+    after: tuple[str, str] | None,
+    limit: int,
+) -> tuple[list[Subprocessor], int]:
+    flt = await list_filter(deps, caller, query)
+    return await subprocessors.page(deps.db, flt, after=after, limit=limit)
+
+
+@dataclass(frozen=True, slots=True)
+class AssessmentItem:
+    subprocessor: Subprocessor
+    evaluation: TransferEvaluation
+
+
+@dataclass(frozen=True, slots=True)
+class Assessment:
+    as_of: date
+    origin: DataOrigin
+    withdrawn: tuple[TransferMechanism, ...]
+    items: tuple[AssessmentItem, ...]
+    counts: dict[TransferStatus, int]
+
+
+async def assess_transfers(
+    deps: Deps,
+    caller: Caller,
+    *,
+    as_of: date | None,
+    origin: DataOrigin,
+    withdrawn: Sequence[TransferMechanism] = (),
+) -> Assessment:
+    """Every processing location of the subprocessors in force on the day, evaluated."""
+    on = as_of or deps.clock.now().date()
+    end_of_day = datetime.combine(on, datetime.max.time(), tzinfo=deps.clock.now().tzinfo)
+    flt = await list_filter(deps, caller, SubprocessorQuery(as_of=end_of_day))
+    subs = await subprocessors.all_matching(deps.db, flt)
+    ids = [s.id for s in subs]
+    locations = await processing_locations.by_subprocessors(deps.db, ids)
+    bases = await transfer_bases.by_subprocessors(deps.db, ids)
+    agreements = await dpas.by_subprocessors(deps.db, ids)
+    items = tuple(
+        AssessmentItem(
+            sub,
+            evaluate_transfer(
+                origin,
+                loc.country,
+                on,
+                bases.get(sub.id, []),
+                dpas=agreements.get(sub.id, []),
+                withdrawn=withdrawn,
+            ),
+        )
+        for sub in subs
+        for loc in locations.get(sub.id, [])
+    )
+    return Assessment(
+        as_of=on,
+        origin=origin,
+        withdrawn=tuple(withdrawn),
+        items=items,
+        counts=summarize(i.evaluation for i in items),
+    )

@@ -1,0 +1,208 @@
+"""Recording vendors: subprocessors, their locations, DPAs and transfer bases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+from registry.domain import validation as check
+from registry.domain.errors import NotFound, ValidationError
+from registry.domain.models import (
+    DataOrigin,
+    Dpa,
+    LocationRole,
+    ProcessingLocation,
+    Role,
+    StatusChange,
+    Subprocessor,
+    SubprocessorStatus,
+    TransferBasis,
+    TransferMechanism,
+)
+from registry.services.access import Caller, require_role
+from registry.services.deps import Deps
+from registry.store import dpas, ids, processing_locations, subprocessors, transfer_bases
+
+STAFF = (Role.ADMIN, Role.PROCUREMENT)
+
+
+def _categories(values: Sequence[str] | None) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if len(values) > 50:
+        raise ValidationError("dataCategories", "at most 50 data categories")
+    cleaned = [check.text(v, "dataCategories", max_length=100) for v in values]
+    return tuple(dict.fromkeys(cleaned))
+
+
+async def create_subprocessor(
+    deps: Deps,
+    caller: Caller,
+    *,
+    legal_name: str,
+    purpose: str,
+    data_categories: Sequence[str] | None = None,
+    website: str | None = None,
+    contact_email: str | None = None,
+) -> Subprocessor:
+    """A new vendor starts PROPOSED: only an ADD change, announced in time, activates it."""
+    require_role(caller, *STAFF)
+    now = deps.clock.now()
+    sub = Subprocessor(
+        id=ids.new_id("Subprocessor"),
+        legal_name=check.text(legal_name, "legalName", max_length=200),
+        purpose=check.text(purpose, "purpose", max_length=1000),
+        status=SubprocessorStatus.PROPOSED,
+        created_at=now,
+        data_categories=_categories(data_categories),
+        website=check.url(website, "website"),
+        contact_email=check.email(contact_email, "contactEmail"),
+        status_history=(StatusChange(SubprocessorStatus.PROPOSED, now),),
+    )
+    await subprocessors.insert(deps.db, sub)
+    return sub
+
+
+async def get_subprocessor(deps: Deps, caller: Caller, sub_id: str) -> Subprocessor:
+    """Visible subprocessors only: PROPOSED ones are internal to staff."""
+    sub = await subprocessors.get(deps.db, sub_id) if ids.is_id_of("Subprocessor", sub_id) else None
+    if sub is None or not visible(caller, sub, deps.settings.public_read):
+        raise NotFound(f"no subprocessor {sub_id!r}")
+    return sub
+
+
+def visible(caller: Caller, sub: Subprocessor, public_read: bool) -> bool:
+    if caller.is_staff:
+        return True
+    if caller.is_anonymous and not public_read:
+        return False
+    return sub.status is not SubprocessorStatus.PROPOSED
+
+
+async def _writable(deps: Deps, caller: Caller, sub_id: str, field: str) -> Subprocessor:
+    require_role(caller, *STAFF)
+    sub = await subprocessors.get(deps.db, sub_id) if ids.is_id_of("Subprocessor", sub_id) else None
+    if sub is None:
+        raise NotFound(f"no subprocessor {sub_id!r}")
+    return sub
+
+
+async def update_subprocessor(
+    deps: Deps,
+    caller: Caller,
+    sub_id: str,
+    *,
+    legal_name: str | None = None,
+    purpose: str | None = None,
+    data_categories: Sequence[str] | None = None,
+    website: str | None = None,
+    contact_email: str | None = None,
+) -> Subprocessor:
+    sub = await _writable(deps, caller, sub_id, "id")
+    changes: dict[str, object] = {}
+    if legal_name is not None:
+        changes["legal_name"] = check.text(legal_name, "legalName", max_length=200)
+    if purpose is not None:
+        changes["purpose"] = check.text(purpose, "purpose", max_length=1000)
+    if data_categories is not None:
+        changes["data_categories"] = _categories(data_categories)
+    if website is not None:
+        changes["website"] = check.url(website, "website")
+    if contact_email is not None:
+        changes["contact_email"] = check.email(contact_email, "contactEmail")
+    updated = replace(sub, **changes)  # type: ignore[arg-type]
+    await subprocessors.replace(deps.db, updated)
+    return updated
+
+
+async def add_processing_location(
+    deps: Deps,
+    caller: Caller,
+    sub_id: str,
+    *,
+    country: str,
+    region: str | None = None,
+    role: LocationRole = LocationRole.PROCESSING,
+) -> Subprocessor:
+    sub = await _writable(deps, caller, sub_id, "subprocessorId")
+    location = ProcessingLocation(
+        id=ids.new_id("ProcessingLocation"),
+        subprocessor_id=sub.id,
+        country=check.country(country),
+        region=check.region(region),
+        role=role,
+    )
+    await processing_locations.upsert(deps.db, location)
+    return sub
+
+
+async def record_dpa(
+    deps: Deps,
+    caller: Caller,
+    sub_id: str,
+    *,
+    version: str,
+    signed_on: date,
+    effective_on: date | None = None,
+    expires_on: date | None = None,
+    document_url: str | None = None,
+    sha256: str | None = None,
+    scc_modules: Sequence[int] | None = None,
+) -> Subprocessor:
+    sub = await _writable(deps, caller, sub_id, "subprocessorId")
+    check.date_order(signed_on, expires_on, "expiresOn", "expiresOn is before signedOn")
+    check.date_order(effective_on, expires_on, "expiresOn", "expiresOn is before effectiveOn")
+    modules = tuple(sorted({check.scc_module(m, "sccModules") or 0 for m in scc_modules or ()}))
+    dpa = Dpa(
+        id=ids.new_id("Dpa"),
+        subprocessor_id=sub.id,
+        version=check.text(version, "version", max_length=50),
+        signed_on=signed_on,
+        effective_on=effective_on,
+        expires_on=expires_on,
+        document_url=check.url(document_url, "documentUrl"),
+        sha256=check.sha256(sha256),
+        scc_modules=modules,
+    )
+    await dpas.upsert(deps.db, dpa)
+    return sub
+
+
+async def record_transfer_basis(
+    deps: Deps,
+    caller: Caller,
+    sub_id: str,
+    *,
+    mechanism: TransferMechanism,
+    destination: str,
+    origin: DataOrigin = DataOrigin.EEA,
+    valid_from: date | None = None,
+    valid_until: date | None = None,
+    scc_module: int | None = None,
+    reference: str | None = None,
+    tia_on: date | None = None,
+    tia_url: str | None = None,
+) -> Subprocessor:
+    sub = await _writable(deps, caller, sub_id, "subprocessorId")
+    check.date_order(valid_from, valid_until, "validUntil", "validUntil is before validFrom")
+    if scc_module is not None and mechanism not in (
+        TransferMechanism.SCC_2021,
+        TransferMechanism.UK_ADDENDUM,
+    ):
+        raise ValidationError("sccModule", "sccModule only applies to SCC_2021 / UK_ADDENDUM")
+    basis = TransferBasis(
+        id=ids.new_id("TransferBasis"),
+        subprocessor_id=sub.id,
+        mechanism=mechanism,
+        destination=check.country(destination, "destination"),
+        origin=origin,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        scc_module=check.scc_module(scc_module),
+        reference=check.optional_text(reference, "reference", max_length=500),
+        tia_on=tia_on,
+        tia_url=check.url(tia_url, "tiaUrl"),
+    )
+    await transfer_bases.upsert(deps.db, basis)
+    return sub

@@ -1,0 +1,196 @@
+"""Loading seed files (seeds/*.json) idempotently: loading twice equals loading once.
+
+Ids are derived from the seed file and each entry's key, and every write is an
+upsert of the full document, so a second run finds everything equal and writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from registry.domain import validation as check
+from registry.domain.errors import ValidationError
+from registry.domain.models import (
+    Customer,
+    DataOrigin,
+    Dpa,
+    LocationRole,
+    ProcessingLocation,
+    StatusChange,
+    Subprocessor,
+    SubprocessorStatus,
+    TransferBasis,
+    TransferMechanism,
+)
+from registry.services.customers import checked_terms
+from registry.services.deps import Deps
+from registry.store import customers, dpas, processing_locations, subprocessors, transfer_bases
+from registry.store.ids import stable_id
+
+SUPPORTED_FORMAT = 1
+
+
+class SeedError(ValueError):
+    """A seed file is malformed; the message names the file and the entry."""
+
+
+@dataclass
+class SeedReport:
+    path: Path
+    subprocessors: int = 0
+    customers: int = 0
+    changed: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _in_force_since(source: dict[str, Any]) -> datetime:
+    """Vendors a policy lists were in force at least since the policy's date."""
+    dated = source.get("dated")
+    day = date.fromisoformat(dated) if dated and len(dated) == 10 else date(2018, 5, 25)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+async def load_seed_file(deps: Deps, path: Path, *, progress: bool = False) -> SeedReport:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))  # noqa: ASYNC240 - small local file
+    except (OSError, json.JSONDecodeError) as exc:
+        raise SeedError(f"{path}: {exc}") from None
+    if data.get("format") != SUPPORTED_FORMAT:
+        raise SeedError(f"{path}: unsupported format {data.get('format')!r}")
+    namespace = data["source"]["document"]
+    since = _in_force_since(data["source"])
+    report = SeedReport(path)
+    entries = data.get("subprocessors", [])
+    for number, entry in enumerate(entries, start=1):
+        if progress:
+            print(f"\r{path.name}: subprocessor {number}/{len(entries)}", end="", flush=True)
+        try:
+            report.changed += await _load_subprocessor(deps, namespace, entry, since, report)
+        except (ValidationError, KeyError, ValueError) as exc:
+            detail = exc.message if isinstance(exc, ValidationError) else repr(exc)
+            raise SeedError(f"{path}: subprocessor {entry.get('key')!r}: {detail}") from None
+        report.subprocessors += 1
+    for entry in data.get("customers", []):
+        try:
+            report.changed += await _load_customer(deps, namespace, entry, since)
+        except (ValidationError, KeyError, ValueError) as exc:
+            detail = exc.message if isinstance(exc, ValidationError) else repr(exc)
+            raise SeedError(f"{path}: customer {entry.get('key')!r}: {detail}") from None
+        report.customers += 1
+    if progress:
+        print(f"\r{path.name}: {report.subprocessors} subprocessors, {report.customers} customers")
+    return report
+
+
+async def _load_subprocessor(
+    deps: Deps, namespace: str, entry: dict[str, Any], since: datetime, report: SeedReport
+) -> int:
+    key = entry["key"]
+    sub_id = stable_id("Subprocessor", namespace, key)
+    status = SubprocessorStatus(entry.get("status", "ACTIVE"))
+    active = status is SubprocessorStatus.ACTIVE
+    sub = Subprocessor(
+        id=sub_id,
+        legal_name=check.text(entry["legal_name"], "legal_name", max_length=200),
+        purpose=check.text(entry["purpose"], "purpose", max_length=1000),
+        status=status,
+        created_at=since,
+        data_categories=tuple(entry.get("data_categories") or ()),
+        website=check.url(entry.get("website"), "website"),
+        contact_email=check.email(entry.get("contact_email"), "contact_email"),
+        status_history=(StatusChange(status, since),),
+        active_from=since if active else None,
+        note=entry.get("note"),
+    )
+    changed = int(await subprocessors.upsert(deps.db, sub))
+    for n, loc in enumerate(entry.get("locations", [])):
+        location = ProcessingLocation(
+            id=stable_id("ProcessingLocation", namespace, key, str(n)),
+            subprocessor_id=sub_id,
+            country=check.country(loc["country"]),
+            region=check.region(loc.get("region")),
+            role=LocationRole(loc.get("role", "PROCESSING")),
+        )
+        changed += await processing_locations.upsert(deps.db, location)
+    for n, raw in enumerate(entry.get("dpas", [])):
+        signed_on = _date(raw.get("signed_on"))
+        if signed_on is None:
+            # A DPA the policy mentions without a date cannot be recorded as signed.
+            report.skipped.append(f"{key}: DPA without a signing date")
+            continue
+        changed += await dpas.upsert(
+            deps.db,
+            Dpa(
+                id=stable_id("Dpa", namespace, key, str(n)),
+                subprocessor_id=sub_id,
+                version=raw["version"],
+                signed_on=signed_on,
+                effective_on=_date(raw.get("effective_on")),
+                expires_on=_date(raw.get("expires_on")),
+                document_url=check.url(raw.get("document_url"), "document_url"),
+                sha256=check.sha256(raw.get("sha256")),
+                scc_modules=tuple(raw.get("scc_modules") or ()),
+            ),
+        )
+    for n, raw in enumerate(entry.get("transfer_bases", [])):
+        changed += await transfer_bases.upsert(
+            deps.db,
+            TransferBasis(
+                id=stable_id("TransferBasis", namespace, key, str(n)),
+                subprocessor_id=sub_id,
+                mechanism=TransferMechanism(raw["mechanism"]),
+                origin=DataOrigin(raw.get("origin", "EEA")),
+                destination=check.country(raw["destination"], "destination"),
+                valid_from=_date(raw.get("valid_from")),
+                valid_until=_date(raw.get("valid_until")),
+                scc_module=check.scc_module(raw.get("scc_module")),
+                reference=raw.get("reference"),
+                note=raw.get("note"),
+            ),
+        )
+    return changed
+
+
+async def _load_customer(deps: Deps, namespace: str, entry: dict[str, Any], since: datetime) -> int:
+    terms = checked_terms(
+        notice_period=entry.get("notice_period") or "P3M",
+        objection_window=entry.get("objection_window"),
+        data_origin=DataOrigin(entry.get("data_origin", "EEA")),
+        allows_emergency_replacement=bool(entry.get("allows_emergency_replacement")),
+        weekend_rolls_to_monday=bool(entry.get("weekend_rolls_to_monday")),
+    )
+    customer = Customer(
+        id=stable_id("Customer", namespace, entry["key"]),
+        name=check.text(entry["name"], "name", max_length=200),
+        terms=terms,
+        created_at=since,
+        notice_emails=tuple(
+            check.email(e, "notice_emails") or "" for e in entry.get("notice_emails", [])
+        ),
+    )
+    return int(await customers.upsert(deps.db, customer))
+
+
+async def load_seed_files(
+    deps: Deps, paths: Sequence[Path], *, progress: bool = False
+) -> list[SeedReport]:
+    reports = []
+    for path in paths:
+        report = await load_seed_file(deps, path, progress=progress)
+        reports.append(report)
+        print(
+            f"{path.name}: {report.subprocessors} subprocessors, {report.customers} customers, "
+            f"{report.changed} changed",
+            file=sys.stdout,
+        )
+    return reports

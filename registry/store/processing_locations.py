@@ -1,0 +1,61 @@
+"""Where each subprocessor stores, processes or accesses data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pymongo import ASCENDING, IndexModel
+
+from registry.domain.models import LocationRole, ProcessingLocation
+from registry.store.database import Database, Document, create_missing_indexes, group_by
+
+NAME = "processing_locations"
+INDEXES = [
+    IndexModel([("subprocessor_id", ASCENDING)], name="subprocessor_id"),
+    IndexModel([("country", ASCENDING)], name="country"),
+]
+
+
+async def ensure_indexes(db: Database) -> None:
+    await create_missing_indexes(db, NAME, INDEXES)
+
+
+def to_document(location: ProcessingLocation) -> Document:
+    return {
+        "_id": location.id,
+        "subprocessor_id": location.subprocessor_id,
+        "country": location.country,
+        "region": location.region,
+        "role": location.role.value,
+    }
+
+
+def from_document(doc: Document) -> ProcessingLocation:
+    return ProcessingLocation(
+        id=doc["_id"],
+        subprocessor_id=doc["subprocessor_id"],
+        country=doc["country"],
+        region=doc.get("region"),
+        role=LocationRole(doc["role"]),
+    )
+
+
+async def upsert(db: Database, location: ProcessingLocation) -> bool:
+    result = await db[NAME].replace_one({"_id": location.id}, to_document(location), upsert=True)
+    return bool(result.upserted_id is not None or result.modified_count)
+
+
+async def by_subprocessors(db: Database, ids: Sequence[str]) -> dict[str, list[ProcessingLocation]]:
+    grouped = await group_by(db, NAME, "subprocessor_id", ids)
+    return {key: [from_document(d) for d in docs] for key, docs in grouped.items()}
+
+
+async def subprocessor_ids_in(db: Database, countries: Sequence[str]) -> list[str]:
+    ids: list[str] = await db[NAME].distinct(
+        "subprocessor_id", {"country": {"$in": list(countries)}}
+    )
+    return ids
+
+
+async def all_locations(db: Database) -> list[ProcessingLocation]:
+    return [from_document(d) async for d in db[NAME].find({}).sort("_id", ASCENDING)]

@@ -1,0 +1,145 @@
+"""Subprocessors and their status history.
+
+`active_from` / `active_until` bound the interval in which a vendor is in force,
+including intervals announced for the future, so an as-of list is one indexed query.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+
+from registry.domain.models import StatusChange, Subprocessor, SubprocessorStatus
+from registry.store.database import Database, Document, create_missing_indexes
+
+NAME = "subprocessors"
+INDEXES = [
+    IndexModel([("sort_name", ASCENDING), ("_id", ASCENDING)], name="sort_name_id"),
+    IndexModel([("active_from", ASCENDING)], name="active_from"),
+    IndexModel([("status", ASCENDING)], name="status"),
+]
+
+
+async def ensure_indexes(db: Database) -> None:
+    await create_missing_indexes(db, NAME, INDEXES)
+
+
+def to_document(sub: Subprocessor) -> Document:
+    return {
+        "_id": sub.id,
+        "legal_name": sub.legal_name,
+        "sort_name": sub.legal_name.casefold(),
+        "purpose": sub.purpose,
+        "data_categories": list(sub.data_categories),
+        "website": sub.website,
+        "contact_email": sub.contact_email,
+        "status": sub.status.value,
+        "status_history": [{"status": c.status.value, "at": c.at} for c in sub.status_history],
+        "active_from": sub.active_from,
+        "active_until": sub.active_until,
+        "note": sub.note,
+        "created_at": sub.created_at,
+    }
+
+
+def from_document(doc: Document) -> Subprocessor:
+    return Subprocessor(
+        id=doc["_id"],
+        legal_name=doc["legal_name"],
+        purpose=doc["purpose"],
+        status=SubprocessorStatus(doc["status"]),
+        created_at=doc["created_at"],
+        data_categories=tuple(doc.get("data_categories", ())),
+        website=doc.get("website"),
+        contact_email=doc.get("contact_email"),
+        status_history=tuple(
+            StatusChange(SubprocessorStatus(c["status"]), c["at"])
+            for c in doc.get("status_history", ())
+        ),
+        active_from=doc.get("active_from"),
+        active_until=doc.get("active_until"),
+        note=doc.get("note"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ListFilter:
+    """Which subprocessors a list shows; `as_of` applies when no status is given."""
+
+    as_of: datetime | None = None
+    statuses: tuple[SubprocessorStatus, ...] = ()
+    ids: tuple[str, ...] | None = None
+    purpose: str | None = None
+    search: str | None = None
+
+    def query(self) -> Document:
+        clauses: list[Document] = []
+        if self.statuses:
+            clauses.append({"status": {"$in": [s.value for s in self.statuses]}})
+        elif self.as_of is not None:
+            clauses.append({"active_from": {"$lte": self.as_of}})
+            clauses.append({"$or": [{"active_until": None}, {"active_until": {"$gt": self.as_of}}]})
+        if self.ids is not None:
+            clauses.append({"_id": {"$in": list(self.ids)}})
+        if self.purpose:
+            clauses.append({"purpose": {"$regex": re.escape(self.purpose), "$options": "i"}})
+        if self.search:
+            pattern = {"$regex": re.escape(self.search), "$options": "i"}
+            clauses.append({"$or": [{"legal_name": pattern}, {"purpose": pattern}]})
+        return {"$and": clauses} if clauses else {}
+
+
+async def insert(db: Database, sub: Subprocessor) -> None:
+    await db[NAME].insert_one(to_document(sub))
+
+
+async def upsert(db: Database, sub: Subprocessor) -> bool:
+    result = await db[NAME].replace_one({"_id": sub.id}, to_document(sub), upsert=True)
+    return bool(result.upserted_id is not None or result.modified_count)
+
+
+async def replace(db: Database, sub: Subprocessor) -> None:
+    await db[NAME].replace_one({"_id": sub.id}, to_document(sub))
+
+
+async def get(db: Database, sub_id: str) -> Subprocessor | None:
+    doc = await db[NAME].find_one({"_id": sub_id})
+    return from_document(doc) if doc else None
+
+
+async def get_many(db: Database, ids: Sequence[str]) -> list[Subprocessor | None]:
+    found = {d["_id"]: from_document(d) async for d in db[NAME].find({"_id": {"$in": list(ids)}})}
+    return [found.get(i) for i in ids]
+
+
+async def page(
+    db: Database, flt: ListFilter, *, after: tuple[Any, ...] | None, limit: int
+) -> tuple[list[Subprocessor], int]:
+    """One page in name order plus the total count, keyset-paginated."""
+    query = flt.query()
+    total = await db[NAME].count_documents(query)
+    if after is not None:
+        sort_name, id_ = after
+        keyset = {
+            "$or": [
+                {"sort_name": {"$gt": sort_name}},
+                {"sort_name": sort_name, "_id": {"$gt": id_}},
+            ]
+        }
+        query = {"$and": [query, keyset]} if query else keyset
+    cursor = db[NAME].find(query).sort([("sort_name", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+    return [from_document(d) async for d in cursor], total
+
+
+def sort_key(sub: Subprocessor) -> tuple[str, str]:
+    return (sub.legal_name.casefold(), sub.id)
+
+
+async def all_matching(db: Database, flt: ListFilter) -> list[Subprocessor]:
+    cursor = db[NAME].find(flt.query()).sort([("sort_name", ASCENDING), ("_id", ASCENDING)])
+    return [from_document(d) async for d in cursor]
