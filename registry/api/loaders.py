@@ -7,10 +7,27 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from registry.domain.models import Customer, Dpa, ProcessingLocation, Subprocessor, TransferBasis
+from registry.domain.models import (
+    Change,
+    Customer,
+    Dpa,
+    Objection,
+    ProcessingLocation,
+    Subprocessor,
+    TransferBasis,
+)
 from registry.services.access import Caller
+from registry.services.change_queries import objection_scope
 from registry.services.deps import Deps
-from registry.store import customers, dpas, processing_locations, subprocessors, transfer_bases
+from registry.store import (
+    changes,
+    customers,
+    dpas,
+    objections,
+    processing_locations,
+    subprocessors,
+    transfer_bases,
+)
 from registry.store.database import Database
 
 V = TypeVar("V")
@@ -49,3 +66,13 @@ class Loaders:
         self.transfer_bases: DataLoader[str, list[TransferBasis]] = _grouped(
             db, transfer_bases.by_subprocessors
         )
+        self.change: DataLoader[str, Change | None] = _by_id(db, changes.get_many)
+        self.changes_by_subprocessor: DataLoader[str, list[Change]] = _grouped(
+            db, changes.by_subprocessors
+        )
+        scope = objection_scope(caller)
+
+        async def objections_for(db: Database, keys: Sequence[str]) -> dict[str, list[Objection]]:
+            return await objections.by_changes(db, keys, scope)
+
+        self.objections_by_change: DataLoader[str, list[Objection]] = _grouped(db, objections_for)

@@ -9,12 +9,14 @@ import strawberry
 from registry.api.context import Info
 from registry.api.pagination import Connection, connection, decode_cursor, page_size
 from registry.api.types.assessment import TransferAssessment
+from registry.api.types.change import Change, Notice, Objection
 from registry.api.types.customer import Customer
 from registry.api.types.subprocessor import Subprocessor
 from registry.api.types.viewer import Viewer
 from registry.domain import models
 from registry.domain.errors import NotFound
-from registry.services import customers, listing, registry
+from registry.services import change_queries, changes, customers, listing, registry
+from registry.store.changes import sort_key as change_key
 from registry.store.customers import sort_key as customer_key
 from registry.store.subprocessors import sort_key as subprocessor_key
 
@@ -112,3 +114,69 @@ class Query:
         except NotFound:
             return None
         return Customer.from_domain(found)
+
+    @strawberry.field(description="Announced changes, newest first.")
+    async def changes(
+        self,
+        info: Info,
+        status: list[models.ChangeStatus] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Change]:
+        limit = page_size(first)
+        items, total = await change_queries.page_changes(
+            info.context.deps,
+            info.context.caller,
+            statuses=tuple(status or ()),
+            after=decode_cursor(after, 2),
+            limit=limit + 1,
+        )
+        return connection(items, total, limit, change_key, Change.from_domain)
+
+    @strawberry.field
+    async def change(self, info: Info, id: strawberry.ID) -> Change | None:
+        try:
+            found = await changes.get_change(info.context.deps, info.context.caller, id)
+        except NotFound:
+            return None
+        return Change.from_domain(found)
+
+    @strawberry.field(description="Per-customer notices; a customer key sees only its own.")
+    async def notices(
+        self,
+        info: Info,
+        customer_id: strawberry.ID | None = None,
+        change_id: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Notice]:
+        limit = page_size(first)
+        items, total = await change_queries.page_notices(
+            info.context.deps,
+            info.context.caller,
+            change_id=change_id,
+            customer_id=customer_id,
+            after=decode_cursor(after, 1),
+            limit=limit + 1,
+        )
+        return connection(items, total, limit, lambda n: (n.id,), Notice.from_domain)
+
+    @strawberry.field(description="Objections; a customer key sees only its own.")
+    async def objections(
+        self,
+        info: Info,
+        change_id: strawberry.ID | None = None,
+        customer_id: strawberry.ID | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Objection]:
+        limit = page_size(first)
+        items, total = await change_queries.page_objections(
+            info.context.deps,
+            info.context.caller,
+            change_id=change_id,
+            customer_id=customer_id,
+            after=decode_cursor(after, 1),
+            limit=limit + 1,
+        )
+        return connection(items, total, limit, lambda o: (o.id,), Objection.from_domain)

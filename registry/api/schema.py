@@ -11,6 +11,7 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from registry.api.mutations.changes import ChangeMutations
 from registry.api.mutations.customers import CustomerMutations
 from registry.api.mutations.registry import RegistryMutations
 from registry.api.queries import Query
@@ -21,7 +22,7 @@ MAX_TOKENS = 2000
 
 
 @strawberry.type
-class Mutation(RegistryMutations, CustomerMutations):
+class Mutation(RegistryMutations, ChangeMutations, CustomerMutations):
     pass
 
 

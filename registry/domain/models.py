@@ -168,3 +168,58 @@ class Customer:
     terms: CustomerTerms = field(default_factory=CustomerTerms)
     created_at: datetime | None = None
     notice_emails: tuple[str, ...] = ()
+
+
+class NoticeStatus(enum.Enum):
+    PENDING = "PENDING"
+    EFFECTIVE = "EFFECTIVE"
+    CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """An announced addition, replacement, removal or material update of a vendor."""
+
+    id: str
+    kind: ChangeKind
+    subprocessor_id: str
+    announced_at: datetime
+    effective_at: datetime
+    status: ChangeStatus
+    earliest_allowed: datetime
+    replaces_id: str | None = None
+    description: str | None = None
+    emergency: bool = False
+    emergency_reason: str | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    applied_at: datetime | None = None
+    expanded: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One customer's record of a change: proof of when it was told and its deadline."""
+
+    id: str
+    change_id: str
+    customer_id: str
+    sent_at: datetime
+    earliest_effective_at: datetime
+    effective_at: datetime
+    objection_deadline: datetime
+    status: NoticeStatus = NoticeStatus.PENDING
+
+
+@dataclass(frozen=True, slots=True)
+class Objection:
+    id: str
+    change_id: str
+    customer_id: str
+    reason: str
+    filed_at: datetime
+    deadline: datetime
+    status: ObjectionStatus = ObjectionStatus.OPEN
+    resolution: ObjectionResolution | None = None
+    note: str | None = None
+    resolved_at: datetime | None = None

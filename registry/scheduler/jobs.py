@@ -1,7 +1,8 @@
-"""The jobs the scheduler runs, in order."""
+"""The jobs the scheduler runs, in order: each claims its own work with leases."""
 
 from __future__ import annotations
 
 from registry.scheduler.loop import Job
+from registry.services.change_jobs import apply_effective_changes, expand_changes, send_reminders
 
-JOBS: tuple[Job, ...] = ()
+JOBS: tuple[Job, ...] = (expand_changes, apply_effective_changes, send_reminders)

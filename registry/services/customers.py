@@ -10,7 +10,7 @@ from registry.domain.errors import NotFound, PermissionDenied, ValidationError
 from registry.domain.models import Customer, CustomerTerms, DataOrigin, Role
 from registry.services.access import Caller, require_role
 from registry.services.deps import Deps
-from registry.store import customers, ids
+from registry.store import customer_terms, customers, ids
 
 
 def checked_terms(
@@ -67,6 +67,7 @@ async def create_customer(
         created_at=deps.clock.now(),
         notice_emails=emails,
     )
+    await customer_terms.remember(deps.db, terms)
     await customers.insert(deps.db, customer)
     return customer
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
+
 from registry.clock import Clock
+from registry.delivery.ssrf import Resolver, default_resolver
 from registry.settings import Settings
 from registry.store.database import Database
 
@@ -14,3 +17,7 @@ class Deps:
     db: Database
     clock: Clock
     settings: Settings
+    # Outgoing webhooks: one pooled client per process, and the DNS resolver the SSRF
+    # guard checks (tests pass a stub).
+    webhook_client: httpx.AsyncClient | None = None
+    resolver: Resolver = default_resolver

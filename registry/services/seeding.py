@@ -30,7 +30,14 @@ from registry.domain.models import (
 )
 from registry.services.customers import checked_terms
 from registry.services.deps import Deps
-from registry.store import customers, dpas, processing_locations, subprocessors, transfer_bases
+from registry.store import (
+    customer_terms,
+    customers,
+    dpas,
+    processing_locations,
+    subprocessors,
+    transfer_bases,
+)
 from registry.store.ids import stable_id
 
 SUPPORTED_FORMAT = 1
@@ -178,6 +185,7 @@ async def _load_customer(deps: Deps, namespace: str, entry: dict[str, Any], sinc
             check.email(e, "notice_emails") or "" for e in entry.get("notice_emails", [])
         ),
     )
+    await customer_terms.remember(deps.db, terms)
     return int(await customers.upsert(deps.db, customer))
 
 

@@ -6,8 +6,13 @@ from types import ModuleType
 
 from registry.store import (
     api_keys,
+    changes,
+    customer_terms,
     customers,
     dpas,
+    events,
+    notices,
+    objections,
     processing_locations,
     subprocessors,
     transfer_bases,
@@ -16,8 +21,13 @@ from registry.store import (
 COLLECTIONS: tuple[ModuleType, ...] = (
     api_keys,
     customers,
+    customer_terms,
     subprocessors,
     processing_locations,
     dpas,
     transfer_bases,
+    changes,
+    notices,
+    objections,
+    events,
 )

@@ -143,3 +143,20 @@ def sort_key(sub: Subprocessor) -> tuple[str, str]:
 async def all_matching(db: Database, flt: ListFilter) -> list[Subprocessor]:
     cursor = db[NAME].find(flt.query()).sort([("sort_name", ASCENDING), ("_id", ASCENDING)])
     return [from_document(d) async for d in cursor]
+
+
+async def set_fields(db: Database, sub_id: str, fields: Document) -> None:
+    await db[NAME].update_one({"_id": sub_id}, {"$set": fields})
+
+
+async def transition(
+    db: Database, sub_id: str, status: SubprocessorStatus, at: datetime, fields: Document
+) -> None:
+    """Move to `status` once: a repeated call (a retried job) changes nothing."""
+    await db[NAME].update_one(
+        {"_id": sub_id, "status": {"$ne": status.value}},
+        {
+            "$set": {"status": status.value, **fields},
+            "$push": {"status_history": {"status": status.value, "at": at}},
+        },
+    )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -8,6 +9,9 @@ from registry.api.context import Info
 from registry.api.types import scalars  # noqa: F401 - registers the enums
 from registry.domain import models
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
+
+if TYPE_CHECKING:
+    from registry.api.types.change import Change
 
 
 @strawberry.type(description="A country where a subprocessor stores, processes or accesses data.")
@@ -154,6 +158,15 @@ class Subprocessor:
     async def transfer_bases(self, info: Info) -> list[TransferBasis]:
         found = await info.context.loaders.transfer_bases.load(self.id)
         return [TransferBasis.from_domain(b) for b in found]
+
+    @strawberry.field(description="Changes that add, replace, remove or update this vendor.")
+    async def changes(
+        self, info: Info
+    ) -> list[Annotated[Change, strawberry.lazy("registry.api.types.change")]]:
+        from registry.api.types.change import Change
+
+        found = await info.context.loaders.changes_by_subprocessor.load(self.id)
+        return [Change.from_domain(c) for c in found]
 
     @strawberry.field(description="Each processing location's transfer evaluated on a date.")
     async def transfers(

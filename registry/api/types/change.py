@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from registry.api.context import Info
+from registry.api.pagination import Connection, connection, decode_cursor, page_size
+from registry.api.types import scalars  # noqa: F401 - registers the enums
+from registry.api.types.customer import Customer
+from registry.api.types.subprocessor import Subprocessor
+from registry.domain import models
+from registry.services import change_queries
+
+NoticeStatus = strawberry.enum(models.NoticeStatus)
+
+
+@strawberry.type(description="A customer's objection to a change.")
+class Objection:
+    id: strawberry.ID
+    change_id: strawberry.Private[str]
+    customer_id: strawberry.Private[str]
+    reason: str
+    filed_at: datetime
+    deadline: datetime
+    status: models.ObjectionStatus
+    resolution: models.ObjectionResolution | None
+    note: str | None
+    resolved_at: datetime | None
+
+    @classmethod
+    def from_domain(cls, o: models.Objection) -> Objection:
+        return cls(
+            id=strawberry.ID(o.id),
+            change_id=o.change_id,
+            customer_id=o.customer_id,
+            reason=o.reason,
+            filed_at=o.filed_at,
+            deadline=o.deadline,
+            status=o.status,
+            resolution=o.resolution,
+            note=o.note,
+            resolved_at=o.resolved_at,
+        )
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Customer | None:
+        found = await info.context.loaders.customer.load(self.customer_id)
+        return Customer.from_domain(found) if found else None
+
+    @strawberry.field
+    async def change(self, info: Info) -> Change | None:
+        found = await info.context.loaders.change.load(self.change_id)
+        return Change.from_domain(found) if found else None
+
+
+@strawberry.type(description="One customer's notice of a change: when it was told, its deadline.")
+class Notice:
+    id: strawberry.ID
+    change_id: strawberry.Private[str]
+    customer_id: strawberry.Private[str]
+    sent_at: datetime
+    earliest_effective_at: datetime
+    effective_at: datetime
+    objection_deadline: datetime
+    status: NoticeStatus  # type: ignore[valid-type]
+
+    @classmethod
+    def from_domain(cls, n: models.Notice) -> Notice:
+        return cls(
+            id=strawberry.ID(n.id),
+            change_id=n.change_id,
+            customer_id=n.customer_id,
+            sent_at=n.sent_at,
+            earliest_effective_at=n.earliest_effective_at,
+            effective_at=n.effective_at,
+            objection_deadline=n.objection_deadline,
+            status=n.status,
+        )
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Customer | None:
+        found = await info.context.loaders.customer.load(self.customer_id)
+        return Customer.from_domain(found) if found else None
+
+    @strawberry.field
+    async def change(self, info: Info) -> Change | None:
+        found = await info.context.loaders.change.load(self.change_id)
+        return Change.from_domain(found) if found else None
+
+
+@strawberry.type(description="An announced addition, replacement, removal or update of a vendor.")
+class Change:
+    id: strawberry.ID
+    kind: models.ChangeKind
+    subprocessor_id: strawberry.Private[str]
+    replaces_id: strawberry.Private[str | None]
+    description: str | None
+    announced_at: datetime
+    effective_at: datetime
+    earliest_allowed: datetime = strawberry.field(
+        description="The earliest date every customer's notice window allowed."
+    )
+    status: models.ChangeStatus
+    emergency: bool
+    emergency_reason: str | None
+    cancelled_at: datetime | None
+    cancel_reason: str | None
+
+    @classmethod
+    def from_domain(cls, c: models.Change) -> Change:
+        return cls(
+            id=strawberry.ID(c.id),
+            kind=c.kind,
+            subprocessor_id=c.subprocessor_id,
+            replaces_id=c.replaces_id,
+            description=c.description,
+            announced_at=c.announced_at,
+            effective_at=c.effective_at,
+            earliest_allowed=c.earliest_allowed,
+            status=c.status,
+            emergency=c.emergency,
+            emergency_reason=c.emergency_reason,
+            cancelled_at=c.cancelled_at,
+            cancel_reason=c.cancel_reason,
+        )
+
+    @strawberry.field
+    async def subprocessor(self, info: Info) -> Subprocessor | None:
+        found = await info.context.loaders.subprocessor.load(self.subprocessor_id)
+        return Subprocessor.from_domain(found) if found else None
+
+    @strawberry.field
+    async def replaces(self, info: Info) -> Subprocessor | None:
+        if self.replaces_id is None:
+            return None
+        found = await info.context.loaders.subprocessor.load(self.replaces_id)
+        return Subprocessor.from_domain(found) if found else None
+
+    @strawberry.field(description="Per-customer notices; a customer key sees only its own.")
+    async def notices(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[Notice]:
+        limit = page_size(first)
+        items, total = await change_queries.page_notices(
+            info.context.deps,
+            info.context.caller,
+            change_id=self.id,
+            customer_id=None,
+            after=decode_cursor(after, 1),
+            limit=limit + 1,
+        )
+        return connection(items, total, limit, lambda n: (n.id,), Notice.from_domain)
+
+    @strawberry.field(description="Objections; a customer key sees only its own.")
+    async def objections(self, info: Info) -> list[Objection]:
+        found = await info.context.loaders.objections_by_change.load(self.id)
+        return [Objection.from_domain(o) for o in found]

@@ -1,0 +1,244 @@
+"""The change engine's background jobs: expand notices, apply changes, remind.
+
+Each job claims its work with a lease (store/leases.py) and is safe to run in
+several workers at once; every write is idempotent (unique indexes, conditional
+updates), so a crash at any point is repaired by running the job again.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timedelta
+from typing import Any
+
+from registry.domain import notice as rules
+from registry.domain.durations import parse_duration
+from registry.domain.models import (
+    Change,
+    ChangeKind,
+    ChangeStatus,
+    CustomerTerms,
+    Notice,
+    NoticeStatus,
+    SubprocessorStatus,
+)
+from registry.services import events as rendering
+from registry.services.changes import emit_for_reachable
+from registry.services.deps import Deps
+from registry.store import changes, customers, events, ids, leases, notices, subprocessors
+from registry.store.database import Document
+
+BATCH = 1000
+LEASE = timedelta(seconds=60)
+
+
+@functools.lru_cache(maxsize=32)
+def reminder_offsets(text: str) -> tuple[timedelta, ...]:
+    offsets = []
+    for part in text.split(","):
+        d = parse_duration(part.strip())
+        if d.years or d.months:
+            raise ValueError(f"reminder offset {part!r} must be in weeks, days or hours")
+        offsets.append(
+            timedelta(
+                weeks=d.weeks, days=d.days, hours=d.hours, minutes=d.minutes, seconds=d.seconds
+            )
+        )
+    return tuple(offsets)
+
+
+def build_notice(
+    change: Change,
+    customer_id: str,
+    terms: CustomerTerms,
+    *,
+    reachable: bool,
+    offsets: tuple[timedelta, ...] = rules.DEFAULT_REMINDER_OFFSETS,
+) -> tuple[Document, Notice]:
+    """One customer's notice; reminders are scheduled only where someone receives them."""
+    sent_at = change.announced_at
+    effective_at = rules.customer_effective_at(
+        sent_at, change.effective_at, terms, emergency=change.emergency
+    )
+    notice = Notice(
+        id=ids.new_id("Notice"),
+        change_id=change.id,
+        customer_id=customer_id,
+        sent_at=sent_at,
+        earliest_effective_at=rules.earliest_effective_at(sent_at, terms),
+        effective_at=effective_at,
+        objection_deadline=rules.objection_deadline(sent_at, effective_at, terms),
+    )
+    reminders = (
+        rules.reminder_times(sent_at, notice.objection_deadline, offsets) if reachable else []
+    )
+    return notices.to_document(notice, reminders), notice
+
+
+async def expand_changes(deps: Deps, worker_id: str) -> int:
+    """Write every customer's notice of one announced change, in resumable batches."""
+    now = deps.clock.now()
+    doc = await leases.claim(
+        deps.db,
+        changes.NAME,
+        {"expanded": False},
+        owner=worker_id,
+        now=now,
+        lease=LEASE,
+        sort="announced_at",
+    )
+    if doc is None:
+        return 0
+    change = changes.from_document(doc)
+    reachable = await rendering.reachable_customer_ids(deps.db)
+    offsets = reminder_offsets(deps.settings.reminder_offsets)
+    written = 0
+    terms_cache: dict[str, CustomerTerms] = {}
+    batch: list[Document] = []
+    outbox: list[Document] = []
+    last_id: str | None = doc.get("expansion_cursor")
+
+    async def flush() -> bool:
+        nonlocal written, batch, outbox
+        written += await notices.insert_batch(deps.db, batch)
+        await events.emit_many(deps.db, outbox)
+        batch, outbox = [], []
+        # The checkpoint doubles as the lease renewal; losing the lease stops us.
+        return await leases.extend(
+            deps.db,
+            changes.NAME,
+            change.id,
+            owner=worker_id,
+            until=deps.clock.now() + LEASE,
+        ) and await _checkpoint(deps, change.id, worker_id, last_id)
+
+    async for customer in customers.stream_after(deps.db, last_id, BATCH):
+        key = customer["terms_key"]
+        terms = terms_cache.get(key)
+        if terms is None:
+            terms = terms_cache[key] = customers.terms_from_document(customer["terms"])
+        is_reachable = customer["_id"] in reachable
+        document, notice = build_notice(
+            change, customer["_id"], terms, reachable=is_reachable, offsets=offsets
+        )
+        batch.append(document)
+        if is_reachable:
+            outbox.append(
+                rendering.event_document(
+                    deps.settings,
+                    "change.announced",
+                    change,
+                    notice,
+                    occurred_at=change.announced_at,
+                    dedupe=f"{change.id}:{customer['_id']}",
+                )
+            )
+        last_id = customer["_id"]
+        if len(batch) >= BATCH and not await flush():
+            return written
+    if batch and not await flush():
+        return written
+    done = await leases.complete(
+        deps.db, changes.NAME, change.id, owner=worker_id, update={"$set": {"expanded": True}}
+    )
+    current = await changes.get(deps.db, change.id)
+    if done and current is not None and current.status is ChangeStatus.CANCELLED:
+        # Cancelled while expanding: notices written after the cancel are cancelled too.
+        await notices.set_status(
+            deps.db, change.id, NoticeStatus.CANCELLED, only=NoticeStatus.PENDING
+        )
+    return written + 1
+
+
+async def _checkpoint(deps: Deps, change_id: str, owner: str, last_id: str | None) -> bool:
+    result = await deps.db[changes.NAME].update_one(
+        {"_id": change_id, "lease_owner": owner}, {"$set": {"expansion_cursor": last_id}}
+    )
+    return result.matched_count == 1
+
+
+async def apply_effective_changes(deps: Deps, worker_id: str) -> int:
+    """Make one due change EFFECTIVE: vendor statuses, notices, events."""
+    now = deps.clock.now()
+    doc = await leases.claim(
+        deps.db,
+        changes.NAME,
+        {"status": ChangeStatus.ANNOUNCED.value, "effective_at": {"$lte": now}, "expanded": True},
+        owner=worker_id,
+        now=now,
+        lease=LEASE,
+        sort="effective_at",
+    )
+    if doc is None:
+        return 0
+    change = changes.from_document(doc)
+    at = change.effective_at
+    if change.kind in (ChangeKind.ADD, ChangeKind.REPLACE):
+        await subprocessors.transition(
+            deps.db, change.subprocessor_id, SubprocessorStatus.ACTIVE, at, {"active_from": at}
+        )
+    if change.kind is ChangeKind.REPLACE and change.replaces_id:
+        await subprocessors.transition(
+            deps.db, change.replaces_id, SubprocessorStatus.RETIRED, at, {"active_until": at}
+        )
+    if change.kind is ChangeKind.REMOVE:
+        await subprocessors.transition(
+            deps.db, change.subprocessor_id, SubprocessorStatus.RETIRED, at, {"active_until": at}
+        )
+    await deps.db[notices.NAME].update_many(
+        {
+            "change_id": change.id,
+            "status": NoticeStatus.PENDING.value,
+            "effective_at": {"$lte": now},
+        },
+        {"$set": {"status": NoticeStatus.EFFECTIVE.value, "next_reminder_at": None}},
+    )
+    effective = Change(**{**_fields(change), "status": ChangeStatus.EFFECTIVE, "applied_at": now})
+    await emit_for_reachable(deps, effective, "change.effective")
+    completed = await leases.complete(
+        deps.db,
+        changes.NAME,
+        change.id,
+        owner=worker_id,
+        update={
+            "$set": {
+                "status": ChangeStatus.EFFECTIVE.value,
+                "applied_at": now,
+                "open_guard": change.id,
+            }
+        },
+    )
+    return 1 if completed else 0
+
+
+def _fields(change: Change) -> dict[str, Any]:
+    return {name: getattr(change, name) for name in change.__dataclass_fields__}
+
+
+async def send_reminders(deps: Deps, worker_id: str) -> int:
+    """Emit `change.reminder` before each objection deadline; one event per reminder."""
+    now = deps.clock.now()
+    due = await notices.due_reminders(deps.db, now, limit=BATCH)
+    sent = 0
+    for doc in due:
+        if not await notices.advance_reminder(deps.db, doc, now):
+            continue  # another worker took it
+        change = await changes.get(deps.db, doc["change_id"])
+        if change is None or change.status is not ChangeStatus.ANNOUNCED:
+            continue
+        notice = notices.from_document(doc)
+        if notice.status is not NoticeStatus.PENDING or now >= notice.objection_deadline:
+            continue
+        at: datetime = doc["next_reminder_at"]
+        sent += await events.emit(
+            deps.db,
+            rendering.event_document(
+                deps.settings,
+                "change.reminder",
+                change,
+                notice,
+                occurred_at=now,
+                dedupe=f"{notice.id}:{at.isoformat()}",
+            ),
+        )
+    return len(due)

@@ -1,0 +1,331 @@
+"""Announcing, cancelling and objecting to changes (DESIGN.md 3.1-3.4).
+
+The mutation only decides and records the change; the per-customer notices are
+written by the expansion job (services/change_jobs.py), so announcing to 100,000
+customers takes as long as announcing to ten.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from registry.domain import notice as rules
+from registry.domain import validation as check
+from registry.domain.errors import (
+    NotFound,
+    NoticeWindowViolation,
+    ObjectionDeadlinePassed,
+    PermissionDenied,
+    ValidationError,
+)
+from registry.domain.models import (
+    Change,
+    ChangeKind,
+    ChangeStatus,
+    Notice,
+    NoticeStatus,
+    Objection,
+    ObjectionResolution,
+    Role,
+    SubprocessorStatus,
+)
+from registry.services import events as rendering
+from registry.services.access import Caller, require_role
+from registry.services.deps import Deps
+from registry.store import (
+    changes,
+    customer_terms,
+    customers,
+    events,
+    ids,
+    notices,
+    objections,
+    subprocessors,
+)
+from registry.store.changes import DuplicateChange
+from registry.store.customers import terms_key
+from registry.store.objections import DuplicateObjection
+
+STAFF = (Role.ADMIN, Role.PROCUREMENT)
+VIOLATION_CUSTOMERS_SHOWN = 100
+
+
+async def _subprocessor(deps: Deps, sub_id: str | None, field: str) -> SubprocessorStatus:
+    found = (
+        await subprocessors.get(deps.db, sub_id)
+        if sub_id and ids.is_id_of("Subprocessor", sub_id)
+        else None
+    )
+    if found is None:
+        raise NotFound(f"no subprocessor {sub_id!r} ({field})")
+    return found.status
+
+
+async def _check_kind(
+    deps: Deps, kind: ChangeKind, sub_id: str, replaces_id: str | None, emergency: bool
+) -> None:
+    """The state machine: what each kind of change may apply to."""
+    status = await _subprocessor(deps, sub_id, "subprocessorId")
+    if kind in (ChangeKind.ADD, ChangeKind.REPLACE) and status is not SubprocessorStatus.PROPOSED:
+        raise ValidationError("subprocessorId", f"{kind.value} needs a PROPOSED subprocessor")
+    if kind in (ChangeKind.REMOVE, ChangeKind.UPDATE) and status is not SubprocessorStatus.ACTIVE:
+        raise ValidationError("subprocessorId", f"{kind.value} needs an ACTIVE subprocessor")
+    if kind is ChangeKind.REPLACE:
+        if not replaces_id:
+            raise ValidationError("replacesId", "REPLACE needs replacesId")
+        replaced = await _subprocessor(deps, replaces_id, "replacesId")
+        if replaced is not SubprocessorStatus.ACTIVE:
+            raise ValidationError("replacesId", "only an ACTIVE subprocessor can be replaced")
+        if replaces_id == sub_id:
+            raise ValidationError("replacesId", "a subprocessor cannot replace itself")
+    elif replaces_id is not None:
+        raise ValidationError("replacesId", "replacesId only applies to REPLACE")
+    if emergency and kind is not ChangeKind.REPLACE:
+        raise ValidationError("emergency", "only a REPLACE can be an emergency")
+
+
+async def announce_change(
+    deps: Deps,
+    caller: Caller,
+    *,
+    kind: ChangeKind,
+    subprocessor_id: str,
+    replaces_id: str | None = None,
+    effective_at: datetime | None = None,
+    description: str | None = None,
+    emergency: bool = False,
+    emergency_reason: str | None = None,
+    idempotency_key: str | None = None,
+) -> Change:
+    require_role(caller, *STAFF)
+    if idempotency_key is not None:
+        key = check.text(idempotency_key, "idempotencyKey", max_length=200)
+        existing = await changes.by_idempotency_key(deps.db, key)
+        if existing is not None:
+            return existing
+    if effective_at is not None and effective_at.tzinfo is None:
+        raise ValidationError("effectiveAt", "effectiveAt needs a time zone offset")
+    try:
+        rules.validate_emergency(emergency, emergency_reason)
+    except rules.EmergencyReasonRequired as exc:
+        raise ValidationError("emergencyReason", str(exc)) from None
+    if kind is ChangeKind.UPDATE and not (description and description.strip()):
+        raise ValidationError("description", "an UPDATE must describe what changes")
+    await _check_kind(deps, kind, subprocessor_id, replaces_id, emergency)
+
+    now = deps.clock.now()
+    terms = await customer_terms.all_terms(deps.db)
+    try:
+        chosen = rules.check_effective_at(effective_at, now, terms.values(), emergency=emergency)
+    except rules.NoticeWindowTooShort as exc:
+        offending = [terms_key(t) for t in exc.offending_terms]
+        shown = await customers.ids_with_terms(deps.db, offending, VIOLATION_CUSTOMERS_SHOWN)
+        raise NoticeWindowViolation(exc.earliest_allowed, shown) from None
+    except rules.EffectiveAtBeforeNotice as exc:
+        raise ValidationError("effectiveAt", str(exc)) from None
+    earliest = rules.latest_earliest_effective_at(now, terms.values(), emergency=emergency) or now
+
+    change = Change(
+        id=ids.new_id("Change"),
+        kind=kind,
+        subprocessor_id=subprocessor_id,
+        replaces_id=replaces_id,
+        description=check.optional_text(description, "description", max_length=2000),
+        emergency=emergency,
+        emergency_reason=check.optional_text(emergency_reason, "emergencyReason"),
+        announced_at=now,
+        effective_at=chosen,
+        earliest_allowed=earliest,
+        status=ChangeStatus.ANNOUNCED,
+    )
+    document = changes.to_document(
+        change, idempotency_key=idempotency_key or change.id, created_by=caller.key_id
+    )
+    try:
+        await changes.insert(deps.db, document)
+    except DuplicateChange as exc:
+        if exc.field == "idempotency_key" and idempotency_key:
+            found = await changes.by_idempotency_key(deps.db, idempotency_key)
+            if found is not None:
+                return found
+        raise ValidationError(
+            "subprocessorId", "a change to this subprocessor is already announced"
+        ) from None
+    await _plan(deps, change, undo=False)
+    return change
+
+
+async def _plan(deps: Deps, change: Change, *, undo: bool) -> None:
+    """Record (or withdraw) the announced interval, so as-of views see the future."""
+    at = None if undo else change.effective_at
+    if change.kind in (ChangeKind.ADD, ChangeKind.REPLACE):
+        await subprocessors.set_fields(deps.db, change.subprocessor_id, {"active_from": at})
+    if change.kind is ChangeKind.REPLACE and change.replaces_id:
+        await subprocessors.set_fields(deps.db, change.replaces_id, {"active_until": at})
+    if change.kind is ChangeKind.REMOVE:
+        await subprocessors.set_fields(deps.db, change.subprocessor_id, {"active_until": at})
+
+
+async def get_change(deps: Deps, caller: Caller, change_id: str) -> Change:
+    if caller.is_anonymous:
+        raise NotFound(f"no change {change_id!r}")
+    found = await changes.get(deps.db, change_id) if ids.is_id_of("Change", change_id) else None
+    if found is None:
+        raise NotFound(f"no change {change_id!r}")
+    return found
+
+
+async def cancel_change(deps: Deps, caller: Caller, change_id: str, reason: str) -> Change:
+    require_role(caller, *STAFF)
+    why = check.text(reason, "reason", max_length=2000)
+    existing = await get_change(deps, caller, change_id)
+    cancelled = await changes.cancel(deps.db, existing.id, deps.clock.now(), why)
+    if cancelled is None:
+        raise ValidationError("id", f"the change is {existing.status.value}, not ANNOUNCED")
+    await _plan(deps, cancelled, undo=True)
+    await notices.set_status(
+        deps.db, cancelled.id, NoticeStatus.CANCELLED, only=NoticeStatus.PENDING
+    )
+    await emit_for_reachable(deps, cancelled, "change.cancelled")
+    return cancelled
+
+
+async def emit_for_reachable(deps: Deps, change: Change, type: str) -> int:
+    """One event per reachable customer holding a notice of the change."""
+    reachable = await rendering.reachable_customer_ids(deps.db)
+    if not reachable:
+        return 0
+    now = deps.clock.now()
+    batch = []
+    cursor = deps.db[notices.NAME].find(
+        {"change_id": change.id, "customer_id": {"$in": sorted(reachable)}}
+    )
+    async for doc in cursor:
+        notice = notices.from_document(doc)
+        batch.append(
+            rendering.event_document(
+                deps.settings, type, change, notice, occurred_at=now, dedupe=notice.id
+            )
+        )
+    return await events.emit_many(deps.db, batch)
+
+
+def _objecting_customer(caller: Caller, customer_id: str | None) -> str:
+    if caller.role is Role.CUSTOMER:
+        assert caller.customer_id is not None
+        if customer_id is not None and customer_id != caller.customer_id:
+            raise NotFound(f"no customer {customer_id!r}")
+        return caller.customer_id
+    if caller.role is Role.ADMIN:
+        if not customer_id:
+            raise ValidationError("customerId", "an admin must name the objecting customer")
+        return customer_id
+    raise PermissionDenied("objections are filed by the customer (or an admin for it)")
+
+
+async def notice_for(deps: Deps, change: Change, customer_id: str) -> Notice:
+    """The customer's notice, written now if the expansion has not reached it yet."""
+    found = await notices.for_customer(deps.db, change.id, customer_id)
+    if found is not None:
+        return found
+    customer = (
+        await customers.get(deps.db, customer_id) if ids.is_id_of("Customer", customer_id) else None
+    )
+    if customer is None:
+        raise NotFound(f"no customer {customer_id!r}")
+    from registry.services.change_jobs import build_notice
+
+    document, _ = build_notice(change, customer_id, customer.terms, reachable=False)
+    await notices.insert_one(deps.db, document)
+    found = await notices.for_customer(deps.db, change.id, customer_id)
+    assert found is not None
+    return found
+
+
+async def file_objection(
+    deps: Deps, caller: Caller, *, change_id: str, reason: str, customer_id: str | None = None
+) -> Objection:
+    who = _objecting_customer(caller, customer_id)
+    why = check.text(reason, "reason", max_length=5000)
+    change = await get_change(deps, caller, change_id)
+    if change.status is not ChangeStatus.ANNOUNCED:
+        raise ValidationError(
+            "changeId", f"the change is {change.status.value}: objections are closed"
+        )
+    notice = await notice_for(deps, change, who)
+    if notice.status is NoticeStatus.CANCELLED:
+        raise ValidationError("changeId", "the change was cancelled for this customer")
+    now = deps.clock.now()
+    if now >= notice.objection_deadline:
+        raise ObjectionDeadlinePassed(notice.objection_deadline)
+    objection = Objection(
+        id=ids.new_id("Objection"),
+        change_id=change.id,
+        customer_id=who,
+        reason=why,
+        filed_at=now,
+        deadline=notice.objection_deadline,
+    )
+    try:
+        await objections.insert(deps.db, objection)
+    except DuplicateObjection:
+        raise ValidationError("changeId", "an open objection to this change exists") from None
+    await events.emit(
+        deps.db,
+        rendering.event_document(
+            deps.settings,
+            "objection.filed",
+            change,
+            notice,
+            occurred_at=now,
+            dedupe=objection.id,
+            objection=objection,
+        ),
+    )
+    return objection
+
+
+async def resolve_objection(
+    deps: Deps,
+    caller: Caller,
+    objection_id: str,
+    resolution: ObjectionResolution,
+    note: str | None = None,
+) -> Objection:
+    require_role(caller, *STAFF)
+    existing = (
+        await objections.get(deps.db, objection_id)
+        if ids.is_id_of("Objection", objection_id)
+        else None
+    )
+    if existing is None:
+        raise NotFound(f"no objection {objection_id!r}")
+    now = deps.clock.now()
+    resolved = await objections.resolve(
+        deps.db,
+        existing.id,
+        resolution,
+        check.optional_text(note, "note", max_length=5000),
+        now,
+        caller.key_id,
+    )
+    if resolved is None:
+        raise ValidationError("id", "the objection is already resolved")
+    if resolution is ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER:
+        await notices.cancel_for_customer(deps.db, resolved.change_id, resolved.customer_id)
+    change = await changes.get(deps.db, resolved.change_id)
+    notice = await notices.for_customer(deps.db, resolved.change_id, resolved.customer_id)
+    if change is not None and notice is not None:
+        await events.emit(
+            deps.db,
+            rendering.event_document(
+                deps.settings,
+                "objection.resolved",
+                change,
+                notice,
+                occurred_at=now,
+                dedupe=resolved.id,
+                objection=resolved,
+            ),
+        )
+    return resolved

@@ -1,0 +1,95 @@
+"""Rendering outbox events: the webhook `data` for one customer's view of a change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.domain.models import Change, Notice, Objection
+from registry.settings import Settings
+from registry.store import events, ids
+from registry.store.database import Database, Document
+
+SUBSCRIPTIONS = "webhook_subscriptions"
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if value is not None else None
+
+
+def change_data(change: Change) -> dict[str, Any]:
+    return {
+        "id": change.id,
+        "kind": change.kind.value,
+        "subprocessorId": change.subprocessor_id,
+        "replacesId": change.replaces_id,
+        "description": change.description,
+        "announcedAt": _iso(change.announced_at),
+        "effectiveAt": _iso(change.effective_at),
+        "status": change.status.value,
+        "emergency": change.emergency,
+    }
+
+
+def notice_data(notice: Notice) -> dict[str, Any]:
+    return {
+        "id": notice.id,
+        "customerId": notice.customer_id,
+        "sentAt": _iso(notice.sent_at),
+        "objectionDeadline": _iso(notice.objection_deadline),
+        "effectiveAt": _iso(notice.effective_at),
+        "status": notice.status.value,
+    }
+
+
+def links(settings: Settings, change_id: str) -> dict[str, str]:
+    return {
+        "graphql": f"{settings.public_url}/graphql",
+        "query": f'{{ change(id: "{change_id}") {{ status effectiveAt notices {{ edges {{ node '
+        "{ objectionDeadline effectiveAt } } } } }",
+    }
+
+
+def event_document(
+    settings: Settings,
+    type: str,
+    change: Change,
+    notice: Notice,
+    *,
+    occurred_at: Any,
+    dedupe: str,
+    objection: Objection | None = None,
+) -> Document:
+    data: dict[str, Any] = {
+        "change": change_data(change),
+        "notice": notice_data(notice),
+        "links": links(settings, change.id),
+    }
+    if objection is not None:
+        data["objection"] = {
+            "id": objection.id,
+            "reason": objection.reason,
+            "status": objection.status.value,
+            "resolution": objection.resolution.value if objection.resolution else None,
+            "note": objection.note,
+            "filedAt": _iso(objection.filed_at),
+        }
+    return events.document(
+        event_id=ids.new_id("Event"),
+        type=type,
+        customer_id=notice.customer_id,
+        occurred_at=occurred_at,
+        dedupe_key=f"{type}:{dedupe}",
+        data=data,
+        change_id=change.id,
+    )
+
+
+async def reachable_customer_ids(db: Database) -> set[str]:
+    """Customers with an active webhook subscription: only they get outbox events.
+
+    Notices themselves are written for every customer; events exist to be
+    delivered, so a change reaching 100,000 customers writes no events for the
+    ones nobody delivers to.
+    """
+    found: list[str] = await db[SUBSCRIPTIONS].distinct("customer_id", {"active": True})
+    return set(found)

@@ -1,0 +1,175 @@
+"""Announced changes, with the leases of the jobs that expand and apply them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from registry.domain.models import Change, ChangeKind, ChangeStatus
+from registry.store.database import Database, Document, create_missing_indexes
+
+NAME = "changes"
+INDEXES = [
+    # A retried announce with the same idempotency key finds the first change.
+    IndexModel([("idempotency_key", ASCENDING)], unique=True, name="idempotency_key_unique"),
+    # At most one open ADD/REPLACE/REMOVE per vendor; closed changes hold their own id.
+    IndexModel([("open_guard", ASCENDING)], unique=True, name="open_guard_unique"),
+    IndexModel([("status", ASCENDING), ("effective_at", ASCENDING)], name="status_effective"),
+    IndexModel([("expanded", ASCENDING), ("announced_at", ASCENDING)], name="expansion_due"),
+    IndexModel([("subprocessor_id", ASCENDING)], name="subprocessor_id"),
+    IndexModel([("announced_at", DESCENDING), ("_id", DESCENDING)], name="announced_desc"),
+]
+
+
+class DuplicateChange(Exception):
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+async def ensure_indexes(db: Database) -> None:
+    await create_missing_indexes(db, NAME, INDEXES)
+
+
+def open_guard(kind: ChangeKind, subprocessor_id: str, change_id: str) -> str:
+    if kind is ChangeKind.UPDATE:
+        return change_id
+    return f"open:{subprocessor_id}"
+
+
+def to_document(change: Change, *, idempotency_key: str, created_by: str | None) -> Document:
+    return {
+        "_id": change.id,
+        "kind": change.kind.value,
+        "subprocessor_id": change.subprocessor_id,
+        "replaces_id": change.replaces_id,
+        "description": change.description,
+        "emergency": change.emergency,
+        "emergency_reason": change.emergency_reason,
+        "announced_at": change.announced_at,
+        "effective_at": change.effective_at,
+        "earliest_allowed": change.earliest_allowed,
+        "status": change.status.value,
+        "cancelled_at": None,
+        "cancel_reason": None,
+        "applied_at": None,
+        "expanded": False,
+        "expansion_cursor": None,
+        "lease_owner": None,
+        "lease_until": None,
+        "idempotency_key": idempotency_key,
+        "open_guard": open_guard(change.kind, change.subprocessor_id, change.id),
+        "created_by": created_by,
+    }
+
+
+def from_document(doc: Document) -> Change:
+    return Change(
+        id=doc["_id"],
+        kind=ChangeKind(doc["kind"]),
+        subprocessor_id=doc["subprocessor_id"],
+        replaces_id=doc.get("replaces_id"),
+        description=doc.get("description"),
+        emergency=bool(doc.get("emergency")),
+        emergency_reason=doc.get("emergency_reason"),
+        announced_at=doc["announced_at"],
+        effective_at=doc["effective_at"],
+        earliest_allowed=doc["earliest_allowed"],
+        status=ChangeStatus(doc["status"]),
+        cancelled_at=doc.get("cancelled_at"),
+        cancel_reason=doc.get("cancel_reason"),
+        applied_at=doc.get("applied_at"),
+        expanded=bool(doc.get("expanded")),
+    )
+
+
+async def insert(db: Database, document: Document) -> None:
+    try:
+        await db[NAME].insert_one(document)
+    except DuplicateKeyError as exc:
+        message = str(exc)
+        raise DuplicateChange(
+            "idempotency_key" if "idempotency_key" in message else "open_guard"
+        ) from None
+
+
+async def by_idempotency_key(db: Database, key: str) -> Change | None:
+    doc = await db[NAME].find_one({"idempotency_key": key})
+    return from_document(doc) if doc else None
+
+
+async def get(db: Database, change_id: str) -> Change | None:
+    doc = await db[NAME].find_one({"_id": change_id})
+    return from_document(doc) if doc else None
+
+
+async def get_many(db: Database, ids: Sequence[str]) -> list[Change | None]:
+    found = {d["_id"]: from_document(d) async for d in db[NAME].find({"_id": {"$in": list(ids)}})}
+    return [found.get(i) for i in ids]
+
+
+async def by_subprocessors(db: Database, ids: Sequence[str]) -> dict[str, list[Change]]:
+    grouped: dict[str, list[Change]] = {i: [] for i in ids}
+    query = {"$or": [{"subprocessor_id": {"$in": list(ids)}}, {"replaces_id": {"$in": list(ids)}}]}
+    async for doc in db[NAME].find(query).sort("announced_at", ASCENDING):
+        change = from_document(doc)
+        for key in (change.subprocessor_id, change.replaces_id):
+            if key in grouped:
+                grouped[key].append(change)
+    return grouped
+
+
+async def set_fields(db: Database, change_id: str, fields: Document) -> None:
+    await db[NAME].update_one({"_id": change_id}, {"$set": fields})
+
+
+async def cancel(db: Database, change_id: str, at: datetime, reason: str) -> Change | None:
+    """ANNOUNCED → CANCELLED; None when the change was not (or no longer) announced."""
+    result = await db[NAME].update_one(
+        {"_id": change_id, "status": ChangeStatus.ANNOUNCED.value},
+        {
+            "$set": {
+                "status": ChangeStatus.CANCELLED.value,
+                "cancelled_at": at,
+                "cancel_reason": reason,
+                "open_guard": change_id,
+            }
+        },
+    )
+    if result.modified_count != 1:
+        return None
+    return await get(db, change_id)
+
+
+async def page(
+    db: Database,
+    *,
+    statuses: Sequence[ChangeStatus],
+    after: tuple[Any, ...] | None,
+    limit: int,
+) -> tuple[list[Change], int]:
+    """Newest first."""
+    query: Document = {"status": {"$in": [s.value for s in statuses]}} if statuses else {}
+    total = await db[NAME].count_documents(query)
+    if after is not None:
+        at, id_ = after
+        when = datetime.fromisoformat(at)
+        keyset = {
+            "$or": [
+                {"announced_at": {"$lt": when}},
+                {"announced_at": when, "_id": {"$lt": id_}},
+            ]
+        }
+        query = {"$and": [query, keyset]} if query else keyset
+    cursor = (
+        db[NAME].find(query).sort([("announced_at", DESCENDING), ("_id", DESCENDING)]).limit(limit)
+    )
+    return [from_document(d) async for d in cursor], total
+
+
+def sort_key(change: Change) -> tuple[str, str]:
+    return (change.announced_at.isoformat(), change.id)

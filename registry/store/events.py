@@ -1,0 +1,83 @@
+"""The outbox: every event the registry emits, written once, delivered by channels.
+
+An event belongs to one customer (its notice, its objection) and carries the
+rendered `data` of the webhook body, so delivery never re-reads the registry.
+`dispatched_at` is set once deliveries for every matching subscription exist.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from registry.store.database import Database, Document, create_missing_indexes
+
+NAME = "events"
+EVENT_TYPES = (
+    "change.announced",
+    "change.reminder",
+    "change.effective",
+    "change.cancelled",
+    "objection.filed",
+    "objection.resolved",
+    "subscription.disabled",
+)
+INDEXES = [
+    # Re-emitting the same fact (after a crash, by a second worker) is a no-op.
+    IndexModel([("dedupe_key", ASCENDING)], unique=True, name="dedupe_key_unique"),
+    IndexModel([("dispatched_at", ASCENDING), ("occurred_at", ASCENDING)], name="undispatched"),
+    IndexModel([("customer_id", ASCENDING), ("occurred_at", ASCENDING)], name="customer_time"),
+]
+
+
+async def ensure_indexes(db: Database) -> None:
+    await create_missing_indexes(db, NAME, INDEXES)
+
+
+def document(
+    *,
+    event_id: str,
+    type: str,
+    customer_id: str,
+    occurred_at: datetime,
+    dedupe_key: str,
+    data: dict[str, Any],
+    change_id: str | None = None,
+) -> Document:
+    if type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {type!r}")
+    return {
+        "_id": event_id,
+        "type": type,
+        "customer_id": customer_id,
+        "change_id": change_id,
+        "occurred_at": occurred_at,
+        "dedupe_key": dedupe_key,
+        "data": data,
+        "dispatched_at": None,
+    }
+
+
+async def emit(db: Database, event: Document) -> bool:
+    """Insert one event; False when the same fact was already emitted."""
+    try:
+        await db[NAME].insert_one(event)
+    except DuplicateKeyError:
+        return False
+    return True
+
+
+async def emit_many(db: Database, batch: list[Document]) -> int:
+    """Insert a batch, skipping events already emitted; returns how many were new."""
+    if not batch:
+        return 0
+    from pymongo.errors import BulkWriteError
+
+    try:
+        result = await db[NAME].insert_many(batch, ordered=False)
+    except BulkWriteError as exc:
+        return int(exc.details.get("nInserted", 0))
+    return len(result.inserted_ids)

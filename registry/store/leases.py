@@ -1,0 +1,54 @@
+"""Leases: how a worker claims a job so that many workers can run safely.
+
+A claim sets `lease_owner` and `lease_until` atomically with `find_one_and_update`;
+a job whose lease expired can be claimed again. Completing a job filters on the
+owner, so a worker that lost its lease (paused, partitioned) cannot complete it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pymongo import ASCENDING, ReturnDocument
+
+from registry.store.database import Database, Document
+
+
+def claimable(now: datetime) -> Document:
+    return {"$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}]}
+
+
+async def claim(
+    db: Database,
+    name: str,
+    due: Document,
+    *,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    sort: str,
+) -> Document | None:
+    result: Document | None = await db[name].find_one_and_update(
+        {"$and": [due, claimable(now)]},
+        {"$set": {"lease_owner": owner, "lease_until": now + lease}},
+        sort=[(sort, ASCENDING)],
+        return_document=ReturnDocument.AFTER,
+    )
+    return result
+
+
+async def complete(db: Database, name: str, job_id: str, *, owner: str, update: Document) -> bool:
+    """Apply the final update only if `owner` still holds the lease."""
+    sets = dict(update.get("$set", {}))
+    sets.update({"lease_owner": None, "lease_until": None})
+    result = await db[name].update_one(
+        {"_id": job_id, "lease_owner": owner}, {**update, "$set": sets}
+    )
+    return result.matched_count == 1
+
+
+async def extend(db: Database, name: str, job_id: str, *, owner: str, until: datetime) -> bool:
+    result = await db[name].update_one(
+        {"_id": job_id, "lease_owner": owner}, {"$set": {"lease_until": until}}
+    )
+    return result.matched_count == 1

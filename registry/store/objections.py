@@ -1,0 +1,130 @@
+"""Customers' objections to changes, and their resolution."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
+
+from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
+from registry.store.database import Database, Document, create_missing_indexes
+
+NAME = "objections"
+INDEXES = [
+    # One open objection per customer and change; resolved ones hold their own id.
+    IndexModel([("open_guard", ASCENDING)], unique=True, name="open_guard_unique"),
+    IndexModel([("change_id", ASCENDING), ("customer_id", ASCENDING)], name="change_customer"),
+    IndexModel([("customer_id", ASCENDING)], name="customer_id"),
+]
+
+
+class DuplicateObjection(Exception):
+    pass
+
+
+async def ensure_indexes(db: Database) -> None:
+    await create_missing_indexes(db, NAME, INDEXES)
+
+
+def to_document(o: Objection) -> Document:
+    return {
+        "_id": o.id,
+        "change_id": o.change_id,
+        "customer_id": o.customer_id,
+        "reason": o.reason,
+        "filed_at": o.filed_at,
+        "deadline": o.deadline,
+        "status": o.status.value,
+        "resolution": o.resolution.value if o.resolution else None,
+        "note": o.note,
+        "resolved_at": o.resolved_at,
+        "open_guard": f"{o.change_id}:{o.customer_id}",
+    }
+
+
+def from_document(doc: Document) -> Objection:
+    return Objection(
+        id=doc["_id"],
+        change_id=doc["change_id"],
+        customer_id=doc["customer_id"],
+        reason=doc["reason"],
+        filed_at=doc["filed_at"],
+        deadline=doc["deadline"],
+        status=ObjectionStatus(doc["status"]),
+        resolution=ObjectionResolution(doc["resolution"]) if doc.get("resolution") else None,
+        note=doc.get("note"),
+        resolved_at=doc.get("resolved_at"),
+    )
+
+
+async def insert(db: Database, objection: Objection) -> None:
+    try:
+        await db[NAME].insert_one(to_document(objection))
+    except DuplicateKeyError:
+        raise DuplicateObjection from None
+
+
+async def get(db: Database, objection_id: str) -> Objection | None:
+    doc = await db[NAME].find_one({"_id": objection_id})
+    return from_document(doc) if doc else None
+
+
+async def resolve(
+    db: Database,
+    objection_id: str,
+    resolution: ObjectionResolution,
+    note: str | None,
+    at: datetime,
+    by: str | None,
+) -> Objection | None:
+    result = await db[NAME].update_one(
+        {"_id": objection_id, "status": ObjectionStatus.OPEN.value},
+        {
+            "$set": {
+                "status": ObjectionStatus.RESOLVED.value,
+                "resolution": resolution.value,
+                "note": note,
+                "resolved_at": at,
+                "resolved_by": by,
+                "open_guard": objection_id,
+            }
+        },
+    )
+    return await get(db, objection_id) if result.modified_count == 1 else None
+
+
+async def by_changes(
+    db: Database, change_ids: Sequence[str], customer_id: str | None
+) -> dict[str, list[Objection]]:
+    query: Document = {"change_id": {"$in": list(change_ids)}}
+    if customer_id is not None:
+        query["customer_id"] = customer_id
+    grouped: dict[str, list[Objection]] = {c: [] for c in change_ids}
+    async for doc in db[NAME].find(query).sort("filed_at", ASCENDING):
+        grouped.setdefault(doc["change_id"], []).append(from_document(doc))
+    return grouped
+
+
+async def page(
+    db: Database,
+    *,
+    change_id: str | None,
+    customer_id: str | None,
+    after: tuple[Any, ...] | None,
+    limit: int,
+) -> tuple[list[Objection], int]:
+    query: Document = {}
+    if change_id is not None:
+        query["change_id"] = change_id
+    if customer_id is not None:
+        query["customer_id"] = customer_id
+    total = await db[NAME].count_documents(query)
+    if after is not None:
+        query = (
+            {"$and": [query, {"_id": {"$gt": after[0]}}]} if query else {"_id": {"$gt": after[0]}}
+        )
+    cursor = db[NAME].find(query).sort("_id", ASCENDING).limit(limit)
+    return [from_document(d) async for d in cursor], total
