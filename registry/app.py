@@ -23,6 +23,7 @@ from registry.scheduler.loop import Scheduler
 from registry.services.deps import Deps
 from registry.settings import Settings
 from registry.store.database import connect, describe_uri, ensure_indexes
+from registry.web import exports
 
 logger = logging.getLogger("registry")
 
@@ -82,6 +83,8 @@ def create_app(
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
         Route("/health", health),
         Route("/ready", ready),
+        Route("/subprocessors.{fmt:str}", exports.subprocessor_list),
+        Route("/changes/{change_id:str}/notices.{fmt:str}", exports.proof_of_notice),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.schema = schema

@@ -7,6 +7,8 @@ updates), so a crash at any point is repaired by running the job again.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import functools
 from datetime import datetime, timedelta
 from typing import Any
@@ -76,7 +78,12 @@ def build_notice(
 
 
 async def expand_changes(deps: Deps, worker_id: str) -> int:
-    """Write every customer's notice of one announced change, in resumable batches."""
+    """Write every customer's notice of one announced change, in resumable batches.
+
+    Reading the next batch of customers overlaps writing the previous batch of
+    notices; the checkpoint after each write doubles as the lease renewal, and a
+    worker that lost its lease stops.
+    """
     now = deps.clock.now()
     doc = await leases.claim(
         deps.db,
@@ -93,36 +100,38 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
     reachable = await rendering.reachable_customer_ids(deps.db)
     offsets = reminder_offsets(deps.settings.reminder_offsets)
     written = 0
-    terms_cache: dict[str, CustomerTerms] = {}
+    templates: dict[tuple[str, bool], tuple[Document, Notice]] = {}
     batch: list[Document] = []
     outbox: list[Document] = []
     last_id: str | None = doc.get("expansion_cursor")
+    pending: asyncio.Task[bool] | None = None
 
-    async def flush() -> bool:
-        nonlocal written, batch, outbox
-        written += await notices.insert_batch(deps.db, batch)
-        await events.emit_many(deps.db, outbox)
-        batch, outbox = [], []
-        # The checkpoint doubles as the lease renewal; losing the lease stops us.
+    async def write(notice_docs: list[Document], event_docs: list[Document], upto: str) -> bool:
+        nonlocal written
+        written += await notices.insert_batch(deps.db, notice_docs)
+        await events.emit_many(deps.db, event_docs)
         return await leases.extend(
             deps.db,
             changes.NAME,
             change.id,
             owner=worker_id,
             until=deps.clock.now() + LEASE,
-        ) and await _checkpoint(deps, change.id, worker_id, last_id)
+        ) and await _checkpoint(deps, change.id, worker_id, upto)
 
     async for customer in customers.stream_after(deps.db, last_id, BATCH):
-        key = customer["terms_key"]
-        terms = terms_cache.get(key)
-        if terms is None:
-            terms = terms_cache[key] = customers.terms_from_document(customer["terms"])
-        is_reachable = customer["_id"] in reachable
-        document, notice = build_notice(
-            change, customer["_id"], terms, reachable=is_reachable, offsets=offsets
-        )
+        customer_id: str = customer["_id"]
+        is_reachable = customer_id in reachable
+        template_key = (customer["terms_key"], is_reachable)
+        template = templates.get(template_key)
+        if template is None:
+            terms = customers.terms_from_document(customer["terms"])
+            template = templates[template_key] = build_notice(
+                change, "", terms, reachable=is_reachable, offsets=offsets
+            )
+        document = {**template[0], "_id": ids.new_id("Notice"), "customer_id": customer_id}
         batch.append(document)
         if is_reachable:
+            notice = dataclasses.replace(template[1], id=document["_id"], customer_id=customer_id)
             outbox.append(
                 rendering.event_document(
                     deps.settings,
@@ -130,13 +139,18 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
                     change,
                     notice,
                     occurred_at=change.announced_at,
-                    dedupe=f"{change.id}:{customer['_id']}",
+                    dedupe=f"{change.id}:{customer_id}",
                 )
             )
-        last_id = customer["_id"]
-        if len(batch) >= BATCH and not await flush():
-            return written
-    if batch and not await flush():
+        last_id = customer_id
+        if len(batch) >= BATCH:
+            if pending is not None and not await pending:
+                return written
+            pending = asyncio.create_task(write(batch, outbox, customer_id))
+            batch, outbox = [], []
+    if pending is not None and not await pending:
+        return written
+    if batch and last_id is not None and not await write(batch, outbox, last_id):
         return written
     done = await leases.complete(
         deps.db, changes.NAME, change.id, owner=worker_id, update={"$set": {"expanded": True}}

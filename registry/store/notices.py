@@ -6,6 +6,7 @@ resumed or repeated expansion harmless.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -72,10 +73,8 @@ async def insert_batch(db: Database, batch: list[Document]) -> int:
 
 
 async def insert_one(db: Database, document: Document) -> None:
-    try:
+    with contextlib.suppress(DuplicateKeyError):
         await db[NAME].insert_one(document)
-    except DuplicateKeyError:
-        pass
 
 
 async def for_customer(db: Database, change_id: str, customer_id: str) -> Notice | None:

@@ -373,3 +373,31 @@ async def test_two_workers_never_apply_a_change_twice(fresh: Api) -> None:
     assert len(keys) == len(set(keys))
     assert sum(k.startswith("change.effective:") for k in keys) == len(subs) * 3
     assert sum(k.startswith("change.announced:") for k in keys) == len(subs) * 3
+
+
+async def test_proof_of_notice_export(fresh: Api) -> None:
+    ids = await setup(fresh)
+    change = (await announce(fresh, ids["admin"], kind="ADD", subprocessorId=ids["sub"]))["change"]
+    await fresh.scheduler.run_until_idle()
+    key = await fresh.key(Role.CUSTOMER, ids["thirty_days"])
+    await fresh.gql(OBJECT, {"input": {"changeId": change["id"], "reason": "no"}}, key)
+    headers = {"authorization": f"Bearer {ids['admin']}"}
+    csv_text = (await fresh.http.get(f"/changes/{change['id']}/notices.csv", headers=headers)).text
+    lines = csv_text.strip().splitlines()
+    assert lines[0].startswith("customer_id,sent_at,objection_deadline,effective_at")
+    assert len(lines) == 4
+    objecting = [line for line in lines if line.startswith(ids["thirty_days"])]
+    assert objecting
+    assert ",OPEN," in objecting[0]
+    json_rows = (
+        await fresh.http.get(f"/changes/{change['id']}/notices.json", headers=headers)
+    ).text
+    assert len(json_rows.strip().splitlines()) == 3
+    denied = await fresh.http.get(
+        f"/changes/{change['id']}/notices.csv", headers={"authorization": f"Bearer {key}"}
+    )
+    assert denied.status_code == 403
+    missing = await fresh.http.get(
+        "/changes/chg_000000000000000000000000/notices.csv", headers=headers
+    )
+    assert missing.status_code == 404

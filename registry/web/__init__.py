@@ -1,0 +1,1 @@
+"""Plain HTTP views beside GraphQL: exports procurement teams and auditors ask for."""

@@ -1,0 +1,168 @@
+"""CSV and JSON exports: the current subprocessor list and a change's proof of notice.
+
+The list honours `asOf` like the GraphQL query; the proof of notice streams every
+affected customer's notice with its objection, so it works for any customer count.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from registry.domain.errors import NotFound, PermissionDenied, RegistryError
+from registry.services import changes as change_service
+from registry.services.access import Caller, InvalidApiKey, authenticate, require_role
+from registry.services.deps import Deps
+from registry.services.listing import SubprocessorQuery, list_filter
+from registry.services.registry import STAFF
+from registry.store import notices, objections, processing_locations, subprocessors
+
+LIST_COLUMNS = ["id", "legal_name", "purpose", "countries", "website", "status", "active_from"]
+NOTICE_COLUMNS = [
+    "customer_id",
+    "sent_at",
+    "objection_deadline",
+    "effective_at",
+    "notice_status",
+    "objection_status",
+    "objection_filed_at",
+    "objection_resolution",
+]
+
+
+def _error(status: int, message: str) -> Response:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+async def _caller(request: Request) -> tuple[Deps, Caller]:
+    deps: Deps = request.app.state.deps
+    return deps, await authenticate(deps, request.headers.get("authorization"))
+
+
+def _as_of(request: Request) -> datetime | None:
+    raw = request.query_params.get("asOf")
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"asOf {raw!r} is not an ISO 8601 date-time") from None
+    if value.tzinfo is None:
+        raise ValueError("asOf needs a time zone offset, e.g. 2026-03-01T00:00:00Z")
+    return value
+
+
+def _csv(rows: list[list[Any]], header: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+async def subprocessor_list(request: Request) -> Response:
+    """`/subprocessors.csv` and `/subprocessors.json`."""
+    fmt = request.path_params["fmt"]
+    if fmt not in ("csv", "json"):
+        return _error(404, "use .csv or .json")
+    try:
+        deps, caller = await _caller(request)
+        flt = await list_filter(deps, caller, SubprocessorQuery(as_of=_as_of(request)))
+    except InvalidApiKey as exc:
+        return _error(401, str(exc))
+    except PermissionDenied as exc:
+        return _error(403, exc.message)
+    except (RegistryError, ValueError) as exc:
+        return _error(400, exc.message if isinstance(exc, RegistryError) else str(exc))
+    subs = await subprocessors.all_matching(deps.db, flt)
+    locations = await processing_locations.by_subprocessors(deps.db, [s.id for s in subs])
+    rows: list[dict[str, Any]] = [
+        {
+            "id": s.id,
+            "legal_name": s.legal_name,
+            "purpose": s.purpose,
+            "countries": sorted({loc.country for loc in locations.get(s.id, [])}),
+            "website": s.website,
+            "status": s.status.value,
+            "active_from": s.active_from.isoformat() if s.active_from else None,
+        }
+        for s in subs
+    ]
+    if fmt == "json":
+        return Response(orjson.dumps({"subprocessors": rows}), media_type="application/json")
+    table = [
+        [
+            *(r[c] for c in LIST_COLUMNS[:3]),
+            " ".join(r["countries"]),
+            *(r[c] for c in LIST_COLUMNS[4:]),
+        ]
+        for r in rows
+    ]
+    return Response(
+        _csv(table, LIST_COLUMNS),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="subprocessors.csv"'},
+    )
+
+
+async def proof_of_notice(request: Request) -> Response:
+    """`/changes/{id}/notices.csv|json`: every affected customer, for auditors (staff only)."""
+    fmt = request.path_params["fmt"]
+    if fmt not in ("csv", "json"):
+        return _error(404, "use .csv or .json")
+    try:
+        deps, caller = await _caller(request)
+        require_role(caller, *STAFF)
+        change = await change_service.get_change(deps, caller, request.path_params["change_id"])
+    except InvalidApiKey as exc:
+        return _error(401, str(exc))
+    except PermissionDenied as exc:
+        return _error(403, exc.message)
+    except NotFound as exc:
+        return _error(404, exc.message)
+    by_customer = (await objections.by_changes(deps.db, [change.id], None)).get(change.id, [])
+    latest = {o.customer_id: o for o in by_customer}
+
+    async def rows() -> AsyncIterator[dict[str, Any]]:
+        cursor = await notices.stream_for_change(deps.db, change.id)
+        async for doc in cursor:
+            n = notices.from_document(doc)
+            o = latest.get(n.customer_id)
+            yield {
+                "customer_id": n.customer_id,
+                "sent_at": n.sent_at.isoformat(),
+                "objection_deadline": n.objection_deadline.isoformat(),
+                "effective_at": n.effective_at.isoformat(),
+                "notice_status": n.status.value,
+                "objection_status": o.status.value if o else None,
+                "objection_filed_at": o.filed_at.isoformat() if o else None,
+                "objection_resolution": o.resolution.value if o and o.resolution else None,
+            }
+
+    if fmt == "json":
+
+        async def json_lines() -> AsyncIterator[bytes]:
+            async for row in rows():
+                yield orjson.dumps(row) + b"\n"
+
+        return StreamingResponse(json_lines(), media_type="application/x-ndjson")
+
+    async def csv_lines() -> AsyncIterator[str]:
+        yield ",".join(NOTICE_COLUMNS) + "\r\n"
+        async for row in rows():
+            yield _csv(
+                [[row[c] if row[c] is not None else "" for c in NOTICE_COLUMNS]], NOTICE_COLUMNS
+            ).split("\r\n", 1)[1]
+
+    return StreamingResponse(
+        csv_lines(),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": f'attachment; filename="{change.id}-notices.csv"'},
+    )
