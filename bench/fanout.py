@@ -25,7 +25,7 @@ from registry import devdb
 from registry.clock import FrozenClock
 from registry.domain.models import CustomerTerms, DataOrigin, Role
 from registry.services.change_jobs import expand_changes
-from registry.store import customer_terms, customers
+from registry.store import customer_roster, customer_terms, customers
 from tests.conftest import Api, make_settings, running_api
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -49,6 +49,7 @@ async def add_customers(api: Api, count: int) -> None:
     for terms in TERMS:
         await customer_terms.remember(api.deps.db, terms)
     batch: list[dict[str, Any]] = []
+    roster: list[tuple[str, str]] = []
     for n in range(count):
         terms = TERMS[n % len(TERMS)]
         batch.append(
@@ -63,9 +64,12 @@ async def add_customers(api: Api, count: int) -> None:
         )
         if len(batch) == 5000:
             await api.deps.db[customers.NAME].insert_many(batch, ordered=False)
+            roster += [(d["_id"], d["terms_key"]) for d in batch]
             batch = []
     if batch:
         await api.deps.db[customers.NAME].insert_many(batch, ordered=False)
+        roster += [(d["_id"], d["terms_key"]) for d in batch]
+    await customer_roster.add_many(api.deps.db, roster)
 
 
 async def announce_once(api: Api) -> tuple[float, str]:

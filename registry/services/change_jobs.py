@@ -27,7 +27,16 @@ from registry.domain.models import (
 from registry.services import events as rendering
 from registry.services.changes import emit_for_reachable
 from registry.services.deps import Deps
-from registry.store import changes, customers, events, ids, leases, notices, subprocessors
+from registry.store import (
+    changes,
+    customer_roster,
+    customer_terms,
+    events,
+    ids,
+    leases,
+    notices,
+    subprocessors,
+)
 from registry.store.database import Document
 
 BATCH = 1000
@@ -118,35 +127,37 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
             until=deps.clock.now() + LEASE,
         ) and await _checkpoint(deps, change.id, worker_id, upto)
 
-    async for customer in customers.stream_after(deps.db, last_id, BATCH):
-        customer_id: str = customer["_id"]
-        is_reachable = customer_id in reachable
-        template_key = (customer["terms_key"], is_reachable)
-        template = templates.get(template_key)
-        if template is None:
-            terms = customers.terms_from_document(customer["terms"])
-            template = templates[template_key] = build_notice(
-                change, "", terms, reachable=is_reachable, offsets=offsets
-            )
-        document = {**template[0], "_id": ids.new_id("Notice"), "customer_id": customer_id}
-        batch.append(document)
-        if is_reachable:
-            notice = dataclasses.replace(template[1], id=document["_id"], customer_id=customer_id)
-            outbox.append(
-                rendering.event_document(
-                    deps.settings,
-                    "change.announced",
-                    change,
-                    notice,
-                    occurred_at=change.announced_at,
-                    dedupe=f"{change.id}:{customer_id}",
+    terms_by_key = await customer_terms.all_terms(deps.db)
+    async for chunk in customer_roster.chunks_after(deps.db, last_id):
+        for customer_id, terms_key in zip(chunk["ids"], chunk["keys"], strict=True):
+            is_reachable = customer_id in reachable
+            template = templates.get((terms_key, is_reachable))
+            if template is None:
+                template = templates[(terms_key, is_reachable)] = build_notice(
+                    change, "", terms_by_key[terms_key], reachable=is_reachable, offsets=offsets
                 )
-            )
-        last_id = customer_id
+            document = {**template[0], "_id": ids.new_id("Notice"), "customer_id": customer_id}
+            batch.append(document)
+            if is_reachable:
+                notice = dataclasses.replace(
+                    template[1], id=document["_id"], customer_id=customer_id
+                )
+                outbox.append(
+                    rendering.event_document(
+                        deps.settings,
+                        "change.announced",
+                        change,
+                        notice,
+                        occurred_at=change.announced_at,
+                        dedupe=f"{change.id}:{customer_id}",
+                    )
+                )
+        # A chunk is the unit of progress: the checkpoint is the last chunk written.
+        last_id = chunk["_id"]
         if len(batch) >= BATCH:
             if pending is not None and not await pending:
                 return written
-            pending = asyncio.create_task(write(batch, outbox, customer_id))
+            pending = asyncio.create_task(write(batch, outbox, last_id))
             batch, outbox = [], []
     if pending is not None and not await pending:
         return written

@@ -10,7 +10,8 @@ from registry.domain.errors import NotFound, PermissionDenied, ValidationError
 from registry.domain.models import Customer, CustomerTerms, DataOrigin, Role
 from registry.services.access import Caller, require_role
 from registry.services.deps import Deps
-from registry.store import customer_terms, customers, ids
+from registry.store import customer_roster, customer_terms, customers, ids
+from registry.store.customers import terms_key
 
 
 def checked_terms(
@@ -69,6 +70,7 @@ async def create_customer(
     )
     await customer_terms.remember(deps.db, terms)
     await customers.insert(deps.db, customer)
+    await customer_roster.add(deps.db, customer.id, terms_key(terms))
     return customer
 
 

@@ -31,6 +31,7 @@ from registry.domain.models import (
 from registry.services.customers import checked_terms
 from registry.services.deps import Deps
 from registry.store import (
+    customer_roster,
     customer_terms,
     customers,
     dpas,
@@ -38,6 +39,7 @@ from registry.store import (
     subprocessors,
     transfer_bases,
 )
+from registry.store.customers import terms_key
 from registry.store.ids import stable_id
 
 SUPPORTED_FORMAT = 1
@@ -186,7 +188,11 @@ async def _load_customer(deps: Deps, namespace: str, entry: dict[str, Any], sinc
         ),
     )
     await customer_terms.remember(deps.db, terms)
-    return int(await customers.upsert(deps.db, customer))
+    is_new = await customers.get(deps.db, customer.id) is None
+    changed = int(await customers.upsert(deps.db, customer))
+    if is_new:
+        await customer_roster.add(deps.db, customer.id, terms_key(terms))
+    return changed
 
 
 async def load_seed_files(

@@ -7,6 +7,7 @@ from types import ModuleType
 from registry.store import (
     api_keys,
     changes,
+    customer_roster,
     customer_terms,
     customers,
     dpas,
@@ -22,6 +23,7 @@ COLLECTIONS: tuple[ModuleType, ...] = (
     api_keys,
     customers,
     customer_terms,
+    customer_roster,
     subprocessors,
     processing_locations,
     dpas,

@@ -16,6 +16,7 @@ from registry.domain.models import Role
 from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
 from registry.services import change_jobs
+from registry.store import customer_roster
 from registry.store.database import Document
 from tests.conftest import START, Api, make_settings, running_api
 
@@ -305,6 +306,7 @@ async def test_cancel_change(fresh: Api) -> None:
 async def test_expansion_interrupted_and_resumed_gives_one_notice_each(
     fresh: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(customer_roster, "CHUNK", 4)
     ids = await setup(fresh)
     for n in range(25):
         await fresh.gql(CUSTOMER, {"input": {"name": f"bulk-{n:02d}"}}, ids["admin"])
