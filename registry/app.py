@@ -84,6 +84,7 @@ def create_app(
         Route("/health", health),
         Route("/ready", ready),
         Route("/subprocessors.{fmt:str}", exports.subprocessor_list),
+        Route("/audit.jsonl", exports.audit_export),
         Route("/changes/{change_id:str}/notices.{fmt:str}", exports.proof_of_notice),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -23,7 +23,8 @@ from strawberry.types.graphql import OperationType
 from registry.api.context import Context
 from registry.api.loaders import Loaders
 from registry.domain.errors import RegistryError
-from registry.services.access import InvalidApiKey, authenticate
+from registry.services import audit
+from registry.services.access import ANONYMOUS, InvalidApiKey, authenticate
 from registry.services.deps import Deps
 
 logger = logging.getLogger("registry.api")
@@ -104,6 +105,13 @@ class GraphQLEndpoint:
         try:
             caller = await authenticate(deps, request.headers.get("authorization"))
         except InvalidApiKey as exc:
+            await audit.record(
+                deps,
+                ANONYMOUS,
+                action="authenticate",
+                result="InvalidApiKey",
+                request_id=request_id,
+            )
             return _error_response(401, str(exc), "UNAUTHENTICATED", request_id)
 
         context = Context(deps, caller, request_id, Loaders(deps, caller))

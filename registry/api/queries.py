@@ -7,15 +7,18 @@ from datetime import date, datetime
 import strawberry
 
 from registry.api.context import Info
+from registry.api.node import resolve_node
 from registry.api.pagination import Connection, connection, decode_cursor, page_size
 from registry.api.types.assessment import TransferAssessment
+from registry.api.types.audit import AuditEntry
 from registry.api.types.change import Change, Notice, Objection
 from registry.api.types.customer import Customer
+from registry.api.types.node import Node
 from registry.api.types.subprocessor import Subprocessor
 from registry.api.types.viewer import Viewer
 from registry.domain import models
 from registry.domain.errors import NotFound
-from registry.services import change_queries, changes, customers, listing, registry
+from registry.services import audit, change_queries, changes, customers, listing, registry
 from registry.store.changes import sort_key as change_key
 from registry.store.customers import sort_key as customer_key
 from registry.store.subprocessors import sort_key as subprocessor_key
@@ -180,3 +183,17 @@ class Query:
             limit=limit + 1,
         )
         return connection(items, total, limit, lambda o: (o.id,), Objection.from_domain)
+
+    @strawberry.field(description="Any object by its global id; another tenant's objects are null.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await resolve_node(info, id)
+
+    @strawberry.field(description="The audit trail, newest first (ADMIN only).")
+    async def audit_log(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[AuditEntry]:
+        limit = page_size(first)
+        items, total = await audit.page_entries(
+            info.context.deps, info.context.caller, after=decode_cursor(after, 1), limit=limit + 1
+        )
+        return connection(items, total, limit, lambda d: (d["_id"],), AuditEntry.from_document)

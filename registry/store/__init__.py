@@ -6,6 +6,7 @@ from types import ModuleType
 
 from registry.store import (
     api_keys,
+    audit_log,
     changes,
     customer_roster,
     customer_terms,
@@ -21,6 +22,7 @@ from registry.store import (
 
 COLLECTIONS: tuple[ModuleType, ...] = (
     api_keys,
+    audit_log,
     customers,
     customer_terms,
     customer_roster,

@@ -17,12 +17,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from registry.domain.errors import NotFound, PermissionDenied, RegistryError
+from registry.domain.models import Role
 from registry.services import changes as change_service
 from registry.services.access import Caller, InvalidApiKey, authenticate, require_role
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery, list_filter
 from registry.services.registry import STAFF
-from registry.store import notices, objections, processing_locations, subprocessors
+from registry.store import audit_log, notices, objections, processing_locations, subprocessors
 
 LIST_COLUMNS = ["id", "legal_name", "purpose", "countries", "website", "status", "active_from"]
 NOTICE_COLUMNS = [
@@ -166,3 +167,21 @@ async def proof_of_notice(request: Request) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="{change.id}-notices.csv"'},
     )
+
+
+async def audit_export(request: Request) -> Response:
+    """`/audit.jsonl`: the whole audit trail as JSON lines (ADMIN only)."""
+    try:
+        deps, caller = await _caller(request)
+        require_role(caller, Role.ADMIN)
+    except InvalidApiKey as exc:
+        return _error(401, str(exc))
+    except PermissionDenied as exc:
+        return _error(403, exc.message)
+
+    async def lines() -> AsyncIterator[bytes]:
+        async for entry in audit_log.stream(deps.db):
+            entry["id"] = entry.pop("_id")
+            yield orjson.dumps(entry) + b"\n"
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")

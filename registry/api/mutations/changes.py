@@ -91,19 +91,31 @@ class ChangeMutations:
         self, info: Info, input: AnnounceChangeInput
     ) -> AnnounceChangePayload:
         call = changes.announce_change(info.context.deps, info.context.caller, **vars(input))
-        return await attempt(call, lambda c: ChangeAnnounced(change=Change.from_domain(c)))
+        return await attempt(
+            info,
+            call,
+            lambda c: ChangeAnnounced(change=Change.from_domain(c)),
+            target=input.subprocessor_id,
+        )
 
     @strawberry.mutation
     async def cancel_change(
         self, info: Info, id: strawberry.ID, reason: str
     ) -> CancelChangePayload:
         call = changes.cancel_change(info.context.deps, info.context.caller, id, reason)
-        return await attempt(call, lambda c: ChangeCancelled(change=Change.from_domain(c)))
+        return await attempt(
+            info, call, lambda c: ChangeCancelled(change=Change.from_domain(c)), target=id
+        )
 
     @strawberry.mutation
     async def file_objection(self, info: Info, input: FileObjectionInput) -> FileObjectionPayload:
         call = changes.file_objection(info.context.deps, info.context.caller, **vars(input))
-        return await attempt(call, lambda o: ObjectionFiled(objection=Objection.from_domain(o)))
+        return await attempt(
+            info,
+            call,
+            lambda o: ObjectionFiled(objection=Objection.from_domain(o)),
+            target=input.change_id,
+        )
 
     @strawberry.mutation
     async def resolve_objection(
@@ -116,4 +128,6 @@ class ChangeMutations:
         call = changes.resolve_objection(
             info.context.deps, info.context.caller, id, resolution, note
         )
-        return await attempt(call, lambda o: ObjectionResolved(objection=Objection.from_domain(o)))
+        return await attempt(
+            info, call, lambda o: ObjectionResolved(objection=Objection.from_domain(o)), target=id
+        )

@@ -89,7 +89,9 @@ class CustomerMutations:
         values = dict(vars(input))
         values["notice_emails"] = values["notice_emails"] or ()
         call = customers.create_customer(info.context.deps, info.context.caller, **values)
-        return await attempt(call, lambda c: CustomerCreated(customer=Customer.from_domain(c)))
+        return await attempt(
+            info, call, lambda c: CustomerCreated(customer=Customer.from_domain(c))
+        )
 
     @strawberry.mutation(description="A new API key (ADMIN only); the key is shown once.")
     async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
@@ -100,10 +102,12 @@ class CustomerMutations:
             )
 
         return await attempt(
-            create(), lambda r: ApiKeyCreated(api_key=ApiKey.from_domain(r[0]), key=r[1])
+            info, create(), lambda r: ApiKeyCreated(api_key=ApiKey.from_domain(r[0]), key=r[1])
         )
 
     @strawberry.mutation
     async def revoke_api_key(self, info: Info, id: strawberry.ID) -> RevokeApiKeyPayload:
         call = access.revoke_api_key(info.context.deps, info.context.caller, id)
-        return await attempt(call, lambda k: ApiKeyRevoked(api_key=ApiKey.from_domain(k)))
+        return await attempt(
+            info, call, lambda k: ApiKeyRevoked(api_key=ApiKey.from_domain(k)), target=id
+        )

@@ -119,7 +119,7 @@ class RegistryMutations:
     ) -> CreateSubprocessorPayload:
         call = registry.create_subprocessor(info.context.deps, info.context.caller, **vars(input))
         return await attempt(
-            call, lambda s: SubprocessorCreated(subprocessor=Subprocessor.from_domain(s))
+            info, call, lambda s: SubprocessorCreated(subprocessor=Subprocessor.from_domain(s))
         )
 
     @strawberry.mutation
@@ -130,7 +130,10 @@ class RegistryMutations:
             info.context.deps, info.context.caller, id, **vars(input)
         )
         return await attempt(
-            call, lambda s: SubprocessorUpdated(subprocessor=Subprocessor.from_domain(s))
+            info,
+            call,
+            lambda s: SubprocessorUpdated(subprocessor=Subprocessor.from_domain(s)),
+            target=id,
         )
 
     @strawberry.mutation
@@ -141,7 +144,10 @@ class RegistryMutations:
             info.context.deps, info.context.caller, subprocessor_id, **vars(input)
         )
         return await attempt(
-            call, lambda s: ProcessingLocationAdded(subprocessor=Subprocessor.from_domain(s))
+            info,
+            call,
+            lambda s: ProcessingLocationAdded(subprocessor=Subprocessor.from_domain(s)),
+            target=subprocessor_id,
         )
 
     @strawberry.mutation
@@ -151,7 +157,12 @@ class RegistryMutations:
         call = registry.record_dpa(
             info.context.deps, info.context.caller, subprocessor_id, **vars(input)
         )
-        return await attempt(call, lambda s: DpaRecorded(subprocessor=Subprocessor.from_domain(s)))
+        return await attempt(
+            info,
+            call,
+            lambda s: DpaRecorded(subprocessor=Subprocessor.from_domain(s)),
+            target=subprocessor_id,
+        )
 
     @strawberry.mutation
     async def record_transfer_basis(
@@ -161,5 +172,8 @@ class RegistryMutations:
             info.context.deps, info.context.caller, subprocessor_id, **vars(input)
         )
         return await attempt(
-            call, lambda s: TransferBasisRecorded(subprocessor=Subprocessor.from_domain(s))
+            info,
+            call,
+            lambda s: TransferBasisRecorded(subprocessor=Subprocessor.from_domain(s)),
+            target=subprocessor_id,
         )

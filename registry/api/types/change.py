@@ -8,6 +8,7 @@ from registry.api.context import Info
 from registry.api.pagination import Connection, connection, decode_cursor, page_size
 from registry.api.types import scalars  # noqa: F401 - registers the enums
 from registry.api.types.customer import Customer
+from registry.api.types.node import Node
 from registry.api.types.subprocessor import Subprocessor
 from registry.domain import models
 from registry.services import change_queries
@@ -16,8 +17,7 @@ NoticeStatus = strawberry.enum(models.NoticeStatus)
 
 
 @strawberry.type(description="A customer's objection to a change.")
-class Objection:
-    id: strawberry.ID
+class Objection(Node):
     change_id: strawberry.Private[str]
     customer_id: strawberry.Private[str]
     reason: str
@@ -55,8 +55,7 @@ class Objection:
 
 
 @strawberry.type(description="One customer's notice of a change: when it was told, its deadline.")
-class Notice:
-    id: strawberry.ID
+class Notice(Node):
     change_id: strawberry.Private[str]
     customer_id: strawberry.Private[str]
     sent_at: datetime
@@ -90,8 +89,7 @@ class Notice:
 
 
 @strawberry.type(description="An announced addition, replacement, removal or update of a vendor.")
-class Change:
-    id: strawberry.ID
+class Change(Node):
     kind: models.ChangeKind
     subprocessor_id: strawberry.Private[str]
     replaces_id: strawberry.Private[str | None]

@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 
 from registry.api.types import scalars  # noqa: F401 - registers the enums
+from registry.api.types.node import Node
 from registry.domain import models
 
 
@@ -28,8 +29,7 @@ class CustomerTerms:
 
 
 @strawberry.type(description="A tenant of the registry.")
-class Customer:
-    id: strawberry.ID
+class Customer(Node):
     name: str
     terms: CustomerTerms
     created_at: datetime | None

@@ -7,6 +7,7 @@ import strawberry
 
 from registry.api.context import Info
 from registry.api.types import scalars  # noqa: F401 - registers the enums
+from registry.api.types.node import Node
 from registry.domain import models
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 
@@ -15,8 +16,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="A country where a subprocessor stores, processes or accesses data.")
-class ProcessingLocation:
-    id: strawberry.ID
+class ProcessingLocation(Node):
     country: str
     region: str | None
     role: models.LocationRole
@@ -27,8 +27,7 @@ class ProcessingLocation:
 
 
 @strawberry.type(description="A data processing agreement signed with a subprocessor.")
-class Dpa:
-    id: strawberry.ID
+class Dpa(Node):
     version: str
     signed_on: date
     effective_on: date | None
@@ -52,8 +51,7 @@ class Dpa:
 
 
 @strawberry.type(description="A recorded legal mechanism for transfers to a country.")
-class TransferBasis:
-    id: strawberry.ID
+class TransferBasis(Node):
     mechanism: models.TransferMechanism
     origin: models.DataOrigin
     destination: str
@@ -112,8 +110,7 @@ class StatusChange:
 
 
 @strawberry.type(description="A vendor that processes customer personal data on our behalf.")
-class Subprocessor:
-    id: strawberry.ID
+class Subprocessor(Node):
     legal_name: str
     purpose: str
     data_categories: list[str]

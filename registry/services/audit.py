@@ -1,0 +1,44 @@
+"""Recording who did what: one entry per mutation and per refused attempt."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.domain.models import Role
+from registry.services.access import Caller, require_role
+from registry.services.deps import Deps
+from registry.store import audit_log, ids
+from registry.store.database import Document
+
+
+async def record(
+    deps: Deps,
+    caller: Caller,
+    *,
+    action: str,
+    result: str,
+    request_id: str,
+    target: str | None = None,
+) -> None:
+    """Append an entry. Only ids, names and outcomes: never inputs, which may hold secrets."""
+    await audit_log.append(
+        deps.db,
+        {
+            "_id": ids.new_id("AuditEntry"),
+            "at": deps.clock.now(),
+            "key_id": caller.key_id,
+            "role": caller.role.value if caller.role else None,
+            "customer_id": caller.customer_id,
+            "action": action,
+            "target": target,
+            "result": result,
+            "request_id": request_id,
+        },
+    )
+
+
+async def page_entries(
+    deps: Deps, caller: Caller, *, after: tuple[Any, ...] | None, limit: int
+) -> tuple[list[Document], int]:
+    require_role(caller, Role.ADMIN)
+    return await audit_log.page(deps.db, after=after, limit=limit)
