@@ -15,7 +15,7 @@ def deep_query(levels: int) -> str:
     body = "id"
     for _ in range(levels):
         body = f"subprocessor {{ changes {{ {body} }} }}"
-    return "{ change(id: \"chg_000000000000000000000000\") { " + body + " } }"
+    return '{ change(id: "chg_000000000000000000000000") { ' + body + " } }"
 
 
 CASES = {
@@ -23,7 +23,7 @@ CASES = {
     "aliases 16": "{ " + " ".join(f"a{i}: __typename" for i in range(16)) + " }",
     "tokens over 2000": "{ " + " ".join("__typename" for _ in range(2100)) + " }",
     "depth through fragments": (
-        "query { ...A } fragment A on Query { change(id: \"x\") { ...B } } "
+        'query { ...A } fragment A on Query { change(id: "x") { ...B } } '
         "fragment B on Change { subprocessor { changes { subprocessor { changes { subprocessor {"
         " changes { subprocessor { changes { subprocessor { changes { id } } } } } } } } } } }"
     ),
@@ -70,7 +70,9 @@ async def test_unexpected_errors_are_masked_with_request_id(
 
     monkeypatch.setattr(registry_service, "get_subprocessor", broken)
     with caplog.at_level(logging.ERROR, logger="registry.api"):
-        response = await api.post('{ subprocessor(id: "sp_000000000000000000000000") { id } }', key=admin_key)
+        response = await api.post(
+            '{ subprocessor(id: "sp_000000000000000000000000") { id } }', key=admin_key
+        )
     assert response.status_code == 200
     error = response.json()["errors"][0]
     assert error["message"] == "Unexpected error"

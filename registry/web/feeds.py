@@ -1,0 +1,238 @@
+"""Change feeds people subscribe to where they already look: Atom and iCalendar.
+
+`/changes.atom` has one entry per transition (announced, effective, cancelled), so a
+feed reader shows each as news. `/changes.ics` has one event per effective date and,
+for a customer key, one per objection deadline from that customer's own notices (its
+effective date too, which can differ per customer). Anonymous callers see what the
+public page shows, and only while the list is public.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
+from icalendar import Alarm, Calendar, Event
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from registry.domain.errors import RegistryError
+from registry.domain.models import Change, ChangeStatus, Notice, NoticeStatus, Role
+from registry.services.access import Caller
+from registry.services.change_queries import page_notices
+from registry.services.deps import Deps
+from registry.store import changes
+from registry.web.public import WebError, describe_change, vendor_names, web_caller
+
+FEED_CHANGES = 200
+"""How many of the most recently announced changes the feeds look at."""
+NOTICE_PAGE = 500
+DEADLINE_ALARM = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    key: str
+    at: datetime
+    title: str
+    summary: str
+    change: Change
+
+
+def _base(deps: Deps) -> str:
+    return deps.settings.public_url.rstrip("/")
+
+
+def _tag(deps: Deps, *parts: str) -> str:
+    host = urlsplit(_base(deps)).hostname or "registry"
+    return f"tag:{host},2026:" + "/".join(parts)
+
+
+def _refusal(error: WebError) -> Response:
+    headers = {"www-authenticate": "Bearer"} if error.status == 401 else {}
+    return PlainTextResponse(error.message + "\n", error.status, headers)
+
+
+async def _recent_changes(deps: Deps, statuses: Sequence[ChangeStatus]) -> list[Change]:
+    found, _ = await changes.page(deps.db, statuses=statuses, after=None, limit=FEED_CHANGES)
+    return found
+
+
+def _how_to_object(change: Change) -> str:
+    return (
+        "Customers may object until their objection deadline with the fileObjection "
+        f'mutation (changeId: "{change.id}") or through the privacy contact in their DPA.'
+    )
+
+
+def _entries(items: Sequence[Change], names: Mapping[str, str]) -> list[_Entry]:
+    entries: list[_Entry] = []
+    for change in items:
+        what = describe_change(change, names)
+        effective = change.effective_at.date().isoformat()
+        details = f" {change.description}" if change.description else ""
+        entries.append(
+            _Entry(
+                "announced",
+                change.announced_at,
+                f"Announced: {what}, effective {effective}",
+                f"{what} takes effect on {change.effective_at.isoformat()}.{details} "
+                + _how_to_object(change),
+                change,
+            )
+        )
+        if change.status is ChangeStatus.EFFECTIVE:
+            entries.append(
+                _Entry(
+                    "effective",
+                    change.effective_at,
+                    f"Effective: {what}",
+                    f"{what} took effect on {change.effective_at.isoformat()}.{details}",
+                    change,
+                )
+            )
+        elif change.status is ChangeStatus.CANCELLED:
+            reason = f" Reason: {change.cancel_reason}" if change.cancel_reason else ""
+            entries.append(
+                _Entry(
+                    "cancelled",
+                    change.cancelled_at or change.announced_at,
+                    f"Cancelled: {what}",
+                    f"The announced change ({what}, effective {effective}) was cancelled.{reason}",
+                    change,
+                )
+            )
+    entries.sort(key=lambda e: (e.at, e.change.id, e.key), reverse=True)
+    return entries[:FEED_CHANGES]
+
+
+async def atom_feed(request: Request) -> Response:
+    """`GET /changes.atom`: announced, effective and cancelled changes, newest first."""
+    try:
+        deps, _ = await web_caller(request)
+    except WebError as exc:
+        return _refusal(exc)
+    items = await _recent_changes(deps, ())
+    entries = _entries(items, await vendor_names(deps, items))
+    base = _base(deps)
+    feed = FeedGenerator()
+    feed.id(f"{base}/changes.atom")
+    feed.title("Subprocessor changes")
+    feed.subtitle("Announced, effective and cancelled changes to our list of subprocessors")
+    feed.author({"name": "Subprocessor registry"})
+    feed.link(href=f"{base}/changes.atom", rel="self", type="application/atom+xml")
+    feed.link(href=f"{base}/subprocessors", rel="alternate", type="text/html")
+    feed.language("en")
+    feed.updated(entries[0].at if entries else deps.clock.now())
+    for entry in entries:
+        item = feed.add_entry(order="append")
+        item.id(_tag(deps, "change", entry.change.id, entry.key))
+        item.title(entry.title)
+        item.updated(entry.at)
+        item.published(entry.at)
+        item.link(href=f"{base}/subprocessors#change-{entry.change.id}", rel="alternate")
+        item.summary(entry.summary)
+        item.category(term=entry.key)
+    body: bytes = feed.atom_str(pretty=True)
+    return Response(
+        body,
+        media_type="application/atom+xml; charset=utf-8",
+        headers={"cache-control": "private, max-age=300", "vary": "authorization"},
+    )
+
+
+async def _customer_notices(deps: Deps, caller: Caller) -> dict[str, Notice]:
+    """Every notice of the caller's own customer, by change id (a few per change ever made)."""
+    found: dict[str, Notice] = {}
+    after: tuple[Any, ...] | None = None
+    while True:
+        page, _ = await page_notices(
+            deps, caller, change_id=None, customer_id=None, after=after, limit=NOTICE_PAGE
+        )
+        found.update((n.change_id, n) for n in page)
+        if len(page) < NOTICE_PAGE:
+            return found
+        after = (page[-1].id,)
+
+
+def _event(
+    deps: Deps, uid: str, at: datetime, summary: str, description: str, change: Change
+) -> Event:
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", deps.clock.now())
+    # A DATE-TIME start without an end is an instant (RFC 5545 3.6.1): deadlines are instants.
+    event.add("dtstart", at)
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("url", f"{_base(deps)}/subprocessors#change-{change.id}")
+    event.add("status", "TENTATIVE" if change.status is ChangeStatus.ANNOUNCED else "CONFIRMED")
+    return event
+
+
+async def calendar(request: Request) -> Response:
+    """`GET /changes.ics`: effective dates; with a customer key, its objection deadlines too."""
+    try:
+        deps, caller = await web_caller(request)
+        own = await _customer_notices(deps, caller) if caller.role is Role.CUSTOMER else {}
+    except WebError as exc:
+        return _refusal(exc)
+    except RegistryError as exc:
+        return _refusal(WebError(403, "Not allowed", exc.message))
+    items = await _recent_changes(deps, (ChangeStatus.ANNOUNCED, ChangeStatus.EFFECTIVE))
+    names = await vendor_names(deps, items)
+    host = urlsplit(_base(deps)).hostname or "registry"
+    cal = Calendar()
+    cal.add("prodid", "-//Subprocessor registry//changes//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", "Subprocessor changes")
+    for change in sorted(items, key=lambda c: (c.effective_at, c.id)):
+        what = describe_change(change, names)
+        notice = own.get(change.id)
+        if notice is not None and notice.status is NoticeStatus.CANCELLED:
+            continue  # the change was called off for this customer
+        effective_at = notice.effective_at if notice is not None else change.effective_at
+        details = f"{change.description}\n\n" if change.description else ""
+        cal.add_component(
+            _event(
+                deps,
+                f"{change.id}-effective@{host}",
+                effective_at,
+                f"Effective: {what}",
+                f"{details}{what} takes effect.\n{_how_to_object(change)}",
+                change,
+            )
+        )
+        if notice is None:
+            continue
+        deadline = _event(
+            deps,
+            f"{notice.id}-objection-deadline@{host}",
+            notice.objection_deadline,
+            f"Objection deadline: {what}",
+            f"{details}Last moment to object to: {what} (effective "
+            f"{effective_at.isoformat()}).\n{_how_to_object(change)}",
+            change,
+        )
+        if change.status is ChangeStatus.ANNOUNCED:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"Objection deadline in 7 days: {what}")
+            alarm.add("trigger", -DEADLINE_ALARM)
+            deadline.add_component(alarm)
+        cal.add_component(deadline)
+    return Response(
+        cal.to_ical(),
+        media_type="text/calendar; charset=utf-8",
+        headers={
+            "content-disposition": 'inline; filename="changes.ics"',
+            "cache-control": "private, max-age=300",
+            "vary": "authorization",
+        },
+    )

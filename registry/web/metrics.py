@@ -1,0 +1,316 @@
+"""Prometheus metrics: `/metrics` and the ASGI middleware that counts requests.
+
+Two kinds of numbers:
+
+- request counts and latency, by route template and by GraphQL operation name, kept in
+  memory by `MetricsMiddleware` in a registry of its own (one per app, so test apps
+  never share counters);
+- the state of due work, computed from the database on every scrape (deliveries by
+  channel and status, due backlog, oldest due age, scheduler lag), so every API process
+  reports the same cluster-wide truth whichever one is scraped.
+
+The middleware is plain ASGI (not BaseHTTPMiddleware): it wraps `send` to see the
+status and, for GraphQL POSTs, `receive` to read the operation name from the body the
+endpoint consumes anyway, without buffering ahead of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+import orjson
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.exposition import generate_latest
+from prometheus_client.registry import Collector
+from pymongo.errors import PyMongoError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from registry.services.deps import Deps
+from registry.store.database import Database, Document
+
+logger = logging.getLogger("registry.metrics")
+
+SCOPE_KEY = "registry.metrics"
+GRAPHQL_PATH = "/graphql"
+MAX_OPERATIONS = 200
+"""Distinct GraphQL operation names tracked; clients choose them, so cap the label set."""
+MAX_PEEK_BYTES = 1_000_000
+_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
+_DEFINITION = re.compile(r"\b(query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+DELIVERY_STATUSES = ("PENDING", "DELIVERED", "FAILED")
+
+
+class HttpMetrics:
+    """The in-memory request metrics of one app, in their own registry."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry(auto_describe=True)
+        self.requests = Counter(
+            "registry_http_requests",
+            "HTTP requests by route template, method and status code.",
+            ("route", "method", "status"),
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "registry_http_request_duration_seconds",
+            "HTTP request latency by route template and method.",
+            ("route", "method"),
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.operations = Counter(
+            "registry_graphql_operations",
+            "GraphQL requests by operation name and HTTP status code.",
+            ("operation", "status"),
+            registry=self.registry,
+        )
+        self.operation_latency = Histogram(
+            "registry_graphql_operation_duration_seconds",
+            "GraphQL request latency by operation name.",
+            ("operation",),
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self._operation_names: set[str] = set()
+
+    def operation_label(self, name: str | None) -> str:
+        if not name:
+            return "anonymous"
+        if not _NAME.match(name):
+            return "invalid"
+        if name not in self._operation_names:
+            if len(self._operation_names) >= MAX_OPERATIONS:
+                return "other"
+            self._operation_names.add(name)
+        return name
+
+    def observe(
+        self, route: str, method: str, status: int, seconds: float, operation: str | None
+    ) -> None:
+        self.requests.labels(route, method, str(status)).inc()
+        self.latency.labels(route, method).observe(seconds)
+        if operation is not None:
+            self.operations.labels(operation, str(status)).inc()
+            self.operation_latency.labels(operation).observe(seconds)
+
+
+def _route_label(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    # Unmatched paths are not labels: a scanner would blow up the series count.
+    return path if isinstance(path, str) else "unmatched"
+
+
+def operation_name(body: bytes, query_params: str = "") -> str | None:
+    """The operation a GraphQL request names: `operationName`, else the first definition."""
+    try:
+        payload = orjson.loads(body) if body else None
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(payload, dict):
+        return None
+    name = payload.get("operationName")
+    if isinstance(name, str) and name:
+        return name
+    query = payload.get("query")
+    if isinstance(query, str):
+        found = _DEFINITION.search(query)
+        if found:
+            return found.group(2)
+    return None
+
+
+class MetricsMiddleware:
+    """Counts every HTTP request; `Middleware(MetricsMiddleware)` in the app's middleware."""
+
+    def __init__(self, app: ASGIApp, registry: CollectorRegistry | None = None) -> None:
+        self.app = app
+        self.metrics = HttpMetrics(registry)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope[SCOPE_KEY] = self.metrics
+        started = time.perf_counter()
+        status = 500
+        is_graphql = scope.get("path") == GRAPHQL_PATH
+        body = bytearray()
+
+        async def peek() -> Message:
+            # Keeps a copy of what the endpoint reads, up to a bound; never reads ahead.
+            message = await receive()
+            if message["type"] == "http.request" and len(body) < MAX_PEEK_BYTES:
+                body.extend(message.get("body", b""))
+            return message
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, peek if is_graphql else receive, send_status)
+        finally:
+            seconds = time.perf_counter() - started
+            operation: str | None = None
+            if is_graphql:
+                name = (
+                    operation_name(bytes(body))
+                    if scope.get("method") == "POST"
+                    else _query_operation(scope)
+                )
+                operation = self.metrics.operation_label(name)
+            self.metrics.observe(
+                _route_label(scope), str(scope.get("method", "")), status, seconds, operation
+            )
+
+
+def _query_operation(scope: Scope) -> str | None:
+    params = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
+    if "query" not in params:
+        return None
+    payload = {"operationName": params.get("operationName", [None])[0], "query": params["query"][0]}
+    return operation_name(orjson.dumps(payload))
+
+
+@dataclass(frozen=True, slots=True)
+class _DueWork:
+    kind: str
+    collection: str
+    query: Document
+    due_field: str
+
+
+def _due_work(now: datetime) -> tuple[_DueWork, ...]:
+    """What the scheduler's jobs would claim now (mirrors services/change_jobs.py)."""
+    return (
+        _DueWork("change_expansion", "changes", {"expanded": False}, "announced_at"),
+        _DueWork(
+            "change_effective",
+            "changes",
+            {"status": "ANNOUNCED", "effective_at": {"$lte": now}},
+            "effective_at",
+        ),
+        _DueWork("reminder", "notices", {"next_reminder_at": {"$lte": now}}, "next_reminder_at"),
+        _DueWork("event_dispatch", "events", {"dispatched_at": None}, "occurred_at"),
+        _DueWork(
+            "delivery",
+            "deliveries",
+            {"status": "PENDING", "next_attempt_at": {"$lte": now}},
+            "next_attempt_at",
+        ),
+    )
+
+
+@dataclass(slots=True)
+class DatabaseSnapshot:
+    up: bool = True
+    deliveries: dict[tuple[str, str], int] | None = None
+    backlog: dict[str, int] | None = None
+    oldest_age: dict[str, float] | None = None
+
+
+async def _deliveries(db: Database) -> dict[tuple[str, str], int]:
+    counts: dict[tuple[str, str], int] = {("webhook", s): 0 for s in DELIVERY_STATUSES}
+    pipeline = [{"$group": {"_id": {"channel": "$channel", "status": "$status"}, "n": {"$sum": 1}}}]
+    cursor = await db["deliveries"].aggregate(pipeline)
+    async for row in cursor:
+        key = row.get("_id") or {}
+        channel = key.get("channel") if isinstance(key, dict) else None
+        status = key.get("status") if isinstance(key, dict) else None
+        label = (str(channel or "webhook"), str(status or "UNKNOWN"))
+        counts[label] = counts.get(label, 0) + int(row.get("n", 0))
+    return counts
+
+
+async def snapshot(deps: Deps) -> DatabaseSnapshot:
+    """Count due work and deliveries; any collection may be empty or not exist yet."""
+    now = deps.clock.now()
+    backlog: dict[str, int] = {}
+    oldest_age: dict[str, float] = {}
+    try:
+        deliveries = await _deliveries(deps.db)
+        for work in _due_work(now):
+            collection = deps.db[work.collection]
+            backlog[work.kind] = await collection.count_documents(work.query)
+            oldest = await collection.find_one(
+                {"$and": [work.query, {work.due_field: {"$ne": None}}]},
+                projection={work.due_field: 1},
+                sort=[(work.due_field, 1)],
+            )
+            due_at = oldest.get(work.due_field) if oldest else None
+            age = (now - due_at).total_seconds() if isinstance(due_at, datetime) else 0.0
+            oldest_age[work.kind] = max(age, 0.0)
+    except PyMongoError:
+        logger.warning("metrics: database unreachable", exc_info=True)
+        return DatabaseSnapshot(up=False)
+    return DatabaseSnapshot(True, deliveries, backlog, oldest_age)
+
+
+class _SnapshotCollector(Collector):
+    def __init__(self, data: DatabaseSnapshot) -> None:
+        self.data = data
+
+    def collect(self) -> Iterable[Metric]:
+        data = self.data
+        up = GaugeMetricFamily("registry_database_up", "1 if the last scrape reached MongoDB.")
+        up.add_metric([], 1.0 if data.up else 0.0)
+        yield up
+        if data.deliveries is not None:
+            deliveries = GaugeMetricFamily(
+                "registry_deliveries",
+                "Deliveries in the outbox by channel and status.",
+                labels=("channel", "status"),
+            )
+            for (channel, status), n in sorted(data.deliveries.items()):
+                deliveries.add_metric([channel, status], float(n))
+            yield deliveries
+        if data.backlog is not None and data.oldest_age is not None:
+            backlog = GaugeMetricFamily(
+                "registry_due_backlog", "Work items due now, by kind.", labels=("kind",)
+            )
+            oldest = GaugeMetricFamily(
+                "registry_oldest_due_age_seconds",
+                "How long the oldest due work item of each kind has been due (0 if none).",
+                labels=("kind",),
+            )
+            for kind in sorted(data.backlog):
+                backlog.add_metric([kind], float(data.backlog[kind]))
+                oldest.add_metric([kind], data.oldest_age.get(kind, 0.0))
+            yield backlog
+            yield oldest
+            lag = GaugeMetricFamily(
+                "registry_scheduler_lag_seconds",
+                "How far behind due work the scheduler is: the oldest due age over all kinds.",
+            )
+            lag.add_metric([], max(data.oldest_age.values(), default=0.0))
+            yield lag
+
+
+def exposition(http: HttpMetrics | None, data: DatabaseSnapshot) -> bytes:
+    """The text format of both sources (distinct metric names, so they concatenate)."""
+    scraped = CollectorRegistry(auto_describe=False)
+    scraped.register(_SnapshotCollector(data))
+    text = generate_latest(http.registry) if http is not None else b""
+    return text + generate_latest(scraped)
+
+
+async def metrics(request: Request) -> Response:
+    """`GET /metrics`: Prometheus text format."""
+    deps: Deps = request.app.state.deps
+    http: Any = request.scope.get(SCOPE_KEY)
+    body = exposition(http if isinstance(http, HttpMetrics) else None, await snapshot(deps))
+    return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"cache-control": "no-store"})

@@ -1,0 +1,318 @@
+"""The public subprocessor page: `/subprocessors`, server-rendered HTML, no JavaScript.
+
+It shows what GDPR Art. 28 asks a processor to publish: the vendors in force (as of a
+date, filtered by country), where each one processes data and whether each transfer out
+of the EEA has a basis on that day, the announced changes with their effective dates,
+how to object, and how to subscribe. It reads through `list_filter`, as the GraphQL
+list and the exports do, so the three always agree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pycountry
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from registry.domain.errors import PermissionDenied, RegistryError
+from registry.domain.models import (
+    Change,
+    ChangeKind,
+    ChangeStatus,
+    DataOrigin,
+    Subprocessor,
+    TransferStatus,
+)
+from registry.domain.transfers import TransferEvaluation, evaluate_transfer
+from registry.services.access import Caller, InvalidApiKey, authenticate
+from registry.services.deps import Deps
+from registry.services.listing import SubprocessorQuery, list_filter
+from registry.store import changes, dpas, processing_locations, subprocessors, transfer_bases
+
+TEMPLATES = Path(__file__).parent / "templates"
+MAX_COUNTRIES = 50
+UPCOMING_LIMIT = 200
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+STATUS_LABELS: Mapping[TransferStatus, str] = {
+    TransferStatus.NOT_REQUIRED: "Not required",
+    TransferStatus.VALID: "Valid",
+    TransferStatus.EXPIRING: "Expiring",
+    TransferStatus.INVALID: "Invalid",
+    TransferStatus.MISSING: "Missing",
+}
+
+
+class BadRequest(Exception):
+    """Input a person typed into the URL that we cannot answer; the message says why."""
+
+
+class WebError(Exception):
+    """A refusal rendered as a page (or a short text for feeds), with its HTTP status."""
+
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.title = title
+        self.message = message
+
+
+@cache
+def templates() -> jinja2.Environment:
+    """The template environment, built once per process (templates never change at run time)."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(("html", "xml")),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = _format_instant
+    env.filters["iso"] = _iso
+    return env
+
+
+def render(
+    name: str, status: int = 200, headers: Mapping[str, str] | None = None, **values: Any
+) -> HTMLResponse:
+    html = templates().get_template(name).render(**values)
+    return HTMLResponse(html, status_code=status, headers=dict(headers or {}))
+
+
+def error_page(error: WebError) -> HTMLResponse:
+    headers = {"www-authenticate": "Bearer"} if error.status == 401 else {}
+    return render(
+        "error.html",
+        error.status,
+        headers,
+        title=error.title,
+        message=error.message,
+        code=error.status,
+    )
+
+
+async def web_caller(request: Request) -> tuple[Deps, Caller]:
+    """Authenticate a bearer key (optional); refuse anonymous callers on a private server."""
+    deps: Deps = request.app.state.deps
+    try:
+        caller = await authenticate(deps, request.headers.get("authorization"))
+    except InvalidApiKey as exc:
+        raise WebError(401, "Invalid API key", str(exc)) from None
+    if caller.is_anonymous and not deps.settings.public_read:
+        raise WebError(
+            403,
+            "Not public",
+            "This registry's subprocessor list is not public. "
+            "Send an API key as `Authorization: Bearer rk_…` to read it.",
+        )
+    return deps, caller
+
+
+def parse_as_of(raw: str | None) -> datetime | None:
+    """`2026-03-01` (midnight UTC) or an ISO 8601 date-time with an offset; empty is none."""
+    if raw is None or not raw.strip():
+        return None
+    text = raw.strip()
+    example = (
+        "use a date such as 2026-03-01 or a date-time with offset such as 2026-03-01T00:00:00Z"
+    )
+    if _DATE_ONLY.match(text):
+        try:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
+        except ValueError:
+            raise BadRequest(f"asOf {text!r} is not a calendar date: {example}") from None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"asOf {text!r} is not an ISO 8601 date or date-time: {example}") from None
+    if value.tzinfo is None:
+        raise BadRequest(f"asOf {text!r} has no time zone offset: {example}")
+    return value.astimezone(UTC)
+
+
+def describe_change(change: Change, names: Mapping[str, str]) -> str:
+    """One line a person reads: "Add Postmark", "Replace Mailgun with Postmark"."""
+    vendor = names.get(change.subprocessor_id, change.subprocessor_id)
+    if change.kind is ChangeKind.REPLACE and change.replaces_id:
+        return f"Replace {names.get(change.replaces_id, change.replaces_id)} with {vendor}"
+    verb = {ChangeKind.ADD: "Add", ChangeKind.REMOVE: "Remove", ChangeKind.UPDATE: "Update"}
+    return f"{verb.get(change.kind, change.kind.value.title())} {vendor}"
+
+
+async def vendor_names(deps: Deps, items: Iterable[Change]) -> dict[str, str]:
+    wanted = sorted({i for c in items for i in (c.subprocessor_id, c.replaces_id) if i})
+    found = await subprocessors.get_many(deps.db, wanted)
+    return {s.id: s.legal_name for s in found if s is not None}
+
+
+def country_name(code: str) -> str:
+    found = pycountry.countries.get(alpha_2=code)
+    if found is None:
+        return code
+    return str(getattr(found, "common_name", None) or found.name)
+
+
+@dataclass(frozen=True, slots=True)
+class CountryTransfer:
+    code: str
+    name: str
+    roles: tuple[str, ...]
+    regions: tuple[str, ...]
+    evaluation: TransferEvaluation
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.evaluation.status]
+
+    @property
+    def mechanism(self) -> str | None:
+        m = self.evaluation.mechanism
+        return m.value.replace("_", " ") if m is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    subprocessor: Subprocessor
+    countries: tuple[CountryTransfer, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    change: Change
+    title: str
+    vendor: str
+
+
+async def _rows(deps: Deps, subs: Sequence[Subprocessor], on: date) -> list[Row]:
+    ids = [s.id for s in subs]
+    locations = await processing_locations.by_subprocessors(deps.db, ids)
+    bases = await transfer_bases.by_subprocessors(deps.db, ids)
+    agreements = await dpas.by_subprocessors(deps.db, ids)
+    rows: list[Row] = []
+    for sub in subs:
+        by_country: dict[str, list[tuple[str, str | None]]] = {}
+        for loc in locations.get(sub.id, []):
+            by_country.setdefault(loc.country, []).append((loc.role.value, loc.region))
+        countries = tuple(
+            CountryTransfer(
+                code=code,
+                name=country_name(code),
+                roles=tuple(sorted({r.replace("_", " ").lower() for r, _ in places})),
+                regions=tuple(sorted({g for _, g in places if g})),
+                evaluation=evaluate_transfer(
+                    DataOrigin.EEA,
+                    code,
+                    on,
+                    bases.get(sub.id, []),
+                    dpas=agreements.get(sub.id, []),
+                ),
+            )
+            for code, places in sorted(by_country.items())
+        )
+        rows.append(Row(sub, countries))
+    return rows
+
+
+async def _upcoming(deps: Deps, as_of: datetime, only: set[str] | None) -> list[Upcoming]:
+    announced, _ = await changes.page(
+        deps.db, statuses=[ChangeStatus.ANNOUNCED], after=None, limit=UPCOMING_LIMIT
+    )
+    due = [
+        c
+        for c in announced
+        if c.effective_at > as_of
+        and (only is None or c.subprocessor_id in only or (c.replaces_id or "") in only)
+    ]
+    due.sort(key=lambda c: (c.effective_at, c.id))
+    names = await vendor_names(deps, due)
+    return [
+        Upcoming(c, describe_change(c, names), names.get(c.subprocessor_id, c.subprocessor_id))
+        for c in due
+    ]
+
+
+def _requested_countries(request: Request) -> tuple[str, ...]:
+    codes = tuple(
+        dict.fromkeys(c.strip() for c in request.query_params.getlist("country") if c.strip())
+    )
+    if len(codes) > MAX_COUNTRIES:
+        raise BadRequest(f"at most {MAX_COUNTRIES} countries can be filtered at once")
+    return codes
+
+
+async def subprocessor_page(request: Request) -> Response:
+    """`GET /subprocessors[?country=DE&asOf=2026-03-01T00:00:00Z]`."""
+    try:
+        deps, caller = await web_caller(request)
+        as_of_param = parse_as_of(request.query_params.get("asOf"))
+        countries = _requested_countries(request)
+        as_of = as_of_param or deps.clock.now()
+        everything = await list_filter(deps, caller, SubprocessorQuery(as_of=as_of))
+        chosen = (
+            await list_filter(deps, caller, SubprocessorQuery(as_of=as_of, countries=countries))
+            if countries
+            else everything
+        )
+    except WebError as exc:
+        return error_page(exc)
+    except BadRequest as exc:
+        return error_page(WebError(400, "Bad request", str(exc)))
+    except PermissionDenied as exc:
+        return error_page(WebError(403, "Not allowed", exc.message))
+    except RegistryError as exc:
+        return error_page(WebError(400, "Bad request", exc.message))
+
+    in_force = await subprocessors.all_matching(deps.db, everything)
+    # The same filter the GraphQL list applies: a vendor with any location in a country.
+    only = set(chosen.ids) if chosen.ids is not None else None
+    shown = [s for s in in_force if only is None or s.id in only]
+    rows = await _rows(deps, shown, as_of.date())
+    all_locations = await processing_locations.by_subprocessors(deps.db, [s.id for s in in_force])
+    options = sorted(
+        {loc.country for locs in all_locations.values() for loc in locs} | set(countries)
+    )
+    counts = dict.fromkeys(TransferStatus, 0)
+    for row in rows:
+        for country in row.countries:
+            counts[country.evaluation.status] += 1
+    return render(
+        "subprocessors.html",
+        headers={"cache-control": "private, max-age=60", "vary": "authorization"},
+        rows=rows,
+        upcoming=await _upcoming(deps, as_of, only),
+        as_of=as_of,
+        as_of_param=as_of_param,
+        on=as_of.date(),
+        countries=countries,
+        country_options=[(code, country_name(code)) for code in options],
+        counts=[(STATUS_LABELS[s], s.value.lower(), n) for s, n in counts.items() if n],
+        status_labels=STATUS_LABELS,
+        caller=caller,
+        public_url=deps.settings.public_url.rstrip("/"),
+        country_name=country_name,
+    )
+
+
+def _format_instant(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        instant = value.astimezone(UTC)
+        if instant.time() == datetime.min.time():
+            return instant.strftime("%-d %B %Y")
+        return instant.strftime("%-d %B %Y, %H:%M UTC")
+    return value.strftime("%-d %B %Y")
+
+
+def _iso(value: datetime | date) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat()

@@ -1,0 +1,20 @@
+"""The web routes beside GraphQL: the public page, the change feeds and `/metrics`.
+
+`create_app` adds `*web_routes()` to its routes and `MetricsMiddleware` (from
+`registry.web.metrics`) to its middleware.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from registry.web import feeds, metrics, public
+
+
+def web_routes() -> list[BaseRoute]:
+    return [
+        Route("/subprocessors", public.subprocessor_page, methods=["GET"]),
+        Route("/changes.atom", feeds.atom_feed, methods=["GET"]),
+        Route("/changes.ics", feeds.calendar, methods=["GET"]),
+        Route("/metrics", metrics.metrics, methods=["GET"]),
+    ]
