@@ -50,8 +50,9 @@ async def two_tenants(api: Api) -> Tenants:
     await api.scheduler.run_until_idle()
     b_key = await api.key(Role.CUSTOMER, b_id)
     reason = "B objects: confidential reason 7f3a"
-    objection = """mutation($c: ID!, $r: String!) { fileObjection(input: {changeId: $c, reason: $r}) {
-      ... on ObjectionFiled { objection { id } } } }"""
+    objection = """mutation($c: ID!, $r: String!) {
+      fileObjection(input: {changeId: $c, reason: $r}) {
+        ... on ObjectionFiled { objection { id } } } }"""
     filed = await api.gql(objection, {"c": change_id, "r": reason}, b_key)
     objection_id = filed["fileObjection"]["objection"]["id"]
     notice = await api.deps.db["notices"].find_one({"customer_id": b_id})

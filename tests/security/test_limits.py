@@ -34,7 +34,9 @@ CASES = {
         + " ".join(f"g{i}: __typename" for i in range(8))
         + " }"
     ),
-    "circular fragments": "query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }",
+    "circular fragments": (
+        "query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }"
+    ),
 }
 
 

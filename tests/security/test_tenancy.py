@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from graphql import StringValueNode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from graphql import StringValueNode
 from hypothesis_graphql import queries
 
 from registry.api.schema import build_schema
