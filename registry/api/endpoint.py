@@ -21,11 +21,14 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from registry.api.context import Context
+from registry.api.limits import QueryLimits
 from registry.api.loaders import Loaders
+from registry.api.response_cache import STATIC_ROOTS, ResponseCache
 from registry.domain.errors import RegistryError
 from registry.services import audit
 from registry.services.access import ANONYMOUS, InvalidApiKey, authenticate
 from registry.services.deps import Deps
+from registry.store import meta
 
 logger = logging.getLogger("registry.api")
 
@@ -44,6 +47,8 @@ def _error_response(status: int, message: str, code: str, request_id: str) -> Re
 class GraphQLEndpoint:
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
+        self.limits = QueryLimits(schema._schema)
+        self.cache = ResponseCache()
 
     async def handle(self, request: Request) -> Response:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
@@ -101,6 +106,16 @@ class GraphQLEndpoint:
                 400, "`operationName` must be a string", "BAD_REQUEST", request_id
             )
 
+        refused = self.limits.check(query)
+        if refused:
+            refusal = {"errors": [dict(e.formatted) for e in refused]}
+            return Response(
+                orjson.dumps(refusal),
+                400,
+                {"x-request-id": request_id},
+                media_type="application/json",
+            )
+
         deps: Deps = request.app.state.deps
         try:
             caller = await authenticate(deps, request.headers.get("authorization"))
@@ -113,6 +128,20 @@ class GraphQLEndpoint:
                 request_id=request_id,
             )
             return _error_response(401, str(exc), "UNAUTHENTICATED", request_id)
+
+        cache_key = None
+        roots = self.cache.roots(query, operation_name)
+        if roots is not None:
+            version = 0 if roots <= STATIC_ROOTS else await meta.version(deps.db)
+            day = deps.clock.now().date().isoformat()
+            cache_key = self.cache.key(query, variables, operation_name, caller, version, day)
+            if (cached := self.cache.get(cache_key)) is not None:
+                return Response(
+                    cached,
+                    200,
+                    {"x-request-id": request_id, "x-cache": "hit"},
+                    media_type="application/json",
+                )
 
         context = Context(deps, caller, request_id, Loaders(deps, caller))
         try:
@@ -137,11 +166,11 @@ class GraphQLEndpoint:
             response["data"] = result.data
         if result.data is not None:
             status = 200
+        encoded = orjson.dumps(response)
+        if cache_key is not None and status == 200 and not result.errors:
+            self.cache.put(cache_key, encoded)
         return Response(
-            orjson.dumps(response),
-            status,
-            {"x-request-id": request_id},
-            media_type="application/json",
+            encoded, status, {"x-request-id": request_id}, media_type="application/json"
         )
 
     def _format_error(self, error: GraphQLError, request_id: str) -> dict[str, Any]:

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import ParserCache, ValidationCache
 
 from registry.api.mutations.changes import ChangeMutations
 from registry.api.mutations.customers import CustomerMutations
 from registry.api.mutations.registry import RegistryMutations
 from registry.api.queries import Query
-
-MAX_DEPTH = 10
-MAX_ALIASES = 15
-MAX_TOKENS = 2000
 
 
 @strawberry.type
@@ -31,10 +21,8 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=[
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            # Limits are checked before execution (api/limits.py), so these caches hit.
             lambda: ParserCache(maxsize=512),
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             lambda: ValidationCache(maxsize=512),
         ],
     )

@@ -34,6 +34,7 @@ from registry.store import (
     events,
     ids,
     leases,
+    meta,
     notices,
     subprocessors,
 )
@@ -166,6 +167,7 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
     done = await leases.complete(
         deps.db, changes.NAME, change.id, owner=worker_id, update={"$set": {"expanded": True}}
     )
+    await meta.bump(deps.db)
     current = await changes.get(deps.db, change.id)
     if done and current is not None and current.status is ChangeStatus.CANCELLED:
         # Cancelled while expanding: notices written after the cancel are cancelled too.
@@ -233,6 +235,7 @@ async def apply_effective_changes(deps: Deps, worker_id: str) -> int:
             }
         },
     )
+    await meta.bump(deps.db)
     return 1 if completed else 0
 
 

@@ -35,6 +35,7 @@ from registry.store import (
     customer_terms,
     customers,
     dpas,
+    meta,
     processing_locations,
     subprocessors,
     transfer_bases,
@@ -96,6 +97,8 @@ async def load_seed_file(deps: Deps, path: Path, *, progress: bool = False) -> S
             detail = exc.message if isinstance(exc, ValidationError) else repr(exc)
             raise SeedError(f"{path}: customer {entry.get('key')!r}: {detail}") from None
         report.customers += 1
+    if report.changed:
+        await meta.bump(deps.db)
     if progress:
         print(f"\r{path.name}: {report.subprocessors} subprocessors, {report.customers} customers")
     return report

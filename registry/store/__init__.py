@@ -13,6 +13,7 @@ from registry.store import (
     customers,
     dpas,
     events,
+    meta,
     notices,
     objections,
     processing_locations,
@@ -34,4 +35,5 @@ COLLECTIONS: tuple[ModuleType, ...] = (
     notices,
     objections,
     events,
+    meta,
 )

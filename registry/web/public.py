@@ -26,9 +26,9 @@ from registry.domain.errors import PermissionDenied, RegistryError
 from registry.domain.models import (
     Change,
     ChangeKind,
-    ChangeStatus,
     DataOrigin,
     Subprocessor,
+    TransferMechanism,
     TransferStatus,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
@@ -48,6 +48,25 @@ STATUS_LABELS: Mapping[TransferStatus, str] = {
     TransferStatus.EXPIRING: "Expiring",
     TransferStatus.INVALID: "Invalid",
     TransferStatus.MISSING: "Missing",
+}
+
+
+MECHANISM_LABELS: Mapping[TransferMechanism, str] = {
+    TransferMechanism.ADEQUACY: "Adequacy decision",
+    TransferMechanism.EU_US_DPF: "EU–US Data Privacy Framework",
+    TransferMechanism.UK_US_DATA_BRIDGE: "UK–US data bridge",
+    TransferMechanism.SWISS_US_DPF: "Swiss–US Data Privacy Framework",
+    TransferMechanism.SCC_2021: "Standard contractual clauses (2021)",
+    TransferMechanism.SCC_2010: "Standard contractual clauses (2010)",
+    TransferMechanism.UK_IDTA: "UK international data transfer agreement",
+    TransferMechanism.UK_ADDENDUM: "UK Addendum to the SCCs",
+    TransferMechanism.BCR: "Binding corporate rules",
+    TransferMechanism.CODE_OF_CONDUCT: "Code of conduct",
+    TransferMechanism.CERTIFICATION: "Certification",
+    TransferMechanism.AD_HOC_CLAUSES: "Ad hoc contractual clauses",
+    TransferMechanism.DEROGATION: "Art. 49 derogation",
+    TransferMechanism.PRIVACY_SHIELD: "EU–US Privacy Shield",
+    TransferMechanism.SAFE_HARBOR: "Safe Harbor",
 }
 
 
@@ -175,7 +194,7 @@ class CountryTransfer:
     @property
     def mechanism(self) -> str | None:
         m = self.evaluation.mechanism
-        return m.value.replace("_", " ") if m is not None else None
+        return MECHANISM_LABELS.get(m, m.value) if m is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,13 +241,13 @@ async def _rows(deps: Deps, subs: Sequence[Subprocessor], on: date) -> list[Row]
 
 
 async def _upcoming(deps: Deps, as_of: datetime, only: set[str] | None) -> list[Upcoming]:
-    announced, _ = await changes.page(
-        deps.db, statuses=[ChangeStatus.ANNOUNCED], after=None, limit=UPCOMING_LIMIT
-    )
+    """Changes announced by `as_of` that take effect after it, as known on that day."""
+    recent, _ = await changes.page(deps.db, statuses=(), after=None, limit=UPCOMING_LIMIT)
     due = [
         c
-        for c in announced
-        if c.effective_at > as_of
+        for c in recent
+        if c.announced_at <= as_of < c.effective_at
+        and (c.cancelled_at is None or c.cancelled_at > as_of)
         and (only is None or c.subprocessor_id in only or (c.replaces_id or "") in only)
     ]
     due.sort(key=lambda c: (c.effective_at, c.id))

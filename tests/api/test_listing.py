@@ -19,7 +19,7 @@ from registry.domain.models import (
     SubprocessorStatus,
 )
 from registry.services.seeding import load_seed_file
-from registry.store import ids, processing_locations, subprocessors
+from registry.store import ids, meta, processing_locations, subprocessors
 from tests.conftest import START, Api, make_settings, running_api
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -100,6 +100,7 @@ async def _vendor(
             role=LocationRole.STORAGE,
         ),
     )
+    await meta.bump(api.deps.db)  # written behind the API's back: retire cached answers
     return sub_id
 
 

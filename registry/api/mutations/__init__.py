@@ -13,6 +13,7 @@ from registry.api.context import Info
 from registry.api.types.errors import from_domain
 from registry.domain.errors import RegistryError
 from registry.services import audit
+from registry.store import meta
 
 T = TypeVar("T")
 P = TypeVar("P")
@@ -42,6 +43,8 @@ async def attempt(
         outcome = type(payload).__name__
         object_id = target
     else:
+        # Any successful mutation may change what queries answer: retire cached answers.
+        await meta.bump(context.deps.db)
         payload = success(result)
         outcome = type(payload).__name__
         object_id = _target_of(result) or target

@@ -1,0 +1,23 @@
+"""Fixtures of the web tests: one app with the web routes and seeded data per module."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from registry.clock import FrozenClock
+from registry.domain.models import Role
+from tests.conftest import START, Api, make_settings
+from tests.web.support import Seeded, running_web_api, seed
+
+
+@pytest.fixture(scope="module")
+async def web(mongo_uri: str, db_name: str) -> AsyncIterator[Api]:
+    async with running_web_api(make_settings(mongo_uri, db_name), FrozenClock(START)) as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+async def seeded(web: Api) -> Seeded:
+    return await seed(web, await web.key(Role.ADMIN, name="admin"))

@@ -1,0 +1,92 @@
+"""The public page in a real browser (Debian's Chromium, headless, JavaScript off).
+
+The app is served by uvicorn on a free loopback port against this module's database;
+the page must show as many rows as the GraphQL API counts for the same list, and the
+country filter must work as a plain GET form.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, async_playwright
+
+from registry.clock import FrozenClock
+from tests.conftest import Api, make_settings
+from tests.web.support import Seeded, serving, total_count, web_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and shutil.which("chromium") is None,
+    reason="Chromium is not installed (bin/ensure-chromium installs it)",
+)
+
+
+@pytest.fixture(scope="module")
+def base_url(mongo_uri: str, db_name: str, web: Api) -> Iterator[str]:
+    """The real app over HTTP, sharing the seeded database and the frozen clock."""
+    clock = web.clock
+    assert isinstance(clock, FrozenClock)
+    with serving(web_app(make_settings(mongo_uri, db_name), clock)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    executable = CHROMIUM if CHROMIUM.exists() else Path(shutil.which("chromium") or "")
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=str(executable), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+async def test_public_page_in_a_browser(
+    web: Api, seeded: Seeded, base_url: str, browser: Browser
+) -> None:
+    context = await browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
+    try:
+        page = await context.new_page()
+        response = await page.goto(f"{base_url}/subprocessors")
+        assert response is not None
+        assert response.status == 200
+        assert await page.title() == f"Subprocessors · as of {web.clock.now().date()}"
+        rows = page.locator("#subprocessors tbody tr")
+        assert await rows.count() == await total_count(web) == 4
+
+        await page.get_by_label("Country").select_option("US")
+        await page.get_by_role("button", name="Show").click()
+        await page.wait_for_url("**/subprocessors?country=US*")
+        expected = await total_count(web, countries=["US"])
+        assert await rows.count() == expected == 2
+        for text in await page.locator("#subprocessors tbody tr td:nth-child(3)").all_inner_texts():
+            assert "United States (US)" in text
+        caption = await page.locator("#subprocessors caption").inner_text()
+        assert "United States" in caption
+
+        await page.goto(f"{base_url}/subprocessors")
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "subprocessors.png"), full_page=True)
+        assert (ARTIFACTS / "subprocessors.png").stat().st_size > 10_000
+    finally:
+        await context.close()
