@@ -27,8 +27,8 @@ async def test_repeat_is_a_hit_and_a_write_is_seen_at_once(api: Api, admin_key: 
     names = [e["node"]["legalName"] for e in after.json()["data"]["subprocessors"]["edges"]]
     assert "Fresh vendor" in names
 
-    add = """mutation($id: ID!) { addProcessingLocation(subprocessorId: $id, input: {country: "SE"}) {
-      __typename } }"""
+    add = """mutation($id: ID!) {
+      addProcessingLocation(subprocessorId: $id, input: {country: "SE"}) { __typename } }"""
     await api.gql(add, {"id": sub_id}, admin_key)
     latest = (await api.post(LIST, key=admin_key)).json()["data"]["subprocessors"]["edges"]
     fresh = next(e["node"] for e in latest if e["node"]["legalName"] == "Fresh vendor")
