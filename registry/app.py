@@ -10,6 +10,7 @@ from typing import Any
 
 from pymongo.errors import PyMongoError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -24,6 +25,8 @@ from registry.services.deps import Deps
 from registry.settings import Settings
 from registry.store.database import connect, describe_uri, ensure_indexes
 from registry.web import exports
+from registry.web.metrics import MetricsMiddleware
+from registry.web.routes import web_routes
 
 logger = logging.getLogger("registry")
 
@@ -86,8 +89,9 @@ def create_app(
         Route("/subprocessors.{fmt:str}", exports.subprocessor_list),
         Route("/audit.jsonl", exports.audit_export),
         Route("/changes/{change_id:str}/notices.{fmt:str}", exports.proof_of_notice),
+        *web_routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(MetricsMiddleware)])
     app.state.schema = schema
     return app
 

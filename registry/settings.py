@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     data_dir: str = ".data"
     devdb_port: int = 27018
     public_url: str = "http://127.0.0.1:8000"
+    response_cache: bool = True
     connect_timeout_s: float = 15.0
     shutdown_timeout_s: float = 10.0
 

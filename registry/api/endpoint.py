@@ -130,7 +130,7 @@ class GraphQLEndpoint:
             return _error_response(401, str(exc), "UNAUTHENTICATED", request_id)
 
         cache_key = None
-        roots = self.cache.roots(query, operation_name)
+        roots = self.cache.roots(query, operation_name) if deps.settings.response_cache else None
         if roots is not None:
             version = 0 if roots <= STATIC_ROOTS else await meta.version(deps.db)
             day = deps.clock.now().date().isoformat()

@@ -313,8 +313,6 @@ async def subprocessor_page(request: Request) -> Response:
         countries=countries,
         country_options=[(code, country_name(code)) for code in options],
         counts=[(STATUS_LABELS[s], s.value.lower(), n) for s, n in counts.items() if n],
-        status_labels=STATUS_LABELS,
-        caller=caller,
         public_url=deps.settings.public_url.rstrip("/"),
         country_name=country_name,
     )

@@ -95,7 +95,8 @@ def web_app(settings: Settings, clock: FrozenClock) -> Starlette:
     paths = {getattr(route, "path", None) for route in app.router.routes}
     if "/changes.atom" not in paths:
         app.router.routes.extend(web_routes())
-    if not any(m.cls is MetricsMiddleware for m in app.user_middleware):
+    wrapped: list[object] = [m.cls for m in app.user_middleware]
+    if MetricsMiddleware not in wrapped:
         app.add_middleware(MetricsMiddleware)
     return app
 

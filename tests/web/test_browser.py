@@ -19,6 +19,7 @@ from tests.conftest import Api, make_settings
 from tests.web.support import Seeded, serving, total_count, web_app
 
 CHROMIUM = Path("/usr/bin/chromium")
+EXECUTABLE = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
     "--headless",
@@ -31,10 +32,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists() and shutil.which("chromium") is None,
-    reason="Chromium is not installed (bin/ensure-chromium installs it)",
-)
+
+def test_chromium_is_installed() -> None:
+    # Not a skip: a machine without the browser must fail loudly, not pass quietly.
+    assert EXECUTABLE is not None, "Chromium is missing: run bin/ensure-chromium"
 
 
 @pytest.fixture(scope="module")
@@ -47,11 +48,16 @@ def base_url(mongo_uri: str, db_name: str, web: Api) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def screenshot_path() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / "subprocessors.png"
+
+
+@pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
-    executable = CHROMIUM if CHROMIUM.exists() else Path(shutil.which("chromium") or "")
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(
-            executable_path=str(executable), args=CHROMIUM_ARGS, headless=True
+            executable_path=EXECUTABLE or "/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
         )
         try:
             yield launched
@@ -60,7 +66,7 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 async def test_public_page_in_a_browser(
-    web: Api, seeded: Seeded, base_url: str, browser: Browser
+    web: Api, seeded: Seeded, base_url: str, browser: Browser, screenshot_path: Path
 ) -> None:
     context = await browser.new_context(
         java_script_enabled=False, viewport={"width": 1280, "height": 900}
@@ -85,8 +91,8 @@ async def test_public_page_in_a_browser(
         assert "United States" in caption
 
         await page.goto(f"{base_url}/subprocessors")
-        ARTIFACTS.mkdir(exist_ok=True)
-        await page.screenshot(path=str(ARTIFACTS / "subprocessors.png"), full_page=True)
-        assert (ARTIFACTS / "subprocessors.png").stat().st_size > 10_000
+        image = await page.screenshot(path=str(screenshot_path), full_page=True)
+        assert image.startswith(b"\x89PNG")
+        assert len(image) > 10_000
     finally:
         await context.close()

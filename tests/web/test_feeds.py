@@ -20,8 +20,7 @@ def events(body: bytes) -> list[Event]:
     calendar = Calendar.from_ical(body)
     assert isinstance(calendar, Calendar)
     assert calendar["version"] == "2.0"
-    found: list[Event] = list(calendar.walk("VEVENT"))
-    return found
+    return [e for e in calendar.walk("VEVENT") if isinstance(e, Event)]
 
 
 def starts(found: list[Event], prefix: str) -> dict[str, datetime]:

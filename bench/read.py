@@ -1,0 +1,293 @@
+"""Read-path benchmark: the subprocessor list through GraphQL against a plain endpoint.
+
+Seeds N subprocessors (2-4 locations, 1-2 DPAs, 1-3 transfer bases each) on the
+embedded database, starts the real service (`registry serve`) twice — response
+cache off, then on — and a baseline starlette app reading the same collections
+with the same driver and returning the same JSON document with orjson. `wrk`
+(Debian's package) drives each at the same concurrency from a separate process.
+The list is fetched as pages of 100 (the API's maximum page size) in both.
+Last line: one JSON object.
+
+    python -m bench.read [--subprocessors 500] [--seconds 8] [--connections 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from pymongo import MongoClient
+
+from registry import devdb
+from registry.store import ids
+
+LIST_QUERY = """query($after: String) { subprocessors(first: 100, after: $after) {
+  totalCount pageInfo { hasNextPage endCursor }
+  edges { cursor node { id legalName purpose status website
+    locations { country region role }
+    dpas { version signedOn expiresOn }
+    transferBases { mechanism origin destination validUntil } } } } }"""
+COUNTRIES = ["IE", "DE", "FR", "NL", "US", "GB", "JP", "IN", "AU", "CA", "SE", "SG"]
+MECHANISMS = ["SCC_2021", "EU_US_DPF", "BCR", "PRIVACY_SHIELD"]
+
+
+def seed(uri: str, db_name: str, count: int) -> None:
+    rng = random.Random(7)
+    db = MongoClient(uri, tz_aware=True)[db_name]
+    since = datetime(2024, 1, 1, tzinfo=UTC)
+    subs, locations, dpas, bases = [], [], [], []
+    for n in range(count):
+        sub_id = ids.new_id("Subprocessor")
+        name = f"Vendor {n:04d} Ltd"
+        subs.append(
+            {
+                "_id": sub_id,
+                "legal_name": name,
+                "sort_name": name.casefold(),
+                "purpose": "Hosting and processing of customer data",
+                "data_categories": ["contact"],
+                "website": f"https://vendor{n}.example",
+                "contact_email": None,
+                "status": "ACTIVE",
+                "status_history": [{"status": "ACTIVE", "at": since}],
+                "active_from": since,
+                "active_until": None,
+                "note": None,
+                "created_at": since,
+            }
+        )
+        for _ in range(rng.randint(2, 4)):
+            locations.append(
+                {
+                    "_id": ids.new_id("ProcessingLocation"),
+                    "subprocessor_id": sub_id,
+                    "country": rng.choice(COUNTRIES),
+                    "region": None,
+                    "role": "STORAGE",
+                }
+            )
+        for v in range(rng.randint(1, 2)):
+            dpas.append(
+                {
+                    "_id": ids.new_id("Dpa"),
+                    "subprocessor_id": sub_id,
+                    "version": f"v{v}",
+                    "signed_on": date(2023, 1, 1).isoformat(),
+                    "effective_on": None,
+                    "expires_on": None,
+                    "document_url": None,
+                    "sha256": None,
+                    "scc_modules": [],
+                }
+            )
+        for _ in range(rng.randint(1, 3)):
+            bases.append(
+                {
+                    "_id": ids.new_id("TransferBasis"),
+                    "subprocessor_id": sub_id,
+                    "mechanism": rng.choice(MECHANISMS),
+                    "origin": "EEA",
+                    "destination": rng.choice(COUNTRIES),
+                    "valid_from": None,
+                    "valid_until": None,
+                    "scc_module": None,
+                    "reference": None,
+                    "tia_on": None,
+                    "tia_url": None,
+                    "note": None,
+                }
+            )
+    for name, docs in [
+        ("subprocessors", subs),
+        ("processing_locations", locations),
+        ("dpas", dpas),
+        ("transfer_bases", bases),
+    ]:
+        db[name].insert_many(docs)
+    db.client.close()
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 - loopback only
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+@contextmanager
+def server(argv: list[str], env: dict[str, str], health: str) -> Iterator[None]:
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for(health)
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def post(url: str, payload: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        url, data=json.dumps(payload).encode(), headers={"content-type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        result: dict[str, Any] = json.loads(response.read())
+        return result
+
+
+def lua_script(path: Path, bodies: list[str]) -> None:
+    """A wrk script cycling through the given POST bodies (the pages of the list)."""
+    quoted = ",\n".join("[==[" + b + "]==]" for b in bodies)
+    path.write_text(
+        "local bodies = {" + quoted + "}\nlocal i = 0\n"
+        'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+        "request = function()\n  i = i % #bodies + 1\n"
+        "  return wrk.format(nil, nil, nil, bodies[i])\nend\n"
+    )
+
+
+def run_wrk(url: str, script: Path, seconds: int, connections: int) -> tuple[float, float]:
+    out = subprocess.run(
+        [
+            "wrk",
+            "--latency",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
+    assert p99 is not None, out
+    value, unit = float(p99.group(1)), p99.group(2)
+    p99_ms = value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{url}: {errors.group(1)} failed responses\n{out}")
+    return rps, p99_ms
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subprocessors", type=int, default=500)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=4)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench/read.py needs wrk: apt-get install wrk")
+    with tempfile.TemporaryDirectory() as tmp, devdb.running(Path(tmp) / "db") as uri:
+        db_name = "bench_read"
+        seed(uri, db_name, args.subprocessors)
+        env = {
+            **os.environ,
+            "MONGODB_URI": uri,
+            "REGISTRY_DB_NAME": db_name,
+            "REGISTRY_LOG_LEVEL": "WARNING",
+        }
+        gql_port, base_port = devdb.free_port(), devdb.free_port()
+        graphql_url = f"http://127.0.0.1:{gql_port}/graphql"
+        figures: dict[str, Any] = {"subprocessors": args.subprocessors}
+
+        def measure(name: str, url: str, bodies: list[str]) -> tuple[float, float]:
+            script = Path(tmp) / f"{name}.lua"
+            lua_script(script, bodies)
+            run_wrk(url, script, 2, args.connections)  # warm-up
+            return run_wrk(url, script, args.seconds, args.connections)
+
+        baseline_cmd = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.baseline_app:app",
+            "--port",
+            str(base_port),
+            "--log-level",
+            "warning",
+        ]
+        with server(baseline_cmd, env, f"http://127.0.0.1:{base_port}/hello"):
+            pages, after = [], None
+            while True:
+                pages.append(json.dumps({"after": after}))
+                doc = post(f"http://127.0.0.1:{base_port}/list", {"after": after})
+                info = doc["data"]["subprocessors"]["pageInfo"]
+                if not info["hasNextPage"]:
+                    break
+                after = info["endCursor"]
+            baseline_rps, baseline_p99 = measure(
+                "baseline", f"http://127.0.0.1:{base_port}/list", pages
+            )
+            hello_rps, _ = measure("hello", f"http://127.0.0.1:{base_port}/hello", ["{}"])
+
+        gql_pages = [
+            json.dumps({"query": LIST_QUERY, "variables": {"after": json.loads(p)["after"]}})
+            for p in pages
+        ]
+        for cache in ("false", "true"):
+            cmd = [
+                sys.executable,
+                "-m",
+                "registry",
+                "serve",
+                "--port",
+                str(gql_port),
+                "--log-level",
+                "warning",
+            ]
+            with server(
+                cmd,
+                {**env, "REGISTRY_RESPONSE_CACHE": cache},
+                f"http://127.0.0.1:{gql_port}/health",
+            ):
+                # Both answer the same document for the first page.
+                same = post(graphql_url, json.loads(gql_pages[0]))
+                assert same["data"]["subprocessors"]["totalCount"] == args.subprocessors
+                rps, p99 = measure(f"graphql-{cache}", graphql_url, gql_pages)
+                one = json.dumps({"query": "{ __typename }"})
+                one_rps, _ = measure(f"one-field-{cache}", graphql_url, [one])
+                if cache == "false":
+                    figures.update(graphql_rps=round(rps, 1), graphql_p99_ms=round(p99, 1))
+                    figures.update(one_field_uncached_rps=round(one_rps, 1))
+                else:
+                    figures.update(cached_rps=round(rps, 1), cached_p99_ms=round(p99, 1))
+                    figures.update(one_field_rps=round(one_rps, 1))
+        figures.update(
+            baseline_rps=round(baseline_rps, 1),
+            baseline_p99_ms=round(baseline_p99, 1),
+            ratio=round(figures["graphql_rps"] / baseline_rps, 3),
+            cached_ratio=round(figures["cached_rps"] / baseline_rps, 3),
+            hello_rps=round(hello_rps, 1),
+            one_field_ratio=round(figures["one_field_rps"] / hello_rps, 3),
+            one_field_uncached_ratio=round(figures["one_field_uncached_rps"] / hello_rps, 3),
+            page_size=100,
+            connections=args.connections,
+        )
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
