@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from registry.scheduler.loop import Job
-from registry.services.change_jobs import apply_effective_changes, expand_changes, send_reminders
+from registry.services.change_jobs import (
+    apply_effective_changes,
+    apply_lagging_notices,
+    expand_changes,
+    send_reminders,
+)
 
-JOBS: tuple[Job, ...] = (expand_changes, apply_effective_changes, send_reminders)
+JOBS: tuple[Job, ...] = (
+    expand_changes,
+    apply_effective_changes,
+    apply_lagging_notices,
+    send_reminders,
+)

@@ -84,7 +84,8 @@ def build_notice(
     reminders = (
         rules.reminder_times(sent_at, notice.objection_deadline, offsets) if reachable else []
     )
-    return notices.to_document(notice, reminders), notice
+    lags = effective_at > change.effective_at
+    return notices.to_document(notice, reminders, lags=lags), notice
 
 
 async def expand_changes(deps: Deps, worker_id: str) -> int:
@@ -270,3 +271,39 @@ async def send_reminders(deps: Deps, worker_id: str) -> int:
             ),
         )
     return len(due)
+
+
+async def apply_lagging_notices(deps: Deps, worker_id: str) -> int:
+    """Notices that take effect after their change (an emergency replacement the
+    customer did not agree to) become EFFECTIVE on their own date."""
+    now = deps.clock.now()
+    due = await notices.due_lagging(deps.db, now, limit=BATCH)
+    applied = 0
+    for doc in due:
+        result = await deps.db[notices.NAME].update_one(
+            {"_id": doc["_id"], "status": NoticeStatus.PENDING.value},
+            {"$set": {"status": NoticeStatus.EFFECTIVE.value, "next_reminder_at": None}},
+        )
+        if result.modified_count != 1:
+            continue
+        applied += 1
+        change = await changes.get(deps.db, doc["change_id"])
+        if change is None or doc["customer_id"] not in await rendering.reachable_customer_ids(
+            deps.db
+        ):
+            continue
+        notice = dataclasses.replace(notices.from_document(doc), status=NoticeStatus.EFFECTIVE)
+        await events.emit(
+            deps.db,
+            rendering.event_document(
+                deps.settings,
+                "change.effective",
+                change,
+                notice,
+                occurred_at=now,
+                dedupe=notice.id,
+            ),
+        )
+    if applied:
+        await meta.bump(deps.db)
+    return applied

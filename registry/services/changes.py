@@ -115,15 +115,19 @@ async def announce_change(
 
     now = deps.clock.now()
     terms = await customer_terms.all_terms(deps.db)
+    # An emergency replacement takes effect at its date for the customers whose terms
+    # allow it; every other customer keeps its full window through its own notice
+    # (rules.customer_effective_at), so no customer's window binds the change's date.
+    binding = [] if emergency else list(terms.values())
     try:
-        chosen = rules.check_effective_at(effective_at, now, terms.values(), emergency=emergency)
+        chosen = rules.check_effective_at(effective_at, now, binding, emergency=emergency)
     except rules.NoticeWindowTooShort as exc:
         offending = [terms_key(t) for t in exc.offending_terms]
         shown = await customers.ids_with_terms(deps.db, offending, VIOLATION_CUSTOMERS_SHOWN)
         raise NoticeWindowViolation(exc.earliest_allowed, shown) from None
     except rules.EffectiveAtBeforeNotice as exc:
         raise ValidationError("effectiveAt", str(exc)) from None
-    earliest = rules.latest_earliest_effective_at(now, terms.values(), emergency=emergency) or now
+    earliest = rules.latest_earliest_effective_at(now, binding, emergency=emergency) or now
 
     change = Change(
         id=ids.new_id("Change"),

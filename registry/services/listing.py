@@ -9,6 +9,8 @@ from datetime import date, datetime
 from registry.domain import validation as check
 from registry.domain.errors import PermissionDenied, ValidationError
 from registry.domain.models import (
+    ChangeKind,
+    ChangeStatus,
     DataOrigin,
     Subprocessor,
     SubprocessorStatus,
@@ -19,7 +21,14 @@ from registry.domain.transfers import TransferEvaluation, evaluate_transfer, sum
 from registry.services.access import Caller
 from registry.services.customers import visible_customer_id
 from registry.services.deps import Deps
-from registry.store import dpas, processing_locations, subprocessors, transfer_bases
+from registry.store import (
+    changes,
+    dpas,
+    notices,
+    processing_locations,
+    subprocessors,
+    transfer_bases,
+)
 from registry.store.subprocessors import ListFilter
 
 
@@ -37,7 +46,6 @@ async def list_filter(deps: Deps, caller: Caller, query: SubprocessorQuery) -> L
     """Check the caller may ask this, and turn the question into a store filter."""
     if caller.is_anonymous and not deps.settings.public_read:
         raise PermissionDenied("the subprocessor list needs a key on this server")
-    visible_customer_id(caller, query.customer_id)
     if SubprocessorStatus.PROPOSED in query.statuses and not caller.is_staff:
         raise PermissionDenied("PROPOSED subprocessors are visible to staff only")
     ids: tuple[str, ...] | None = None
@@ -47,13 +55,48 @@ async def list_filter(deps: Deps, caller: Caller, query: SubprocessorQuery) -> L
     if query.as_of is not None and query.as_of.tzinfo is None:
         raise ValidationError("asOf", "asOf needs a time zone offset")
     as_of = query.as_of or deps.clock.now()
+    customer_id = visible_customer_id(caller, query.customer_id)
+    also: tuple[str, ...] = ()
+    not_yet: tuple[str, ...] = ()
+    if customer_id is not None and not query.statuses:
+        also, not_yet = await _lagging_for(deps, customer_id, as_of)
     return ListFilter(
         as_of=None if query.statuses else as_of,
+        also_in_force=also,
+        not_yet_in_force=not_yet,
         statuses=query.statuses,
         ids=ids,
         purpose=check.optional_text(query.purpose, "filter.purpose", max_length=200),
         search=check.optional_text(query.search, "filter.search", max_length=200),
     )
+
+
+async def _lagging_for(
+    deps: Deps, customer_id: str, as_of: datetime
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Changes in force globally at `as_of` that reach this customer later.
+
+    Only emergency replacements differ per customer: a customer whose terms do not
+    allow them keeps the old vendor until its own notice's effective date.
+    """
+    lagging = await notices.lagging(deps.db, customer_id, as_of)
+    if not lagging:
+        return (), ()
+    found = await changes.get_many(deps.db, [n.change_id for n in lagging])
+    also: list[str] = []
+    not_yet: list[str] = []
+    for change in found:
+        if change is None or change.status is ChangeStatus.CANCELLED:
+            continue
+        if change.effective_at > as_of:
+            continue
+        if change.kind in (ChangeKind.ADD, ChangeKind.REPLACE):
+            not_yet.append(change.subprocessor_id)
+        if change.kind is ChangeKind.REPLACE and change.replaces_id:
+            also.append(change.replaces_id)
+        if change.kind is ChangeKind.REMOVE:
+            also.append(change.subprocessor_id)
+    return tuple(also), tuple(not_yet)
 
 
 async def page_subprocessors(

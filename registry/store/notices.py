@@ -26,6 +26,7 @@ INDEXES = [
     ),
     IndexModel([("customer_id", ASCENDING), ("sent_at", ASCENDING)], name="customer_sent"),
     IndexModel([("next_reminder_at", ASCENDING)], name="next_reminder_at"),
+    IndexModel([("lags", ASCENDING), ("effective_at", ASCENDING)], name="lagging"),
 ]
 
 
@@ -33,8 +34,13 @@ async def ensure_indexes(db: Database) -> None:
     await create_missing_indexes(db, NAME, INDEXES)
 
 
-def to_document(notice: Notice, reminders: Sequence[datetime] = ()) -> Document:
+def to_document(
+    notice: Notice, reminders: Sequence[datetime] = (), *, lags: bool = False
+) -> Document:
+    """`lags`: the notice takes effect after its change (an emergency replacement the
+    customer did not agree to); only such notices need the lagging sweep."""
     return {
+        "lags": lags,
         "_id": notice.id,
         "change_id": notice.change_id,
         "customer_id": notice.customer_id,
@@ -99,6 +105,28 @@ async def cancel_for_customer(db: Database, change_id: str, customer_id: str) ->
         {"change_id": change_id, "customer_id": customer_id},
         {"$set": {"status": NoticeStatus.CANCELLED.value, "next_reminder_at": None}},
     )
+
+
+async def lagging(db: Database, customer_id: str, as_of: datetime) -> list[Notice]:
+    """The customer's live notices that take effect for it only after `as_of`."""
+    cursor = db[NAME].find(
+        {
+            "customer_id": customer_id,
+            "effective_at": {"$gt": as_of},
+            "status": {"$ne": NoticeStatus.CANCELLED.value},
+            "lags": True,
+        }
+    )
+    return [from_document(d) async for d in cursor]
+
+
+async def due_lagging(db: Database, now: datetime, limit: int) -> list[Document]:
+    cursor = (
+        db[NAME]
+        .find({"lags": True, "status": NoticeStatus.PENDING.value, "effective_at": {"$lte": now}})
+        .limit(limit)
+    )
+    return [d async for d in cursor]
 
 
 async def due_reminders(db: Database, now: datetime, limit: int) -> list[Document]:

@@ -76,14 +76,27 @@ class ListFilter:
     ids: tuple[str, ...] | None = None
     purpose: str | None = None
     search: str | None = None
+    # One customer's view: vendors whose change has not yet reached it (emergency
+    # replacements it did not agree to) are swapped in or out.
+    also_in_force: tuple[str, ...] = ()
+    not_yet_in_force: tuple[str, ...] = ()
 
     def query(self) -> Document:
         clauses: list[Document] = []
         if self.statuses:
             clauses.append({"status": {"$in": [s.value for s in self.statuses]}})
         elif self.as_of is not None:
-            clauses.append({"active_from": {"$lte": self.as_of}})
-            clauses.append({"$or": [{"active_until": None}, {"active_until": {"$gt": self.as_of}}]})
+            in_force: Document = {
+                "$and": [
+                    {"active_from": {"$lte": self.as_of}},
+                    {"$or": [{"active_until": None}, {"active_until": {"$gt": self.as_of}}]},
+                ]
+            }
+            if self.also_in_force:
+                in_force = {"$or": [in_force, {"_id": {"$in": list(self.also_in_force)}}]}
+            clauses.append(in_force)
+            if self.not_yet_in_force:
+                clauses.append({"_id": {"$nin": list(self.not_yet_in_force)}})
         if self.ids is not None:
             clauses.append({"_id": {"$in": list(self.ids)}})
         if self.purpose:

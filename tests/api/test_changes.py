@@ -403,3 +403,59 @@ async def test_proof_of_notice_export(fresh: Api) -> None:
         "/changes/chg_000000000000000000000000/notices.csv", headers=headers
     )
     assert missing.status_code == 404
+
+
+async def test_emergency_replacement_reaches_only_customers_who_allow_it(fresh: Api) -> None:
+    ids = await setup(fresh)
+    admin = ids["admin"]
+    old = ids["sub"]
+    await announce(fresh, admin, kind="ADD", subprocessorId=old)
+    fresh.clock.advance(timedelta(days=120))
+    await fresh.scheduler.run_until_idle()
+    new = (await fresh.gql(SUB, {"name": "Replacement"}, admin))["createSubprocessor"]
+    new_id = new["subprocessor"]["id"]
+    now = fresh.clock.now()
+    replaced = await announce(
+        fresh,
+        admin,
+        kind="REPLACE",
+        subprocessorId=new_id,
+        replacesId=old,
+        emergency=True,
+        emergencyReason="vendor breached",
+        effectiveAt=iso(now + timedelta(hours=1)),
+    )
+    assert replaced["__typename"] == "ChangeAnnounced", replaced
+    await fresh.scheduler.run_until_idle()
+    customer_list = """query($c: ID!, $at: DateTime) { subprocessors(customerId: $c, asOf: $at) {
+      edges { node { id } } } }"""
+
+    async def seen_by(customer: str, at: datetime) -> set[str]:
+        data = await fresh.gql(customer_list, {"c": ids[customer], "at": iso(at)}, admin)
+        return {e["node"]["id"] for e in data["subprocessors"]["edges"]}
+
+    soon = now + timedelta(hours=2)
+    assert await seen_by("emergency_ok", soon) == {new_id}
+    # The customer without emergency terms keeps the old vendor for its full window.
+    assert await seen_by("three_months", soon) == {old}
+    fresh.clock.set(soon)
+    await fresh.scheduler.run_until_idle()
+    statuses = {
+        d["customer_id"]: d["status"]
+        async for d in fresh.deps.db["notices"].find({"change_id": replaced["change"]["id"]})
+    }
+    assert statuses[ids["emergency_ok"]] == "EFFECTIVE"
+    assert statuses[ids["three_months"]] == "PENDING"
+    notice = await fresh.deps.db["notices"].find_one(
+        {"change_id": replaced["change"]["id"], "customer_id": ids["three_months"]}
+    )
+    assert notice is not None
+    own_date = notice["effective_at"]
+    assert now == datetime(2026, 5, 5, 9, 0, tzinfo=UTC)
+    assert own_date == datetime(2026, 8, 5, 9, 0, tzinfo=UTC)  # its full P3M window
+    assert await seen_by("three_months", own_date) == {new_id}
+    fresh.clock.set(own_date)
+    await fresh.scheduler.run_until_idle()
+    refreshed = await fresh.deps.db["notices"].find_one({"_id": notice["_id"]})
+    assert refreshed is not None
+    assert refreshed["status"] == "EFFECTIVE"
