@@ -35,12 +35,13 @@ from registry.store import (
     ids,
     leases,
     meta,
+    notice_schedule,
     notices,
     subprocessors,
 )
 from registry.store.database import Document
 
-BATCH = 1000
+BATCH = 2500
 LEASE = timedelta(seconds=60)
 
 
@@ -59,33 +60,57 @@ def reminder_offsets(text: str) -> tuple[timedelta, ...]:
     return tuple(offsets)
 
 
-def build_notice(
+@dataclasses.dataclass(frozen=True, slots=True)
+class NoticePlan:
+    """One terms set's notice of a change: the same for every customer holding it."""
+
+    document: Document
+    notice: Notice
+    reminders: tuple[datetime, ...]
+    lags: bool
+
+    def for_customer(self, customer_id: str) -> tuple[Document, Notice]:
+        document = {**self.document, "_id": ids.new_id("Notice"), "customer_id": customer_id}
+        notice = dataclasses.replace(self.notice, id=document["_id"], customer_id=customer_id)
+        return document, notice
+
+    def schedule(self, document: Document, *, reachable: bool) -> list[Document]:
+        """Reminders only where someone receives them; the lagging entry always."""
+        entries = [
+            notice_schedule.entry(notice_schedule.REMINDER, at, document)
+            for at in (self.reminders if reachable else ())
+        ]
+        if self.lags:
+            entries.append(
+                notice_schedule.entry(notice_schedule.LAGGING, self.notice.effective_at, document)
+            )
+        return entries
+
+
+def plan_notice(
     change: Change,
-    customer_id: str,
     terms: CustomerTerms,
-    *,
-    reachable: bool,
     offsets: tuple[timedelta, ...] = rules.DEFAULT_REMINDER_OFFSETS,
-) -> tuple[Document, Notice]:
-    """One customer's notice; reminders are scheduled only where someone receives them."""
+) -> NoticePlan:
     sent_at = change.announced_at
     effective_at = rules.customer_effective_at(
         sent_at, change.effective_at, terms, emergency=change.emergency
     )
     notice = Notice(
-        id=ids.new_id("Notice"),
+        id="",
         change_id=change.id,
-        customer_id=customer_id,
+        customer_id="",
         sent_at=sent_at,
         earliest_effective_at=rules.earliest_effective_at(sent_at, terms),
         effective_at=effective_at,
         objection_deadline=rules.objection_deadline(sent_at, effective_at, terms),
     )
-    reminders = (
-        rules.reminder_times(sent_at, notice.objection_deadline, offsets) if reachable else []
+    return NoticePlan(
+        document=notices.to_document(notice),
+        notice=notice,
+        reminders=tuple(rules.reminder_times(sent_at, notice.objection_deadline, offsets)),
+        lags=effective_at > change.effective_at,
     )
-    lags = effective_at > change.effective_at
-    return notices.to_document(notice, reminders, lags=lags), notice
 
 
 async def expand_changes(deps: Deps, worker_id: str) -> int:
@@ -111,15 +136,19 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
     reachable = await rendering.reachable_customer_ids(deps.db)
     offsets = reminder_offsets(deps.settings.reminder_offsets)
     written = 0
-    templates: dict[tuple[str, bool], tuple[Document, Notice]] = {}
+    plans: dict[str, NoticePlan] = {}
+    scheduled: list[Document] = []
     batch: list[Document] = []
     outbox: list[Document] = []
     last_id: str | None = doc.get("expansion_cursor")
     pending: asyncio.Task[bool] | None = None
 
-    async def write(notice_docs: list[Document], event_docs: list[Document], upto: str) -> bool:
+    async def write(
+        notice_docs: list[Document], event_docs: list[Document], entries: list[Document], upto: str
+    ) -> bool:
         nonlocal written
         written += await notices.insert_batch(deps.db, notice_docs)
+        await notice_schedule.add_many(deps.db, entries)
         await events.emit_many(deps.db, event_docs)
         return await leases.extend(
             deps.db,
@@ -132,18 +161,15 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
     terms_by_key = await customer_terms.all_terms(deps.db)
     async for chunk in customer_roster.chunks_after(deps.db, last_id):
         for customer_id, terms_key in zip(chunk["ids"], chunk["keys"], strict=True):
-            is_reachable = customer_id in reachable
-            template = templates.get((terms_key, is_reachable))
-            if template is None:
-                template = templates[(terms_key, is_reachable)] = build_notice(
-                    change, "", terms_by_key[terms_key], reachable=is_reachable, offsets=offsets
-                )
-            document = {**template[0], "_id": ids.new_id("Notice"), "customer_id": customer_id}
+            plan = plans.get(terms_key)
+            if plan is None:
+                plan = plans[terms_key] = plan_notice(change, terms_by_key[terms_key], offsets)
+            document, notice = plan.for_customer(customer_id)
             batch.append(document)
+            is_reachable = customer_id in reachable
+            if is_reachable or plan.lags:
+                scheduled.extend(plan.schedule(document, reachable=is_reachable))
             if is_reachable:
-                notice = dataclasses.replace(
-                    template[1], id=document["_id"], customer_id=customer_id
-                )
                 outbox.append(
                     rendering.event_document(
                         deps.settings,
@@ -159,11 +185,11 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
         if len(batch) >= BATCH:
             if pending is not None and not await pending:
                 return written
-            pending = asyncio.create_task(write(batch, outbox, last_id))
-            batch, outbox = [], []
+            pending = asyncio.create_task(write(batch, outbox, scheduled, last_id))
+            batch, outbox, scheduled = [], [], []
     if pending is not None and not await pending:
         return written
-    if batch and last_id is not None and not await write(batch, outbox, last_id):
+    if batch and last_id is not None and not await write(batch, outbox, scheduled, last_id):
         return written
     done = await leases.complete(
         deps.db, changes.NAME, change.id, owner=worker_id, update={"$set": {"expanded": True}}
@@ -219,7 +245,7 @@ async def apply_effective_changes(deps: Deps, worker_id: str) -> int:
             "status": NoticeStatus.PENDING.value,
             "effective_at": {"$lte": now},
         },
-        {"$set": {"status": NoticeStatus.EFFECTIVE.value, "next_reminder_at": None}},
+        {"$set": {"status": NoticeStatus.EFFECTIVE.value}},
     )
     effective = Change(**{**_fields(change), "status": ChangeStatus.EFFECTIVE, "applied_at": now})
     await emit_for_reachable(deps, effective, "change.effective")
@@ -247,19 +273,21 @@ def _fields(change: Change) -> dict[str, Any]:
 async def send_reminders(deps: Deps, worker_id: str) -> int:
     """Emit `change.reminder` before each objection deadline; one event per reminder."""
     now = deps.clock.now()
-    due = await notices.due_reminders(deps.db, now, limit=BATCH)
-    sent = 0
-    for doc in due:
-        if not await notices.advance_reminder(deps.db, doc, now):
-            continue  # another worker took it
-        change = await changes.get(deps.db, doc["change_id"])
-        if change is None or change.status is not ChangeStatus.ANNOUNCED:
-            continue
-        notice = notices.from_document(doc)
-        if notice.status is not NoticeStatus.PENDING or now >= notice.objection_deadline:
-            continue
-        at: datetime = doc["next_reminder_at"]
-        sent += await events.emit(
+    entry = await notice_schedule.claim_due(
+        deps.db, notice_schedule.REMINDER, owner=worker_id, now=now, lease=LEASE
+    )
+    if entry is None:
+        return 0
+    notice = await notices.get(deps.db, entry["notice_id"])
+    change = await changes.get(deps.db, entry["change_id"])
+    if (
+        notice is not None
+        and change is not None
+        and change.status is ChangeStatus.ANNOUNCED
+        and notice.status is NoticeStatus.PENDING
+        and now < notice.objection_deadline
+    ):
+        await events.emit(
             deps.db,
             rendering.event_document(
                 deps.settings,
@@ -267,32 +295,30 @@ async def send_reminders(deps: Deps, worker_id: str) -> int:
                 change,
                 notice,
                 occurred_at=now,
-                dedupe=f"{notice.id}:{at.isoformat()}",
+                dedupe=entry["_id"],
             ),
         )
-    return len(due)
+    await notice_schedule.done(deps.db, entry["_id"], owner=worker_id)
+    return 1
 
 
 async def apply_lagging_notices(deps: Deps, worker_id: str) -> int:
     """Notices that take effect after their change (an emergency replacement the
     customer did not agree to) become EFFECTIVE on their own date."""
     now = deps.clock.now()
-    due = await notices.due_lagging(deps.db, now, limit=BATCH)
-    applied = 0
-    for doc in due:
-        result = await deps.db[notices.NAME].update_one(
-            {"_id": doc["_id"], "status": NoticeStatus.PENDING.value},
-            {"$set": {"status": NoticeStatus.EFFECTIVE.value, "next_reminder_at": None}},
-        )
-        if result.modified_count != 1:
-            continue
-        applied += 1
-        change = await changes.get(deps.db, doc["change_id"])
-        if change is None or doc["customer_id"] not in await rendering.reachable_customer_ids(
-            deps.db
-        ):
-            continue
-        notice = dataclasses.replace(notices.from_document(doc), status=NoticeStatus.EFFECTIVE)
+    entry = await notice_schedule.claim_due(
+        deps.db, notice_schedule.LAGGING, owner=worker_id, now=now, lease=LEASE
+    )
+    if entry is None:
+        return 0
+    result = await deps.db[notices.NAME].update_one(
+        {"_id": entry["notice_id"], "status": NoticeStatus.PENDING.value},
+        {"$set": {"status": NoticeStatus.EFFECTIVE.value}},
+    )
+    change = await changes.get(deps.db, entry["change_id"])
+    notice = await notices.get(deps.db, entry["notice_id"])
+    reachable = await rendering.reachable_customer_ids(deps.db)
+    if result.modified_count and change and notice and notice.customer_id in reachable:
         await events.emit(
             deps.db,
             rendering.event_document(
@@ -304,6 +330,6 @@ async def apply_lagging_notices(deps: Deps, worker_id: str) -> int:
                 dedupe=notice.id,
             ),
         )
-    if applied:
-        await meta.bump(deps.db)
-    return applied
+    await notice_schedule.done(deps.db, entry["_id"], owner=worker_id)
+    await meta.bump(deps.db)
+    return 1

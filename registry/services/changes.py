@@ -38,6 +38,7 @@ from registry.store import (
     customers,
     events,
     ids,
+    notice_schedule,
     notices,
     objections,
     subprocessors,
@@ -237,10 +238,12 @@ async def notice_for(deps: Deps, change: Change, customer_id: str) -> Notice:
     )
     if customer is None:
         raise NotFound(f"no customer {customer_id!r}")
-    from registry.services.change_jobs import build_notice
+    from registry.services.change_jobs import plan_notice
 
-    document, _ = build_notice(change, customer_id, customer.terms, reachable=False)
+    plan = plan_notice(change, customer.terms)
+    document, _ = plan.for_customer(customer_id)
     await notices.insert_one(deps.db, document)
+    await notice_schedule.add_many(deps.db, plan.schedule(document, reachable=False))
     found = await notices.for_customer(deps.db, change.id, customer_id)
     assert found is not None
     return found

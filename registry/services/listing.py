@@ -24,7 +24,7 @@ from registry.services.deps import Deps
 from registry.store import (
     changes,
     dpas,
-    notices,
+    notice_schedule,
     processing_locations,
     subprocessors,
     transfer_bases,
@@ -79,10 +79,10 @@ async def _lagging_for(
     Only emergency replacements differ per customer: a customer whose terms do not
     allow them keeps the old vendor until its own notice's effective date.
     """
-    lagging = await notices.lagging(deps.db, customer_id, as_of)
+    lagging = await notice_schedule.lagging_for(deps.db, customer_id, as_of)
     if not lagging:
         return (), ()
-    found = await changes.get_many(deps.db, [n.change_id for n in lagging])
+    found = await changes.get_many(deps.db, [e["change_id"] for e in lagging])
     also: list[str] = []
     not_yet: list[str] = []
     for change in found:

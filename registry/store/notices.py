@@ -7,8 +7,6 @@ resumed or repeated expansion harmless.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
@@ -25,8 +23,6 @@ INDEXES = [
         name="change_customer_unique",
     ),
     IndexModel([("customer_id", ASCENDING), ("sent_at", ASCENDING)], name="customer_sent"),
-    IndexModel([("next_reminder_at", ASCENDING)], name="next_reminder_at"),
-    IndexModel([("lags", ASCENDING), ("effective_at", ASCENDING)], name="lagging"),
 ]
 
 
@@ -34,13 +30,8 @@ async def ensure_indexes(db: Database) -> None:
     await create_missing_indexes(db, NAME, INDEXES)
 
 
-def to_document(
-    notice: Notice, reminders: Sequence[datetime] = (), *, lags: bool = False
-) -> Document:
-    """`lags`: the notice takes effect after its change (an emergency replacement the
-    customer did not agree to); only such notices need the lagging sweep."""
+def to_document(notice: Notice) -> Document:
     return {
-        "lags": lags,
         "_id": notice.id,
         "change_id": notice.change_id,
         "customer_id": notice.customer_id,
@@ -49,8 +40,6 @@ def to_document(
         "effective_at": notice.effective_at,
         "objection_deadline": notice.objection_deadline,
         "status": notice.status.value,
-        "reminders": list(reminders),
-        "next_reminder_at": reminders[0] if reminders else None,
     }
 
 
@@ -94,59 +83,20 @@ async def set_status(
     query: Document = {"change_id": change_id}
     if only is not None:
         query["status"] = only.value
-    result = await db[NAME].update_many(
-        query, {"$set": {"status": status.value, "next_reminder_at": None}}
-    )
+    result = await db[NAME].update_many(query, {"$set": {"status": status.value}})
     return result.modified_count
 
 
 async def cancel_for_customer(db: Database, change_id: str, customer_id: str) -> None:
     await db[NAME].update_one(
         {"change_id": change_id, "customer_id": customer_id},
-        {"$set": {"status": NoticeStatus.CANCELLED.value, "next_reminder_at": None}},
+        {"$set": {"status": NoticeStatus.CANCELLED.value}},
     )
 
 
-async def lagging(db: Database, customer_id: str, as_of: datetime) -> list[Notice]:
-    """The customer's live notices that take effect for it only after `as_of`."""
-    cursor = db[NAME].find(
-        {
-            "customer_id": customer_id,
-            "effective_at": {"$gt": as_of},
-            "status": {"$ne": NoticeStatus.CANCELLED.value},
-            "lags": True,
-        }
-    )
-    return [from_document(d) async for d in cursor]
-
-
-async def due_lagging(db: Database, now: datetime, limit: int) -> list[Document]:
-    cursor = (
-        db[NAME]
-        .find({"lags": True, "status": NoticeStatus.PENDING.value, "effective_at": {"$lte": now}})
-        .limit(limit)
-    )
-    return [d async for d in cursor]
-
-
-async def due_reminders(db: Database, now: datetime, limit: int) -> list[Document]:
-    cursor = (
-        db[NAME]
-        .find({"next_reminder_at": {"$lte": now}})
-        .sort("next_reminder_at", ASCENDING)
-        .limit(limit)
-    )
-    return [d async for d in cursor]
-
-
-async def advance_reminder(db: Database, doc: Document, now: datetime) -> bool:
-    """Move to the next reminder; False if another worker already did."""
-    upcoming = [r for r in doc.get("reminders", []) if r > doc["next_reminder_at"]]
-    result = await db[NAME].update_one(
-        {"_id": doc["_id"], "next_reminder_at": doc["next_reminder_at"]},
-        {"$set": {"next_reminder_at": upcoming[0] if upcoming else None}},
-    )
-    return result.modified_count == 1
+async def get(db: Database, notice_id: str) -> Notice | None:
+    doc = await db[NAME].find_one({"_id": notice_id})
+    return from_document(doc) if doc else None
 
 
 async def page(

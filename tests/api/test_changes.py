@@ -459,3 +459,34 @@ async def test_emergency_replacement_reaches_only_customers_who_allow_it(fresh: 
     refreshed = await fresh.deps.db["notices"].find_one({"_id": notice["_id"]})
     assert refreshed is not None
     assert refreshed["status"] == "EFFECTIVE"
+
+
+async def test_reminders_before_each_objection_deadline(fresh: Api) -> None:
+    ids = await setup(fresh)
+    reachable = ids["thirty_days"]  # P30D notice, P14D objection window
+    await fresh.deps.db["webhook_subscriptions"].insert_one(
+        {"_id": "whs_reminder_test", "customer_id": reachable, "active": True}
+    )
+    change = (await announce(fresh, ids["admin"], kind="ADD", subprocessorId=ids["sub"]))["change"]
+    await fresh.scheduler.run_until_idle()
+    deadline = START + timedelta(days=14)
+
+    async def reminders() -> list[dict[str, Any]]:
+        return [e async for e in fresh.deps.db["events"].find({"type": "change.reminder"})]
+
+    fresh.clock.set(deadline - timedelta(days=14))  # = the send time: no reminder then
+    await fresh.scheduler.run_until_idle()
+    assert await reminders() == []
+    fresh.clock.set(deadline - timedelta(days=1) - timedelta(seconds=1))
+    await fresh.scheduler.run_until_idle()
+    assert await reminders() == []
+    fresh.clock.set(deadline - timedelta(days=1))
+    await fresh.scheduler.run_until_idle()
+    await fresh.scheduler.run_until_idle()
+    sent = await reminders()
+    assert len(sent) == 1
+    assert sent[0]["customer_id"] == reachable
+    assert sent[0]["data"]["notice"]["objectionDeadline"] == iso(deadline)
+    assert sent[0]["data"]["change"]["id"] == change["id"]
+    # Customers nobody delivers to get no reminder events.
+    assert {e["customer_id"] async for e in fresh.deps.db["events"].find({})} == {reachable}
