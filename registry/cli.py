@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import os
 import signal
 import subprocess
@@ -13,7 +12,7 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
-from registry import devdb
+from registry import devdb, logs
 from registry.clock import SystemClock
 from registry.domain.errors import RegistryError
 from registry.domain.models import Role
@@ -77,11 +76,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(f"port {args.port} on {args.host} is already in use")
     _check_database(settings)
     app = create_app(settings)
-    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level)
+    log_config = logs.configure(args.log_level)
+    config = uvicorn.Config(
+        app, host=args.host, port=args.port, log_level=args.log_level, log_config=log_config
+    )
     server = uvicorn.Server(config)
     base = f"http://{args.host}:{args.port}"
     print(
-        f"registry: GraphQL API and GraphiQL at {base}/graphql, health at {base}/health", flush=True
+        f"registry: GraphQL API at {base}/graphql (GraphiQL in a browser), "
+        f"public subprocessor page at {base}/subprocessors, metrics at {base}/metrics, "
+        f"health at {base}/health",
+        flush=True,
     )
     server.run()
     return 0 if server.started else 1
@@ -191,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=os.environ.get("REGISTRY_LOG_LEVEL", "INFO").upper())
+    logs.configure(os.environ.get("REGISTRY_LOG_LEVEL", "INFO"))
     try:
         settings = Settings()
         return int(args.func(args, settings))

@@ -20,6 +20,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from registry import logs
 from registry.api.context import Context
 from registry.api.limits import QueryLimits
 from registry.api.loaders import Loaders
@@ -44,6 +45,13 @@ def _error_response(status: int, message: str, code: str, request_id: str) -> Re
     return Response(orjson.dumps(body), status, headers, media_type="application/json")
 
 
+def _request_id(offered: str | None) -> str:
+    """The caller's request id when it is a sane token, else a new one."""
+    if offered and len(offered) <= 64 and offered.replace("-", "").isalnum():
+        return offered
+    return uuid.uuid4().hex
+
+
 class GraphQLEndpoint:
     def __init__(self, schema: Schema) -> None:
         self.schema = schema
@@ -51,7 +59,8 @@ class GraphQLEndpoint:
         self.cache = ResponseCache()
 
     async def handle(self, request: Request) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request_id = _request_id(request.headers.get("x-request-id"))
+        logs.request_id.set(request_id)
         if request.method == "GET":
             if "query" not in request.query_params:
                 return HTMLResponse(_GRAPHIQL)
