@@ -10,7 +10,9 @@ from registry import logs
 
 def test_json_line_with_request_id() -> None:
     formatter = logs.JsonLineFormatter()
-    record = logging.LogRecord("registry.api", logging.ERROR, __file__, 1, "failed %s", ("x",), None)
+    record = logging.LogRecord(
+        "registry.api", logging.ERROR, __file__, 1, "failed %s", ("x",), None
+    )
     token = logs.request_id.set("req-42")
     try:
         line = json.loads(formatter.format(record))
