@@ -70,7 +70,8 @@ class NoticePlan:
     lags: bool
 
     def for_customer(self, customer_id: str) -> tuple[Document, Notice]:
-        document = {**self.document, "_id": ids.new_id("Notice"), "customer_id": customer_id}
+        notice_id = ids.notice_id(self.notice.change_id, customer_id)
+        document = {**self.document, "_id": notice_id, "customer_id": customer_id}
         notice = dataclasses.replace(self.notice, id=document["_id"], customer_id=customer_id)
         return document, notice
 
@@ -241,7 +242,7 @@ async def apply_effective_changes(deps: Deps, worker_id: str) -> int:
         )
     await deps.db[notices.NAME].update_many(
         {
-            "change_id": change.id,
+            **ids.notices_of_change(change.id),
             "status": NoticeStatus.PENDING.value,
             "effective_at": {"$lte": now},
         },

@@ -202,9 +202,8 @@ async def emit_for_reachable(deps: Deps, change: Change, type: str) -> int:
         return 0
     now = deps.clock.now()
     batch = []
-    cursor = deps.db[notices.NAME].find(
-        {"change_id": change.id, "customer_id": {"$in": sorted(reachable)}}
-    )
+    wanted = [ids.notice_id(change.id, customer_id) for customer_id in sorted(reachable)]
+    cursor = deps.db[notices.NAME].find({"_id": {"$in": wanted}})
     async for doc in cursor:
         notice = notices.from_document(doc)
         batch.append(

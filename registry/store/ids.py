@@ -39,9 +39,22 @@ def stable_id(kind: str, *parts: str) -> str:
     return f"{PREFIXES[kind]}_{digest}"
 
 
+def notice_id(change_id: str, customer_id: str) -> str:
+    """A notice is one customer's record of one change: its id says which, so the
+    primary key itself makes a repeated fan-out harmless and groups a change's notices."""
+    return f"{PREFIXES['Notice']}_{change_id.partition('_')[2]}{customer_id.partition('_')[2]}"
+
+
+def notices_of_change(change_id: str) -> dict[str, dict[str, str]]:
+    """An `_id` range holding exactly the notices of one change."""
+    prefix = f"{PREFIXES['Notice']}_{change_id.partition('_')[2]}"
+    return {"_id": {"$gt": prefix, "$lt": prefix + "g"}}
+
+
 def kind_of(id_: str) -> str | None:
     prefix, _, rest = id_.partition("_")
-    if len(rest) != 24 or any(c not in "0123456789abcdef" for c in rest):
+    lengths = (24, 48) if prefix == PREFIXES["Notice"] else (24,)
+    if len(rest) not in lengths or any(c not in "0123456789abcdef" for c in rest):
         return None
     return _KINDS.get(prefix)
 

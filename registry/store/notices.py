@@ -1,7 +1,8 @@
 """Per-customer notices of a change: the proof of who was told what, and when.
 
-Written in bulk by the expansion job; the unique (change, customer) index makes a
-resumed or repeated expansion harmless.
+Written in bulk by the expansion job. A notice's `_id` is derived from its change and
+customer (`ids.notice_id`), so the primary key alone makes a resumed or repeated
+expansion harmless, and a change's notices are one `_id` range.
 """
 
 from __future__ import annotations
@@ -13,15 +14,11 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from registry.domain.models import Notice, NoticeStatus
+from registry.store import ids
 from registry.store.database import Database, Document, create_missing_indexes
 
 NAME = "notices"
 INDEXES = [
-    IndexModel(
-        [("change_id", ASCENDING), ("customer_id", ASCENDING)],
-        unique=True,
-        name="change_customer_unique",
-    ),
     IndexModel([("customer_id", ASCENDING), ("sent_at", ASCENDING)], name="customer_sent"),
 ]
 
@@ -73,14 +70,14 @@ async def insert_one(db: Database, document: Document) -> None:
 
 
 async def for_customer(db: Database, change_id: str, customer_id: str) -> Notice | None:
-    doc = await db[NAME].find_one({"change_id": change_id, "customer_id": customer_id})
+    doc = await db[NAME].find_one({"_id": ids.notice_id(change_id, customer_id)})
     return from_document(doc) if doc else None
 
 
 async def set_status(
     db: Database, change_id: str, status: NoticeStatus, *, only: NoticeStatus | None = None
 ) -> int:
-    query: Document = {"change_id": change_id}
+    query: Document = ids.notices_of_change(change_id)
     if only is not None:
         query["status"] = only.value
     result = await db[NAME].update_many(query, {"$set": {"status": status.value}})
@@ -89,7 +86,7 @@ async def set_status(
 
 async def cancel_for_customer(db: Database, change_id: str, customer_id: str) -> None:
     await db[NAME].update_one(
-        {"change_id": change_id, "customer_id": customer_id},
+        {"_id": ids.notice_id(change_id, customer_id)},
         {"$set": {"status": NoticeStatus.CANCELLED.value}},
     )
 
@@ -109,7 +106,7 @@ async def page(
 ) -> tuple[list[Notice], int]:
     query: Document = {}
     if change_id is not None:
-        query["change_id"] = change_id
+        query.update(ids.notices_of_change(change_id))
     if customer_id is not None:
         query["customer_id"] = customer_id
     total = await db[NAME].count_documents(query)
@@ -123,4 +120,4 @@ async def page(
 
 async def stream_for_change(db: Database, change_id: str) -> Any:
     """All notices of a change in customer order, as a cursor (exports stream it)."""
-    return db[NAME].find({"change_id": change_id}).sort("customer_id", ASCENDING)
+    return db[NAME].find(ids.notices_of_change(change_id)).sort("_id", ASCENDING)
