@@ -166,15 +166,16 @@ class GraphQLEndpoint:
                 405, "mutations must be sent with POST", "BAD_REQUEST", request_id
             )
         response: dict[str, Any] = {}
-        status = 200
+        # Errors with a path come from execution (data is then present, maybe null);
+        # errors without one mean the request never executed: a 400 without data.
+        executed = (
+            result.data is not None or not result.errors or any(e.path for e in result.errors)
+        )
         if result.errors:
             response["errors"] = [self._format_error(e, request_id) for e in result.errors]
-            if result.data is None:
-                status = 400
-        if result.data is not None or not result.errors:
+        if executed:
             response["data"] = result.data
-        if result.data is not None:
-            status = 200
+        status = 200 if executed else 400
         encoded = orjson.dumps(response)
         if cache_key is not None and status == 200 and not result.errors:
             self.cache.put(cache_key, encoded)

@@ -125,4 +125,5 @@ async def revoke_api_key(deps: Deps, caller: Caller, key_id: str) -> ApiKey:
 def require_role(caller: Caller, *roles: Role) -> None:
     if caller.role not in roles:
         wanted = " or ".join(r.value for r in roles)
-        raise PermissionDenied(f"this operation needs a {wanted} key")
+        article = "an" if wanted[0] in "AEIOU" else "a"
+        raise PermissionDenied(f"this operation needs {article} {wanted} key")
