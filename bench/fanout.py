@@ -50,7 +50,6 @@ async def add_customers(api: Api, count: int) -> None:
     for terms in TERMS:
         await customer_terms.remember(api.deps.db, terms)
     batch: list[dict[str, Any]] = []
-    roster: list[tuple[str, str]] = []
     for n in range(count):
         terms = TERMS[n % len(TERMS)]
         batch.append(
@@ -64,13 +63,16 @@ async def add_customers(api: Api, count: int) -> None:
             }
         )
         if len(batch) == 5000:
-            await api.deps.db[customers.NAME].insert_many(batch, ordered=False)
-            roster += [(d["_id"], d["terms_key"]) for d in batch]
+            await _insert(api, batch)
             batch = []
     if batch:
-        await api.deps.db[customers.NAME].insert_many(batch, ordered=False)
-        roster += [(d["_id"], d["terms_key"]) for d in batch]
-    await customer_roster.add_many(api.deps.db, roster)
+        await _insert(api, batch)
+
+
+async def _insert(api: Api, batch: list[dict[str, Any]]) -> None:
+    """Customers and their roster chunks, batch by batch: setup memory stays flat too."""
+    await api.deps.db[customers.NAME].insert_many(batch, ordered=False)
+    await customer_roster.add_many(api.deps.db, [(d["_id"], d["terms_key"]) for d in batch])
 
 
 async def announce_once(api: Api) -> tuple[float, str]:
