@@ -19,9 +19,11 @@ from registry import devdb
 from registry.api.endpoint import GraphQLEndpoint
 from registry.api.schema import build_schema
 from registry.clock import Clock, SystemClock
+from registry.delivery.sender import build_client
 from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
 from registry.services.deps import Deps
+from registry.services.webhooks import check_webhook_settings
 from registry.settings import Settings
 from registry.store.database import connect, describe_uri, ensure_indexes
 from registry.web import exports
@@ -53,6 +55,7 @@ def create_app(
 ) -> Starlette:
     """Build the app; resources are opened in the lifespan, never at import time."""
     the_clock = clock or SystemClock()
+    check_webhook_settings(settings)  # refuse unsafe production settings before anything starts
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
@@ -71,7 +74,9 @@ def create_app(
                 raise StartupError(
                     f"cannot reach MongoDB at {describe_uri(uri)}: {type(exc).__name__}"
                 ) from None
-            deps = Deps(db=db, clock=the_clock, settings=settings)
+            webhook_client = build_client()
+            stack.push_async_callback(webhook_client.aclose)
+            deps = Deps(db=db, clock=the_clock, settings=settings, webhook_client=webhook_client)
             app.state.deps = deps
             scheduler = Scheduler(deps, JOBS)
             app.state.scheduler = scheduler

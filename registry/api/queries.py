@@ -35,7 +35,7 @@ class SubprocessorFilter:
 
 
 @strawberry.type
-class Query:
+class RegistryQueries:
     @strawberry.field(description="The caller's role and customer.")
     def viewer(self, info: Info) -> Viewer:
         caller = info.context.caller

@@ -8,11 +8,18 @@ from strawberry.extensions import ParserCache, ValidationCache
 from registry.api.mutations.changes import ChangeMutations
 from registry.api.mutations.customers import CustomerMutations
 from registry.api.mutations.registry import RegistryMutations
-from registry.api.queries import Query
+from registry.api.mutations.webhooks import WebhookMutations
+from registry.api.queries import RegistryQueries
+from registry.api.queries_webhooks import WebhookQueries
 
 
 @strawberry.type
-class Mutation(RegistryMutations, ChangeMutations, CustomerMutations):
+class Query(RegistryQueries, WebhookQueries):
+    pass
+
+
+@strawberry.type
+class Mutation(RegistryMutations, ChangeMutations, CustomerMutations, WebhookMutations):
     pass
 
 

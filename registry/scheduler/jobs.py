@@ -9,10 +9,13 @@ from registry.services.change_jobs import (
     expand_changes,
     send_reminders,
 )
+from registry.services.delivery_worker import deliver_due, dispatch_events
 
 JOBS: tuple[Job, ...] = (
     expand_changes,
     apply_effective_changes,
     apply_lagging_notices,
     send_reminders,
+    dispatch_events,
+    deliver_due,
 )

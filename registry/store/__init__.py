@@ -11,6 +11,7 @@ from registry.store import (
     customer_roster,
     customer_terms,
     customers,
+    deliveries,
     dpas,
     events,
     meta,
@@ -20,6 +21,7 @@ from registry.store import (
     processing_locations,
     subprocessors,
     transfer_bases,
+    webhook_subscriptions,
 )
 
 COLLECTIONS: tuple[ModuleType, ...] = (
@@ -38,4 +40,6 @@ COLLECTIONS: tuple[ModuleType, ...] = (
     objections,
     events,
     meta,
+    webhook_subscriptions,
+    deliveries,
 )

@@ -36,7 +36,9 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.services.deps import Deps
+from registry.store import notice_schedule
 from registry.store.database import Database, Document
+from registry.store.deliveries import NAME as DELIVERIES
 
 logger = logging.getLogger("registry.metrics")
 
@@ -204,11 +206,22 @@ def _due_work(now: datetime) -> tuple[_DueWork, ...]:
             {"status": "ANNOUNCED", "effective_at": {"$lte": now}},
             "effective_at",
         ),
-        _DueWork("reminder", "notices", {"next_reminder_at": {"$lte": now}}, "next_reminder_at"),
+        _DueWork(
+            "reminder",
+            notice_schedule.NAME,
+            {"kind": notice_schedule.REMINDER, "due_at": {"$lte": now}},
+            "due_at",
+        ),
+        _DueWork(
+            "lagging_notice",
+            notice_schedule.NAME,
+            {"kind": notice_schedule.LAGGING, "due_at": {"$lte": now}},
+            "due_at",
+        ),
         _DueWork("event_dispatch", "events", {"dispatched_at": None}, "occurred_at"),
         _DueWork(
             "delivery",
-            "deliveries",
+            DELIVERIES,
             {"status": "PENDING", "next_attempt_at": {"$lte": now}},
             "next_attempt_at",
         ),
@@ -226,7 +239,7 @@ class DatabaseSnapshot:
 async def _deliveries(db: Database) -> dict[tuple[str, str], int]:
     counts: dict[tuple[str, str], int] = {("webhook", s): 0 for s in DELIVERY_STATUSES}
     pipeline = [{"$group": {"_id": {"channel": "$channel", "status": "$status"}, "n": {"$sum": 1}}}]
-    cursor = await db["deliveries"].aggregate(pipeline)
+    cursor = await db[DELIVERIES].aggregate(pipeline)
     async for row in cursor:
         key = row.get("_id") or {}
         channel = key.get("channel") if isinstance(key, dict) else None

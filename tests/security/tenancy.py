@@ -49,6 +49,11 @@ async def two_tenants(api: Api) -> Tenants:
     change_id = (await api.gql(announce, {"id": sub_id}, admin))["announceChange"]["change"]["id"]
     await api.scheduler.run_until_idle()
     b_key = await api.key(Role.CUSTOMER, b_id)
+    hook_url = "http://127.0.0.1:9/b-private-hook-7f3a"
+    subscribe = """mutation($url: String!) { createWebhookSubscription(input: {url: $url}) {
+      ... on WebhookSubscriptionCreated { subscription { id } secret } } }"""
+    created = (await api.gql(subscribe, {"url": hook_url}, b_key))["createWebhookSubscription"]
+    subscription_id = created["subscription"]["id"]
     reason = "B objects: confidential reason 7f3a"
     objection = """mutation($c: ID!, $r: String!) {
       fileObjection(input: {changeId: $c, reason: $r}) {
@@ -57,6 +62,9 @@ async def two_tenants(api: Api) -> Tenants:
     objection_id = filed["fileObjection"]["objection"]["id"]
     notice = await api.deps.db["notices"].find_one({"customer_id": b_id})
     assert notice is not None
+    await api.scheduler.run_until_idle()  # dispatches B's objection.filed to B's hook
+    delivery = await api.deps.db["webhook_deliveries"].find_one({"customer_id": b_id})
+    assert delivery is not None
     a_key = await api.key(Role.CUSTOMER, a_id)
     return Tenants(
         admin=admin,
@@ -64,8 +72,24 @@ async def two_tenants(api: Api) -> Tenants:
         a_id=a_id,
         b_id=b_id,
         change_id=change_id,
-        b_secrets=[b_id, b_name, reason, objection_id, notice["_id"]],
-        b_ids={"Customer": b_id, "Objection": objection_id, "Notice": notice["_id"]},
+        b_secrets=[
+            b_id,
+            b_name,
+            reason,
+            objection_id,
+            notice["_id"],
+            "b-private-hook-7f3a",
+            subscription_id,
+            delivery["_id"],
+            created["secret"],
+        ],
+        b_ids={
+            "Customer": b_id,
+            "Objection": objection_id,
+            "Notice": notice["_id"],
+            "WebhookSubscription": subscription_id,
+            "WebhookDelivery": delivery["_id"],
+        },
     )
 
 

@@ -31,6 +31,7 @@ MUTATION_ACCESS: dict[str, set[str]] = {
     "rotateWebhookSecret": {ADMIN, CUSTOMER},
     "deleteWebhookSubscription": {ADMIN, CUSTOMER},
     "replayDelivery": {ADMIN, CUSTOMER},
+    "enableWebhookSubscription": {ADMIN, CUSTOMER},
 }
 # Queries refused outright to some roles (others answer, limited to what they may see).
 QUERY_REFUSED: dict[str, set[str]] = {
@@ -39,6 +40,8 @@ QUERY_REFUSED: dict[str, set[str]] = {
     "notices": {ANONYMOUS},
     "objections": {ANONYMOUS},
     "customers": {ANONYMOUS},
+    "webhookSubscriptions": {PROCUREMENT, ANONYMOUS},
+    "webhookDeliveries": {PROCUREMENT, ANONYMOUS},
 }
 ROLES = [ADMIN, PROCUREMENT, CUSTOMER, ANONYMOUS]
 

@@ -37,7 +37,7 @@ async def b_snapshot(api: Api, t: Tenants) -> dict[str, list[dict[str, Any]]]:
     db = api.deps.db
     return {
         name: [d async for d in db[name].find({"customer_id": t.b_id}).sort("_id")]
-        for name in ("notices", "objections", "webhook_subscriptions", "deliveries")
+        for name in ("notices", "objections", "webhook_subscriptions", "webhook_deliveries")
     } | {"customer": [d async for d in db["customers"].find({"_id": t.b_id})]}
 
 
@@ -93,7 +93,14 @@ async def test_fuzzed_queries_never_5xx_or_leak(
 
 async def test_secrets_are_not_stored_in_plain_text(api: Api, tenants: Tenants) -> None:
     key = await api.key(Role.ADMIN, name="plain-text probe")
-    secrets = [key, key.removeprefix("rk_"), tenants.a_key]
+    webhook_secret = next(s for s in tenants.b_secrets if s.startswith("whsec_"))
+    secrets = [
+        key,
+        key.removeprefix("rk_"),
+        tenants.a_key,
+        webhook_secret,
+        webhook_secret.removeprefix("whsec_"),
+    ]
     for name in await api.deps.db.list_collection_names():
         async for doc in api.deps.db[name].find({}):
             text = repr(doc)

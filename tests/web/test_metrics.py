@@ -12,6 +12,7 @@ from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
 from registry.store.database import Document
+from registry.store.deliveries import NAME as DELIVERIES
 from registry.web.metrics import DatabaseSnapshot, exposition, operation_name
 from tests.conftest import START, Api, make_settings
 from tests.web.support import Seeded, running_web_api
@@ -80,7 +81,7 @@ async def test_due_work_and_deliveries_from_the_database(web: Api, seeded: Seede
         {"_id": "dlv_4", "status": "DELIVERED", "next_attempt_at": None},
         {"_id": "dlv_5", "status": "FAILED", "next_attempt_at": None, "channel": "email"},
     ]
-    await web.deps.db["deliveries"].insert_many(rows)
+    await web.deps.db[DELIVERIES].insert_many(rows)
     samples = await scrape(web)
     assert value(samples, "registry_database_up") == 1
     assert value(samples, "registry_deliveries", channel="webhook", status="PENDING") == 3
@@ -111,7 +112,7 @@ async def empty(mongo_uri: str, mongo_client: AsyncMongoClient[Document]) -> Asy
 
 
 async def test_empty_database_and_one_registry_per_app(web: Api, empty: Api) -> None:
-    await empty.deps.db["deliveries"].drop()
+    await empty.deps.db[DELIVERIES].drop()
     samples = await scrape(empty)
     assert value(samples, "registry_deliveries", channel="webhook", status="PENDING") == 0
     assert all(

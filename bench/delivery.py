@@ -1,0 +1,333 @@
+"""Webhook delivery throughput: the real worker path against a local receiver.
+
+For each concurrency C, N deliveries are queued on the embedded database (or
+MONGODB_URI) and `deliver_due` drains them with batches of C sent concurrently:
+claim (lease slot + conditional update), SSRF check, sign, send over httpx to a
+receiver in a separate process that verifies every signature, record (fenced
+update). In the same run, with the same body and concurrency:
+
+- `reference_per_s`: plain POSTs from aiohttp, a fresh connection per request like
+  our sender (whose keep-alive is off on purpose), and `reference_keepalive_per_s`;
+- `sender_only_per_s`: our SSRF check + signing + httpx send without the database,
+  which splits the gap between HTTP and storage.
+
+The worker phase stops after --time-limit seconds per concurrency; `delivered`
+then says how many of the N went out. Last line: one JSON object.
+
+    python -m bench.delivery [--n 20000] [--concurrency 64 512] [--time-limit 120]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import httpx
+from standardwebhooks import Webhook
+
+from registry import devdb
+from registry.clock import SystemClock
+from registry.delivery.sender import build_client
+from registry.domain.models import Role
+from registry.services import webhooks
+from registry.services.access import Caller
+from registry.services.delivery_worker import Batch, DeliveryOptions, deliver_due, render_body
+from registry.services.deps import Deps
+from registry.settings import Settings
+from registry.store import deliveries
+from registry.store import webhook_subscriptions as subscriptions
+from registry.store.database import connect
+
+CUSTOMER = Caller(role=Role.CUSTOMER, customer_id="cus_" + "b" * 24)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def p99(values: list[float]) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100)[98]
+
+
+# --- the receiver (its own process) ---------------------------------------------------
+
+
+async def receive(port: int, secret: str) -> None:
+    """Answer 200 to everything; verify and count webhook deliveries; GET /stats."""
+    verifier = Webhook(secret)
+    stats = {"deliveries": 0, "verified": 0, "plain": 0}
+    ids: set[str] = set()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:  # keep-alive when the client wants it
+                head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+                request_line, *lines = head.removesuffix("\r\n\r\n").split("\r\n")
+                path = request_line.split(" ")[1]
+                headers = {
+                    k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines)
+                }
+                body = await reader.readexactly(int(headers.get("content-length", "0")))
+                reply = b"ok"
+                if path == "/stats":
+                    reply = json.dumps({**stats, "unique_ids": len(ids)}).encode()
+                elif path == "/hook":
+                    stats["deliveries"] += 1
+                    with contextlib.suppress(Exception):
+                        verifier.verify(body, headers, json_parse=False)
+                        stats["verified"] += 1
+                        ids.add(headers["webhook-id"])
+                else:
+                    stats["plain"] += 1
+                writer.write(
+                    b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\n\r\n%s" % (len(reply), reply)
+                )
+                await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", port, backlog=4096)
+    async with server:
+        await server.serve_forever()
+
+
+@contextlib.contextmanager
+def receiver_process(secret: str, port: int) -> Iterator[None]:
+    env = {**os.environ, "BENCH_WEBHOOK_SECRET": secret}  # not argv: ps shows argv
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.delivery", "--receiver", "--port", str(port)], env=env
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not devdb.port_in_use("127.0.0.1", port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the receiver did not start")
+            time.sleep(0.05)
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+# --- the measured paths ----------------------------------------------------------------
+
+
+async def queue_deliveries(deps: Deps, subscription_id: str, count: int) -> list[str]:
+    """N pending deliveries of realistically sized change notices, as dispatch makes them."""
+    now = deps.clock.now()
+    bodies, made = [], []
+    for n in range(count):
+        event = {
+            "type": "change.announced",
+            "occurred_at": now,
+            "data": {
+                "change": {"id": f"chg_{n:024x}", "kind": "ADD", "subprocessor": "Bench vendor"},
+                "notice": {"sentAt": now.isoformat(), "effectiveAt": "2026-04-06T00:00:00Z"},
+                "links": {"graphql": "http://127.0.0.1:8000/graphql"},
+            },
+        }
+        doc = deliveries.new_document(
+            delivery_id=f"dlv_{uuid.uuid4().hex[:24]}",
+            event_id=f"evt_{n:024x}",
+            event_type="change.announced",
+            subscription_id=subscription_id,
+            customer_id=CUSTOMER.customer_id or "",
+            body=render_body(event),
+            now=now,
+        )
+        bodies.append(doc)
+        made.append(doc["_id"])
+        if len(bodies) == 1000:
+            await deliveries.insert_new(deps.db, bodies)
+            bodies = []
+    await deliveries.insert_new(deps.db, bodies)
+    return made
+
+
+async def worker_path(
+    deps: Deps, concurrency: int, time_limit: float
+) -> tuple[int, float, list[float]]:
+    options = DeliveryOptions(batch_size=concurrency)
+    started = time.perf_counter()
+    delivered = 0
+    while time.perf_counter() - started < time_limit:
+        done = await deliver_due(deps, "bench-worker", options=options)
+        if done == 0:
+            break
+        delivered += done
+    elapsed = time.perf_counter() - started
+    latencies = [
+        attempt["latency_ms"]
+        async for doc in deps.db[deliveries.NAME].find({"status": "DELIVERED"}, {"attempts": 1})
+        for attempt in doc["attempts"]
+    ]
+    return delivered, elapsed, latencies
+
+
+async def sender_only(deps: Deps, ids: list[str], concurrency: int) -> float:
+    """Our SSRF check + signing + httpx send, without claiming or recording."""
+    docs = deps.db[deliveries.NAME].find({"_id": {"$in": ids[: min(len(ids), 5000)]}})
+    sample = [deliveries.from_document(doc) async for doc in docs]
+    options = DeliveryOptions(batch_size=concurrency)
+    assert deps.webhook_client is not None
+    started = time.perf_counter()
+    for start in range(0, len(sample), concurrency):
+        chunk = sample[start : start + concurrency]
+        batch = await Batch.prepare(deps, chunk, options)
+        now = deps.clock.now()
+        await asyncio.gather(
+            *(batch.send(deps.webhook_client, d, batch.subs[d.subscription_id], now) for d in chunk)
+        )
+    return len(sample) / (time.perf_counter() - started)
+
+
+async def reference(
+    port: int, body: bytes, count: int, concurrency: int, *, keepalive: bool
+) -> tuple[float, list[float]]:
+    latencies: list[float] = []
+    remaining = iter(range(count))
+    connector = aiohttp.TCPConnector(limit=concurrency, force_close=not keepalive)
+    url = f"http://127.0.0.1:{port}/plain"
+    headers = {"content-type": "application/json"}
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def post_loop() -> None:
+            for _ in remaining:
+                sent = time.perf_counter()
+                async with session.post(url, data=body, headers=headers) as response:
+                    await response.read()
+                    assert response.status == 200
+                latencies.append((time.perf_counter() - sent) * 1000)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(post_loop() for _ in range(concurrency)))
+        return count / (time.perf_counter() - started), latencies
+
+
+async def one_concurrency(
+    uri: str, count: int, concurrency: int, time_limit: float
+) -> dict[str, Any]:
+    client = connect(uri)
+    settings = Settings(
+        _env_file=None,
+        mongodb_uri=uri,
+        db_name=f"bench_delivery_{concurrency}_{uuid.uuid4().hex[:6]}",
+        webhook_allow_cidrs="127.0.0.1/32",
+        secret_key="bench-only-secret-key",  # noqa: S106 - a throwaway database
+    )
+    db = client[settings.db_name]
+    await subscriptions.ensure_indexes(db)
+    await deliveries.ensure_indexes(db)
+    http = build_client(max_connections=concurrency)
+    deps = Deps(db=db, clock=SystemClock(), settings=settings, webhook_client=http)
+    try:
+        result: dict[str, Any] = {}
+        with contextlib.ExitStack() as stack:
+            port = devdb.free_port()
+            sub, secret = await webhooks.create_subscription(
+                deps, CUSTOMER, url=f"http://127.0.0.1:{port}/hook"
+            )
+            stack.enter_context(receiver_process(secret, port))
+            queued = time.perf_counter()
+            ids = await queue_deliveries(deps, sub.id, count)
+            queued = time.perf_counter() - queued
+            delivered, elapsed, latencies = await worker_path(deps, concurrency, time_limit)
+            body = (await deliveries.get(db, ids[0])).body.encode()  # type: ignore[union-attr]
+            async with httpx.AsyncClient() as probe:
+                stats = (await probe.get(f"http://127.0.0.1:{port}/stats")).json()
+            ref_per_s, ref_latencies = await reference(
+                port, body, count, concurrency, keepalive=False
+            )
+            keep_per_s, _ = await reference(port, body, count, concurrency, keepalive=True)
+            only_per_s = await sender_only(deps, ids, concurrency)
+            per_s = delivered / elapsed if elapsed else 0.0
+            result = {
+                "delivered": delivered,
+                "complete": delivered == count,
+                "seconds": round(elapsed, 2),
+                "per_s": round(per_s, 1),
+                "reference_per_s": round(ref_per_s, 1),
+                "reference_keepalive_per_s": round(keep_per_s, 1),
+                "sender_only_per_s": round(only_per_s, 1),
+                "ratio": round(per_s / ref_per_s, 4),
+                "p99_ms": round(p99(latencies), 1),
+                "reference_p99_ms": round(p99(ref_latencies), 1),
+                "receiver_verified": stats["verified"],
+                "receiver_unique_ids": stats["unique_ids"],
+                "queue_insert_per_s": round(count / queued, 1),
+            }
+        return result
+    finally:
+        await http.aclose()
+        await client.drop_database(settings.db_name)
+        await client.close()
+
+
+async def run(count: int, levels: list[int], time_limit: float) -> dict[str, Any]:
+    with contextlib.ExitStack() as stack:
+        uri = os.environ.get("MONGODB_URI")
+        database = "MONGODB_URI"
+        if not uri:
+            tmp = stack.enter_context(tempfile.TemporaryDirectory())
+            uri = stack.enter_context(devdb.running(Path(tmp)))
+            database = "embedded FerretDB v1 (SQLite)"
+        by_level = {}
+        for level in levels:
+            by_level[str(level)] = await one_concurrency(uri, count, level, time_limit)
+            print(json.dumps({"concurrency": level, **by_level[str(level)]}), flush=True)
+
+    def pick(key: str) -> dict[str, Any]:
+        return {level: result[key] for level, result in by_level.items()}
+
+    return {
+        "deliveries": count,
+        "delivered": pick("delivered"),
+        "per_s": pick("per_s"),
+        "reference_per_s": pick("reference_per_s"),
+        "ratio": pick("ratio"),
+        "p99_ms": pick("p99_ms"),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "sender_only_per_s": pick("sender_only_per_s"),
+        "reference_keepalive_per_s": pick("reference_keepalive_per_s"),
+        "database": database,
+        "cpus": os.cpu_count(),
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=20_000, help="deliveries per concurrency")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[64, 512])
+    parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per level")
+    parser.add_argument("--receiver", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.receiver:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(receive(args.port, os.environ["BENCH_WEBHOOK_SECRET"]))
+        return
+    print(json.dumps(asyncio.run(run(args.n, args.concurrency, args.time_limit))))
+
+
+if __name__ == "__main__":
+    main()

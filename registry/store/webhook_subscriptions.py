@@ -1,0 +1,204 @@
+"""Webhook subscriptions: where a customer wants its events, and how to sign them.
+
+Signing secrets are stored only as SecretBox ciphertexts. After a rotation the
+previous secret keeps signing until `previous_secret_expires_at`, so receivers
+can switch without dropping a message. Deleting is soft (`deleted_at`): the
+delivery log keeps pointing at a subscription that still exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+
+from registry.store.database import Database, Document, create_missing_indexes
+
+NAME = "webhook_subscriptions"
+INDEXES = [
+    IndexModel([("customer_id", ASCENDING), ("_id", ASCENDING)], name="customer_id"),
+    IndexModel([("disabled_at", ASCENDING), ("customer_id", ASCENDING)], name="disabled"),
+]
+_LIVE: Document = {"deleted_at": None}
+
+
+async def ensure_indexes(db: Database) -> None:
+    await create_missing_indexes(db, NAME, INDEXES)
+
+
+@dataclass(frozen=True, slots=True)
+class SealedSecrets:
+    """Encrypted signing secrets; the previous one only until it expires."""
+
+    current: str
+    previous: str | None = None
+    previous_expires_at: datetime | None = None
+
+    def valid_at(self, now: datetime) -> tuple[str, ...]:
+        if self.previous and self.previous_expires_at and now < self.previous_expires_at:
+            return (self.current, self.previous)
+        return (self.current,)
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: str
+    customer_id: str
+    url: str
+    event_types: tuple[str, ...]
+    active: bool
+    created_at: datetime
+    # repr=False: ciphertexts stay out of logs and tracebacks all the same.
+    secrets: SealedSecrets = field(repr=False)
+    secret_rotated_at: datetime | None = None
+    disabled_at: datetime | None = None
+    disabled_reason: str | None = None
+    deleted_at: datetime | None = None
+    failing_since: datetime | None = None
+    last_success_at: datetime | None = None
+
+    def wants(self, event_type: str) -> bool:
+        return self.active and self.deleted_at is None and event_type in self.event_types
+
+
+def to_document(sub: Subscription) -> Document:
+    return {
+        "_id": sub.id,
+        "customer_id": sub.customer_id,
+        "url": sub.url,
+        "event_types": list(sub.event_types),
+        "active": sub.active,
+        "created_at": sub.created_at,
+        "secret": sub.secrets.current,
+        "previous_secret": sub.secrets.previous,
+        "previous_secret_expires_at": sub.secrets.previous_expires_at,
+        "secret_rotated_at": sub.secret_rotated_at,
+        "disabled_at": sub.disabled_at,
+        "disabled_reason": sub.disabled_reason,
+        "deleted_at": sub.deleted_at,
+        "failing_since": sub.failing_since,
+        "last_success_at": sub.last_success_at,
+    }
+
+
+def from_document(doc: Document) -> Subscription:
+    return Subscription(
+        id=doc["_id"],
+        customer_id=doc["customer_id"],
+        url=doc["url"],
+        event_types=tuple(doc.get("event_types", ())),
+        active=bool(doc.get("active")),
+        created_at=doc["created_at"],
+        secrets=SealedSecrets(
+            current=doc["secret"],
+            previous=doc.get("previous_secret"),
+            previous_expires_at=doc.get("previous_secret_expires_at"),
+        ),
+        secret_rotated_at=doc.get("secret_rotated_at"),
+        disabled_at=doc.get("disabled_at"),
+        disabled_reason=doc.get("disabled_reason"),
+        deleted_at=doc.get("deleted_at"),
+        failing_since=doc.get("failing_since"),
+        last_success_at=doc.get("last_success_at"),
+    )
+
+
+async def insert(db: Database, sub: Subscription) -> None:
+    await db[NAME].insert_one(to_document(sub))
+
+
+async def get(db: Database, sub_id: str) -> Subscription | None:
+    """A subscription that was not deleted."""
+    doc = await db[NAME].find_one({"_id": sub_id})
+    return from_document(doc) if doc and doc.get("deleted_at") is None else None
+
+
+async def get_many(db: Database, ids: Sequence[str]) -> dict[str, Subscription]:
+    """Every subscription with one of `ids`, deleted ones included (the worker must know)."""
+    cursor = db[NAME].find({"_id": {"$in": list(ids)}})
+    return {doc["_id"]: from_document(doc) async for doc in cursor}
+
+
+async def for_customer(db: Database, customer_id: str | None) -> list[Subscription]:
+    """Live subscriptions of one customer, or of every customer when None."""
+    query: Document = dict(_LIVE)
+    if customer_id is not None:
+        query["customer_id"] = customer_id
+    cursor = db[NAME].find(query).sort([("customer_id", ASCENDING), ("_id", ASCENDING)])
+    return [from_document(doc) async for doc in cursor]
+
+
+async def active_for_customers(db: Database, customer_ids: Sequence[str]) -> list[Subscription]:
+    """What dispatch fans out to: active, live subscriptions of these customers."""
+    cursor = db[NAME].find(
+        {"customer_id": {"$in": list(customer_ids)}, "active": True, "deleted_at": None}
+    )
+    return [from_document(doc) async for doc in cursor]
+
+
+async def rotate_secret(
+    db: Database,
+    sub_id: str,
+    *,
+    current: str,
+    previous: str,
+    previous_expires_at: datetime,
+    at: datetime,
+) -> Subscription | None:
+    return await _update(
+        db,
+        sub_id,
+        {
+            "secret": current,
+            "previous_secret": previous,
+            "previous_secret_expires_at": previous_expires_at,
+            "secret_rotated_at": at,
+        },
+    )
+
+
+async def mark_deleted(db: Database, sub_id: str, at: datetime) -> Subscription | None:
+    return await _update(db, sub_id, {"deleted_at": at, "active": False})
+
+
+async def disable(db: Database, sub_id: str, *, at: datetime, reason: str) -> bool:
+    """Deactivate; True only for the call that did it, so the owner is told once."""
+    result = await db[NAME].update_one(
+        {"_id": sub_id, "active": True},
+        {"$set": {"active": False, "disabled_at": at, "disabled_reason": reason}},
+    )
+    return result.modified_count == 1
+
+
+async def enable(db: Database, sub_id: str) -> Subscription | None:
+    return await _update(
+        db,
+        sub_id,
+        {"active": True, "disabled_at": None, "disabled_reason": None, "failing_since": None},
+    )
+
+
+async def record_success(db: Database, sub_id: str, at: datetime) -> None:
+    await db[NAME].update_one(
+        {"_id": sub_id}, {"$set": {"failing_since": None, "last_success_at": at}}
+    )
+
+
+async def record_failure(db: Database, sub_id: str, at: datetime) -> datetime:
+    """Start the failure streak if none is running; returns when it started."""
+    await db[NAME].update_one(
+        {"_id": sub_id, "failing_since": None}, {"$set": {"failing_since": at}}
+    )
+    doc = await db[NAME].find_one({"_id": sub_id}, {"failing_since": 1})
+    since: datetime | None = doc.get("failing_since") if doc else None
+    return since or at
+
+
+async def _update(db: Database, sub_id: str, values: dict[str, Any]) -> Subscription | None:
+    doc = await db[NAME].find_one_and_update(
+        {"_id": sub_id, **_LIVE}, {"$set": values}, return_document=ReturnDocument.AFTER
+    )
+    return from_document(doc) if doc else None
