@@ -65,7 +65,7 @@ async def dispatch_events(
     deps: Deps, worker_id: str, *, options: DeliveryOptions = DEFAULT_OPTIONS
 ) -> int:
     """One delivery per (undispatched event, active subscription wanting it); events done."""
-    batch = await deliveries.undispatched_events(deps.db, options.dispatch_batch)
+    batch = await events.undispatched_events(deps.db, options.dispatch_batch)
     if not batch:
         return 0
     now = deps.clock.now()
@@ -91,7 +91,7 @@ async def dispatch_events(
         )
     await deliveries.insert_new(deps.db, docs)
     # Only now: a crash before this line re-dispatches, and the unique index absorbs it.
-    await deliveries.mark_dispatched(deps.db, [event["_id"] for event in batch], now)
+    await events.mark_dispatched(deps.db, [event["_id"] for event in batch], now)
     return len(batch)
 
 

@@ -23,7 +23,6 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from registry.store import events
 from registry.store.database import Database, Document, create_missing_indexes
 
 NAME = "webhook_deliveries"
@@ -411,20 +410,3 @@ async def page(
 
 def sort_key(delivery: Delivery) -> tuple[str]:
     return (delivery.id,)
-
-
-async def undispatched_events(db: Database, limit: int) -> list[Document]:
-    """The outbox side of dispatch (events.py owns the collection; this is its one read)."""
-    cursor = (
-        db[events.NAME]
-        .find({"dispatched_at": None})
-        .sort([("occurred_at", ASCENDING), ("_id", ASCENDING)])
-        .limit(limit)
-    )
-    return [doc async for doc in cursor]
-
-
-async def mark_dispatched(db: Database, event_ids: Sequence[str], at: datetime) -> None:
-    await db[events.NAME].update_many(
-        {"_id": {"$in": list(event_ids)}, "dispatched_at": None}, {"$set": {"dispatched_at": at}}
-    )

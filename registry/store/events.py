@@ -7,6 +7,7 @@ rendered `data` of the webhook body, so delivery never re-reads the registry.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -81,3 +82,20 @@ async def emit_many(db: Database, batch: list[Document]) -> int:
     except BulkWriteError as exc:
         return int(exc.details.get("nInserted", 0))
     return len(result.inserted_ids)
+
+
+async def undispatched_events(db: Database, limit: int) -> list[Document]:
+    """Events not yet turned into deliveries, oldest first."""
+    cursor = (
+        db[NAME]
+        .find({"dispatched_at": None})
+        .sort([("occurred_at", ASCENDING), ("_id", ASCENDING)])
+        .limit(limit)
+    )
+    return [doc async for doc in cursor]
+
+
+async def mark_dispatched(db: Database, event_ids: Sequence[str], at: datetime) -> None:
+    await db[NAME].update_many(
+        {"_id": {"$in": list(event_ids)}, "dispatched_at": None}, {"$set": {"dispatched_at": at}}
+    )
