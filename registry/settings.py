@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     response_cache: bool = True
     connect_timeout_s: float = 15.0
     shutdown_timeout_s: float = 10.0
+    smtp_url: str | None = None  # unset: no email notices
+    smtp_from: str = "registry@localhost"
 
     @field_validator("scheduler_interval")
     @classmethod

@@ -134,7 +134,7 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
     if doc is None:
         return 0
     change = changes.from_document(doc)
-    reachable = await rendering.reachable_customer_ids(deps.db)
+    reachable = await rendering.reachable_customer_ids(deps)
     offsets = reminder_offsets(deps.settings.reminder_offsets)
     written = 0
     plans: dict[str, NoticePlan] = {}
@@ -318,7 +318,7 @@ async def apply_lagging_notices(deps: Deps, worker_id: str) -> int:
     )
     change = await changes.get(deps.db, entry["change_id"])
     notice = await notices.get(deps.db, entry["notice_id"])
-    reachable = await rendering.reachable_customer_ids(deps.db)
+    reachable = await rendering.reachable_customer_ids(deps)
     if result.modified_count and change and notice and notice.customer_id in reachable:
         await events.emit(
             deps.db,

@@ -197,7 +197,7 @@ async def cancel_change(deps: Deps, caller: Caller, change_id: str, reason: str)
 
 async def emit_for_reachable(deps: Deps, change: Change, type: str) -> int:
     """One event per reachable customer holding a notice of the change."""
-    reachable = await rendering.reachable_customer_ids(deps.db)
+    reachable = await rendering.reachable_customer_ids(deps)
     if not reachable:
         return 0
     now = deps.clock.now()

@@ -22,14 +22,14 @@ from datetime import datetime, timedelta
 import httpx
 import orjson
 
-from registry.delivery import retry, sender, ssrf
+from registry.delivery import email, retry, sender, ssrf
 from registry.delivery.secrets import SecretBox, SecretDecryptionError
 from registry.delivery.sender import AttemptResult
 from registry.delivery.signing import webhook_headers
 from registry.domain.durations import Duration, add_duration, parse_duration
 from registry.services.deps import Deps
 from registry.services.webhooks import secret_box
-from registry.store import deliveries, events, ids
+from registry.store import customers, deliveries, events, ids
 from registry.store import webhook_subscriptions as subscriptions
 from registry.store.database import Document
 from registry.store.deliveries import Attempt, Candidate, Delivery, DeliveryStatus
@@ -89,10 +89,35 @@ async def dispatch_events(
             )
             for sub in wanting
         )
+    docs.extend(await _email_deliveries(deps, batch, now))
     await deliveries.insert_new(deps.db, docs)
     # Only now: a crash before this line re-dispatches, and the unique index absorbs it.
     await events.mark_dispatched(deps.db, [event["_id"] for event in batch], now)
     return len(batch)
+
+
+async def _email_deliveries(deps: Deps, batch: list[Document], now: datetime) -> list[Document]:
+    """The email channel: every event, to each of its customer's notice addresses."""
+    if not deps.settings.smtp_url:
+        return []
+    customer_ids = sorted({event["customer_id"] for event in batch})
+    found = await customers.get_many(deps.db, customer_ids)
+    addresses = {c.id: c.notice_emails for c in found if c is not None}
+    return [
+        deliveries.new_document(
+            delivery_id=ids.new_id("WebhookDelivery"),
+            event_id=event["_id"],
+            event_type=event["type"],
+            subscription_id=email.subscription_id(address),
+            customer_id=event["customer_id"],
+            body=render_body(event),
+            now=now,
+            channel=email.CHANNEL,
+            target=address,
+        )
+        for event in batch
+        for address in addresses.get(event["customer_id"], ())
+    ]
 
 
 def render_body(event: Document) -> str:
@@ -204,7 +229,8 @@ class Batch:
     async def prepare(
         cls, deps: Deps, claimed: Sequence[Delivery], options: DeliveryOptions
     ) -> Batch:
-        subs = await subscriptions.get_many(deps.db, sorted({d.subscription_id for d in claimed}))
+        hooks = sorted({d.subscription_id for d in claimed if d.channel != email.CHANNEL})
+        subs = await subscriptions.get_many(deps.db, hooks)
         urls = sorted({s.url for s in subs.values() if s.active and s.deleted_at is None})
         allow = ssrf.parse_allow_cidrs(deps.settings.webhook_allow_cidrs)
         # The guard runs again for this batch's attempts, whatever it said at subscribe time.
@@ -214,7 +240,9 @@ class Batch:
     async def deliver(self, client: httpx.AsyncClient, delivery: Delivery) -> None:
         started = self.deps.clock.now()
         sub = self.subs.get(delivery.subscription_id)
-        if sub is None or sub.deleted_at is not None:
+        if delivery.channel == email.CHANNEL:
+            await self._finish(delivery, None, started, await self.send_email(delivery))
+        elif sub is None or sub.deleted_at is not None:
             await self._close(delivery, started, "not sent: the subscription was deleted")
         elif not sub.active:
             await self._close(
@@ -241,8 +269,25 @@ class Batch:
             client, target, headers, body, total_timeout=self.options.total_timeout
         )
 
+    async def send_email(self, delivery: Delivery) -> AttemptResult:
+        """One SMTP attempt; without REGISTRY_SMTP_URL the delivery waits, retried."""
+        settings = self.deps.settings
+        if not settings.smtp_url or delivery.target is None:
+            return AttemptResult(
+                None, 0.0, "", "not sent: REGISTRY_SMTP_URL is not set", None, "failure"
+            )
+        message = email.render_message(
+            delivery.body, sender=settings.smtp_from, to=delivery.target, message_id=delivery.id
+        )
+        server = email.parse_smtp_url(settings.smtp_url)
+        return await email.send(message, server, total_timeout=self.options.total_timeout)
+
     async def _finish(
-        self, delivery: Delivery, sub: Subscription, started: datetime, result: AttemptResult
+        self,
+        delivery: Delivery,
+        sub: Subscription | None,
+        started: datetime,
+        result: AttemptResult,
     ) -> None:
         now = self.deps.clock.now()
         status, next_at = DeliveryStatus.FAILED, None
@@ -264,7 +309,7 @@ class Batch:
             error=result.error or _describe_failure(result),
             outcome=result.outcome,
         )
-        if not await self._record(delivery, attempt, status, next_at):
+        if not await self._record(delivery, attempt, status, next_at) or sub is None:
             return
         if result.outcome == "success":
             await self._succeeded(sub, now)

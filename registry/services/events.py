@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from registry.domain.models import Change, Notice, Objection
+from registry.services.deps import Deps
 from registry.settings import Settings
-from registry.store import events, ids
-from registry.store.database import Database, Document
+from registry.store import customers, events, ids
+from registry.store.database import Document
 
 SUBSCRIPTIONS = "webhook_subscriptions"
 
@@ -84,12 +85,19 @@ def event_document(
     )
 
 
-async def reachable_customer_ids(db: Database) -> set[str]:
-    """Customers with an active webhook subscription: only they get outbox events.
+async def reachable_customer_ids(deps: Deps) -> set[str]:
+    """Customers somebody delivers to: an active webhook subscription, or notice
+    e-mail addresses while the email channel is configured. Only they get outbox events.
 
     Notices themselves are written for every customer; events exist to be
     delivered, so a change reaching 100,000 customers writes no events for the
     ones nobody delivers to.
     """
+    db = deps.db
     found: list[str] = await db[SUBSCRIPTIONS].distinct("customer_id", {"active": True})
+    if deps.settings.smtp_url:
+        emailed: list[str] = await db[customers.NAME].distinct(
+            "_id", {"notice_emails": {"$ne": []}}
+        )
+        found += emailed
     return set(found)

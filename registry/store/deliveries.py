@@ -1,4 +1,7 @@
-"""Webhook deliveries: one message to one subscription, with every attempt logged.
+"""Deliveries: one message to one subscription, with every attempt logged.
+
+The email channel uses the same documents: one per (event, notice address), with
+`channel` "email", the address as `target` and `email:<address>` as subscription id.
 
 A delivery is claimed in two steps. First a *lease slot* `<delivery id>.<seq>` is
 inserted into `webhook_delivery_leases`: a unique `_id` insert is atomic on every
@@ -77,6 +80,8 @@ class Delivery:
     lease_seq: int
     body: str = field(repr=False)
     attempts: tuple[Attempt, ...] = ()
+    channel: str = "webhook"  # or "email", to `target` (an address) instead of a subscription
+    target: str | None = field(default=None, repr=False)
     lease_owner: str | None = None
     lease_until: datetime | None = None
     delivered_at: datetime | None = None
@@ -102,6 +107,8 @@ def new_document(
     customer_id: str,
     body: str,
     now: datetime,
+    channel: str = "webhook",
+    target: str | None = None,
 ) -> Document:
     return {
         "_id": delivery_id,
@@ -120,6 +127,8 @@ def new_document(
         "attempts": [],
         "delivered_at": None,
         "failed_at": None,
+        "channel": channel,
+        "target": target,
     }
 
 
@@ -164,6 +173,8 @@ def from_document(doc: Document) -> Delivery:
         lease_until=doc.get("lease_until"),
         delivered_at=doc.get("delivered_at"),
         failed_at=doc.get("failed_at"),
+        channel=doc.get("channel", "webhook"),
+        target=doc.get("target"),
     )
 
 

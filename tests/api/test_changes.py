@@ -490,3 +490,28 @@ async def test_reminders_before_each_objection_deadline(fresh: Api) -> None:
     assert sent[0]["data"]["change"]["id"] == change["id"]
     # Customers nobody delivers to get no reminder events.
     assert {e["customer_id"] async for e in fresh.deps.db["events"].find({})} == {reachable}
+
+
+async def test_customers_with_notice_emails_get_events_when_email_is_on(
+    mongo_uri: str, mongo_client: AsyncMongoClient[Document]
+) -> None:
+    name = f"t_changes_email_{uuid.uuid4().hex[:8]}"
+    settings = make_settings(mongo_uri, name, smtp_url="smtp://127.0.0.1:2525")
+    async with running_api(settings, FrozenClock(START)) as api:
+        admin = await api.key(Role.ADMIN)
+        emailed = (
+            await api.gql(
+                CUSTOMER, {"input": {"name": "Mailed", "noticeEmails": ["dpo@example.com"]}}, admin
+            )
+        )["createCustomer"]["customer"]["id"]
+        await api.gql(CUSTOMER, {"input": {"name": "Silent"}}, admin)
+        sub = (await api.gql(SUB, {"name": "Vendor"}, admin))["createSubprocessor"]["subprocessor"][
+            "id"
+        ]
+        await announce(api, admin, kind="ADD", subprocessorId=sub)
+        await change_jobs.expand_changes(api.deps, "w")
+        announced = [
+            e["customer_id"] async for e in api.deps.db["events"].find({"type": "change.announced"})
+        ]
+        assert announced == [emailed]
+    await mongo_client.drop_database(name)

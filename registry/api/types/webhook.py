@@ -83,6 +83,7 @@ class WebhookDelivery(Node):
     subscription_id: strawberry.ID
     event_id: strawberry.ID
     event_type: str
+    channel: str = strawberry.field(description="webhook, or email to a notice address.")
     status: DeliveryStatus
     created_at: datetime
     next_attempt_at: datetime | None
@@ -98,6 +99,7 @@ class WebhookDelivery(Node):
             subscription_id=strawberry.ID(delivery.subscription_id),
             event_id=strawberry.ID(delivery.event_id),
             event_type=delivery.event_type,
+            channel=delivery.channel,
             status=delivery.status,
             created_at=delivery.created_at,
             next_attempt_at=delivery.next_attempt_at,

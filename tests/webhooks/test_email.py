@@ -1,0 +1,316 @@
+"""The email channel: notices to customers' notice addresses through a real SMTP server.
+
+The server is aiosmtpd on 127.0.0.1, run in the test's own event loop; time moves
+by the FrozenClock, as for webhooks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import email
+import email.policy
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from registry.clock import FrozenClock
+from registry.delivery import email as email_channel
+from registry.domain.models import Role
+from registry.services import customers, webhooks
+from registry.services.delivery_worker import DeliveryOptions, deliver_due, dispatch_events
+from registry.services.deps import Deps
+from registry.store import deliveries, events
+from registry.store.deliveries import Delivery, DeliveryStatus
+from tests.conftest import Api
+from tests.webhooks.conftest import (
+    ADMIN,
+    Receiver,
+    customer_caller,
+    emit_event,
+    gql,
+)
+
+FAST = DeliveryOptions(connect_timeout=0.5, total_timeout=2.0)
+SCHEDULE = "0,5s,5m"
+NOTICE = {
+    "description": "Adds Mailgun for transactional email",
+    "subprocessorId": "sub_mailgun",
+    "effectiveAt": "2026-04-06T00:00:00+00:00",
+}
+
+
+@dataclass
+class MailServer:
+    """An SMTP server on loopback; `answer` is what DATA replies (250 unless told)."""
+
+    answer: str = "250 OK"
+    port: int = 0
+    messages: list[EmailMessage] = field(default_factory=list)
+    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    _server: asyncio.Server | None = None
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if self.answer.startswith("250"):
+            assert isinstance(envelope.content, bytes)
+            parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+            assert isinstance(parsed, EmailMessage)
+            self.messages.append(parsed)
+            self.envelopes.append((str(envelope.mail_from), list(envelope.rcpt_tos)))
+        self.arrived.set()
+        return self.answer
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: SMTP(self, hostname="localhost"), "127.0.0.1", self.port
+        )
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+async def mail() -> AsyncIterator[MailServer]:
+    server = MailServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+def with_smtp(deps: Deps, url: str) -> Deps:
+    settings = deps.settings.model_copy(
+        update={"smtp_url": url, "webhook_retry_schedule": SCHEDULE}
+    )
+    return dataclasses.replace(deps, settings=settings)
+
+
+async def customer_with_contacts(deps: Deps, *addresses: str) -> str:
+    customer = await customers.create_customer(
+        deps, ADMIN, name="Acme", notice_emails=addresses or ("dpo@acme.test",)
+    )
+    return customer.id
+
+
+async def emit_notice(deps: Deps, customer_id: str) -> str:
+    event_id = await emit_event(deps, customer_id, **NOTICE)
+    # emit_event's notice has no dates; give it a customer's deadline and effective date.
+    await deps.db[events.NAME].update_one(
+        {"_id": event_id},
+        {
+            "$set": {
+                "data.notice.objectionDeadline": "2026-03-06T00:00:00+00:00",
+                "data.notice.effectiveAt": "2026-04-06T00:00:00+00:00",
+                "data.links.graphql": "http://registry.test/graphql",
+            }
+        },
+    )
+    return event_id
+
+
+async def email_deliveries(deps: Deps, event_id: str) -> list[Delivery]:
+    cursor = deps.db[deliveries.NAME].find({"event_id": event_id, "channel": "email"})
+    return sorted([deliveries.from_document(doc) async for doc in cursor], key=lambda d: d.id)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def text_of(message: EmailMessage, subtype: str) -> str:
+    part = message.get_body(preferencelist=(subtype,))
+    assert part is not None
+    assert part.get_content_subtype() == subtype
+    content: str = part.get_content()
+    return content
+
+
+async def test_every_event_goes_to_each_notice_address_with_both_parts(
+    api: Api, deps: Deps, mail: MailServer, receiver: Receiver
+) -> None:
+    deps = with_smtp(deps, mail.url)
+    customer = await customer_with_contacts(deps, "dpo@acme.test", "legal@acme.test")
+    await webhooks.create_subscription(deps, customer_caller(customer), url=receiver.url())
+    event_id = await emit_notice(deps, customer)
+
+    await dispatch_events(deps, "w1")
+    # A second dispatch of the same event (a crash before marking it) adds nothing.
+    await deps.db[events.NAME].update_one({"_id": event_id}, {"$set": {"dispatched_at": None}})
+    await dispatch_events(deps, "w1")
+    assert await deps.db[deliveries.NAME].count_documents({"event_id": event_id}) == 3
+    assert await deliver_due(deps, "w1", options=FAST) == 3
+
+    assert len(receiver.received) == 1  # the webhook channel, unchanged
+    assert sorted(rcpt for _, rcpts in mail.envelopes for rcpt in rcpts) == [
+        "dpo@acme.test",
+        "legal@acme.test",
+    ]
+    message = mail.messages[0]
+    assert message["From"] == "registry@localhost"
+    assert "Subprocessor change announced" in message["Subject"]
+    assert "sub_mailgun" in message["Subject"]
+    plain, rich = text_of(message, "plain"), text_of(message, "html")
+    for text in (plain, rich):
+        assert "2026-03-06" in text  # the objection deadline
+        assert "2026-04-06" in text  # the effective date
+        assert "Adds Mailgun for transactional email" in text
+        assert "fileObjection" in text
+        assert "http://registry.test/graphql" in text
+    sent = await email_deliveries(deps, event_id)
+    assert [d.status for d in sent] == [DeliveryStatus.DELIVERED] * 2
+    assert {d.target for d in sent} == {"dpo@acme.test", "legal@acme.test"}
+    assert {message["Message-ID"] for message in mail.messages} == {
+        f"<{d.id}@localhost>" for d in sent
+    }
+
+
+async def test_the_delivery_log_shows_the_channel(api: Api, deps: Deps, mail: MailServer) -> None:
+    deps = with_smtp(deps, mail.url)
+    customer = await customer_with_contacts(deps)
+    key = await api.key(Role.CUSTOMER, customer)
+    await emit_notice(deps, customer)
+    await dispatch_events(deps, "w1")
+    await deliver_due(deps, "w1", options=FAST)
+
+    log = await gql(
+        deps,
+        key,
+        "{ webhookDeliveries { edges { node { channel status attempts { outcome } } } } }",
+    )
+    [node] = [e["node"] for e in log["webhookDeliveries"]["edges"]]
+    assert node == {"channel": "email", "status": "DELIVERED", "attempts": [{"outcome": "success"}]}
+
+
+async def test_a_refusing_server_is_retried_on_the_schedule_then_failed(
+    api: Api, deps: Deps, mail: MailServer
+) -> None:
+    clock: FrozenClock = api.clock
+    deps = with_smtp(deps, mail.url)
+    mail.answer = "554 5.7.1 Rejected by policy"
+    customer = await customer_with_contacts(deps)
+    event_id = await emit_notice(deps, customer)
+    await dispatch_events(deps, "w1")
+
+    await deliver_due(deps, "w1", options=FAST)
+    assert mail.arrived.is_set()
+    [first] = await email_deliveries(deps, event_id)
+    assert (first.status, first.attempt_count) == (DeliveryStatus.PENDING, 1)
+    assert first.next_attempt_at is not None
+    waited = first.next_attempt_at - clock.now()
+    assert timedelta(seconds=4) <= waited <= timedelta(seconds=6)  # 5s ± 20% jitter
+    assert await deliver_due(deps, "w1", options=FAST) == 0  # not due yet
+
+    clock.advance(timedelta(seconds=7))
+    await deliver_due(deps, "w1", options=FAST)
+    [second] = await email_deliveries(deps, event_id)
+    assert (second.status, second.attempt_count) == (DeliveryStatus.PENDING, 2)
+    assert second.next_attempt_at is not None
+    waited = second.next_attempt_at - clock.now()
+    assert timedelta(minutes=4) <= waited <= timedelta(minutes=6)  # 5m ± 20% jitter
+
+    clock.advance(timedelta(minutes=7))
+    await deliver_due(deps, "w1", options=FAST)
+    [last] = await email_deliveries(deps, event_id)
+    assert (last.status, last.attempt_count, last.next_attempt_at) == (
+        DeliveryStatus.FAILED,
+        3,
+        None,
+    )
+    assert last.failed_at is not None
+    assert [(a.number, a.status_code, a.outcome) for a in last.attempts] == [
+        (1, 554, "failure"),
+        (2, 554, "failure"),
+        (3, 554, "failure"),
+    ]
+    assert "554" in (last.attempts[0].error or "")
+    assert "Rejected by policy" in last.attempts[0].response_excerpt
+    assert mail.messages == []
+
+
+async def test_a_server_that_is_down_is_retried_and_the_notice_not_lost(
+    api: Api, deps: Deps
+) -> None:
+    clock: FrozenClock = api.clock
+    mail = MailServer(port=free_port())
+    deps = with_smtp(deps, mail.url)
+    customer = await customer_with_contacts(deps)
+    event_id = await emit_notice(deps, customer)
+    await dispatch_events(deps, "w1")
+
+    await deliver_due(deps, "w1", options=FAST)  # nothing listens on the port
+    [waiting] = await email_deliveries(deps, event_id)
+    assert (waiting.status, waiting.attempt_count) == (DeliveryStatus.PENDING, 1)
+    [attempt] = waiting.attempts
+    assert (attempt.status_code, attempt.outcome) == (None, "failure")
+    assert "unreachable" in (attempt.error or "")
+    assert "dpo@acme.test" not in (attempt.error or "")
+
+    await mail.start()
+    try:
+        clock.advance(timedelta(seconds=7))
+        await deliver_due(deps, "w1", options=FAST)
+        await asyncio.wait_for(mail.arrived.wait(), timeout=5)
+    finally:
+        await mail.stop()
+    [sent] = await email_deliveries(deps, event_id)
+    assert (sent.status, sent.attempt_count) == (DeliveryStatus.DELIVERED, 2)
+    assert [m["To"] for m in mail.messages] == ["dpo@acme.test"]
+
+
+async def test_without_an_smtp_url_no_email_deliveries_are_made(api: Api, deps: Deps) -> None:
+    customer = await customer_with_contacts(deps)
+    event_id = await emit_notice(deps, customer)
+    await dispatch_events(deps, "w1")
+    assert await email_deliveries(deps, event_id) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("smtp://127.0.0.1:2525", ("127.0.0.1", 2525, False, None, None)),
+        ("smtp://mail.example.test", ("mail.example.test", 25, False, None, None)),
+        ("smtps://user:p%40ss@mail.example.test", ("mail.example.test", 465, True, "user", "p@ss")),
+    ],
+    ids=["plain with port", "plain default port", "smtps with credentials"],
+)
+def test_smtp_urls(url: str, expected: tuple[Any, ...]) -> None:
+    assert dataclasses.astuple(email_channel.parse_smtp_url(url)) == expected
+
+
+def test_a_non_smtp_url_is_refused() -> None:
+    with pytest.raises(ValueError, match="smtp://"):
+        email_channel.parse_smtp_url("http://mail.example.test")
+
+
+def test_an_event_without_a_change_still_renders() -> None:
+    body = (
+        '{"type":"subscription.disabled","timestamp":"2026-01-05T09:00:00Z",'
+        '"data":{"subscription":{"id":"whs_1","reason":"410 Gone"}}}'
+    )
+    message = email_channel.render_message(
+        body, sender="registry@example.test", to="dpo@acme.test", message_id="dlv_1"
+    )
+    assert message["Subject"] == "Webhook subscription disabled"
+    assert message["Message-ID"] == "<dlv_1@example.test>"
+    assert "410 Gone" in text_of(message, "plain")
+    assert "fileObjection" not in text_of(message, "plain")
