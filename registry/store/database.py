@@ -63,3 +63,14 @@ async def group_by(
     async for doc in cursor:
         grouped.setdefault(doc[field], []).append(doc)
     return grouped
+
+
+async def page_by_id(
+    db: Database, name: str, query: Document, *, after: Any, limit: int
+) -> tuple[list[Document], int]:
+    """One page in `_id` order after a cursor id, plus the total count of the query."""
+    total = await db[name].count_documents(query)
+    if after is not None:
+        query = {"$and": [query, {"_id": {"$gt": after}}]} if query else {"_id": {"$gt": after}}
+    cursor = db[name].find(query).sort("_id", 1).limit(limit)
+    return [d async for d in cursor], total

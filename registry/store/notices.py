@@ -15,7 +15,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from registry.domain.models import Notice, NoticeStatus
 from registry.store import ids
-from registry.store.database import Database, Document, create_missing_indexes
+from registry.store.database import Database, Document, create_missing_indexes, page_by_id
 
 NAME = "notices"
 INDEXES = [
@@ -109,13 +109,8 @@ async def page(
         query.update(ids.notices_of_change(change_id))
     if customer_id is not None:
         query["customer_id"] = customer_id
-    total = await db[NAME].count_documents(query)
-    if after is not None:
-        query = (
-            {"$and": [query, {"_id": {"$gt": after[0]}}]} if query else {"_id": {"$gt": after[0]}}
-        )
-    cursor = db[NAME].find(query).sort("_id", ASCENDING).limit(limit)
-    return [from_document(d) async for d in cursor], total
+    docs, total = await page_by_id(db, NAME, query, after=after[0] if after else None, limit=limit)
+    return [from_document(d) for d in docs], total
 
 
 async def stream_for_change(db: Database, change_id: str) -> Any:

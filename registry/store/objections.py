@@ -10,7 +10,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
-from registry.store.database import Database, Document, create_missing_indexes
+from registry.store.database import Database, Document, create_missing_indexes, page_by_id
 
 NAME = "objections"
 INDEXES = [
@@ -121,10 +121,5 @@ async def page(
         query["change_id"] = change_id
     if customer_id is not None:
         query["customer_id"] = customer_id
-    total = await db[NAME].count_documents(query)
-    if after is not None:
-        query = (
-            {"$and": [query, {"_id": {"$gt": after[0]}}]} if query else {"_id": {"$gt": after[0]}}
-        )
-    cursor = db[NAME].find(query).sort("_id", ASCENDING).limit(limit)
-    return [from_document(d) async for d in cursor], total
+    docs, total = await page_by_id(db, NAME, query, after=after[0] if after else None, limit=limit)
+    return [from_document(d) for d in docs], total
