@@ -30,6 +30,7 @@ from registry.services import audit
 from registry.services.access import ANONYMOUS, InvalidApiKey, authenticate
 from registry.services.deps import Deps
 from registry.store import meta
+from registry.web.metrics import note_operation
 
 logger = logging.getLogger("registry.api")
 
@@ -115,6 +116,7 @@ class GraphQLEndpoint:
                 400, "`operationName` must be a string", "BAD_REQUEST", request_id
             )
 
+        note_operation(request.scope, query, operation_name)
         refused = self.limits.check(query)
         if refused:
             refusal = {"errors": [dict(e.formatted) for e in refused]}

@@ -8,7 +8,6 @@ never followed by a stale answer; callers with different visibility never share.
 
 from __future__ import annotations
 
-import hashlib
 from collections import OrderedDict
 from typing import Any
 
@@ -16,7 +15,11 @@ import orjson
 from graphql import FieldNode, OperationDefinitionNode, OperationType, parse
 from graphql.error import GraphQLError
 
+from registry.domain.models import Role
 from registry.services.access import Caller
+
+# (query, variables as sorted JSON, operation, role, customer, registry version, UTC day)
+CacheKey = tuple[str, bytes, str | None, Role | None, str | None, int, str]
 
 CACHEABLE_ROOTS = frozenset(
     {
@@ -41,7 +44,7 @@ STATIC_ROOTS = frozenset({"__typename", "viewer"})
 class ResponseCache:
     def __init__(self, max_entries: int = 512) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._entries: OrderedDict[CacheKey, bytes] = OrderedDict()
         self._roots: dict[str, frozenset[str] | None] = {}
 
     def roots(self, query: str, operation_name: str | None) -> frozenset[str] | None:
@@ -61,21 +64,17 @@ class ResponseCache:
         caller: Caller,
         version: int,
         day: str,
-    ) -> str:
-        visibility = f"{caller.role.value if caller.role else 'anonymous'}:{caller.customer_id}"
-        material = orjson.dumps(
-            [query, variables or {}, operation_name, visibility, version, day],
-            option=orjson.OPT_SORT_KEYS,
-        )
-        return hashlib.sha256(material).hexdigest()
+    ) -> CacheKey:
+        encoded = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS) if variables else b""
+        return (query, encoded, operation_name, caller.role, caller.customer_id, version, day)
 
-    def get(self, key: str) -> bytes | None:
+    def get(self, key: CacheKey) -> bytes | None:
         found = self._entries.get(key)
         if found is not None:
             self._entries.move_to_end(key)
         return found
 
-    def put(self, key: str, body: bytes) -> None:
+    def put(self, key: CacheKey, body: bytes) -> None:
         self._entries[key] = body
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:

@@ -16,6 +16,7 @@ endpoint consumes anyway, without buffering ahead of it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -23,9 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs
 
-import orjson
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
@@ -46,7 +45,7 @@ SCOPE_KEY = "registry.metrics"
 GRAPHQL_PATH = "/graphql"
 MAX_OPERATIONS = 200
 """Distinct GraphQL operation names tracked; clients choose them, so cap the label set."""
-MAX_PEEK_BYTES = 1_000_000
+OPERATION_KEY = "registry.operation"
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
 _DEFINITION = re.compile(r"\b(query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -85,6 +84,7 @@ class HttpMetrics:
             registry=self.registry,
         )
         self._operation_names: set[str] = set()
+        self._children: dict[tuple[str, str, int, str | None], tuple[Any, Any, Any, Any]] = {}
 
     def operation_label(self, name: str | None) -> str:
         if not name:
@@ -100,11 +100,22 @@ class HttpMetrics:
     def observe(
         self, route: str, method: str, status: int, seconds: float, operation: str | None
     ) -> None:
-        self.requests.labels(route, method, str(status)).inc()
-        self.latency.labels(route, method).observe(seconds)
-        if operation is not None:
-            self.operations.labels(operation, str(status)).inc()
-            self.operation_latency.labels(operation).observe(seconds)
+        # Labelled children are looked up once per label set: labels() is slow on hot paths.
+        key = (route, method, status, operation)
+        children = self._children.get(key)
+        if children is None:
+            children = self._children[key] = (
+                self.requests.labels(route, method, str(status)),
+                self.latency.labels(route, method),
+                self.operations.labels(operation, str(status)) if operation is not None else None,
+                self.operation_latency.labels(operation) if operation is not None else None,
+            )
+        requests, latency, operations, operation_latency = children
+        requests.inc()
+        latency.observe(seconds)
+        if operations is not None and operation_latency is not None:
+            operations.inc()
+            operation_latency.observe(seconds)
 
 
 def _route_label(scope: Scope) -> str:
@@ -114,23 +125,21 @@ def _route_label(scope: Scope) -> str:
     return path if isinstance(path, str) else "unmatched"
 
 
-def operation_name(body: bytes, query_params: str = "") -> str | None:
+@functools.lru_cache(maxsize=1024)
+def operation_name(query: str | None, name: str | None = None) -> str | None:
     """The operation a GraphQL request names: `operationName`, else the first definition."""
-    try:
-        payload = orjson.loads(body) if body else None
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(payload, dict):
-        return None
-    name = payload.get("operationName")
-    if isinstance(name, str) and name:
+    if name:
         return name
-    query = payload.get("query")
     if isinstance(query, str):
         found = _DEFINITION.search(query)
         if found:
             return found.group(2)
     return None
+
+
+def note_operation(scope: Scope, query: str | None, name: str | None) -> None:
+    """Called by the GraphQL endpoint, which has already parsed the request body."""
+    scope[OPERATION_KEY] = operation_name(query, name)
 
 
 class MetricsMiddleware:
@@ -147,15 +156,6 @@ class MetricsMiddleware:
         scope[SCOPE_KEY] = self.metrics
         started = time.perf_counter()
         status = 500
-        is_graphql = scope.get("path") == GRAPHQL_PATH
-        body = bytearray()
-
-        async def peek() -> Message:
-            # Keeps a copy of what the endpoint reads, up to a bound; never reads ahead.
-            message = await receive()
-            if message["type"] == "http.request" and len(body) < MAX_PEEK_BYTES:
-                body.extend(message.get("body", b""))
-            return message
 
         async def send_status(message: Message) -> None:
             nonlocal status
@@ -164,28 +164,15 @@ class MetricsMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, peek if is_graphql else receive, send_status)
+            await self.app(scope, receive, send_status)
         finally:
             seconds = time.perf_counter() - started
             operation: str | None = None
-            if is_graphql:
-                name = (
-                    operation_name(bytes(body))
-                    if scope.get("method") == "POST"
-                    else _query_operation(scope)
-                )
-                operation = self.metrics.operation_label(name)
+            if scope.get("path") == GRAPHQL_PATH:
+                operation = self.metrics.operation_label(scope.get(OPERATION_KEY))
             self.metrics.observe(
                 _route_label(scope), str(scope.get("method", "")), status, seconds, operation
             )
-
-
-def _query_operation(scope: Scope) -> str | None:
-    params = parse_qs(bytes(scope.get("query_string", b"")).decode("latin-1"))
-    if "query" not in params:
-        return None
-    payload = {"operationName": params.get("operationName", [None])[0], "query": params["query"][0]}
-    return operation_name(orjson.dumps(payload))
 
 
 @dataclass(frozen=True, slots=True)
