@@ -43,6 +43,12 @@ async def hello(request: Request) -> Response:
     return Response(b'{"data":{"__typename":"Query"}}', media_type="application/json")
 
 
+async def hook(request: Request) -> Response:
+    """A webhook receiver for the delivery load of the read benchmark."""
+    await request.body()
+    return Response(status_code=204)
+
+
 async def listing(request: Request) -> Response:
     db = app.state.db
     body = orjson.loads(await request.body()) if request.method == "POST" else {}
@@ -136,6 +142,7 @@ async def listing(request: Request) -> Response:
 app = Starlette(
     routes=[
         Route("/hello", hello, methods=["GET", "POST"]),
+        Route("/hook", hook, methods=["POST"]),
         Route("/list", listing, methods=["POST"]),
     ],
     lifespan=lifespan,

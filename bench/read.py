@@ -192,11 +192,84 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int) -> tuple[flo
     return rps, p99_ms
 
 
+def load_deliveries(uri: str, db_name: str, graphql_url: str, hook_port: int, count: int) -> None:
+    """A customer subscribed to a local receiver, and `count` events queued for it: the
+    service's in-process scheduler delivers them while the list is measured."""
+    from registry.services.access import generate_key, hash_key
+    from registry.store import events
+
+    db = MongoClient(uri, tz_aware=True)[db_name]
+    now = datetime.now(UTC)
+    customer_id = ids.new_id("Customer")
+    db.customers.insert_one(
+        {
+            "_id": customer_id,
+            "name": "Load",
+            "terms": {
+                "notice_period": "P3M",
+                "objection_window": None,
+                "data_origin": "EEA",
+                "allows_emergency_replacement": False,
+                "weekend_rolls_to_monday": False,
+            },
+            "terms_key": "P3M|-|EEA|-|-",
+            "created_at": now,
+            "notice_emails": [],
+        }
+    )
+    key = generate_key()
+    db.api_keys.insert_one(
+        {
+            "_id": ids.new_id("ApiKey"),
+            "name": "load",
+            "role": "CUSTOMER",
+            "customer_id": customer_id,
+            "key_hash": hash_key(key),
+            "prefix": key[:7],
+            "created_at": now,
+            "revoked_at": None,
+        }
+    )
+    request = urllib.request.Request(  # noqa: S310 - loopback only
+        graphql_url,
+        data=json.dumps(
+            {
+                "query": "mutation($u: String!) { createWebhookSubscription("
+                "input: {url: $u}) { __typename } }",
+                "variables": {"u": f"http://127.0.0.1:{hook_port}/hook"},
+            }
+        ).encode(),
+        headers={"content-type": "application/json", "authorization": f"Bearer {key}"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        assert b"WebhookSubscriptionCreated" in response.read()
+    db.events.insert_many(
+        [
+            events.document(
+                event_id=ids.new_id("Event"),
+                type="change.announced",
+                customer_id=customer_id,
+                occurred_at=now,
+                dedupe_key=f"load:{n}",
+                data={"n": n},
+            )
+            for n in range(count)
+        ]
+    )
+    db.client.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subprocessors", type=int, default=500)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument(
+        "--delivery-load",
+        type=int,
+        default=2000,
+        help="events delivered by the service's scheduler while the list is measured again",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench/read.py needs wrk: apt-get install wrk")
@@ -208,6 +281,7 @@ def main() -> None:
             "MONGODB_URI": uri,
             "REGISTRY_DB_NAME": db_name,
             "REGISTRY_LOG_LEVEL": "WARNING",
+            "REGISTRY_WEBHOOK_ALLOW_CIDRS": "127.0.0.1/32",
         }
         gql_port, base_port = devdb.free_port(), devdb.free_port()
         graphql_url = f"http://127.0.0.1:{gql_port}/graphql"
@@ -272,6 +346,33 @@ def main() -> None:
                 if cache == "false":
                     figures.update(graphql_rps=round(rps, 1), graphql_p99_ms=round(p99, 1))
                     figures.update(one_field_uncached_rps=round(one_rps, 1))
+                    if args.delivery_load:
+                        hook_port = devdb.free_port()
+                        receiver = [
+                            *baseline_cmd[:-4],
+                            "--port",
+                            str(hook_port),
+                            "--log-level",
+                            "warning",
+                        ]
+                        with server(receiver, env, f"http://127.0.0.1:{hook_port}/hello"):
+                            load_deliveries(
+                                uri, db_name, graphql_url, hook_port, args.delivery_load
+                            )
+                            _, loaded_p99 = measure("graphql-loaded", graphql_url, gql_pages)
+                            delivered = MongoClient(uri)[db_name][
+                                "webhook_deliveries"
+                            ].count_documents({"status": "DELIVERED"})
+                        # The remaining load must not spill into the cached run.
+                        leftover = MongoClient(uri)[db_name]
+                        for name in ("events", "webhook_deliveries", "webhook_subscriptions"):
+                            leftover[name].delete_many({})
+                        leftover.client.close()
+                        figures.update(
+                            loaded_p99_ms=round(loaded_p99, 1),
+                            p99_loaded_vs_idle=round(loaded_p99 / p99, 2),
+                            deliveries_during_measurement=delivered,
+                        )
                 else:
                     figures.update(cached_rps=round(rps, 1), cached_p99_ms=round(p99, 1))
                     figures.update(one_field_rps=round(one_rps, 1))
