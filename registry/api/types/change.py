@@ -13,13 +13,27 @@ from registry.api.types.subprocessor import Subprocessor
 from registry.domain import models
 from registry.services import change_queries
 
-NoticeStatus = strawberry.enum(models.NoticeStatus)
+
+@strawberry.type
+class CustomerRecord(Node):
+    """What a notice and an objection share: one customer's record of one change."""
+
+    change_id: strawberry.Private[str]
+    customer_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def customer(self, info: Info) -> Customer | None:
+        found = await info.context.loaders.customer.load(self.customer_id)
+        return Customer.from_domain(found) if found else None
+
+    @strawberry.field
+    async def change(self, info: Info) -> Change | None:
+        found = await info.context.loaders.change.load(self.change_id)
+        return Change.from_domain(found) if found else None
 
 
 @strawberry.type(description="A customer's objection to a change.")
-class Objection(Node):
-    change_id: strawberry.Private[str]
-    customer_id: strawberry.Private[str]
+class Objection(CustomerRecord):
     reason: str
     filed_at: datetime
     deadline: datetime
@@ -43,26 +57,14 @@ class Objection(Node):
             resolved_at=o.resolved_at,
         )
 
-    @strawberry.field
-    async def customer(self, info: Info) -> Customer | None:
-        found = await info.context.loaders.customer.load(self.customer_id)
-        return Customer.from_domain(found) if found else None
-
-    @strawberry.field
-    async def change(self, info: Info) -> Change | None:
-        found = await info.context.loaders.change.load(self.change_id)
-        return Change.from_domain(found) if found else None
-
 
 @strawberry.type(description="One customer's notice of a change: when it was told, its deadline.")
-class Notice(Node):
-    change_id: strawberry.Private[str]
-    customer_id: strawberry.Private[str]
+class Notice(CustomerRecord):
     sent_at: datetime
     earliest_effective_at: datetime
     effective_at: datetime
     objection_deadline: datetime
-    status: NoticeStatus  # type: ignore[valid-type]
+    status: models.NoticeStatus
 
     @classmethod
     def from_domain(cls, n: models.Notice) -> Notice:
@@ -76,16 +78,6 @@ class Notice(Node):
             objection_deadline=n.objection_deadline,
             status=n.status,
         )
-
-    @strawberry.field
-    async def customer(self, info: Info) -> Customer | None:
-        found = await info.context.loaders.customer.load(self.customer_id)
-        return Customer.from_domain(found) if found else None
-
-    @strawberry.field
-    async def change(self, info: Info) -> Change | None:
-        found = await info.context.loaders.change.load(self.change_id)
-        return Change.from_domain(found) if found else None
 
 
 @strawberry.type(description="An announced addition, replacement, removal or update of a vendor.")

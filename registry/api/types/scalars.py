@@ -17,5 +17,6 @@ for _enum in (
     models.ChangeStatus,
     models.ObjectionStatus,
     models.ObjectionResolution,
+    models.NoticeStatus,
 ):
     strawberry.enum(_enum)
