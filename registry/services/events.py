@@ -7,10 +7,8 @@ from typing import Any
 from registry.domain.models import Change, Notice, Objection
 from registry.services.deps import Deps
 from registry.settings import Settings
-from registry.store import customers, events, ids
+from registry.store import customers, events, ids, webhook_subscriptions
 from registry.store.database import Document
-
-SUBSCRIPTIONS = "webhook_subscriptions"
 
 
 def _iso(value: Any) -> Any:
@@ -94,7 +92,9 @@ async def reachable_customer_ids(deps: Deps) -> set[str]:
     ones nobody delivers to.
     """
     db = deps.db
-    found: list[str] = await db[SUBSCRIPTIONS].distinct("customer_id", {"active": True})
+    found: list[str] = await db[webhook_subscriptions.NAME].distinct(
+        "customer_id", {"active": True}
+    )
     if deps.settings.smtp_url:
         emailed: list[str] = await db[customers.NAME].distinct(
             "_id", {"notice_emails": {"$ne": []}}
