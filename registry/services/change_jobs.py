@@ -25,7 +25,6 @@ from registry.domain.models import (
     SubprocessorStatus,
 )
 from registry.services import events as rendering
-from registry.services.changes import emit_for_reachable
 from registry.services.deps import Deps
 from registry.store import (
     changes,
@@ -151,13 +150,15 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
         written += await notices.insert_batch(deps.db, notice_docs)
         await notice_schedule.add_many(deps.db, entries)
         await events.emit_many(deps.db, event_docs)
+        # The checkpoint rides on the lease renewal: one write, fenced by the owner.
         return await leases.extend(
             deps.db,
             changes.NAME,
             change.id,
             owner=worker_id,
             until=deps.clock.now() + LEASE,
-        ) and await _checkpoint(deps, change.id, worker_id, upto)
+            progress={"expansion_cursor": upto},
+        )
 
     terms_by_key = await customer_terms.all_terms(deps.db)
     async for chunk in customer_roster.chunks_after(deps.db, last_id):
@@ -205,13 +206,6 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
     return written + 1
 
 
-async def _checkpoint(deps: Deps, change_id: str, owner: str, last_id: str | None) -> bool:
-    result = await deps.db[changes.NAME].update_one(
-        {"_id": change_id, "lease_owner": owner}, {"$set": {"expansion_cursor": last_id}}
-    )
-    return result.matched_count == 1
-
-
 async def apply_effective_changes(deps: Deps, worker_id: str) -> int:
     """Make one due change EFFECTIVE: vendor statuses, notices, events."""
     now = deps.clock.now()
@@ -249,7 +243,7 @@ async def apply_effective_changes(deps: Deps, worker_id: str) -> int:
         {"$set": {"status": NoticeStatus.EFFECTIVE.value}},
     )
     effective = Change(**{**_fields(change), "status": ChangeStatus.EFFECTIVE, "applied_at": now})
-    await emit_for_reachable(deps, effective, "change.effective")
+    await rendering.emit_for_reachable(deps, effective, "change.effective")
     completed = await leases.complete(
         deps.db,
         changes.NAME,

@@ -31,6 +31,7 @@ from registry.domain.models import (
 )
 from registry.services import events as rendering
 from registry.services.access import Caller, require_role
+from registry.services.change_jobs import plan_notice
 from registry.services.deps import Deps
 from registry.store import (
     changes,
@@ -191,27 +192,8 @@ async def cancel_change(deps: Deps, caller: Caller, change_id: str, reason: str)
     await notices.set_status(
         deps.db, cancelled.id, NoticeStatus.CANCELLED, only=NoticeStatus.PENDING
     )
-    await emit_for_reachable(deps, cancelled, "change.cancelled")
+    await rendering.emit_for_reachable(deps, cancelled, "change.cancelled")
     return cancelled
-
-
-async def emit_for_reachable(deps: Deps, change: Change, type: str) -> int:
-    """One event per reachable customer holding a notice of the change."""
-    reachable = await rendering.reachable_customer_ids(deps)
-    if not reachable:
-        return 0
-    now = deps.clock.now()
-    batch = []
-    wanted = [ids.notice_id(change.id, customer_id) for customer_id in sorted(reachable)]
-    cursor = deps.db[notices.NAME].find({"_id": {"$in": wanted}})
-    async for doc in cursor:
-        notice = notices.from_document(doc)
-        batch.append(
-            rendering.event_document(
-                deps.settings, type, change, notice, occurred_at=now, dedupe=notice.id
-            )
-        )
-    return await events.emit_many(deps.db, batch)
 
 
 def _objecting_customer(caller: Caller, customer_id: str | None) -> str:
@@ -237,8 +219,6 @@ async def notice_for(deps: Deps, change: Change, customer_id: str) -> Notice:
     )
     if customer is None:
         raise NotFound(f"no customer {customer_id!r}")
-    from registry.services.change_jobs import plan_notice
-
     plan = plan_notice(change, customer.terms)
     document, _ = plan.for_customer(customer_id)
     await notices.insert_one(deps.db, document)

@@ -7,7 +7,7 @@ from typing import Any
 from registry.domain.models import Change, Notice, Objection
 from registry.services.deps import Deps
 from registry.settings import Settings
-from registry.store import customers, events, ids, webhook_subscriptions
+from registry.store import customers, events, ids, notices, webhook_subscriptions
 from registry.store.database import Document
 
 
@@ -101,3 +101,20 @@ async def reachable_customer_ids(deps: Deps) -> set[str]:
         )
         found += emailed
     return set(found)
+
+
+async def emit_for_reachable(deps: Deps, change: Change, type: str) -> int:
+    """One event per reachable customer holding a notice of the change."""
+    reachable = await reachable_customer_ids(deps)
+    if not reachable:
+        return 0
+    now = deps.clock.now()
+    batch = []
+    wanted = [ids.notice_id(change.id, customer_id) for customer_id in sorted(reachable)]
+    cursor = deps.db[notices.NAME].find({"_id": {"$in": wanted}})
+    async for doc in cursor:
+        notice = notices.from_document(doc)
+        batch.append(
+            event_document(deps.settings, type, change, notice, occurred_at=now, dedupe=notice.id)
+        )
+    return await events.emit_many(deps.db, batch)

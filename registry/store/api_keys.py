@@ -39,7 +39,3 @@ async def revoke(db: Database, key_id: str, at: datetime) -> Document | None:
         return_document=ReturnDocument.AFTER,
     )
     return result
-
-
-async def touch(db: Database, key_id: str, at: datetime) -> None:
-    await db[NAME].update_one({"_id": key_id}, {"$set": {"last_used_at": at}})

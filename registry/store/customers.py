@@ -120,14 +120,3 @@ def sort_key(customer: Customer) -> tuple[str, str]:
 async def ids_with_terms(db: Database, keys: Sequence[str], limit: int) -> list[str]:
     cursor = db[NAME].find({"terms_key": {"$in": list(keys)}}, {"_id": 1}).sort("_id").limit(limit)
     return [d["_id"] async for d in cursor]
-
-
-def stream_after(db: Database, after_id: str | None, batch_size: int) -> Any:
-    """All customers in id order after a checkpoint, streamed in batches."""
-    query: Document = {} if after_id is None else {"_id": {"$gt": after_id}}
-    projection = {"_id": 1, "terms": 1, "terms_key": 1}
-    return db[NAME].find(query, projection).sort("_id", ASCENDING).batch_size(batch_size)
-
-
-async def count(db: Database) -> int:
-    return await db[NAME].count_documents({})

@@ -47,8 +47,18 @@ async def complete(db: Database, name: str, job_id: str, *, owner: str, update: 
     return result.matched_count == 1
 
 
-async def extend(db: Database, name: str, job_id: str, *, owner: str, until: datetime) -> bool:
+async def extend(
+    db: Database,
+    name: str,
+    job_id: str,
+    *,
+    owner: str,
+    until: datetime,
+    progress: Document | None = None,
+) -> bool:
+    """Renew the lease, recording `progress` in the same write; False once it is lost."""
     result = await db[name].update_one(
-        {"_id": job_id, "lease_owner": owner}, {"$set": {"lease_until": until}}
+        {"_id": job_id, "lease_owner": owner},
+        {"$set": {**(progress or {}), "lease_until": until}},
     )
     return result.matched_count == 1

@@ -55,7 +55,3 @@ async def subprocessor_ids_in(db: Database, countries: Sequence[str]) -> list[st
         "subprocessor_id", {"country": {"$in": list(countries)}}
     )
     return ids
-
-
-async def all_locations(db: Database) -> list[ProcessingLocation]:
-    return [from_document(d) async for d in db[NAME].find({}).sort("_id", ASCENDING)]
