@@ -1,20 +1,21 @@
 """Webhook delivery throughput: the real worker path against a local receiver.
 
 For each concurrency C, N deliveries are queued on the embedded database (or
-MONGODB_URI) and `deliver_due` drains them with batches of C sent concurrently:
-claim (lease slot + conditional update), SSRF check, sign, send over httpx to a
-receiver in a separate process that verifies every signature, record (fenced
-update). In the same run, with the same body and concurrency:
+MONGODB_URI) and `deliver_due` drains them, claiming --batch at a time with C
+requests in flight: claim (lease slots + conditional updates), SSRF check, sign,
+send over httpx to a receiver in a separate process that verifies every
+signature, record (bulk fenced writes). In the same run, with the same body and
+concurrency:
 
-- `reference_per_s`: plain POSTs from aiohttp, a fresh connection per request like
-  our sender (whose keep-alive is off on purpose), and `reference_keepalive_per_s`;
+- `reference_per_s`: plain POSTs from aiohttp with its defaults (keep-alive),
+  and `reference_fresh_connections_per_s`, a new connection per request;
 - `sender_only_per_s`: our SSRF check + signing + httpx send without the database,
   which splits the gap between HTTP and storage.
 
 The worker phase stops after --time-limit seconds per concurrency; `delivered`
 then says how many of the N went out. Last line: one JSON object.
 
-    python -m bench.delivery [--n 20000] [--concurrency 64 512] [--time-limit 120]
+    python -m bench.delivery [--n 20000] [--concurrency 64 512] [--batch 512]
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,14 +43,14 @@ from standardwebhooks import Webhook
 
 from registry import devdb
 from registry.clock import SystemClock
-from registry.delivery.sender import build_client
+from registry.delivery.sender import TOTAL_TIMEOUT, build_client
 from registry.domain.models import Role
 from registry.services import webhooks
 from registry.services.access import Caller
 from registry.services.delivery_worker import Batch, DeliveryOptions, deliver_due, render_body
 from registry.services.deps import Deps
 from registry.settings import Settings
-from registry.store import deliveries
+from registry.store import deliveries, delivery_queue
 from registry.store import webhook_subscriptions as subscriptions
 from registry.store.database import connect
 
@@ -157,16 +158,28 @@ async def queue_deliveries(deps: Deps, subscription_id: str, count: int) -> list
         bodies.append(doc)
         made.append(doc["_id"])
         if len(bodies) == 1000:
-            await deliveries.insert_new(deps.db, bodies)
+            await _queue(deps, bodies)
             bodies = []
-    await deliveries.insert_new(deps.db, bodies)
+    await _queue(deps, bodies)
     return made
 
 
+async def _queue(deps: Deps, docs: list[dict[str, Any]]) -> None:
+    now = deps.clock.now()
+    await deliveries.insert_new(deps.db, docs)
+    await delivery_queue.enqueue(deps.db, [delivery_queue.new_entry(d["_id"], now) for d in docs])
+
+
+def worker_options(concurrency: int, batch: int) -> DeliveryOptions:
+    """Production's timeouts; a lease long enough for a batch of `batch` at `concurrency`."""
+    rounds = -(-batch // concurrency)
+    lease = timedelta(seconds=(TOTAL_TIMEOUT + 5) * rounds + 1)
+    return DeliveryOptions(batch_size=batch, concurrency=concurrency, lease=lease)
+
+
 async def worker_path(
-    deps: Deps, concurrency: int, time_limit: float
+    deps: Deps, options: DeliveryOptions, time_limit: float
 ) -> tuple[int, float, list[float]]:
-    options = DeliveryOptions(batch_size=concurrency)
     started = time.perf_counter()
     delivered = 0
     while time.perf_counter() - started < time_limit:
@@ -187,7 +200,7 @@ async def sender_only(deps: Deps, ids: list[str], concurrency: int) -> float:
     """Our SSRF check + signing + httpx send, without claiming or recording."""
     docs = deps.db[deliveries.NAME].find({"_id": {"$in": ids[: min(len(ids), 5000)]}})
     sample = [deliveries.from_document(doc) async for doc in docs]
-    options = DeliveryOptions(batch_size=concurrency)
+    options = worker_options(concurrency, concurrency)
     assert deps.webhook_client is not None
     started = time.perf_counter()
     for start in range(0, len(sample), concurrency):
@@ -224,7 +237,7 @@ async def reference(
 
 
 async def one_concurrency(
-    uri: str, count: int, concurrency: int, time_limit: float
+    uri: str, count: int, concurrency: int, batch: int, time_limit: float
 ) -> dict[str, Any]:
     client = connect(uri)
     settings = Settings(
@@ -237,6 +250,7 @@ async def one_concurrency(
     db = client[settings.db_name]
     await subscriptions.ensure_indexes(db)
     await deliveries.ensure_indexes(db)
+    await delivery_queue.ensure_indexes(db)
     http = build_client(max_connections=concurrency)
     deps = Deps(db=db, clock=SystemClock(), settings=settings, webhook_client=http)
     try:
@@ -250,14 +264,15 @@ async def one_concurrency(
             queued = time.perf_counter()
             ids = await queue_deliveries(deps, sub.id, count)
             queued = time.perf_counter() - queued
-            delivered, elapsed, latencies = await worker_path(deps, concurrency, time_limit)
+            options = worker_options(concurrency, max(batch, concurrency))
+            delivered, elapsed, latencies = await worker_path(deps, options, time_limit)
             body = (await deliveries.get(db, ids[0])).body.encode()  # type: ignore[union-attr]
             async with httpx.AsyncClient() as probe:
                 stats = (await probe.get(f"http://127.0.0.1:{port}/stats")).json()
             ref_per_s, ref_latencies = await reference(
-                port, body, count, concurrency, keepalive=False
+                port, body, count, concurrency, keepalive=True
             )
-            keep_per_s, _ = await reference(port, body, count, concurrency, keepalive=True)
+            fresh_per_s, _ = await reference(port, body, count, concurrency, keepalive=False)
             only_per_s = await sender_only(deps, ids, concurrency)
             per_s = delivered / elapsed if elapsed else 0.0
             result = {
@@ -266,7 +281,7 @@ async def one_concurrency(
                 "seconds": round(elapsed, 2),
                 "per_s": round(per_s, 1),
                 "reference_per_s": round(ref_per_s, 1),
-                "reference_keepalive_per_s": round(keep_per_s, 1),
+                "reference_fresh_connections_per_s": round(fresh_per_s, 1),
                 "sender_only_per_s": round(only_per_s, 1),
                 "ratio": round(per_s / ref_per_s, 4),
                 "p99_ms": round(p99(latencies), 1),
@@ -282,7 +297,7 @@ async def one_concurrency(
         await client.close()
 
 
-async def run(count: int, levels: list[int], time_limit: float) -> dict[str, Any]:
+async def run(count: int, levels: list[int], batch: int, time_limit: float) -> dict[str, Any]:
     with contextlib.ExitStack() as stack:
         uri = os.environ.get("MONGODB_URI")
         database = "MONGODB_URI"
@@ -292,7 +307,7 @@ async def run(count: int, levels: list[int], time_limit: float) -> dict[str, Any
             database = "embedded FerretDB v1 (SQLite)"
         by_level = {}
         for level in levels:
-            by_level[str(level)] = await one_concurrency(uri, count, level, time_limit)
+            by_level[str(level)] = await one_concurrency(uri, count, level, batch, time_limit)
             print(json.dumps({"concurrency": level, **by_level[str(level)]}), flush=True)
 
     def pick(key: str) -> dict[str, Any]:
@@ -307,7 +322,8 @@ async def run(count: int, levels: list[int], time_limit: float) -> dict[str, Any
         "p99_ms": pick("p99_ms"),
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "sender_only_per_s": pick("sender_only_per_s"),
-        "reference_keepalive_per_s": pick("reference_keepalive_per_s"),
+        "reference_fresh_connections_per_s": pick("reference_fresh_connections_per_s"),
+        "batch": batch,
         "database": database,
         "cpus": os.cpu_count(),
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -318,6 +334,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=20_000, help="deliveries per concurrency")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[64, 512])
+    parser.add_argument("--batch", type=int, default=512, help="deliveries claimed per call")
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per level")
     parser.add_argument("--receiver", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
@@ -326,7 +343,7 @@ def main() -> None:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(receive(args.port, os.environ["BENCH_WEBHOOK_SECRET"]))
         return
-    print(json.dumps(asyncio.run(run(args.n, args.concurrency, args.time_limit))))
+    print(json.dumps(asyncio.run(run(args.n, args.concurrency, args.batch, args.time_limit))))
 
 
 if __name__ == "__main__":

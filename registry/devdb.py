@@ -2,7 +2,9 @@
 
 The Go launcher in `devdb/` embeds FerretDB's `ferretdb` package; it is built on
 first use with the machine's Go toolchain and cached under a name derived from
-the launcher's sources, so editing `devdb/` triggers a rebuild.
+the launcher's sources, so editing `devdb/` triggers a rebuild. The build vendors
+FerretDB from the Go module proxy and applies the edits in `devdb/patches/`
+(why: `edits.toml`), each of which must match exactly once or the build stops.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +28,8 @@ if TYPE_CHECKING:
     from registry.settings import Settings
 
 SOURCE_DIR = Path(__file__).resolve().parent.parent / "devdb"
-_SOURCES = ("go.mod", "go.sum", "main.go")
+_SOURCES = ("go.mod", "go.sum", "main.go", "patches/edits.toml", "patches/id_pushdown.go")
+_FERRETDB = "github.com/FerretDB/FerretDB"
 
 
 class DevDbError(RuntimeError):
@@ -66,19 +71,43 @@ def ensure_built(*, log: bool = True) -> Path:
         if log:
             print("building the embedded database (first run only)…", flush=True)
         partial = target.with_suffix(".partial")
-        result = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            [go, "build", "-trimpath", "-o", str(partial), "."],
-            cwd=SOURCE_DIR,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:
-            raise DevDbError(
-                f"go build failed (exit {result.returncode}):\n{result.stderr.strip()}"
-            )
+        _build(go, partial)
         partial.replace(target)
     return target
+
+
+def _build(go: str, output: Path) -> None:
+    with tempfile.TemporaryDirectory(prefix="devdb-build-", dir=output.parent) as tmp:
+        work = Path(tmp)
+        for name in ("go.mod", "go.sum", "main.go"):
+            shutil.copyfile(SOURCE_DIR / name, work / name)
+        _go(go, ["mod", "vendor"], work)
+        apply_patches(work / "vendor" / _FERRETDB)
+        _go(go, ["build", "-mod=vendor", "-trimpath", "-o", str(output), "."], work)
+
+
+def _go(go: str, args: list[str], cwd: Path) -> None:
+    result = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [go, *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise DevDbError(
+            f"go {args[0]} failed (exit {result.returncode}):\n{result.stderr.strip()}"
+        )
+
+
+def apply_patches(module: Path) -> None:
+    """Apply `devdb/patches/edits.toml` to a copy of FerretDB's module source."""
+    patches = SOURCE_DIR / "patches"
+    plan = tomllib.loads((patches / "edits.toml").read_text())
+    for edit in plan["edit"]:
+        path = module / edit["file"]
+        text = path.read_text()
+        if text.count(edit["old"]) != 1:
+            raise DevDbError(f"devdb patch for {edit['file']} no longer matches FerretDB's source")
+        path.write_text(text.replace(edit["old"], edit["new"]))
+    for added in plan["add"]:
+        shutil.copyfile(patches / added["source"], module / added["file"])
 
 
 def free_port() -> int:

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from ipaddress import IPv6Address
 from typing import Literal, cast
 
+import aiohttp
 import httpx
+from httpx_aiohttp import AiohttpTransport
 
 from registry.delivery.ssrf import CheckedTarget, IPAddress
 
@@ -27,6 +29,7 @@ CONNECT_TIMEOUT = 5.0
 TOTAL_TIMEOUT = 15.0  # Standard Webhooks recommends 15 to 30 s
 EXCERPT_BYTES = 1024
 USER_AGENT = "subprocessor-registry-webhooks/1"
+KEEPALIVE_SECONDS = 15.0
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -51,17 +54,27 @@ def build_client(
 ) -> httpx.AsyncClient:
     """The one delivery client, made and closed in the app lifespan.
 
-    Keep-alive is off: httpx pools connections by scheme, IP and port only, so a
-    TLS connection verified for one customer's host could otherwise carry a
-    request for another host served from the same address. ``trust_env`` is off
-    so proxy variables and .netrc can neither reroute nor decorate our requests.
+    httpx's API over aiohttp's connection pool (`httpx-aiohttp`): httpx's own
+    pool costs more per request than signing and sending together once many
+    requests are in flight (bench/delivery.py). Connections are kept alive;
+    aiohttp keys its pool by address, port, TLS context and TLS server name, so
+    a connection verified for one customer's host never carries a request for
+    another host served from the same address. ``trust_env`` is off so proxy
+    variables and .netrc can neither reroute nor decorate our requests.
     """
+    context = ssl_context if ssl_context is not None else httpx.create_ssl_context()
+
+    def session() -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(
+            limit=max_connections, ssl=context, keepalive_timeout=KEEPALIVE_SECONDS
+        )
+        return aiohttp.ClientSession(connector=connector, trust_env=False)
+
     return httpx.AsyncClient(
+        transport=AiohttpTransport(client=session, trust_env=False),
         timeout=httpx.Timeout(total_timeout, connect=connect_timeout),
-        limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=0),
         follow_redirects=False,
         trust_env=False,
-        verify=ssl_context if ssl_context is not None else True,
         headers={"user-agent": USER_AGENT},
     )
 
@@ -89,8 +102,6 @@ async def send_attempt(
             await exchange.run(client, target, headers, body)
     except TimeoutError:
         error = f"timed out: no complete response within {total_timeout:g} s"
-    except httpx.TimeoutException as exc:
-        error = f"timed out: {_describe(exc)}"
     except httpx.HTTPError as exc:
         error = _describe(exc)
     finally:
@@ -131,7 +142,9 @@ class _Exchange:
                     _build_request(client, target, address, headers, body), stream=True
                 )
                 break
-            except (httpx.ConnectError, httpx.ConnectTimeout):
+            except httpx.HTTPError as exc:
+                if not _not_connected(exc):
+                    raise
                 continue  # try the next checked address
         else:
             self.response = await client.send(
@@ -187,6 +200,25 @@ def _classify(status_code: int) -> Outcome:
     return "failure"
 
 
+def _transport_error(exc: httpx.HTTPError) -> BaseException:
+    """The transport's own exception when there is one: it says more than httpx's
+    mapping of it (which reports a refused connection as a connect timeout)."""
+    cause = exc.__cause__
+    return cause if isinstance(cause, aiohttp.ClientError) else exc
+
+
+def _not_connected(exc: httpx.HTTPError) -> bool:
+    """True when no connection was made, so nothing was sent to that address."""
+    cause = _transport_error(exc)
+    if isinstance(cause, aiohttp.ClientError):
+        return isinstance(cause, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError)
+    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+
+
 def _describe(exc: httpx.HTTPError) -> str:
-    detail = str(exc) or "no detail"
-    return f"{type(exc).__name__}: {detail}"
+    cause = _transport_error(exc)
+    text = f"{type(cause).__name__}: {str(cause) or 'no detail'}"
+    timed_out = isinstance(cause, TimeoutError) or (
+        cause is exc and isinstance(exc, httpx.TimeoutException)
+    )
+    return f"timed out: {text}" if timed_out else text

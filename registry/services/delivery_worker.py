@@ -1,17 +1,19 @@
 """The two webhook jobs: DISPATCH turns events into deliveries, DELIVER sends them.
 
 Both are scheduler jobs `(deps, worker_id) -> work done` and safe to run in many
-workers at once. Dispatch is idempotent through the unique (event, subscription)
-index. Delivery is at-least-once: a worker leases what it sends, and only the
-holder of the lease can record the result (see store/deliveries.py), so a worker
-that dies after sending leaves the message to be sent again with the same
-`webhook-id` once its lease has run out.
+workers at once. Dispatch is idempotent: a delivery's id is derived from its
+event and subscription. Delivery is at-least-once: a worker leases a batch from
+the queue (store/delivery_queue.py), sends it with a bounded number of requests
+in flight, then records every result in a few bulk writes. Only the holder of a
+lease can complete it, so a worker that dies after sending leaves the message to
+be sent again with the same `webhook-id` once its lease has run out.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import random
 from collections import defaultdict
@@ -29,10 +31,10 @@ from registry.delivery.signing import webhook_headers
 from registry.domain.durations import Duration, add_duration, parse_duration
 from registry.services.deps import Deps
 from registry.services.webhooks import secret_box
-from registry.store import customers, deliveries, events, ids
+from registry.store import customers, deliveries, delivery_queue, events, ids
 from registry.store import webhook_subscriptions as subscriptions
 from registry.store.database import Document
-from registry.store.deliveries import Attempt, Candidate, Delivery, DeliveryStatus
+from registry.store.deliveries import Attempt, Delivery, DeliveryStatus, Outcome
 from registry.store.webhook_subscriptions import Subscription
 
 logger = logging.getLogger("registry.webhooks")
@@ -46,16 +48,21 @@ SUCCESS_WRITE_INTERVAL = timedelta(minutes=1)
 class DeliveryOptions:
     """How a worker delivers; the defaults are production's."""
 
-    batch_size: int = 32  # deliveries claimed per call, sent concurrently
+    batch_size: int = 128  # deliveries claimed per call
+    concurrency: int = 64  # requests in flight at once
     dispatch_batch: int = 200  # events fanned out per call
     lease: timedelta = timedelta(seconds=60)
     connect_timeout: float = sender.CONNECT_TIMEOUT
     total_timeout: float = sender.TOTAL_TIMEOUT
-    db_concurrency: int = 8  # concurrent writes per batch; SQLite-backed servers lock beyond
 
     def __post_init__(self) -> None:
-        if self.lease <= timedelta(seconds=self.total_timeout) + RESOLVE_ALLOWANCE:
-            raise ValueError("the lease must outlast an attempt: total timeout + DNS time")
+        rounds = -(-self.batch_size // self.concurrency)
+        attempt = timedelta(seconds=self.total_timeout) + RESOLVE_ALLOWANCE
+        if self.lease <= attempt * rounds:
+            raise ValueError(
+                "the lease must outlast a batch: (total timeout + DNS time) "
+                "x ceil(batch size / concurrency)"
+            )
 
 
 DEFAULT_OPTIONS = DeliveryOptions()
@@ -79,7 +86,7 @@ async def dispatch_events(
         body = render_body(event) if wanting else ""
         docs.extend(
             deliveries.new_document(
-                delivery_id=ids.new_id("WebhookDelivery"),
+                delivery_id=ids.delivery_id(event["_id"], sub.id),
                 event_id=event["_id"],
                 event_type=event["type"],
                 subscription_id=sub.id,
@@ -91,7 +98,9 @@ async def dispatch_events(
         )
     docs.extend(await _email_deliveries(deps, batch, now))
     await deliveries.insert_new(deps.db, docs)
-    # Only now: a crash before this line re-dispatches, and the unique index absorbs it.
+    await delivery_queue.enqueue(deps.db, [delivery_queue.new_entry(d["_id"], now) for d in docs])
+    # Only now: a crash before this line re-dispatches the same ids, which add nothing,
+    # and a delivery finished meanwhile is dropped from the queue unsent (`claim_due`).
     await events.mark_dispatched(deps.db, [event["_id"] for event in batch], now)
     return len(batch)
 
@@ -105,7 +114,7 @@ async def _email_deliveries(deps: Deps, batch: list[Document], now: datetime) ->
     addresses = {c.id: c.notice_emails for c in found if c is not None}
     return [
         deliveries.new_document(
-            delivery_id=ids.new_id("WebhookDelivery"),
+            delivery_id=ids.delivery_id(event["_id"], email.subscription_id(address)),
             event_id=event["_id"],
             event_type=event["type"],
             subscription_id=email.subscription_id(address),
@@ -130,17 +139,28 @@ def render_body(event: Document) -> str:
 async def deliver_due(
     deps: Deps, worker_id: str, *, options: DeliveryOptions = DEFAULT_OPTIONS
 ) -> int:
-    """Claim up to a batch of due deliveries, send them concurrently, record each result."""
+    """Claim a batch of due deliveries, send them, record the results; returns how many."""
     claimed = await claim_due(deps, worker_id, options)
     if not claimed:
         return 0
+    limit = asyncio.Semaphore(options.concurrency)
     async with _client(deps, options) as client:
         batch = await Batch.prepare(deps, claimed, options)
-        outcomes = await asyncio.gather(
-            *(batch.deliver(client, delivery) for delivery in claimed), return_exceptions=True
-        )
-    for delivery, outcome in zip(claimed, outcomes, strict=True):
-        _log_failure(outcome, "delivery %s failed; it is retried when its lease ends", delivery.id)
+
+        async def attempt(delivery: Delivery) -> Outcome:
+            async with limit:
+                return await batch.attempt(client, delivery)
+
+        results = await asyncio.gather(*(attempt(d) for d in claimed), return_exceptions=True)
+    outcomes: list[Outcome] = []
+    for delivery, result in zip(claimed, results, strict=True):
+        if isinstance(result, Outcome):
+            outcomes.append(result)
+        else:
+            _log_failure(
+                result, "delivery %s failed; it is retried when its lease ends", delivery.id
+            )
+    await batch.record(outcomes)
     return len(claimed)
 
 
@@ -148,46 +168,49 @@ async def claim_due(deps: Deps, worker_id: str, options: DeliveryOptions) -> lis
     """Lease due deliveries for `worker_id`; each is leased by one worker at a time."""
     now = deps.clock.now()
     until = now + options.lease
-    candidates = await deliveries.due(deps.db, now, options.batch_size)
-    # Never-leased deliveries (the common case) are claimed together in a few round
-    # trips; the rest go one by one, so a lost lease can be noted in the log.
-    fresh = [c for c in candidates if c.lease_owner is None]
-    won = await deliveries.take_slots(deps.db, fresh, owner=worker_id, until=until, now=now)
-    mine = [c for c in fresh if c.id in won]
-    claimed = await deliveries.claim_many(deps.db, mine, owner=worker_id, until=until, now=now)
-    got = {d.id for d in claimed}
-    await deliveries.release_slots(
-        deps.db, [(c.id, c.lease_seq + 1) for c in mine if c.id not in got]
-    )
-    limit = asyncio.Semaphore(options.db_concurrency)
-
-    async def claim(candidate: Candidate) -> Delivery | None:
-        async with limit:
-            return await _claim(deps, candidate, worker_id, now, until)
-
-    others = [c for c in candidates if c.lease_owner is not None or c.id not in won]
-    outcomes = await asyncio.gather(*(claim(c) for c in others), return_exceptions=True)
-    for candidate, outcome in zip(others, outcomes, strict=True):
-        _log_failure(outcome, "claiming delivery %s failed", candidate.id)
-    return claimed + [delivery for delivery in outcomes if isinstance(delivery, Delivery)]
-
-
-async def _claim(
-    deps: Deps, candidate: Candidate, worker_id: str, now: datetime, until: datetime
-) -> Delivery | None:
-    seq = candidate.lease_seq + 1
-    if not await deliveries.take_slot(
-        deps.db, candidate.id, seq, owner=worker_id, until=until, now=now
+    seen = await delivery_queue.due(deps.db, now, options.batch_size)
+    won = await delivery_queue.take_slots(deps.db, seen, owner=worker_id, until=until, now=now)
+    # A slot we lost to a worker that died before claiming with it is stepped over,
+    # so the entry can be claimed at the next generation.
+    for entry in await delivery_queue.expired_slots(
+        deps.db, [e for e in seen if e.id not in won], now
     ):
-        # Another worker is claiming it; or one died between slot and claim, and then
-        # the slot is stepped over once its lease is over.
-        if await deliveries.slot_expired(deps.db, candidate.id, seq, now):
-            await deliveries.skip_slot(deps.db, candidate.id, candidate.lease_seq)
-        return None
-    delivery = await deliveries.claim(deps.db, candidate, owner=worker_id, until=until, now=now)
-    if delivery is None:  # it changed since the scan: not due any more
-        await deliveries.release_slot(deps.db, candidate.id, seq)
-    return delivery
+        await delivery_queue.skip_slot(deps.db, entry)
+    mine = [e for e in seen if e.id in won]
+    claimed = await delivery_queue.claim(deps.db, mine, owner=worker_id, until=until, now=now)
+    held = {c.id for c in claimed}
+    for entry in mine:
+        if entry.lease_owner is not None and entry.id in held:
+            # The previous holder's lease ran out without a result: say so in the log.
+            lost = deliveries.lost_attempt(entry.attempt_count, now)
+            await deliveries.note_lost(deps.db, entry.id, lost)
+    records = await deliveries.get_many(deps.db, [e.id for e in claimed])
+    ready: list[Delivery] = []
+    stale: list[str] = []
+    for entry in claimed:
+        record = records.get(entry.id)
+        if record is None or record.status is not DeliveryStatus.PENDING:
+            stale.append(entry.id)  # finished already (a repeated dispatch), or gone
+            continue
+        ready.append(
+            dataclasses.replace(
+                record,
+                attempt_count=entry.attempt_count,
+                lease_owner=worker_id,
+                lease_until=until,
+                lease_seq=entry.lease_seq,
+            )
+        )
+    if stale:
+        await delivery_queue.complete(
+            deps.db,
+            owner=worker_id,
+            until=until,
+            finished=stale,
+            retries=[],
+            slots=[(e.id, e.lease_seq) for e in claimed if e.id in stale],
+        )
+    return ready
 
 
 @contextlib.asynccontextmanager
@@ -221,7 +244,6 @@ class Batch:
         self.schedule = retry.parse_schedule(deps.settings.webhook_retry_schedule)
         self.disable_after: Duration = parse_duration(deps.settings.webhook_disable_after)
         self.rng = random.Random()  # noqa: S311 - jitter, not security
-        self.writes = asyncio.Semaphore(options.db_concurrency)
         self._healthy: set[str] = set()
         self._failing: dict[str, datetime] = {}
 
@@ -237,20 +259,18 @@ class Batch:
         verdicts = await asyncio.gather(*(_check(url, deps.resolver, allow) for url in urls))
         return cls(deps, options, subs, dict(zip(urls, verdicts, strict=True)))
 
-    async def deliver(self, client: httpx.AsyncClient, delivery: Delivery) -> None:
+    async def attempt(self, client: httpx.AsyncClient, delivery: Delivery) -> Outcome:
+        """Make one attempt and decide what follows, without writing anything."""
         started = self.deps.clock.now()
         sub = self.subs.get(delivery.subscription_id)
         if delivery.channel == email.CHANNEL:
-            await self._finish(delivery, None, started, await self.send_email(delivery))
-        elif sub is None or sub.deleted_at is not None:
-            await self._close(delivery, started, "not sent: the subscription was deleted")
-        elif not sub.active:
-            await self._close(
-                delivery, started, f"not sent: subscription disabled ({sub.disabled_reason})"
-            )
-        else:
-            result = await self.send(client, delivery, sub, started)
-            await self._finish(delivery, sub, started, result)
+            return self._outcome(delivery, started, await self.send_email(delivery))
+        if sub is None or sub.deleted_at is not None:
+            return self._closed(delivery, started, "not sent: the subscription was deleted")
+        if not sub.active:
+            reason = f"not sent: subscription disabled ({sub.disabled_reason})"
+            return self._closed(delivery, started, reason)
+        return self._outcome(delivery, started, await self.send(client, delivery, sub, started))
 
     async def send(
         self, client: httpx.AsyncClient, delivery: Delivery, sub: Subscription, started: datetime
@@ -282,13 +302,7 @@ class Batch:
         server = email.parse_smtp_url(settings.smtp_url)
         return await email.send(message, server, total_timeout=self.options.total_timeout)
 
-    async def _finish(
-        self,
-        delivery: Delivery,
-        sub: Subscription | None,
-        started: datetime,
-        result: AttemptResult,
-    ) -> None:
+    def _outcome(self, delivery: Delivery, started: datetime, result: AttemptResult) -> Outcome:
         now = self.deps.clock.now()
         status, next_at = DeliveryStatus.FAILED, None
         if result.outcome == "success":
@@ -309,29 +323,55 @@ class Batch:
             error=result.error or _describe_failure(result),
             outcome=result.outcome,
         )
-        if not await self._record(delivery, attempt, status, next_at) or sub is None:
-            return
-        if result.outcome == "success":
-            await self._succeeded(sub, now)
-        elif result.outcome == "gone":
-            await self._disable(sub, now, "the endpoint answered 410 Gone")
-        else:
-            await self._failed(sub, now)
+        return Outcome(delivery, attempt, status, next_at)
 
-    async def _close(self, delivery: Delivery, at: datetime, reason: str) -> None:
+    def _closed(self, delivery: Delivery, at: datetime, reason: str) -> Outcome:
         attempt = Attempt(delivery.attempt_count, at, None, None, "", reason, "failure")
-        await self._record(delivery, attempt, DeliveryStatus.FAILED, None)
+        return Outcome(delivery, attempt, DeliveryStatus.FAILED, None)
 
-    async def _record(
-        self, delivery: Delivery, attempt: Attempt, status: DeliveryStatus, next_at: datetime | None
-    ) -> bool:
-        async with self.writes:
-            recorded = await deliveries.record(
-                self.deps.db, delivery, attempt, status=status, next_attempt_at=next_at
+    async def record(self, outcomes: Sequence[Outcome]) -> None:
+        """Log every attempt, end the leases, then update the subscriptions' health.
+
+        A crash between the steps leaves leases to run out: the messages are sent
+        again (same `webhook-id`), and nothing is lost.
+        """
+        if not outcomes:
+            return
+        recorded = await deliveries.record_many(self.deps.db, outcomes)
+        for o in outcomes:
+            if o.delivery.id not in recorded:
+                logger.warning(
+                    "delivery %s: lease lost before its result was recorded", o.delivery.id
+                )
+        claims: dict[tuple[str | None, datetime | None], list[Outcome]] = defaultdict(list)
+        for o in outcomes:
+            claims[(o.delivery.lease_owner, o.delivery.lease_until)].append(o)
+        for (owner, until), ended in claims.items():
+            if owner is None or until is None:
+                raise ValueError("only a claimed delivery can be recorded")
+            await delivery_queue.complete(
+                self.deps.db,
+                owner=owner,
+                until=until,
+                finished=[o.delivery.id for o in ended if o.next_attempt_at is None],
+                retries=[
+                    delivery_queue.Retry(o.delivery.id, o.next_attempt_at)
+                    for o in ended
+                    if o.next_attempt_at is not None
+                ],
+                slots=[(o.delivery.id, o.delivery.lease_seq) for o in ended],
             )
-        if not recorded:
-            logger.warning("delivery %s: lease lost before its result was recorded", delivery.id)
-        return recorded
+        now = self.deps.clock.now()
+        for o in outcomes:
+            sub = self.subs.get(o.delivery.subscription_id)
+            if o.delivery.id not in recorded or sub is None or o.delivery.channel == email.CHANNEL:
+                continue
+            if o.attempt.outcome == "success":
+                await self._succeeded(sub, now)
+            elif o.attempt.outcome == "gone":
+                await self._disable(sub, now, "the endpoint answered 410 Gone")
+            elif o.attempt.error is None or not o.attempt.error.startswith("not sent:"):
+                await self._failed(sub, now)
 
     async def _succeeded(self, sub: Subscription, now: datetime) -> None:
         if sub.id in self._healthy:
@@ -339,14 +379,12 @@ class Batch:
         self._healthy.add(sub.id)
         stale = sub.last_success_at is None or now - sub.last_success_at > SUCCESS_WRITE_INTERVAL
         if sub.failing_since is not None or stale:
-            async with self.writes:
-                await subscriptions.record_success(self.deps.db, sub.id, now)
+            await subscriptions.record_success(self.deps.db, sub.id, now)
 
     async def _failed(self, sub: Subscription, now: datetime) -> None:
         since = sub.failing_since or self._failing.get(sub.id)
         if since is None:
-            async with self.writes:
-                since = await subscriptions.record_failure(self.deps.db, sub.id, now)
+            since = await subscriptions.record_failure(self.deps.db, sub.id, now)
             self._failing[sub.id] = since
         if add_duration(since, self.disable_after) <= now:
             reason = (
@@ -356,13 +394,12 @@ class Batch:
             await self._disable(sub, now, reason)
 
     async def _disable(self, sub: Subscription, now: datetime, reason: str) -> None:
-        async with self.writes:
-            if not await subscriptions.disable(self.deps.db, sub.id, at=now, reason=reason):
-                return  # already disabled, and its owner already told
-            logger.warning(
-                "webhook subscription %s of %s disabled: %s", sub.id, sub.customer_id, reason
-            )
-            await events.emit(self.deps.db, disabled_event(self.deps, sub, now, reason))
+        if not await subscriptions.disable(self.deps.db, sub.id, at=now, reason=reason):
+            return  # already disabled, and its owner already told
+        logger.warning(
+            "webhook subscription %s of %s disabled: %s", sub.id, sub.customer_id, reason
+        )
+        await events.emit(self.deps.db, disabled_event(self.deps, sub, now, reason))
 
 
 def disabled_event(deps: Deps, sub: Subscription, at: datetime, reason: str) -> Document:

@@ -20,7 +20,7 @@ from registry.domain.models import Role
 from registry.services.access import Caller, require_role
 from registry.services.deps import Deps
 from registry.settings import Settings
-from registry.store import customers, deliveries, ids
+from registry.store import customers, deliveries, delivery_queue, ids
 from registry.store import webhook_subscriptions as subscriptions
 from registry.store.deliveries import Delivery, DeliveryStatus
 from registry.store.events import EVENT_TYPES
@@ -175,13 +175,17 @@ async def replay_delivery(deps: Deps, caller: Caller, delivery_id: str) -> Deliv
     if found is None or not _may_see(caller, found.customer_id):
         raise NotFound(f"no webhook delivery {delivery_id!r}")
     if found.status is DeliveryStatus.PENDING:
-        return found  # already queued; nothing to do
+        # Queued already; queueing again is harmless and heals a replay cut short.
+        await delivery_queue.enqueue_one(deps.db, found.id, deps.clock.now())
+        return found
     subscription = await subscriptions.get(deps.db, found.subscription_id)
     if subscription is None:
         raise NotFound(f"the subscription of delivery {delivery_id!r} was deleted")
     if not subscription.active:
         raise ValidationError("id", "the subscription is disabled; enable it first")
-    replayed = await deliveries.replay(deps.db, found.id, deps.clock.now())
+    now = deps.clock.now()
+    replayed = await deliveries.replay(deps.db, found.id, now)
+    await delivery_queue.enqueue_one(deps.db, found.id, now)
     return replayed or found
 
 

@@ -12,6 +12,7 @@ from registry.store import (
     customer_terms,
     customers,
     deliveries,
+    delivery_queue,
     dpas,
     events,
     meta,
@@ -42,4 +43,5 @@ COLLECTIONS: tuple[ModuleType, ...] = (
     meta,
     webhook_subscriptions,
     deliveries,
+    delivery_queue,
 )

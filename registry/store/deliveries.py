@@ -1,18 +1,13 @@
-"""Deliveries: one message to one subscription, with every attempt logged.
+"""Delivery records: one message to one subscription, with every attempt logged.
 
 The email channel uses the same documents: one per (event, notice address), with
 `channel` "email", the address as `target` and `email:<address>` as subscription id.
 
-A delivery is claimed in two steps. First a *lease slot* `<delivery id>.<seq>` is
-inserted into `webhook_delivery_leases`: a unique `_id` insert is atomic on every
-server, so only one worker gets generation `seq`. Then the delivery itself is
-updated with `find_one_and_update` on the generation it was seen at. The slot is
-what makes claims exclusive on the embedded FerretDB v1, whose findAndModify reads
-and writes in separate steps (eight concurrent claimers took 299 of 300 documents
-twice there); on MongoDB the conditional update alone would do. Deliveries never
-leased before are claimed a batch at a time (`take_slots` + `claim_many`), the
-others one by one. Recording a result is an update filtered on the lease owner,
-generation and attempt number, so a worker whose lease ran out cannot complete it.
+What is still to be attempted is queued in store/delivery_queue.py, which leases
+the work; this module keeps the message and its history. Recording an attempt is
+an update filtered on the attempt number (each number is recorded once, in
+order), so a worker whose lease ran out and whose attempt was already written
+off as lost cannot overwrite what came after it.
 """
 
 from __future__ import annotations
@@ -23,13 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
+from pymongo.errors import BulkWriteError
 
 from registry.store.database import Database, Document, create_missing_indexes
 
 NAME = "webhook_deliveries"
-LEASES = "webhook_delivery_leases"
 INDEXES = [
     # Dispatching the same event twice (a crash, a second worker) creates nothing new.
     IndexModel(
@@ -37,16 +31,13 @@ INDEXES = [
         unique=True,
         name="event_subscription_unique",
     ),
-    IndexModel([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="due"),
     IndexModel([("subscription_id", ASCENDING), ("_id", DESCENDING)], name="subscription_log"),
     IndexModel([("customer_id", ASCENDING), ("_id", DESCENDING)], name="customer_log"),
 ]
-LEASE_INDEXES = [IndexModel([("delivery_id", ASCENDING)], name="delivery_id")]
 
 
 async def ensure_indexes(db: Database) -> None:
     await create_missing_indexes(db, NAME, INDEXES)
-    await create_missing_indexes(db, LEASES, LEASE_INDEXES)
 
 
 class DeliveryStatus(enum.Enum):
@@ -68,6 +59,8 @@ class Attempt:
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
+    """A delivery record; the lease fields are set on the copy a worker claimed."""
+
     id: str
     event_id: str
     event_type: str
@@ -77,25 +70,25 @@ class Delivery:
     created_at: datetime
     next_attempt_at: datetime | None
     attempt_count: int
-    lease_seq: int
     body: str = field(repr=False)
     attempts: tuple[Attempt, ...] = ()
     channel: str = "webhook"  # or "email", to `target` (an address) instead of a subscription
     target: str | None = field(default=None, repr=False)
-    lease_owner: str | None = None
-    lease_until: datetime | None = None
     delivered_at: datetime | None = None
     failed_at: datetime | None = None
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+    lease_seq: int = 0
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
-    """A due delivery as one scan saw it; `lease_seq` is the generation to claim after."""
+class Outcome:
+    """One attempt to record, and the state it leaves the delivery in."""
 
-    id: str
-    lease_seq: int
-    attempt_count: int
-    lease_owner: str | None
+    delivery: Delivery
+    attempt: Attempt
+    status: DeliveryStatus
+    next_attempt_at: datetime | None
 
 
 def new_document(
@@ -121,9 +114,6 @@ def new_document(
         "status": DeliveryStatus.PENDING.value,
         "next_attempt_at": now,
         "attempt_count": 0,
-        "lease_seq": 0,
-        "lease_owner": None,
-        "lease_until": None,
         "attempts": [],
         "delivered_at": None,
         "failed_at": None,
@@ -155,7 +145,6 @@ def from_document(doc: Document) -> Delivery:
         created_at=doc["created_at"],
         next_attempt_at=doc.get("next_attempt_at"),
         attempt_count=int(doc.get("attempt_count", 0)),
-        lease_seq=int(doc.get("lease_seq", 0)),
         body=doc["body"],
         attempts=tuple(
             Attempt(
@@ -169,8 +158,6 @@ def from_document(doc: Document) -> Delivery:
             )
             for a in doc.get("attempts", ())
         ),
-        lease_owner=doc.get("lease_owner"),
-        lease_until=doc.get("lease_until"),
         delivered_at=doc.get("delivered_at"),
         failed_at=doc.get("failed_at"),
         channel=doc.get("channel", "webhook"),
@@ -192,184 +179,83 @@ async def insert_new(db: Database, docs: list[Document]) -> int:
     return len(result.inserted_ids)
 
 
-async def due(db: Database, now: datetime, limit: int) -> list[Candidate]:
-    """Pending deliveries due at `now` and not under a live lease, oldest first."""
-    cursor = (
-        db[NAME]
-        .find(
-            _due_filter(now),
-            {"lease_seq": 1, "attempt_count": 1, "lease_owner": 1},
-        )
-        .sort([("next_attempt_at", ASCENDING), ("_id", ASCENDING)])
-        .limit(limit)
-    )
-    return [
-        Candidate(
-            id=doc["_id"],
-            lease_seq=int(doc.get("lease_seq", 0)),
-            attempt_count=int(doc.get("attempt_count", 0)),
-            lease_owner=doc.get("lease_owner"),
-        )
-        async for doc in cursor
-    ]
+async def get_many(db: Database, delivery_ids: Sequence[str]) -> dict[str, Delivery]:
+    if not delivery_ids:
+        return {}
+    cursor = db[NAME].find({"_id": {"$in": list(delivery_ids)}})
+    return {doc["_id"]: from_document(doc) async for doc in cursor}
 
 
-async def take_slot(
-    db: Database, delivery_id: str, seq: int, *, owner: str, until: datetime, now: datetime
-) -> bool:
-    """Reserve generation `seq` of a delivery; False when another worker has it."""
-    try:
-        await db[LEASES].insert_one(
-            {
-                "_id": f"{delivery_id}.{seq}",
-                "delivery_id": delivery_id,
-                "owner": owner,
-                "taken_at": now,
-                "until": until,
-            }
-        )
-    except DuplicateKeyError:
-        return False
-    return True
+LOST_LEASE = "no result recorded: the worker's lease expired (the message may have been sent)"
 
 
-async def release_slot(db: Database, delivery_id: str, seq: int) -> None:
-    """Give back a slot that was taken but not used, so the next worker need not wait."""
-    await db[LEASES].delete_one({"_id": f"{delivery_id}.{seq}"})
+def lost_attempt(number: int, at: datetime) -> Attempt:
+    """What the log says of an attempt whose worker never reported back."""
+    return Attempt(number, at, None, None, "", LOST_LEASE, "failure")
 
 
-async def take_slots(
-    db: Database, candidates: Sequence[Candidate], *, owner: str, until: datetime, now: datetime
-) -> set[str]:
-    """`take_slot` for many deliveries in one round trip; returns the ids whose slot we got."""
-    if not candidates:
+async def record(db: Database, outcome: Outcome) -> bool:
+    """Log an attempt and the next state; False when a later attempt was logged first."""
+    return len(await record_many(db, [outcome])) == 1
+
+
+async def record_many(db: Database, outcomes: Sequence[Outcome]) -> set[str]:
+    """`record` for a batch in one round trip; returns the ids it recorded."""
+    if not outcomes:
         return set()
-    docs = [
-        {
-            "_id": f"{c.id}.{c.lease_seq + 1}",
-            "delivery_id": c.id,
-            "owner": owner,
-            "taken_at": now,
-            "until": until,
-        }
-        for c in candidates
-    ]
-    try:
-        await db[LEASES].insert_many(docs, ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(error.get("code") != 11000 for error in errors):
-            raise
-        lost = {docs[error["index"]]["delivery_id"] for error in errors}
-        return {c.id for c in candidates} - lost
-    return {c.id for c in candidates}
-
-
-async def claim_many(
-    db: Database, candidates: Sequence[Candidate], *, owner: str, until: datetime, now: datetime
-) -> list[Delivery]:
-    """`claim` for never-leased deliveries whose slots the caller holds, in two round trips."""
-    if not candidates:
-        return []
-    seen = [{"_id": c.id, "lease_seq": c.lease_seq} for c in candidates]
-    await db[NAME].update_many(
-        {"$and": [{"$or": seen}, {"lease_owner": None}, _due_filter(now)]},
-        {
-            "$set": {"lease_owner": owner, "lease_until": until},
-            "$inc": {"lease_seq": 1, "attempt_count": 1},
-        },
-    )
-    ids = [c.id for c in candidates]
-    cursor = db[NAME].find({"_id": {"$in": ids}, "lease_owner": owner, "lease_until": until})
-    return [from_document(doc) async for doc in cursor]
-
-
-async def release_slots(db: Database, slots: Sequence[tuple[str, int]]) -> None:
-    if slots:
-        await db[LEASES].delete_many({"_id": {"$in": [f"{i}.{seq}" for i, seq in slots]}})
-
-
-async def slot_expired(db: Database, delivery_id: str, seq: int, now: datetime) -> bool:
-    doc = await db[LEASES].find_one({"_id": f"{delivery_id}.{seq}"})
-    return doc is not None and doc["until"] < now
-
-
-async def skip_slot(db: Database, delivery_id: str, seen_seq: int) -> None:
-    """Step past a slot whose owner died before claiming with it (no attempt was made)."""
-    await db[NAME].update_one(
-        {"_id": delivery_id, "lease_seq": seen_seq}, {"$set": {"lease_seq": seen_seq + 1}}
-    )
-
-
-async def claim(
-    db: Database, candidate: Candidate, *, owner: str, until: datetime, now: datetime
-) -> Delivery | None:
-    """Lease a delivery whose slot `candidate.lease_seq + 1` the caller holds."""
-    update: dict[str, Any] = {
-        "$set": {"lease_owner": owner, "lease_until": until, "lease_seq": candidate.lease_seq + 1},
-        "$inc": {"attempt_count": 1},
-    }
-    if candidate.lease_owner is not None:
-        # The previous holder's lease ran out without a result: say so in the log.
-        lost = Attempt(candidate.attempt_count, now, None, None, "", _LOST_LEASE, "failure")
-        update["$push"] = {"attempts": attempt_document(lost)}
-    doc = await db[NAME].find_one_and_update(
-        {
-            "_id": candidate.id,
-            "lease_seq": candidate.lease_seq,
-            "lease_owner": candidate.lease_owner,
-            **_due_filter(now),
-        },
-        update,
-        return_document=ReturnDocument.AFTER,
-    )
-    return from_document(doc) if doc else None
-
-
-def _due_filter(now: datetime) -> Document:
+    ops = [_record_op(o) for o in outcomes]
+    result = await db[NAME].bulk_write(ops, ordered=False)
+    if result.modified_count == len(ops):
+        return {o.delivery.id for o in outcomes}
+    # Some were fenced off (rare): read back which attempts made it into the log.
+    cursor = db[NAME].find({"_id": {"$in": [o.delivery.id for o in outcomes]}}, {"attempts": 1})
+    logs = {doc["_id"]: doc["attempts"] async for doc in cursor}
     return {
-        "status": DeliveryStatus.PENDING.value,
-        "next_attempt_at": {"$lte": now},
-        "$or": [{"lease_until": None}, {"lease_until": {"$lt": now}}],
+        o.delivery.id
+        for o in outcomes
+        if _stored(attempt_document(o.attempt)) in logs.get(o.delivery.id, [])
     }
 
 
-_LOST_LEASE = "no result recorded: the worker's lease expired (the message may have been sent)"
+def _stored(attempt: Document) -> Document:
+    """An attempt as it reads back: BSON keeps milliseconds."""
+    at: datetime = attempt["at"]
+    return {**attempt, "at": at.replace(microsecond=at.microsecond // 1000 * 1000)}
 
 
-async def record(
-    db: Database,
-    delivery: Delivery,
-    attempt: Attempt,
-    *,
-    status: DeliveryStatus,
-    next_attempt_at: datetime | None,
-) -> bool:
-    """Log an attempt and the next state; False when the lease was lost (fenced off)."""
+def _record_op(outcome: Outcome) -> UpdateOne:
+    attempt = outcome.attempt
     values: dict[str, Any] = {
-        "status": status.value,
-        "next_attempt_at": next_attempt_at,
-        "lease_owner": None,
-        "lease_until": None,
+        "status": outcome.status.value,
+        "next_attempt_at": outcome.next_attempt_at,
+        "attempt_count": attempt.number,
     }
-    if status is DeliveryStatus.DELIVERED:
+    if outcome.status is DeliveryStatus.DELIVERED:
         values["delivered_at"] = attempt.at
-    elif status is DeliveryStatus.FAILED:
+    elif outcome.status is DeliveryStatus.FAILED:
         values["failed_at"] = attempt.at
-    result = await db[NAME].update_one(
-        {
-            "_id": delivery.id,
-            "lease_owner": delivery.lease_owner,
-            "lease_seq": delivery.lease_seq,
-            "attempt_count": delivery.attempt_count,
-        },
+    return UpdateOne(
+        {"_id": outcome.delivery.id, "attempt_count": {"$lt": attempt.number}},
         {"$set": values, "$push": {"attempts": attempt_document(attempt)}},
     )
-    return result.modified_count == 1
+
+
+async def note_lost(db: Database, delivery_id: str, attempt: Attempt) -> None:
+    """Log an attempt whose lease expired unreported, unless its result came in after all."""
+    await db[NAME].update_one(
+        {"_id": delivery_id, "attempt_count": {"$lt": attempt.number}},
+        {
+            "$set": {"attempt_count": attempt.number},
+            "$push": {"attempts": attempt_document(attempt)},
+        },
+    )
 
 
 async def replay(db: Database, delivery_id: str, now: datetime) -> Delivery | None:
-    """Queue a finished delivery again with a fresh schedule; its log is kept."""
+    """Mark a finished delivery pending again with a fresh schedule; its log is kept.
+
+    The caller queues it (store/delivery_queue.py) afterwards.
+    """
     doc = await db[NAME].find_one_and_update(
         {
             "_id": delivery_id,
@@ -381,8 +267,6 @@ async def replay(db: Database, delivery_id: str, now: datetime) -> Delivery | No
                 "next_attempt_at": now,
                 "attempt_count": 0,
                 "failed_at": None,
-                "lease_owner": None,
-                "lease_until": None,
             }
         },
         return_document=ReturnDocument.AFTER,

@@ -45,6 +45,17 @@ def notice_id(change_id: str, customer_id: str) -> str:
     return f"{PREFIXES['Notice']}_{change_id.partition('_')[2]}{customer_id.partition('_')[2]}"
 
 
+def delivery_id(event_id: str, subscription_id: str) -> str:
+    """A delivery is one event sent to one subscription (or address): deriving its id
+    from both makes a repeated dispatch write nothing new. The event id's timestamp
+    comes first, so deliveries still sort by time."""
+    digest = hashlib.sha256(f"{event_id}\x1f{subscription_id}".encode()).hexdigest()
+    stamp = event_id.partition("_")[2][:8]
+    if len(stamp) != 8 or any(c not in "0123456789abcdef" for c in stamp):
+        stamp = digest[16:24]
+    return f"{PREFIXES['WebhookDelivery']}_{stamp}{digest[:16]}"
+
+
 def notices_of_change(change_id: str) -> dict[str, dict[str, str]]:
     """An `_id` range holding exactly the notices of one change."""
     prefix = f"{PREFIXES['Notice']}_{change_id.partition('_')[2]}"

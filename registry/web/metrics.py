@@ -35,7 +35,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.services.deps import Deps
-from registry.store import notice_schedule
+from registry.store import delivery_queue, notice_schedule
 from registry.store.database import Database, Document
 from registry.store.deliveries import NAME as DELIVERIES
 
@@ -206,12 +206,7 @@ def _due_work(now: datetime) -> tuple[_DueWork, ...]:
             "due_at",
         ),
         _DueWork("event_dispatch", "events", {"dispatched_at": None}, "occurred_at"),
-        _DueWork(
-            "delivery",
-            DELIVERIES,
-            {"status": "PENDING", "next_attempt_at": {"$lte": now}},
-            "next_attempt_at",
-        ),
+        _DueWork("delivery", delivery_queue.NAME, {"due_at": {"$lte": now}}, "due_at"),
     )
 
 

@@ -59,15 +59,7 @@ async def _drip(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
         await asyncio.sleep(0.05)
 
 
-async def _keep_alive(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    # Offers keep-alive, then only waits for the client to hang up.
-    writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
-    await writer.drain()
-    await reader.read()
-
-
 ROUTES: dict[str, bytes | Writer] = {
-    "/keep-alive": _keep_alive,
     "/ok": _reply("200 OK", b"ok"),
     "/redirect": _reply("302 Found", extra="location: http://127.0.0.1:9/ok\r\n"),
     "/gone": _reply("410 Gone"),
@@ -87,6 +79,7 @@ class LoopbackServer:
 
     ssl_context: ssl.SSLContext | None = None
     host: str = "127.0.0.1"
+    keep_alive: bool = False  # answer "200 ok" to every request of a connection instead
     received: list[Received] = field(default_factory=list)
     port: int = 0
     connections: int = 0
@@ -114,12 +107,11 @@ class LoopbackServer:
         self._handlers.add(task)
         self.connections += 1
         try:
-            head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
-            request_line, *lines = head.removesuffix("\r\n\r\n").split("\r\n")
-            method, target, _ = request_line.split(" ")
-            headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines)}
-            body = await reader.readexactly(int(headers.get("content-length", "0")))
-            self.received.append(Received(method, target, headers, body))
+            while self.keep_alive:
+                await self._read_request(reader)
+                writer.write(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                await writer.drain()
+            target = await self._read_request(reader)
             route = ROUTES[target.partition("?")[0]]
             if isinstance(route, bytes):
                 writer.write(route)
@@ -133,6 +125,15 @@ class LoopbackServer:
             with contextlib.suppress(ConnectionError, ssl.SSLError):
                 await writer.wait_closed()
             self._handlers.discard(task)
+
+    async def _read_request(self, reader: asyncio.StreamReader) -> str:
+        head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+        request_line, *lines = head.removesuffix("\r\n\r\n").split("\r\n")
+        method, target, _ = request_line.split(" ")
+        headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines)}
+        body = await reader.readexactly(int(headers.get("content-length", "0")))
+        self.received.append(Received(method, target, headers, body))
+        return target
 
 
 def resolving_to(*answers: str) -> Callable[[str, int], Awaitable[list[str]]]:
@@ -273,7 +274,7 @@ async def test_refused_connection_is_a_failure_with_error_text(client: httpx.Asy
 
     assert (result.outcome, result.status_code, result.response_excerpt) == ("failure", None, "")
     assert result.error is not None
-    assert result.error.startswith("ConnectError")
+    assert result.error.startswith("ClientConnectorError: Cannot connect")
 
 
 async def test_next_checked_address_is_tried_when_one_refuses(
@@ -295,24 +296,42 @@ async def test_next_checked_address_is_tried_when_one_refuses(
     assert result.outcome == "success"
 
 
-async def test_connections_are_not_reused_across_attempts(
-    server: LoopbackServer, client: httpx.AsyncClient
-) -> None:
-    # The pool keys connections by IP and port only; reuse could carry one host's
-    # request over a TLS session verified for another host on the same address.
-    target = await checked(f"http://{HOOK_HOST}:{server.port}/keep-alive")
+async def test_connections_are_kept_alive_for_the_same_host(client: httpx.AsyncClient) -> None:
+    async with LoopbackServer(keep_alive=True).running() as server:
+        target = await checked(f"http://{HOOK_HOST}:{server.port}/ok")
 
-    first = await send_attempt(client, target, {}, BODY)
-    second = await send_attempt(client, target, {}, BODY)
+        results = [await send_attempt(client, target, {}, BODY) for _ in range(3)]
 
-    assert (first.outcome, second.outcome) == ("success", "success")
-    assert server.connections == 2
+        assert [r.outcome for r in results] == ["success"] * 3
+        assert (len(server.received), server.connections) == (3, 1)
 
 
-def _certificate(tmp_path: Path, hostname: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
-    """A self-signed certificate for ``hostname``: (server context, client context trusting it)."""
+async def test_tls_connections_are_not_shared_between_host_names(tmp_path: Path) -> None:
+    # Both names live on one address; a session verified for one must not carry the other.
+    other = "other." + HOOK_HOST
+    server_context, client_context = _certificate(tmp_path, HOOK_HOST, other)
+    sni_seen: list[str] = []
+    server_context.sni_callback = lambda _sock, name, _ctx: sni_seen.append(name or "")
+    async with (
+        LoopbackServer(ssl_context=server_context, keep_alive=True).running() as server,
+        build_client(total_timeout=2.0, ssl_context=client_context) as client,
+    ):
+        mine = await checked(f"https://{HOOK_HOST}:{server.port}/ok")
+        theirs = await checked(f"https://{other}:{server.port}/ok")
+
+        results = [await send_attempt(client, t, {}, BODY) for t in (mine, theirs, mine, theirs)]
+
+        assert [r.outcome for r in results] == ["success"] * 4
+        assert sni_seen == [HOOK_HOST, other]  # one connection per host name, each reused
+        assert server.connections == 2
+        hosts = [r.headers["host"].partition(":")[0] for r in server.received]
+        assert hosts == [HOOK_HOST, other, HOOK_HOST, other]
+
+
+def _certificate(tmp_path: Path, *hostnames: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A self-signed certificate for ``hostnames``: (server context, client context trusting it)."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostnames[0])])
     now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()
@@ -322,7 +341,9 @@ def _certificate(tmp_path: Path, hostname: str) -> tuple[ssl.SSLContext, ssl.SSL
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName(h) for h in hostnames]), critical=False
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )

@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
+from registry.store import delivery_queue
 from registry.store.database import Document
 from registry.store.deliveries import NAME as DELIVERIES
 from registry.web.metrics import DatabaseSnapshot, exposition, operation_name
@@ -82,6 +83,8 @@ async def test_due_work_and_deliveries_from_the_database(web: Api, seeded: Seede
         {"_id": "dlv_5", "status": "FAILED", "next_attempt_at": None, "channel": "email"},
     ]
     await web.deps.db[DELIVERIES].insert_many(rows)
+    queued = [(r["_id"], r["next_attempt_at"]) for r in rows if r["status"] == "PENDING"]
+    await delivery_queue.enqueue(web.deps.db, [delivery_queue.new_entry(i, at) for i, at in queued])
     samples = await scrape(web)
     assert value(samples, "registry_database_up") == 1
     assert value(samples, "registry_deliveries", channel="webhook", status="PENDING") == 3

@@ -28,7 +28,7 @@ from registry.domain.models import Role
 from registry.services import customers
 from registry.services.access import Caller, authenticate
 from registry.services.deps import Deps
-from registry.store import deliveries, events, ids
+from registry.store import deliveries, delivery_queue, events, ids
 from registry.store import webhook_subscriptions as subscriptions
 from tests.conftest import Api
 
@@ -152,7 +152,9 @@ async def deps(api: Api, dns: StubDns) -> Deps:
     db = api.deps.db
     await subscriptions.ensure_indexes(db)
     await deliveries.ensure_indexes(db)
-    for name in (subscriptions.NAME, deliveries.NAME, deliveries.LEASES, events.NAME):
+    await delivery_queue.ensure_indexes(db)
+    webhook_collections = (deliveries.NAME, delivery_queue.NAME, delivery_queue.LEASES)
+    for name in (subscriptions.NAME, *webhook_collections, events.NAME):
         await db[name].delete_many({})
     api.clock.set(SystemClock().now())
     return dataclasses.replace(api.deps, resolver=dns)

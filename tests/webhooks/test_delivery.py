@@ -21,7 +21,7 @@ from registry.services.delivery_worker import (
     dispatch_events,
 )
 from registry.services.deps import Deps
-from registry.store import deliveries, events
+from registry.store import deliveries, delivery_queue, events
 from registry.store import webhook_subscriptions as subscriptions
 from registry.store.deliveries import Delivery, DeliveryStatus
 from registry.store.webhook_subscriptions import Subscription
@@ -96,7 +96,7 @@ async def test_a_delivery_is_signed_the_standard_webhooks_way(
     assert attempt.response_excerpt == "answer 200"
     assert attempt.latency_ms is not None
     assert attempt.latency_ms > 0
-    assert delivery.lease_owner is None
+    assert await delivery_queue.get(deps.db, delivery.id) is None  # finished: off the queue
     event = await deps.db[events.NAME].find_one({"_id": event_id})
     assert event is not None
     assert event["dispatched_at"] is not None
@@ -199,7 +199,7 @@ async def test_a_worker_that_crashed_after_sending_is_fenced_and_the_message_res
     assert "lease expired" in (delivery.attempts[0].error or "")
     late = deliveries.Attempt(1, deps.clock.now(), 200, 1.0, "", None, "success")
     assert not await deliveries.record(
-        deps.db, claimed, late, status=DeliveryStatus.DELIVERED, next_attempt_at=None
+        deps.db, deliveries.Outcome(claimed, late, DeliveryStatus.DELIVERED, None)
     )
     assert await refreshed(deps, delivery) == delivery
 
