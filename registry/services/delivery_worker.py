@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import random
 from collections import defaultdict
@@ -40,6 +39,7 @@ from registry.store.webhook_subscriptions import Subscription
 logger = logging.getLogger("registry.webhooks")
 
 RESOLVE_ALLOWANCE = timedelta(seconds=5)  # the SSRF guard's DNS timeout
+SCAN_BATCHES = 4  # a claim looks at this many batches' worth of due entries
 SUCCESS_WRITE_INTERVAL = timedelta(minutes=1)
 """A healthy subscription's `last_success_at` is refreshed at most this often (one write)."""
 
@@ -168,48 +168,43 @@ async def claim_due(deps: Deps, worker_id: str, options: DeliveryOptions) -> lis
     """Lease due deliveries for `worker_id`; each is leased by one worker at a time."""
     now = deps.clock.now()
     until = now + options.lease
-    seen = await delivery_queue.due(deps.db, now, options.batch_size)
-    won = await delivery_queue.take_slots(deps.db, seen, owner=worker_id, until=until, now=now)
-    # A slot we lost to a worker that died before claiming with it is stepped over,
-    # so the entry can be claimed at the next generation.
-    for entry in await delivery_queue.expired_slots(
-        deps.db, [e for e in seen if e.id not in won], now
-    ):
-        await delivery_queue.skip_slot(deps.db, entry)
-    mine = [e for e in seen if e.id in won]
-    claimed = await delivery_queue.claim(deps.db, mine, owner=worker_id, until=until, now=now)
-    held = {c.id for c in claimed}
-    for entry in mine:
-        if entry.lease_owner is not None and entry.id in held:
-            # The previous holder's lease ran out without a result: say so in the log.
-            lost = deliveries.lost_attempt(entry.attempt_count, now)
+    # Look further than one batch: other workers' claims are skipped, not waited on.
+    seen = await delivery_queue.due(deps.db, now, options.batch_size * SCAN_BATCHES)
+    taken = await delivery_queue.slots_taken(deps.db, seen)
+    free = [e for e in seen if e.id not in taken]
+    # A slot held by a worker whose lease ran out: its attempt is written off as
+    # lost, the entry steps past that generation, and it is free again.
+    dead = [e for e in seen if e.id in taken and taken[e.id] < now]
+    revived: list[delivery_queue.Entry] = []
+    for entry in dead:
+        moved = await delivery_queue.step_past(deps.db, entry)
+        if moved is not None:
+            lost = deliveries.lost_attempt(moved.attempt_count, now)
             await deliveries.note_lost(deps.db, entry.id, lost)
-    records = await deliveries.get_many(deps.db, [e.id for e in claimed])
+            revived.append(moved)
+    await delivery_queue.release_slots(deps.db, [(e.id, e.lease_seq + 1) for e in dead])
+    free = [*revived, *free][: options.batch_size]
+    won = await delivery_queue.take_slots(deps.db, free, owner=worker_id, until=until, now=now)
+    ours = [e for e in free if e.id in won]
+    mine = await delivery_queue.claimed(deps.db, ours)
+    held = {e.id for e in mine}
+    await delivery_queue.release_slots(
+        deps.db, [(e.id, e.lease_seq + 1) for e in ours if e.id not in held]
+    )
+    records = await deliveries.get_many(deps.db, list(held), with_attempts=False)
     ready: list[Delivery] = []
-    stale: list[str] = []
-    for entry in claimed:
+    stale: list[tuple[str, int]] = []
+    for entry in mine:
         record = records.get(entry.id)
         if record is None or record.status is not DeliveryStatus.PENDING:
-            stale.append(entry.id)  # finished already (a repeated dispatch), or gone
+            stale.append((entry.id, entry.lease_seq))  # finished already, or gone
             continue
+        attempt = entry.attempt_count + 1
         ready.append(
-            dataclasses.replace(
-                record,
-                attempt_count=entry.attempt_count,
-                lease_owner=worker_id,
-                lease_until=until,
-                lease_seq=entry.lease_seq,
-            )
+            deliveries.claimed_copy(record, owner=worker_id, seq=entry.lease_seq, attempt=attempt)
         )
     if stale:
-        await delivery_queue.complete(
-            deps.db,
-            owner=worker_id,
-            until=until,
-            finished=stale,
-            retries=[],
-            slots=[(e.id, e.lease_seq) for e in claimed if e.id in stale],
-        )
+        await delivery_queue.complete(deps.db, finished=stale, retries=[])
     return ready
 
 
@@ -244,6 +239,7 @@ class Batch:
         self.schedule = retry.parse_schedule(deps.settings.webhook_retry_schedule)
         self.disable_after: Duration = parse_duration(deps.settings.webhook_disable_after)
         self.rng = random.Random()  # noqa: S311 - jitter, not security
+        self._secrets: dict[str, str] = {}
         self._healthy: set[str] = set()
         self._failing: dict[str, datetime] = {}
 
@@ -280,7 +276,7 @@ class Batch:
         if isinstance(target, str):
             return AttemptResult(None, 0.0, "", f"not sent: {target}", None, "failure")
         try:
-            secrets = [self.box.decrypt(sealed) for sealed in sub.secrets.valid_at(started)]
+            secrets = [self._decrypt(sealed) for sealed in sub.secrets.valid_at(started)]
         except SecretDecryptionError as exc:
             return AttemptResult(None, 0.0, "", f"not sent: {exc}", None, "failure")
         body = delivery.body.encode()
@@ -288,6 +284,12 @@ class Batch:
         return await sender.send_attempt(
             client, target, headers, body, total_timeout=self.options.total_timeout
         )
+
+    def _decrypt(self, sealed: str) -> str:
+        """Each subscription's secret is decrypted once per batch, not once per message."""
+        if sealed not in self._secrets:
+            self._secrets[sealed] = self.box.decrypt(sealed)
+        return self._secrets[sealed]
 
     async def send_email(self, delivery: Delivery) -> AttemptResult:
         """One SMTP attempt; without REGISTRY_SMTP_URL the delivery waits, retried."""
@@ -343,24 +345,19 @@ class Batch:
                 logger.warning(
                     "delivery %s: lease lost before its result was recorded", o.delivery.id
                 )
-        claims: dict[tuple[str | None, datetime | None], list[Outcome]] = defaultdict(list)
-        for o in outcomes:
-            claims[(o.delivery.lease_owner, o.delivery.lease_until)].append(o)
-        for (owner, until), ended in claims.items():
-            if owner is None or until is None:
-                raise ValueError("only a claimed delivery can be recorded")
-            await delivery_queue.complete(
-                self.deps.db,
-                owner=owner,
-                until=until,
-                finished=[o.delivery.id for o in ended if o.next_attempt_at is None],
-                retries=[
-                    delivery_queue.Retry(o.delivery.id, o.next_attempt_at)
-                    for o in ended
-                    if o.next_attempt_at is not None
-                ],
-                slots=[(o.delivery.id, o.delivery.lease_seq) for o in ended],
-            )
+        await delivery_queue.complete(
+            self.deps.db,
+            finished=[
+                (o.delivery.id, o.delivery.lease_seq) for o in outcomes if o.next_attempt_at is None
+            ],
+            retries=[
+                delivery_queue.Retry(
+                    o.delivery.id, o.delivery.lease_seq, o.next_attempt_at, o.attempt.number
+                )
+                for o in outcomes
+                if o.next_attempt_at is not None
+            ],
+        )
         now = self.deps.clock.now()
         for o in outcomes:
             sub = self.subs.get(o.delivery.subscription_id)

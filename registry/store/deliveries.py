@@ -1,43 +1,49 @@
-"""Delivery records: one message to one subscription, with every attempt logged.
+"""Delivery records: one message to one subscription, and the log of its attempts.
 
 The email channel uses the same documents: one per (event, notice address), with
 `channel` "email", the address as `target` and `email:<address>` as subscription id.
 
-What is still to be attempted is queued in store/delivery_queue.py, which leases
-the work; this module keeps the message and its history. Recording an attempt is
-an update filtered on the attempt number (each number is recorded once, in
-order), so a worker whose lease ran out and whose attempt was already written
-off as lost cannot overwrite what came after it.
+Two collections, one concept. `webhook_deliveries` holds the message and its
+state; `webhook_delivery_attempts` is an append-only log, one document per
+attempt, so recording a batch of results is one insert plus one update per
+(status, attempt number) group rather than one rewrite per delivery. What is
+still to be attempted is queued and leased in store/delivery_queue.py.
+
+Every attempt that was made is logged, even one whose worker lost its lease:
+it did happen. The record's state changes only for the newest attempt (an
+update filtered on the attempt number), so a late result cannot overwrite what
+came after it.
 """
 
 from __future__ import annotations
 
 import enum
+from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError
 
 from registry.store.database import Database, Document, create_missing_indexes
 
 NAME = "webhook_deliveries"
+ATTEMPTS = "webhook_delivery_attempts"
 INDEXES = [
-    # Dispatching the same event twice (a crash, a second worker) creates nothing new.
-    IndexModel(
-        [("event_id", ASCENDING), ("subscription_id", ASCENDING)],
-        unique=True,
-        name="event_subscription_unique",
-    ),
     IndexModel([("subscription_id", ASCENDING), ("_id", DESCENDING)], name="subscription_log"),
     IndexModel([("customer_id", ASCENDING), ("_id", DESCENDING)], name="customer_log"),
 ]
+ATTEMPT_INDEXES = [IndexModel([("delivery_id", ASCENDING), ("_id", ASCENDING)], name="delivery")]
 
 
 async def ensure_indexes(db: Database) -> None:
+    # A delivery's `_id` is derived from its event and subscription (store/ids.py),
+    # so the primary key alone makes a repeated dispatch create nothing new.
     await create_missing_indexes(db, NAME, INDEXES)
+    await create_missing_indexes(db, ATTEMPTS, ATTEMPT_INDEXES)
 
 
 class DeliveryStatus(enum.Enum):
@@ -77,8 +83,7 @@ class Delivery:
     delivered_at: datetime | None = None
     failed_at: datetime | None = None
     lease_owner: str | None = None
-    lease_until: datetime | None = None
-    lease_seq: int = 0
+    lease_seq: int = 0  # the queue generation the claim was made at
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +119,6 @@ def new_document(
         "status": DeliveryStatus.PENDING.value,
         "next_attempt_at": now,
         "attempt_count": 0,
-        "attempts": [],
         "delivered_at": None,
         "failed_at": None,
         "channel": channel,
@@ -122,19 +126,7 @@ def new_document(
     }
 
 
-def attempt_document(attempt: Attempt) -> Document:
-    return {
-        "number": attempt.number,
-        "at": attempt.at,
-        "status_code": attempt.status_code,
-        "latency_ms": attempt.latency_ms,
-        "response_excerpt": attempt.response_excerpt,
-        "error": attempt.error,
-        "outcome": attempt.outcome,
-    }
-
-
-def from_document(doc: Document) -> Delivery:
+def from_document(doc: Document, attempts: Sequence[Attempt] = ()) -> Delivery:
     return Delivery(
         id=doc["_id"],
         event_id=doc["event_id"],
@@ -146,22 +138,37 @@ def from_document(doc: Document) -> Delivery:
         next_attempt_at=doc.get("next_attempt_at"),
         attempt_count=int(doc.get("attempt_count", 0)),
         body=doc["body"],
-        attempts=tuple(
-            Attempt(
-                number=a["number"],
-                at=a["at"],
-                status_code=a.get("status_code"),
-                latency_ms=a.get("latency_ms"),
-                response_excerpt=a.get("response_excerpt", ""),
-                error=a.get("error"),
-                outcome=a.get("outcome", "failure"),
-            )
-            for a in doc.get("attempts", ())
-        ),
+        attempts=tuple(attempts),
         delivered_at=doc.get("delivered_at"),
         failed_at=doc.get("failed_at"),
         channel=doc.get("channel", "webhook"),
         target=doc.get("target"),
+    )
+
+
+def _attempt_document(delivery_id: str, attempt: Attempt) -> Document:
+    return {
+        "_id": ObjectId(),  # in insertion order: the log reads back as it happened
+        "delivery_id": delivery_id,
+        "number": attempt.number,
+        "at": attempt.at,
+        "status_code": attempt.status_code,
+        "latency_ms": attempt.latency_ms,
+        "response_excerpt": attempt.response_excerpt,
+        "error": attempt.error,
+        "outcome": attempt.outcome,
+    }
+
+
+def _attempt(doc: Document) -> Attempt:
+    return Attempt(
+        number=doc["number"],
+        at=doc["at"],
+        status_code=doc.get("status_code"),
+        latency_ms=doc.get("latency_ms"),
+        response_excerpt=doc.get("response_excerpt", ""),
+        error=doc.get("error"),
+        outcome=doc.get("outcome", "failure"),
     )
 
 
@@ -179,11 +186,28 @@ async def insert_new(db: Database, docs: list[Document]) -> int:
     return len(result.inserted_ids)
 
 
-async def get_many(db: Database, delivery_ids: Sequence[str]) -> dict[str, Delivery]:
+async def get(db: Database, delivery_id: str) -> Delivery | None:
+    return (await get_many(db, [delivery_id])).get(delivery_id)
+
+
+async def get_many(
+    db: Database, delivery_ids: Sequence[str], *, with_attempts: bool = True
+) -> dict[str, Delivery]:
     if not delivery_ids:
         return {}
     cursor = db[NAME].find({"_id": {"$in": list(delivery_ids)}})
-    return {doc["_id"]: from_document(doc) async for doc in cursor}
+    docs = [doc async for doc in cursor]
+    logs = await _logs(db, [doc["_id"] for doc in docs]) if with_attempts else {}
+    return {doc["_id"]: from_document(doc, logs.get(doc["_id"], ())) for doc in docs}
+
+
+async def _logs(db: Database, delivery_ids: Sequence[str]) -> dict[str, list[Attempt]]:
+    logs: dict[str, list[Attempt]] = defaultdict(list)
+    if delivery_ids:
+        cursor = db[ATTEMPTS].find({"delivery_id": {"$in": list(delivery_ids)}}).sort("_id", 1)
+        async for doc in cursor:
+            logs[doc["delivery_id"]].append(_attempt(doc))
+    return logs
 
 
 LOST_LEASE = "no result recorded: the worker's lease expired (the message may have been sent)"
@@ -195,60 +219,78 @@ def lost_attempt(number: int, at: datetime) -> Attempt:
 
 
 async def record(db: Database, outcome: Outcome) -> bool:
-    """Log an attempt and the next state; False when a later attempt was logged first."""
+    """Log an attempt and, unless a later attempt was recorded first, the state it leads to."""
     return len(await record_many(db, [outcome])) == 1
 
 
 async def record_many(db: Database, outcomes: Sequence[Outcome]) -> set[str]:
-    """`record` for a batch in one round trip; returns the ids it recorded."""
+    """`record` for a batch; returns the ids whose state it set.
+
+    Finished deliveries are updated with one `update_many` per (status, attempt
+    number); a retry carries its own next attempt time, so retries are updated
+    one by one, in one bulk write.
+    """
     if not outcomes:
         return set()
-    ops = [_record_op(o) for o in outcomes]
-    result = await db[NAME].bulk_write(ops, ordered=False)
-    if result.modified_count == len(ops):
+    await db[ATTEMPTS].insert_many([_attempt_document(o.delivery.id, o.attempt) for o in outcomes])
+    finished: dict[tuple[DeliveryStatus, int], list[Outcome]] = defaultdict(list)
+    retries: list[Outcome] = []
+    for o in outcomes:
+        if o.next_attempt_at is None:
+            finished[(o.status, o.attempt.number)].append(o)
+        else:
+            retries.append(o)
+    modified = 0
+    for (status, number), group in finished.items():
+        at = max(o.attempt.at for o in group)
+        values: dict[str, Any] = {
+            "status": status.value,
+            "next_attempt_at": None,
+            "attempt_count": number,
+            "delivered_at" if status is DeliveryStatus.DELIVERED else "failed_at": at,
+        }
+        result = await db[NAME].update_many(
+            {"_id": {"$in": [o.delivery.id for o in group]}, "attempt_count": {"$lt": number}},
+            {"$set": values},
+        )
+        modified += result.modified_count
+    if retries:
+        ops = [
+            UpdateOne(
+                {"_id": o.delivery.id, "attempt_count": {"$lt": o.attempt.number}},
+                {
+                    "$set": {
+                        "status": o.status.value,
+                        "next_attempt_at": o.next_attempt_at,
+                        "attempt_count": o.attempt.number,
+                    }
+                },
+            )
+            for o in retries
+        ]
+        modified += (await db[NAME].bulk_write(ops, ordered=False)).modified_count
+    if modified == len(outcomes):
         return {o.delivery.id for o in outcomes}
-    # Some were fenced off (rare): read back which attempts made it into the log.
-    cursor = db[NAME].find({"_id": {"$in": [o.delivery.id for o in outcomes]}}, {"attempts": 1})
-    logs = {doc["_id"]: doc["attempts"] async for doc in cursor}
+    # Some were fenced off (rare): the records that moved on are someone else's now.
+    cursor = db[NAME].find(
+        {"_id": {"$in": [o.delivery.id for o in outcomes]}}, {"attempt_count": 1, "status": 1}
+    )
+    now_at = {doc["_id"]: (doc["attempt_count"], doc["status"]) async for doc in cursor}
     return {
         o.delivery.id
         for o in outcomes
-        if _stored(attempt_document(o.attempt)) in logs.get(o.delivery.id, [])
+        if now_at.get(o.delivery.id) == (o.attempt.number, o.status.value)
     }
-
-
-def _stored(attempt: Document) -> Document:
-    """An attempt as it reads back: BSON keeps milliseconds."""
-    at: datetime = attempt["at"]
-    return {**attempt, "at": at.replace(microsecond=at.microsecond // 1000 * 1000)}
-
-
-def _record_op(outcome: Outcome) -> UpdateOne:
-    attempt = outcome.attempt
-    values: dict[str, Any] = {
-        "status": outcome.status.value,
-        "next_attempt_at": outcome.next_attempt_at,
-        "attempt_count": attempt.number,
-    }
-    if outcome.status is DeliveryStatus.DELIVERED:
-        values["delivered_at"] = attempt.at
-    elif outcome.status is DeliveryStatus.FAILED:
-        values["failed_at"] = attempt.at
-    return UpdateOne(
-        {"_id": outcome.delivery.id, "attempt_count": {"$lt": attempt.number}},
-        {"$set": values, "$push": {"attempts": attempt_document(attempt)}},
-    )
 
 
 async def note_lost(db: Database, delivery_id: str, attempt: Attempt) -> None:
     """Log an attempt whose lease expired unreported, unless its result came in after all."""
-    await db[NAME].update_one(
+    result = await db[NAME].update_one(
         {"_id": delivery_id, "attempt_count": {"$lt": attempt.number}},
-        {
-            "$set": {"attempt_count": attempt.number},
-            "$push": {"attempts": attempt_document(attempt)},
-        },
+        {"$set": {"attempt_count": attempt.number}},
     )
+    if result.modified_count:
+        await db[ATTEMPTS].insert_one(_attempt_document(delivery_id, attempt))
 
 
 async def replay(db: Database, delivery_id: str, now: datetime) -> Delivery | None:
@@ -271,12 +313,10 @@ async def replay(db: Database, delivery_id: str, now: datetime) -> Delivery | No
         },
         return_document=ReturnDocument.AFTER,
     )
-    return from_document(doc) if doc else None
-
-
-async def get(db: Database, delivery_id: str) -> Delivery | None:
-    doc = await db[NAME].find_one({"_id": delivery_id})
-    return from_document(doc) if doc else None
+    if doc is None:
+        return None
+    logs = await _logs(db, [delivery_id])
+    return from_document(doc, logs.get(delivery_id, ()))
 
 
 async def page(
@@ -288,7 +328,7 @@ async def page(
     after: str | None,
     limit: int,
 ) -> tuple[list[Delivery], int]:
-    """Newest first, keyset-paged on `_id` (ids grow with time)."""
+    """Newest first, keyset-paged on `_id` (ids grow with time), with their logs."""
     query: Document = {}
     if subscription_id is not None:
         query["subscription_id"] = subscription_id
@@ -300,8 +340,15 @@ async def page(
     if after is not None:
         query["_id"] = {"$lt": after}
     cursor = db[NAME].find(query).sort("_id", DESCENDING).limit(limit)
-    return [from_document(doc) async for doc in cursor], total
+    docs = [doc async for doc in cursor]
+    logs = await _logs(db, [doc["_id"] for doc in docs])
+    return [from_document(doc, logs.get(doc["_id"], ())) for doc in docs], total
 
 
 def sort_key(delivery: Delivery) -> tuple[str]:
     return (delivery.id,)
+
+
+def claimed_copy(delivery: Delivery, *, owner: str, seq: int, attempt: int) -> Delivery:
+    """The record as a worker holds it while attempting it."""
+    return replace(delivery, lease_owner=owner, lease_seq=seq, attempt_count=attempt)

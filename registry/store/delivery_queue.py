@@ -3,32 +3,37 @@
 The delivery record (store/deliveries.py) holds the message and its log; the
 queue holds only what a worker needs to find and lease due work, and an entry
 is deleted once its delivery is finished. Workers scan, claim and complete a
-batch in a few round trips, over a collection the size of the backlog rather
-than of the whole history.
+batch in a few round trips over a collection the size of the backlog, not of
+the whole history.
 
-`due_at` is when an entry next wants attention: its next attempt, or, while it
-is leased, the end of the lease. So the due scan is one range on one index, and
-an entry whose worker died is due again when its lease runs out.
+A claim is a *lease slot*: a document `<delivery id>.<seq>` inserted into
+`webhook_delivery_leases`, where `seq` is the generation after the one the
+entry is at. A unique `_id` insert is atomic on every server, so only one
+worker gets a generation, and claiming a batch is one bulk insert; the entry
+itself is not written until its attempt is over. (FerretDB v1's findAndModify
+reads and writes in separate steps, so a conditional update alone would not be
+exclusive there: eight concurrent claimers took 299 of 300 documents twice.)
 
-A claim takes two steps. First a *lease slot* `<delivery id>.<seq>` is inserted
-into `webhook_delivery_leases`: a unique `_id` insert is atomic on every server,
-so only one worker gets generation `seq`. Then the entry is updated on the
-generation it was seen at. The slot is what makes claims exclusive on the
-embedded FerretDB v1, whose findAndModify reads and writes in separate steps
-(eight concurrent claimers took 299 of 300 documents twice there); on MongoDB
-the conditional update alone would do. Completing filters on the owner and the
-lease's end, which together name one claim, so a worker whose lease ran out
-cannot complete the entry someone else now holds.
+Completing moves the entry to the next generation (a retry) or deletes it, in
+both cases only if it is still at the generation the claim was made on, and
+then drops the slot. Because the entry moves before the slot goes, a worker
+that wins a slot and then finds its entry still at the generation it expected
+holds the only live claim on it (`claimed`). Workers skip entries whose next
+slot is taken, so several of them drain one queue side by side. A slot whose
+worker died is found once its `until` has passed; the entry then steps past
+that generation (`step_past`), and the attempt that worker may have made is
+counted.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from pymongo import ASCENDING, DeleteOne, IndexModel, InsertOne, UpdateOne
+from pymongo import ASCENDING, IndexModel, UpdateOne
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from registry.store.database import Database, Document, create_missing_indexes
@@ -44,33 +49,26 @@ async def ensure_indexes(db: Database) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """A queued delivery as a scan or a claim saw it."""
+    """A queued delivery: when it is due, its generation, and the attempts made so far."""
 
     id: str
     due_at: datetime
     lease_seq: int
     attempt_count: int
-    lease_owner: str | None = None
-    lease_until: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Retry:
-    """A claimed entry to be attempted again at `due_at`."""
+    """A claimed entry, seen at generation `lease_seq`, to be attempted again at `due_at`."""
 
     id: str
+    lease_seq: int
     due_at: datetime
+    attempt_count: int
 
 
 def new_entry(delivery_id: str, due_at: datetime) -> Document:
-    return {
-        "_id": delivery_id,
-        "due_at": due_at,
-        "lease_seq": 0,
-        "attempt_count": 0,
-        "lease_owner": None,
-        "lease_until": None,
-    }
+    return {"_id": delivery_id, "due_at": due_at, "lease_seq": 0, "attempt_count": 0}
 
 
 def _entry(doc: Document) -> Entry:
@@ -79,14 +77,12 @@ def _entry(doc: Document) -> Entry:
         due_at=doc["due_at"],
         lease_seq=int(doc.get("lease_seq", 0)),
         attempt_count=int(doc.get("attempt_count", 0)),
-        lease_owner=doc.get("lease_owner"),
-        lease_until=doc.get("lease_until"),
     )
 
 
 async def enqueue(db: Database, entries: Sequence[Document]) -> int:
     """Queue deliveries, skipping those already queued; returns how many were new."""
-    return await _insert_new(db, NAME, entries)
+    return len(entries) - len(await _insert_failures(db, NAME, entries))
 
 
 async def enqueue_one(db: Database, delivery_id: str, due_at: datetime) -> None:
@@ -96,7 +92,7 @@ async def enqueue_one(db: Database, delivery_id: str, due_at: datetime) -> None:
 
 
 async def due(db: Database, now: datetime, limit: int) -> list[Entry]:
-    """Entries due at `now` (never leased, retrying, or with a lapsed lease), oldest first."""
+    """Entries due at `now`, oldest first; some may be leased by a worker right now."""
     cursor = (
         db[NAME]
         .find({"due_at": {"$lte": now}})
@@ -118,83 +114,77 @@ async def take_slots(
     return {e.id for i, e in enumerate(entries) if i not in lost}
 
 
-async def expired_slots(db: Database, entries: Sequence[Entry], now: datetime) -> list[Entry]:
-    """Entries whose next slot was taken by a worker whose lease then ran out."""
-    if not entries:
-        return []
-    by_slot = {_slot(e.id, e.lease_seq + 1): e for e in entries}
-    cursor = db[LEASES].find({"_id": {"$in": list(by_slot)}, "until": {"$lt": now}}, {"_id": 1})
-    return [by_slot[doc["_id"]] async for doc in cursor]
+async def claimed(db: Database, entries: Sequence[Entry]) -> list[Entry]:
+    """Of entries whose next slot the caller just took, those still at the generation seen.
 
-
-async def skip_slot(db: Database, entry: Entry) -> None:
-    """Step past a slot whose owner died before claiming with it (no attempt was made)."""
-    await db[NAME].update_one(
-        {"_id": entry.id, "lease_seq": entry.lease_seq}, {"$inc": {"lease_seq": 1}}
-    )
-
-
-async def claim(
-    db: Database, entries: Sequence[Entry], *, owner: str, until: datetime, now: datetime
-) -> list[Entry]:
-    """Lease entries whose next slot the caller holds; returns those it now holds.
-
-    Each entry is updated only at the generation it was seen at and only while
-    still due, so an entry that moved on since the scan is left alone (and its
-    slot given back).
+    An entry that moved on since the scan (finished, or retried by the worker
+    whose slot was dropped just before ours went in) is not the caller's.
     """
     if not entries:
         return []
-    await db[NAME].bulk_write(
-        [
-            UpdateOne(
-                {"_id": e.id, "lease_seq": e.lease_seq, "due_at": {"$lte": now}},
-                {
-                    "$set": {"lease_owner": owner, "lease_until": until, "due_at": until},
-                    "$inc": {"lease_seq": 1, "attempt_count": 1},
-                },
-            )
-            for e in entries
-        ],
-        ordered=False,
+    cursor = db[NAME].find({"_id": {"$in": [e.id for e in entries]}}, {"lease_seq": 1})
+    current = {doc["_id"]: int(doc.get("lease_seq", 0)) async for doc in cursor}
+    return [e for e in entries if current.get(e.id) == e.lease_seq]
+
+
+async def slots_taken(db: Database, entries: Sequence[Entry]) -> dict[str, datetime]:
+    """Entries whose next slot is taken, with when that slot's lease ends."""
+    if not entries:
+        return {}
+    by_slot = {_slot(e.id, e.lease_seq + 1): e.id for e in entries}
+    cursor = db[LEASES].find({"_id": {"$in": list(by_slot)}}, {"until": 1})
+    return {by_slot[doc["_id"]]: doc["until"] async for doc in cursor}
+
+
+async def step_past(db: Database, entry: Entry) -> Entry | None:
+    """Move an entry past a generation whose worker died, counting the attempt it may
+    have made; returns the entry as it now is, or None if it had moved on already."""
+    result = await db[NAME].update_one(
+        {"_id": entry.id, "lease_seq": entry.lease_seq},
+        {"$inc": {"lease_seq": 1, "attempt_count": 1}},
     )
-    ids = [e.id for e in entries]
-    cursor = db[NAME].find({"_id": {"$in": ids}, "lease_owner": owner, "lease_until": until})
-    claimed = [_entry(doc) async for doc in cursor]
-    got = {e.id for e in claimed}
-    await release_slots(db, [(e.id, e.lease_seq + 1) for e in entries if e.id not in got])
-    return claimed
+    if result.modified_count != 1:
+        return None
+    return Entry(entry.id, entry.due_at, entry.lease_seq + 1, entry.attempt_count + 1)
 
 
 async def complete(
     db: Database,
     *,
-    owner: str,
-    until: datetime,
-    finished: Sequence[str],
+    finished: Sequence[tuple[str, int]],
     retries: Sequence[Retry],
-    slots: Iterable[tuple[str, int]],
 ) -> None:
-    """End one claim's leases: finished entries leave the queue, retries wait again."""
-    ops: list[UpdateOne | DeleteOne] = []
-    fence = {"lease_owner": owner, "lease_until": until}
-    if finished:
-        # One delete for the common case; the fence is per claim, not per entry.
-        await db[NAME].delete_many({"_id": {"$in": list(finished)}, **fence})
-    ops.extend(
-        UpdateOne(
-            {"_id": r.id, **fence},
-            {"$set": {"due_at": r.due_at, "lease_owner": None, "lease_until": None}},
-        )
-        for r in retries
-    )
-    if ops:
+    """End claims: finished entries leave the queue, retries wait for their next attempt.
+
+    `finished` pairs an id with the generation its claim was made at; each write
+    applies only while the entry is still there, then the claims' slots go.
+    """
+    by_seq: dict[int, list[str]] = defaultdict(list)
+    for delivery_id, seq in finished:
+        by_seq[seq].append(delivery_id)
+    for seq, ids in by_seq.items():
+        await db[NAME].delete_many({"_id": {"$in": ids}, "lease_seq": seq})
+    if retries:
+        ops = [
+            UpdateOne(
+                {"_id": r.id, "lease_seq": r.lease_seq},
+                {
+                    "$set": {
+                        "due_at": r.due_at,
+                        "lease_seq": r.lease_seq + 1,
+                        "attempt_count": r.attempt_count,
+                    }
+                },
+            )
+            for r in retries
+        ]
         await db[NAME].bulk_write(ops, ordered=False)
-    await release_slots(db, list(slots))
+    slots = [(i, seq + 1) for i, seq in finished] + [(r.id, r.lease_seq + 1) for r in retries]
+    await release_slots(db, slots)
 
 
 async def release_slots(db: Database, slots: Sequence[tuple[str, int]]) -> None:
-    """Drop slots no claim needs any more: unused ones, and those of ended leases."""
+    """Drop slots no claim needs any more."""
     if slots:
         await db[LEASES].delete_many({"_id": {"$in": [_slot(i, seq) for i, seq in slots]}})
 
@@ -208,16 +198,12 @@ def _slot(delivery_id: str, seq: int) -> str:
     return f"{delivery_id}.{seq}"
 
 
-async def _insert_new(db: Database, name: str, docs: Sequence[Document]) -> int:
-    return len(docs) - len(await _insert_failures(db, name, docs))
-
-
 async def _insert_failures(db: Database, name: str, docs: Sequence[Document]) -> set[int]:
     """Insert all, ignoring duplicate `_id`s; returns the indexes of the duplicates."""
     if not docs:
         return set()
     try:
-        await db[name].bulk_write([InsertOne(doc) for doc in docs], ordered=False)
+        await db[name].insert_many(list(docs), ordered=False)
     except BulkWriteError as exc:
         errors = exc.details.get("writeErrors", [])
         if any(error.get("code") != 11000 for error in errors):

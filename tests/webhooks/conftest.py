@@ -153,7 +153,12 @@ async def deps(api: Api, dns: StubDns) -> Deps:
     await subscriptions.ensure_indexes(db)
     await deliveries.ensure_indexes(db)
     await delivery_queue.ensure_indexes(db)
-    webhook_collections = (deliveries.NAME, delivery_queue.NAME, delivery_queue.LEASES)
+    webhook_collections = (
+        deliveries.NAME,
+        deliveries.ATTEMPTS,
+        delivery_queue.NAME,
+        delivery_queue.LEASES,
+    )
     for name in (subscriptions.NAME, *webhook_collections, events.NAME):
         await db[name].delete_many({})
     api.clock.set(SystemClock().now())

@@ -127,7 +127,8 @@ async def emit_notice(deps: Deps, customer_id: str) -> str:
 
 async def email_deliveries(deps: Deps, event_id: str) -> list[Delivery]:
     cursor = deps.db[deliveries.NAME].find({"event_id": event_id, "channel": "email"})
-    return sorted([deliveries.from_document(doc) async for doc in cursor], key=lambda d: d.id)
+    found = await deliveries.get_many(deps.db, [doc["_id"] async for doc in cursor])
+    return sorted(found.values(), key=lambda d: d.id)
 
 
 def free_port() -> int:
