@@ -174,6 +174,26 @@ async def test_500_then_timeout_then_refused_then_200_follows_the_schedule(
     assert (healthy.failing_since, healthy.last_success_at) == (None, done.attempts[-1].at)
 
 
+async def test_a_repeated_dispatch_does_not_send_a_finished_delivery_again(
+    api: Api, deps: Deps, receiver: Receiver
+) -> None:
+    customer, sub, _ = await subscribe(deps, receiver)
+    event_id = await emit_event(deps, customer)
+    await dispatch_events(deps, "w1")
+    assert await deliver_due(deps, "w1", options=FAST) == 1
+    # A crash before dispatched_at was written, noticed only after the delivery went out.
+    await deps.db[events.NAME].update_many({}, {"$set": {"dispatched_at": None}})
+
+    assert await dispatch_events(deps, "w2") == 1
+    assert await deliver_due(deps, "w2", options=FAST) == 0
+
+    assert len(receiver.received) == 1
+    assert await deps.db[deliveries.NAME].count_documents({}) == 1
+    assert await deps.db[delivery_queue.NAME].count_documents({}) == 0
+    delivery = await delivery_of(deps, event_id, sub.id)
+    assert (delivery.status, len(delivery.attempts)) == (DeliveryStatus.DELIVERED, 1)
+
+
 async def test_a_worker_that_crashed_after_sending_is_fenced_and_the_message_resent(
     api: Api, deps: Deps, receiver: Receiver
 ) -> None:
