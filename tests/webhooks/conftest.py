@@ -70,6 +70,7 @@ class Receiver:
     port: int = 0
     _server: asyncio.Server | None = None
     _handlers: set[asyncio.Task[None]] = field(default_factory=set)
+    _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     def url(self, path: str = "/hook", host: str = HOOK_HOST) -> str:
         return f"http://{host}:{self.port}{path}"
@@ -100,6 +101,7 @@ class Receiver:
             headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines)}
             body = await reader.readexactly(int(headers.get("content-length", "0")))
             self.received.append(Received(path, headers, body))
+            self._arrived.set()
             answer = self.script.pop(0) if self.script else self.routes.get(path, self.default)
             if answer == "hang":
                 await reader.read()  # until the client gives up
@@ -122,6 +124,13 @@ class Receiver:
             with contextlib.suppress(ConnectionError, asyncio.CancelledError):
                 await writer.wait_closed()
             self._handlers.discard(task)
+
+    async def wait_for_requests(self, count: int) -> None:
+        """Until `count` requests have arrived in all (30 s at most)."""
+        async with asyncio.timeout(30):
+            while len(self.received) < count:
+                self._arrived.clear()
+                await self._arrived.wait()
 
     def ids(self) -> list[str]:
         return [r.headers["webhook-id"] for r in self.received]
