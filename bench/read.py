@@ -365,7 +365,14 @@ def main() -> None:
                             ].count_documents({"status": "DELIVERED"})
                         # The remaining load must not spill into the cached run.
                         leftover = MongoClient(uri)[db_name]
-                        for name in ("events", "webhook_deliveries", "webhook_subscriptions"):
+                        for name in (
+                            "events",
+                            "webhook_deliveries",
+                            "webhook_delivery_attempts",
+                            "webhook_delivery_queue",
+                            "webhook_delivery_leases",
+                            "webhook_subscriptions",
+                        ):
                             leftover[name].delete_many({})
                         leftover.client.close()
                         figures.update(

@@ -361,13 +361,15 @@ class Batch:
         now = self.deps.clock.now()
         for o in outcomes:
             sub = self.subs.get(o.delivery.subscription_id)
-            if o.delivery.id not in recorded or sub is None or o.delivery.channel == email.CHANNEL:
+            if o.delivery.id not in recorded or o.delivery.channel == email.CHANNEL:
                 continue
+            if sub is None or sub.deleted_at is not None or not sub.active:
+                continue  # closed unsent: nothing to learn about the endpoint
             if o.attempt.outcome == "success":
                 await self._succeeded(sub, now)
             elif o.attempt.outcome == "gone":
                 await self._disable(sub, now, "the endpoint answered 410 Gone")
-            elif o.attempt.error is None or not o.attempt.error.startswith("not sent:"):
+            else:
                 await self._failed(sub, now)
 
     async def _succeeded(self, sub: Subscription, now: datetime) -> None:

@@ -182,8 +182,23 @@ async def insert_new(db: Database, docs: list[Document]) -> int:
         errors = exc.details.get("writeErrors", [])
         if any(error.get("code") != 11000 for error in errors):
             raise
+        await _check_same_deliveries(db, [docs[error["index"]] for error in errors])
         return int(exc.details.get("nInserted", 0))
     return len(result.inserted_ids)
+
+
+class DeliveryIdCollision(RuntimeError):
+    """Two different (event, subscription) pairs derived the same delivery id."""
+
+
+async def _check_same_deliveries(db: Database, skipped: list[Document]) -> None:
+    """A skipped insert must be the same delivery made before, never another one whose
+    derived id happens to collide: that would silently drop a message."""
+    wanted = {doc["_id"]: (doc["event_id"], doc["subscription_id"]) for doc in skipped}
+    cursor = db[NAME].find({"_id": {"$in": list(wanted)}}, {"event_id": 1, "subscription_id": 1})
+    async for doc in cursor:
+        if (doc["event_id"], doc["subscription_id"]) != wanted[doc["_id"]]:
+            raise DeliveryIdCollision(f"delivery id {doc['_id']} already names another delivery")
 
 
 async def get(db: Database, delivery_id: str) -> Delivery | None:

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from standardwebhooks import Webhook
 
 from registry.clock import FrozenClock
@@ -172,6 +173,25 @@ async def test_500_then_timeout_then_refused_then_200_follows_the_schedule(
     healthy = await subscriptions.get(deps.db, sub.id)
     assert healthy is not None
     assert (healthy.failing_since, healthy.last_success_at) == (None, done.attempts[-1].at)
+
+
+async def test_a_delivery_id_naming_another_delivery_is_refused(deps: Deps) -> None:
+    def record(event_id: str, subscription_id: str) -> dict[str, Any]:
+        return deliveries.new_document(
+            delivery_id="dlv_" + "a" * 24,
+            event_id=event_id,
+            event_type="change.announced",
+            subscription_id=subscription_id,
+            customer_id="cus_" + "1" * 24,
+            body="{}",
+            now=deps.clock.now(),
+        )
+
+    assert await deliveries.insert_new(deps.db, [record("evt_1", "whs_1")]) == 1
+    assert await deliveries.insert_new(deps.db, [record("evt_1", "whs_1")]) == 0  # the same one
+
+    with pytest.raises(deliveries.DeliveryIdCollision):
+        await deliveries.insert_new(deps.db, [record("evt_2", "whs_1")])
 
 
 async def test_a_repeated_dispatch_does_not_send_a_finished_delivery_again(
