@@ -29,7 +29,9 @@ CONNECT_TIMEOUT = 5.0
 TOTAL_TIMEOUT = 15.0  # Standard Webhooks recommends 15 to 30 s
 EXCERPT_BYTES = 1024
 USER_AGENT = "subprocessor-registry-webhooks/1"
-KEEPALIVE_SECONDS = 15.0
+KEEPALIVE_SECONDS = 4.0
+"""Idle connections are closed before common servers' own idle timeout (Node.js: 5 s), so
+we do not send on a connection the receiver is closing."""
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
