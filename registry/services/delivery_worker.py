@@ -200,9 +200,7 @@ async def claim_due(deps: Deps, worker_id: str, options: DeliveryOptions) -> lis
             stale.append((entry.id, entry.lease_seq))  # finished already, or gone
             continue
         attempt = entry.attempt_count + 1
-        ready.append(
-            deliveries.claimed_copy(record, owner=worker_id, seq=entry.lease_seq, attempt=attempt)
-        )
+        ready.append(deliveries.claimed_copy(record, seq=entry.lease_seq, attempt=attempt))
     if stale:
         await delivery_queue.complete(deps.db, finished=stale, retries=[])
     return ready

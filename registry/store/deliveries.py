@@ -65,7 +65,7 @@ class Attempt:
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """A delivery record; the lease fields are set on the copy a worker claimed."""
+    """A delivery record; `lease_seq` is set on the copy a worker claimed."""
 
     id: str
     event_id: str
@@ -82,7 +82,6 @@ class Delivery:
     target: str | None = field(default=None, repr=False)
     delivered_at: datetime | None = None
     failed_at: datetime | None = None
-    lease_owner: str | None = None
     lease_seq: int = 0  # the queue generation the claim was made at
 
 
@@ -257,7 +256,7 @@ async def record_many(db: Database, outcomes: Sequence[Outcome]) -> set[str]:
             retries.append(o)
     modified = 0
     for (status, number), group in finished.items():
-        at = max(o.attempt.at for o in group)
+        at = max(o.attempt.at for o in group)  # one time per group; each attempt's is logged
         values: dict[str, Any] = {
             "status": status.value,
             "next_attempt_at": None,
@@ -364,6 +363,6 @@ def sort_key(delivery: Delivery) -> tuple[str]:
     return (delivery.id,)
 
 
-def claimed_copy(delivery: Delivery, *, owner: str, seq: int, attempt: int) -> Delivery:
-    """The record as a worker holds it while attempting it."""
-    return replace(delivery, lease_owner=owner, lease_seq=seq, attempt_count=attempt)
+def claimed_copy(delivery: Delivery, *, seq: int, attempt: int) -> Delivery:
+    """The record as a worker holds it while making attempt number `attempt`."""
+    return replace(delivery, lease_seq=seq, attempt_count=attempt)
