@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from registry.settings import Settings
 
 SOURCE_DIR = Path(__file__).resolve().parent.parent / "devdb"
-_SOURCES = ("go.mod", "go.sum", "main.go", "patches/edits.toml", "patches/id_pushdown.go")
+_LAUNCHER = ("go.mod", "go.sum", "main.go")
+_SOURCES = (*_LAUNCHER, "patches/edits.toml", "patches/id_pushdown.go")
 _FERRETDB = "github.com/FerretDB/FerretDB"
 
 
@@ -79,7 +80,7 @@ def ensure_built(*, log: bool = True) -> Path:
 def _build(go: str, output: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="devdb-build-", dir=output.parent) as tmp:
         work = Path(tmp)
-        for name in ("go.mod", "go.sum", "main.go"):
+        for name in _LAUNCHER:
             shutil.copyfile(SOURCE_DIR / name, work / name)
         _go(go, ["mod", "vendor"], work)
         apply_patches(work / "vendor" / _FERRETDB)

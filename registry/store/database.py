@@ -8,8 +8,10 @@ from urllib.parse import urlsplit
 
 from pymongo import AsyncMongoClient, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import BulkWriteError
 
 Document = dict[str, Any]
+DUPLICATE_KEY = 11000
 Database = AsyncDatabase[Document]
 
 
@@ -74,3 +76,19 @@ async def page_by_id(
         query = {"$and": [query, {"_id": {"$gt": after}}]} if query else {"_id": {"$gt": after}}
     cursor = db[name].find(query).sort("_id", 1).limit(limit)
     return [d async for d in cursor], total
+
+
+async def insert_skipping_duplicates(db: Database, name: str, docs: Sequence[Document]) -> set[int]:
+    """Insert every document whose `_id` (or unique key) is new; returns the positions of
+    those skipped as duplicates. Any other write error is raised: nothing is dropped
+    silently."""
+    if not docs:
+        return set()
+    try:
+        await db[name].insert_many(list(docs), ordered=False)
+    except BulkWriteError as exc:
+        errors = exc.details.get("writeErrors", [])
+        if any(error.get("code") != DUPLICATE_KEY for error in errors):
+            raise
+        return {int(error["index"]) for error in errors}
+    return set()

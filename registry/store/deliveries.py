@@ -26,9 +26,13 @@ from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
-from pymongo.errors import BulkWriteError
 
-from registry.store.database import Database, Document, create_missing_indexes
+from registry.store.database import (
+    Database,
+    Document,
+    create_missing_indexes,
+    insert_skipping_duplicates,
+)
 
 NAME = "webhook_deliveries"
 ATTEMPTS = "webhook_delivery_attempts"
@@ -173,17 +177,10 @@ def _attempt(doc: Document) -> Attempt:
 
 async def insert_new(db: Database, docs: list[Document]) -> int:
     """Insert deliveries, skipping those that already exist; returns how many were new."""
-    if not docs:
-        return 0
-    try:
-        result = await db[NAME].insert_many(docs, ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(error.get("code") != 11000 for error in errors):
-            raise
-        await _check_same_deliveries(db, [docs[error["index"]] for error in errors])
-        return int(exc.details.get("nInserted", 0))
-    return len(result.inserted_ids)
+    skipped = await insert_skipping_duplicates(db, NAME, docs)
+    if skipped:
+        await _check_same_deliveries(db, [docs[i] for i in sorted(skipped)])
+    return len(docs) - len(skipped)
 
 
 class DeliveryIdCollision(RuntimeError):

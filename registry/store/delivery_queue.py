@@ -34,9 +34,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pymongo import ASCENDING, IndexModel, UpdateOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
-from registry.store.database import Database, Document, create_missing_indexes
+from registry.store.database import (
+    Database,
+    Document,
+    create_missing_indexes,
+    insert_skipping_duplicates,
+)
 
 NAME = "webhook_delivery_queue"
 LEASES = "webhook_delivery_leases"
@@ -82,7 +87,7 @@ def _entry(doc: Document) -> Entry:
 
 async def enqueue(db: Database, entries: Sequence[Document]) -> int:
     """Queue deliveries, skipping those already queued; returns how many were new."""
-    return len(entries) - len(await _insert_failures(db, NAME, entries))
+    return len(entries) - len(await insert_skipping_duplicates(db, NAME, entries))
 
 
 async def enqueue_one(db: Database, delivery_id: str, due_at: datetime) -> None:
@@ -110,7 +115,7 @@ async def take_slots(
         {"_id": _slot(e.id, e.lease_seq + 1), "owner": owner, "taken_at": now, "until": until}
         for e in entries
     ]
-    lost = await _insert_failures(db, LEASES, docs)
+    lost = await insert_skipping_duplicates(db, LEASES, docs)
     return {e.id for i, e in enumerate(entries) if i not in lost}
 
 
@@ -196,17 +201,3 @@ async def get(db: Database, delivery_id: str) -> Entry | None:
 
 def _slot(delivery_id: str, seq: int) -> str:
     return f"{delivery_id}.{seq}"
-
-
-async def _insert_failures(db: Database, name: str, docs: Sequence[Document]) -> set[int]:
-    """Insert all, ignoring duplicate `_id`s; returns the indexes of the duplicates."""
-    if not docs:
-        return set()
-    try:
-        await db[name].insert_many(list(docs), ordered=False)
-    except BulkWriteError as exc:
-        errors = exc.details.get("writeErrors", [])
-        if any(error.get("code") != 11000 for error in errors):
-            raise
-        return {int(error["index"]) for error in errors}
-    return set()

@@ -14,7 +14,12 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from registry.store.database import Database, Document, create_missing_indexes
+from registry.store.database import (
+    Database,
+    Document,
+    create_missing_indexes,
+    insert_skipping_duplicates,
+)
 
 NAME = "events"
 EVENT_TYPES = (
@@ -73,15 +78,7 @@ async def emit(db: Database, event: Document) -> bool:
 
 async def emit_many(db: Database, batch: list[Document]) -> int:
     """Insert a batch, skipping events already emitted; returns how many were new."""
-    if not batch:
-        return 0
-    from pymongo.errors import BulkWriteError
-
-    try:
-        result = await db[NAME].insert_many(batch, ordered=False)
-    except BulkWriteError as exc:
-        return int(exc.details.get("nInserted", 0))
-    return len(result.inserted_ids)
+    return len(batch) - len(await insert_skipping_duplicates(db, NAME, batch))
 
 
 async def undispatched_events(db: Database, limit: int) -> list[Document]:

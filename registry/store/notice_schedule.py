@@ -10,14 +10,17 @@ still needs to know that a change reached it late.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime, timedelta
 
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import BulkWriteError
 
 from registry.store import leases
-from registry.store.database import Database, Document, create_missing_indexes
+from registry.store.database import (
+    Database,
+    Document,
+    create_missing_indexes,
+    insert_skipping_duplicates,
+)
 
 NAME = "notice_schedule"
 REMINDER = "reminder"
@@ -48,10 +51,7 @@ def entry(kind: str, at: datetime, notice: Document) -> Document:
 
 async def add_many(db: Database, entries: list[Document]) -> None:
     """Insert, ignoring entries that exist (ids are deterministic)."""
-    if not entries:
-        return
-    with contextlib.suppress(BulkWriteError):
-        await db[NAME].insert_many(entries, ordered=False)
+    await insert_skipping_duplicates(db, NAME, entries)
 
 
 async def claim_due(

@@ -11,11 +11,17 @@ import contextlib
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from registry.domain.models import Notice, NoticeStatus
 from registry.store import ids
-from registry.store.database import Database, Document, create_missing_indexes, page_by_id
+from registry.store.database import (
+    Database,
+    Document,
+    create_missing_indexes,
+    insert_skipping_duplicates,
+    page_by_id,
+)
 
 NAME = "notices"
 INDEXES = [
@@ -55,13 +61,7 @@ def from_document(doc: Document) -> Notice:
 
 async def insert_batch(db: Database, batch: list[Document]) -> int:
     """Insert notices, skipping those that exist; returns how many were new."""
-    if not batch:
-        return 0
-    try:
-        result = await db[NAME].insert_many(batch, ordered=False)
-    except BulkWriteError as exc:
-        return int(exc.details.get("nInserted", 0))
-    return len(result.inserted_ids)
+    return len(batch) - len(await insert_skipping_duplicates(db, NAME, batch))
 
 
 async def insert_one(db: Database, document: Document) -> None:
