@@ -39,7 +39,7 @@ from registry.store.webhook_subscriptions import Subscription
 logger = logging.getLogger("registry.webhooks")
 
 RESOLVE_ALLOWANCE = timedelta(seconds=5)  # the SSRF guard's DNS timeout
-SCAN_BATCHES = 4  # a claim looks at this many batches' worth of due entries
+SCAN_BATCHES = 8  # one scan of the queue feeds this many batches
 SUCCESS_WRITE_INTERVAL = timedelta(minutes=1)
 """A healthy subscription's `last_success_at` is refreshed at most this often (one write)."""
 
@@ -139,10 +139,27 @@ def render_body(event: Document) -> str:
 async def deliver_due(
     deps: Deps, worker_id: str, *, options: DeliveryOptions = DEFAULT_OPTIONS
 ) -> int:
-    """Claim a batch of due deliveries, send them, record the results; returns how many."""
-    claimed = await claim_due(deps, worker_id, options)
+    """Claim, send and record due deliveries batch after batch; returns how many.
+
+    One scan of the queue feeds up to SCAN_BATCHES batches. The scan is the
+    costliest read (the embedded database sorts the due entries itself), and what
+    it found stays safe to claim later: a claim re-checks every entry's generation.
+    """
+    seen = await delivery_queue.due(
+        deps.db, deps.clock.now(), options.batch_size * SCAN_BATCHES
+    )
+    done = 0
+    while seen:
+        claimed, seen = await claim_from(deps, worker_id, options, seen)
+        await _deliver(deps, options, claimed)
+        done += len(claimed)
+    return done
+
+
+async def _deliver(deps: Deps, options: DeliveryOptions, claimed: list[Delivery]) -> None:
+    """Send one claimed batch with a bounded number of requests in flight, then record it."""
     if not claimed:
-        return 0
+        return
     limit = asyncio.Semaphore(options.concurrency)
     async with _client(deps, options) as client:
         batch = await Batch.prepare(deps, claimed, options)
@@ -161,20 +178,36 @@ async def deliver_due(
                 result, "delivery %s failed; it is retried when its lease ends", delivery.id
             )
     await batch.record(outcomes)
-    return len(claimed)
 
 
 async def claim_due(deps: Deps, worker_id: str, options: DeliveryOptions) -> list[Delivery]:
-    """Lease due deliveries for `worker_id`; each is leased by one worker at a time."""
+    """Lease one batch of due deliveries for `worker_id`."""
+    seen = await delivery_queue.due(deps.db, deps.clock.now(), options.batch_size)
+    claimed, _ = await claim_from(deps, worker_id, options, seen)
+    return claimed
+
+
+async def claim_from(
+    deps: Deps, worker_id: str, options: DeliveryOptions, seen: Sequence[delivery_queue.Entry]
+) -> tuple[list[Delivery], list[delivery_queue.Entry]]:
+    """Lease up to a batch of the scanned entries `seen`; returns it and the entries left.
+
+    Entries other workers hold are skipped, not waited on, so workers drain one
+    queue side by side; each entry is leased by one worker at a time.
+    """
     now = deps.clock.now()
     until = now + options.lease
-    # Look further than one batch: other workers' claims are skipped, not waited on.
-    seen = await delivery_queue.due(deps.db, now, options.batch_size * SCAN_BATCHES)
-    taken = await delivery_queue.slots_taken(deps.db, seen)
-    free = [e for e in seen if e.id not in taken]
+    free: list[delivery_queue.Entry] = []
+    dead: list[delivery_queue.Entry] = []
+    rest = list(seen)
+    while rest and len(free) + len(dead) < options.batch_size:
+        cut = options.batch_size - len(free) - len(dead)
+        window, rest = rest[:cut], rest[cut:]
+        taken = await delivery_queue.slots_taken(deps.db, window)
+        free.extend(e for e in window if e.id not in taken)
+        dead.extend(e for e in window if e.id in taken and taken[e.id] < now)
     # A slot held by a worker whose lease ran out: its attempt is written off as
     # lost, the entry steps past that generation, and it is free again.
-    dead = [e for e in seen if e.id in taken and taken[e.id] < now]
     revived: list[delivery_queue.Entry] = []
     for entry in dead:
         moved = await delivery_queue.step_past(deps.db, entry)
@@ -183,7 +216,7 @@ async def claim_due(deps: Deps, worker_id: str, options: DeliveryOptions) -> lis
             await deliveries.note_lost(deps.db, entry.id, lost)
             revived.append(moved)
     await delivery_queue.release_slots(deps.db, [(e.id, e.lease_seq + 1) for e in dead])
-    free = [*revived, *free][: options.batch_size]
+    free = [*revived, *free]
     won = await delivery_queue.take_slots(deps.db, free, owner=worker_id, until=until, now=now)
     ours = [e for e in free if e.id in won]
     mine = await delivery_queue.claimed(deps.db, ours)
@@ -203,7 +236,7 @@ async def claim_due(deps: Deps, worker_id: str, options: DeliveryOptions) -> lis
         ready.append(deliveries.claimed_copy(record, seq=entry.lease_seq, attempt=attempt))
     if stale:
         await delivery_queue.complete(deps.db, finished=stale, retries=[])
-    return ready
+    return ready, rest
 
 
 @contextlib.asynccontextmanager
