@@ -47,7 +47,13 @@ from registry.delivery.sender import TOTAL_TIMEOUT, build_client
 from registry.domain.models import Role
 from registry.services import webhooks
 from registry.services.access import Caller
-from registry.services.delivery_worker import Batch, DeliveryOptions, deliver_due, render_body
+from registry.services.delivery_worker import (
+    Batch,
+    DeliveryOptions,
+    deliver_due,
+    lease_needed,
+    render_body,
+)
 from registry.services.deps import Deps
 from registry.settings import Settings
 from registry.store import deliveries, delivery_queue
@@ -171,9 +177,8 @@ async def _queue(deps: Deps, docs: list[dict[str, Any]]) -> None:
 
 
 def worker_options(concurrency: int, batch: int) -> DeliveryOptions:
-    """Production's timeouts; a lease long enough for a batch of `batch` at `concurrency`."""
-    rounds = -(-batch // concurrency)
-    lease = timedelta(seconds=(TOTAL_TIMEOUT + 5) * rounds + 1)
+    """Production's timeouts; a lease just long enough for batches of `batch` at `concurrency`."""
+    lease = lease_needed(batch, concurrency, TOTAL_TIMEOUT) + timedelta(seconds=1)
     return DeliveryOptions(batch_size=batch, concurrency=concurrency, lease=lease)
 
 

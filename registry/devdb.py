@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 SOURCE_DIR = Path(__file__).resolve().parent.parent / "devdb"
 _LAUNCHER = ("go.mod", "go.sum", "main.go")
-_SOURCES = (*_LAUNCHER, "patches/edits.toml", "patches/id_pushdown.go")
 _FERRETDB = "github.com/FerretDB/FerretDB"
 
 
@@ -43,9 +42,11 @@ def cache_dir() -> Path:
 
 
 def _source_digest() -> str:
+    """Names the binary after everything it is built from: the launcher and every patch."""
     digest = hashlib.sha256()
-    for name in _SOURCES:
-        digest.update(name.encode())
+    patches = sorted(p.relative_to(SOURCE_DIR) for p in (SOURCE_DIR / "patches").iterdir())
+    for name in [*map(Path, _LAUNCHER), *patches]:
+        digest.update(str(name).encode())
         digest.update((SOURCE_DIR / name).read_bytes())
     return digest.hexdigest()[:16]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from pymongo import AsyncMongoClient, UpdateOne
+from pymongo.errors import OperationFailure
 
 from registry import devdb
 from registry.store.database import Database, Document, connect
@@ -72,6 +73,41 @@ async def test_a_bulk_write_of_many_updates_completes(db: Database) -> None:
 
     assert result.modified_count == 300
     assert await db.docs.count_documents({"n": 1}) == 300
+
+
+async def test_an_update_of_many_documents_writes_every_one(db: Database) -> None:
+    # Updated documents are written in transactions of 100: 250 spans three.
+    await db.docs.insert_many([{"_id": f"d{n:03}", "n": n} for n in range(300)])
+
+    result = await db.docs.update_many({"n": {"$lt": 250}}, {"$set": {"seen": True}})
+
+    assert (result.matched_count, result.modified_count) == (250, 250)
+    assert await db.docs.count_documents({"seen": True}) == 250
+    assert await db.docs.count_documents({"seen": True, "n": {"$gte": 250}}) == 0
+
+
+async def test_an_update_that_fails_midway_keeps_what_it_wrote_before(db: Database) -> None:
+    # As before the batching (and as in MongoDB): an error stops the command, and the
+    # documents updated before it stay updated, even those not yet committed.
+    await db.docs.insert_many([{"_id": f"d{n:03}", "n": n} for n in range(150)])
+    await db.docs.insert_one({"_id": "d150", "n": "not a number"})
+
+    with pytest.raises(OperationFailure):
+        await db.docs.update_many({}, {"$inc": {"n": 1}})
+
+    assert await db.docs.count_documents({"n": {"$type": "number", "$gte": 1}}) == 150
+    assert await db.docs.find_one({"_id": "d000"}) == {"_id": "d000", "n": 1}
+
+
+async def test_find_and_modify_and_upsert_see_the_batched_writes(db: Database) -> None:
+    await db.docs.insert_many([{"_id": f"d{n}", "n": 0} for n in range(3)])
+
+    before = await db.docs.find_one_and_update({"_id": "d1"}, {"$inc": {"n": 5}})
+    await db.docs.update_one({"_id": "d9"}, {"$set": {"n": 9}}, upsert=True)
+
+    assert before == {"_id": "d1", "n": 0}
+    assert await db.docs.find_one({"_id": "d1"}) == {"_id": "d1", "n": 5}
+    assert await db.docs.find_one({"_id": "d9"}) == {"_id": "d9", "n": 9}
 
 
 def test_a_patch_that_no_longer_matches_stops_the_build(tmp_path: Path) -> None:

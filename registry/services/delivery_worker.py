@@ -51,18 +51,23 @@ class DeliveryOptions:
     batch_size: int = 128  # deliveries claimed per call
     concurrency: int = 64  # requests in flight at once
     dispatch_batch: int = 200  # events fanned out per call
-    lease: timedelta = timedelta(seconds=60)
+    lease: timedelta = timedelta(seconds=90)
     connect_timeout: float = sender.CONNECT_TIMEOUT
     total_timeout: float = sender.TOTAL_TIMEOUT
 
     def __post_init__(self) -> None:
-        rounds = -(-self.batch_size // self.concurrency)
-        attempt = timedelta(seconds=self.total_timeout) + RESOLVE_ALLOWANCE
-        if self.lease <= attempt * rounds:
+        if self.lease <= lease_needed(self.batch_size, self.concurrency, self.total_timeout):
             raise ValueError(
-                "the lease must outlast a batch: (total timeout + DNS time) "
+                "the lease must outlast two batches (one is claimed while the one before "
+                "it is on the wire): 2 x (total timeout + DNS time) "
                 "x ceil(batch size / concurrency)"
             )
+
+
+def lease_needed(batch_size: int, concurrency: int, total_timeout: float) -> timedelta:
+    """How long a claimed batch can take at worst: it waits for the batch before it."""
+    rounds = -(-batch_size // concurrency)
+    return 2 * rounds * (timedelta(seconds=total_timeout) + RESOLVE_ALLOWANCE)
 
 
 DEFAULT_OPTIONS = DeliveryOptions()
@@ -145,21 +150,38 @@ async def deliver_due(
     costliest read (the embedded database sorts the due entries itself), and what
     it found stays safe to claim later: a claim re-checks every entry's generation.
     """
-    seen = await delivery_queue.due(
-        deps.db, deps.clock.now(), options.batch_size * SCAN_BATCHES
-    )
+    seen = await delivery_queue.due(deps.db, deps.clock.now(), options.batch_size * SCAN_BATCHES)
+    # Three stages overlap: the next batch is claimed and the last one's results are
+    # written while this one is on the wire. One claim and one write at a time.
     done = 0
-    while seen:
-        claimed, seen = await claim_from(deps, worker_id, options, seen)
-        await _deliver(deps, options, claimed)
-        done += len(claimed)
+    upcoming = asyncio.create_task(claim_from(deps, worker_id, options, seen)) if seen else None
+    recording: asyncio.Task[None] | None = None
+    try:
+        while upcoming is not None:
+            claimed, seen = await upcoming
+            upcoming = None
+            if seen:
+                upcoming = asyncio.create_task(claim_from(deps, worker_id, options, seen))
+            if not claimed:
+                continue
+            batch, outcomes = await _send(deps, options, claimed)
+            if recording is not None:
+                await recording
+            recording = asyncio.create_task(batch.record(outcomes))
+            done += len(claimed)
+    finally:
+        if upcoming is not None:  # only when failing: its claims run out as a crash's do
+            upcoming.cancel()
+            await asyncio.gather(upcoming, return_exceptions=True)
+        if recording is not None:
+            await recording  # what was sent is always written
     return done
 
 
-async def _deliver(deps: Deps, options: DeliveryOptions, claimed: list[Delivery]) -> None:
-    """Send one claimed batch with a bounded number of requests in flight, then record it."""
-    if not claimed:
-        return
+async def _send(
+    deps: Deps, options: DeliveryOptions, claimed: list[Delivery]
+) -> tuple[Batch, list[Outcome]]:
+    """Attempt one claimed batch with a bounded number of requests in flight."""
     limit = asyncio.Semaphore(options.concurrency)
     async with _client(deps, options) as client:
         batch = await Batch.prepare(deps, claimed, options)
@@ -177,7 +199,7 @@ async def _deliver(deps: Deps, options: DeliveryOptions, claimed: list[Delivery]
             _log_failure(
                 result, "delivery %s failed; it is retried when its lease ends", delivery.id
             )
-    await batch.record(outcomes)
+    return batch, outcomes
 
 
 async def claim_due(deps: Deps, worker_id: str, options: DeliveryOptions) -> list[Delivery]:
