@@ -9,6 +9,7 @@ SNI, where the certificate is verified against it.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 import time
 from collections.abc import AsyncGenerator
@@ -61,8 +62,9 @@ def build_client(
     requests are in flight (bench/delivery.py). Connections are kept alive;
     aiohttp keys its pool by address, port, TLS context and TLS server name, so
     a connection verified for one customer's host never carries a request for
-    another host served from the same address. ``trust_env`` is off so proxy
-    variables and .netrc can neither reroute nor decorate our requests.
+    another host served from the same address. No cookie is kept (`_NoCookies`).
+    ``trust_env`` is off so proxy variables and .netrc can neither reroute nor
+    decorate our requests.
     """
     context = ssl_context if ssl_context is not None else httpx.create_ssl_context()
 
@@ -70,15 +72,46 @@ def build_client(
         connector = aiohttp.TCPConnector(
             limit=max_connections, ssl=context, keepalive_timeout=KEEPALIVE_SECONDS
         )
-        return aiohttp.ClientSession(connector=connector, trust_env=False)
+        return aiohttp.ClientSession(
+            connector=connector, cookie_jar=aiohttp.DummyCookieJar(), trust_env=False
+        )
 
-    return httpx.AsyncClient(
+    return _DeliveryClient(
         transport=AiohttpTransport(client=session, trust_env=False),
         timeout=httpx.Timeout(total_timeout, connect=connect_timeout),
         follow_redirects=False,
         trust_env=False,
         headers={"user-agent": USER_AGENT},
     )
+
+
+class _NoCookies(httpx.Cookies):
+    """A jar that stays empty. Requests go to IP literals, and a jar keys cookies by
+    the URL's host, so a cookie one customer's endpoint set would be sent to every
+    other endpoint on that address."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+    def set_cookie_header(self, request: httpx.Request) -> None:
+        return None
+
+    def set(self, name: str, value: str, domain: str = "", path: str = "/") -> None:
+        raise TypeError("webhook deliveries carry no cookies")
+
+
+class _DeliveryClient(httpx.AsyncClient):
+    """httpx's client without its cookie jar (which also costs a URL parse per response)."""
+
+    _no_cookies = _NoCookies()
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return self._no_cookies
+
+    @cookies.setter
+    def cookies(self, cookies: object) -> None:
+        raise TypeError("webhook deliveries carry no cookies")
 
 
 async def send_attempt(
@@ -169,18 +202,28 @@ def _build_request(
     headers: dict[str, str],
     body: bytes,
 ) -> httpx.Request:
-    literal = f"[{address}]" if isinstance(address, IPv6Address) else str(address)
-    url = f"{target.scheme}://{literal}:{target.port}{target.path_and_query}"
     extensions = {}
     if target.scheme == "https" and target.host != str(address):
         # SNI and certificate verification use the real host, not the IP literal.
         extensions["sni_hostname"] = target.host
-    request_headers = httpx.Headers(headers)  # setting replaces any casing of the name
-    request_headers["host"] = _host_header(target)
-    request_headers["accept-encoding"] = "identity"
+    # Ours win over any casing of the same names in `headers`.
+    ours = {"host": _host_header(target), "accept-encoding": "identity"}
+    request_headers = [(k, v) for k, v in headers.items() if k.lower() not in ours]
+    request_headers.extend(ours.items())
     return client.build_request(
-        "POST", url, content=body, headers=request_headers, extensions=extensions
+        "POST",
+        _url(target.scheme, address, target.port, target.path_and_query),
+        content=body,
+        headers=request_headers,
+        extensions=extensions,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _url(scheme: str, address: IPAddress, port: int, path_and_query: str) -> httpx.URL:
+    """Parsed once per target: a batch sends many messages to few endpoints."""
+    literal = f"[{address}]" if isinstance(address, IPv6Address) else str(address)
+    return httpx.URL(f"{scheme}://{literal}:{port}{path_and_query}")
 
 
 def _host_header(target: CheckedTarget) -> str:

@@ -67,6 +67,7 @@ ROUTES: dict[str, bytes | Writer] = {
     "/unavailable": _reply("503 Service Unavailable", extra=f"retry-after: {RETRY_DATE}\r\n"),
     "/error": _reply("500 Internal Server Error", b"boom"),
     "/not-found": _reply("404 Not Found"),
+    "/cookie": _reply("200 OK", extra="set-cookie: session=customer-a; Path=/\r\n"),
     "/big": _reply("200 OK", b"a" + "\u00e9".encode() * 3000),
     "/hang": _hang,
     "/drip": _drip,
@@ -326,6 +327,19 @@ async def test_tls_connections_are_not_shared_between_host_names(tmp_path: Path)
         assert server.connections == 2
         hosts = [r.headers["host"].partition(":")[0] for r in server.received]
         assert hosts == [HOOK_HOST, other, HOOK_HOST, other]
+
+
+async def test_a_receivers_cookies_are_neither_kept_nor_sent_on() -> None:
+    # Customers' endpoints may share an address; one must never see another's cookie.
+    async with LoopbackServer().running() as server, build_client(total_timeout=2.0) as client:
+        mine = await checked(f"http://{HOOK_HOST}:{server.port}/cookie")
+        theirs = await checked(f"http://other.{HOOK_HOST}:{server.port}/ok")
+
+        results = [await send_attempt(client, t, {}, BODY) for t in (mine, theirs, mine)]
+
+        assert [r.outcome for r in results] == ["success"] * 3
+        assert [r.headers.get("cookie") for r in server.received] == [None] * 3
+        assert len(client.cookies) == 0
 
 
 def _certificate(tmp_path: Path, *hostnames: str) -> tuple[ssl.SSLContext, ssl.SSLContext]:
