@@ -125,7 +125,9 @@ def port_in_use(host: str, port: int) -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def command(port: int, data_dir: Path, host: str = "127.0.0.1") -> list[str]:
+def command(
+    port: int, data_dir: Path, host: str = "127.0.0.1", log_level: str = "warn"
+) -> list[str]:
     return [
         str(ensure_built()),
         "--host",
@@ -134,6 +136,8 @@ def command(port: int, data_dir: Path, host: str = "127.0.0.1") -> list[str]:
         str(port),
         "--data-dir",
         str(data_dir),
+        "--log-level",
+        log_level,
     ]
 
 
@@ -160,15 +164,20 @@ def stop(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
 
 
 @contextlib.contextmanager
-def running(data_dir: Path, port: int | None = None, *, timeout: float = 30.0) -> Iterator[str]:
-    """Run the embedded database in the background; yields its connection string."""
+def running(
+    data_dir: Path, port: int | None = None, *, timeout: float = 30.0, log_level: str = "warn"
+) -> Iterator[str]:
+    """Run the embedded database in the background; yields its connection string.
+
+    It logs to `devdb.log` in `data_dir`; `log_level="debug"` shows every SQL statement.
+    """
     chosen = port or free_port()
     if port_in_use("127.0.0.1", chosen):
         raise DevDbError(f"port {chosen} is already in use")
     data_dir.mkdir(parents=True, exist_ok=True)
     log = open(data_dir / "devdb.log", "ab")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-        command(chosen, data_dir), stdout=log, stderr=subprocess.STDOUT
+        command(chosen, data_dir, log_level=log_level), stdout=log, stderr=subprocess.STDOUT
     )
     try:
         _wait_until_listening(proc, chosen, timeout)

@@ -110,6 +110,26 @@ async def test_find_and_modify_and_upsert_see_the_batched_writes(db: Database) -
     assert await db.docs.find_one({"_id": "d9"}) == {"_id": "d9", "n": 9}
 
 
+async def test_debug_logging_still_shows_each_statement_with_its_arguments(
+    tmp_path: Path,
+) -> None:
+    # The launcher's logger formats attributes only for records it writes.
+    with devdb.running(tmp_path, log_level="debug") as uri:
+        client: AsyncMongoClient[Document] = connect(uri)
+        await client.launcher.docs.insert_one({"_id": "d1", "note": "first"})
+        await client.launcher.docs.update_one({"_id": "d1"}, {"$set": {"note": "marker-42"}})
+        await client.close()
+
+    log = (tmp_path / "devdb.log").read_text()
+    [line] = [
+        ln
+        for ln in log.splitlines()
+        if "level=DEBUG" in ln and "<<< UPDATE" in ln and "marker-42" in ln
+    ]
+    assert "name=sqlite" in line
+    assert "rows=1" in line
+
+
 def test_a_patch_that_no_longer_matches_stops_the_build(tmp_path: Path) -> None:
     (tmp_path / "internal/backends/sqlite/metadata").mkdir(parents=True)
     (tmp_path / "internal/backends/sqlite/metadata/metadata.go").write_text("package metadata\n")
