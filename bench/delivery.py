@@ -10,7 +10,9 @@ concurrency:
 - `reference_per_s`: plain POSTs from aiohttp with its defaults (keep-alive),
   and `reference_fresh_connections_per_s`, a new connection per request;
 - `sender_only_per_s`: our SSRF check + signing + httpx send without the database,
-  which splits the gap between HTTP and storage.
+  which splits the gap between HTTP and storage;
+- `client_only_per_s`: plain POSTs through our delivery client, which splits what
+  httpx's API costs over aiohttp from what checking and signing cost.
 
 The worker phase stops after --time-limit seconds per concurrency; `delivered`
 then says how many of the N went out. Last line: one JSON object.
@@ -215,6 +217,25 @@ async def sender_only(deps: Deps, ids: list[str], concurrency: int) -> float:
     return len(sample) / (time.perf_counter() - started)
 
 
+async def client_only(
+    client: httpx.AsyncClient, port: int, body: bytes, count: int, concurrency: int
+) -> float:
+    """Plain POSTs through our delivery client (httpx's API over aiohttp's pool): what
+    httpx's API costs over the reference, without checking, signing or storage."""
+    remaining = iter(range(count))
+    url = f"http://127.0.0.1:{port}/plain"
+    headers = {"content-type": "application/json"}
+
+    async def post_loop() -> None:
+        for _ in remaining:
+            response = await client.post(url, content=body, headers=headers)
+            assert response.status_code == 200
+
+    started = time.perf_counter()
+    await asyncio.gather(*(post_loop() for _ in range(concurrency)))
+    return count / (time.perf_counter() - started)
+
+
 async def reference(
     port: int, body: bytes, count: int, concurrency: int, *, keepalive: bool
 ) -> tuple[float, list[float]]:
@@ -276,6 +297,7 @@ async def one_concurrency(
             )
             fresh_per_s, _ = await reference(port, body, count, concurrency, keepalive=False)
             only_per_s = await sender_only(deps, ids, concurrency)
+            client_per_s = await client_only(http, port, body, count, concurrency)
             per_s = delivered / elapsed if elapsed else 0.0
             result = {
                 "delivered": delivered,
@@ -285,6 +307,7 @@ async def one_concurrency(
                 "reference_per_s": round(ref_per_s, 1),
                 "reference_fresh_connections_per_s": round(fresh_per_s, 1),
                 "sender_only_per_s": round(only_per_s, 1),
+                "client_only_per_s": round(client_per_s, 1),
                 "ratio": round(per_s / ref_per_s, 4),
                 "p99_ms": round(p99(latencies), 1),
                 "reference_p99_ms": round(p99(ref_latencies), 1),
@@ -324,6 +347,7 @@ async def run(count: int, levels: list[int], batch: int, time_limit: float) -> d
         "p99_ms": pick("p99_ms"),
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "sender_only_per_s": pick("sender_only_per_s"),
+        "client_only_per_s": pick("client_only_per_s"),
         "reference_fresh_connections_per_s": pick("reference_fresh_connections_per_s"),
         "batch": batch,
         "database": database,

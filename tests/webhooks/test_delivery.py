@@ -76,6 +76,35 @@ def clock(api: Api) -> FrozenClock:
     return api.clock
 
 
+@pytest.mark.parametrize(
+    ("batch_size", "concurrency", "total_timeout", "lease_s", "valid"),
+    [
+        pytest.param(128, 64, 15.0, 90, True, id="production: 2 rounds x 2 batches x 20 s"),
+        pytest.param(128, 64, 15.0, 80, False, id="exactly two batches is not enough"),
+        pytest.param(128, 64, 15.0, 81, True, id="just over two batches"),
+        pytest.param(64, 64, 15.0, 60, True, id="one round per batch"),
+        pytest.param(512, 64, 15.0, 90, False, id="8 rounds need more than 320 s"),
+        pytest.param(512, 512, 2.0, 15, True, id="short timeouts"),
+    ],
+)
+def test_the_lease_must_outlast_a_batch_and_the_one_before_it(
+    batch_size: int, concurrency: int, total_timeout: float, lease_s: int, valid: bool
+) -> None:
+    def make() -> DeliveryOptions:
+        return DeliveryOptions(
+            batch_size=batch_size,
+            concurrency=concurrency,
+            total_timeout=total_timeout,
+            lease=timedelta(seconds=lease_s),
+        )
+
+    if valid:
+        assert make().lease == timedelta(seconds=lease_s)
+    else:
+        with pytest.raises(ValueError, match="outlast two batches"):
+            make()
+
+
 async def test_a_delivery_is_signed_the_standard_webhooks_way(
     api: Api, deps: Deps, receiver: Receiver
 ) -> None:
