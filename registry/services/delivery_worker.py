@@ -52,6 +52,9 @@ class DeliveryOptions:
     concurrency: int = 64  # requests in flight at once
     dispatch_batch: int = 200  # events fanned out per call
     lease: timedelta = timedelta(seconds=90)
+    claim_for: timedelta = timedelta(seconds=5)
+    """No new batch is claimed once a call has run this long: the scheduler runs its
+    jobs in turn, and notices with legal deadlines wait behind a long delivery call."""
     connect_timeout: float = sender.CONNECT_TIMEOUT
     total_timeout: float = sender.TOTAL_TIMEOUT
 
@@ -146,11 +149,13 @@ async def deliver_due(
 ) -> int:
     """Claim, send and record due deliveries batch after batch; returns how many.
 
-    One scan of the queue feeds up to SCAN_BATCHES batches. The scan is the
-    costliest read (the embedded database sorts the due entries itself), and what
-    it found stays safe to claim later: a claim re-checks every entry's generation.
+    One scan of the queue feeds up to SCAN_BATCHES batches, claimed for at most
+    `options.claim_for`. The scan is the costliest read (the embedded database
+    sorts the due entries itself), and what it found stays safe to claim later: a
+    claim re-checks every entry's generation.
     """
-    seen = await delivery_queue.due(deps.db, deps.clock.now(), options.batch_size * SCAN_BATCHES)
+    started = deps.clock.now()
+    seen = await delivery_queue.due(deps.db, started, options.batch_size * SCAN_BATCHES)
     # Three stages overlap: the next batch is claimed and the last one's results are
     # written while this one is on the wire. One claim and one write at a time.
     done = 0
@@ -160,7 +165,7 @@ async def deliver_due(
         while upcoming is not None:
             claimed, seen = await upcoming
             upcoming = None
-            if seen:
+            if seen and deps.clock.now() - started < options.claim_for:
                 upcoming = asyncio.create_task(claim_from(deps, worker_id, options, seen))
             if not claimed:
                 continue

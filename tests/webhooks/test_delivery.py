@@ -417,6 +417,28 @@ async def test_a_subscription_failing_for_five_days_is_disabled(
     assert told["customer_id"] == customer
 
 
+@pytest.mark.parametrize(
+    ("claim_for", "per_call"),
+    [
+        pytest.param(timedelta(seconds=5), [30, 0], id="one scan feeds every batch"),
+        pytest.param(timedelta(0), [10, 10, 10, 0], id="out of time after the first batch"),
+    ],
+)
+async def test_a_call_claims_batches_only_for_its_time(
+    deps: Deps, receiver: Receiver, claim_for: timedelta, per_call: list[int]
+) -> None:
+    customer, _, _ = await subscribe(deps, receiver)
+    for _ in range(30):
+        await emit_event(deps, customer)
+    await dispatch_events(deps, "w1")
+    options = dataclasses.replace(FAST, batch_size=10, concurrency=10, claim_for=claim_for)
+
+    done = [await deliver_due(deps, "w1", options=options) for _ in per_call]
+
+    assert done == per_call
+    assert len(set(receiver.ids())) == len(receiver.received) == 30
+
+
 async def test_the_guard_runs_again_before_each_attempt(
     api: Api, deps: Deps, receiver: Receiver, dns: StubDns
 ) -> None:
