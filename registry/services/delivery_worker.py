@@ -48,7 +48,7 @@ SUCCESS_WRITE_INTERVAL = timedelta(minutes=1)
 class DeliveryOptions:
     """How a worker delivers; the defaults are production's."""
 
-    batch_size: int = 128  # deliveries claimed per call
+    batch_size: int = 128  # deliveries claimed together
     concurrency: int = 64  # requests in flight at once
     dispatch_batch: int = 200  # events fanned out per call
     lease: timedelta = timedelta(seconds=90)
