@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"syscall"
@@ -38,6 +39,12 @@ func run(host string, port int, dataDir string, logLevel string) error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(logLevel)); err != nil {
 		return fmt.Errorf("invalid --log-level %q", logLevel)
+	}
+	if os.Getenv("GOGC") == "" {
+		// FerretDB allocates for every document it decodes while its live heap stays
+		// small; collecting at 5x the live heap instead of 2x takes a tenth of its
+		// CPU time back under load, for a few tens of megabytes.
+		debug.SetGCPercent(400)
 	}
 	logger := slog.New(lazyHandler{base: slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level})})
 
