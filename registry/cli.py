@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import os
 import signal
 import subprocess
@@ -93,11 +94,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from registry.delivery.sender import build_client
     from registry.scheduler.jobs import JOBS
     from registry.scheduler.loop import Scheduler
 
     async def run() -> None:
-        async with open_deps(settings) as deps:
+        # One delivery client for the process, as in `serve`: its connections are kept
+        # alive from one batch to the next.
+        async with open_deps(settings) as opened, build_client() as webhook_client:
+            deps = dataclasses.replace(opened, webhook_client=webhook_client)
             scheduler = Scheduler(deps, JOBS)
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):

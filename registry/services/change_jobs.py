@@ -310,21 +310,25 @@ async def apply_lagging_notices(deps: Deps, worker_id: str) -> int:
         {"_id": entry["notice_id"], "status": NoticeStatus.PENDING.value},
         {"$set": {"status": NoticeStatus.EFFECTIVE.value}},
     )
-    change = await changes.get(deps.db, entry["change_id"])
-    notice = await notices.get(deps.db, entry["notice_id"])
-    reachable = await rendering.reachable_customer_ids(deps)
-    if result.modified_count and change and notice and notice.customer_id in reachable:
-        await events.emit(
-            deps.db,
-            rendering.event_document(
-                deps.settings,
-                "change.effective",
-                change,
-                notice,
-                occurred_at=now,
-                dedupe=notice.id,
-            ),
-        )
+    if result.modified_count:
+        change = await changes.get(deps.db, entry["change_id"])
+        notice = await notices.get(deps.db, entry["notice_id"])
+        if (
+            change
+            and notice
+            and await rendering.reachable_customer_ids(deps, among=[notice.customer_id])
+        ):
+            await events.emit(
+                deps.db,
+                rendering.event_document(
+                    deps.settings,
+                    "change.effective",
+                    change,
+                    notice,
+                    occurred_at=now,
+                    dedupe=notice.id,
+                ),
+            )
     await notice_schedule.done(deps.db, entry["_id"], owner=worker_id)
     await meta.bump(deps.db)
     return 1

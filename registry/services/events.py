@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from registry.domain.models import Change, Notice, Objection
@@ -83,23 +84,22 @@ def event_document(
     )
 
 
-async def reachable_customer_ids(deps: Deps) -> set[str]:
+async def reachable_customer_ids(deps: Deps, among: Sequence[str] | None = None) -> set[str]:
     """Customers somebody delivers to: an active webhook subscription, or notice
     e-mail addresses while the email channel is configured. Only they get outbox events.
+    `among` narrows the question to those customers.
 
     Notices themselves are written for every customer; events exist to be
     delivered, so a change reaching 100,000 customers writes no events for the
     ones nobody delivers to.
     """
-    db = deps.db
-    found: list[str] = await db[webhook_subscriptions.NAME].distinct(
-        "customer_id", {"active": True}
-    )
+    subscribed: Document = {"active": True}
+    emailed: Document = {"notice_emails": {"$ne": []}}
+    if among is not None:
+        subscribed["customer_id"] = emailed["_id"] = {"$in": list(among)}
+    found: list[str] = await deps.db[webhook_subscriptions.NAME].distinct("customer_id", subscribed)
     if deps.settings.smtp_url:
-        emailed: list[str] = await db[customers.NAME].distinct(
-            "_id", {"notice_emails": {"$ne": []}}
-        )
-        found += emailed
+        found += await deps.db[customers.NAME].distinct("_id", emailed)
     return set(found)
 
 

@@ -18,6 +18,7 @@ from registry.domain.durations import parse_duration
 from registry.domain.errors import NotFound, UnsafeUrlError, ValidationError
 from registry.domain.models import Role
 from registry.services.access import Caller, require_role
+from registry.services.customers import visible_customer_id
 from registry.services.deps import Deps
 from registry.settings import Settings
 from registry.store import customers, deliveries, delivery_queue, ids
@@ -192,10 +193,7 @@ async def replay_delivery(deps: Deps, caller: Caller, delivery_id: str) -> Deliv
 async def reachability(deps: Deps, caller: Caller, customer_id: str | None) -> Reachability:
     """Flagged while any of the customer's live subscriptions is disabled."""
     require_role(caller, Role.ADMIN, Role.CUSTOMER)
-    if caller.role is Role.CUSTOMER:
-        if customer_id is not None and customer_id != caller.customer_id:
-            raise NotFound(f"no customer {customer_id!r}")
-        customer_id = caller.customer_id
+    customer_id = visible_customer_id(caller, customer_id)
     if customer_id is None:
         raise ValidationError("customerId", "name the customer")
     disabled = sorted(
@@ -215,10 +213,9 @@ async def reachability(deps: Deps, caller: Caller, customer_id: str | None) -> R
 async def _owner(deps: Deps, caller: Caller, customer_id: str | None) -> str:
     require_role(caller, Role.ADMIN, Role.CUSTOMER)
     if caller.role is Role.CUSTOMER:
-        if customer_id is not None and customer_id != caller.customer_id:
-            raise NotFound(f"no customer {customer_id!r}")
-        assert caller.customer_id is not None  # CUSTOMER keys are always bound
-        return caller.customer_id
+        own = visible_customer_id(caller, customer_id)
+        assert own is not None  # CUSTOMER keys are always bound
+        return own
     if not customer_id:
         raise ValidationError("customerId", "an ADMIN must name the customer")
     if not _is("Customer", customer_id) or await customers.get(deps.db, customer_id) is None:
