@@ -97,6 +97,9 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from registry.delivery.sender import build_client
     from registry.scheduler.jobs import JOBS
     from registry.scheduler.loop import Scheduler
+    from registry.services.webhooks import check_webhook_settings
+
+    check_webhook_settings(settings)  # workers deliver webhooks: the same refusals as `serve`
 
     async def run() -> None:
         # One delivery client for the process, as in `serve`: its connections are kept

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from registry import cli
 from registry.delivery.secrets import SecretBox
 from registry.domain.models import Role
 from registry.services import webhooks
@@ -315,3 +316,17 @@ def test_webhook_settings_accepted(overrides: dict[str, Any]) -> None:
 def test_webhook_settings_refused(overrides: dict[str, Any], says: str) -> None:
     with pytest.raises(ValueError, match=says):
         webhooks.check_webhook_settings(settings(**overrides))
+
+
+def test_a_worker_process_refuses_an_allowlist_opening_private_networks(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `serve` refuses in create_app (test_webhook_settings_refused covers the check).
+    monkeypatch.setenv("REGISTRY_ENVIRONMENT", "production")
+    monkeypatch.setenv("REGISTRY_SECRET_KEY", "a-production-secret-key-of-some-length")
+    monkeypatch.setenv("REGISTRY_WEBHOOK_ALLOW_CIDRS", "10.0.0.0/8")
+    monkeypatch.setenv("MONGODB_URI", "mongodb://127.0.0.1:9/")  # never reached
+
+    assert cli.main(["worker"]) == 1
+
+    assert "REGISTRY_ALLOW_PRIVATE_WEBHOOKS" in capsys.readouterr().err
