@@ -152,6 +152,13 @@ class TransferBasis:
     note: str | None = None
 
 
+class PeriodEnds(enum.Enum):
+    """Where a period counted from a notice ends (DESIGN.md 3.1)."""
+
+    SAME_INSTANT = "SAME_INSTANT"
+    END_OF_DAY = "END_OF_DAY"
+
+
 @dataclass(frozen=True, slots=True)
 class CustomerTerms:
     notice_period: str = "P3M"
@@ -159,6 +166,9 @@ class CustomerTerms:
     data_origin: DataOrigin = DataOrigin.EEA
     allows_emergency_replacement: bool = False
     weekend_rolls_to_monday: bool = False
+    # Periods are counted on this IANA zone's calendar, and dates are shown in it.
+    time_zone: str = "UTC"
+    period_ends: PeriodEnds = PeriodEnds.SAME_INSTANT
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +178,9 @@ class Customer:
     terms: CustomerTerms = field(default_factory=CustomerTerms)
     created_at: datetime | None = None
     notice_emails: tuple[str, ...] = ()
+    # Scope (DESIGN.md 8): product codes used (empty = all) and the hosting region's code.
+    products: tuple[str, ...] = ()
+    hosting_region: str | None = None
 
 
 class NoticeStatus(enum.Enum):

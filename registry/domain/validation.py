@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zoneinfo
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -13,6 +14,7 @@ from registry.domain.errors import ValidationError
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _REGION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{0,63}$")
+_CODE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 
 
 def country(value: str, field: str = "country") -> str:
@@ -84,3 +86,23 @@ def scc_module(value: int | None, field: str = "sccModule") -> int | None:
 def date_order(earlier: date | None, later: date | None, field: str, message: str) -> None:
     if earlier is not None and later is not None and later < earlier:
         raise ValidationError(field, message)
+
+
+def time_zone(value: str, field: str = "timeZone") -> str:
+    """An IANA time zone name known to this system's zone database (`Europe/Berlin`)."""
+    cleaned = value.strip()
+    if cleaned not in zoneinfo.available_timezones():
+        raise ValidationError(
+            field, f"{value!r} is not an IANA time zone name (for example Europe/Berlin or UTC)"
+        )
+    return cleaned
+
+
+def code(value: str, field: str = "code") -> str:
+    """A catalog code: a short, stable lower-case slug such as `crm` or `eu-west`."""
+    if not _CODE.match(value):
+        raise ValidationError(
+            field,
+            f"{value!r} is not a code: use 1–32 lower-case letters, digits and inner hyphens",
+        )
+    return value

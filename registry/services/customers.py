@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from registry.domain import validation as check
 from registry.domain.durations import InvalidDuration, parse_duration
 from registry.domain.errors import NotFound, PermissionDenied, ValidationError
-from registry.domain.models import Customer, CustomerTerms, DataOrigin, Role
+from registry.domain.models import Customer, CustomerTerms, DataOrigin, PeriodEnds, Role
 from registry.services.access import Caller, require_role
 from registry.services.deps import Deps
 from registry.store import customer_roster, customer_terms, customers, ids
@@ -21,6 +21,8 @@ def checked_terms(
     data_origin: DataOrigin,
     allows_emergency_replacement: bool,
     weekend_rolls_to_monday: bool,
+    time_zone: str = "UTC",
+    period_ends: PeriodEnds = PeriodEnds.SAME_INSTANT,
 ) -> CustomerTerms:
     try:
         parse_duration(notice_period)
@@ -37,6 +39,8 @@ def checked_terms(
         data_origin=data_origin,
         allows_emergency_replacement=allows_emergency_replacement,
         weekend_rolls_to_monday=weekend_rolls_to_monday,
+        time_zone=check.time_zone(time_zone, "timeZone"),
+        period_ends=period_ends,
     )
 
 
@@ -51,6 +55,10 @@ async def create_customer(
     allows_emergency_replacement: bool = False,
     weekend_rolls_to_monday: bool = False,
     notice_emails: Sequence[str] = (),
+    time_zone: str = "UTC",
+    period_ends: PeriodEnds = PeriodEnds.SAME_INSTANT,
+    products: Sequence[str] = (),
+    hosting_region: str | None = None,
 ) -> Customer:
     require_role(caller, Role.ADMIN)
     terms = checked_terms(
@@ -59,6 +67,8 @@ async def create_customer(
         data_origin=data_origin,
         allows_emergency_replacement=allows_emergency_replacement,
         weekend_rolls_to_monday=weekend_rolls_to_monday,
+        time_zone=time_zone,
+        period_ends=period_ends,
     )
     emails = tuple(check.email(e, "noticeEmails") or "" for e in notice_emails)
     customer = Customer(
@@ -67,6 +77,10 @@ async def create_customer(
         terms=terms,
         created_at=deps.clock.now(),
         notice_emails=emails,
+        products=tuple(sorted({check.code(p, "products") for p in products})),
+        hosting_region=(
+            check.code(hosting_region, "hostingRegion") if hosting_region is not None else None
+        ),
     )
     await customer_terms.remember(deps.db, terms)
     await customers.insert(deps.db, customer)

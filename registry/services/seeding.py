@@ -21,6 +21,7 @@ from registry.domain.models import (
     DataOrigin,
     Dpa,
     LocationRole,
+    PeriodEnds,
     ProcessingLocation,
     StatusChange,
     Subprocessor,
@@ -180,6 +181,8 @@ async def _load_customer(deps: Deps, namespace: str, entry: dict[str, Any], sinc
         data_origin=DataOrigin(entry.get("data_origin", "EEA")),
         allows_emergency_replacement=bool(entry.get("allows_emergency_replacement")),
         weekend_rolls_to_monday=bool(entry.get("weekend_rolls_to_monday")),
+        time_zone=entry.get("time_zone", "UTC"),
+        period_ends=PeriodEnds(entry.get("period_ends", "SAME_INSTANT")),
     )
     customer = Customer(
         id=stable_id("Customer", namespace, entry["key"]),

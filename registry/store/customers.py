@@ -7,7 +7,7 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 
-from registry.domain.models import Customer, CustomerTerms, DataOrigin
+from registry.domain.models import Customer, CustomerTerms, DataOrigin, PeriodEnds
 from registry.store.database import Database, Document, create_missing_indexes
 
 NAME = "customers"
@@ -28,20 +28,24 @@ def terms_to_document(terms: CustomerTerms) -> Document:
         "data_origin": terms.data_origin.value,
         "allows_emergency_replacement": terms.allows_emergency_replacement,
         "weekend_rolls_to_monday": terms.weekend_rolls_to_monday,
+        "time_zone": terms.time_zone,
+        "period_ends": terms.period_ends.value,
     }
 
 
 def terms_key(terms: CustomerTerms) -> str:
     """Customers with equal terms share notice arithmetic; this groups them."""
-    return "|".join(
-        [
-            terms.notice_period,
-            terms.objection_window or "-",
-            terms.data_origin.value,
-            "E" if terms.allows_emergency_replacement else "-",
-            "W" if terms.weekend_rolls_to_monday else "-",
-        ]
-    )
+    parts = [
+        terms.notice_period,
+        terms.objection_window or "-",
+        terms.data_origin.value,
+        "E" if terms.allows_emergency_replacement else "-",
+        "W" if terms.weekend_rolls_to_monday else "-",
+    ]
+    # Added later: default values add nothing, so keys stored before them stay valid.
+    if terms.time_zone != "UTC" or terms.period_ends is not PeriodEnds.SAME_INSTANT:
+        parts += [terms.time_zone, terms.period_ends.value]
+    return "|".join(parts)
 
 
 def terms_from_document(doc: Document) -> CustomerTerms:
@@ -51,6 +55,8 @@ def terms_from_document(doc: Document) -> CustomerTerms:
         data_origin=DataOrigin(doc.get("data_origin", "EEA")),
         allows_emergency_replacement=bool(doc.get("allows_emergency_replacement", False)),
         weekend_rolls_to_monday=bool(doc.get("weekend_rolls_to_monday", False)),
+        time_zone=doc.get("time_zone", "UTC"),
+        period_ends=PeriodEnds(doc.get("period_ends", PeriodEnds.SAME_INSTANT.value)),
     )
 
 
@@ -62,6 +68,8 @@ def to_document(customer: Customer) -> Document:
         "terms_key": terms_key(customer.terms),
         "created_at": customer.created_at,
         "notice_emails": list(customer.notice_emails),
+        "products": list(customer.products),
+        "hosting_region": customer.hosting_region,
     }
 
 
@@ -72,6 +80,8 @@ def from_document(doc: Document) -> Customer:
         terms=terms_from_document(doc["terms"]),
         created_at=doc.get("created_at"),
         notice_emails=tuple(doc.get("notice_emails", ())),
+        products=tuple(doc.get("products", ())),
+        hosting_region=doc.get("hosting_region"),
     )
 
 

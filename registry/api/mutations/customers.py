@@ -25,6 +25,16 @@ class CreateCustomerInput:
         default=False, description="Move deadlines that fall on a weekend to the next Monday."
     )
     notice_emails: list[str] | None = None
+    time_zone: str = strawberry.field(
+        default="UTC",
+        description="IANA time zone name (e.g. Europe/Berlin); periods are counted and dates "
+        "shown in it.",
+    )
+    period_ends: models.PeriodEnds = strawberry.field(
+        default=models.PeriodEnds.SAME_INSTANT,
+        description="Whether a period ends at the same instant or at the end of its last "
+        "local day.",
+    )
 
 
 @strawberry.type

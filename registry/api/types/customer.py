@@ -16,6 +16,8 @@ class CustomerTerms:
     data_origin: models.DataOrigin
     allows_emergency_replacement: bool
     weekend_rolls_to_monday: bool
+    time_zone: str = strawberry.field(description="IANA time zone the periods are counted in.")
+    period_ends: models.PeriodEnds
 
     @classmethod
     def from_domain(cls, terms: models.CustomerTerms) -> CustomerTerms:
@@ -25,6 +27,8 @@ class CustomerTerms:
             data_origin=terms.data_origin,
             allows_emergency_replacement=terms.allows_emergency_replacement,
             weekend_rolls_to_monday=terms.weekend_rolls_to_monday,
+            time_zone=terms.time_zone,
+            period_ends=terms.period_ends,
         )
 
 
@@ -33,6 +37,14 @@ class Customer(Node):
     name: str
     terms: CustomerTerms
     created_at: datetime | None
+    time_zone: str = strawberry.field(
+        description="IANA time zone name; the customer's periods are counted and its dates "
+        "shown in it (default UTC)."
+    )
+    period_ends: models.PeriodEnds = strawberry.field(
+        description="SAME_INSTANT: a period ends at the same local time on its last day; "
+        "END_OF_DAY: at the end of that day (Regulation 1182/71)."
+    )
 
     @classmethod
     def from_domain(cls, customer: models.Customer) -> Customer:
@@ -41,4 +53,6 @@ class Customer(Node):
             name=customer.name,
             terms=CustomerTerms.from_domain(customer.terms),
             created_at=customer.created_at,
+            time_zone=customer.terms.time_zone,
+            period_ends=customer.terms.period_ends,
         )

@@ -18,5 +18,6 @@ for _enum in (
     models.ObjectionStatus,
     models.ObjectionResolution,
     models.NoticeStatus,
+    models.PeriodEnds,
 ):
     strawberry.enum(_enum)
