@@ -26,7 +26,9 @@ from registry.services.deps import Deps
 from registry.services.webhooks import check_webhook_settings
 from registry.settings import Settings
 from registry.store.database import connect, describe_uri, ensure_indexes
+from registry.store.meta import VersionWatch
 from registry.web import exports
+from registry.web.conditional import conditional
 from registry.web.metrics import MetricsMiddleware
 from registry.web.routes import web_routes
 
@@ -78,6 +80,11 @@ def create_app(
             stack.push_async_callback(webhook_client.aclose)
             deps = Deps(db=db, clock=the_clock, settings=settings, webhook_client=webhook_client)
             app.state.deps = deps
+            # Cached reads learn of writes from this watch, not a round trip per request.
+            watch = VersionWatch(db)
+            app.state.version_watch = watch
+            watcher = asyncio.create_task(watch.run(), name="registry-version")
+            stack.push_async_callback(_cancel, watcher)
             scheduler = Scheduler(deps, JOBS)
             app.state.scheduler = scheduler
             if run_scheduler:
@@ -91,14 +98,21 @@ def create_app(
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
         Route("/health", health),
         Route("/ready", ready),
-        Route("/subprocessors.{fmt:str}", exports.subprocessor_list),
+        Route("/subprocessors.{fmt:str}", conditional(exports.subprocessor_list)),
         Route("/audit.jsonl", exports.audit_export),
         Route("/changes/{change_id:str}/notices.{fmt:str}", exports.proof_of_notice),
         *web_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(MetricsMiddleware)])
     app.state.schema = schema
+    app.state.graphql = graphql
     return app
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def _stop_scheduler(

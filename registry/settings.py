@@ -53,6 +53,7 @@ class Settings(BaseSettings):
     devdb_port: int = 27018
     public_url: str = "http://127.0.0.1:8000"
     response_cache: bool = True
+    public_max_age: int = Field(default=5, ge=0)  # seconds a shared cache may keep public reads
     connect_timeout_s: float = 15.0
     shutdown_timeout_s: float = 10.0
     smtp_url: str | None = None  # unset: no email notices

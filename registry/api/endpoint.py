@@ -3,6 +3,11 @@
 A small starlette endpoint rather than strawberry's view: it authenticates once per
 request, refuses batches, oversized and malformed bodies with 4xx, serialises with
 orjson and masks unexpected errors with a request id that is in the server log.
+
+Read queries (POST, or GET with `?query=`, never mutations) carry an `ETag` and
+`Cache-Control` (`registry.web.conditional`) and are answered from the response cache
+when possible; a hit costs no database round trip (the registry version is watched in
+the background), a matching `If-None-Match` gets `304` without running anything.
 """
 
 from __future__ import annotations
@@ -24,25 +29,39 @@ from registry import logs
 from registry.api.context import Context
 from registry.api.limits import QueryLimits
 from registry.api.loaders import Loaders
-from registry.api.response_cache import STATIC_ROOTS, ResponseCache
+from registry.api.response_cache import STATIC_ROOTS, ResponseCache, encode_variables
 from registry.domain.errors import RegistryError
 from registry.services import audit
-from registry.services.access import ANONYMOUS, InvalidApiKey, authenticate
+from registry.services.access import ANONYMOUS, Caller, InvalidApiKey, authenticate
 from registry.services.deps import Deps
-from registry.store import meta
+from registry.web.conditional import (
+    cache_headers,
+    entity_tag,
+    matches,
+    not_modified,
+    period,
+    registry_version,
+)
 from registry.web.metrics import note_operation
 
 logger = logging.getLogger("registry.api")
 
 MAX_BODY_BYTES = 1_000_000
+MAX_QUERY_STRING_BYTES = 16_384
+"""A GET's whole query string; longer queries are sent with POST (URLs get truncated)."""
+NOT_STORED = {"cache-control": "no-store"}
 _GRAPHIQL = get_graphql_ide_html("graphiql")
 
 
-def _error_response(status: int, message: str, code: str, request_id: str) -> Response:
+def _error_response(
+    status: int, message: str, code: str, request_id: str, *, allow: str = "GET, POST"
+) -> Response:
     body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]}
-    headers = {"x-request-id": request_id}
+    headers = {"x-request-id": request_id, **NOT_STORED}
     if status == 401:
         headers["www-authenticate"] = "Bearer"
+    elif status == 405:
+        headers["allow"] = allow
     return Response(orjson.dumps(body), status, headers, media_type="application/json")
 
 
@@ -65,6 +84,13 @@ class GraphQLEndpoint:
         if request.method == "GET":
             if "query" not in request.query_params:
                 return HTMLResponse(_GRAPHIQL)
+            if len(request.scope["query_string"]) > MAX_QUERY_STRING_BYTES:
+                return _error_response(
+                    414,
+                    "query string over 16 KB: send the query with POST",
+                    "BAD_REQUEST",
+                    request_id,
+                )
             payload: Any = dict(request.query_params)
             if isinstance(payload.get("variables"), str):
                 try:
@@ -140,20 +166,55 @@ class GraphQLEndpoint:
             )
             return _error_response(401, str(exc), "UNAUTHENTICATED", request_id)
 
-        cache_key = None
-        roots = self.cache.roots(query, operation_name) if deps.settings.response_cache else None
-        if roots is not None:
-            version = 0 if roots <= STATIC_ROOTS else await meta.version(deps.db)
-            day = deps.clock.now().date().isoformat()
-            cache_key = self.cache.key(query, variables, operation_name, caller, version, day)
-            if (cached := self.cache.get(cache_key)) is not None:
-                return Response(
-                    cached,
-                    200,
-                    {"x-request-id": request_id, "x-cache": "hit"},
-                    media_type="application/json",
-                )
+        roots = self.cache.roots(query, operation_name)
+        if roots is None:
+            response, _ = await self._execute(
+                request, query, variables, operation_name, allowed, caller, request_id, None
+            )
+            return response
+        version = 0 if roots <= STATIC_ROOTS else await registry_version(request)
+        when = period(deps.clock.now())
+        encoded_variables = encode_variables(variables)
+        etag = entity_tag(version, caller, when, query, encoded_variables, operation_name or "")
+        headers = cache_headers(caller, etag, deps.settings.public_max_age)
+        headers["x-request-id"] = request_id
+        if matches(request.headers.get("if-none-match"), etag):
+            return not_modified(headers)
+        if not deps.settings.response_cache:
+            response, _ = await self._execute(
+                request, query, variables, operation_name, allowed, caller, request_id, headers
+            )
+            return response
+        key = self.cache.key(query, encoded_variables, operation_name, caller, version, when)
+        cached = self.cache.get(key)
+        if cached is None:
+            cached = await self.cache.wait_for(key)
+        if cached is not None:
+            headers["x-cache"] = "hit"
+            return Response(cached, 200, headers, media_type="application/json")
+        with self.cache.leading(key) as publish:
+            response, cacheable = await self._execute(
+                request, query, variables, operation_name, allowed, caller, request_id, headers
+            )
+            if cacheable is not None:
+                self.cache.put(key, cacheable)
+                publish(cacheable)
+        return response
 
+    async def _execute(
+        self,
+        request: Request,
+        query: str,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        allowed: set[OperationType],
+        caller: Caller,
+        request_id: str,
+        cache_headers: dict[str, str] | None,
+    ) -> tuple[Response, bytes | None]:
+        """Run the operation; the body is returned again when it may be cached (a read
+        without errors), and only then does the response carry `cache_headers`."""
+        deps: Deps = request.app.state.deps
         context = Context(deps, caller, request_id, Loaders(deps, caller))
         try:
             result = await self.schema.execute(
@@ -165,8 +226,12 @@ class GraphQLEndpoint:
             )
         except InvalidOperationTypeError:
             return _error_response(
-                405, "mutations must be sent with POST", "BAD_REQUEST", request_id
-            )
+                405,
+                "mutations must be sent with POST (GET is for queries only)",
+                "BAD_REQUEST",
+                request_id,
+                allow="POST",
+            ), None
         response: dict[str, Any] = {}
         # Errors with a path come from execution (data is then present, maybe null);
         # errors without one mean the request never executed: a 400 without data.
@@ -179,11 +244,10 @@ class GraphQLEndpoint:
             response["data"] = result.data
         status = 200 if executed else 400
         encoded = orjson.dumps(response)
-        if cache_key is not None and status == 200 and not result.errors:
-            self.cache.put(cache_key, encoded)
-        return Response(
-            encoded, status, {"x-request-id": request_id}, media_type="application/json"
-        )
+        if cache_headers is not None and status == 200 and not result.errors:
+            return Response(encoded, status, cache_headers, media_type="application/json"), encoded
+        headers = {"x-request-id": request_id, **NOT_STORED}
+        return Response(encoded, status, headers, media_type="application/json"), None
 
     def _format_error(self, error: GraphQLError, request_id: str) -> dict[str, Any]:
         original = error.original_error

@@ -1,24 +1,39 @@
 """A cache of whole GraphQL responses for repeated read queries.
 
 Keyed by the query, its variables, the caller's visibility (role and customer),
-the registry version and the UTC date (transfer evaluations depend on the day).
-Every mutation and every scheduler transition bumps the version, so a write is
-never followed by a stale answer; callers with different visibility never share.
+the registry version and the UTC quarter hour (dates are computed per day in
+customers' time zones). Every mutation and every scheduler transition bumps the
+version, so a write is never followed by a stale answer; callers with different
+visibility never share.
+
+After a write every poller misses at once: the first request for a key computes the
+answer and the others wait for it (single flight) instead of all executing it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import orjson
-from graphql import FieldNode, OperationDefinitionNode, OperationType, parse
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    parse,
+)
 from graphql.error import GraphQLError
 
 from registry.domain.models import Role
 from registry.services.access import Caller
 
-# (query, variables as sorted JSON, operation, role, customer, registry version, UTC day)
+# (query, variables as sorted JSON, operation, role, customer, registry version, UTC period)
 CacheKey = tuple[str, bytes, str | None, Role | None, str | None, int, str]
 
 CACHEABLE_ROOTS = frozenset(
@@ -46,6 +61,7 @@ class ResponseCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[CacheKey, bytes] = OrderedDict()
         self._roots: dict[str, frozenset[str] | None] = {}
+        self._flights: dict[CacheKey, asyncio.Future[bytes | None]] = {}
 
     def roots(self, query: str, operation_name: str | None) -> frozenset[str] | None:
         """The root fields of a read-only operation, or None when it must not be cached."""
@@ -59,14 +75,14 @@ class ResponseCache:
     @staticmethod
     def key(
         query: str,
-        variables: dict[str, Any] | None,
+        variables: bytes,
         operation_name: str | None,
         caller: Caller,
         version: int,
-        day: str,
+        period: str,
     ) -> CacheKey:
-        encoded = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS) if variables else b""
-        return (query, encoded, operation_name, caller.role, caller.customer_id, version, day)
+        """`variables` as `encode_variables` gives them."""
+        return (query, variables, operation_name, caller.role, caller.customer_id, version, period)
 
     def get(self, key: CacheKey) -> bytes | None:
         found = self._entries.get(key)
@@ -80,6 +96,38 @@ class ResponseCache:
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
+    async def wait_for(self, key: CacheKey) -> bytes | None:
+        """The answer another request is computing for `key`, or None (nobody is, or it
+        produced nothing cacheable: the caller then computes its own)."""
+        flight = self._flights.get(key)
+        if flight is None:
+            return None
+        # Shielded: a waiter that goes away must not cancel the others' future.
+        return await asyncio.shield(flight)
+
+    @contextlib.contextmanager
+    def leading(self, key: CacheKey) -> Iterator[Callable[[bytes], None]]:
+        """Compute `key` as the one request others wait for; call the yielded function
+        with the cacheable answer. Leaving without one (errors, cancellation) releases
+        the waiters empty-handed. Call it with no await since the miss was seen."""
+        if key in self._flights:
+            yield lambda body: None  # someone else leads: compute alone
+            return
+        flight: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+        self._flights[key] = flight
+        result: list[bytes] = []
+        try:
+            yield result.append
+        finally:
+            del self._flights[key]
+            if not flight.done():
+                flight.set_result(result[0] if result else None)
+
+
+def encode_variables(variables: dict[str, Any] | None) -> bytes:
+    """Variables in one canonical form: equal variables, equal bytes."""
+    return orjson.dumps(variables, option=orjson.OPT_SORT_KEYS) if variables else b""
+
 
 def _read_roots(query: str, operation_name: str | None) -> frozenset[str] | None:
     try:
@@ -91,11 +139,23 @@ def _read_roots(query: str, operation_name: str | None) -> frozenset[str] | None
         operations = [o for o in operations if o.name and o.name.value == operation_name]
     if len(operations) != 1 or operations[0].operation is not OperationType.QUERY:
         return None
-    if len(document.definitions) != 1:
-        return None  # fragments: keep it simple, do not cache
-    roots = set()
-    for selection in operations[0].selection_set.selections:
-        if not isinstance(selection, FieldNode) or selection.directives:
-            return None
-        roots.add(selection.name.value)
-    return frozenset(roots) if roots <= CACHEABLE_ROOTS else None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    roots: set[str] = set()
+    pending = [operations[0].selection_set]
+    seen: set[str] = set()
+    while pending:
+        for selection in pending.pop().selections:
+            if isinstance(selection, FieldNode):
+                roots.add(selection.name.value)  # @include/@skip: the key has the variables
+            elif isinstance(selection, InlineFragmentNode):
+                pending.append(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in fragments:
+                    return None  # invalid: let execution report it
+                if name not in seen:
+                    seen.add(name)
+                    pending.append(fragments[name].selection_set)
+    return frozenset(roots) if roots and roots <= CACHEABLE_ROOTS else None

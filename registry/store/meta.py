@@ -1,14 +1,33 @@
 """The registry version: a counter bumped by every write that changes what a query
-answers, so cached responses are keyed by it and never served stale."""
+answers, so cached responses are keyed by it and never served stale.
+
+Reading it on every request would cost a database round trip per cached answer, so
+each process keeps a `VersionWatch`: it polls the counter in the background (a write
+in another process is seen within `POLL_PERIOD_S` plus one round trip) and learns a
+bump made by this process at once, since `bump` tells every watch on that database.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+import weakref
+
 from pymongo import ReturnDocument
+from pymongo.errors import PyMongoError
 
 from registry.store.database import Database
 
 NAME = "meta"
 _ID = "registry"
+POLL_PERIOD_S = 0.5
+STALE_AFTER_S = 1.0
+"""A watch that has not heard from the database for this long knows nothing: callers
+then read the version themselves rather than trust an old value."""
+
+logger = logging.getLogger("registry.store.meta")
+_watches: weakref.WeakSet[VersionWatch] = weakref.WeakSet()
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -24,4 +43,74 @@ async def bump(db: Database) -> int:
     doc = await db[NAME].find_one_and_update(
         {"_id": _ID}, {"$inc": {"version": 1}}, upsert=True, return_document=ReturnDocument.AFTER
     )
-    return int(doc["version"]) if doc else 0
+    bumped = int(doc["version"]) if doc else 0
+    for watch in list(_watches):
+        if watch.db == db:
+            watch.observe(bumped)
+    return bumped
+
+
+class VersionWatch:
+    """This process's knowledge of the registry version, without a round trip per read."""
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        period_s: float = POLL_PERIOD_S,
+        stale_after_s: float = STALE_AFTER_S,
+    ) -> None:
+        self.db = db
+        self.period_s = period_s
+        self.stale_after_s = stale_after_s
+        self._version = 0
+        self._heard_at = float("-inf")  # monotonic time of the last successful poll
+        self._local_bumps = 0
+        self._failing = False
+        _watches.add(self)  # from now on, bumps made in this process reach it
+
+    def current(self) -> int | None:
+        """The version as of at most `stale_after_s` ago, or None when that is not known."""
+        if time.monotonic() - self._heard_at > self.stale_after_s:
+            return None
+        return self._version
+
+    async def read(self) -> int:
+        """The version: the watched one when fresh, else one round trip."""
+        known = self.current()
+        return known if known is not None else await version(self.db)
+
+    def observe(self, bumped: int) -> None:
+        """A bump made in this process: never go back to an older version."""
+        self._local_bumps += 1
+        self._version = max(self._version, bumped)
+
+    async def refresh(self) -> int:
+        """Poll once. The database is the truth (it may even have been reset), unless a
+        bump in this process landed while the poll was in flight: then keep the newer."""
+        bumps_before = self._local_bumps
+        polled = await version(self.db)
+        if self._local_bumps == bumps_before:
+            self._version = polled
+        else:
+            self._version = max(self._version, polled)
+        self._heard_at = time.monotonic()
+        return self._version
+
+    async def run(self) -> None:
+        """Poll until cancelled; a failing database is logged once, then retried."""
+        try:
+            while True:
+                try:
+                    await self.refresh()
+                except PyMongoError as exc:
+                    if not self._failing:
+                        logger.warning("cannot read the registry version: %s", type(exc).__name__)
+                    self._failing = True
+                else:
+                    if self._failing:
+                        logger.info("registry version readable again")
+                    self._failing = False
+                await asyncio.sleep(self.period_s)
+        finally:
+            _watches.discard(self)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from registry.web import feeds, metrics, public
+from registry.web.conditional import conditional
 
 
 def web_routes() -> list[BaseRoute]:
     return [
         Route("/subprocessors", public.subprocessor_page, methods=["GET"]),
-        Route("/changes.atom", feeds.atom_feed, methods=["GET"]),
-        Route("/changes.ics", feeds.calendar, methods=["GET"]),
+        Route("/changes.atom", conditional(feeds.atom_feed), methods=["GET"]),
+        Route("/changes.ics", conditional(feeds.calendar), methods=["GET"]),
         Route("/metrics", metrics.metrics, methods=["GET"]),
     ]

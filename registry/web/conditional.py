@@ -1,0 +1,135 @@
+"""HTTP conditional requests for read routes: `ETag`, `If-None-Match`, `304`, `Cache-Control`.
+
+A read's answer is a function of the registry version (bumped by every write), the
+caller's visibility, the request itself and the period of the day (dates are computed
+in customers' time zones), so an entity tag built from those changes whenever the
+answer may, without computing the answer: a poller whose copy is current gets `304 Not
+Modified` for the price of authentication. Anonymous answers may sit in a shared cache
+for `public_max_age` seconds; anything a key unlocked is `private` and revalidated.
+
+`conditional(endpoint)` wraps a starlette endpoint; the GraphQL endpoint uses the
+pieces directly. The version comes from the process's `VersionWatch`, never a round
+trip per request.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from registry.services.access import Caller, InvalidApiKey, authenticate
+from registry.services.deps import Deps
+from registry.store.meta import VersionWatch
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+PERIOD_MINUTES = 15
+"""Answers may change when a day ends in some customer's time zone; every zone's
+midnight falls on a quarter hour of UTC, so tags also change every quarter hour."""
+
+_ENTITY_TAG = re.compile(r'\s*(?:W/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*')
+
+
+def period(now: datetime) -> str:
+    """The UTC quarter hour `now` falls in, e.g. `2026-03-01T13:45`."""
+    minute = now.minute - now.minute % PERIOD_MINUTES
+    return f"{now.date().isoformat()}T{now.hour:02d}:{minute:02d}"
+
+
+def entity_tag(
+    version: int, caller: Caller, when: str, *request_parts: str | bytes, weak: bool = False
+) -> str:
+    """A quoted entity tag for one request's answer at `version` as `caller` sees it.
+
+    Weak (`W/`) for answers that are equivalent but not byte-identical (a feed stamped
+    with the time it was generated)."""
+    digest = hashlib.blake2b(digest_size=12)
+    role = caller.role.value if caller.role is not None else ""
+    digest.update(f"{caller.visibility()}\x00{role}\x00{when}".encode())
+    for part in request_parts:
+        digest.update(b"\x00")
+        digest.update(part.encode() if isinstance(part, str) else part)
+    tag = f'"{version}-{digest.hexdigest()}"'
+    return "W/" + tag if weak else tag
+
+
+def offered_tags(header: str | None) -> frozenset[str]:
+    """The opaque tags of an `If-None-Match` header (RFC 9110 13.1.2), weak or strong.
+
+    Empty when the header is absent, malformed or `*`: the request is then answered in
+    full, which is always correct (`*` would ask "anything at all?", which a read route
+    cannot tell before it has run)."""
+    if not header or len(header) > 4096:
+        return frozenset()
+    tags = set()
+    for item in header.split(","):
+        if not item.strip():
+            continue  # empty list elements are allowed
+        found = _ENTITY_TAG.fullmatch(item)
+        if found is None:
+            return frozenset()
+        tags.add(found.group(1))
+    return frozenset(tags)
+
+
+def matches(header: str | None, etag: str) -> bool:
+    """Weak comparison, as `If-None-Match` asks: `W/"x"` and `"x"` are the same tag."""
+    if not header:
+        return False
+    return etag.removeprefix("W/")[1:-1] in offered_tags(header)
+
+
+def cache_headers(caller: Caller, etag: str, public_max_age: int) -> dict[str, str]:
+    """Shared caches may keep anonymous answers briefly; keyed answers are private."""
+    policy = f"public, max-age={public_max_age}" if caller.is_anonymous else "private, no-cache"
+    return {"etag": etag, "cache-control": policy, "vary": "authorization"}
+
+
+def not_modified(headers: dict[str, str]) -> Response:
+    """`304 Not Modified`: the validator and caching headers, no body."""
+    return Response(status_code=304, headers=headers)
+
+
+async def registry_version(request: Request) -> int:
+    """The registry version as this process knows it (at most about a second old)."""
+    watch: VersionWatch = request.app.state.version_watch
+    return await watch.read()
+
+
+def conditional(endpoint: Endpoint) -> Endpoint:
+    """Give a read route `ETag`, `Cache-Control` and `304` answers; the route is unchanged.
+
+    The tag is computed before the route runs, from the version known then, so an
+    answer can only be newer than its tag (the next request gets a new one), never older.
+    A presented key the route will refuse is left to the route."""
+
+    @functools.wraps(endpoint)
+    async def wrapper(request: Request) -> Response:
+        deps: Deps = request.app.state.deps
+        try:
+            caller = await authenticate(deps, request.headers.get("authorization"))
+        except InvalidApiKey:
+            return await endpoint(request)
+        etag = entity_tag(
+            await registry_version(request),
+            caller,
+            period(deps.clock.now()),
+            request.url.path,
+            request.url.query,
+            weak=True,
+        )
+        headers = cache_headers(caller, etag, deps.settings.public_max_age)
+        if matches(request.headers.get("if-none-match"), etag):
+            return not_modified(headers)
+        response = await endpoint(request)
+        if response.status_code == 200:
+            response.headers.update(headers)
+        return response
+
+    return wrapper
