@@ -14,25 +14,50 @@ from registry.domain.errors import ValidationError
 T = TypeVar("T")
 DEFAULT_PAGE = 50
 MAX_PAGE = 100
+FIRST = f"How many items to return: 0 to {MAX_PAGE}, default {DEFAULT_PAGE}."
+AFTER = (
+    "Return the items after this cursor (an `endCursor` or edge `cursor`); from the start "
+    "when null."
+)
 
 
-@strawberry.type
+@strawberry.type(description="Where a page sits in its list (Relay connection specification).")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_previous_page: bool = strawberry.field(
+        description="Whether items come before this page. Lists page forward only (`first`, "
+        "`after`), so this is always false, as the Relay specification allows; start again "
+        "without `after` to go back."
+    )
+    has_next_page: bool = strawberry.field(
+        description="Whether more items follow; ask for them with `after: endCursor`."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The cursor of the page's first item; null when the page is empty."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the page's last item, to pass as `after` for the next page; "
+        "null when the page is empty."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a list and its cursor (Relay connection edge).")
 class Edge(Generic[T]):
-    node: T
-    cursor: str
+    node: T = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(
+        description="Opaque position of this item; pass it as `after` to continue after it."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="One page of a list (Relay connection): `first` items (default 50, at most "
+    "100) after the cursor `after`."
+)
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
-    total_count: int
+    edges: list[Edge[T]] = strawberry.field(description="The page's items, in list order.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits in the list.")
+    total_count: int = strawberry.field(
+        description="How many items the whole list has (all pages), as the caller may see them."
+    )
 
 
 def encode_cursor(key: Sequence[Any]) -> str:
@@ -72,7 +97,9 @@ def connection(
     return Connection(
         edges=edges,
         page_info=PageInfo(
+            has_previous_page=False,
             has_next_page=len(items) > limit,
+            start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),
         total_count=total,

@@ -1,8 +1,10 @@
 """ISO 8601 durations as written in contract terms (`P3M`, `P30D`, `P1Y6M`).
 
 Contracts count notice in calendar units, so a duration keeps its components
-(P1M is not P30D) and is added with calendar arithmetic: months and years clamp
-to the end of a shorter month, days are 24-hour days in UTC (DESIGN.md 3.1).
+(P1M is not P30D) and is added with calendar arithmetic on the wall clock of a
+time zone: months and years clamp to the end of a shorter month, days and weeks
+are calendar days there (a day across a DST change lasts 23 or 25 hours), and
+hours, minutes and seconds are elapsed time (DESIGN.md 3.1).
 The parser is strict because a term that cannot be read is a contract we
 cannot honour; every refusal is an `InvalidDuration` that says what is wrong.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import astuple, dataclass, fields
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from functools import lru_cache
 
 from dateutil.relativedelta import relativedelta
@@ -22,6 +24,7 @@ __all__ = [
     "InvalidDuration",
     "add_duration",
     "format_duration",
+    "local_instant",
     "parse_duration",
 ]
 
@@ -81,10 +84,11 @@ class Duration:
         return not any(astuple(self))
 
     def minimum_length(self) -> timedelta:
-        """A lower bound of `add_duration(t, self) - t` for every start `t`.
+        """A lower bound of `add_duration(t, self) - t` for every start `t` in UTC.
 
         A year is at least 365 days and a month at least 28, whatever the
-        start date and month-end clamping.
+        start date and month-end clamping. (On a zone with daylight saving a
+        calendar day may last 23 hours, so compare local readings there.)
         """
         return timedelta(
             days=self.years * 365 + self.months * 28 + self.weeks * 7 + self.days,
@@ -176,21 +180,37 @@ def format_duration(duration: Duration) -> str:
     return "P" + date_part + (f"T{time_part}" if time_part else "")
 
 
-def add_duration(start: datetime, duration: Duration) -> datetime:
-    """`start + duration` in UTC: months/years clamp to month end, days are 24 h.
+def add_duration(start: datetime, duration: Duration, zone: tzinfo = UTC) -> datetime:
+    """`start + duration` read on `zone`'s calendar, returned as a UTC instant.
 
-    The start is converted to UTC first so the result is one instant whatever
-    offset the caller used. Naive datetimes are refused: their instant is unknown.
+    Years, months, weeks and days move the local wall clock (months clamp to
+    the month's end: 31 Jan + P1M = 28 Feb), so 1 March 00:30 in Berlin plus
+    P1M is 1 April 00:30 in Berlin whatever happened to the UTC offset between;
+    hours, minutes and seconds are then added as elapsed time. The start is
+    converted first, so the result is one instant whatever offset the caller
+    used. Naive datetimes are refused: their instant is unknown.
     """
     if start.tzinfo is None or start.utcoffset() is None:
         raise ValueError(f"start must be timezone-aware, got naive {start.isoformat()}")
     # relativedelta applies years and months first (clamping the day), then
-    # the exact part, which is the order ISO 8601 and contracts read it in.
-    return start.astimezone(UTC) + relativedelta(
-        years=duration.years,
-        months=duration.months,
-        days=duration.weeks * 7 + duration.days,
-        hours=duration.hours,
-        minutes=duration.minutes,
-        seconds=duration.seconds,
+    # the days, which is the order ISO 8601 and contracts read it in.
+    calendar = relativedelta(
+        years=duration.years, months=duration.months, days=duration.weeks * 7 + duration.days
     )
+    clock = timedelta(hours=duration.hours, minutes=duration.minutes, seconds=duration.seconds)
+    if zone is UTC:
+        return start.astimezone(UTC) + calendar + clock
+    local = start.astimezone(zone)
+    wall = local.replace(tzinfo=None) + calendar
+    return local_instant(wall, zone) + clock
+
+
+def local_instant(wall: datetime, zone: tzinfo) -> datetime:
+    """The UTC instant a naive wall-clock reading in `zone` names.
+
+    A reading that happens twice (clocks go back) names the later instant; one
+    that never happens (clocks go forward) names the instant the clock shows
+    it would have reached, i.e. the reading plus the gap. Either way no period
+    ends earlier than its local calendar reading, which is the customer's side.
+    """
+    return max(wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))

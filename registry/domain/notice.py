@@ -6,23 +6,42 @@ terms alone, so a change reaching 100,000 customers is evaluated once per
 distinct `CustomerTerms`, not once per customer. All instants are returned in
 UTC; any aware input is accepted and converted, naive ones are refused because
 their instant is unknown.
+
+Periods are counted on the calendar of the customer's time zone
+(`CustomerTerms.time_zone`): the weekend a deadline rolls past is the
+customer's weekend, and with `PeriodEnds.END_OF_DAY` a period ends when its
+last local day does (Regulation 1182/71 Art. 3(2)(c)): the returned instant is
+the following local midnight, the first moment no longer inside the period.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
-from registry.domain.durations import Duration, add_duration, parse_duration
-from registry.domain.models import CustomerTerms
+from registry.domain.durations import (
+    Duration,
+    InvalidDuration,
+    add_duration,
+    local_instant,
+    parse_duration,
+)
+from registry.domain.models import CustomerTerms, PeriodEnds
 
 __all__ = [
     "DEFAULT_REMINDER_OFFSETS",
+    "EMERGENCY_OBJECTION_WINDOW",
+    "MINIMUM_PERIOD",
     "EffectiveAtBeforeNotice",
     "EmergencyReasonRequired",
     "NoticeRuleError",
     "NoticeWindowTooShort",
+    "SuspiciouslyShortPeriod",
     "check_effective_at",
+    "contract_period",
+    "customer_date",
     "customer_effective_at",
     "earliest_effective_at",
     "latest_earliest_effective_at",
@@ -37,7 +56,34 @@ __all__ = [
 DEFAULT_REMINDER_OFFSETS: tuple[timedelta, ...] = (timedelta(days=14), timedelta(days=1))
 """Remind two weeks and one day before an objection deadline."""
 
+EMERGENCY_OBJECTION_WINDOW = "P30D"
+"""After an emergency replacement, the objection window of terms that name none."""
+
+MINIMUM_PERIOD = timedelta(days=1)
+"""Notice periods and objection windows shorter than this are typos (PT3M for P3M)."""
+
 _SATURDAY = 5
+_ONE_DAY = timedelta(days=1)
+
+
+class SuspiciouslyShortPeriod(InvalidDuration):
+    """A notice period or objection window under one day: almost surely a typo."""
+
+    def __init__(self, text: str, duration: Duration) -> None:
+        super().__init__(
+            text, f"shorter than one day, which no contract means; {_likely_intent(duration)}"
+        )
+
+
+def _likely_intent(d: Duration) -> str:
+    """Name what the writer most likely meant: the date unit with the same letter."""
+    if d.minutes and not (d.hours or d.seconds):
+        return f"'PT{d.minutes}M' is {d.minutes} minutes; {d.minutes} months is 'P{d.minutes}M'"
+    if d.hours and not (d.minutes or d.seconds):
+        return f"'PT{d.hours}H' is {d.hours} hours; {d.hours} days is 'P{d.hours}D'"
+    if d.seconds and not (d.hours or d.minutes):
+        return f"'PT{d.seconds}S' is {d.seconds} seconds; {d.seconds} days is 'P{d.seconds}D'"
+    return "write days as 'P30D' or months as 'P3M'"
 
 
 class NoticeRuleError(Exception):
@@ -104,29 +150,59 @@ def objection_window(terms: CustomerTerms) -> Duration | None:
     return parse_duration(terms.objection_window)
 
 
+def contract_period(text: str) -> Duration:
+    """A notice period or objection window as entered: parsed, and at least one day.
+
+    Raises `InvalidDuration` (`SuspiciouslyShortPeriod` for `PT3M` and the like,
+    with a hint at the likely intent). Stored terms are not re-checked, so a
+    shorter period written before this rule still counts as written.
+    """
+    duration = parse_duration(text)
+    if duration.minimum_length() < MINIMUM_PERIOD:
+        raise SuspiciouslyShortPeriod(text, duration)
+    return duration
+
+
 def validate_terms(terms: CustomerTerms) -> None:
     """Raise `InvalidDuration` if the terms cannot be applied; call it on input."""
-    notice_period(terms)
-    objection_window(terms)
+    contract_period(terms.notice_period)
+    if terms.objection_window is not None:
+        contract_period(terms.objection_window)
+
+
+def customer_date(at: datetime, terms: CustomerTerms) -> date:
+    """The calendar day `at` falls on for the customer (its evaluation day)."""
+    return _utc(at, "at").astimezone(_zone(terms.time_zone)).date()
 
 
 def earliest_effective_at(sent_at: datetime, terms: CustomerTerms) -> datetime:
-    """Send time + notice period, rolled past a weekend if the terms say so."""
-    end = add_duration(_utc(sent_at, "sent_at"), notice_period(terms))
-    return _roll_weekend(end, terms)
+    """Send time + notice period on the customer's calendar (weekend roll, period end)."""
+    return _period_end(_utc(sent_at, "sent_at"), notice_period(terms), terms)
 
 
-def objection_deadline(sent_at: datetime, effective_at: datetime, terms: CustomerTerms) -> datetime:
+def objection_deadline(
+    sent_at: datetime,
+    effective_at: datetime,
+    terms: CustomerTerms,
+    *,
+    emergency: bool = False,
+) -> datetime:
     """min(send time + objection window, effective date); the effective date if no window.
 
-    Objecting after the change has taken effect is pointless, hence the cap.
+    Objecting after the change has taken effect is pointless, hence the cap,
+    except after an emergency replacement the customer's terms allowed: it is
+    in force before anyone could object, so the customer objects after the
+    fact until send time + its window (`P30D` when the terms have none).
     """
     effective_at = _utc(effective_at, "effective_at")
+    sent_at = _utc(sent_at, "sent_at")
     window = objection_window(terms)
+    if emergency and terms.allows_emergency_replacement:
+        after_the_fact = window or parse_duration(EMERGENCY_OBJECTION_WINDOW)
+        return _period_end(sent_at, after_the_fact, terms)
     if window is None:
         return effective_at
-    end = _roll_weekend(add_duration(_utc(sent_at, "sent_at"), window), terms)
-    return min(end, effective_at)
+    return min(_period_end(sent_at, window, terms), effective_at)
 
 
 def customer_effective_at(
@@ -218,11 +294,34 @@ def _constraining(terms_list: Iterable[CustomerTerms], emergency: bool) -> set[C
     return {t for t in terms_list if not (emergency and t.allows_emergency_replacement)}
 
 
-def _roll_weekend(at: datetime, terms: CustomerTerms) -> datetime:
-    """Move a Saturday or Sunday (UTC) to Monday, same time, when the terms ask for it."""
-    if terms.weekend_rolls_to_monday and at.weekday() >= _SATURDAY:
-        return at + timedelta(days=7 - at.weekday())
-    return at
+def _period_end(start: datetime, duration: Duration, terms: CustomerTerms) -> datetime:
+    """Where a period from `start` ends for this customer, as a UTC instant.
+
+    Counted on the customer's calendar; a last day on a local Saturday or Sunday
+    moves to Monday when the terms say so; with END_OF_DAY the period runs to
+    the end of its last local day, i.e. up to the next local midnight.
+    """
+    zone = _zone(terms.time_zone)
+    end = add_duration(start, duration, zone)
+    local = end.astimezone(zone)
+    rolled = _rolled(local.date(), terms)
+    if terms.period_ends is PeriodEnds.END_OF_DAY:
+        return local_instant(datetime.combine(rolled + _ONE_DAY, time()), zone)
+    if rolled == local.date():
+        return end
+    return local_instant(datetime.combine(rolled, local.time()), zone)
+
+
+def _rolled(day: date, terms: CustomerTerms) -> date:
+    """A Saturday or Sunday moved to Monday, when the terms ask for it."""
+    if terms.weekend_rolls_to_monday and day.weekday() >= _SATURDAY:
+        return day + timedelta(days=7 - day.weekday())
+    return day
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> tzinfo:
+    return UTC if name == "UTC" else ZoneInfo(name)
 
 
 def _utc(value: datetime, name: str) -> datetime:

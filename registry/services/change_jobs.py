@@ -103,7 +103,9 @@ def plan_notice(
         sent_at=sent_at,
         earliest_effective_at=rules.earliest_effective_at(sent_at, terms),
         effective_at=effective_at,
-        objection_deadline=rules.objection_deadline(sent_at, effective_at, terms),
+        objection_deadline=rules.objection_deadline(
+            sent_at, effective_at, terms, emergency=change.emergency
+        ),
     )
     return NoticePlan(
         document=notices.to_document(notice),
@@ -278,8 +280,8 @@ async def send_reminders(deps: Deps, worker_id: str) -> int:
     if (
         notice is not None
         and change is not None
-        and change.status is ChangeStatus.ANNOUNCED
-        and notice.status is NoticeStatus.PENDING
+        and change.status is not ChangeStatus.CANCELLED  # an emergency's deadline outlives it
+        and notice.status is not NoticeStatus.CANCELLED
         and now < notice.objection_deadline
     ):
         await events.emit(

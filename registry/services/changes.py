@@ -234,10 +234,9 @@ async def file_objection(
     who = _objecting_customer(caller, customer_id)
     why = check.text(reason, "reason", max_length=5000)
     change = await get_change(deps, caller, change_id)
-    if change.status is not ChangeStatus.ANNOUNCED:
-        raise ValidationError(
-            "changeId", f"the change is {change.status.value}: objections are closed"
-        )
+    if change.status is ChangeStatus.CANCELLED:
+        raise ValidationError("changeId", "the change is CANCELLED: objections are closed")
+    # Otherwise the customer's deadline decides, even for a change already in force.
     notice = await notice_for(deps, change, who)
     if notice.status is NoticeStatus.CANCELLED:
         raise ValidationError("changeId", "the change was cancelled for this customer")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from registry.domain import validation as check
-from registry.domain.durations import InvalidDuration, parse_duration
+from registry.domain.durations import InvalidDuration
 from registry.domain.errors import NotFound, PermissionDenied, ValidationError
 from registry.domain.models import Customer, CustomerTerms, DataOrigin, PeriodEnds, Role
+from registry.domain.notice import contract_period
 from registry.services.access import Caller, require_role
 from registry.services.deps import Deps
 from registry.store import customer_roster, customer_terms, customers, ids
@@ -25,12 +26,12 @@ def checked_terms(
     period_ends: PeriodEnds = PeriodEnds.SAME_INSTANT,
 ) -> CustomerTerms:
     try:
-        parse_duration(notice_period)
+        contract_period(notice_period)
     except InvalidDuration as exc:
         raise ValidationError("noticePeriod", str(exc)) from None
     if objection_window is not None:
         try:
-            parse_duration(objection_window)
+            contract_period(objection_window)
         except InvalidDuration as exc:
             raise ValidationError("objectionWindow", str(exc)) from None
     return CustomerTerms(

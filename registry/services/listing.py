@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
+from registry.domain import notice as notice_rules
 from registry.domain import validation as check
 from registry.domain.errors import PermissionDenied, ValidationError
 from registry.domain.models import (
@@ -23,6 +24,7 @@ from registry.services.customers import visible_customer_id
 from registry.services.deps import Deps
 from registry.store import (
     changes,
+    customers,
     dpas,
     notice_schedule,
     processing_locations,
@@ -126,6 +128,14 @@ class Assessment:
     counts: dict[TransferStatus, int]
 
 
+async def evaluation_day(deps: Deps, caller: Caller) -> date:
+    """Today on the asking customer's calendar (its time zone); UTC for everyone else."""
+    now = deps.clock.now()
+    customer_id = visible_customer_id(caller, None)
+    found = await customers.get(deps.db, customer_id) if customer_id else None
+    return notice_rules.customer_date(now, found.terms) if found else now.astimezone(UTC).date()
+
+
 async def assess_transfers(
     deps: Deps,
     caller: Caller,
@@ -135,7 +145,7 @@ async def assess_transfers(
     withdrawn: Sequence[TransferMechanism] = (),
 ) -> Assessment:
     """Every processing location of the subprocessors in force on the day, evaluated."""
-    on = as_of or deps.clock.now().date()
+    on = as_of or await evaluation_day(deps, caller)
     end_of_day = datetime.combine(on, datetime.max.time(), tzinfo=deps.clock.now().tzinfo)
     flt = await list_filter(deps, caller, SubprocessorQuery(as_of=end_of_day))
     subs = await subprocessors.all_matching(deps.db, flt)

@@ -12,13 +12,28 @@ from registry.services.listing import Assessment, AssessmentItem
 
 @strawberry.type(description="One processing location's transfer in an assessment.")
 class TransferAssessmentItem:
-    subprocessor: Subprocessor
-    country: str
-    status: models.TransferStatus
-    reasons: list[str]
-    mechanism: models.TransferMechanism | None
-    basis: TransferBasis | None
-    exceptional: bool
+    subprocessor: Subprocessor = strawberry.field(
+        description="The subprocessor with the processing location."
+    )
+    country: str = strawberry.field(
+        description="ISO 3166-1 alpha-2 code of the location's country."
+    )
+    status: models.TransferStatus = strawberry.field(
+        description="The verdict on the assessment date."
+    )
+    reasons: list[str] = strawberry.field(
+        description="Why, in plain English, one sentence per reason."
+    )
+    mechanism: models.TransferMechanism | None = strawberry.field(
+        description="The mechanism the verdict rests on; null when none applies or none is needed."
+    )
+    basis: TransferBasis | None = strawberry.field(
+        description="The recorded basis the verdict rests on; null for adequacy, NOT_REQUIRED or "
+        "a gap."
+    )
+    exceptional: bool = strawberry.field(
+        description="True when the transfer rests only on an Art. 49 derogation."
+    )
 
     @classmethod
     def from_domain(cls, item: AssessmentItem) -> TransferAssessmentItem:
@@ -36,20 +51,28 @@ class TransferAssessmentItem:
 
 @strawberry.type(description="How many transfers have each status.")
 class TransferStatusCounts:
-    not_required: int
-    valid: int
-    expiring: int
-    invalid: int
-    missing: int
+    not_required: int = strawberry.field(description="Locations inside the origin's own area.")
+    valid: int = strawberry.field(description="Locations with a basis in force.")
+    expiring: int = strawberry.field(description="Locations whose basis ends within 60 days.")
+    invalid: int = strawberry.field(description="Locations whose recorded bases all fail.")
+    missing: int = strawberry.field(description="Locations with no basis at all.")
 
 
 @strawberry.type(description="Every processing location evaluated on one date.")
 class TransferAssessment:
-    as_of: date
-    origin: models.DataOrigin
-    withdrawn: list[models.TransferMechanism]
-    items: list[TransferAssessmentItem]
-    counts: TransferStatusCounts
+    as_of: date = strawberry.field(
+        description="The evaluation day (ISO 8601 date, UTC calendar); today when not asked."
+    )
+    origin: models.DataOrigin = strawberry.field(
+        description="The jurisdiction the data leaves from."
+    )
+    withdrawn: list[models.TransferMechanism] = strawberry.field(
+        description="Mechanisms treated as fallen for a what-if; empty for the real picture."
+    )
+    items: list[TransferAssessmentItem] = strawberry.field(
+        description="One item per processing location of every subprocessor in force."
+    )
+    counts: TransferStatusCounts = strawberry.field(description="How many items have each status.")
 
     @classmethod
     def from_domain(cls, a: Assessment) -> TransferAssessment:

@@ -9,15 +9,31 @@ from registry.store.database import Document
 
 @strawberry.type(description="Who did what, when, with which outcome.")
 class AuditEntry:
-    id: strawberry.ID
-    at: datetime
-    key_id: str | None
-    role: str | None
-    customer_id: str | None
-    action: str
-    target: str | None
-    result: str
-    request_id: str
+    id: strawberry.ID = strawberry.field(description="The entry's id.")
+    at: datetime = strawberry.field(description="When it happened (DateTime, UTC).")
+    key_id: str | None = strawberry.field(
+        description="The API key used; null for anonymous callers or the command line."
+    )
+    role: str | None = strawberry.field(
+        description="The caller's role (ADMIN, PROCUREMENT or CUSTOMER); null for anonymous "
+        "callers."
+    )
+    customer_id: str | None = strawberry.field(
+        description="The customer a CUSTOMER key is bound to."
+    )
+    action: str = strawberry.field(
+        description="The operation, e.g. the mutation's field name (announceChange)."
+    )
+    target: str | None = strawberry.field(
+        description="The global id of the object acted on, when there is one."
+    )
+    result: str = strawberry.field(
+        description="The outcome: the payload type returned (e.g. ChangeAnnounced, "
+        "PermissionDenied)."
+    )
+    request_id: str = strawberry.field(
+        description="The request id, to find the request in the log."
+    )
 
     @classmethod
     def from_document(cls, d: Document) -> AuditEntry:

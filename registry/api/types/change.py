@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
 from registry.api.context import Info
-from registry.api.pagination import Connection, connection, decode_cursor, page_size
+from registry.api.pagination import (
+    AFTER,
+    FIRST,
+    Connection,
+    connection,
+    decode_cursor,
+    page_size,
+)
 from registry.api.types import scalars  # noqa: F401 - registers the enums
 from registry.api.types.customer import Customer
 from registry.api.types.node import Node
@@ -21,12 +29,16 @@ class CustomerRecord(Node):
     change_id: strawberry.Private[str]
     customer_id: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(
+        description="The customer this record belongs to; null if it is no longer visible."
+    )
     async def customer(self, info: Info) -> Customer | None:
         found = await info.context.loaders.customer.load(self.customer_id)
         return Customer.from_domain(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(
+        description="The change this record is about; null if it is no longer visible."
+    )
     async def change(self, info: Info) -> Change | None:
         found = await info.context.loaders.change.load(self.change_id)
         return Change.from_domain(found) if found else None
@@ -34,13 +46,22 @@ class CustomerRecord(Node):
 
 @strawberry.type(description="A customer's objection to a change.")
 class Objection(CustomerRecord):
-    reason: str
-    filed_at: datetime
-    deadline: datetime
-    status: models.ObjectionStatus
-    resolution: models.ObjectionResolution | None
-    note: str | None
-    resolved_at: datetime | None
+    reason: str = strawberry.field(description="The customer's reason for objecting, as filed.")
+    filed_at: datetime = strawberry.field(description="When it was filed (DateTime, UTC).")
+    deadline: datetime = strawberry.field(
+        description="The customer's objection deadline for this change (DateTime, UTC); show it "
+        "in the customer's time zone."
+    )
+    status: models.ObjectionStatus = strawberry.field(
+        description="OPEN until staff record an outcome."
+    )
+    resolution: models.ObjectionResolution | None = strawberry.field(
+        description="The outcome; null while OPEN."
+    )
+    note: str | None = strawberry.field(description="Staff's note on the outcome.")
+    resolved_at: datetime | None = strawberry.field(
+        description="When the outcome was recorded (DateTime, UTC); null while OPEN."
+    )
 
     @classmethod
     def from_domain(cls, o: models.Objection) -> Objection:
@@ -60,11 +81,26 @@ class Objection(CustomerRecord):
 
 @strawberry.type(description="One customer's notice of a change: when it was told, its deadline.")
 class Notice(CustomerRecord):
-    sent_at: datetime
-    earliest_effective_at: datetime
-    effective_at: datetime
-    objection_deadline: datetime
-    status: models.NoticeStatus
+    sent_at: datetime = strawberry.field(
+        description="When the notice was sent to the customer (DateTime, UTC)."
+    )
+    earliest_effective_at: datetime = strawberry.field(
+        description="The notice time plus the customer's notice period, counted in its time zone "
+        "(DateTime, UTC): the earliest the change may take effect for this customer."
+    )
+    effective_at: datetime = strawberry.field(
+        description="When the change takes effect for this customer (DateTime, UTC); later than "
+        "the change's own date only for a customer that keeps its full window in an "
+        "emergency."
+    )
+    objection_deadline: datetime = strawberry.field(
+        description="The last moment this customer may object (DateTime, UTC, exclusive): the "
+        "notice time plus its objection window, or the effective date if earlier or "
+        "if the terms have none. Show it in the customer's time zone."
+    )
+    status: models.NoticeStatus = strawberry.field(
+        description="PENDING until the change takes effect for this customer or is cancelled."
+    )
 
     @classmethod
     def from_domain(cls, n: models.Notice) -> Notice:
@@ -82,20 +118,41 @@ class Notice(CustomerRecord):
 
 @strawberry.type(description="An announced addition, replacement, removal or update of a vendor.")
 class Change(Node):
-    kind: models.ChangeKind
+    kind: models.ChangeKind = strawberry.field(
+        description="What the change does to the subprocessor."
+    )
     subprocessor_id: strawberry.Private[str]
     replaces_id: strawberry.Private[str | None]
-    description: str | None
-    announced_at: datetime
-    effective_at: datetime
+    description: str | None = strawberry.field(
+        description="What changes, for the customers' notices; required for UPDATE."
+    )
+    announced_at: datetime = strawberry.field(
+        description="When it was announced and the notices were sent (DateTime, UTC)."
+    )
+    effective_at: datetime = strawberry.field(
+        description="When it takes effect (DateTime, UTC): at or after every affected customer's "
+        "earliest allowed date, except for emergency-allowing customers in an "
+        "emergency."
+    )
     earliest_allowed: datetime = strawberry.field(
         description="The earliest date every customer's notice window allowed."
     )
-    status: models.ChangeStatus
-    emergency: bool
-    emergency_reason: str | None
-    cancelled_at: datetime | None
-    cancel_reason: str | None
+    status: models.ChangeStatus = strawberry.field(
+        description="Where the change is in its life cycle."
+    )
+    emergency: bool = strawberry.field(
+        description="True for an emergency replacement, which shortens the window for customers "
+        "whose terms allow it."
+    )
+    emergency_reason: str | None = strawberry.field(
+        description="Why the emergency replacement was needed; set when emergency is true."
+    )
+    cancelled_at: datetime | None = strawberry.field(
+        description="When it was cancelled (DateTime, UTC); null unless CANCELLED."
+    )
+    cancel_reason: str | None = strawberry.field(
+        description="Why it was cancelled; null unless CANCELLED."
+    )
 
     @classmethod
     def from_domain(cls, c: models.Change) -> Change:
@@ -115,12 +172,17 @@ class Change(Node):
             cancel_reason=c.cancel_reason,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="The subprocessor added, removed or updated (for REPLACE: the new one); null "
+        "if not visible."
+    )
     async def subprocessor(self, info: Info) -> Subprocessor | None:
         found = await info.context.loaders.subprocessor.load(self.subprocessor_id)
         return Subprocessor.from_domain(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(
+        description="For REPLACE: the subprocessor being replaced; null for other kinds."
+    )
     async def replaces(self, info: Info) -> Subprocessor | None:
         if self.replaces_id is None:
             return None
@@ -129,7 +191,10 @@ class Change(Node):
 
     @strawberry.field(description="Per-customer notices; a customer key sees only its own.")
     async def notices(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[Notice]:
         limit = page_size(first)
         items, total = await change_queries.page_notices(

@@ -12,12 +12,27 @@ from registry.domain import models
 @strawberry.type(description="A customer's contract terms for subprocessor changes.")
 class CustomerTerms:
     notice_period: str = strawberry.field(description="ISO 8601 duration, e.g. P3M.")
-    objection_window: str | None
-    data_origin: models.DataOrigin
-    allows_emergency_replacement: bool
-    weekend_rolls_to_monday: bool
+    objection_window: str | None = strawberry.field(
+        description="ISO 8601 duration (e.g. P30D) from the notice in which the customer may "
+        "object; null: until the effective date."
+    )
+    data_origin: models.DataOrigin = strawberry.field(
+        description="Where the customer's data comes from; decides which transfers need a basis "
+        "(default EEA)."
+    )
+    allows_emergency_replacement: bool = strawberry.field(
+        description="Whether an emergency replacement may take effect for this customer before "
+        "its notice period ends (default false)."
+    )
+    weekend_rolls_to_monday: bool = strawberry.field(
+        description="Whether a deadline falling on a Saturday or Sunday (UTC) moves to the "
+        "following Monday, same time (default false)."
+    )
     time_zone: str = strawberry.field(description="IANA time zone the periods are counted in.")
-    period_ends: models.PeriodEnds
+    period_ends: models.PeriodEnds = strawberry.field(
+        description="Where a period ends: SAME_INSTANT (default) or END_OF_DAY of its last local "
+        "day."
+    )
 
     @classmethod
     def from_domain(cls, terms: models.CustomerTerms) -> CustomerTerms:
@@ -34,9 +49,13 @@ class CustomerTerms:
 
 @strawberry.type(description="A tenant of the registry.")
 class Customer(Node):
-    name: str
-    terms: CustomerTerms
-    created_at: datetime | None
+    name: str = strawberry.field(description="The customer's name (e.g. Acme GmbH).")
+    terms: CustomerTerms = strawberry.field(
+        description="The customer's contract terms for subprocessor changes."
+    )
+    created_at: datetime | None = strawberry.field(
+        description="When the customer was recorded (DateTime, UTC); null for early records."
+    )
     time_zone: str = strawberry.field(
         description="IANA time zone name; the customer's periods are counted and its dates "
         "shown in it (default UTC)."

@@ -11,41 +11,53 @@ from registry.domain import errors
 
 @strawberry.type(description="Bad input; nothing was written.")
 class ValidationError:
-    message: str
-    field: str | None
+    message: str = strawberry.field(description="What is wrong, in plain English.")
+    field: str | None = strawberry.field(
+        description="The input field at fault, as named in the schema (e.g. effectiveAt); null "
+        "when the input as a whole is at fault."
+    )
 
 
 @strawberry.type(description="No such object, or not visible to the caller.")
 class NotFound:
-    message: str
+    message: str = strawberry.field(description="What was not found, in plain English.")
 
 
 @strawberry.type(description="The caller's role may not do this.")
 class PermissionDenied:
-    message: str
+    message: str = strawberry.field(description="Which role the operation needs, in plain English.")
 
 
-@strawberry.type
+@strawberry.type(description="A reference to a customer by its global id.")
 class CustomerRef:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The customer's global id.")
 
 
 @strawberry.type(description="The effective date is earlier than some customers' notice window.")
 class NoticeWindowViolation:
-    message: str
-    earliest_allowed: datetime
-    customers: list[CustomerRef]
+    message: str = strawberry.field(description="What is wrong, in plain English.")
+    earliest_allowed: datetime = strawberry.field(
+        description="The earliest effective date every affected customer's notice window allows "
+        "(DateTime, UTC)."
+    )
+    customers: list[CustomerRef] = strawberry.field(
+        description="The customers whose notice window the requested date would cut short."
+    )
 
 
 @strawberry.type(description="The objection deadline has passed.")
 class ObjectionDeadlinePassed:
-    message: str
-    deadline: datetime
+    message: str = strawberry.field(description="What is wrong, in plain English.")
+    deadline: datetime = strawberry.field(
+        description="The customer's objection deadline that has passed (DateTime, UTC)."
+    )
 
 
 @strawberry.type(description="The webhook URL is not allowed.")
 class UnsafeUrl:
-    message: str
+    message: str = strawberry.field(
+        description="Why the URL is refused (e.g. it resolves to a private address)."
+    )
 
 
 ErrorMember = (

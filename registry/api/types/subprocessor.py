@@ -17,9 +17,16 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="A country where a subprocessor stores, processes or accesses data.")
 class ProcessingLocation(Node):
-    country: str
-    region: str | None
-    role: models.LocationRole
+    country: str = strawberry.field(
+        description="ISO 3166-1 alpha-2 code of the country, upper case (e.g. US)."
+    )
+    region: str | None = strawberry.field(
+        description="The provider's own region name, if known (e.g. eu-west-1); null when not "
+        "given."
+    )
+    role: models.LocationRole = strawberry.field(
+        description="What the subprocessor does with data there."
+    )
 
     @classmethod
     def from_domain(cls, loc: models.ProcessingLocation) -> ProcessingLocation:
@@ -28,13 +35,27 @@ class ProcessingLocation(Node):
 
 @strawberry.type(description="A data processing agreement signed with a subprocessor.")
 class Dpa(Node):
-    version: str
-    signed_on: date
-    effective_on: date | None
-    expires_on: date | None
-    document_url: str | None
-    sha256: str | None
-    scc_modules: list[int]
+    version: str = strawberry.field(
+        description="The DPA's version or title as the vendor names it."
+    )
+    signed_on: date = strawberry.field(description="The day the DPA was signed (ISO 8601 date).")
+    effective_on: date | None = strawberry.field(
+        description="The day it took effect (ISO 8601 date); null means the signing day."
+    )
+    expires_on: date | None = strawberry.field(
+        description="The last day it is in force, inclusive (ISO 8601 date); null: no end. "
+        "Contractual transfer bases (SCCs, IDTA) fall with it."
+    )
+    document_url: str | None = strawberry.field(
+        description="Where the signed document is kept (https URL)."
+    )
+    sha256: str | None = strawberry.field(
+        description="SHA-256 of the signed document, lower-case hex, to prove which text was "
+        "signed."
+    )
+    scc_modules: list[int] = strawberry.field(
+        description="The 2021 SCC modules (1-4) the DPA incorporates; empty when none."
+    )
 
     @classmethod
     def from_domain(cls, dpa: models.Dpa) -> Dpa:
@@ -52,16 +73,34 @@ class Dpa(Node):
 
 @strawberry.type(description="A recorded legal mechanism for transfers to a country.")
 class TransferBasis(Node):
-    mechanism: models.TransferMechanism
-    origin: models.DataOrigin
-    destination: str
-    valid_from: date | None
-    valid_until: date | None
-    scc_module: int | None
-    reference: str | None
-    tia_on: date | None
-    tia_url: str | None
-    note: str | None
+    mechanism: models.TransferMechanism = strawberry.field(description="The legal mechanism.")
+    origin: models.DataOrigin = strawberry.field(
+        description="The jurisdiction the data leaves from."
+    )
+    destination: str = strawberry.field(
+        description="ISO 3166-1 alpha-2 code of the receiving country, upper case."
+    )
+    valid_from: date | None = strawberry.field(
+        description="First day the basis applies (ISO 8601 date); null: since signature or always."
+    )
+    valid_until: date | None = strawberry.field(
+        description="Last day the basis applies, inclusive (ISO 8601 date); null: no end date."
+    )
+    scc_module: int | None = strawberry.field(
+        description="For SCC_2021: the module (1 controller-controller, 2 controller-processor, 3"
+        " processor-processor, 4 processor-controller)."
+    )
+    reference: str | None = strawberry.field(
+        description="Where the basis is written down, e.g. the DPF listing or the DPA clause."
+    )
+    tia_on: date | None = strawberry.field(
+        description="The day the transfer impact assessment was completed (ISO 8601 date), if one"
+        " was."
+    )
+    tia_url: str | None = strawberry.field(
+        description="Where that transfer impact assessment is kept (URL)."
+    )
+    note: str | None = strawberry.field(description="Free-text remark by staff.")
 
     @classmethod
     def from_domain(cls, b: models.TransferBasis) -> TransferBasis:
@@ -82,13 +121,30 @@ class TransferBasis(Node):
 
 @strawberry.type(description="One processing location's transfer, evaluated on a date.")
 class Transfer:
-    country: str
-    origin: models.DataOrigin
-    status: models.TransferStatus
-    reasons: list[str]
-    mechanism: models.TransferMechanism | None
-    basis: TransferBasis | None
-    exceptional: bool
+    country: str = strawberry.field(
+        description="ISO 3166-1 alpha-2 code of the processing location's country."
+    )
+    origin: models.DataOrigin = strawberry.field(
+        description="The jurisdiction the data leaves from (the transfers argument, default EEA)."
+    )
+    status: models.TransferStatus = strawberry.field(
+        description="The verdict on the evaluation date."
+    )
+    reasons: list[str] = strawberry.field(
+        description="Why, in plain English, one sentence per reason (e.g. which decision or basis"
+        " applies, or why none does)."
+    )
+    mechanism: models.TransferMechanism | None = strawberry.field(
+        description="The mechanism the verdict rests on; null when none applies or none is needed."
+    )
+    basis: TransferBasis | None = strawberry.field(
+        description="The recorded basis the verdict rests on; null for adequacy, NOT_REQUIRED or "
+        "a gap."
+    )
+    exceptional: bool = strawberry.field(
+        description="True when the transfer rests only on an Art. 49 derogation, which is lawful "
+        "only as an exception."
+    )
 
     @classmethod
     def from_domain(cls, e: TransferEvaluation) -> Transfer:
@@ -103,27 +159,44 @@ class Transfer:
         )
 
 
-@strawberry.type
+@strawberry.type(description="One step in a subprocessor's life cycle.")
 class StatusChange:
-    status: models.SubprocessorStatus
-    at: datetime
+    status: models.SubprocessorStatus = strawberry.field(description="The status entered.")
+    at: datetime = strawberry.field(description="When it was entered (DateTime, UTC).")
 
 
 @strawberry.type(description="A vendor that processes customer personal data on our behalf.")
 class Subprocessor(Node):
-    legal_name: str
-    purpose: str
-    data_categories: list[str]
-    website: str | None
-    contact_email: str | None
-    status: models.SubprocessorStatus
-    status_history: list[StatusChange]
+    legal_name: str = strawberry.field(
+        description="The vendor's legal name as in the DPA (e.g. Amazon Web Services EMEA SARL)."
+    )
+    purpose: str = strawberry.field(
+        description="What the vendor does for us with customer data, in one sentence."
+    )
+    data_categories: list[str] = strawberry.field(
+        description="Categories of personal data it processes (e.g. name, email address); empty "
+        "when not recorded."
+    )
+    website: str | None = strawberry.field(description="The vendor's website (URL).")
+    contact_email: str | None = strawberry.field(
+        description="The vendor's privacy or DPA contact address."
+    )
+    status: models.SubprocessorStatus = strawberry.field(
+        description="Life-cycle status now. PROPOSED vendors are visible to ADMIN and PROCUREMENT"
+        " keys only."
+    )
+    status_history: list[StatusChange] = strawberry.field(
+        description="Every status it has had, oldest first."
+    )
     active_from: datetime | None = strawberry.field(
         description="When the vendor is (or is announced to be) in force."
     )
-    active_until: datetime | None
-    note: str | None
-    created_at: datetime
+    active_until: datetime | None = strawberry.field(
+        description="When the vendor leaves (or is announced to leave) force (DateTime, UTC); "
+        "null while it stays."
+    )
+    note: str | None = strawberry.field(description="Free-text remark by staff.")
+    created_at: datetime = strawberry.field(description="When it was recorded (DateTime, UTC).")
 
     @classmethod
     def from_domain(cls, s: models.Subprocessor) -> Subprocessor:
@@ -142,16 +215,16 @@ class Subprocessor(Node):
             created_at=s.created_at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Where it stores, processes or accesses data.")
     async def locations(self, info: Info) -> list[ProcessingLocation]:
         found = await info.context.loaders.locations.load(self.id)
         return [ProcessingLocation.from_domain(loc) for loc in found]
 
-    @strawberry.field
+    @strawberry.field(description="The DPAs signed with it, oldest first.")
     async def dpas(self, info: Info) -> list[Dpa]:
         return [Dpa.from_domain(d) for d in await info.context.loaders.dpas.load(self.id)]
 
-    @strawberry.field
+    @strawberry.field(description="The transfer bases recorded for it.")
     async def transfer_bases(self, info: Info) -> list[TransferBasis]:
         found = await info.context.loaders.transfer_bases.load(self.id)
         return [TransferBasis.from_domain(b) for b in found]
@@ -169,8 +242,16 @@ class Subprocessor(Node):
     async def transfers(
         self,
         info: Info,
-        origin: models.DataOrigin = models.DataOrigin.EEA,
-        as_of: date | None = None,
+        origin: Annotated[
+            models.DataOrigin,
+            strawberry.argument(description="The jurisdiction the data leaves from."),
+        ] = models.DataOrigin.EEA,
+        as_of: Annotated[
+            date | None,
+            strawberry.argument(
+                description="The evaluation day (ISO 8601 date, UTC calendar); default today."
+            ),
+        ] = None,
     ) -> list[Transfer]:
         loaders = info.context.loaders
         on = as_of or info.context.deps.clock.now().date()

@@ -7,34 +7,62 @@ from datetime import datetime
 import strawberry
 
 from registry.api.types.node import Node
+from registry.api.types.scalars import describe_enum
 from registry.services.webhooks import Reachability
 from registry.store import deliveries
 from registry.store import webhook_subscriptions as subscriptions
 from registry.store.deliveries import DeliveryStatus
 
-strawberry.enum(DeliveryStatus)
+describe_enum(
+    DeliveryStatus,
+    "Where one webhook delivery stands.",
+    {
+        "PENDING": "Not yet delivered; attempts continue on the retry schedule (about a day).",
+        "DELIVERED": "An attempt succeeded (a 2xx answer; for e-mail, the server accepted it).",
+        "FAILED": "The last attempt failed (or the endpoint answered 410 Gone); replayDelivery "
+        "sends it again.",
+    },
+)
 
 
 @strawberry.type(description="Where a customer receives signed change notices.")
 class WebhookSubscription(Node):
-    customer_id: strawberry.ID
-    url: str
-    event_types: list[str]
-    active: bool
-    created_at: datetime
+    customer_id: strawberry.ID = strawberry.field(
+        description="The customer whose notices this subscription receives."
+    )
+    url: str = strawberry.field(
+        description="The endpoint that receives signed POSTs (Standard Webhooks)."
+    )
+    event_types: list[str] = strawberry.field(
+        description="The event types it receives (e.g. change.announced); all of them when empty."
+    )
+    active: bool = strawberry.field(
+        description="False once disabled or deleted; inactive subscriptions receive nothing."
+    )
+    created_at: datetime = strawberry.field(description="When it was created (DateTime, UTC).")
     secret_rotated_at: datetime | None = strawberry.field(
         description="Last rotation; the previous secret signs too until previousSecretExpiresAt."
     )
-    previous_secret_expires_at: datetime | None
+    previous_secret_expires_at: datetime | None = strawberry.field(
+        description="Until when the previous secret still signs (DateTime, UTC); null when there "
+        "is none."
+    )
     disabled_at: datetime | None = strawberry.field(
         description="Set when deliveries kept failing (or the endpoint answered 410)."
     )
-    disabled_reason: str | None
+    disabled_reason: str | None = strawberry.field(
+        description="Why it was disabled, in plain English."
+    )
     failing_since: datetime | None = strawberry.field(
         description="First failed attempt since the last success."
     )
-    last_success_at: datetime | None
-    deleted_at: datetime | None
+    last_success_at: datetime | None = strawberry.field(
+        description="The last successful delivery (DateTime, UTC)."
+    )
+    deleted_at: datetime | None = strawberry.field(
+        description="When it was deleted (DateTime, UTC); deleted subscriptions stay listed for "
+        "the record."
+    )
 
     @classmethod
     def from_domain(cls, sub: subscriptions.Subscription) -> WebhookSubscription:
@@ -58,11 +86,17 @@ class WebhookSubscription(Node):
 @strawberry.type(description="One attempt to deliver a webhook.")
 class WebhookAttempt:
     number: int = strawberry.field(description="1 for the first attempt (again after a replay).")
-    at: datetime
-    status_code: int | None
-    latency_ms: float | None
+    at: datetime = strawberry.field(description="When the attempt was made (DateTime, UTC).")
+    status_code: int | None = strawberry.field(
+        description="The HTTP status the endpoint answered; null when no answer came."
+    )
+    latency_ms: float | None = strawberry.field(
+        description="Milliseconds from sending to the answer (or to the failure)."
+    )
     response_excerpt: str = strawberry.field(description="The first 1 KB of the response body.")
-    error: str | None
+    error: str | None = strawberry.field(
+        description="Why no usable answer came (e.g. timeout, refused connection, unsafe address)."
+    )
     outcome: str = strawberry.field(description="success, redirect, gone, retry or failure.")
 
     @classmethod
@@ -80,17 +114,30 @@ class WebhookAttempt:
 
 @strawberry.type(description="One event sent to one subscription, with every attempt.")
 class WebhookDelivery(Node):
-    subscription_id: strawberry.ID
-    event_id: strawberry.ID
-    event_type: str
+    subscription_id: strawberry.ID = strawberry.field(description="The subscription it is sent to.")
+    event_id: strawberry.ID = strawberry.field(
+        description="The event's id; also the webhook-id header, so receivers can drop duplicates."
+    )
+    event_type: str = strawberry.field(description="The event type (e.g. change.announced).")
     channel: str = strawberry.field(description="webhook, or email to a notice address.")
-    status: DeliveryStatus
-    created_at: datetime
-    next_attempt_at: datetime | None
-    attempt_count: int
-    delivered_at: datetime | None
-    failed_at: datetime | None
-    attempts: list[WebhookAttempt]
+    status: DeliveryStatus = strawberry.field(
+        description="PENDING until it is delivered or its last attempt fails."
+    )
+    created_at: datetime = strawberry.field(
+        description="When the event was queued for this subscription (DateTime, UTC)."
+    )
+    next_attempt_at: datetime | None = strawberry.field(
+        description="When the next attempt is due (DateTime, UTC); null once finished."
+    )
+    attempt_count: int = strawberry.field(description="How many attempts were made.")
+    delivered_at: datetime | None = strawberry.field(
+        description="When an attempt succeeded (DateTime, UTC)."
+    )
+    failed_at: datetime | None = strawberry.field(
+        description="When the last attempt failed and the delivery was given up (DateTime, UTC); "
+        "replayDelivery sends it again."
+    )
+    attempts: list[WebhookAttempt] = strawberry.field(description="Every attempt, oldest first.")
 
     @classmethod
     def from_domain(cls, delivery: deliveries.Delivery) -> WebhookDelivery:
@@ -112,13 +159,19 @@ class WebhookDelivery(Node):
 
 @strawberry.type(description="Whether a customer can be reached by webhook.")
 class WebhookReachability:
-    customer_id: strawberry.ID
+    customer_id: strawberry.ID = strawberry.field(description="The customer asked about.")
     reachable: bool = strawberry.field(
         description="false while any of the customer's subscriptions is disabled."
     )
-    unreachable_since: datetime | None
-    reason: str | None
-    disabled_subscription_ids: list[strawberry.ID]
+    unreachable_since: datetime | None = strawberry.field(
+        description="Since when it is unreachable (DateTime, UTC); null while reachable."
+    )
+    reason: str | None = strawberry.field(
+        description="Why it is unreachable, in plain English; null while reachable."
+    )
+    disabled_subscription_ids: list[strawberry.ID] = strawberry.field(
+        description="The customer's disabled subscriptions."
+    )
 
     @classmethod
     def from_domain(cls, value: Reachability) -> WebhookReachability:
