@@ -2,7 +2,10 @@
 
 `/list` reads the same collections with the same driver as the GraphQL list query
 and returns the same JSON document (same fields, same order) serialised with
-orjson; `/hello` is the smallest possible endpoint.
+orjson; `/hello` is the smallest possible endpoint; `/bytes` reads the request body
+and answers the bytes stored for it (the GraphQL service's cached answers, given in
+the JSON file `BENCH_BYTES_FILE` as `[[request body, response body], ...]`): the
+floor for a cached answer.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import contextlib
 import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -31,16 +35,28 @@ def _group(docs: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return grouped
 
 
+def _stored_answers(path: str) -> dict[bytes, bytes]:
+    pairs = orjson.loads(Path(path).read_bytes())
+    return {request.encode(): response.encode() for request, response in pairs}
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     client = connect(os.environ["MONGODB_URI"])
     app.state.db = client[os.environ["REGISTRY_DB_NAME"]]
+    if path := os.environ.get("BENCH_BYTES_FILE"):
+        app.state.answers = _stored_answers(path)
     yield
     await client.close()
 
 
 async def hello(request: Request) -> Response:
     return Response(b'{"data":{"__typename":"Query"}}', media_type="application/json")
+
+
+async def stored_bytes(request: Request) -> Response:
+    """The stored answer to this very request body, from memory."""
+    return Response(app.state.answers[await request.body()], media_type="application/json")
 
 
 async def hook(request: Request) -> Response:
@@ -144,6 +160,7 @@ app = Starlette(
         Route("/hello", hello, methods=["GET", "POST"]),
         Route("/hook", hook, methods=["POST"]),
         Route("/list", listing, methods=["POST"]),
+        Route("/bytes", stored_bytes, methods=["POST"]),
     ],
     lifespan=lifespan,
 )

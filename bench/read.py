@@ -1,4 +1,4 @@
-"""Read-path benchmark: the subprocessor list through GraphQL against a plain endpoint.
+"""Read-path benchmark: the subprocessor list through GraphQL against plain endpoints.
 
 Seeds N subprocessors (2-4 locations, 1-2 DPAs, 1-3 transfer bases each) on the
 embedded database, starts the real service (`registry serve`) twice — response
@@ -6,9 +6,16 @@ cache off, then on — and a baseline starlette app reading the same collections
 with the same driver and returning the same JSON document with orjson. `wrk`
 (Debian's package) drives each at the same concurrency from a separate process.
 The list is fetched as pages of 100 (the API's maximum page size) in both.
-Last line: one JSON object.
 
-    python -m bench.read [--subprocessors 500] [--seconds 8] [--connections 16]
+With the cache on, the same run also measures: a bare starlette endpoint returning
+the cached GraphQL answers' very bytes from memory (`bytes_rps`; `cached_vs_bytes`
+is the cached list against it), conditional requests whose `If-None-Match` is
+current (`not_modified_rps`, all `304`), and the list while a mutation is made every
+second (`writing_p99_ms`: each write retires every cached page). The bytes, cached
+and 304 figures are the best of `--rounds` alternating runs (noise on a shared
+machine only ever slows a run down). Last line: one JSON object.
+
+    python -m bench.read [--subprocessors 500] [--seconds 10] [--connections 4] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -22,7 +29,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -143,22 +152,39 @@ def server(argv: list[str], env: dict[str, str], health: str) -> Iterator[None]:
         proc.wait(timeout=20)
 
 
-def post(url: str, payload: dict[str, Any]) -> dict[str, Any]:
+def post_raw(
+    url: str, body: bytes, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     request = urllib.request.Request(  # noqa: S310 - loopback only
-        url, data=json.dumps(payload).encode(), headers={"content-type": "application/json"}
+        url, data=body, headers={"content-type": "application/json", **(headers or {})}
     )
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-        result: dict[str, Any] = json.loads(response.read())
-        return result
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:  # urllib raises for 304 too
+        return error.code, dict(error.headers), error.read()
 
 
-def lua_script(path: Path, bodies: list[str]) -> None:
-    """A wrk script cycling through the given POST bodies (the pages of the list)."""
+def post(url: str, payload: dict[str, Any], key: str | None = None) -> dict[str, Any]:
+    headers = {"authorization": f"Bearer {key}"} if key else {}
+    status, _, body = post_raw(url, json.dumps(payload).encode(), headers)
+    assert status == 200, body
+    result: dict[str, Any] = json.loads(body)
+    return result
+
+
+def lua_script(path: Path, bodies: list[str], etags: list[str] | None = None) -> None:
+    """A wrk script cycling through the given POST bodies (the pages of the list), each
+    sent with its `If-None-Match` when `etags` are given."""
     quoted = ",\n".join("[==[" + b + "]==]" for b in bodies)
+    tags = ",\n".join("[==[" + t + "]==]" for t in etags or [])
     path.write_text(
-        "local bodies = {" + quoted + "}\nlocal i = 0\n"
+        "local bodies = {" + quoted + "}\nlocal tags = {" + tags + "}\nlocal i = 0\n"
         'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
         "request = function()\n  i = i % #bodies + 1\n"
+        "  if #tags > 0 then\n"
+        '    return wrk.format(nil, nil, {["If-None-Match"] = tags[i]}, bodies[i])\n'
+        "  end\n"
         "  return wrk.format(nil, nil, nil, bodies[i])\nend\n"
     )
 
@@ -190,6 +216,48 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int) -> tuple[flo
     if errors:
         raise RuntimeError(f"{url}: {errors.group(1)} failed responses\n{out}")
     return rps, p99_ms
+
+
+def admin_key(uri: str, db_name: str) -> str:
+    """An ADMIN key stored directly (as `registry keys create` would)."""
+    from registry.services.access import generate_key, hash_key
+
+    key = generate_key()
+    db = MongoClient(uri, tz_aware=True)[db_name]
+    db.api_keys.insert_one(
+        {
+            "_id": ids.new_id("ApiKey"),
+            "name": "bench writer",
+            "role": "ADMIN",
+            "customer_id": None,
+            "key_hash": hash_key(key),
+            "prefix": key[:7],
+            "created_at": datetime.now(UTC),
+            "revoked_at": None,
+        }
+    )
+    db.client.close()
+    return key
+
+
+class Writer(threading.Thread):
+    """Makes one mutation a second (a new customer: the list is unchanged, but every
+    write retires every cached answer) until stopped."""
+
+    def __init__(self, url: str, key: str) -> None:
+        super().__init__(daemon=True)
+        self.url, self.key = url, key
+        self.writes = 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        create = "mutation($n: String!) { createCustomer(input: {name: $n}) { __typename } }"
+        while not self.stopped.wait(1.0):
+            done = post(
+                self.url, {"query": create, "variables": {"n": f"W{self.writes}"}}, self.key
+            )
+            assert done["data"]["createCustomer"]["__typename"] == "CustomerCreated", done
+            self.writes += 1
 
 
 def load_deliveries(uri: str, db_name: str, graphql_url: str, hook_port: int, count: int) -> None:
@@ -259,11 +327,81 @@ def load_deliveries(uri: str, db_name: str, graphql_url: str, hook_port: int, co
     db.client.close()
 
 
+Measure = Any  # (name, url, bodies, etags=None) -> (rps, p99 ms)
+
+
+def cached_figures(
+    tmp: str,
+    env: dict[str, str],
+    graphql_url: str,
+    gql_pages: list[str],
+    measure: Measure,
+    rounds: int,
+    uri: str,
+    db_name: str,
+) -> dict[str, Any]:
+    """With the cache on: cached list, the same bytes from memory, 304s, and writes."""
+    answers, etags = [], []
+    for page in gql_pages:
+        post_raw(graphql_url, page.encode())  # fill the cache
+        status, headers, body = post_raw(graphql_url, page.encode())
+        assert status == 200, body
+        assert headers.get("x-cache") == "hit", headers
+        answers.append([page, body.decode()])
+        etags.append(headers["etag"])
+        status, _, empty = post_raw(graphql_url, page.encode(), {"if-none-match": headers["etag"]})
+        assert (status, empty) == (304, b""), status
+    bytes_file = Path(tmp) / "answers.json"
+    bytes_file.write_text(json.dumps(answers))
+    bytes_port = devdb.free_port()
+    bytes_url = f"http://127.0.0.1:{bytes_port}/bytes"
+    bytes_cmd = [
+        *[sys.executable, "-m", "uvicorn", "bench.baseline_app:app"],
+        *["--port", str(bytes_port), "--log-level", "warning"],
+    ]
+    runs: dict[str, list[tuple[float, float]]] = {"bytes": [], "cached": [], "not_modified": []}
+    with server(
+        bytes_cmd,
+        {**env, "BENCH_BYTES_FILE": str(bytes_file)},
+        f"http://127.0.0.1:{bytes_port}/hello",
+    ):
+        for page, body in answers:  # the very same bytes
+            assert post_raw(bytes_url, page.encode())[2] == body.encode()
+        for n in range(rounds):
+            runs["bytes"].append(measure(f"bytes-{n}", bytes_url, gql_pages))
+            runs["cached"].append(measure(f"cached-{n}", graphql_url, gql_pages))
+            runs["not_modified"].append(measure(f"not-modified-{n}", graphql_url, gql_pages, etags))
+    for name, found in runs.items():
+        print(name, "rps per round:", [round(rps, 1) for rps, _ in found], file=sys.stderr)
+    best = {name: max(found) for name, found in runs.items()}
+    writer = Writer(graphql_url, admin_key(uri, db_name))
+    writer.start()
+    try:
+        writing_rps, writing_p99 = measure("writing", graphql_url, gql_pages)
+    finally:
+        writer.stopped.set()
+        writer.join()
+    return {
+        "cached_rps": round(best["cached"][0], 1),
+        "cached_p99_ms": round(best["cached"][1], 1),
+        "bytes_rps": round(best["bytes"][0], 1),
+        "bytes_p99_ms": round(best["bytes"][1], 1),
+        "not_modified_rps": round(best["not_modified"][0], 1),
+        "rounds": {name: [round(rps, 1) for rps, _ in found] for name, found in runs.items()},
+        "writing_rps": round(writing_rps, 1),
+        "writing_p99_ms": round(writing_p99, 1),
+        "writes_during_measurement": writer.writes,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--subprocessors", type=int, default=500)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="alternating runs of bytes, cached and 304"
+    )
     parser.add_argument(
         "--delivery-load",
         type=int,
@@ -287,9 +425,11 @@ def main() -> None:
         graphql_url = f"http://127.0.0.1:{gql_port}/graphql"
         figures: dict[str, Any] = {"subprocessors": args.subprocessors}
 
-        def measure(name: str, url: str, bodies: list[str]) -> tuple[float, float]:
+        def measure(
+            name: str, url: str, bodies: list[str], etags: list[str] | None = None
+        ) -> tuple[float, float]:
             script = Path(tmp) / f"{name}.lua"
-            lua_script(script, bodies)
+            lua_script(script, bodies, etags)
             run_wrk(url, script, 2, args.connections)  # warm-up
             return run_wrk(url, script, args.seconds, args.connections)
 
@@ -340,10 +480,10 @@ def main() -> None:
                 # Both answer the same document for the first page.
                 same = post(graphql_url, json.loads(gql_pages[0]))
                 assert same["data"]["subprocessors"]["totalCount"] == args.subprocessors
-                rps, p99 = measure(f"graphql-{cache}", graphql_url, gql_pages)
                 one = json.dumps({"query": "{ __typename }"})
                 one_rps, _ = measure(f"one-field-{cache}", graphql_url, [one])
                 if cache == "false":
+                    rps, p99 = measure("graphql-uncached", graphql_url, gql_pages)
                     figures.update(graphql_rps=round(rps, 1), graphql_p99_ms=round(p99, 1))
                     figures.update(one_field_uncached_rps=round(one_rps, 1))
                     if args.delivery_load:
@@ -381,8 +521,12 @@ def main() -> None:
                             deliveries_during_measurement=delivered,
                         )
                 else:
-                    figures.update(cached_rps=round(rps, 1), cached_p99_ms=round(p99, 1))
                     figures.update(one_field_rps=round(one_rps, 1))
+                    figures.update(
+                        cached_figures(
+                            tmp, env, graphql_url, gql_pages, measure, args.rounds, uri, db_name
+                        )
+                    )
         figures.update(
             baseline_rps=round(baseline_rps, 1),
             baseline_p99_ms=round(baseline_p99, 1),
@@ -391,6 +535,8 @@ def main() -> None:
             hello_rps=round(hello_rps, 1),
             one_field_ratio=round(figures["one_field_rps"] / hello_rps, 3),
             one_field_uncached_ratio=round(figures["one_field_uncached_rps"] / hello_rps, 3),
+            cached_vs_bytes=round(figures["cached_rps"] / figures["bytes_rps"], 3),
+            not_modified_vs_bytes=round(figures["not_modified_rps"] / figures["bytes_rps"], 3),
             page_size=100,
             connections=args.connections,
         )

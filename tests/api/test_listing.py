@@ -45,7 +45,8 @@ class CommandCounter(monitoring.CommandListener):
         self.commands: list[str] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if self.active:
+        # The registry version is polled in the background: not part of any request.
+        if self.active and event.command.get(event.command_name) != meta.NAME:
             self.commands.append(event.command_name)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
