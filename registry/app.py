@@ -27,6 +27,7 @@ from registry.services.webhooks import check_webhook_settings
 from registry.settings import Settings
 from registry.store.database import connect, describe_uri, ensure_indexes
 from registry.web import exports
+from registry.web.console import console_routes
 from registry.web.metrics import MetricsMiddleware
 from registry.web.routes import web_routes
 
@@ -95,6 +96,7 @@ def create_app(
         Route("/audit.jsonl", exports.audit_export),
         Route("/changes/{change_id:str}/notices.{fmt:str}", exports.proof_of_notice),
         *web_routes(),
+        *console_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(MetricsMiddleware)])
     app.state.schema = schema

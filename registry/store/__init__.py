@@ -8,6 +8,7 @@ from registry.store import (
     api_keys,
     audit_log,
     changes,
+    console_sessions,
     customer_roster,
     customer_terms,
     customers,
@@ -28,6 +29,7 @@ from registry.store import (
 COLLECTIONS: tuple[ModuleType, ...] = (
     api_keys,
     audit_log,
+    console_sessions,
     customers,
     customer_terms,
     customer_roster,

@@ -130,3 +130,15 @@ def sort_key(customer: Customer) -> tuple[str, str]:
 async def ids_with_terms(db: Database, keys: Sequence[str], limit: int) -> list[str]:
     cursor = db[NAME].find({"terms_key": {"$in": list(keys)}}, {"_id": 1}).sort("_id").limit(limit)
     return [d["_id"] async for d in cursor]
+
+
+async def count_by_terms(db: Database, keys: Sequence[str]) -> dict[str, int]:
+    """How many customers hold each terms key (one `$group`, not one count per key)."""
+    pipeline: list[Document] = [
+        {"$match": {"terms_key": {"$in": list(keys)}}},
+        {"$group": {"_id": "$terms_key", "n": {"$sum": 1}}},
+    ]
+    counts = dict.fromkeys(keys, 0)
+    async for doc in await db[NAME].aggregate(pipeline):
+        counts[doc["_id"]] = int(doc["n"])
+    return counts
