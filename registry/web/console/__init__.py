@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from registry.web.console import auth, overview
+from registry.web.console import auth, overview, vendors
 
 
 def console_routes() -> list[BaseRoute]:
@@ -15,4 +15,21 @@ def console_routes() -> list[BaseRoute]:
         Route("/console", overview.overview, methods=["GET"]),
         Route("/console/sign-in", auth.sign_in, methods=["GET", "POST"]),
         Route("/console/sign-out", auth.sign_out, methods=["POST"]),
+        Route("/console/subprocessors", vendors.index, methods=["GET"]),
+        Route("/console/subprocessors/new", vendors.create, methods=["GET", "POST"]),
+        Route("/console/subprocessors/{id:str}", vendors.detail, methods=["GET"]),
+        Route("/console/subprocessors/{id:str}/edit", vendors.edit, methods=["GET", "POST"]),
+        Route(
+            "/console/subprocessors/{id:str}/locations/new",
+            vendors.add_location,
+            methods=["GET", "POST"],
+        ),
+        Route(
+            "/console/subprocessors/{id:str}/dpas/new", vendors.record_dpa, methods=["GET", "POST"]
+        ),
+        Route(
+            "/console/subprocessors/{id:str}/transfer-bases/new",
+            vendors.record_basis,
+            methods=["GET", "POST"],
+        ),
     ]

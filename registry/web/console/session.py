@@ -52,6 +52,16 @@ class Page:
     def token(self) -> str:
         return sessions.form_token(self.deps, self.session_id)
 
+    def submitted(self) -> dict[str, str]:
+        """The form as typed (to re-render after a refusal), without the token."""
+        if self.form is None:
+            return {}
+        return {
+            k: v.strip()
+            for k, v in self.form.multi_items()
+            if isinstance(v, str) and k != TOKEN_FIELD
+        }
+
     def field(self, name: str) -> str:
         if self.form is None:
             return ""
@@ -65,10 +75,16 @@ class Page:
             template, status, token=self.token, caller=self.caller, section=section, **values
         )
 
-    async def act(self, action: str, call: Awaitable[T], *, target: str | None = None) -> T:
-        """Run one service call; record it either way. Refusals propagate to the caller."""
+    async def act(
+        self, action: str, call: Callable[[], Awaitable[T]], *, target: str | None = None
+    ) -> T:
+        """Parse and run one service call; record it either way. Refusals propagate.
+
+        `call` builds the service call, so an input refused while parsing the form is
+        audited like one the service refuses.
+        """
         try:
-            result = await call
+            result = await call()
         except RegistryError as error:
             await self.record(action, type(error).__name__, target)
             raise
