@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from registry.web.console import auth, overview, vendors
+from registry.web.console import announce, auth, overview, vendors
 
 
 def console_routes() -> list[BaseRoute]:
@@ -32,4 +32,6 @@ def console_routes() -> list[BaseRoute]:
             vendors.record_basis,
             methods=["GET", "POST"],
         ),
+        Route("/console/announce", announce.announce, methods=["GET", "POST"]),
+        Route("/console/changes/{id:str}", announce.change_page, methods=["GET"]),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from functools import cache
@@ -37,6 +38,20 @@ def when(value: datetime | None, zone: str = "UTC") -> str:
     return text if zone == "UTC" else f"{text} ({zone})"
 
 
+_PERIOD = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?$")
+
+
+def period(value: str | None) -> str:
+    """`P3M` -> `3 months`, `P1Y2M` -> `1 year 2 months`; anything else as written."""
+    found = _PERIOD.match(value or "")
+    if not value or not found or not any(found.groups()):
+        return value or ""
+    units = ("year", "month", "week", "day")
+    pairs = zip(found.groups(), units, strict=True)
+    parts = [f"{n} {unit}{'' if n == '1' else 's'}" for n, unit in pairs if n]
+    return " ".join(parts)
+
+
 def day(value: date | None) -> str:
     return "" if value is None else f"{value:%-d %B %Y}"
 
@@ -60,7 +75,9 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(when=when, day=day, iso=iso, label=label, country=country_name)
+    env.filters.update(
+        when=when, day=day, period=period, iso=iso, label=label, country=country_name
+    )
     env.globals.update(
         status_label=lambda s: STATUS_LABELS[s],
         mechanism_label=lambda m: MECHANISM_LABELS.get(m, m.value) if m else "",
