@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from registry.web.console import announce, auth, overview, vendors
+from registry.web.console import announce, auth, customers, objections, overview, vendors
 
 
 def console_routes() -> list[BaseRoute]:
@@ -34,4 +34,8 @@ def console_routes() -> list[BaseRoute]:
         ),
         Route("/console/announce", announce.announce, methods=["GET", "POST"]),
         Route("/console/changes/{id:str}", announce.change_page, methods=["GET"]),
+        Route("/console/objections", objections.inbox, methods=["GET"]),
+        Route("/console/objections/{id:str}/resolve", objections.resolve, methods=["POST"]),
+        Route("/console/customers", customers.index, methods=["GET"]),
+        Route("/console/customers/{id:str}", customers.detail, methods=["GET"]),
     ]
