@@ -13,12 +13,19 @@ from registry.api.queries import RegistryQueries
 from registry.api.queries_webhooks import WebhookQueries
 
 
-@strawberry.type
+@strawberry.type(
+    description="Reading the registry. Send `Authorization: Bearer <API key>`; without a "
+    "key only the public subprocessor list and transfer assessment can be read."
+)
 class Query(RegistryQueries, WebhookQueries):
     pass
 
 
-@strawberry.type
+@strawberry.type(
+    description="Changing the registry; each mutation says which roles may call it. Expected "
+    "failures are members of the payload union (tell them apart by __typename); every "
+    "call is written to the audit log."
+)
 class Mutation(RegistryMutations, ChangeMutations, CustomerMutations, WebhookMutations):
     pass
 

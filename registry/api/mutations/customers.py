@@ -14,17 +14,26 @@ from registry.domain import models
 from registry.services import access, customers
 
 
-@strawberry.input
+@strawberry.input(description="A new customer and its contract terms (createCustomer).")
 class CreateCustomerInput:
-    name: str
+    name: str = strawberry.field(description="The customer's name, 1-200 characters.")
     notice_period: str = strawberry.field(default="P3M", description="ISO 8601 duration.")
     objection_window: str | None = strawberry.field(default=None, description="ISO 8601 duration.")
-    data_origin: models.DataOrigin = models.DataOrigin.EEA
-    allows_emergency_replacement: bool = False
+    data_origin: models.DataOrigin = strawberry.field(
+        default=models.DataOrigin.EEA,
+        description="Where the customer's data comes from; default EEA.",
+    )
+    allows_emergency_replacement: bool = strawberry.field(
+        default=False,
+        description="Whether its terms let an emergency replacement take effect before the notice"
+        " period ends; default false.",
+    )
     weekend_rolls_to_monday: bool = strawberry.field(
         default=False, description="Move deadlines that fall on a weekend to the next Monday."
     )
-    notice_emails: list[str] | None = None
+    notice_emails: list[str] | None = strawberry.field(
+        default=None, description="Addresses that receive notices by e-mail; default none."
+    )
     time_zone: str = strawberry.field(
         default="UTC",
         description="IANA time zone name (e.g. Europe/Berlin); periods are counted and dates "
@@ -37,25 +46,35 @@ class CreateCustomerInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="createCustomer succeeded.")
 class CustomerCreated:
-    customer: Customer
+    customer: Customer = strawberry.field(description="The new customer.")
 
 
-@strawberry.input
+@strawberry.input(description="A new API key (createApiKey).")
 class CreateApiKeyInput:
-    name: str
-    role: models.Role
-    customer_id: strawberry.ID | None = None
+    name: str = strawberry.field(
+        description="A label for the key (who or what uses it), 1-200 characters."
+    )
+    role: models.Role = strawberry.field(description="What the key may do.")
+    customer_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The customer a CUSTOMER key is bound to; required for CUSTOMER, not allowed "
+        "for other roles.",
+    )
 
 
 @strawberry.type(description="An API key's metadata; the key itself is never shown again.")
 class ApiKey:
-    id: strawberry.ID
-    name: str
-    role: models.Role
-    customer_id: strawberry.ID | None
-    prefix: str
+    id: strawberry.ID = strawberry.field(description="The key's id (not the key itself).")
+    name: str = strawberry.field(description="The key's label.")
+    role: models.Role = strawberry.field(description="What the key may do.")
+    customer_id: strawberry.ID | None = strawberry.field(
+        description="The customer a CUSTOMER key is bound to; null for other roles."
+    )
+    prefix: str = strawberry.field(
+        description="The key's first 7 characters (rk_ and four more), to recognise it."
+    )
 
     @classmethod
     def from_domain(cls, key: access.ApiKey) -> ApiKey:
@@ -68,33 +87,51 @@ class ApiKey:
         )
 
 
-@strawberry.type
+@strawberry.type(description="createApiKey succeeded.")
 class ApiKeyCreated:
-    api_key: ApiKey
+    api_key: ApiKey = strawberry.field(description="The new key's metadata.")
     key: str = strawberry.field(description="The key; shown once, store it now.")
 
 
-@strawberry.type
+@strawberry.type(description="revokeApiKey succeeded; the key no longer works.")
 class ApiKeyRevoked:
-    api_key: ApiKey
+    api_key: ApiKey = strawberry.field(description="The revoked key's metadata.")
 
 
 CreateCustomerPayload = Annotated[
-    CustomerCreated | ValidationError | PermissionDenied, strawberry.union("CreateCustomerPayload")
+    CustomerCreated | ValidationError | PermissionDenied,
+    strawberry.union(
+        "CreateCustomerPayload",
+        description="The result of createCustomer: CustomerCreated or an expected failure.",
+    ),
 ]
 CreateApiKeyPayload = Annotated[
-    ApiKeyCreated | ValidationError | PermissionDenied, strawberry.union("CreateApiKeyPayload")
+    ApiKeyCreated | ValidationError | PermissionDenied,
+    strawberry.union(
+        "CreateApiKeyPayload",
+        description="The result of createApiKey: ApiKeyCreated or an expected failure.",
+    ),
 ]
 RevokeApiKeyPayload = Annotated[
-    ApiKeyRevoked | NotFound | PermissionDenied, strawberry.union("RevokeApiKeyPayload")
+    ApiKeyRevoked | NotFound | PermissionDenied,
+    strawberry.union(
+        "RevokeApiKeyPayload",
+        description="The result of revokeApiKey: ApiKeyRevoked or an expected failure.",
+    ),
 ]
 
 
 @strawberry.type
 class CustomerMutations:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="A new customer (tenant) with its contract terms. ADMIN keys only."
+    )
     async def create_customer(
-        self, info: Info, input: CreateCustomerInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateCustomerInput, strawberry.argument(description="The customer and its terms.")
+        ],
     ) -> CreateCustomerPayload:
         values = dict(vars(input))
         values["notice_emails"] = values["notice_emails"] or ()
@@ -104,7 +141,13 @@ class CustomerMutations:
         )
 
     @strawberry.mutation(description="A new API key (ADMIN only); the key is shown once.")
-    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+    async def create_api_key(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateApiKeyInput, strawberry.argument(description="The key's name, role and customer.")
+        ],
+    ) -> CreateApiKeyPayload:
         async def create() -> tuple[access.ApiKey, str]:
             access.require_role(info.context.caller, models.Role.ADMIN)
             return await access.create_api_key(
@@ -115,8 +158,15 @@ class CustomerMutations:
             info, create(), lambda r: ApiKeyCreated(api_key=ApiKey.from_domain(r[0]), key=r[1])
         )
 
-    @strawberry.mutation
-    async def revoke_api_key(self, info: Info, id: strawberry.ID) -> RevokeApiKeyPayload:
+    @strawberry.mutation(
+        description="Revoke an API key at once; requests with it fail from then on. ADMIN keys "
+        "only."
+    )
+    async def revoke_api_key(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The key's id (ApiKey.id).")],
+    ) -> RevokeApiKeyPayload:
         call = access.revoke_api_key(info.context.deps, info.context.caller, id)
         return await attempt(
             info, call, lambda k: ApiKeyRevoked(api_key=ApiKey.from_domain(k)), target=id

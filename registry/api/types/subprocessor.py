@@ -47,7 +47,7 @@ class Dpa(Node):
         "Contractual transfer bases (SCCs, IDTA) fall with it."
     )
     document_url: str | None = strawberry.field(
-        description="Where the signed document is kept (https URL)."
+        description="Where the signed document is kept (http(s) URL)."
     )
     sha256: str | None = strawberry.field(
         description="SHA-256 of the signed document, lower-case hex, to prove which text was "
