@@ -139,7 +139,8 @@ class RegistryQueries:
         as_of: Annotated[
             date | None,
             strawberry.argument(
-                description="The evaluation day (ISO 8601 date, UTC calendar); default today."
+                description="The evaluation day (ISO 8601 date). Default today: on the "
+                "customer's calendar for a CUSTOMER key, in UTC otherwise."
             ),
         ] = None,
         origin: Annotated[

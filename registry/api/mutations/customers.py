@@ -17,8 +17,16 @@ from registry.services import access, customers
 @strawberry.input(description="A new customer and its contract terms (createCustomer).")
 class CreateCustomerInput:
     name: str = strawberry.field(description="The customer's name, 1-200 characters.")
-    notice_period: str = strawberry.field(default="P3M", description="ISO 8601 duration.")
-    objection_window: str | None = strawberry.field(default=None, description="ISO 8601 duration.")
+    notice_period: str = strawberry.field(
+        default="P3M",
+        description="ISO 8601 duration (at least one day) from a notice to the earliest "
+        "effective date, counted on the customer's calendar; default P3M.",
+    )
+    objection_window: str | None = strawberry.field(
+        default=None,
+        description="ISO 8601 duration (at least one day, e.g. P30D) from a notice in which "
+        "the customer may object; default none: until the effective date.",
+    )
     data_origin: models.DataOrigin = strawberry.field(
         default=models.DataOrigin.EEA,
         description="Where the customer's data comes from; default EEA.",
@@ -29,7 +37,9 @@ class CreateCustomerInput:
         " period ends; default false.",
     )
     weekend_rolls_to_monday: bool = strawberry.field(
-        default=False, description="Move deadlines that fall on a weekend to the next Monday."
+        default=False,
+        description="Move deadlines that fall on a Saturday or Sunday in the customer's time "
+        "zone to the next Monday; default false.",
     )
     notice_emails: list[str] | None = strawberry.field(
         default=None, description="Addresses that receive notices by e-mail; default none."

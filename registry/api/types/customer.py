@@ -11,7 +11,10 @@ from registry.domain import models
 
 @strawberry.type(description="A customer's contract terms for subprocessor changes.")
 class CustomerTerms:
-    notice_period: str = strawberry.field(description="ISO 8601 duration, e.g. P3M.")
+    notice_period: str = strawberry.field(
+        description="ISO 8601 duration (e.g. P3M) from a notice to the earliest effective "
+        "date, counted on the customer's calendar; default P3M."
+    )
     objection_window: str | None = strawberry.field(
         description="ISO 8601 duration (e.g. P30D) from the notice in which the customer may "
         "object; null: until the effective date."
@@ -25,10 +28,13 @@ class CustomerTerms:
         "its notice period ends (default false)."
     )
     weekend_rolls_to_monday: bool = strawberry.field(
-        description="Whether a deadline falling on a Saturday or Sunday (UTC) moves to the "
-        "following Monday, same time (default false)."
+        description="Whether a deadline falling on a Saturday or Sunday in the customer's "
+        "time zone moves to the following Monday (default false)."
     )
-    time_zone: str = strawberry.field(description="IANA time zone the periods are counted in.")
+    time_zone: str = strawberry.field(
+        description="IANA time zone (e.g. Europe/Berlin) the periods are counted in and dates "
+        "shown in; default UTC."
+    )
     period_ends: models.PeriodEnds = strawberry.field(
         description="Where a period ends: SAME_INSTANT (default) or END_OF_DAY of its last local "
         "day."
