@@ -22,11 +22,20 @@ from registry.api.types.audit import AuditEntry
 from registry.api.types.change import Change, Notice, Objection
 from registry.api.types.customer import Customer
 from registry.api.types.node import Node
+from registry.api.types.scope import HostingRegion, Product
 from registry.api.types.subprocessor import Subprocessor
 from registry.api.types.viewer import Viewer
 from registry.domain import models
 from registry.domain.errors import NotFound
-from registry.services import audit, change_queries, changes, customers, listing, registry
+from registry.services import (
+    audit,
+    catalogs,
+    change_queries,
+    changes,
+    customers,
+    listing,
+    registry,
+)
 from registry.store.changes import sort_key as change_key
 from registry.store.customers import sort_key as customer_key
 from registry.store.subprocessors import sort_key as subprocessor_key
@@ -47,6 +56,12 @@ class SubprocessorFilter:
         description="Text the purpose must contain (case-insensitive), up to 200 characters.",
     )
     search: str | None = strawberry.field(default=None, description="Text in name or purpose.")
+    products: list[str] | None = strawberry.field(
+        default=None, description="Product codes: vendors touching any of these products."
+    )
+    hosting_region: str | None = strawberry.field(
+        default=None, description="Hosting-region code: vendors touching that region."
+    )
 
 
 @strawberry.type
@@ -101,6 +116,8 @@ class RegistryQueries:
             countries=tuple(flt.country or ()),
             purpose=flt.purpose,
             search=flt.search,
+            products=tuple(flt.products or ()),
+            hosting_region=flt.hosting_region,
         )
         limit = page_size(first)
         items, total = await listing.page_subprocessors(
@@ -111,6 +128,16 @@ class RegistryQueries:
             limit=limit + 1,
         )
         return connection(items, total, limit, subprocessor_key, Subprocessor.from_domain)
+
+    @strawberry.field(description="The product catalog, by code.")
+    async def products(self, info: Info) -> list[Product]:
+        found = await catalogs.list_products(info.context.deps, info.context.caller)
+        return [Product.from_domain(p) for p in found]
+
+    @strawberry.field(description="The hosting-region catalog, by code.")
+    async def hosting_regions(self, info: Info) -> list[HostingRegion]:
+        found = await catalogs.list_hosting_regions(info.context.deps, info.context.caller)
+        return [HostingRegion.from_domain(r) for r in found]
 
     @strawberry.field(
         description="One subprocessor by its global id; null if there is none or the caller may "
@@ -130,8 +157,9 @@ class RegistryQueries:
         return Subprocessor.from_domain(found)
 
     @strawberry.field(
-        description="Every processing location of every subprocessor in force, evaluated on "
-        "one date for one data origin, with counts per status. Readable like subprocessors."
+        description="Every processing location of every subprocessor in force (for one "
+        "customer: of its vendors only), evaluated on one date for one data origin, with counts "
+        "per status. Readable like subprocessors."
     )
     async def transfer_assessment(
         self,
@@ -144,15 +172,25 @@ class RegistryQueries:
             ),
         ] = None,
         origin: Annotated[
-            models.DataOrigin,
-            strawberry.argument(description="The jurisdiction the data leaves from; default EEA."),
-        ] = models.DataOrigin.EEA,
+            models.DataOrigin | None,
+            strawberry.argument(
+                description="The jurisdiction the data leaves from; default the customer's "
+                "data origin when customerId is given (or for a CUSTOMER key), else EEA."
+            ),
+        ] = None,
         withdrawn: Annotated[
             list[models.TransferMechanism] | None,
             strawberry.argument(
                 description=(
                     "What-if: treat these mechanisms as fallen, e.g. [EU_US_DPF]; default none."
                 )
+            ),
+        ] = None,
+        customer_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Only this customer's vendors (its scope), on its calendar; a "
+                "CUSTOMER key may name only its own."
             ),
         ] = None,
     ) -> TransferAssessment:
@@ -162,6 +200,7 @@ class RegistryQueries:
             as_of=as_of,
             origin=origin,
             withdrawn=withdrawn or (),
+            customer_id=customer_id,
         )
         return TransferAssessment.from_domain(result)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
+from registry.api.mutations.catalogs import CatalogMutations
 from registry.api.mutations.changes import ChangeMutations
 from registry.api.mutations.customers import CustomerMutations
 from registry.api.mutations.registry import RegistryMutations
@@ -26,7 +27,9 @@ class Query(RegistryQueries, WebhookQueries):
     "failures are members of the payload union (tell them apart by __typename); every "
     "call is written to the audit log."
 )
-class Mutation(RegistryMutations, ChangeMutations, CustomerMutations, WebhookMutations):
+class Mutation(
+    RegistryMutations, ChangeMutations, CustomerMutations, WebhookMutations, CatalogMutations
+):
     pass
 
 

@@ -17,6 +17,7 @@ from registry.api.types.errors import (
     PermissionDenied,
     ValidationError,
 )
+from registry.api.types.scope import ScopeInput
 from registry.domain import models
 from registry.services import changes
 
@@ -51,6 +52,11 @@ class AnnounceChangeInput:
     )
     idempotency_key: str | None = strawberry.field(
         default=None, description="Retrying with the same key returns the first change."
+    )
+    scope: ScopeInput | None = strawberry.field(
+        default=None,
+        description="With kind UPDATE: a wider scope for an ACTIVE vendor; only the newly "
+        "affected customers are notified, and it reaches them at their effective dates.",
     )
 
 
@@ -122,8 +128,8 @@ ResolveObjectionPayload = Annotated[
 @strawberry.type
 class ChangeMutations:
     @strawberry.mutation(
-        description="Announce a change: one notice per affected customer, with its objection "
-        "deadline and effective date, and change.announced webhooks. Refused with "
+        description="Announce a change: one notice per customer whose scope it affects, with "
+        "its objection deadline and effective date, and change.announced webhooks. Refused with "
         "NoticeWindowViolation when effectiveAt is inside a customer's notice window. "
         "ADMIN and PROCUREMENT keys only."
     )
@@ -132,7 +138,9 @@ class ChangeMutations:
         info: Info,
         input: Annotated[AnnounceChangeInput, strawberry.argument(description="The change.")],
     ) -> AnnounceChangePayload:
-        call = changes.announce_change(info.context.deps, info.context.caller, **vars(input))
+        values = dict(vars(input))
+        values["scope"] = input.scope.codes() if input.scope is not None else None
+        call = changes.announce_change(info.context.deps, info.context.caller, **values)
         return await attempt(
             info,
             call,

@@ -54,11 +54,56 @@ class CreateCustomerInput:
         description="Whether a period ends at the same instant or at the end of its last "
         "local day.",
     )
+    products: list[str] | None = strawberry.field(
+        default=None, description="Product codes the customer uses; empty means every product."
+    )
+    hosting_region: str | None = strawberry.field(
+        default=None,
+        description="Hosting-region code; null: affected by vendors of every region.",
+    )
 
 
 @strawberry.type(description="createCustomer succeeded.")
 class CustomerCreated:
     customer: Customer = strawberry.field(description="The new customer.")
+
+
+@strawberry.input(description="What to change on a customer; fields left out stay as they are.")
+class UpdateCustomerInput:
+    name: str | None = strawberry.field(default=None, description="Display name.")
+    notice_period: str | None = strawberry.field(default=None, description="ISO 8601 duration.")
+    objection_window: str | None = strawberry.field(
+        default=strawberry.UNSET, description="ISO 8601 duration; null removes it."
+    )
+    data_origin: models.DataOrigin | None = strawberry.field(
+        default=None, description="The jurisdiction the customer's data leaves from."
+    )
+    allows_emergency_replacement: bool | None = strawberry.field(
+        default=None, description="Whether emergency replacements apply at their own date."
+    )
+    weekend_rolls_to_monday: bool | None = strawberry.field(
+        default=None, description="Move deadlines that fall on a weekend to the next Monday."
+    )
+    time_zone: str | None = strawberry.field(
+        default=None, description="IANA time zone name periods are counted and shown in."
+    )
+    period_ends: models.PeriodEnds | None = strawberry.field(
+        default=None, description="SAME_INSTANT or END_OF_DAY."
+    )
+    notice_emails: list[str] | None = strawberry.field(
+        default=None, description="Addresses notices are e-mailed to (replaces the list)."
+    )
+    products: list[str] | None = strawberry.field(
+        default=None, description="Product codes (replaces the list; empty: every product)."
+    )
+    hosting_region: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Hosting-region code; null: every region."
+    )
+
+
+@strawberry.type(description="The customer after the update.")
+class CustomerUpdated:
+    customer: Customer = strawberry.field(description="The updated customer.")
 
 
 @strawberry.input(description="A new API key (createApiKey).")
@@ -115,6 +160,13 @@ CreateCustomerPayload = Annotated[
         description="The result of createCustomer: CustomerCreated or an expected failure.",
     ),
 ]
+UpdateCustomerPayload = Annotated[
+    CustomerUpdated | ValidationError | NotFound | PermissionDenied,
+    strawberry.union(
+        "UpdateCustomerPayload",
+        description="The result of updateCustomer: CustomerUpdated or an expected failure.",
+    ),
+]
 CreateApiKeyPayload = Annotated[
     ApiKeyCreated | ValidationError | PermissionDenied,
     strawberry.union(
@@ -145,9 +197,25 @@ class CustomerMutations:
     ) -> CreateCustomerPayload:
         values = dict(vars(input))
         values["notice_emails"] = values["notice_emails"] or ()
+        values["products"] = values["products"] or ()
         call = customers.create_customer(info.context.deps, info.context.caller, **values)
         return await attempt(
             info, call, lambda c: CustomerCreated(customer=Customer.from_domain(c))
+        )
+
+    @strawberry.mutation(
+        description="Change a customer's name, terms, notice e-mails or scope (ADMIN only)."
+    )
+    async def update_customer(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The customer's id.")],
+        input: Annotated[UpdateCustomerInput, strawberry.argument(description="What to change.")],
+    ) -> UpdateCustomerPayload:
+        values = {k: v for k, v in vars(input).items() if v is not strawberry.UNSET}
+        call = customers.update_customer(info.context.deps, info.context.caller, id, **values)
+        return await attempt(
+            info, call, lambda c: CustomerUpdated(customer=Customer.from_domain(c)), target=id
         )
 
     @strawberry.mutation(description="A new API key (ADMIN only); the key is shown once.")

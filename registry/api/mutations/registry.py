@@ -10,6 +10,7 @@ import strawberry
 from registry.api.context import Info
 from registry.api.mutations import attempt
 from registry.api.types.errors import NotFound, PermissionDenied, ValidationError
+from registry.api.types.scope import ScopeInput
 from registry.api.types.subprocessor import Subprocessor
 from registry.domain import models
 from registry.services import registry
@@ -34,6 +35,9 @@ class CreateSubprocessorInput:
     contact_email: str | None = strawberry.field(
         default=None, description="The vendor's privacy or DPA contact address."
     )
+    scope: ScopeInput | None = strawberry.field(
+        default=None, description="Products and hosting regions it touches (default: all)."
+    )
 
 
 @strawberry.input(
@@ -56,6 +60,17 @@ class UpdateSubprocessorInput:
     contact_email: str | None = strawberry.field(
         default=None, description="New privacy or DPA contact address."
     )
+    scope: ScopeInput | None = strawberry.field(
+        default=None,
+        description="A narrower scope (applies at once, recorded as a change); widening an "
+        "ACTIVE vendor goes through announceChange(kind: UPDATE, scope:).",
+    )
+
+
+def _values(input: CreateSubprocessorInput | UpdateSubprocessorInput) -> dict[str, object]:
+    values = dict(vars(input))
+    values["scope"] = input.scope.codes() if input.scope is not None else None
+    return values
 
 
 @strawberry.input(description="A new processing location (addProcessingLocation).")
@@ -217,7 +232,11 @@ class RegistryMutations:
             CreateSubprocessorInput, strawberry.argument(description="The new vendor's details.")
         ],
     ) -> CreateSubprocessorPayload:
-        call = registry.create_subprocessor(info.context.deps, info.context.caller, **vars(input))
+        call = registry.create_subprocessor(
+            info.context.deps,
+            info.context.caller,
+            **_values(input),  # type: ignore[arg-type]
+        )
         return await attempt(
             info, call, lambda s: SubprocessorCreated(subprocessor=Subprocessor.from_domain(s))
         )
@@ -236,7 +255,10 @@ class RegistryMutations:
         ],
     ) -> UpdateSubprocessorPayload:
         call = registry.update_subprocessor(
-            info.context.deps, info.context.caller, id, **vars(input)
+            info.context.deps,
+            info.context.caller,
+            id,
+            **_values(input),  # type: ignore[arg-type]
         )
         return await attempt(
             info,

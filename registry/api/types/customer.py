@@ -4,8 +4,10 @@ from datetime import datetime
 
 import strawberry
 
+from registry.api.context import Info
 from registry.api.types import scalars  # noqa: F401 - registers the enums
 from registry.api.types.node import Node
+from registry.api.types.scope import HostingRegion, Product
 from registry.domain import models
 
 
@@ -71,9 +73,14 @@ class Customer(Node):
         "END_OF_DAY: at the end of that day (Regulation 1182/71)."
     )
 
+    product_codes: strawberry.Private[tuple[str, ...]]
+    region_code: strawberry.Private[str | None]
+
     @classmethod
     def from_domain(cls, customer: models.Customer) -> Customer:
         return cls(
+            product_codes=customer.products,
+            region_code=customer.hosting_region,
             id=strawberry.ID(customer.id),
             name=customer.name,
             terms=CustomerTerms.from_domain(customer.terms),
@@ -81,3 +88,18 @@ class Customer(Node):
             time_zone=customer.terms.time_zone,
             period_ends=customer.terms.period_ends,
         )
+
+    @strawberry.field(description="Products the customer uses; empty means every product.")
+    async def products(self, info: Info) -> list[Product]:
+        found = await info.context.loaders.product.load_many(list(self.product_codes))
+        return [Product.from_domain(p) for p in found if p is not None]
+
+    @strawberry.field(
+        description="Where the customer's data is hosted; null: affected by vendors of every "
+        "region."
+    )
+    async def hosting_region(self, info: Info) -> HostingRegion | None:
+        if self.region_code is None:
+            return None
+        found = await info.context.loaders.hosting_region.load(self.region_code)
+        return HostingRegion.from_domain(found) if found else None
