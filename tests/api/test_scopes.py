@@ -12,7 +12,7 @@ from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
 from registry.domain.models import Role
-from registry.store.database import Document
+from registry.store.database import Document, ensure_indexes
 from tests.conftest import START, Api, make_settings, running_api
 
 PRODUCT = """mutation($input: CreateProductInput!) { createProduct(input: $input) {
@@ -318,3 +318,25 @@ async def test_widening_is_announced_to_the_newly_affected_and_narrowing_is_at_o
         ("UPDATE", "EFFECTIVE"),
     ]
     assert "narrowed" in history[-1]["description"]
+
+
+async def test_a_roster_stored_before_groups_is_rebuilt_at_start(fresh: Api) -> None:
+    ids = await setup(fresh)
+    db = fresh.deps.db
+    # The layout before groups: one chunk of ids with parallel terms keys, no group field.
+    docs = [d async for d in db["customers"].find({})]
+    await db["customer_roster"].delete_many({})
+    await db["customer_groups"].delete_many({})
+    await db["customers"].update_many({}, {"$unset": {"group": ""}})
+    await db["customer_roster"].insert_one(
+        {"_id": "old", "n": len(docs), "ids": [d["_id"] for d in docs], "keys": ["k"] * len(docs)}
+    )
+    await ensure_indexes(db)
+    await ensure_indexes(db)  # twice = once
+    assert await db["customer_roster"].count_documents({"group": {"$exists": False}}) == 0
+    assert await db["customers"].count_documents({"group": {"$exists": False}}) == 0
+    payload = await fresh.gql(
+        ANNOUNCE, {"input": {"kind": "ADD", "subprocessorId": ids["sub"]}}, ids["admin"]
+    )
+    change_id = payload["announceChange"]["change"]["id"]
+    assert set(await notified(fresh, ids["admin"], change_id)) == {ids["us_crm"], ids["all"]}
