@@ -14,6 +14,7 @@ from datetime import datetime
 from registry.domain import notice as rules
 from registry.domain.errors import ValidationError
 from registry.domain.models import Change, ChangeKind, ChangeStatus, CustomerTerms
+from registry.services import audience
 from registry.services.access import Caller, require_role
 from registry.services.change_jobs import plan_notice
 from registry.services.changes import STAFF, _check_kind
@@ -72,7 +73,22 @@ async def preview_change(
     now = deps.clock.now()
     known = await customer_terms.all_terms(deps.db)
     counts = await customers.count_by_terms(deps.db, list(known))
-    held = {key: terms for key, terms in known.items() if counts.get(key)}
+    draft = Change(
+        id="preview",
+        kind=kind,
+        subprocessor_id=subprocessor_id,
+        replaces_id=replaces_id,
+        announced_at=now,
+        effective_at=now,
+        earliest_allowed=now,
+        status=ChangeStatus.ANNOUNCED,
+    )
+    # Only the terms of customers the change's scope affects bind it (as in announce).
+    affected = {
+        g.terms_key
+        for g in await audience.affected_groups(deps, await audience.audience_of(deps, draft))
+    }
+    held = {key: terms for key, terms in known.items() if counts.get(key) and key in affected}
     binding = [] if emergency else list(held.values())
     earliest = rules.latest_earliest_effective_at(now, binding, emergency=emergency) or now
     chosen = effective_at or earliest
