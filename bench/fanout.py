@@ -4,7 +4,12 @@ Measures the announce mutation (through the ASGI app) at N=10 and at N, the
 background expansion of N notices, and a bare `insert_many(ordered=False)` of
 equally sized documents in the same run as the baseline. Last line: one JSON object.
 
-    python -m bench.fanout [--customers 100000]
+With `--scoped` the customers are spread over 4 products x 2 hosting regions and the
+change is scoped to one product in one region: only an eighth of them are affected,
+and the baseline inserts as many documents as notices were written. The query plan
+of the affected-chunk selection is printed.
+
+    python -m bench.fanout [--customers 100000] [--scoped]
 """
 
 from __future__ import annotations
@@ -24,9 +29,10 @@ from bson import ObjectId
 
 from registry import devdb
 from registry.clock import FrozenClock
-from registry.domain.models import CustomerTerms, DataOrigin, Role
+from registry.domain.models import Customer, CustomerTerms, DataOrigin, Role
+from registry.services.audience import affected_groups, audience_of
 from registry.services.change_jobs import expand_changes
-from registry.store import customer_roster, customer_terms, customers
+from registry.store import changes, customer_groups, customer_roster, customer_terms, customers
 from tests.conftest import Api, make_settings, running_api
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -38,30 +44,50 @@ TERMS = [
 ]
 ANNOUNCE = """mutation($id: ID!) { announceChange(input: {kind: ADD, subprocessorId: $id}) {
   __typename ... on ChangeAnnounced { change { id effectiveAt } } } }"""
-CREATE = """mutation { createSubprocessor(input: {legalName: "Bench vendor", purpose: "Bench"}) {
+CREATE = """mutation($scope: ScopeInput) {
+  createSubprocessor(input: {legalName: "Bench vendor", purpose: "Bench", scope: $scope}) {
   ... on SubprocessorCreated { subprocessor { id } } } }"""
+PRODUCT = """mutation($code: String!) {
+  createProduct(input: {code: $code, name: $code}) { __typename } }"""
+REGION = """mutation($code: String!) {
+  createHostingRegion(input: {code: $code, name: $code}) { __typename } }"""
+PRODUCTS = ("p1", "p2", "p3", "p4")
+REGIONS = ("r1", "r2")
+SCOPE = {"products": ["p1"], "hostingRegions": ["r1"]}
 
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def add_customers(api: Api, count: int) -> None:
+def bench_customer(n: int, scoped: bool) -> Customer:
+    """Customer n: terms cycle; scoped, it uses one of 4 products in one of 2 regions."""
+    if not scoped:
+        return Customer(id=f"cus_{ObjectId()}", name=f"Customer {n:07d}", terms=TERMS[n % 4])
+    return Customer(
+        id=f"cus_{ObjectId()}",
+        name=f"Customer {n:07d}",
+        terms=TERMS[(n // 8) % len(TERMS)],
+        products=(PRODUCTS[n % 4],),
+        hosting_region=REGIONS[(n // 4) % 2],
+        created_at=START,
+    )
+
+
+async def add_customers(api: Api, count: int, scoped: bool) -> None:
+    if scoped:
+        key = await api.key(Role.ADMIN)
+        for product in PRODUCTS:
+            await api.gql(PRODUCT, {"code": product}, key)
+        for region in REGIONS:
+            await api.gql(REGION, {"code": region}, key)
     for terms in TERMS:
         await customer_terms.remember(api.deps.db, terms)
+    for n in range(32 if scoped else len(TERMS)):
+        await customer_groups.remember(api.deps.db, bench_customer(n, scoped))
     batch: list[dict[str, Any]] = []
     for n in range(count):
-        terms = TERMS[n % len(TERMS)]
-        batch.append(
-            {
-                "_id": f"cus_{ObjectId()}",
-                "name": f"Customer {n:07d}",
-                "terms": customers.terms_to_document(terms),
-                "terms_key": customers.terms_key(terms),
-                "created_at": START,
-                "notice_emails": [],
-            }
-        )
+        batch.append(customers.to_document(bench_customer(n, scoped)))
         if len(batch) == 5000:
             await _insert(api, batch)
             batch = []
@@ -72,12 +98,14 @@ async def add_customers(api: Api, count: int) -> None:
 async def _insert(api: Api, batch: list[dict[str, Any]]) -> None:
     """Customers and their roster chunks, batch by batch: setup memory stays flat too."""
     await api.deps.db[customers.NAME].insert_many(batch, ordered=False)
-    await customer_roster.add_many(api.deps.db, [(d["_id"], d["terms_key"]) for d in batch])
+    await customer_roster.add_many(api.deps.db, [(d["_id"], d["group"]) for d in batch])
 
 
-async def announce_once(api: Api) -> tuple[float, str]:
+async def announce_once(api: Api, scoped: bool) -> tuple[float, str]:
     key = await api.key(Role.ADMIN)
-    sub_id = (await api.gql(CREATE, key=key))["createSubprocessor"]["subprocessor"]["id"]
+    variables = {"scope": SCOPE if scoped else None}
+    created = await api.gql(CREATE, variables, key)
+    sub_id = created["createSubprocessor"]["subprocessor"]["id"]
     began = time.perf_counter()
     data = await api.gql(ANNOUNCE, {"id": sub_id}, key)
     elapsed_ms = (time.perf_counter() - began) * 1000
@@ -85,30 +113,41 @@ async def announce_once(api: Api) -> tuple[float, str]:
     return elapsed_ms, data["announceChange"]["change"]["id"]
 
 
-async def measure(uri: str, count: int, rounds: int) -> dict[str, float]:
+async def measure(uri: str, count: int, rounds: int, scoped: bool = False) -> dict[str, Any]:
     """Alternate expansion and baseline `rounds` times; medians resist a noisy machine."""
     name = f"bench_fanout_{count}_{ObjectId()}"
     mutation_times, expansion_times, baselines = [], [], []
+    # Customer n uses PRODUCTS[n % 4] in REGIONS[(n // 4) % 2]; the change is p1 in r1.
+    expected = sum(1 for n in range(count) if n % 8 == 0) if scoped else count
+    plan: Any = None
     async with running_api(make_settings(uri, name), FrozenClock(START)) as api:
-        await add_customers(api, count)
+        await add_customers(api, count, scoped)
         for _ in range(rounds):
-            mutation_ms, change_id = await announce_once(api)
+            mutation_ms, change_id = await announce_once(api, scoped)
+            if plan is None:
+                change = await changes.get(api.deps.db, change_id)
+                assert change is not None
+                groups = await affected_groups(api.deps, await audience_of(api.deps, change))
+                chunk_ids = [c for g in groups for c in g.chunks]
+                plan = await customer_roster.explain(api.deps.db, chunk_ids)
             began = time.perf_counter()
             while await expand_changes(api.deps, "bench-worker"):
                 pass
             expansion_times.append(time.perf_counter() - began)
             mutation_times.append(mutation_ms)
             written = await api.deps.db["notices"].count_documents({"change_id": change_id})
-            assert written == count, (written, count)
+            assert written == expected, (written, expected)
             sample = await api.deps.db["notices"].find_one({"change_id": change_id}) or {}
-            baselines.append(await baseline_insert_many(api, sample, count))
+            baselines.append(await baseline_insert_many(api, sample, written))
         await api.deps.db.client.drop_database(name)
     expansion_s = statistics.median(expansion_times)
     return {
         "mutation_ms": statistics.median(mutation_times),
         "expansion_s": expansion_s,
-        "notices_per_s": count / expansion_s,
+        "notices": expected,
+        "notices_per_s": expected / expansion_s,
         "baseline_insert_many_per_s": statistics.median(baselines),
+        "plan": plan,
     }
 
 
@@ -123,13 +162,18 @@ async def baseline_insert_many(api: Api, sample: dict[str, Any], count: int) -> 
     return count / (time.perf_counter() - began)
 
 
-async def main(count: int, rounds: int) -> dict[str, Any]:
+async def main(count: int, rounds: int, scoped: bool = False) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, devdb.running(Path(tmp)) as uri:
         await measure(uri, 10, 1)  # warm-up: the first announce in a process pays for imports
-        small = await measure(uri, 10, rounds)
-        large = await measure(uri, count, rounds)
+        small = await measure(uri, 10, rounds, scoped)
+        large = await measure(uri, count, rounds, scoped)
+    if scoped:
+        print("query plan of the affected-chunk selection:")
+        print(json.dumps(large["plan"], indent=1, default=str))
     result = {
         "customers": count,
+        "scoped": scoped,
+        "notices_written": large["notices"],
         "rounds": rounds,
         "mutation_ms": round(large["mutation_ms"], 1),
         "mutation_ms_at_10": round(small["mutation_ms"], 1),
@@ -147,5 +191,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--scoped", action="store_true", help="4 products x 2 regions")
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.customers, args.rounds))))
+    print(json.dumps(asyncio.run(main(args.customers, args.rounds, args.scoped))))

@@ -29,6 +29,7 @@ from registry.store.database import connect, describe_uri, ensure_indexes
 from registry.store.meta import VersionWatch
 from registry.web import exports
 from registry.web.conditional import conditional
+from registry.web.console import console_routes
 from registry.web.metrics import MetricsMiddleware
 from registry.web.routes import web_routes
 
@@ -102,6 +103,7 @@ def create_app(
         Route("/audit.jsonl", exports.audit_export),
         Route("/changes/{change_id:str}/notices.{fmt:str}", exports.proof_of_notice),
         *web_routes(),
+        *console_routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(MetricsMiddleware)])
     app.state.schema = schema

@@ -58,8 +58,10 @@ class Settings(BaseSettings):
     shutdown_timeout_s: float = 10.0
     smtp_url: str | None = None  # unset: no email notices
     smtp_from: str = "registry@localhost"
+    # The staff console signs a person out after this long without a request.
+    console_session_idle: str = "30m"
 
-    @field_validator("scheduler_interval")
+    @field_validator("scheduler_interval", "console_session_idle")
     @classmethod
     def _interval_is_valid(cls, value: str) -> str:
         parse_interval(value)
@@ -68,6 +70,15 @@ class Settings(BaseSettings):
     @property
     def scheduler_period(self) -> timedelta:
         return parse_interval(self.scheduler_interval)
+
+    @property
+    def console_idle_timeout(self) -> timedelta:
+        return parse_interval(self.console_session_idle)
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are marked Secure when the service is reached over https."""
+        return self.public_url.lower().startswith("https://")
 
     def effective_secret_key(self) -> str:
         """The key that encrypts webhook secrets; development falls back to a fixed one."""

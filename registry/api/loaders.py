@@ -11,8 +11,10 @@ from registry.domain.models import (
     Change,
     Customer,
     Dpa,
+    HostingRegion,
     Objection,
     ProcessingLocation,
+    Product,
     Subprocessor,
     TransferBasis,
 )
@@ -23,8 +25,10 @@ from registry.store import (
     changes,
     customers,
     dpas,
+    hosting_regions,
     objections,
     processing_locations,
+    products,
     subprocessors,
     transfer_bases,
 )
@@ -69,6 +73,10 @@ class Loaders:
         self.change: DataLoader[str, Change | None] = _by_id(db, changes.get_many)
         self.changes_by_subprocessor: DataLoader[str, list[Change]] = _grouped(
             db, changes.by_subprocessors
+        )
+        self.product: DataLoader[str, Product | None] = _by_id(db, products.get_many)
+        self.hosting_region: DataLoader[str, HostingRegion | None] = _by_id(
+            db, hosting_regions.get_many
         )
         scope = objection_scope(caller)
 

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from registry.api.context import Info
-from registry.api.pagination import Connection, connection, decode_cursor, page_size
+from registry.api.pagination import (
+    AFTER,
+    FIRST,
+    Connection,
+    connection,
+    decode_cursor,
+    page_size,
+)
 from registry.api.types.webhook import (
     WebhookDelivery,
     WebhookReachability,
@@ -17,23 +26,45 @@ from registry.store.deliveries import DeliveryStatus, sort_key
 
 @strawberry.type
 class WebhookQueries:
-    @strawberry.field(description="Subscriptions (never their secret); a customer sees its own.")
+    @strawberry.field(
+        description="Webhook subscriptions (never their secret). ADMIN keys see all, CUSTOMER "
+        "keys their own customer's."
+    )
     async def webhook_subscriptions(
-        self, info: Info, customer_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        customer_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description=(
+                    "Only this customer's subscriptions (ADMIN); a CUSTOMER key always gets"
+                    " its own."
+                )
+            ),
+        ] = None,
     ) -> list[WebhookSubscription]:
         found = await webhooks.list_subscriptions(
             info.context.deps, info.context.caller, customer_id
         )
         return [WebhookSubscription.from_domain(s) for s in found]
 
-    @strawberry.field(description="The delivery log with every attempt, newest first.")
+    @strawberry.field(
+        description="The delivery log with every attempt, newest first. ADMIN keys see all, "
+        "CUSTOMER keys their own customer's."
+    )
     async def webhook_deliveries(
         self,
         info: Info,
-        subscription_id: strawberry.ID | None = None,
-        status: list[DeliveryStatus] | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        subscription_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only deliveries to this subscription."),
+        ] = None,
+        status: Annotated[
+            list[DeliveryStatus] | None,
+            strawberry.argument(description="Only deliveries with these statuses; default all."),
+        ] = None,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[WebhookDelivery]:
         limit = page_size(first)
         cursor = decode_cursor(after, 1)
@@ -48,10 +79,21 @@ class WebhookQueries:
         return connection(items, total, limit, sort_key, WebhookDelivery.from_domain)
 
     @strawberry.field(
-        description="Whether a customer is reachable by webhook (ADMIN: any customer)."
+        description="Whether a customer is reachable by webhook. ADMIN keys ask about any "
+        "customer, CUSTOMER keys about their own."
     )
     async def webhook_reachability(
-        self, info: Info, customer_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        customer_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description=(
+                    "The customer to ask about; required for ADMIN keys, a CUSTOMER key "
+                    "always gets its own."
+                )
+            ),
+        ] = None,
     ) -> WebhookReachability:
         found = await webhooks.reachability(info.context.deps, info.context.caller, customer_id)
         return WebhookReachability.from_domain(found)

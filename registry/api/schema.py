@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
 
+from registry.api.mutations.catalogs import CatalogMutations
 from registry.api.mutations.changes import ChangeMutations
 from registry.api.mutations.customers import CustomerMutations
 from registry.api.mutations.registry import RegistryMutations
@@ -13,13 +14,22 @@ from registry.api.queries import RegistryQueries
 from registry.api.queries_webhooks import WebhookQueries
 
 
-@strawberry.type
+@strawberry.type(
+    description="Reading the registry. Send `Authorization: Bearer <API key>`; without a "
+    "key only the public subprocessor list and transfer assessment can be read."
+)
 class Query(RegistryQueries, WebhookQueries):
     pass
 
 
-@strawberry.type
-class Mutation(RegistryMutations, ChangeMutations, CustomerMutations, WebhookMutations):
+@strawberry.type(
+    description="Changing the registry; each mutation says which roles may call it. Expected "
+    "failures are members of the payload union (tell them apart by __typename); every "
+    "call is written to the audit log."
+)
+class Mutation(
+    RegistryMutations, ChangeMutations, CustomerMutations, WebhookMutations, CatalogMutations
+):
     pass
 
 

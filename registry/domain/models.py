@@ -96,6 +96,33 @@ class StatusChange:
 
 
 @dataclass(frozen=True, slots=True)
+class Scope:
+    """The products and hosting regions a vendor serves (codes); empty means all."""
+
+    products: tuple[str, ...] = ()
+    hosting_regions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A product customers use; vendors and customers name it by its code."""
+
+    code: str
+    name: str
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HostingRegion:
+    """Where a customer's data is hosted (`eu`: stored and processed in the EEA)."""
+
+    code: str
+    name: str
+    countries: tuple[str, ...] = ()
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Subprocessor:
     id: str
     legal_name: str
@@ -110,6 +137,8 @@ class Subprocessor:
     active_from: datetime | None = None
     active_until: datetime | None = None
     note: str | None = None
+    # Who the vendor touches (DESIGN.md 8): the scope in force now.
+    scope: Scope = field(default_factory=Scope)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +237,9 @@ class Change:
     cancel_reason: str | None = None
     applied_at: datetime | None = None
     expanded: bool = False
+    # A scope change (UPDATE): the vendor's scope after it, and before it.
+    scope: Scope | None = None
+    scope_before: Scope | None = None
 
 
 @dataclass(frozen=True, slots=True)

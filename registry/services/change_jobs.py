@@ -24,12 +24,12 @@ from registry.domain.models import (
     NoticeStatus,
     SubprocessorStatus,
 )
+from registry.services import audience
 from registry.services import events as rendering
 from registry.services.deps import Deps
 from registry.store import (
     changes,
     customer_roster,
-    customer_terms,
     events,
     ids,
     leases,
@@ -116,7 +116,8 @@ def plan_notice(
 
 
 async def expand_changes(deps: Deps, worker_id: str) -> int:
-    """Write every customer's notice of one announced change, in resumable batches.
+    """Write every affected customer's notice of one announced change, in resumable
+    batches: only the roster chunks of the groups its audience affects are read.
 
     Reading the next batch of customers overlaps writing the previous batch of
     notices; the checkpoint after each write doubles as the lease renewal, and a
@@ -162,12 +163,15 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
             progress={"expansion_cursor": upto},
         )
 
-    terms_by_key = await customer_terms.all_terms(deps.db)
-    async for chunk in customer_roster.chunks_after(deps.db, last_id):
-        for customer_id, terms_key in zip(chunk["ids"], chunk["keys"], strict=True):
-            plan = plans.get(terms_key)
-            if plan is None:
-                plan = plans[terms_key] = plan_notice(change, terms_by_key[terms_key], offsets)
+    who = await audience.audience_of(deps, change)
+    groups = {g.key: g for g in await audience.affected_groups(deps, who)}
+    wanted = [chunk_id for g in groups.values() for chunk_id in g.chunks]
+    async for chunk in customer_roster.chunks_after(deps.db, wanted, last_id):
+        group = groups[chunk["group"]]
+        plan = plans.get(group.terms_key)
+        if plan is None:
+            plan = plans[group.terms_key] = plan_notice(change, group.terms, offsets)
+        for customer_id in chunk["ids"]:
             document, notice = plan.for_customer(customer_id)
             batch.append(document)
             is_reachable = customer_id in reachable
@@ -236,6 +240,8 @@ async def apply_effective_changes(deps: Deps, worker_id: str) -> int:
         await subprocessors.transition(
             deps.db, change.subprocessor_id, SubprocessorStatus.RETIRED, at, {"active_until": at}
         )
+    if change.scope is not None:
+        await subprocessors.set_scope(deps.db, change.subprocessor_id, change.scope)
     await deps.db[notices.NAME].update_many(
         {
             **ids.notices_of_change(change.id),

@@ -6,7 +6,7 @@ from typing import Any
 
 from registry.domain.errors import PermissionDenied
 from registry.domain.models import Change, ChangeStatus, Notice, Objection, Role
-from registry.services.access import Caller
+from registry.services.access import Caller, require_role
 from registry.services.customers import visible_customer_id
 from registry.services.deps import Deps
 from registry.store import changes, notices, objections
@@ -68,3 +68,9 @@ def objection_scope(caller: Caller) -> str | None:
     if caller.is_staff:
         return None
     return "\x00nobody"
+
+
+async def open_objections(deps: Deps, caller: Caller, *, limit: int) -> tuple[list[Objection], int]:
+    """The staff inbox: open objections of every customer, nearest deadline first."""
+    require_role(caller, Role.ADMIN, Role.PROCUREMENT)
+    return await objections.open_by_deadline(deps.db, limit=limit)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from registry.domain import notice as rules
+from registry.domain import scope as scopes
 from registry.domain import validation as check
 from registry.domain.errors import (
     NotFound,
@@ -29,13 +30,16 @@ from registry.domain.models import (
     Role,
     SubprocessorStatus,
 )
+from registry.services import audience, catalogs, scope_changes
 from registry.services import events as rendering
 from registry.services.access import Caller, require_role
+from registry.services.catalogs import ScopeCodes
 from registry.services.change_jobs import plan_notice
 from registry.services.deps import Deps
 from registry.store import (
     changes,
-    customer_terms,
+    customer_groups,
+    customer_roster,
     customers,
     events,
     ids,
@@ -45,7 +49,6 @@ from registry.store import (
     subprocessors,
 )
 from registry.store.changes import DuplicateChange
-from registry.store.customers import terms_key
 from registry.store.objections import DuplicateObjection
 
 STAFF = (Role.ADMIN, Role.PROCUREMENT)
@@ -98,7 +101,9 @@ async def announce_change(
     emergency: bool = False,
     emergency_reason: str | None = None,
     idempotency_key: str | None = None,
+    scope: ScopeCodes | None = None,
 ) -> Change:
+    """Only the customers the change affects are told, and only their windows bind it."""
     require_role(caller, *STAFF)
     if idempotency_key is not None:
         key = check.text(idempotency_key, "idempotencyKey", max_length=200)
@@ -111,21 +116,51 @@ async def announce_change(
         rules.validate_emergency(emergency, emergency_reason)
     except rules.EmergencyReasonRequired as exc:
         raise ValidationError("emergencyReason", str(exc)) from None
-    if kind is ChangeKind.UPDATE and not (description and description.strip()):
+    if scope is not None and kind is not ChangeKind.UPDATE:
+        raise ValidationError("scope", "a scope is announced with kind UPDATE")
+    if kind is ChangeKind.UPDATE and scope is None and not (description and description.strip()):
         raise ValidationError("description", "an UPDATE must describe what changes")
     await _check_kind(deps, kind, subprocessor_id, replaces_id, emergency)
+    wider, before = None, None
+    if scope is not None:
+        vendor = await subprocessors.get(deps.db, subprocessor_id)
+        assert vendor is not None  # _check_kind found it
+        before = vendor.scope
+        wider = await scope_changes.checked_widening(
+            deps, vendor, await catalogs.checked_scope(deps, scope)
+        )
+        if not (description and description.strip()):
+            description = (
+                f"Scope widened from {scopes.describe(before)} to {scopes.describe(wider)}."
+            )
 
     now = deps.clock.now()
-    terms = await customer_terms.all_terms(deps.db)
+    draft = Change(
+        id="",
+        kind=kind,
+        subprocessor_id=subprocessor_id,
+        replaces_id=replaces_id,
+        announced_at=now,
+        effective_at=now,
+        earliest_allowed=now,
+        status=ChangeStatus.ANNOUNCED,
+        scope=wider,
+        scope_before=before,
+    )
+    groups = audience.affected(
+        await audience.audience_of(deps, draft), await customer_groups.all_groups(deps.db)
+    )
     # An emergency replacement takes effect at its date for the customers whose terms
     # allow it; every other customer keeps its full window through its own notice
     # (rules.customer_effective_at), so no customer's window binds the change's date.
-    binding = [] if emergency else list(terms.values())
+    by_terms = {g.terms_key: g.terms for g in groups}
+    binding = [] if emergency else list(by_terms.values())
     try:
         chosen = rules.check_effective_at(effective_at, now, binding, emergency=emergency)
     except rules.NoticeWindowTooShort as exc:
-        offending = [terms_key(t) for t in exc.offending_terms]
-        shown = await customers.ids_with_terms(deps.db, offending, VIOLATION_CUSTOMERS_SHOWN)
+        offending = set(exc.offending_terms)
+        chunks = [c for g in groups if g.terms in offending for c in g.chunks]
+        shown = await customer_roster.first_ids(deps.db, chunks, VIOLATION_CUSTOMERS_SHOWN)
         raise NoticeWindowViolation(exc.earliest_allowed, shown) from None
     except rules.EffectiveAtBeforeNotice as exc:
         raise ValidationError("effectiveAt", str(exc)) from None
@@ -143,6 +178,8 @@ async def announce_change(
         effective_at=chosen,
         earliest_allowed=earliest,
         status=ChangeStatus.ANNOUNCED,
+        scope=wider,
+        scope_before=before,
     )
     document = changes.to_document(
         change, idempotency_key=idempotency_key or change.id, created_by=caller.key_id
@@ -155,7 +192,8 @@ async def announce_change(
             if found is not None:
                 return found
         raise ValidationError(
-            "subprocessorId", "a change to this subprocessor is already announced"
+            "scope" if wider is not None else "subprocessorId",
+            "a change to this subprocessor is already announced",
         ) from None
     await _plan(deps, change, undo=False)
     return change
@@ -219,6 +257,8 @@ async def notice_for(deps: Deps, change: Change, customer_id: str) -> Notice:
     )
     if customer is None:
         raise NotFound(f"no customer {customer_id!r}")
+    if not audience.is_affected(await audience.audience_of(deps, change), customer):
+        raise ValidationError("changeId", "the change does not affect this customer's scope")
     plan = plan_notice(change, customer.terms)
     document, _ = plan.for_customer(customer_id)
     await notices.insert_one(deps.db, document)

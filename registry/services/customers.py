@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 from collections.abc import Sequence
 
 from registry.domain import validation as check
@@ -9,10 +11,20 @@ from registry.domain.durations import InvalidDuration
 from registry.domain.errors import NotFound, PermissionDenied, ValidationError
 from registry.domain.models import Customer, CustomerTerms, DataOrigin, PeriodEnds, Role
 from registry.domain.notice import contract_period
+from registry.services import catalogs
 from registry.services.access import Caller, require_role
 from registry.services.deps import Deps
-from registry.store import customer_roster, customer_terms, customers, ids
-from registry.store.customers import terms_key
+from registry.store import customer_groups, customer_roster, customer_terms, customers, ids
+from registry.store.customers import group_key
+
+
+class Keep(enum.Enum):
+    """An update argument left out: the stored value stays."""
+
+    KEEP = "KEEP"
+
+
+KEEP = Keep.KEEP
 
 
 def checked_terms(
@@ -78,15 +90,94 @@ async def create_customer(
         terms=terms,
         created_at=deps.clock.now(),
         notice_emails=emails,
-        products=tuple(sorted({check.code(p, "products") for p in products})),
+        products=await catalogs.checked_products(deps, products, "products"),
+        hosting_region=await catalogs.checked_region(deps, hosting_region, "hostingRegion"),
+    )
+    await remember(deps, customer)
+    await customers.insert(deps.db, customer)
+    await customer_roster.add(deps.db, customer.id, group_key(customer))
+    return customer
+
+
+async def remember(deps: Deps, customer: Customer) -> None:
+    """Record the customer's terms and group before it can be counted in them."""
+    await customer_terms.remember(deps.db, customer.terms)
+    await customer_groups.remember(deps.db, customer)
+
+
+async def update_customer(
+    deps: Deps,
+    caller: Caller,
+    customer_id: str,
+    *,
+    name: str | None = None,
+    notice_period: str | None = None,
+    objection_window: str | Keep | None = KEEP,
+    data_origin: DataOrigin | None = None,
+    allows_emergency_replacement: bool | None = None,
+    weekend_rolls_to_monday: bool | None = None,
+    time_zone: str | None = None,
+    period_ends: PeriodEnds | None = None,
+    notice_emails: Sequence[str] | None = None,
+    products: Sequence[str] | None = None,
+    hosting_region: str | Keep | None = KEEP,
+) -> Customer:
+    """Change what is given; the customer moves to its new group for later changes.
+
+    Notices already written keep the terms they were computed with.
+    """
+    require_role(caller, Role.ADMIN)
+    found = (
+        await customers.get(deps.db, customer_id) if ids.is_id_of("Customer", customer_id) else None
+    )
+    if found is None:
+        raise NotFound(f"no customer {customer_id!r}")
+    old = found.terms
+    terms = checked_terms(
+        notice_period=notice_period if notice_period is not None else old.notice_period,
+        objection_window=(
+            old.objection_window if isinstance(objection_window, Keep) else objection_window
+        ),
+        data_origin=data_origin or old.data_origin,
+        allows_emergency_replacement=(
+            old.allows_emergency_replacement
+            if allows_emergency_replacement is None
+            else allows_emergency_replacement
+        ),
+        weekend_rolls_to_monday=(
+            old.weekend_rolls_to_monday
+            if weekend_rolls_to_monday is None
+            else weekend_rolls_to_monday
+        ),
+        time_zone=time_zone if time_zone is not None else old.time_zone,
+        period_ends=period_ends or old.period_ends,
+    )
+    updated = dataclasses.replace(
+        found,
+        name=found.name if name is None else check.text(name, "name", max_length=200),
+        terms=terms,
+        notice_emails=(
+            found.notice_emails
+            if notice_emails is None
+            else tuple(check.email(e, "noticeEmails") or "" for e in notice_emails)
+        ),
+        products=(
+            found.products
+            if products is None
+            else await catalogs.checked_products(deps, products, "products")
+        ),
         hosting_region=(
-            check.code(hosting_region, "hostingRegion") if hosting_region is not None else None
+            found.hosting_region
+            if isinstance(hosting_region, Keep)
+            else await catalogs.checked_region(deps, hosting_region, "hostingRegion")
         ),
     )
-    await customer_terms.remember(deps.db, terms)
-    await customers.insert(deps.db, customer)
-    await customer_roster.add(deps.db, customer.id, terms_key(terms))
-    return customer
+    if updated == found:
+        return found
+    await remember(deps, updated)
+    await customers.replace(deps.db, updated)
+    await customer_roster.move(deps.db, updated.id, group_key(found), group_key(updated))
+    return updated
 
 
 def visible_customer_id(caller: Caller, customer_id: str | None) -> str | None:

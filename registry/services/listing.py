@@ -8,17 +8,19 @@ from datetime import UTC, date, datetime
 
 from registry.domain import notice as notice_rules
 from registry.domain import validation as check
-from registry.domain.errors import PermissionDenied, ValidationError
+from registry.domain.errors import NotFound, PermissionDenied, ValidationError
 from registry.domain.models import (
     ChangeKind,
     ChangeStatus,
     DataOrigin,
+    NoticeStatus,
     Subprocessor,
     SubprocessorStatus,
     TransferMechanism,
     TransferStatus,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer, summarize
+from registry.services import catalogs
 from registry.services.access import Caller
 from registry.services.customers import visible_customer_id
 from registry.services.deps import Deps
@@ -26,12 +28,14 @@ from registry.store import (
     changes,
     customers,
     dpas,
+    ids,
     notice_schedule,
+    notices,
     processing_locations,
     subprocessors,
     transfer_bases,
 )
-from registry.store.subprocessors import ListFilter
+from registry.store.subprocessors import Audience, ListFilter
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +46,9 @@ class SubprocessorQuery:
     countries: tuple[str, ...] = ()
     purpose: str | None = None
     search: str | None = None
+    # A public or staff filter by scope: the vendors touching these products / region.
+    products: tuple[str, ...] = ()
+    hosting_region: str | None = None
 
 
 async def list_filter(deps: Deps, caller: Caller, query: SubprocessorQuery) -> ListFilter:
@@ -62,7 +69,18 @@ async def list_filter(deps: Deps, caller: Caller, query: SubprocessorQuery) -> L
     not_yet: tuple[str, ...] = ()
     if customer_id is not None and not query.statuses:
         also, not_yet = await _lagging_for(deps, customer_id, as_of)
+    audience: Audience | None = None
+    reached: tuple[str, ...] = ()
+    if query.products or query.hosting_region is not None:
+        audience = Audience(
+            await catalogs.checked_products(deps, query.products, "filter.products"),
+            await catalogs.checked_region(deps, query.hosting_region, "filter.hostingRegion"),
+        )
+    elif customer_id is not None:
+        audience, reached = await _scope_of(deps, customer_id, as_of)
     return ListFilter(
+        audience=audience,
+        scope_reached=reached,
         as_of=None if query.statuses else as_of,
         also_in_force=also,
         not_yet_in_force=not_yet,
@@ -71,6 +89,30 @@ async def list_filter(deps: Deps, caller: Caller, query: SubprocessorQuery) -> L
         purpose=check.optional_text(query.purpose, "filter.purpose", max_length=200),
         search=check.optional_text(query.search, "filter.search", max_length=200),
     )
+
+
+async def _scope_of(
+    deps: Deps, customer_id: str, as_of: datetime
+) -> tuple[Audience, tuple[str, ...]]:
+    """The customer's scope, and the vendors an announced widening has brought to it by
+    `as_of` (its notice's effective date passed; a notice cancelled for it never does)."""
+    customer = (
+        await customers.get(deps.db, customer_id) if ids.is_id_of("Customer", customer_id) else None
+    )
+    if customer is None:
+        raise NotFound(f"no customer {customer_id!r}")
+    audience = Audience(customer.products, customer.hosting_region)
+    widenings = await changes.announced_scope_changes(deps.db)
+    reached = []
+    for change in widenings:
+        notice = await notices.for_customer(deps.db, change.id, customer_id)
+        if (
+            notice is not None
+            and notice.status is not NoticeStatus.CANCELLED
+            and notice.effective_at <= as_of
+        ):
+            reached.append(change.subprocessor_id)
+    return audience, tuple(reached)
 
 
 async def _lagging_for(
@@ -128,10 +170,11 @@ class Assessment:
     counts: dict[TransferStatus, int]
 
 
-async def evaluation_day(deps: Deps, caller: Caller) -> date:
-    """Today on the asking customer's calendar (its time zone); UTC for everyone else."""
+async def evaluation_day(deps: Deps, caller: Caller, customer_id: str | None = None) -> date:
+    """Today on the asked-about (or asking) customer's calendar (its time zone); UTC for
+    everyone else."""
     now = deps.clock.now()
-    customer_id = visible_customer_id(caller, None)
+    customer_id = visible_customer_id(caller, customer_id)
     found = await customers.get(deps.db, customer_id) if customer_id else None
     return notice_rules.customer_date(now, found.terms) if found else now.astimezone(UTC).date()
 
@@ -141,13 +184,20 @@ async def assess_transfers(
     caller: Caller,
     *,
     as_of: date | None,
-    origin: DataOrigin,
+    origin: DataOrigin | None,
     withdrawn: Sequence[TransferMechanism] = (),
+    customer_id: str | None = None,
 ) -> Assessment:
-    """Every processing location of the subprocessors in force on the day, evaluated."""
-    on = as_of or await evaluation_day(deps, caller)
+    """Every processing location of the subprocessors in force on the day, evaluated;
+    for one customer, only its vendors, from its data origin unless one is asked."""
+    on = as_of or await evaluation_day(deps, caller, customer_id)
     end_of_day = datetime.combine(on, datetime.max.time(), tzinfo=deps.clock.now().tzinfo)
-    flt = await list_filter(deps, caller, SubprocessorQuery(as_of=end_of_day))
+    query = SubprocessorQuery(as_of=end_of_day, customer_id=customer_id)
+    flt = await list_filter(deps, caller, query)
+    whose = visible_customer_id(caller, customer_id)
+    if origin is None:
+        customer = await customers.get(deps.db, whose) if whose else None
+        origin = customer.terms.data_origin if customer else DataOrigin.EEA
     subs = await subprocessors.all_matching(deps.db, flt)
     ids = [s.id for s in subs]
     locations = await processing_locations.by_subprocessors(deps.db, ids)

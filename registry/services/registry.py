@@ -20,7 +20,9 @@ from registry.domain.models import (
     TransferBasis,
     TransferMechanism,
 )
+from registry.services import catalogs, scope_changes
 from registry.services.access import Caller, require_role
+from registry.services.catalogs import ScopeCodes
 from registry.services.deps import Deps
 from registry.store import dpas, ids, processing_locations, subprocessors, transfer_bases
 
@@ -45,9 +47,11 @@ async def create_subprocessor(
     data_categories: Sequence[str] | None = None,
     website: str | None = None,
     contact_email: str | None = None,
+    scope: ScopeCodes | None = None,
 ) -> Subprocessor:
     """A new vendor starts PROPOSED: only an ADD change, announced in time, activates it."""
     require_role(caller, *STAFF)
+    checked = await catalogs.checked_scope(deps, scope or ScopeCodes())
     now = deps.clock.now()
     sub = Subprocessor(
         id=ids.new_id("Subprocessor"),
@@ -59,6 +63,7 @@ async def create_subprocessor(
         website=check.url(website, "website"),
         contact_email=check.email(contact_email, "contactEmail"),
         status_history=(StatusChange(SubprocessorStatus.PROPOSED, now),),
+        scope=checked,
     )
     await subprocessors.insert(deps.db, sub)
     return sub
@@ -98,8 +103,11 @@ async def update_subprocessor(
     data_categories: Sequence[str] | None = None,
     website: str | None = None,
     contact_email: str | None = None,
+    scope: ScopeCodes | None = None,
 ) -> Subprocessor:
+    """Scope: see services/scope_changes.py (narrowing at once, widening under notice)."""
     sub = await _writable(deps, caller, sub_id, "id")
+    new_scope = await catalogs.checked_scope(deps, scope) if scope is not None else None
     changes: dict[str, object] = {}
     if legal_name is not None:
         changes["legal_name"] = check.text(legal_name, "legalName", max_length=200)
@@ -111,8 +119,12 @@ async def update_subprocessor(
         changes["website"] = check.url(website, "website")
     if contact_email is not None:
         changes["contact_email"] = check.email(contact_email, "contactEmail")
+    if new_scope is not None:
+        # Checked (and a narrowing recorded) before the other fields are written.
+        sub = await scope_changes.set_directly(deps, caller, sub, new_scope)
     updated = replace(sub, **changes)  # type: ignore[arg-type]
-    await subprocessors.replace(deps.db, updated)
+    if changes:
+        await subprocessors.replace(deps.db, updated)
     return updated
 
 

@@ -20,28 +20,33 @@ from registry.domain.models import (
     Customer,
     DataOrigin,
     Dpa,
+    HostingRegion,
     LocationRole,
     PeriodEnds,
     ProcessingLocation,
+    Product,
     StatusChange,
     Subprocessor,
     SubprocessorStatus,
     TransferBasis,
     TransferMechanism,
 )
-from registry.services.customers import checked_terms
+from registry.services import catalogs
+from registry.services.catalogs import ScopeCodes
+from registry.services.customers import checked_terms, remember
 from registry.services.deps import Deps
 from registry.store import (
     customer_roster,
-    customer_terms,
     customers,
     dpas,
+    hosting_regions,
     meta,
     processing_locations,
+    products,
     subprocessors,
     transfer_bases,
 )
-from registry.store.customers import terms_key
+from registry.store.customers import group_key
 from registry.store.ids import stable_id
 
 SUPPORTED_FORMAT = 1
@@ -81,6 +86,11 @@ async def load_seed_file(deps: Deps, path: Path, *, progress: bool = False) -> S
     namespace = data["source"]["document"]
     since = _in_force_since(data["source"])
     report = SeedReport(path)
+    try:
+        report.changed += await _load_catalogs(deps, data, since)
+    except (ValidationError, KeyError, ValueError) as exc:
+        detail = exc.message if isinstance(exc, ValidationError) else repr(exc)
+        raise SeedError(f"{path}: catalogs: {detail}") from None
     entries = data.get("subprocessors", [])
     for number, entry in enumerate(entries, start=1):
         if progress:
@@ -105,6 +115,29 @@ async def load_seed_file(deps: Deps, path: Path, *, progress: bool = False) -> S
     return report
 
 
+async def _load_catalogs(deps: Deps, data: dict[str, Any], since: datetime) -> int:
+    """Products and hosting regions a seed declares, before the scopes that name them."""
+    changed = 0
+    for raw in data.get("products", []):
+        product = Product(
+            code=check.code(raw["code"], "products.code"),
+            name=check.text(raw["name"], "products.name", max_length=200),
+            created_at=since,
+        )
+        changed += await products.upsert(deps.db, product)
+    for raw in data.get("hosting_regions", []):
+        region = HostingRegion(
+            code=check.code(raw["code"], "hosting_regions.code"),
+            name=check.text(raw["name"], "hosting_regions.name", max_length=200),
+            countries=tuple(
+                check.country(c, "hosting_regions.countries") for c in raw.get("countries", [])
+            ),
+            created_at=since,
+        )
+        changed += await hosting_regions.upsert(deps.db, region)
+    return changed
+
+
 async def _load_subprocessor(
     deps: Deps, namespace: str, entry: dict[str, Any], since: datetime, report: SeedReport
 ) -> int:
@@ -112,6 +145,11 @@ async def _load_subprocessor(
     sub_id = stable_id("Subprocessor", namespace, key)
     status = SubprocessorStatus(entry.get("status", "ACTIVE"))
     active = status is SubprocessorStatus.ACTIVE
+    raw_scope = entry.get("scope") or {}
+    scope = await catalogs.checked_scope(
+        deps,
+        ScopeCodes(raw_scope.get("products", ()), raw_scope.get("hosting_regions", ())),
+    )
     sub = Subprocessor(
         id=sub_id,
         legal_name=check.text(entry["legal_name"], "legal_name", max_length=200),
@@ -124,6 +162,7 @@ async def _load_subprocessor(
         status_history=(StatusChange(status, since),),
         active_from=since if active else None,
         note=entry.get("note"),
+        scope=scope,
     )
     changed = int(await subprocessors.upsert(deps.db, sub))
     for n, loc in enumerate(entry.get("locations", [])):
@@ -192,12 +231,18 @@ async def _load_customer(deps: Deps, namespace: str, entry: dict[str, Any], sinc
         notice_emails=tuple(
             check.email(e, "notice_emails") or "" for e in entry.get("notice_emails", [])
         ),
+        products=await catalogs.checked_products(deps, entry.get("products", ()), "products"),
+        hosting_region=await catalogs.checked_region(
+            deps, entry.get("hosting_region"), "hosting_region"
+        ),
     )
-    await customer_terms.remember(deps.db, terms)
-    is_new = await customers.get(deps.db, customer.id) is None
+    await remember(deps, customer)
+    existing = await customers.get(deps.db, customer.id)
     changed = int(await customers.upsert(deps.db, customer))
-    if is_new:
-        await customer_roster.add(deps.db, customer.id, terms_key(terms))
+    if existing is None:
+        await customer_roster.add(deps.db, customer.id, group_key(customer))
+    else:
+        await customer_roster.move(deps.db, customer.id, group_key(existing), group_key(customer))
     return changed
 
 

@@ -148,10 +148,14 @@ async def list_deliveries(
     statuses: Sequence[DeliveryStatus],
     after: str | None,
     limit: int,
+    customer_id: str | None = None,
 ) -> tuple[list[Delivery], int]:
-    """The delivery log, newest first; another customer's subscription reads as empty."""
+    """The delivery log, newest first; another customer's subscription reads as empty.
+
+    `customer_id` narrows an admin's view to one customer; a customer key sees its own.
+    """
     require_role(caller, Role.ADMIN, Role.CUSTOMER)
-    own = caller.customer_id if caller.role is Role.CUSTOMER else None
+    own = caller.customer_id if caller.role is Role.CUSTOMER else customer_id
     if subscription_id is not None:
         found = await subscriptions.get_many(deps.db, [subscription_id])
         sub = found.get(subscription_id)

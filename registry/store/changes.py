@@ -9,7 +9,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from registry.domain.models import Change, ChangeKind, ChangeStatus
+from registry.domain.models import Change, ChangeKind, ChangeStatus, Scope
 from registry.store.database import Database, Document, create_missing_indexes
 
 NAME = "changes"
@@ -35,7 +35,12 @@ async def ensure_indexes(db: Database) -> None:
     await create_missing_indexes(db, NAME, INDEXES)
 
 
-def open_guard(kind: ChangeKind, subprocessor_id: str, change_id: str) -> str:
+def open_guard(
+    kind: ChangeKind, subprocessor_id: str, change_id: str, *, scoped: bool = False
+) -> str:
+    if kind is ChangeKind.UPDATE and scoped:
+        # At most one announced scope change per vendor: each widens from the last.
+        return f"scope:{subprocessor_id}"
     if kind is ChangeKind.UPDATE:
         return change_id
     return f"open:{subprocessor_id}"
@@ -62,9 +67,26 @@ def to_document(change: Change, *, idempotency_key: str, created_by: str | None)
         "lease_owner": None,
         "lease_until": None,
         "idempotency_key": idempotency_key,
-        "open_guard": open_guard(change.kind, change.subprocessor_id, change.id),
+        "open_guard": open_guard(
+            change.kind, change.subprocessor_id, change.id, scoped=change.scope is not None
+        ),
         "created_by": created_by,
+        "scoped": change.scope is not None,
+        "scope": _scope_document(change.scope),
+        "scope_before": _scope_document(change.scope_before),
     }
+
+
+def _scope_document(scope: Scope | None) -> Document | None:
+    if scope is None:
+        return None
+    return {"products": list(scope.products), "hosting_regions": list(scope.hosting_regions)}
+
+
+def _scope(doc: Document | None) -> Scope | None:
+    if doc is None:
+        return None
+    return Scope(tuple(doc.get("products", ())), tuple(doc.get("hosting_regions", ())))
 
 
 def from_document(doc: Document) -> Change:
@@ -84,6 +106,8 @@ def from_document(doc: Document) -> Change:
         cancel_reason=doc.get("cancel_reason"),
         applied_at=doc.get("applied_at"),
         expanded=bool(doc.get("expanded")),
+        scope=_scope(doc.get("scope")),
+        scope_before=_scope(doc.get("scope_before")),
     )
 
 
@@ -121,6 +145,18 @@ async def by_subprocessors(db: Database, ids: Sequence[str]) -> dict[str, list[C
             if key in grouped:
                 grouped[key].append(change)
     return grouped
+
+
+async def announced_scope_changes(db: Database) -> list[Change]:
+    """Scope changes still under notice (few: at most one per vendor)."""
+    query = {"status": ChangeStatus.ANNOUNCED.value, "scoped": True}
+    return [from_document(d) async for d in db[NAME].find(query)]
+
+
+async def using_scope_code(db: Database, field: str, code: str, limit: int) -> list[str]:
+    """Announced scope changes naming a catalog code (`scope.products`...)."""
+    query = {"status": ChangeStatus.ANNOUNCED.value, "scoped": True, field: code}
+    return [d["_id"] async for d in db[NAME].find(query, {"_id": 1}).limit(limit)]
 
 
 async def set_fields(db: Database, change_id: str, fields: Document) -> None:

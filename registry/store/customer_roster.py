@@ -1,55 +1,128 @@
-"""Customer ids (with their terms key) in chunks of up to 1,000 per document.
+"""Customer ids in chunks of up to 1,000 per document, one group per chunk.
 
 Fan-out reads one chunk document per thousand customers instead of a thousand
 customer documents, so writing notices, not reading customers, bounds the
 expansion (the bucket pattern; arrays of scalars only, as FerretDB v1 requires).
+Every chunk holds customers of one group (equal scope and terms) and its group
+lists it (store/customer_groups.py), so a scoped change reads only the chunks of
+the groups it affects, by `_id`, and plans one notice per chunk.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from itertools import groupby
 
 from bson import ObjectId
-from pymongo import ASCENDING, IndexModel
 
-from registry.store.database import Database, Document, create_missing_indexes
+from registry.store import customer_groups, customers
+from registry.store.database import Database, Document
 
 NAME = "customer_roster"
 CHUNK = 1000
-INDEXES = [IndexModel([("n", ASCENDING)], name="n")]
+READ_AHEAD = 16
 
 
 async def ensure_indexes(db: Database) -> None:
-    await create_missing_indexes(db, NAME, INDEXES)
+    """Chunks are only ever read by `_id`."""
+    await _migrate(db)
 
 
-async def add(db: Database, customer_id: str, terms_key: str) -> None:
-    """Append to a chunk with room, atomically; start a new chunk when all are full."""
-    result = await db[NAME].update_one(
-        {"n": {"$lt": CHUNK}},
-        {"$push": {"ids": customer_id, "keys": terms_key}, "$inc": {"n": 1}},
-    )
-    if result.matched_count == 0:
-        await db[NAME].insert_one(
-            {"_id": str(ObjectId()), "n": 1, "ids": [customer_id], "keys": [terms_key]}
+async def _migrate(db: Database) -> None:
+    """Rosters written before groups (ids with parallel terms keys) are rebuilt once."""
+    old = [d["_id"] async for d in db[NAME].find({"group": {"$exists": False}}, {"_id": 1})]
+    stale = await customers.without_group(db)
+    for doc in stale:
+        customer = customers.from_document(doc)
+        await customers.replace(db, customer)
+        await customer_groups.remember(db, customer)
+    if old:
+        members = []
+        async for doc in db[customers.NAME].find({}):
+            customer = customers.from_document(doc)
+            await customer_groups.remember(db, customer)
+            members.append((customer.id, customers.group_key(customer)))
+        await db[NAME].delete_many({"_id": {"$in": old}})
+        await add_many(db, members)
+
+
+def _new_id() -> str:
+    return str(ObjectId())
+
+
+async def add(db: Database, customer_id: str, group: str) -> None:
+    """Append to the group's last chunk if it has room, atomically; else start a chunk.
+
+    The group must be remembered first (customer_groups.remember)."""
+    found = await customer_groups.get(db, group)
+    if found is None:
+        raise LookupError(f"customer group {group!r} is not remembered")
+    if found.chunks:
+        result = await db[NAME].update_one(
+            {"_id": found.chunks[-1], "n": {"$lt": CHUNK}},
+            {"$push": {"ids": customer_id}, "$inc": {"n": 1}},
         )
+        if result.matched_count:
+            return
+    chunk_id = _new_id()
+    await customer_groups.add_chunks(db, group, [chunk_id])
+    await db[NAME].insert_one({"_id": chunk_id, "group": group, "n": 1, "ids": [customer_id]})
+
+
+async def remove(db: Database, customer_id: str, group: str) -> None:
+    found = await customer_groups.get(db, group)
+    if found is None or not found.chunks:
+        return
+    await db[NAME].update_one(
+        {"_id": {"$in": list(found.chunks)}, "ids": customer_id},
+        {"$pull": {"ids": customer_id}, "$inc": {"n": -1}},
+    )
+
+
+async def move(db: Database, customer_id: str, old_group: str, new_group: str) -> None:
+    """Added before removed: a crash in between notifies twice, never misses one."""
+    if old_group != new_group:
+        await add(db, customer_id, new_group)
+        await remove(db, customer_id, old_group)
 
 
 async def add_many(db: Database, members: list[tuple[str, str]]) -> None:
-    """Bulk loading (seeds, benchmarks): full chunks written directly."""
-    for start in range(0, len(members), CHUNK):
-        part = members[start : start + CHUNK]
-        await db[NAME].insert_one(
-            {
-                "_id": str(ObjectId()),
-                "n": len(part),
-                "ids": [m[0] for m in part],
-                "keys": [m[1] for m in part],
-            }
-        )
+    """Bulk loading (seeds, benchmarks, migration): full chunks written directly."""
+    ordered = sorted(members, key=lambda m: m[1])
+    for group, part in groupby(ordered, key=lambda m: m[1]):
+        ids = [m[0] for m in part]
+        docs = [
+            {"_id": _new_id(), "group": group, "n": len(chunk), "ids": chunk}
+            for chunk in (ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK))
+        ]
+        await customer_groups.add_chunks(db, group, [d["_id"] for d in docs])
+        await db[NAME].insert_many(docs)
 
 
-async def chunks_after(db: Database, after: str | None) -> AsyncIterator[Document]:
-    query: Document = {} if after is None else {"_id": {"$gt": after}}
-    async for doc in db[NAME].find(query).sort("_id", ASCENDING).batch_size(16):
-        yield doc
+async def chunks_after(
+    db: Database, chunk_ids: Sequence[str], after: str | None
+) -> AsyncIterator[Document]:
+    """The named chunks after a checkpoint, in `_id` order, a few `_id` lookups at a time."""
+    wanted = sorted(c for c in chunk_ids if after is None or c > after)
+    for start in range(0, len(wanted), READ_AHEAD):
+        part = wanted[start : start + READ_AHEAD]
+        found = {d["_id"]: d async for d in db[NAME].find({"_id": {"$in": part}})}
+        for chunk_id in part:
+            if chunk_id in found:
+                yield found[chunk_id]
+
+
+async def first_ids(db: Database, chunk_ids: Sequence[str], limit: int) -> list[str]:
+    """Up to `limit` customer ids from the named chunks (who a refusal names)."""
+    named: list[str] = []
+    async for chunk in chunks_after(db, chunk_ids, None):
+        named.extend(chunk["ids"][: limit - len(named)])
+        if len(named) >= limit:
+            break
+    return sorted(named)
+
+
+async def explain(db: Database, chunk_ids: Sequence[str]) -> Document:
+    """The query plan of reading affected chunks (for the benchmark's report)."""
+    part = sorted(chunk_ids)[:READ_AHEAD]
+    return await db.command("explain", {"find": NAME, "filter": {"_id": {"$in": part}}})

@@ -48,6 +48,12 @@ def terms_key(terms: CustomerTerms) -> str:
     return "|".join(parts)
 
 
+def group_key(customer: Customer) -> str:
+    """Customers with equal scope and terms are affected, and notified, alike."""
+    products = ",".join(sorted(customer.products)) or "*"
+    return f"{customer.hosting_region or '*'}|{products}|{terms_key(customer.terms)}"
+
+
 def terms_from_document(doc: Document) -> CustomerTerms:
     return CustomerTerms(
         notice_period=doc["notice_period"],
@@ -66,6 +72,7 @@ def to_document(customer: Customer) -> Document:
         "name": customer.name,
         "terms": terms_to_document(customer.terms),
         "terms_key": terms_key(customer.terms),
+        "group": group_key(customer),
         "created_at": customer.created_at,
         "notice_emails": list(customer.notice_emails),
         "products": list(customer.products),
@@ -130,3 +137,30 @@ def sort_key(customer: Customer) -> tuple[str, str]:
 async def ids_with_terms(db: Database, keys: Sequence[str], limit: int) -> list[str]:
     cursor = db[NAME].find({"terms_key": {"$in": list(keys)}}, {"_id": 1}).sort("_id").limit(limit)
     return [d["_id"] async for d in cursor]
+
+
+async def count_by_terms(db: Database, keys: Sequence[str]) -> dict[str, int]:
+    """How many customers hold each terms key (one `$group`, not one count per key)."""
+    pipeline: list[Document] = [
+        {"$match": {"terms_key": {"$in": list(keys)}}},
+        {"$group": {"_id": "$terms_key", "n": {"$sum": 1}}},
+    ]
+    counts = dict.fromkeys(keys, 0)
+    async for doc in await db[NAME].aggregate(pipeline):
+        counts[doc["_id"]] = int(doc["n"])
+    return counts
+
+
+async def replace(db: Database, customer: Customer) -> None:
+    await db[NAME].replace_one({"_id": customer.id}, to_document(customer))
+
+
+async def using_scope_code(db: Database, field: str, code: str, limit: int) -> list[str]:
+    """Names of customers whose scope names a catalog code (`products`, `hosting_region`)."""
+    cursor = db[NAME].find({field: code}, {"name": 1}).sort("name", 1).limit(limit)
+    return [d["name"] async for d in cursor]
+
+
+async def without_group(db: Database) -> list[Document]:
+    """Customers stored before groups existed (migration)."""
+    return [d async for d in db[NAME].find({"group": {"$exists": False}})]

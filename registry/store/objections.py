@@ -18,6 +18,7 @@ INDEXES = [
     IndexModel([("open_guard", ASCENDING)], unique=True, name="open_guard_unique"),
     IndexModel([("change_id", ASCENDING), ("customer_id", ASCENDING)], name="change_customer"),
     IndexModel([("customer_id", ASCENDING)], name="customer_id"),
+    IndexModel([("status", ASCENDING), ("deadline", ASCENDING)], name="status_deadline"),
 ]
 
 
@@ -123,3 +124,11 @@ async def page(
         query["customer_id"] = customer_id
     docs, total = await page_by_id(db, NAME, query, after=after[0] if after else None, limit=limit)
     return [from_document(d) for d in docs], total
+
+
+async def open_by_deadline(db: Database, *, limit: int) -> tuple[list[Objection], int]:
+    """Open objections, the nearest deadline first (the staff inbox)."""
+    query: Document = {"status": ObjectionStatus.OPEN.value}
+    total = await db[NAME].count_documents(query)
+    cursor = db[NAME].find(query).sort([("deadline", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+    return [from_document(d) async for d in cursor], total

@@ -14,7 +14,7 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 
-from registry.domain.models import StatusChange, Subprocessor, SubprocessorStatus
+from registry.domain.models import Scope, StatusChange, Subprocessor, SubprocessorStatus
 from registry.store.database import Database, Document, create_missing_indexes
 
 NAME = "subprocessors"
@@ -44,7 +44,26 @@ def to_document(sub: Subprocessor) -> Document:
         "active_until": sub.active_until,
         "note": sub.note,
         "created_at": sub.created_at,
+        **scope_fields(sub.scope),
     }
+
+
+ALL = "*"
+
+
+def scope_fields(scope: Scope) -> Document:
+    """Stored with a marker for "all", so who a vendor touches is one `$in` per axis."""
+    return {
+        "scope_products": list(scope.products) or [ALL],
+        "scope_regions": list(scope.hosting_regions) or [ALL],
+    }
+
+
+def scope_from_document(doc: Document) -> Scope:
+    return Scope(
+        products=tuple(p for p in doc.get("scope_products") or () if p != ALL),
+        hosting_regions=tuple(r for r in doc.get("scope_regions") or () if r != ALL),
+    )
 
 
 def from_document(doc: Document) -> Subprocessor:
@@ -64,7 +83,25 @@ def from_document(doc: Document) -> Subprocessor:
         active_from=doc.get("active_from"),
         active_until=doc.get("active_until"),
         note=doc.get("note"),
+        scope=scope_from_document(doc),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Whose list it is: a customer's (or a public filter's) products and region."""
+
+    products: tuple[str, ...] = ()
+    hosting_region: str | None = None
+
+    def query(self) -> Document:
+        # A vendor stored before scopes existed has no scope fields: it serves all.
+        clauses: list[Document] = []
+        if self.products:
+            clauses.append({"scope_products": {"$in": [*self.products, ALL, None]}})
+        if self.hosting_region:
+            clauses.append({"scope_regions": {"$in": [self.hosting_region, ALL, None]}})
+        return {"$and": clauses} if clauses else {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +117,10 @@ class ListFilter:
     # replacements it did not agree to) are swapped in or out.
     also_in_force: tuple[str, ...] = ()
     not_yet_in_force: tuple[str, ...] = ()
+    # Only vendors touching this audience, plus those an announced widening of scope
+    # has already brought to it (`scope_reached`).
+    audience: Audience | None = None
+    scope_reached: tuple[str, ...] = ()
 
     def query(self) -> Document:
         clauses: list[Document] = []
@@ -97,6 +138,12 @@ class ListFilter:
             clauses.append(in_force)
             if self.not_yet_in_force:
                 clauses.append({"_id": {"$nin": list(self.not_yet_in_force)}})
+        if self.audience is not None:
+            touching = self.audience.query()
+            if touching and self.scope_reached:
+                touching = {"$or": [touching, {"_id": {"$in": list(self.scope_reached)}}]}
+            if touching:
+                clauses.append(touching)
         if self.ids is not None:
             clauses.append({"_id": {"$in": list(self.ids)}})
         if self.purpose:
@@ -160,6 +207,16 @@ async def all_matching(db: Database, flt: ListFilter) -> list[Subprocessor]:
 
 async def set_fields(db: Database, sub_id: str, fields: Document) -> None:
     await db[NAME].update_one({"_id": sub_id}, {"$set": fields})
+
+
+async def set_scope(db: Database, sub_id: str, scope: Scope) -> None:
+    await db[NAME].update_one({"_id": sub_id}, {"$set": scope_fields(scope)})
+
+
+async def using_scope_code(db: Database, field: str, code: str, limit: int) -> list[str]:
+    """Legal names of vendors whose scope names a catalog code (`scope_products`...)."""
+    cursor = db[NAME].find({field: code}, {"legal_name": 1}).sort("sort_name", 1).limit(limit)
+    return [d["legal_name"] async for d in cursor]
 
 
 async def transition(

@@ -17,80 +17,130 @@ from registry.api.types.errors import (
     PermissionDenied,
     ValidationError,
 )
+from registry.api.types.scope import ScopeInput
 from registry.domain import models
 from registry.services import changes
 
 
-@strawberry.input
+@strawberry.input(description="A change to announce (announceChange).")
 class AnnounceChangeInput:
-    kind: models.ChangeKind
-    subprocessor_id: strawberry.ID
-    replaces_id: strawberry.ID | None = None
+    kind: models.ChangeKind = strawberry.field(
+        description="What the change does: ADD and REPLACE need a PROPOSED subprocessor, REMOVE "
+        "and UPDATE an ACTIVE one."
+    )
+    subprocessor_id: strawberry.ID = strawberry.field(
+        description="The subprocessor added, removed or updated (for REPLACE: the new one)."
+    )
+    replaces_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="For REPLACE: the ACTIVE subprocessor being replaced; required for REPLACE "
+        "only.",
+    )
     effective_at: datetime | None = strawberry.field(
         default=None, description="Default: the earliest date every customer's window allows."
     )
-    description: str | None = None
-    emergency: bool = False
-    emergency_reason: str | None = None
+    description: str | None = strawberry.field(
+        default=None, description="What changes, shown in every notice; required for UPDATE."
+    )
+    emergency: bool = strawberry.field(
+        default=False,
+        description="An emergency replacement (the vendor failed or was breached): takes effect "
+        "early for customers whose terms allow it; default false.",
+    )
+    emergency_reason: str | None = strawberry.field(
+        default=None, description="Why the emergency is needed; required when emergency is true."
+    )
     idempotency_key: str | None = strawberry.field(
         default=None, description="Retrying with the same key returns the first change."
     )
+    scope: ScopeInput | None = strawberry.field(
+        default=None,
+        description="With kind UPDATE: a wider scope for an ACTIVE vendor; only the newly "
+        "affected customers are notified, and it reaches them at their effective dates.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="An objection to file (fileObjection).")
 class FileObjectionInput:
-    change_id: strawberry.ID
-    reason: str
+    change_id: strawberry.ID = strawberry.field(description="The change objected to.")
+    reason: str = strawberry.field(description="Why the customer objects.")
     customer_id: strawberry.ID | None = strawberry.field(
         default=None, description="Admins only; a customer key objects for its own customer."
     )
 
 
-@strawberry.type
+@strawberry.type(description="announceChange succeeded; notices go out to every affected customer.")
 class ChangeAnnounced:
-    change: Change
+    change: Change = strawberry.field(description="The announced change.")
 
 
-@strawberry.type
+@strawberry.type(description="cancelChange succeeded.")
 class ChangeCancelled:
-    change: Change
+    change: Change = strawberry.field(description="The change, now CANCELLED.")
 
 
-@strawberry.type
+@strawberry.type(description="fileObjection succeeded.")
 class ObjectionFiled:
-    objection: Objection
+    objection: Objection = strawberry.field(description="The objection, OPEN.")
 
 
-@strawberry.type
+@strawberry.type(description="resolveObjection succeeded.")
 class ObjectionResolved:
-    objection: Objection
+    objection: Objection = strawberry.field(description="The objection, RESOLVED.")
 
 
 AnnounceChangePayload = Annotated[
     ChangeAnnounced | NoticeWindowViolation | ValidationError | NotFound | PermissionDenied,
-    strawberry.union("AnnounceChangePayload"),
+    strawberry.union(
+        "AnnounceChangePayload",
+        description=(
+            "The result of announceChange: ChangeAnnounced or an expected failure "
+            "(NoticeWindowViolation when effectiveAt is too early)."
+        ),
+    ),
 ]
 CancelChangePayload = Annotated[
     ChangeCancelled | NotFound | ValidationError | PermissionDenied,
-    strawberry.union("CancelChangePayload"),
+    strawberry.union(
+        "CancelChangePayload",
+        description="The result of cancelChange: ChangeCancelled or an expected failure.",
+    ),
 ]
 FileObjectionPayload = Annotated[
     ObjectionFiled | ObjectionDeadlinePassed | NotFound | ValidationError | PermissionDenied,
-    strawberry.union("FileObjectionPayload"),
+    strawberry.union(
+        "FileObjectionPayload",
+        description=(
+            "The result of fileObjection: ObjectionFiled or an expected failure "
+            "(ObjectionDeadlinePassed once the deadline is reached)."
+        ),
+    ),
 ]
 ResolveObjectionPayload = Annotated[
     ObjectionResolved | NotFound | ValidationError | PermissionDenied,
-    strawberry.union("ResolveObjectionPayload"),
+    strawberry.union(
+        "ResolveObjectionPayload",
+        description=("The result of resolveObjection: ObjectionResolved or an expected failure."),
+    ),
 ]
 
 
 @strawberry.type
 class ChangeMutations:
-    @strawberry.mutation(description="Announce a change; notices go to every customer.")
+    @strawberry.mutation(
+        description="Announce a change: one notice per customer whose scope it affects, with "
+        "its objection deadline and effective date, and change.announced webhooks. Refused with "
+        "NoticeWindowViolation when effectiveAt is inside a customer's notice window. "
+        "ADMIN and PROCUREMENT keys only."
+    )
     async def announce_change(
-        self, info: Info, input: AnnounceChangeInput
+        self,
+        info: Info,
+        input: Annotated[AnnounceChangeInput, strawberry.argument(description="The change.")],
     ) -> AnnounceChangePayload:
-        call = changes.announce_change(info.context.deps, info.context.caller, **vars(input))
+        values = dict(vars(input))
+        values["scope"] = input.scope.codes() if input.scope is not None else None
+        call = changes.announce_change(info.context.deps, info.context.caller, **values)
         return await attempt(
             info,
             call,
@@ -98,17 +148,37 @@ class ChangeMutations:
             target=input.subprocessor_id,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Withdraw an ANNOUNCED change before it takes effect; its notices are "
+        "cancelled and change.cancelled webhooks sent. ADMIN and PROCUREMENT keys "
+        "only."
+    )
     async def cancel_change(
-        self, info: Info, id: strawberry.ID, reason: str
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The change's global id.")],
+        reason: Annotated[
+            str,
+            strawberry.argument(
+                description="Why it is cancelled, 1-2000 characters; shown to customers."
+            ),
+        ],
     ) -> CancelChangePayload:
         call = changes.cancel_change(info.context.deps, info.context.caller, id, reason)
         return await attempt(
             info, call, lambda c: ChangeCancelled(change=Change.from_domain(c)), target=id
         )
 
-    @strawberry.mutation
-    async def file_objection(self, info: Info, input: FileObjectionInput) -> FileObjectionPayload:
+    @strawberry.mutation(
+        description="Object to a change before the customer's objection deadline (later: "
+        "ObjectionDeadlinePassed). CUSTOMER keys object for their own customer; ADMIN"
+        " keys name customerId; PROCUREMENT may not."
+    )
+    async def file_objection(
+        self,
+        info: Info,
+        input: Annotated[FileObjectionInput, strawberry.argument(description="The objection.")],
+    ) -> FileObjectionPayload:
         call = changes.file_objection(info.context.deps, info.context.caller, **vars(input))
         return await attempt(
             info,
@@ -117,13 +187,20 @@ class ChangeMutations:
             target=input.change_id,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Record the outcome of an objection (an audited act). ADMIN and PROCUREMENT "
+        "keys only."
+    )
     async def resolve_objection(
         self,
         info: Info,
-        id: strawberry.ID,
-        resolution: models.ObjectionResolution,
-        note: str | None = None,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The objection's global id.")],
+        resolution: Annotated[
+            models.ObjectionResolution, strawberry.argument(description="The outcome.")
+        ],
+        note: Annotated[
+            str | None, strawberry.argument(description="A note on the outcome; optional.")
+        ] = None,
     ) -> ResolveObjectionPayload:
         call = changes.resolve_objection(
             info.context.deps, info.context.caller, id, resolution, note

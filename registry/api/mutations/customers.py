@@ -14,17 +14,36 @@ from registry.domain import models
 from registry.services import access, customers
 
 
-@strawberry.input
+@strawberry.input(description="A new customer and its contract terms (createCustomer).")
 class CreateCustomerInput:
-    name: str
-    notice_period: str = strawberry.field(default="P3M", description="ISO 8601 duration.")
-    objection_window: str | None = strawberry.field(default=None, description="ISO 8601 duration.")
-    data_origin: models.DataOrigin = models.DataOrigin.EEA
-    allows_emergency_replacement: bool = False
-    weekend_rolls_to_monday: bool = strawberry.field(
-        default=False, description="Move deadlines that fall on a weekend to the next Monday."
+    name: str = strawberry.field(description="The customer's name, 1-200 characters.")
+    notice_period: str = strawberry.field(
+        default="P3M",
+        description="ISO 8601 duration (at least one day) from a notice to the earliest "
+        "effective date, counted on the customer's calendar; default P3M.",
     )
-    notice_emails: list[str] | None = None
+    objection_window: str | None = strawberry.field(
+        default=None,
+        description="ISO 8601 duration (at least one day, e.g. P30D) from a notice in which "
+        "the customer may object; default none: until the effective date.",
+    )
+    data_origin: models.DataOrigin = strawberry.field(
+        default=models.DataOrigin.EEA,
+        description="Where the customer's data comes from; default EEA.",
+    )
+    allows_emergency_replacement: bool = strawberry.field(
+        default=False,
+        description="Whether its terms let an emergency replacement take effect before the notice"
+        " period ends; default false.",
+    )
+    weekend_rolls_to_monday: bool = strawberry.field(
+        default=False,
+        description="Move deadlines that fall on a Saturday or Sunday in the customer's time "
+        "zone to the next Monday; default false.",
+    )
+    notice_emails: list[str] | None = strawberry.field(
+        default=None, description="Addresses that receive notices by e-mail; default none."
+    )
     time_zone: str = strawberry.field(
         default="UTC",
         description="IANA time zone name (e.g. Europe/Berlin); periods are counted and dates "
@@ -35,27 +54,82 @@ class CreateCustomerInput:
         description="Whether a period ends at the same instant or at the end of its last "
         "local day.",
     )
+    products: list[str] | None = strawberry.field(
+        default=None, description="Product codes the customer uses; empty means every product."
+    )
+    hosting_region: str | None = strawberry.field(
+        default=None,
+        description="Hosting-region code; null: affected by vendors of every region.",
+    )
 
 
-@strawberry.type
+@strawberry.type(description="createCustomer succeeded.")
 class CustomerCreated:
-    customer: Customer
+    customer: Customer = strawberry.field(description="The new customer.")
 
 
-@strawberry.input
+@strawberry.input(description="What to change on a customer; fields left out stay as they are.")
+class UpdateCustomerInput:
+    name: str | None = strawberry.field(default=None, description="Display name.")
+    notice_period: str | None = strawberry.field(default=None, description="ISO 8601 duration.")
+    objection_window: str | None = strawberry.field(
+        default=strawberry.UNSET, description="ISO 8601 duration; null removes it."
+    )
+    data_origin: models.DataOrigin | None = strawberry.field(
+        default=None, description="The jurisdiction the customer's data leaves from."
+    )
+    allows_emergency_replacement: bool | None = strawberry.field(
+        default=None, description="Whether emergency replacements apply at their own date."
+    )
+    weekend_rolls_to_monday: bool | None = strawberry.field(
+        default=None, description="Move deadlines that fall on a weekend to the next Monday."
+    )
+    time_zone: str | None = strawberry.field(
+        default=None, description="IANA time zone name periods are counted and shown in."
+    )
+    period_ends: models.PeriodEnds | None = strawberry.field(
+        default=None, description="SAME_INSTANT or END_OF_DAY."
+    )
+    notice_emails: list[str] | None = strawberry.field(
+        default=None, description="Addresses notices are e-mailed to (replaces the list)."
+    )
+    products: list[str] | None = strawberry.field(
+        default=None, description="Product codes (replaces the list; empty: every product)."
+    )
+    hosting_region: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Hosting-region code; null: every region."
+    )
+
+
+@strawberry.type(description="The customer after the update.")
+class CustomerUpdated:
+    customer: Customer = strawberry.field(description="The updated customer.")
+
+
+@strawberry.input(description="A new API key (createApiKey).")
 class CreateApiKeyInput:
-    name: str
-    role: models.Role
-    customer_id: strawberry.ID | None = None
+    name: str = strawberry.field(
+        description="A label for the key (who or what uses it), 1-200 characters."
+    )
+    role: models.Role = strawberry.field(description="What the key may do.")
+    customer_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The customer a CUSTOMER key is bound to; required for CUSTOMER, not allowed "
+        "for other roles.",
+    )
 
 
 @strawberry.type(description="An API key's metadata; the key itself is never shown again.")
 class ApiKey:
-    id: strawberry.ID
-    name: str
-    role: models.Role
-    customer_id: strawberry.ID | None
-    prefix: str
+    id: strawberry.ID = strawberry.field(description="The key's id (not the key itself).")
+    name: str = strawberry.field(description="The key's label.")
+    role: models.Role = strawberry.field(description="What the key may do.")
+    customer_id: strawberry.ID | None = strawberry.field(
+        description="The customer a CUSTOMER key is bound to; null for other roles."
+    )
+    prefix: str = strawberry.field(
+        description="The key's first 7 characters (rk_ and four more), to recognise it."
+    )
 
     @classmethod
     def from_domain(cls, key: access.ApiKey) -> ApiKey:
@@ -68,43 +142,90 @@ class ApiKey:
         )
 
 
-@strawberry.type
+@strawberry.type(description="createApiKey succeeded.")
 class ApiKeyCreated:
-    api_key: ApiKey
+    api_key: ApiKey = strawberry.field(description="The new key's metadata.")
     key: str = strawberry.field(description="The key; shown once, store it now.")
 
 
-@strawberry.type
+@strawberry.type(description="revokeApiKey succeeded; the key no longer works.")
 class ApiKeyRevoked:
-    api_key: ApiKey
+    api_key: ApiKey = strawberry.field(description="The revoked key's metadata.")
 
 
 CreateCustomerPayload = Annotated[
-    CustomerCreated | ValidationError | PermissionDenied, strawberry.union("CreateCustomerPayload")
+    CustomerCreated | ValidationError | PermissionDenied,
+    strawberry.union(
+        "CreateCustomerPayload",
+        description="The result of createCustomer: CustomerCreated or an expected failure.",
+    ),
+]
+UpdateCustomerPayload = Annotated[
+    CustomerUpdated | ValidationError | NotFound | PermissionDenied,
+    strawberry.union(
+        "UpdateCustomerPayload",
+        description="The result of updateCustomer: CustomerUpdated or an expected failure.",
+    ),
 ]
 CreateApiKeyPayload = Annotated[
-    ApiKeyCreated | ValidationError | PermissionDenied, strawberry.union("CreateApiKeyPayload")
+    ApiKeyCreated | ValidationError | PermissionDenied,
+    strawberry.union(
+        "CreateApiKeyPayload",
+        description="The result of createApiKey: ApiKeyCreated or an expected failure.",
+    ),
 ]
 RevokeApiKeyPayload = Annotated[
-    ApiKeyRevoked | NotFound | PermissionDenied, strawberry.union("RevokeApiKeyPayload")
+    ApiKeyRevoked | NotFound | PermissionDenied,
+    strawberry.union(
+        "RevokeApiKeyPayload",
+        description="The result of revokeApiKey: ApiKeyRevoked or an expected failure.",
+    ),
 ]
 
 
 @strawberry.type
 class CustomerMutations:
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="A new customer (tenant) with its contract terms. ADMIN keys only."
+    )
     async def create_customer(
-        self, info: Info, input: CreateCustomerInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateCustomerInput, strawberry.argument(description="The customer and its terms.")
+        ],
     ) -> CreateCustomerPayload:
         values = dict(vars(input))
         values["notice_emails"] = values["notice_emails"] or ()
+        values["products"] = values["products"] or ()
         call = customers.create_customer(info.context.deps, info.context.caller, **values)
         return await attempt(
             info, call, lambda c: CustomerCreated(customer=Customer.from_domain(c))
         )
 
+    @strawberry.mutation(
+        description="Change a customer's name, terms, notice e-mails or scope (ADMIN only)."
+    )
+    async def update_customer(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The customer's id.")],
+        input: Annotated[UpdateCustomerInput, strawberry.argument(description="What to change.")],
+    ) -> UpdateCustomerPayload:
+        values = {k: v for k, v in vars(input).items() if v is not strawberry.UNSET}
+        call = customers.update_customer(info.context.deps, info.context.caller, id, **values)
+        return await attempt(
+            info, call, lambda c: CustomerUpdated(customer=Customer.from_domain(c)), target=id
+        )
+
     @strawberry.mutation(description="A new API key (ADMIN only); the key is shown once.")
-    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+    async def create_api_key(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateApiKeyInput, strawberry.argument(description="The key's name, role and customer.")
+        ],
+    ) -> CreateApiKeyPayload:
         async def create() -> tuple[access.ApiKey, str]:
             access.require_role(info.context.caller, models.Role.ADMIN)
             return await access.create_api_key(
@@ -115,8 +236,15 @@ class CustomerMutations:
             info, create(), lambda r: ApiKeyCreated(api_key=ApiKey.from_domain(r[0]), key=r[1])
         )
 
-    @strawberry.mutation
-    async def revoke_api_key(self, info: Info, id: strawberry.ID) -> RevokeApiKeyPayload:
+    @strawberry.mutation(
+        description="Revoke an API key at once; requests with it fail from then on. ADMIN keys "
+        "only."
+    )
+    async def revoke_api_key(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The key's id (ApiKey.id).")],
+    ) -> RevokeApiKeyPayload:
         call = access.revoke_api_key(info.context.deps, info.context.caller, id)
         return await attempt(
             info, call, lambda k: ApiKeyRevoked(api_key=ApiKey.from_domain(k)), target=id

@@ -10,124 +10,255 @@ import strawberry
 from registry.api.context import Info
 from registry.api.mutations import attempt
 from registry.api.types.errors import NotFound, PermissionDenied, ValidationError
+from registry.api.types.scope import ScopeInput
 from registry.api.types.subprocessor import Subprocessor
 from registry.domain import models
 from registry.services import registry
 
 
-@strawberry.input
+@strawberry.input(description="A new subprocessor's details (createSubprocessor).")
 class CreateSubprocessorInput:
-    legal_name: str
-    purpose: str
-    data_categories: list[str] | None = None
-    website: str | None = None
-    contact_email: str | None = None
+    legal_name: str = strawberry.field(
+        description="The vendor's legal name as in the DPA, 1-200 characters."
+    )
+    purpose: str = strawberry.field(
+        description="What the vendor does for us with customer data, 1-1000 characters."
+    )
+    data_categories: list[str] | None = strawberry.field(
+        default=None,
+        description="Categories of personal data it processes (each 1-100 characters, at most "
+        "50); default none.",
+    )
+    website: str | None = strawberry.field(
+        default=None, description="The vendor's website, an http(s) URL."
+    )
+    contact_email: str | None = strawberry.field(
+        default=None, description="The vendor's privacy or DPA contact address."
+    )
+    scope: ScopeInput | None = strawberry.field(
+        default=None, description="Products and hosting regions it touches (default: all)."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="Fields to change on a subprocessor (updateSubprocessor); omitted or null fields "
+    "keep their value."
+)
 class UpdateSubprocessorInput:
-    legal_name: str | None = None
-    purpose: str | None = None
-    data_categories: list[str] | None = None
-    website: str | None = None
-    contact_email: str | None = None
+    legal_name: str | None = strawberry.field(
+        default=None, description="New legal name, 1-200 characters."
+    )
+    purpose: str | None = strawberry.field(
+        default=None, description="New purpose, 1-1000 characters."
+    )
+    data_categories: list[str] | None = strawberry.field(
+        default=None,
+        description="New list of data categories, replacing the old one (each 1-100 characters, "
+        "at most 50).",
+    )
+    website: str | None = strawberry.field(default=None, description="New website, an http(s) URL.")
+    contact_email: str | None = strawberry.field(
+        default=None, description="New privacy or DPA contact address."
+    )
+    scope: ScopeInput | None = strawberry.field(
+        default=None,
+        description="A narrower scope (applies at once, recorded as a change); widening an "
+        "ACTIVE vendor goes through announceChange(kind: UPDATE, scope:).",
+    )
 
 
-@strawberry.input
+def _values(input: CreateSubprocessorInput | UpdateSubprocessorInput) -> dict[str, object]:
+    values = dict(vars(input))
+    values["scope"] = input.scope.codes() if input.scope is not None else None
+    return values
+
+
+@strawberry.input(description="A new processing location (addProcessingLocation).")
 class ProcessingLocationInput:
     country: str = strawberry.field(description="ISO 3166-1 alpha-2, upper case.")
-    region: str | None = None
-    role: models.LocationRole = models.LocationRole.PROCESSING
+    region: str | None = strawberry.field(
+        default=None, description="The provider's own region name (e.g. eu-west-1); optional."
+    )
+    role: models.LocationRole = strawberry.field(
+        default=models.LocationRole.PROCESSING,
+        description="What the subprocessor does with data there; default PROCESSING.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A DPA to record for a subprocessor (recordDpa).")
 class DpaInput:
-    version: str
-    signed_on: date
-    effective_on: date | None = None
-    expires_on: date | None = None
-    document_url: str | None = None
-    sha256: str | None = None
-    scc_modules: list[int] | None = None
+    version: str = strawberry.field(description="The DPA's version or title, 1-50 characters.")
+    signed_on: date = strawberry.field(description="The day it was signed (ISO 8601 date).")
+    effective_on: date | None = strawberry.field(
+        default=None,
+        description="The day it took effect (ISO 8601 date); default: the signing day.",
+    )
+    expires_on: date | None = strawberry.field(
+        default=None,
+        description="Its last day in force, inclusive (ISO 8601 date), not before signedOn or "
+        "effectiveOn; default: no end.",
+    )
+    document_url: str | None = strawberry.field(
+        default=None, description="Where the signed document is kept, an http(s) URL."
+    )
+    sha256: str | None = strawberry.field(
+        default=None, description="SHA-256 of the signed document, 64 hexadecimal characters."
+    )
+    scc_modules: list[int] | None = strawberry.field(
+        default=None, description="The 2021 SCC modules (1-4) it incorporates; default none."
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="A transfer basis to record for a subprocessor (recordTransferBasis)."
+)
 class TransferBasisInput:
-    mechanism: models.TransferMechanism
+    mechanism: models.TransferMechanism = strawberry.field(description="The legal mechanism.")
     destination: str = strawberry.field(description="ISO 3166-1 alpha-2, upper case.")
-    origin: models.DataOrigin = models.DataOrigin.EEA
-    valid_from: date | None = None
-    valid_until: date | None = None
-    scc_module: int | None = None
-    reference: str | None = None
-    tia_on: date | None = None
-    tia_url: str | None = None
+    origin: models.DataOrigin = strawberry.field(
+        default=models.DataOrigin.EEA,
+        description="The jurisdiction the data leaves from; default EEA.",
+    )
+    valid_from: date | None = strawberry.field(
+        default=None,
+        description="First day the basis applies (ISO 8601 date); default: no start limit.",
+    )
+    valid_until: date | None = strawberry.field(
+        default=None,
+        description="Last day it applies, inclusive (ISO 8601 date), not before validFrom; "
+        "default: no end.",
+    )
+    scc_module: int | None = strawberry.field(
+        default=None, description="The SCC module (1-4); only for SCC_2021 and UK_ADDENDUM."
+    )
+    reference: str | None = strawberry.field(
+        default=None,
+        description="Where the basis is written down (e.g. DPF listing URL, DPA clause), up to "
+        "500 characters.",
+    )
+    tia_on: date | None = strawberry.field(
+        default=None,
+        description="The day a transfer impact assessment was completed (ISO 8601 date).",
+    )
+    tia_url: str | None = strawberry.field(
+        default=None, description="Where that transfer impact assessment is kept, an http(s) URL."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="createSubprocessor succeeded.")
 class SubprocessorCreated:
-    subprocessor: Subprocessor
+    subprocessor: Subprocessor = strawberry.field(description="The new subprocessor, PROPOSED.")
 
 
-@strawberry.type
+@strawberry.type(description="updateSubprocessor succeeded.")
 class SubprocessorUpdated:
-    subprocessor: Subprocessor
+    subprocessor: Subprocessor = strawberry.field(description="The subprocessor as updated.")
 
 
-@strawberry.type
+@strawberry.type(description="addProcessingLocation succeeded.")
 class ProcessingLocationAdded:
-    subprocessor: Subprocessor
+    subprocessor: Subprocessor = strawberry.field(
+        description="The subprocessor with its new location."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="recordDpa succeeded.")
 class DpaRecorded:
-    subprocessor: Subprocessor
+    subprocessor: Subprocessor = strawberry.field(description="The subprocessor with the DPA.")
 
 
-@strawberry.type
+@strawberry.type(description="recordTransferBasis succeeded.")
 class TransferBasisRecorded:
-    subprocessor: Subprocessor
+    subprocessor: Subprocessor = strawberry.field(
+        description="The subprocessor with the basis; its transfers are evaluated afresh."
+    )
 
 
 CreateSubprocessorPayload = Annotated[
     SubprocessorCreated | ValidationError | PermissionDenied,
-    strawberry.union("CreateSubprocessorPayload"),
+    strawberry.union(
+        "CreateSubprocessorPayload",
+        description=(
+            "The result of createSubprocessor: SubprocessorCreated or an expected failure."
+        ),
+    ),
 ]
 UpdateSubprocessorPayload = Annotated[
     SubprocessorUpdated | ValidationError | NotFound | PermissionDenied,
-    strawberry.union("UpdateSubprocessorPayload"),
+    strawberry.union(
+        "UpdateSubprocessorPayload",
+        description=(
+            "The result of updateSubprocessor: SubprocessorUpdated or an expected failure."
+        ),
+    ),
 ]
 AddProcessingLocationPayload = Annotated[
     ProcessingLocationAdded | ValidationError | NotFound | PermissionDenied,
-    strawberry.union("AddProcessingLocationPayload"),
+    strawberry.union(
+        "AddProcessingLocationPayload",
+        description=(
+            "The result of addProcessingLocation: ProcessingLocationAdded or an expected failure."
+        ),
+    ),
 ]
 RecordDpaPayload = Annotated[
     DpaRecorded | ValidationError | NotFound | PermissionDenied,
-    strawberry.union("RecordDpaPayload"),
+    strawberry.union(
+        "RecordDpaPayload",
+        description="The result of recordDpa: DpaRecorded or an expected failure.",
+    ),
 ]
 RecordTransferBasisPayload = Annotated[
     TransferBasisRecorded | ValidationError | NotFound | PermissionDenied,
-    strawberry.union("RecordTransferBasisPayload"),
+    strawberry.union(
+        "RecordTransferBasisPayload",
+        description=(
+            "The result of recordTransferBasis: TransferBasisRecorded or an expected failure."
+        ),
+    ),
 ]
 
 
 @strawberry.type
 class RegistryMutations:
-    @strawberry.mutation(description="A new vendor, PROPOSED until an ADD change takes effect.")
+    @strawberry.mutation(
+        description="A new vendor, PROPOSED until an ADD change takes effect. "
+        "ADMIN and PROCUREMENT keys only."
+    )
     async def create_subprocessor(
-        self, info: Info, input: CreateSubprocessorInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateSubprocessorInput, strawberry.argument(description="The new vendor's details.")
+        ],
     ) -> CreateSubprocessorPayload:
-        call = registry.create_subprocessor(info.context.deps, info.context.caller, **vars(input))
+        call = registry.create_subprocessor(
+            info.context.deps,
+            info.context.caller,
+            **_values(input),  # type: ignore[arg-type]
+        )
         return await attempt(
             info, call, lambda s: SubprocessorCreated(subprocessor=Subprocessor.from_domain(s))
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Change a subprocessor's details. ADMIN and PROCUREMENT keys only."
+    )
     async def update_subprocessor(
-        self, info: Info, id: strawberry.ID, input: UpdateSubprocessorInput
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The subprocessor's global id.")
+        ],
+        input: Annotated[
+            UpdateSubprocessorInput, strawberry.argument(description="The fields to change.")
+        ],
     ) -> UpdateSubprocessorPayload:
         call = registry.update_subprocessor(
-            info.context.deps, info.context.caller, id, **vars(input)
+            info.context.deps,
+            info.context.caller,
+            id,
+            **_values(input),  # type: ignore[arg-type]
         )
         return await attempt(
             info,
@@ -136,9 +267,17 @@ class RegistryMutations:
             target=id,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Add a country where a subprocessor stores, processes or accesses data. ADMIN"
+        " and PROCUREMENT keys only."
+    )
     async def add_processing_location(
-        self, info: Info, subprocessor_id: strawberry.ID, input: ProcessingLocationInput
+        self,
+        info: Info,
+        subprocessor_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The subprocessor's global id.")
+        ],
+        input: Annotated[ProcessingLocationInput, strawberry.argument(description="The location.")],
     ) -> AddProcessingLocationPayload:
         call = registry.add_processing_location(
             info.context.deps, info.context.caller, subprocessor_id, **vars(input)
@@ -150,9 +289,16 @@ class RegistryMutations:
             target=subprocessor_id,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Record a DPA signed with a subprocessor. ADMIN and PROCUREMENT keys only."
+    )
     async def record_dpa(
-        self, info: Info, subprocessor_id: strawberry.ID, input: DpaInput
+        self,
+        info: Info,
+        subprocessor_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The subprocessor's global id.")
+        ],
+        input: Annotated[DpaInput, strawberry.argument(description="The DPA.")],
     ) -> RecordDpaPayload:
         call = registry.record_dpa(
             info.context.deps, info.context.caller, subprocessor_id, **vars(input)
@@ -164,9 +310,19 @@ class RegistryMutations:
             target=subprocessor_id,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Record a legal basis for transfers from an origin to a country. ADMIN and "
+        "PROCUREMENT keys only."
+    )
     async def record_transfer_basis(
-        self, info: Info, subprocessor_id: strawberry.ID, input: TransferBasisInput
+        self,
+        info: Info,
+        subprocessor_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The subprocessor's global id.")
+        ],
+        input: Annotated[
+            TransferBasisInput, strawberry.argument(description="The transfer basis.")
+        ],
     ) -> RecordTransferBasisPayload:
         call = registry.record_transfer_basis(
             info.context.deps, info.context.caller, subprocessor_id, **vars(input)

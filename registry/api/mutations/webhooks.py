@@ -13,9 +13,12 @@ from registry.api.types.webhook import WebhookDelivery, WebhookSubscription
 from registry.services import webhooks
 
 
-@strawberry.input
+@strawberry.input(description="A new webhook subscription (createWebhookSubscription).")
 class CreateWebhookSubscriptionInput:
-    url: str
+    url: str = strawberry.field(
+        description="The http(s) endpoint that receives signed POSTs; refused (UnsafeUrl) when it"
+        " resolves to a private, loopback, link-local or metadata address."
+    )
     event_types: list[str] | None = strawberry.field(
         default=None, description="Event types to receive; all of them when omitted."
     )
@@ -24,62 +27,100 @@ class CreateWebhookSubscriptionInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="createWebhookSubscription succeeded.")
 class WebhookSubscriptionCreated:
-    subscription: WebhookSubscription
+    subscription: WebhookSubscription = strawberry.field(description="The new subscription.")
     secret: str = strawberry.field(description="The signing secret; shown once, store it now.")
 
 
-@strawberry.type
+@strawberry.type(description="rotateWebhookSecret succeeded.")
 class WebhookSecretRotated:
-    subscription: WebhookSubscription
+    subscription: WebhookSubscription = strawberry.field(description="The subscription.")
     secret: str = strawberry.field(
         description="The new secret, shown once; the old one also signs for 24 hours."
     )
 
 
-@strawberry.type
+@strawberry.type(description="deleteWebhookSubscription succeeded.")
 class WebhookSubscriptionDeleted:
-    subscription: WebhookSubscription
+    subscription: WebhookSubscription = strawberry.field(
+        description="The subscription, now deleted."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="enableWebhookSubscription succeeded.")
 class WebhookSubscriptionEnabled:
-    subscription: WebhookSubscription
+    subscription: WebhookSubscription = strawberry.field(
+        description="The subscription, active again."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="replayDelivery succeeded; the delivery is queued again.")
 class DeliveryReplayed:
-    delivery: WebhookDelivery
+    delivery: WebhookDelivery = strawberry.field(description="The delivery, PENDING again.")
 
 
 CreateWebhookSubscriptionPayload = Annotated[
     WebhookSubscriptionCreated | UnsafeUrl | ValidationError | NotFound | PermissionDenied,
-    strawberry.union("CreateWebhookSubscriptionPayload"),
+    strawberry.union(
+        "CreateWebhookSubscriptionPayload",
+        description=(
+            "The result of createWebhookSubscription: WebhookSubscriptionCreated or"
+            " an expected failure."
+        ),
+    ),
 ]
 RotateWebhookSecretPayload = Annotated[
     WebhookSecretRotated | NotFound | PermissionDenied,
-    strawberry.union("RotateWebhookSecretPayload"),
+    strawberry.union(
+        "RotateWebhookSecretPayload",
+        description=(
+            "The result of rotateWebhookSecret: WebhookSecretRotated or an expected failure."
+        ),
+    ),
 ]
 DeleteWebhookSubscriptionPayload = Annotated[
     WebhookSubscriptionDeleted | NotFound | PermissionDenied,
-    strawberry.union("DeleteWebhookSubscriptionPayload"),
+    strawberry.union(
+        "DeleteWebhookSubscriptionPayload",
+        description=(
+            "The result of deleteWebhookSubscription: WebhookSubscriptionDeleted or"
+            " an expected failure."
+        ),
+    ),
 ]
 EnableWebhookSubscriptionPayload = Annotated[
     WebhookSubscriptionEnabled | UnsafeUrl | NotFound | PermissionDenied,
-    strawberry.union("EnableWebhookSubscriptionPayload"),
+    strawberry.union(
+        "EnableWebhookSubscriptionPayload",
+        description=(
+            "The result of enableWebhookSubscription: WebhookSubscriptionEnabled or"
+            " an expected failure (UnsafeUrl if the URL is no longer allowed)."
+        ),
+    ),
 ]
 ReplayDeliveryPayload = Annotated[
     DeliveryReplayed | NotFound | ValidationError | PermissionDenied,
-    strawberry.union("ReplayDeliveryPayload"),
+    strawberry.union(
+        "ReplayDeliveryPayload",
+        description="The result of replayDelivery: DeliveryReplayed or an expected failure.",
+    ),
 ]
 
 
 @strawberry.type
 class WebhookMutations:
-    @strawberry.mutation(description="Subscribe to events; the signing secret is shown once.")
+    @strawberry.mutation(
+        description="Subscribe an endpoint to events; the signing secret is shown once. "
+        "ADMIN keys (naming customerId), and CUSTOMER keys for their own customer."
+    )
     async def create_webhook_subscription(
-        self, info: Info, input: CreateWebhookSubscriptionInput
+        self,
+        info: Info,
+        input: Annotated[
+            CreateWebhookSubscriptionInput,
+            strawberry.argument(description="The endpoint, event types and customer."),
+        ],
     ) -> CreateWebhookSubscriptionPayload:
         call = webhooks.create_subscription(
             info.context.deps,
@@ -96,9 +137,16 @@ class WebhookMutations:
             ),
         )
 
-    @strawberry.mutation(description="A new secret, shown once; the old one signs for 24 hours.")
+    @strawberry.mutation(
+        description="A new signing secret, shown once; the old one also signs for 24 hours. "
+        "ADMIN keys, and CUSTOMER keys for their own customer's subscriptions."
+    )
     async def rotate_webhook_secret(
-        self, info: Info, id: strawberry.ID
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The subscription's global id.")
+        ],
     ) -> RotateWebhookSecretPayload:
         call = webhooks.rotate_secret(info.context.deps, info.context.caller, id)
         return await attempt(
@@ -110,9 +158,16 @@ class WebhookMutations:
             target=id,
         )
 
-    @strawberry.mutation(description="Turn a disabled subscription back on.")
+    @strawberry.mutation(
+        description="Turn a disabled subscription back on (its URL is checked again). "
+        "ADMIN keys, and CUSTOMER keys for their own customer's subscriptions."
+    )
     async def enable_webhook_subscription(
-        self, info: Info, id: strawberry.ID
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The subscription's global id.")
+        ],
     ) -> EnableWebhookSubscriptionPayload:
         call = webhooks.enable_subscription(info.context.deps, info.context.caller, id)
         return await attempt(
@@ -122,9 +177,17 @@ class WebhookMutations:
             target=id,
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(
+        description="Stop delivering to a subscription; its pending deliveries fail with a reason"
+        " and its log stays. ADMIN keys, and CUSTOMER keys for their own customer's "
+        "subscriptions."
+    )
     async def delete_webhook_subscription(
-        self, info: Info, id: strawberry.ID
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="The subscription's global id.")
+        ],
     ) -> DeleteWebhookSubscriptionPayload:
         call = webhooks.delete_subscription(info.context.deps, info.context.caller, id)
         return await attempt(
@@ -134,8 +197,15 @@ class WebhookMutations:
             target=id,
         )
 
-    @strawberry.mutation(description="Send a finished delivery again, with the same webhook-id.")
-    async def replay_delivery(self, info: Info, id: strawberry.ID) -> ReplayDeliveryPayload:
+    @strawberry.mutation(
+        description="Send a finished (usually FAILED) delivery again, with the same webhook-id. "
+        "ADMIN keys, and CUSTOMER keys for their own customer's deliveries."
+    )
+    async def replay_delivery(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The delivery's global id.")],
+    ) -> ReplayDeliveryPayload:
         call = webhooks.replay_delivery(info.context.deps, info.context.caller, id)
         return await attempt(
             info,

@@ -61,7 +61,8 @@ class TransferStatusCounts:
 @strawberry.type(description="Every processing location evaluated on one date.")
 class TransferAssessment:
     as_of: date = strawberry.field(
-        description="The evaluation day (ISO 8601 date, UTC calendar); today when not asked."
+        description="The evaluation day (ISO 8601 date). Default today: on the customer's "
+        "calendar (its time zone) for a CUSTOMER key, in UTC otherwise."
     )
     origin: models.DataOrigin = strawberry.field(
         description="The jurisdiction the data leaves from."

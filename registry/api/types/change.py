@@ -94,9 +94,12 @@ class Notice(CustomerRecord):
         "emergency."
     )
     objection_deadline: datetime = strawberry.field(
-        description="The last moment this customer may object (DateTime, UTC, exclusive): the "
-        "notice time plus its objection window, or the effective date if earlier or "
-        "if the terms have none. Show it in the customer's time zone."
+        description="The moment this customer's right to object ends (DateTime, UTC; an "
+        "objection at or after it is refused, whatever the change's status): the notice "
+        "time plus its objection window, or the effective date if earlier or if the terms "
+        "have none. After an emergency replacement that took effect early for this "
+        "customer: notice time plus its window (P30D when none). Show it in the customer's "
+        "time zone."
     )
     status: models.NoticeStatus = strawberry.field(
         description="PENDING until the change takes effect for this customer or is cancelled."

@@ -4,14 +4,19 @@ from datetime import datetime
 
 import strawberry
 
+from registry.api.context import Info
 from registry.api.types import scalars  # noqa: F401 - registers the enums
 from registry.api.types.node import Node
+from registry.api.types.scope import HostingRegion, Product
 from registry.domain import models
 
 
 @strawberry.type(description="A customer's contract terms for subprocessor changes.")
 class CustomerTerms:
-    notice_period: str = strawberry.field(description="ISO 8601 duration, e.g. P3M.")
+    notice_period: str = strawberry.field(
+        description="ISO 8601 duration (e.g. P3M) from a notice to the earliest effective "
+        "date, counted on the customer's calendar; default P3M."
+    )
     objection_window: str | None = strawberry.field(
         description="ISO 8601 duration (e.g. P30D) from the notice in which the customer may "
         "object; null: until the effective date."
@@ -25,10 +30,13 @@ class CustomerTerms:
         "its notice period ends (default false)."
     )
     weekend_rolls_to_monday: bool = strawberry.field(
-        description="Whether a deadline falling on a Saturday or Sunday (UTC) moves to the "
-        "following Monday, same time (default false)."
+        description="Whether a deadline falling on a Saturday or Sunday in the customer's "
+        "time zone moves to the following Monday (default false)."
     )
-    time_zone: str = strawberry.field(description="IANA time zone the periods are counted in.")
+    time_zone: str = strawberry.field(
+        description="IANA time zone (e.g. Europe/Berlin) the periods are counted in and dates "
+        "shown in; default UTC."
+    )
     period_ends: models.PeriodEnds = strawberry.field(
         description="Where a period ends: SAME_INSTANT (default) or END_OF_DAY of its last local "
         "day."
@@ -65,9 +73,14 @@ class Customer(Node):
         "END_OF_DAY: at the end of that day (Regulation 1182/71)."
     )
 
+    product_codes: strawberry.Private[tuple[str, ...]]
+    region_code: strawberry.Private[str | None]
+
     @classmethod
     def from_domain(cls, customer: models.Customer) -> Customer:
         return cls(
+            product_codes=customer.products,
+            region_code=customer.hosting_region,
             id=strawberry.ID(customer.id),
             name=customer.name,
             terms=CustomerTerms.from_domain(customer.terms),
@@ -75,3 +88,18 @@ class Customer(Node):
             time_zone=customer.terms.time_zone,
             period_ends=customer.terms.period_ends,
         )
+
+    @strawberry.field(description="Products the customer uses; empty means every product.")
+    async def products(self, info: Info) -> list[Product]:
+        found = await info.context.loaders.product.load_many(list(self.product_codes))
+        return [Product.from_domain(p) for p in found if p is not None]
+
+    @strawberry.field(
+        description="Where the customer's data is hosted; null: affected by vendors of every "
+        "region."
+    )
+    async def hosting_region(self, info: Info) -> HostingRegion | None:
+        if self.region_code is None:
+            return None
+        found = await info.context.loaders.hosting_region.load(self.region_code)
+        return HostingRegion.from_domain(found) if found else None

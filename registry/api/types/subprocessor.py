@@ -8,6 +8,7 @@ import strawberry
 from registry.api.context import Info
 from registry.api.types import scalars  # noqa: F401 - registers the enums
 from registry.api.types.node import Node
+from registry.api.types.scope import Scope
 from registry.domain import models
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 
@@ -47,7 +48,7 @@ class Dpa(Node):
         "Contractual transfer bases (SCCs, IDTA) fall with it."
     )
     document_url: str | None = strawberry.field(
-        description="Where the signed document is kept (https URL)."
+        description="Where the signed document is kept (http(s) URL)."
     )
     sha256: str | None = strawberry.field(
         description="SHA-256 of the signed document, lower-case hex, to prove which text was "
@@ -197,6 +198,9 @@ class Subprocessor(Node):
     )
     note: str | None = strawberry.field(description="Free-text remark by staff.")
     created_at: datetime = strawberry.field(description="When it was recorded (DateTime, UTC).")
+    scope: Scope = strawberry.field(
+        description="The products and hosting regions this vendor touches (in force now)."
+    )
 
     @classmethod
     def from_domain(cls, s: models.Subprocessor) -> Subprocessor:
@@ -213,6 +217,7 @@ class Subprocessor(Node):
             active_until=s.active_until,
             note=s.note,
             created_at=s.created_at,
+            scope=Scope.from_domain(s.scope),
         )
 
     @strawberry.field(description="Where it stores, processes or accesses data.")

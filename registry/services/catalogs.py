@@ -1,0 +1,164 @@
+"""The product and hosting-region catalogs, and the checks every scope passes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from registry.domain import validation as check
+from registry.domain.errors import PermissionDenied, ValidationError
+from registry.domain.models import HostingRegion, Product, Role, Scope
+from registry.services.access import Caller, require_role
+from registry.services.deps import Deps
+from registry.store import changes, customers, hosting_regions, products, subprocessors
+from registry.store.products import DuplicateCode
+
+STAFF = (Role.ADMIN, Role.PROCUREMENT)
+USERS_NAMED = 10
+
+
+async def create_product(deps: Deps, caller: Caller, *, code: str, name: str) -> Product:
+    require_role(caller, *STAFF)
+    product = Product(
+        code=check.code(code, "code"),
+        name=check.text(name, "name", max_length=200),
+        created_at=deps.clock.now(),
+    )
+    try:
+        await products.insert(deps.db, product)
+    except DuplicateCode:
+        raise ValidationError("code", f"a product with code {code!r} exists") from None
+    return product
+
+
+async def create_hosting_region(
+    deps: Deps, caller: Caller, *, code: str, name: str, countries: Sequence[str] | None = None
+) -> HostingRegion:
+    require_role(caller, *STAFF)
+    region = HostingRegion(
+        code=check.code(code, "code"),
+        name=check.text(name, "name", max_length=200),
+        countries=tuple(dict.fromkeys(check.country(c, "countries") for c in countries or ())),
+        created_at=deps.clock.now(),
+    )
+    try:
+        await hosting_regions.insert(deps.db, region)
+    except DuplicateCode:
+        raise ValidationError("code", f"a hosting region with code {code!r} exists") from None
+    return region
+
+
+def _readable(deps: Deps, caller: Caller) -> None:
+    if caller.is_anonymous and not deps.settings.public_read:
+        raise PermissionDenied("the catalogs need a key on this server")
+
+
+async def list_products(deps: Deps, caller: Caller) -> list[Product]:
+    _readable(deps, caller)
+    return await products.all_products(deps.db)
+
+
+async def list_hosting_regions(deps: Deps, caller: Caller) -> list[HostingRegion]:
+    _readable(deps, caller)
+    return await hosting_regions.all_regions(deps.db)
+
+
+async def checked_products(deps: Deps, codes: Sequence[str], field: str) -> tuple[str, ...]:
+    """Codes of existing products, sorted and without repeats; unknown ones are refused."""
+    wanted = sorted({check.code(c, field) for c in codes})
+    found = await products.get_many(deps.db, wanted)
+    unknown = [c for c, p in zip(wanted, found, strict=True) if p is None]
+    if unknown:
+        raise ValidationError(field, f"no product with code {', '.join(map(repr, unknown))}")
+    return tuple(wanted)
+
+
+async def checked_regions(deps: Deps, codes: Sequence[str], field: str) -> tuple[str, ...]:
+    wanted = sorted({check.code(c, field) for c in codes})
+    found = await hosting_regions.get_many(deps.db, wanted)
+    unknown = [c for c, r in zip(wanted, found, strict=True) if r is None]
+    if unknown:
+        raise ValidationError(field, f"no hosting region with code {', '.join(map(repr, unknown))}")
+    return tuple(wanted)
+
+
+async def checked_region(deps: Deps, code: str | None, field: str) -> str | None:
+    if code is None:
+        return None
+    return (await checked_regions(deps, [code], field))[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeCodes:
+    """A scope as asked for: codes not yet checked against the catalogs."""
+
+    products: Sequence[str] = ()
+    hosting_regions: Sequence[str] = ()
+
+
+async def checked_scope(deps: Deps, codes: ScopeCodes, field: str = "scope") -> Scope:
+    return Scope(
+        products=await checked_products(deps, codes.products, f"{field}.products"),
+        hosting_regions=await checked_regions(
+            deps, codes.hosting_regions, f"{field}.hostingRegions"
+        ),
+    )
+
+
+async def remove_product(deps: Deps, caller: Caller, code: str) -> Product:
+    """Only an unused product can go: scopes naming it would silently mean something else."""
+    require_role(caller, *STAFF)
+    found = (await products.get_many(deps.db, [code]))[0]
+    if found is None:
+        raise ValidationError("code", f"no product with code {code!r}")
+    users = [
+        *(
+            f"subprocessor {n}"
+            for n in await subprocessors.using_scope_code(
+                deps.db, "scope_products", code, USERS_NAMED
+            )
+        ),
+        *(
+            f"customer {n}"
+            for n in await customers.using_scope_code(deps.db, "products", code, USERS_NAMED)
+        ),
+        *(
+            f"change {i}"
+            for i in await changes.using_scope_code(deps.db, "scope.products", code, USERS_NAMED)
+        ),
+    ]
+    if users:
+        raise ValidationError("code", f"product {code!r} is still used by {', '.join(users)}")
+    await products.delete(deps.db, code)
+    return found
+
+
+async def remove_hosting_region(deps: Deps, caller: Caller, code: str) -> HostingRegion:
+    require_role(caller, *STAFF)
+    found = (await hosting_regions.get_many(deps.db, [code]))[0]
+    if found is None:
+        raise ValidationError("code", f"no hosting region with code {code!r}")
+    users = [
+        *(
+            f"subprocessor {n}"
+            for n in await subprocessors.using_scope_code(
+                deps.db, "scope_regions", code, USERS_NAMED
+            )
+        ),
+        *(
+            f"customer {n}"
+            for n in await customers.using_scope_code(deps.db, "hosting_region", code, USERS_NAMED)
+        ),
+        *(
+            f"change {i}"
+            for i in await changes.using_scope_code(
+                deps.db, "scope.hosting_regions", code, USERS_NAMED
+            )
+        ),
+    ]
+    if users:
+        raise ValidationError(
+            "code", f"hosting region {code!r} is still used by {', '.join(users)}"
+        )
+    await hosting_regions.delete(deps.db, code)
+    return found

@@ -1,0 +1,161 @@
+"""What announcing a change would do, before it is announced.
+
+The console shows this beside the "Announce change" button: each group of customers
+sharing terms, with the date the change would take effect for them and their
+objection deadline, computed by the same `plan_notice` the expansion job uses; and,
+for a requested date that is too early, whose notice window it would cut short.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from registry.domain import notice as rules
+from registry.domain.errors import ValidationError
+from registry.domain.models import Change, ChangeKind, ChangeStatus, CustomerTerms
+from registry.services import audience
+from registry.services.access import Caller, require_role
+from registry.services.change_jobs import plan_notice
+from registry.services.changes import STAFF, _check_kind
+from registry.services.deps import Deps
+from registry.store import changes, customer_terms, customers
+from registry.store.customers import terms_key
+
+SAMPLE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class TermsGroup:
+    """Customers with the same terms: one notice calculation covers them all."""
+
+    terms: CustomerTerms
+    customer_count: int
+    sample: tuple[str, ...]  # a few customer names, to recognise the group
+    earliest_effective_at: datetime
+    effective_at: datetime
+    objection_deadline: datetime
+    too_early: bool  # the requested date cuts this group's notice window short
+
+
+@dataclass(frozen=True, slots=True)
+class ChangePreview:
+    now: datetime
+    earliest_allowed: datetime
+    requested: datetime | None
+    effective_at: datetime
+    groups: tuple[TermsGroup, ...]
+
+    @property
+    def customer_count(self) -> int:
+        return sum(g.customer_count for g in self.groups)
+
+    @property
+    def violated(self) -> tuple[TermsGroup, ...]:
+        return tuple(g for g in self.groups if g.too_early)
+
+
+async def preview_change(
+    deps: Deps,
+    caller: Caller,
+    *,
+    kind: ChangeKind,
+    subprocessor_id: str,
+    replaces_id: str | None = None,
+    effective_at: datetime | None = None,
+    emergency: bool = False,
+) -> ChangePreview:
+    """Decide nothing, write nothing: the dates `announce_change` would use."""
+    require_role(caller, *STAFF)
+    if effective_at is not None and effective_at.tzinfo is None:
+        raise ValidationError("effectiveAt", "effectiveAt needs a time zone offset")
+    await _check_kind(deps, kind, subprocessor_id, replaces_id, emergency)
+    now = deps.clock.now()
+    known = await customer_terms.all_terms(deps.db)
+    counts = await customers.count_by_terms(deps.db, list(known))
+    draft = Change(
+        id="preview",
+        kind=kind,
+        subprocessor_id=subprocessor_id,
+        replaces_id=replaces_id,
+        announced_at=now,
+        effective_at=now,
+        earliest_allowed=now,
+        status=ChangeStatus.ANNOUNCED,
+    )
+    # Only the terms of customers the change's scope affects bind it (as in announce).
+    affected = {
+        g.terms_key
+        for g in await audience.affected_groups(deps, await audience.audience_of(deps, draft))
+    }
+    held = {key: terms for key, terms in known.items() if counts.get(key) and key in affected}
+    binding = [] if emergency else list(held.values())
+    earliest = rules.latest_earliest_effective_at(now, binding, emergency=emergency) or now
+    chosen = effective_at or earliest
+    hypothetical = Change(
+        id="preview",
+        kind=kind,
+        subprocessor_id=subprocessor_id,
+        replaces_id=replaces_id,
+        announced_at=now,
+        effective_at=chosen,
+        earliest_allowed=earliest,
+        status=ChangeStatus.ANNOUNCED,
+        emergency=emergency,
+    )
+    groups = []
+    for key, terms in held.items():
+        plan = plan_notice(hypothetical, terms).notice
+        sample_ids = await customers.ids_with_terms(deps.db, [key], SAMPLE)
+        names = [c.name for c in await customers.get_many(deps.db, sample_ids) if c is not None]
+        exempt = emergency and terms.allows_emergency_replacement
+        groups.append(
+            TermsGroup(
+                terms=terms,
+                customer_count=counts[key],
+                sample=tuple(names),
+                earliest_effective_at=plan.earliest_effective_at,
+                effective_at=plan.effective_at,
+                objection_deadline=plan.objection_deadline,
+                too_early=not exempt and chosen < plan.earliest_effective_at,
+            )
+        )
+    groups.sort(key=lambda g: (g.earliest_effective_at, terms_key(g.terms)))
+    return ChangePreview(
+        now=now,
+        earliest_allowed=earliest,
+        requested=effective_at,
+        effective_at=chosen,
+        groups=tuple(groups),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Upcoming:
+    change: Change
+    next_objection_deadline: datetime | None  # the nearest deadline still ahead, if any
+
+
+async def upcoming_changes(deps: Deps, caller: Caller, *, limit: int) -> list[Upcoming]:
+    """Announced changes by effective date, each with the next objection deadline to come.
+
+    Deadlines follow from each held terms set (as the notices do), so this reads the
+    few distinct terms instead of every notice.
+    """
+    require_role(caller, *STAFF)
+    announced, _ = await changes.page(
+        deps.db, statuses=(ChangeStatus.ANNOUNCED,), after=None, limit=limit
+    )
+    now = deps.clock.now()
+    known = await customer_terms.all_terms(deps.db)
+    counts = await customers.count_by_terms(deps.db, list(known))
+    held = [terms for key, terms in known.items() if counts.get(key)]
+    found = []
+    for change in sorted(announced, key=lambda c: (c.effective_at, c.id)):
+        ahead = [
+            deadline
+            for terms in held
+            if (deadline := plan_notice(change, terms).notice.objection_deadline) > now
+        ]
+        found.append(Upcoming(change, min(ahead, default=None)))
+    return found

@@ -1,0 +1,69 @@
+"""The hosting-region catalog: where customers' data is hosted (`eu`, `us`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pymongo.errors import DuplicateKeyError
+
+from registry.domain.models import HostingRegion
+from registry.store.database import Database, Document
+from registry.store.products import DuplicateCode
+
+NAME = "hosting_regions"
+
+
+async def ensure_indexes(db: Database) -> None:
+    """The code is the `_id`: nothing else to index."""
+
+
+def to_document(region: HostingRegion) -> Document:
+    return {
+        "_id": region.code,
+        "name": region.name,
+        "countries": list(region.countries),
+        "created_at": region.created_at,
+    }
+
+
+def from_document(doc: Document) -> HostingRegion:
+    return HostingRegion(
+        code=doc["_id"],
+        name=doc["name"],
+        countries=tuple(doc.get("countries", ())),
+        created_at=doc.get("created_at"),
+    )
+
+
+async def insert(db: Database, region: HostingRegion) -> None:
+    try:
+        await db[NAME].insert_one(to_document(region))
+    except DuplicateKeyError:
+        raise DuplicateCode(region.code) from None
+
+
+async def upsert(db: Database, region: HostingRegion) -> bool:
+    """Seeds: keep the first creation time; True when something changed."""
+    result = await db[NAME].update_one(
+        {"_id": region.code},
+        {
+            "$set": {"name": region.name, "countries": list(region.countries)},
+            "$setOnInsert": {"created_at": region.created_at},
+        },
+        upsert=True,
+    )
+    return bool(result.upserted_id is not None or result.modified_count)
+
+
+async def all_regions(db: Database) -> list[HostingRegion]:
+    return [from_document(d) async for d in db[NAME].find({}).sort("_id", 1)]
+
+
+async def get_many(db: Database, codes: Sequence[str]) -> list[HostingRegion | None]:
+    found = {d["_id"]: from_document(d) async for d in db[NAME].find({"_id": {"$in": list(codes)}})}
+    return [found.get(c) for c in codes]
+
+
+async def delete(db: Database, code: str) -> bool:
+    result = await db[NAME].delete_one({"_id": code})
+    return bool(result.deleted_count)

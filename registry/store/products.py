@@ -1,0 +1,59 @@
+"""The product catalog: codes vendors' and customers' scopes name."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pymongo.errors import DuplicateKeyError
+
+from registry.domain.models import Product
+from registry.store.database import Database, Document
+
+NAME = "products"
+
+
+class DuplicateCode(Exception):
+    """A catalog entry with this code exists."""
+
+
+async def ensure_indexes(db: Database) -> None:
+    """The code is the `_id`: nothing else to index."""
+
+
+def to_document(product: Product) -> Document:
+    return {"_id": product.code, "name": product.name, "created_at": product.created_at}
+
+
+def from_document(doc: Document) -> Product:
+    return Product(code=doc["_id"], name=doc["name"], created_at=doc.get("created_at"))
+
+
+async def insert(db: Database, product: Product) -> None:
+    try:
+        await db[NAME].insert_one(to_document(product))
+    except DuplicateKeyError:
+        raise DuplicateCode(product.code) from None
+
+
+async def upsert(db: Database, product: Product) -> bool:
+    """Seeds: keep the first creation time, update the name; True when something changed."""
+    result = await db[NAME].update_one(
+        {"_id": product.code},
+        {"$set": {"name": product.name}, "$setOnInsert": {"created_at": product.created_at}},
+        upsert=True,
+    )
+    return bool(result.upserted_id is not None or result.modified_count)
+
+
+async def all_products(db: Database) -> list[Product]:
+    return [from_document(d) async for d in db[NAME].find({}).sort("_id", 1)]
+
+
+async def get_many(db: Database, codes: Sequence[str]) -> list[Product | None]:
+    found = {d["_id"]: from_document(d) async for d in db[NAME].find({"_id": {"$in": list(codes)}})}
+    return [found.get(c) for c in codes]
+
+
+async def delete(db: Database, code: str) -> bool:
+    result = await db[NAME].delete_one({"_id": code})
+    return bool(result.deleted_count)

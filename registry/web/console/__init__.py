@@ -1,0 +1,41 @@
+"""The staff console at `/console`: server-rendered pages over the same services as the API.
+
+`create_app` adds `*console_routes()` to its routes.
+"""
+
+from __future__ import annotations
+
+from starlette.routing import BaseRoute, Route
+
+from registry.web.console import announce, auth, customers, objections, overview, vendors
+
+
+def console_routes() -> list[BaseRoute]:
+    return [
+        Route("/console", overview.overview, methods=["GET"]),
+        Route("/console/sign-in", auth.sign_in, methods=["GET", "POST"]),
+        Route("/console/sign-out", auth.sign_out, methods=["POST"]),
+        Route("/console/subprocessors", vendors.index, methods=["GET"]),
+        Route("/console/subprocessors/new", vendors.create, methods=["GET", "POST"]),
+        Route("/console/subprocessors/{id:str}", vendors.detail, methods=["GET"]),
+        Route("/console/subprocessors/{id:str}/edit", vendors.edit, methods=["GET", "POST"]),
+        Route(
+            "/console/subprocessors/{id:str}/locations/new",
+            vendors.add_location,
+            methods=["GET", "POST"],
+        ),
+        Route(
+            "/console/subprocessors/{id:str}/dpas/new", vendors.record_dpa, methods=["GET", "POST"]
+        ),
+        Route(
+            "/console/subprocessors/{id:str}/transfer-bases/new",
+            vendors.record_basis,
+            methods=["GET", "POST"],
+        ),
+        Route("/console/announce", announce.announce, methods=["GET", "POST"]),
+        Route("/console/changes/{id:str}", announce.change_page, methods=["GET"]),
+        Route("/console/objections", objections.inbox, methods=["GET"]),
+        Route("/console/objections/{id:str}/resolve", objections.resolve, methods=["POST"]),
+        Route("/console/customers", customers.index, methods=["GET"]),
+        Route("/console/customers/{id:str}", customers.detail, methods=["GET"]),
+    ]

@@ -1,0 +1,156 @@
+"""Announcing a change: the form, its preview of every affected customer, the change page.
+
+"Preview" asks `preview_change` what `announce_change` would do and writes nothing;
+"Announce change" calls `announce_change` itself, with an idempotency key minted with
+the form so a double submit announces once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from starlette.responses import RedirectResponse, Response
+
+from registry.domain.errors import NoticeWindowViolation, RegistryError
+from registry.domain.models import Change, ChangeKind, SubprocessorStatus
+from registry.services import change_preview, change_queries, changes
+from registry.services.listing import SubprocessorQuery, page_subprocessors
+from registry.web.console import forms
+from registry.web.console.names import customer_names, vendor_names
+from registry.web.console.render import when
+from registry.web.console.session import Page, errors_of, staff_page
+
+KIND_OPTIONS = [
+    ("ADD", "Add a new subprocessor"),
+    ("REPLACE", "Replace a subprocessor"),
+    ("REMOVE", "Remove a subprocessor"),
+    ("UPDATE", "Material update (new location or purpose)"),
+]
+VENDOR_LIMIT = 1000
+SHOWN = 50
+
+
+async def _vendor_options(page: Page) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    subs, _ = await page_subprocessors(
+        page.deps,
+        page.caller,
+        SubprocessorQuery(statuses=(SubprocessorStatus.PROPOSED, SubprocessorStatus.ACTIVE)),
+        after=None,
+        limit=VENDOR_LIMIT,
+    )
+    every = [(s.id, f"{s.legal_name} ({s.status.value.lower()})") for s in subs]
+    active = [(s.id, s.legal_name) for s in subs if s.status is SubprocessorStatus.ACTIVE]
+    return [("", "Choose a subprocessor"), *every], [("", "None"), *active]
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    kind: ChangeKind
+    subprocessor_id: str
+    replaces_id: str | None
+    effective_at: datetime | None
+    emergency: bool
+
+    @classmethod
+    def of(cls, page: Page) -> _Request:
+        return cls(
+            kind=forms.choice(ChangeKind, page.field("kind"), "kind"),
+            subprocessor_id=page.field("subprocessorId"),
+            replaces_id=forms.optional(page.field("replacesId")),
+            effective_at=forms.instant(page.field("effectiveAt"), "effectiveAt"),
+            emergency=forms.checked(page.field("emergency")),
+        )
+
+
+@staff_page
+async def announce(page: Page) -> Response:
+    """`GET/POST /console/announce`: POST `intent=preview` or `intent=announce`."""
+    vendors, replaceable = await _vendor_options(page)
+    values = page.submitted() or {
+        "kind": "ADD",
+        "subprocessorId": page.request.query_params.get("subprocessor", ""),
+    }
+    values.setdefault("idempotencyKey", secrets.token_urlsafe(16))
+    context: dict[str, Any] = {
+        "vendors": vendors,
+        "replaceable": replaceable,
+        "kinds": KIND_OPTIONS,
+    }
+    if page.form is None:
+        return page.render("announce.html", values=values, errors={}, preview=None, **context)
+    preview = None
+    try:
+        request = _Request.of(page)
+        preview = await change_preview.preview_change(
+            page.deps,
+            page.caller,
+            kind=request.kind,
+            subprocessor_id=request.subprocessor_id,
+            replaces_id=request.replaces_id,
+            effective_at=request.effective_at,
+            emergency=request.emergency,
+        )
+    except RegistryError as exc:
+        return page.render(
+            "announce.html", 400, values=values, errors=errors_of(exc), preview=None, **context
+        )
+    if page.field("intent") != "announce":
+        return page.render("announce.html", values=values, errors={}, preview=preview, **context)
+
+    async def call() -> Change:
+        return await changes.announce_change(
+            page.deps,
+            page.caller,
+            kind=request.kind,
+            subprocessor_id=request.subprocessor_id,
+            replaces_id=request.replaces_id,
+            effective_at=request.effective_at,
+            emergency=request.emergency,
+            description=forms.optional(page.field("description")),
+            emergency_reason=forms.optional(page.field("emergencyReason")),
+            idempotency_key=page.field("idempotencyKey") or None,
+        )
+
+    try:
+        change = await page.act("announceChange", call)
+    except NoticeWindowViolation as exc:
+        names = await customer_names(page.deps, exc.customer_ids[:10])
+        errors = {
+            "effectiveAt": f"Too early: the notice windows of {len(preview.violated)} group(s) of "
+            f"customers (e.g. {', '.join(names.values()) or 'see below'}) end later. "
+            f"The earliest allowed date is {when(exc.earliest_allowed)}."
+        }
+        return page.render(
+            "announce.html", 400, values=values, errors=errors, preview=preview, **context
+        )
+    except RegistryError as exc:
+        return page.render(
+            "announce.html", 400, values=values, errors=errors_of(exc), preview=preview, **context
+        )
+    return RedirectResponse(f"/console/changes/{change.id}?done=announced", status_code=303)
+
+
+@staff_page
+async def change_page(page: Page) -> Response:
+    """`GET /console/changes/{id}`: the change, how many notices it has, its objections."""
+    deps, caller = page.deps, page.caller
+    change = await changes.get_change(deps, caller, page.request.path_params["id"])
+    _, notice_count = await change_queries.page_notices(
+        deps, caller, change_id=change.id, customer_id=None, after=None, limit=1
+    )
+    objections, objection_count = await change_queries.page_objections(
+        deps, caller, change_id=change.id, customer_id=None, after=None, limit=SHOWN
+    )
+    return page.render(
+        "change.html",
+        change=change,
+        vendors=await vendor_names(deps, [change.subprocessor_id, change.replaces_id or ""]),
+        notice_count=notice_count,
+        objections=objections,
+        objection_count=objection_count,
+        customers=await customer_names(deps, [o.customer_id for o in objections]),
+        done=page.request.query_params.get("done") == "announced",
+    )

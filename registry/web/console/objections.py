@@ -1,0 +1,80 @@
+"""The objections inbox: every customer's objections with their deadlines; resolve with a note."""
+
+from __future__ import annotations
+
+from starlette.responses import RedirectResponse, Response
+
+from registry.domain.errors import RegistryError
+from registry.domain.models import Objection, ObjectionResolution
+from registry.services import change_queries, changes
+from registry.web.console import forms
+from registry.web.console.names import customer_names, describe_changes
+from registry.web.console.session import Page, staff_page
+
+SHOWN = 100
+RESOLUTIONS = [
+    (ObjectionResolution.WITHDRAWN.value, "Withdrawn by the customer"),
+    (ObjectionResolution.ACCOMMODATED.value, "Accommodated (the customer's concern was met)"),
+    (ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER.value, "Change cancelled for this customer"),
+    (ObjectionResolution.CUSTOMER_TERMINATES.value, "Customer terminates the contract"),
+]
+
+
+async def _inbox(
+    page: Page,
+    status: int = 200,
+    *,
+    failed: str | None = None,
+    errors: dict[str, str] | None = None,
+) -> Response:
+    show_all = page.request.query_params.get("show") == "all"
+    items: list[Objection]
+    if show_all:
+        items, total = await change_queries.page_objections(
+            page.deps, page.caller, change_id=None, customer_id=None, after=None, limit=SHOWN
+        )
+    else:
+        items, total = await change_queries.open_objections(page.deps, page.caller, limit=SHOWN)
+    return page.render(
+        "objections.html",
+        status,
+        items=items,
+        total=total,
+        show_all=show_all,
+        now=page.deps.clock.now(),
+        customers=await customer_names(page.deps, [o.customer_id for o in items]),
+        change_titles=await describe_changes(page.deps, [o.change_id for o in items]),
+        resolutions=RESOLUTIONS,
+        failed=failed,
+        errors=errors or {},
+        values=page.submitted(),
+        done=page.request.query_params.get("done") == "resolved",
+    )
+
+
+@staff_page
+async def inbox(page: Page) -> Response:
+    """`GET /console/objections[?show=all]`: open ones first by nearest deadline."""
+    return await _inbox(page)
+
+
+@staff_page
+async def resolve(page: Page) -> Response:
+    """`POST /console/objections/{id}/resolve`: resolution and note, audited."""
+    objection_id = page.request.path_params["id"]
+
+    async def call() -> Objection:
+        return await changes.resolve_objection(
+            page.deps,
+            page.caller,
+            objection_id,
+            forms.choice(ObjectionResolution, page.field("resolution"), "resolution"),
+            forms.optional(page.field("note")),
+        )
+
+    try:
+        await page.act("resolveObjection", call, target=objection_id)
+    except RegistryError as exc:
+        field = "note" if getattr(exc, "field", "") == "note" else "resolution"
+        return await _inbox(page, 400, failed=objection_id, errors={field: exc.message})
+    return RedirectResponse("/console/objections?done=resolved", status_code=303)

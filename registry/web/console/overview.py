@@ -1,0 +1,59 @@
+"""The console's first page: what needs a person's attention now."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from registry.domain.errors import PermissionDenied
+from registry.domain.models import DataOrigin, TransferStatus
+from registry.services import change_preview, change_queries, listing, webhooks
+from registry.store.deliveries import DeliveryStatus
+from registry.web.console.names import customer_names, describe_changes, vendor_names
+from registry.web.console.session import Page, staff_page
+
+PROBLEMS = (TransferStatus.INVALID, TransferStatus.MISSING, TransferStatus.EXPIRING)
+SHOWN = 20
+
+
+@staff_page
+async def overview(page: Page) -> Response:
+    """`GET /console`."""
+    deps, caller = page.deps, page.caller
+    upcoming = await change_preview.upcoming_changes(deps, caller, limit=SHOWN)
+    objections, open_count = await change_queries.open_objections(deps, caller, limit=SHOWN)
+    assessment = await listing.assess_transfers(deps, caller, as_of=None, origin=DataOrigin.EEA)
+    transfers = [i for i in assessment.items if i.evaluation.status in PROBLEMS]
+    transfers.sort(key=lambda i: (PROBLEMS.index(i.evaluation.status), i.subprocessor.legal_name))
+    try:
+        failed, failed_count = await webhooks.list_deliveries(
+            deps,
+            caller,
+            subscription_id=None,
+            statuses=[DeliveryStatus.FAILED],
+            after=None,
+            limit=SHOWN,
+        )
+        deliveries_visible = True
+    except PermissionDenied:
+        failed, failed_count, deliveries_visible = [], 0, False
+    vendors = await vendor_names(
+        deps, [i for u in upcoming for i in (u.change.subprocessor_id, u.change.replaces_id) if i]
+    )
+    change_ids = [o.change_id for o in objections]
+    return page.render(
+        "overview.html",
+        now=deps.clock.now(),
+        upcoming=upcoming,
+        vendors=vendors,
+        objections=objections,
+        open_count=open_count,
+        objection_changes=await describe_changes(deps, change_ids),
+        customers=await customer_names(
+            deps, [o.customer_id for o in objections] + [d.customer_id for d in failed]
+        ),
+        transfers=transfers[:SHOWN],
+        transfer_count=len(transfers),
+        failed=failed,
+        failed_count=failed_count,
+        deliveries_visible=deliveries_visible,
+    )

@@ -1,0 +1,283 @@
+"""Subprocessor pages: search, detail, and the forms that record a vendor's facts.
+
+Each form posts to the service the GraphQL mutation of the same name calls; a refusal
+re-renders the form with the message beside its field and the typed values kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.responses import RedirectResponse, Response
+
+from registry.domain.errors import RegistryError
+from registry.domain.models import (
+    DataOrigin,
+    LocationRole,
+    Subprocessor,
+    SubprocessorStatus,
+    TransferMechanism,
+)
+from registry.domain.transfers import evaluate_transfer
+from registry.services import registry
+from registry.services.listing import SubprocessorQuery, page_subprocessors
+from registry.store import changes, dpas, processing_locations, transfer_bases
+from registry.web.console import forms
+from registry.web.console.names import vendor_names
+from registry.web.console.session import Page, errors_of, staff_page
+from registry.web.public import MECHANISM_LABELS, country_name
+
+PAGE_SIZE = 50
+ALL_STATUSES = tuple(SubprocessorStatus)
+DONE = {
+    "created": "Subprocessor created. It stays PROPOSED until an ADD change takes effect.",
+    "updated": "Changes saved.",
+    "location": "Processing location added.",
+    "dpa": "DPA recorded.",
+    "basis": "Transfer basis recorded.",
+}
+ROLE_OPTIONS = [(r.value, r.value.replace("_", " ").capitalize()) for r in LocationRole]
+MECHANISM_OPTIONS = [(m.value, MECHANISM_LABELS[m]) for m in TransferMechanism]
+ORIGIN_OPTIONS = [(o.value, o.value) for o in DataOrigin]
+
+
+@staff_page
+async def index(page: Page) -> Response:
+    """`GET /console/subprocessors?search=&status=&country=`: every status, name order."""
+    params = page.request.query_params
+    search = params.get("search", "").strip()
+    status = params.get("status", "")
+    country = params.get("country", "").strip().upper()
+    statuses = (
+        (SubprocessorStatus(status),) if status in SubprocessorStatus.__members__ else ALL_STATUSES
+    )
+    after = (params["after_name"], params["after_id"]) if params.get("after_id") else None
+    error = None
+    try:
+        subs, total = await page_subprocessors(
+            page.deps,
+            page.caller,
+            SubprocessorQuery(
+                statuses=statuses,
+                countries=(country,) if country else (),
+                search=search or None,
+            ),
+            after=after,
+            limit=PAGE_SIZE,
+        )
+    except RegistryError as exc:
+        subs, total, error = [], 0, exc.message
+    locations = await processing_locations.by_subprocessors(page.deps.db, [s.id for s in subs])
+    last = subs[-1] if len(subs) == PAGE_SIZE else None
+    return page.render(
+        "vendors.html",
+        subs=subs,
+        total=total,
+        countries={s.id: sorted({loc.country for loc in locations.get(s.id, [])}) for s in subs},
+        search=search,
+        chosen_status=status,
+        country=country,
+        error=error,
+        next_page=(last.legal_name.casefold(), last.id) if last else None,
+        statuses=[s.value for s in SubprocessorStatus],
+    )
+
+
+@staff_page
+async def detail(page: Page) -> Response:
+    """`GET /console/subprocessors/{id}`: facts, locations and their verdicts, history."""
+    deps = page.deps
+    sub = await registry.get_subprocessor(deps, page.caller, page.request.path_params["id"])
+    on = deps.clock.now().date()
+    locations = (await processing_locations.by_subprocessors(deps.db, [sub.id]))[sub.id]
+    bases = (await transfer_bases.by_subprocessors(deps.db, [sub.id]))[sub.id]
+    agreements = (await dpas.by_subprocessors(deps.db, [sub.id]))[sub.id]
+    history = (await changes.by_subprocessors(deps.db, [sub.id]))[sub.id]
+    verdicts = [
+        (
+            loc,
+            {
+                origin: evaluate_transfer(origin, loc.country, on, bases, dpas=agreements)
+                for origin in DataOrigin
+            },
+        )
+        for loc in locations
+    ]
+    return page.render(
+        "vendor.html",
+        sub=sub,
+        verdicts=verdicts,
+        origins=list(DataOrigin),
+        bases=bases,
+        agreements=agreements,
+        history=history,
+        names=await vendor_names(
+            deps, [i for c in history for i in (c.subprocessor_id, c.replaces_id) if i]
+        ),
+        on=on,
+        done=DONE.get(page.request.query_params.get("done", "")),
+    )
+
+
+def _vendor_values(sub: Subprocessor) -> dict[str, str]:
+    return {
+        "legalName": sub.legal_name,
+        "purpose": sub.purpose,
+        "dataCategories": ", ".join(sub.data_categories),
+        "website": sub.website or "",
+        "contactEmail": sub.contact_email or "",
+    }
+
+
+async def _form(
+    page: Page,
+    template: str,
+    action: str,
+    call: Callable[[Page], Awaitable[Subprocessor]],
+    done: str,
+    initial: dict[str, str] | None = None,
+    **values: Any,
+) -> Response:
+    """GET renders the empty (or current) form; POST runs the call or re-renders it."""
+    if page.form is None:
+        return page.render(template, values=initial or {}, errors={}, **values)
+    target = page.request.path_params.get("id")
+    try:
+        sub = await page.act(action, lambda: call(page), target=target)
+    except RegistryError as exc:
+        return page.render(template, 400, values=page.submitted(), errors=errors_of(exc), **values)
+    return RedirectResponse(f"/console/subprocessors/{sub.id}?done={done}", status_code=303)
+
+
+@staff_page
+async def create(page: Page) -> Response:
+    """`GET/POST /console/subprocessors/new`."""
+
+    async def call(p: Page) -> Subprocessor:
+        return await registry.create_subprocessor(
+            p.deps,
+            p.caller,
+            legal_name=p.field("legalName"),
+            purpose=p.field("purpose"),
+            data_categories=forms.items(p.field("dataCategories")),
+            website=forms.optional(p.field("website")),
+            contact_email=forms.optional(p.field("contactEmail")),
+        )
+
+    return await _form(
+        page, "vendor_form.html", "createSubprocessor", call, "created", heading="New subprocessor"
+    )
+
+
+@staff_page
+async def edit(page: Page) -> Response:
+    """`GET/POST /console/subprocessors/{id}/edit`: the same fields, saved as given."""
+    sub = await registry.get_subprocessor(page.deps, page.caller, page.request.path_params["id"])
+
+    async def call(p: Page) -> Subprocessor:
+        return await registry.update_subprocessor(
+            p.deps,
+            p.caller,
+            sub.id,
+            legal_name=p.field("legalName"),
+            purpose=p.field("purpose"),
+            data_categories=forms.items(p.field("dataCategories")),
+            website=forms.optional(p.field("website")),
+            contact_email=forms.optional(p.field("contactEmail")),
+        )
+
+    return await _form(
+        page,
+        "vendor_form.html",
+        "updateSubprocessor",
+        call,
+        "updated",
+        initial=_vendor_values(sub),
+        heading=f"Edit {sub.legal_name}",
+        sub=sub,
+    )
+
+
+@staff_page
+async def add_location(page: Page) -> Response:
+    """`GET/POST /console/subprocessors/{id}/locations/new`."""
+    sub = await registry.get_subprocessor(page.deps, page.caller, page.request.path_params["id"])
+
+    async def call(p: Page) -> Subprocessor:
+        return await registry.add_processing_location(
+            p.deps,
+            p.caller,
+            sub.id,
+            country=p.field("country").upper(),
+            region=forms.optional(p.field("region")),
+            role=forms.choice(LocationRole, p.field("role"), "role"),
+        )
+
+    return await _form(
+        page,
+        "location_form.html",
+        "addProcessingLocation",
+        call,
+        "location",
+        initial={"role": LocationRole.PROCESSING.value},
+        sub=sub,
+        roles=ROLE_OPTIONS,
+    )
+
+
+@staff_page
+async def record_dpa(page: Page) -> Response:
+    """`GET/POST /console/subprocessors/{id}/dpas/new`."""
+    sub = await registry.get_subprocessor(page.deps, page.caller, page.request.path_params["id"])
+
+    async def call(p: Page) -> Subprocessor:
+        modules = [forms.number(m, "sccModules") or 0 for m in forms.items(p.field("sccModules"))]
+        return await registry.record_dpa(
+            p.deps,
+            p.caller,
+            sub.id,
+            version=p.field("version"),
+            signed_on=forms.required_date(p.field("signedOn"), "signedOn"),
+            effective_on=forms.a_date(p.field("effectiveOn"), "effectiveOn"),
+            expires_on=forms.a_date(p.field("expiresOn"), "expiresOn"),
+            document_url=forms.optional(p.field("documentUrl")),
+            sha256=forms.optional(p.field("sha256")),
+            scc_modules=modules,
+        )
+
+    return await _form(page, "dpa_form.html", "recordDpa", call, "dpa", sub=sub)
+
+
+@staff_page
+async def record_basis(page: Page) -> Response:
+    """`GET/POST /console/subprocessors/{id}/transfer-bases/new`."""
+    sub = await registry.get_subprocessor(page.deps, page.caller, page.request.path_params["id"])
+
+    async def call(p: Page) -> Subprocessor:
+        return await registry.record_transfer_basis(
+            p.deps,
+            p.caller,
+            sub.id,
+            mechanism=forms.choice(TransferMechanism, p.field("mechanism"), "mechanism"),
+            destination=p.field("destination").upper(),
+            origin=forms.choice(DataOrigin, p.field("origin") or "EEA", "origin"),
+            valid_from=forms.a_date(p.field("validFrom"), "validFrom"),
+            valid_until=forms.a_date(p.field("validUntil"), "validUntil"),
+            scc_module=forms.number(p.field("sccModule"), "sccModule"),
+            reference=forms.optional(p.field("reference")),
+        )
+
+    return await _form(
+        page,
+        "basis_form.html",
+        "recordTransferBasis",
+        call,
+        "basis",
+        initial={"origin": "EEA", "mechanism": TransferMechanism.SCC_2021.value},
+        sub=sub,
+        mechanisms=MECHANISM_OPTIONS,
+        origins=ORIGIN_OPTIONS,
+        scc_modules=[("", "None"), *((str(n), f"Module {n}") for n in range(1, 5))],
+        country_name=country_name,
+    )
