@@ -16,11 +16,11 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry import Schema
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from registry import logs
+from registry.api import graphiql
 from registry.api.context import Context
 from registry.api.limits import QueryLimits
 from registry.api.loaders import Loaders
@@ -35,7 +35,7 @@ from registry.web.metrics import note_operation
 logger = logging.getLogger("registry.api")
 
 MAX_BODY_BYTES = 1_000_000
-_GRAPHIQL = get_graphql_ide_html("graphiql")
+_GRAPHIQL = graphiql.PAGE
 
 
 def _error_response(status: int, message: str, code: str, request_id: str) -> Response:
