@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from registry import devdb
+from registry.api import graphiql
 from registry.api.endpoint import GraphQLEndpoint
 from registry.api.schema import build_schema
 from registry.clock import Clock, SystemClock
@@ -97,6 +98,7 @@ def create_app(
     graphql = GraphQLEndpoint(schema)
     routes = [
         Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+        Route(f"{graphiql.ASSET_PATH}/{{name:str}}", graphiql.asset),
         Route("/health", health),
         Route("/ready", ready),
         Route("/subprocessors.{fmt:str}", conditional(exports.subprocessor_list)),

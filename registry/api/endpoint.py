@@ -21,11 +21,11 @@ from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry import Schema
-from strawberry.http.ides import get_graphql_ide_html
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
 from registry import logs
+from registry.api import graphiql
 from registry.api.context import Context
 from registry.api.limits import QueryLimits
 from registry.api.loaders import Loaders
@@ -50,7 +50,7 @@ MAX_BODY_BYTES = 1_000_000
 MAX_QUERY_STRING_BYTES = 16_384
 """A GET's whole query string; longer queries are sent with POST (URLs get truncated)."""
 NOT_STORED = {"cache-control": "no-store"}
-_GRAPHIQL = get_graphql_ide_html("graphiql")
+_GRAPHIQL = graphiql.PAGE
 
 
 def _error_response(

@@ -12,6 +12,7 @@ from registry.api.mutations.registry import RegistryMutations
 from registry.api.mutations.webhooks import WebhookMutations
 from registry.api.queries import RegistryQueries
 from registry.api.queries_webhooks import WebhookQueries
+from registry.api.types.scalars import SCALAR_OVERRIDES
 
 
 @strawberry.type(
@@ -37,6 +38,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             # Limits are checked before execution (api/limits.py), so these caches hit.
             lambda: ParserCache(maxsize=512),

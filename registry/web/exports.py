@@ -24,6 +24,7 @@ from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery, list_filter
 from registry.services.registry import STAFF
 from registry.store import audit_log, notices, objections, processing_locations, subprocessors
+from registry.web import scope_params
 
 LIST_COLUMNS = ["id", "legal_name", "purpose", "countries", "website", "status", "active_from"]
 NOTICE_COLUMNS = [
@@ -75,7 +76,9 @@ async def subprocessor_list(request: Request) -> Response:
         return _error(404, "use .csv or .json")
     try:
         deps, caller = await _caller(request)
-        flt = await list_filter(deps, caller, SubprocessorQuery(as_of=_as_of(request)))
+        products, region = scope_params.requested(request)
+        query = SubprocessorQuery(as_of=_as_of(request), products=products, hosting_region=region)
+        flt = await list_filter(deps, caller, query)
     except InvalidApiKey as exc:
         return _error(401, str(exc))
     except PermissionDenied as exc:

@@ -26,6 +26,7 @@ from registry.services.access import Caller
 from registry.services.change_queries import page_notices
 from registry.services.deps import Deps
 from registry.store import changes
+from registry.web import scope_params
 from registry.web.public import WebError, describe_change, vendor_names, web_caller
 
 FEED_CHANGES = 200
@@ -113,10 +114,13 @@ def _entries(items: Sequence[Change], names: Mapping[str, str]) -> list[_Entry]:
 async def atom_feed(request: Request) -> Response:
     """`GET /changes.atom`: announced, effective and cancelled changes, newest first."""
     try:
-        deps, _ = await web_caller(request)
+        deps, caller = await web_caller(request)
+        keep = await scope_params.change_filter(deps, caller, *scope_params.requested(request))
     except WebError as exc:
         return _refusal(exc)
-    items = await _recent_changes(deps, ())
+    except RegistryError as exc:
+        return _refusal(WebError(400, "Bad request", exc.message))
+    items = [c for c in await _recent_changes(deps, ()) if keep is None or keep(c)]
     entries = _entries(items, await vendor_names(deps, items))
     base = _base(deps)
     feed = FeedGenerator()
@@ -179,11 +183,17 @@ async def calendar(request: Request) -> Response:
     try:
         deps, caller = await web_caller(request)
         own = await _customer_notices(deps, caller) if caller.role is Role.CUSTOMER else {}
+        products, region = scope_params.requested(request)
+        if caller.role is Role.CUSTOMER and not products and region is None:
+            # A customer's calendar follows its own scope (and every change it was told of).
+            products, region = await scope_params.customer_scope(deps, caller)
+        keep = await scope_params.change_filter(deps, caller, products, region, also=set(own))
     except WebError as exc:
         return _refusal(exc)
     except RegistryError as exc:
         return _refusal(WebError(403, "Not allowed", exc.message))
-    items = await _recent_changes(deps, (ChangeStatus.ANNOUNCED, ChangeStatus.EFFECTIVE))
+    recent = await _recent_changes(deps, (ChangeStatus.ANNOUNCED, ChangeStatus.EFFECTIVE))
+    items = [c for c in recent if keep is None or keep(c)]
     names = await vendor_names(deps, items)
     host = urlsplit(_base(deps)).hostname or "registry"
     cal = Calendar()

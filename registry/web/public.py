@@ -32,10 +32,12 @@ from registry.domain.models import (
     TransferStatus,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
+from registry.services import catalogs
 from registry.services.access import Caller, InvalidApiKey, authenticate
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery, list_filter
 from registry.store import changes, dpas, processing_locations, subprocessors, transfer_bases
+from registry.web import scope_params
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_COUNTRIES = 50
@@ -273,11 +275,15 @@ async def subprocessor_page(request: Request) -> Response:
         deps, caller = await web_caller(request)
         as_of_param = parse_as_of(request.query_params.get("asOf"))
         countries = _requested_countries(request)
+        products, region = scope_params.requested(request)
         as_of = as_of_param or deps.clock.now()
         everything = await list_filter(deps, caller, SubprocessorQuery(as_of=as_of))
+        asked = SubprocessorQuery(
+            as_of=as_of, countries=countries, products=products, hosting_region=region
+        )
         chosen = (
-            await list_filter(deps, caller, SubprocessorQuery(as_of=as_of, countries=countries))
-            if countries
+            await list_filter(deps, caller, asked)
+            if countries or products or region
             else everything
         )
     except WebError as exc:
@@ -290,8 +296,12 @@ async def subprocessor_page(request: Request) -> Response:
         return error_page(WebError(400, "Bad request", exc.message))
 
     in_force = await subprocessors.all_matching(deps.db, everything)
-    # The same filter the GraphQL list applies: a vendor with any location in a country.
-    only = set(chosen.ids) if chosen.ids is not None else None
+    # The same filters the GraphQL list applies: a location in a country, a scope.
+    only = (
+        {s.id for s in await subprocessors.all_matching(deps.db, chosen)}
+        if chosen is not everything
+        else None
+    )
     shown = [s for s in in_force if only is None or s.id in only]
     rows = await _rows(deps, shown, as_of.date())
     all_locations = await processing_locations.by_subprocessors(deps.db, [s.id for s in in_force])
@@ -312,6 +322,12 @@ async def subprocessor_page(request: Request) -> Response:
         on=as_of.date(),
         countries=countries,
         country_options=[(code, country_name(code)) for code in options],
+        products=products,
+        region=region,
+        product_options=[(p.code, p.name) for p in await catalogs.list_products(deps, caller)],
+        region_options=[
+            (r.code, r.name) for r in await catalogs.list_hosting_regions(deps, caller)
+        ],
         counts=[(STATUS_LABELS[s], s.value.lower(), n) for s, n in counts.items() if n],
         public_url=deps.settings.public_url.rstrip("/"),
         country_name=country_name,

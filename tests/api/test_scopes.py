@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
 from registry.domain.models import Role
+from registry.services.seeding import load_seed_file
 from registry.store.database import Document, ensure_indexes
 from tests.conftest import START, Api, make_settings, running_api
 
@@ -55,6 +57,7 @@ ASSESS = """query($customerId: ID) { transferAssessment(customerId: $customerId)
   origin items { subprocessor { legalName } country } } }"""
 
 DAY = timedelta(days=1)
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def iso(value: datetime) -> str:
@@ -340,3 +343,27 @@ async def test_a_roster_stored_before_groups_is_rebuilt_at_start(fresh: Api) -> 
     )
     change_id = payload["announceChange"]["change"]["id"]
     assert set(await notified(fresh, ids["admin"], change_id)) == {ids["us_crm"], ids["all"]}
+
+
+async def test_proactlink_seed_declares_its_eea_region_and_loads_idempotently(
+    fresh: Api,
+) -> None:
+    path = SEEDS / "proactlink.json"
+    first = await load_seed_file(fresh.deps, path)
+    db = fresh.deps.db
+    snapshot = {
+        name: [d async for d in db[name].find({}).sort("_id")]
+        for name in ("hosting_regions", "customers", "customer_roster", "subprocessors")
+    }
+    second = await load_seed_file(fresh.deps, path)
+    assert first.changed > 0
+    assert second.changed == 0
+    for name, docs in snapshot.items():
+        assert [d async for d in db[name].find({}).sort("_id")] == docs
+    admin = await fresh.key(Role.ADMIN)
+    regions = {r["code"]: r for r in (await fresh.gql(CATALOGS, {}, admin))["hostingRegions"]}
+    assert "CY" in regions["eea"]["countries"]
+    assert "GB" not in regions["eea"]["countries"]
+    by_name = {c["name"]: c.get("hosting_region") async for c in db["customers"].find({})}
+    assert by_name["Thistle Apps Ltd"] == "other"
+    assert by_name["Helios Webshop IKE"] == "eea"

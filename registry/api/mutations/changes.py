@@ -37,7 +37,10 @@ class AnnounceChangeInput:
         "only.",
     )
     effective_at: datetime | None = strawberry.field(
-        default=None, description="Default: the earliest date every customer's window allows."
+        default=None,
+        description="When it takes effect (DateTime with offset). Default: the earliest date "
+        "every affected customer's notice window allows; an earlier date is refused with "
+        "NoticeWindowViolation.",
     )
     description: str | None = strawberry.field(
         default=None, description="What changes, shown in every notice; required for UPDATE."
@@ -51,7 +54,9 @@ class AnnounceChangeInput:
         default=None, description="Why the emergency is needed; required when emergency is true."
     )
     idempotency_key: str | None = strawberry.field(
-        default=None, description="Retrying with the same key returns the first change."
+        default=None,
+        description="Any string up to 200 characters, unique per announcement: retrying with "
+        "the same key returns the first change instead of announcing it twice.",
     )
     scope: ScopeInput | None = strawberry.field(
         default=None,

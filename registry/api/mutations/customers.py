@@ -68,27 +68,46 @@ class CustomerCreated:
     customer: Customer = strawberry.field(description="The new customer.")
 
 
-@strawberry.input(description="What to change on a customer; fields left out stay as they are.")
+@strawberry.input(
+    description="What to change on a customer (updateCustomer); fields left out stay as they "
+    "are. New terms apply to changes announced from then on; notices already sent keep theirs."
+)
 class UpdateCustomerInput:
-    name: str | None = strawberry.field(default=None, description="Display name.")
-    notice_period: str | None = strawberry.field(default=None, description="ISO 8601 duration.")
+    name: str | None = strawberry.field(
+        default=None, description="The customer's name, 1-200 characters."
+    )
+    notice_period: str | None = strawberry.field(
+        default=None,
+        description="ISO 8601 duration (at least one day, e.g. P3M) from a notice to the "
+        "earliest effective date, for changes announced from now on.",
+    )
     objection_window: str | None = strawberry.field(
-        default=strawberry.UNSET, description="ISO 8601 duration; null removes it."
+        default=strawberry.UNSET,
+        description="ISO 8601 duration (at least one day, e.g. P30D) in which the customer may "
+        "object; null removes it (then: until the effective date); omitted keeps it.",
     )
     data_origin: models.DataOrigin | None = strawberry.field(
         default=None, description="The jurisdiction the customer's data leaves from."
     )
     allows_emergency_replacement: bool | None = strawberry.field(
-        default=None, description="Whether emergency replacements apply at their own date."
+        default=None,
+        description="Whether an emergency replacement may take effect for this customer "
+        "before its notice period ends.",
     )
     weekend_rolls_to_monday: bool | None = strawberry.field(
-        default=None, description="Move deadlines that fall on a weekend to the next Monday."
+        default=None,
+        description="Move deadlines that fall on a Saturday or Sunday in the customer's time "
+        "zone to the next Monday.",
     )
     time_zone: str | None = strawberry.field(
-        default=None, description="IANA time zone name periods are counted and shown in."
+        default=None,
+        description="IANA time zone name (e.g. Europe/Berlin) periods are counted and dates "
+        "shown in.",
     )
     period_ends: models.PeriodEnds | None = strawberry.field(
-        default=None, description="SAME_INSTANT or END_OF_DAY."
+        default=None,
+        description="SAME_INSTANT (a period ends at the same local time) or END_OF_DAY (at "
+        "the end of its last local day).",
     )
     notice_emails: list[str] | None = strawberry.field(
         default=None, description="Addresses notices are e-mailed to (replaces the list)."
@@ -97,7 +116,9 @@ class UpdateCustomerInput:
         default=None, description="Product codes (replaces the list; empty: every product)."
     )
     hosting_region: str | None = strawberry.field(
-        default=strawberry.UNSET, description="Hosting-region code; null: every region."
+        default=strawberry.UNSET,
+        description="Hosting-region code; null: affected by vendors of every region; omitted "
+        "keeps it.",
     )
 
 

@@ -20,10 +20,15 @@ class CreateWebhookSubscriptionInput:
         " resolves to a private, loopback, link-local or metadata address."
     )
     event_types: list[str] | None = strawberry.field(
-        default=None, description="Event types to receive; all of them when omitted."
+        default=None,
+        description="Event types to receive: change.announced, change.reminder, "
+        "change.effective, change.cancelled, objection.filed, objection.resolved, "
+        "subscription.disabled. All of them when omitted.",
     )
     customer_id: strawberry.ID | None = strawberry.field(
-        default=None, description="ADMIN only; a CUSTOMER key subscribes its own customer."
+        default=None,
+        description="The customer to subscribe; required for ADMIN keys. A CUSTOMER key "
+        "subscribes its own customer.",
     )
 
 

@@ -138,7 +138,8 @@ class Change(Node):
         "emergency."
     )
     earliest_allowed: datetime = strawberry.field(
-        description="The earliest date every customer's notice window allowed."
+        description="The earliest effective date every affected customer's notice window "
+        "allowed when the change was announced (DateTime, UTC)."
     )
     status: models.ChangeStatus = strawberry.field(
         description="Where the change is in its life cycle."
@@ -192,7 +193,9 @@ class Change(Node):
         found = await info.context.loaders.subprocessor.load(self.replaces_id)
         return Subprocessor.from_domain(found) if found else None
 
-    @strawberry.field(description="Per-customer notices; a customer key sees only its own.")
+    @strawberry.field(
+        description="One notice per affected customer; a CUSTOMER key sees only its own."
+    )
     async def notices(
         self,
         info: Info,
@@ -210,7 +213,7 @@ class Change(Node):
         )
         return connection(items, total, limit, lambda n: (n.id,), Notice.from_domain)
 
-    @strawberry.field(description="Objections; a customer key sees only its own.")
+    @strawberry.field(description="Objections filed against it; a CUSTOMER key sees only its own.")
     async def objections(self, info: Info) -> list[Objection]:
         found = await info.context.loaders.objections_by_change.load(self.id)
         return [Objection.from_domain(o) for o in found]

@@ -9,11 +9,28 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Mapping
+from datetime import date, datetime
 
 import strawberry
+from strawberry.schema.types import base_scalars
 from strawberry.types.enum import StrawberryEnumDefinition
+from strawberry.types.scalar import ScalarDefinition
 
 from registry.domain import models
+
+SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {
+    # strawberry's own Date and DateTime, with descriptions that say what we promise.
+    datetime: dataclasses.replace(
+        base_scalars.DateTimeDefinition,
+        description="An instant, ISO 8601 with a UTC offset (e.g. 2026-03-01T09:00:00+00:00). "
+        "Always returned in UTC; inputs need an offset. Show a customer's instants in its time "
+        "zone (Customer.timeZone).",
+    ),
+    date: dataclasses.replace(
+        base_scalars.DateDefinition,
+        description="A calendar day, ISO 8601 (e.g. 2026-03-01).",
+    ),
+}
 
 
 def describe_enum(cls: type[enum.Enum], description: str, values: Mapping[str, str]) -> None:

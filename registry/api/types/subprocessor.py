@@ -190,7 +190,7 @@ class Subprocessor(Node):
         description="Every status it has had, oldest first."
     )
     active_from: datetime | None = strawberry.field(
-        description="When the vendor is (or is announced to be) in force."
+        description="When the vendor comes (or is announced to come) into force (DateTime, UTC)."
     )
     active_until: datetime | None = strawberry.field(
         description="When the vendor leaves (or is announced to leave) force (DateTime, UTC); "

@@ -10,10 +10,12 @@ from registry.domain.models import Role
 
 @strawberry.type(description="The caller, as identified by its API key.")
 class Viewer:
-    role: Role | None = strawberry.field(description="null for anonymous callers.")
+    role: Role | None = strawberry.field(description="The key's role; null for anonymous callers.")
     customer_id: strawberry.Private[str | None]
 
-    @strawberry.field(description="The customer a CUSTOMER key is bound to.")
+    @strawberry.field(
+        description="The customer a CUSTOMER key is bound to; null for other callers."
+    )
     async def customer(self, info: Info) -> Customer | None:
         if self.customer_id is None:
             return None

@@ -41,20 +41,23 @@ class WebhookSubscription(Node):
     )
     created_at: datetime = strawberry.field(description="When it was created (DateTime, UTC).")
     secret_rotated_at: datetime | None = strawberry.field(
-        description="Last rotation; the previous secret signs too until previousSecretExpiresAt."
+        description="Last rotation (DateTime, UTC); the previous secret signs too until "
+        "previousSecretExpiresAt."
     )
     previous_secret_expires_at: datetime | None = strawberry.field(
         description="Until when the previous secret still signs (DateTime, UTC); null when there "
         "is none."
     )
     disabled_at: datetime | None = strawberry.field(
-        description="Set when deliveries kept failing (or the endpoint answered 410)."
+        description="When it was disabled (DateTime, UTC): deliveries kept failing for days, or "
+        "the endpoint answered 410 Gone; enableWebhookSubscription turns it back on."
     )
     disabled_reason: str | None = strawberry.field(
         description="Why it was disabled, in plain English."
     )
     failing_since: datetime | None = strawberry.field(
-        description="First failed attempt since the last success."
+        description="The first failed attempt since the last success (DateTime, UTC); null "
+        "while healthy."
     )
     last_success_at: datetime | None = strawberry.field(
         description="The last successful delivery (DateTime, UTC)."
