@@ -28,10 +28,20 @@ class ProcessingLocation(Node):
     role: models.LocationRole = strawberry.field(
         description="What the subprocessor does with data there."
     )
+    recipient_in_scope: bool | None = strawberry.field(
+        description="Whether the recipient falls in the scope of a partial adequacy decision "
+        "for this country (PIPEDA, APPI, PIPA, DPF); null when not recorded."
+    )
 
     @classmethod
     def from_domain(cls, loc: models.ProcessingLocation) -> ProcessingLocation:
-        return cls(id=strawberry.ID(loc.id), country=loc.country, region=loc.region, role=loc.role)
+        return cls(
+            id=strawberry.ID(loc.id),
+            country=loc.country,
+            region=loc.region,
+            role=loc.role,
+            recipient_in_scope=loc.recipient_in_scope,
+        )
 
 
 @strawberry.type(description="A data processing agreement signed with a subprocessor.")
@@ -264,6 +274,15 @@ class Subprocessor(Node):
         bases = await loaders.transfer_bases.load(self.id)
         dpas = await loaders.dpas.load(self.id)
         return [
-            Transfer.from_domain(evaluate_transfer(origin, loc.country, on, bases, dpas=dpas))
+            Transfer.from_domain(
+                evaluate_transfer(
+                    origin,
+                    loc.country,
+                    on,
+                    bases,
+                    dpas=dpas,
+                    recipient_in_scope=loc.recipient_in_scope,
+                )
+            )
             for loc in locations
         ]
