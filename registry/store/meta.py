@@ -25,3 +25,12 @@ async def bump(db: Database) -> int:
         {"_id": _ID}, {"$inc": {"version": 1}}, upsert=True, return_document=ReturnDocument.AFTER
     )
     return int(doc["version"]) if doc else 0
+
+
+async def has_flag(db: Database, name: str) -> bool:
+    """One-time data migrations record here that they ran."""
+    return await db[NAME].find_one({"_id": f"flag:{name}"}) is not None
+
+
+async def set_flag(db: Database, name: str) -> None:
+    await db[NAME].update_one({"_id": f"flag:{name}"}, {"$set": {"set": True}}, upsert=True)
