@@ -104,3 +104,28 @@ async def test_assessment_day_is_the_customers_local_date(fresh: Api) -> None:
     staff = (await fresh.gql(ASSESSMENT, {}, admin))["transferAssessment"]
     assert (mine["asOf"], staff["asOf"]) == ("2026-01-06", "2026-01-05")
     assert START.date().isoformat() == "2026-01-05"
+
+
+async def test_a_customers_transfers_are_evaluated_on_its_local_date(fresh: Api) -> None:
+    admin = await fresh.key(Role.ADMIN)
+    data = await fresh.gql(
+        CUSTOMER, {"input": {"name": "Kiwi", "timeZone": "Pacific/Auckland"}}, admin
+    )
+    customer = await fresh.key(Role.CUSTOMER, data["createCustomer"]["customer"]["id"])
+    sub_id = await _sub(fresh, admin)
+    await fresh.gql(ADD_LOCATION, {"id": sub_id, "input": {"country": "IN"}}, admin)
+    basis = {
+        "mechanism": "SCC_2021",
+        "destination": "IN",
+        "sccModule": 2,
+        "validUntil": "2026-01-05",
+    }
+    await fresh.gql(RECORD_BASIS, {"id": sub_id, "input": basis}, admin)
+    # Customers see vendors in force only; the lifecycle is not what this test is about.
+    await fresh.deps.db["subprocessors"].update_one({"_id": sub_id}, {"$set": {"status": "ACTIVE"}})
+    fresh.clock.set(datetime(2026, 1, 5, 12, 0, tzinfo=UTC))  # 6 Jan 01:00 in Auckland
+    query = """query($id: ID!) { subprocessor(id: $id) { transfers { status reasons } } }"""
+    [mine] = (await fresh.gql(query, {"id": sub_id}, customer))["subprocessor"]["transfers"]
+    [staff] = (await fresh.gql(query, {"id": sub_id}, admin))["subprocessor"]["transfers"]
+    assert (mine["status"], staff["status"]) == ("INVALID", "EXPIRING")
+    assert "ended on 2026-01-05" in mine["reasons"][0]
