@@ -314,7 +314,6 @@ def load_deliveries(uri: str, db_name: str, graphql_url: str, hook_port: int, co
     db.events.insert_many(
         [
             events.document(
-                event_id=ids.new_id("Event"),
                 type="change.announced",
                 customer_id=customer_id,
                 occurred_at=now,

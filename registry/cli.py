@@ -1,4 +1,4 @@
-"""The `registry` command: serve | worker | devdb | seed | export-schema | keys."""
+"""The `registry` command: serve | worker | devdb | seed | export-schema | keys | migrate."""
 
 from __future__ import annotations
 
@@ -29,8 +29,9 @@ class CommandError(Exception):
 
 
 @contextlib.asynccontextmanager
-async def open_deps(settings: Settings) -> AsyncIterator[Deps]:
-    """Connect (starting the embedded database when no URI is set) and ensure indexes."""
+async def open_deps(settings: Settings, *, prepare: bool = True) -> AsyncIterator[Deps]:
+    """Connect (starting the embedded database when no URI is set) and, unless told not
+    to, bring the storage layout up to date and ensure indexes."""
     with contextlib.ExitStack() as stack:
         uri = settings.mongodb_uri or stack.enter_context(devdb.embedded(settings))
         client = connect(uri, timeout_s=settings.connect_timeout_s)
@@ -42,7 +43,8 @@ async def open_deps(settings: Settings) -> AsyncIterator[Deps]:
                 raise CommandError(
                     f"cannot reach MongoDB at {describe_uri(uri)} ({type(exc).__name__})"
                 ) from None
-            await ensure_indexes(db)
+            if prepare:
+                await ensure_indexes(db)
             yield Deps(db=db, clock=SystemClock(), settings=settings)
         finally:
             await client.close()
@@ -165,6 +167,20 @@ def cmd_seed(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    """What every process does at start-up, on its own and saying what it did."""
+    from registry.store import migration
+
+    async def run() -> str:
+        async with open_deps(settings, prepare=False) as deps:
+            report = await migration.migrate(deps.db)
+            await ensure_indexes(deps.db)
+            return report.summary()
+
+    print(asyncio.run(run()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="registry", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -191,6 +207,11 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export-schema", help="write the GraphQL SDL")
     export.add_argument("path", nargs="?", default=str(DEFAULT_SCHEMA_PATH))
     export.set_defaults(func=cmd_export_schema)
+
+    migrate = sub.add_parser(
+        "migrate", help="move the database to the current storage layout (also done at start-up)"
+    )
+    migrate.set_defaults(func=cmd_migrate)
 
     keys = sub.add_parser("keys", help="manage API keys")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)

@@ -148,6 +148,9 @@ class ProcessingLocation:
     country: str
     role: LocationRole = LocationRole.PROCESSING
     region: str | None = None
+    # Whether the recipient falls in a partial adequacy decision's scope there (PIPEDA,
+    # APPI, PIPA, DPF); None when not recorded.
+    recipient_in_scope: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from registry.domain.reference import (
     Reference,
 )
 
-__all__ = ["Case", "Verdict", "adequacy_verdict", "basis_verdict"]
+__all__ = ["Case", "Verdict", "adequacy_verdict", "basis_verdict", "dpa_remarks"]
 
 _ADEQUACY = TransferMechanism.ADEQUACY
 _USABLE = frozenset({TransferStatus.VALID, TransferStatus.EXPIRING})
@@ -68,14 +68,22 @@ class Case:
     dpas: tuple[Dpa, ...]
     withdrawn: frozenset[TransferMechanism]
     expiring_within: timedelta
+    # Whose rules apply on the day: the origin's own, or those before its regime began.
+    regime: DataOrigin | None = None
+    # Whether the recipient is within a partial adequacy decision's scope (None: not known).
+    recipient_in_scope: bool | None = None
 
     @property
     def route(self) -> str:
         return f"{self.origin.value} → {self.country}"
 
     @property
+    def rules_of(self) -> DataOrigin:
+        return self.regime or self.origin
+
+    @property
     def adequacy(self) -> AdequacyList:
-        return self.ref.adequacy[self.origin]
+        return self.ref.adequacy[self.rules_of]
 
 
 def adequacy_verdict(case: Case, notes: list[str]) -> Verdict | None:
@@ -98,29 +106,47 @@ def adequacy_verdict(case: Case, notes: list[str]) -> Verdict | None:
     if _ADEQUACY in case.withdrawn:
         notes.append(f"adequacy decision {decision.decision} for {case.route} withdrawn (what-if)")
         return None
+    if decision.partial and case.recipient_in_scope is False:
+        notes.append(
+            f"{_named(decision)} for {case.route} covers only part of the recipients "
+            f"({decision.scope_limit or 'partial adequacy'}): the recipient is recorded as "
+            "outside that scope, so another transfer basis is needed"
+        )
+        return None
     reasons = [
         f"adequacy decision {decision.decision} for {case.route} in force since "
         f"{decision.in_force_from}",
-        *_remarks(decision),
+        *_remarks(case, decision),
     ]
     basis = next((b for b in case.bases if b.mechanism is _ADEQUACY), None)
-    return _in_force(case, _ADEQUACY, basis, reasons, [(decision.until, _named(decision))])
+    return _in_force(
+        case, _ADEQUACY, basis, reasons, [(case.adequacy.runs_until(decision), _named(decision))]
+    )
 
 
 def basis_verdict(case: Case, basis: TransferBasis) -> Verdict:
     """What one recorded basis is worth on the day."""
-    rule = case.ref.rule(basis.mechanism, case.origin)
+    rule = case.ref.rule(basis.mechanism, case.rules_of)
     label = case.ref.label(basis.mechanism) if rule is None else rule.label
     if basis.mechanism in case.withdrawn:
         return _invalid(basis, f"{label} withdrawn (what-if)")
     if rule is None:
         covered = ", ".join(o.value for o in case.ref.origins_of(basis.mechanism))
         return _invalid(
-            basis, f"{label} does not cover transfers from {case.origin.value} (only {covered})"
+            basis, f"{label} does not cover transfers from {case.rules_of.value} (only {covered})"
         )
     failure = _rule_failure(case, basis, rule) or _basis_failure(case, basis, rule)
     if failure is not None:
         return _invalid(basis, failure)
+    if rule.exceptional:  # Art. 49: never a basis for a subprocessor's systematic transfers
+        why = rule.caveat or f"{rule.label} is exceptional"
+        return Verdict(
+            TransferStatus.INVALID,
+            basis.mechanism,
+            basis,
+            (f"{rule.label} (basis {basis.id}) recorded: {why}",),
+            exceptional=True,
+        )
     mechanism = basis.mechanism
     reasons = [f"{rule.label} in force (basis {basis.id})"]
     ends = [(basis.valid_until, f"basis {basis.id}"), (rule.last_valid_day, rule.label)]
@@ -130,17 +156,25 @@ def basis_verdict(case: Case, basis: TransferBasis) -> Verdict:
             return _invalid(basis, f"{_named(decision)} for {case.route} withdrawn (what-if)")
         if not decision.in_force(case.on):
             return _invalid(basis, f"{_named(decision)} not in force on {case.on}")
+        if case.recipient_in_scope is False:
+            return _invalid(
+                basis,
+                f"the recipient is recorded as outside the scope of {_named(decision)} "
+                f"({decision.scope_limit or 'certified recipients'})",
+            )
         mechanism = _ADEQUACY
         reasons = [
             f"adequacy decision {decision.decision} for {case.route}: recipient certified "
-            f"under the {rule.label} (basis {basis.id})"
+            f"under the {rule.label} (basis {basis.id})",
+            *_remarks(case, decision),
         ]
-        ends.append((decision.until, _named(decision)))
+        ends.append((case.adequacy.runs_until(decision), _named(decision)))
     for support in (_companion(case, rule), _dpa(case, basis, rule)):
         if support.failure is not None:
             return _invalid(basis, support.failure)
         ends.append((support.end, support.what))
         reasons += [support.remark] if support.remark else []
+    reasons += _detail_remarks(basis, rule)
     if rule.tia_expected and basis.tia_on is None:
         guidance = case.ref.tia_guidance
         reasons.append(f"no transfer impact assessment recorded ({guidance.name})")
@@ -203,29 +237,62 @@ def _companion(case: Case, rule: MechanismRule) -> _Support:
 
 
 def _dpa(case: Case, basis: TransferBasis, rule: MechanismRule) -> _Support:
-    """Contract clauses live in the DPA: with no DPA in force they fall with it."""
+    """Contract clauses live in the DPA: they fall with the DPAs that incorporate them.
+
+    For clauses in modules (2021 SCCs) a DPA incorporates the basis when it lists its
+    module (any module, when the basis names none); a DPA listing no module does not
+    carry the SCCs, so its expiry leaves them standing (the Art. 28 gap is reported
+    separately). Other contractual mechanisms are taken to live in every DPA on record.
+    """
     if not rule.contractual or not case.dpas:
         return _Support()
     on = case.on
-    in_force = [d for d in case.dpas if _dpa_start(d) <= on and not _dpa_ended(d, on)]
+    tied = list(case.dpas)
+    if rule.modules:
+        listing = [d for d in case.dpas if d.scc_modules]
+        module = basis.scc_module
+        tied = [d for d in listing if module is None or module in d.scc_modules]
+        if not tied:
+            in_force_listing = [d for d in listing if _dpa_in_force(d, on)]
+            if module is not None and in_force_listing:
+                listed = ", ".join(
+                    str(m) for m in sorted({m for d in listing for m in d.scc_modules})
+                )
+                return _Support(
+                    failure=f"SCC module {module} is not in the DPA in force (modules {listed})"
+                )
+            return _Support()
+    in_force = [d for d in tied if _dpa_in_force(d, on)]
     if not in_force:
-        states = "; ".join(
-            f"{_dpa_name(d)} expired on {d.expires_on}"
-            if _dpa_ended(d, on)
-            else f"{_dpa_name(d)} not in force before {_dpa_start(d)}"
-            for d in case.dpas
-        )
+        states = "; ".join(_dpa_state(d, on) for d in tied)
         return _Support(failure=f"{rule.label} (basis {basis.id}) falls with its DPA: {states}")
-    modules = {m for d in in_force for m in d.scc_modules}
-    if basis.scc_module is not None and modules and basis.scc_module not in modules:
-        listed = ", ".join(str(m) for m in sorted(modules))
-        return _Support(
-            failure=f"SCC module {basis.scc_module} is not in the DPA in force (modules {listed})"
-        )
     if any(d.expires_on is None for d in in_force):
         return _Support()
     last = max(in_force, key=lambda d: d.expires_on or date.max)
     return _Support(end=last.expires_on, what=_dpa_name(last))
+
+
+def dpa_remarks(dpas: tuple[Dpa, ...] | None, on: date) -> list[str]:
+    """The Art. 28 processor contract, a requirement separate from the Chapter V basis:
+    said on every verdict when none is on record or none is in force; None = not checked."""
+    if dpas is None:
+        return []
+    if not dpas:
+        return ["no DPA on record for this subprocessor (Art. 28 processor contract required)"]
+    if any(_dpa_in_force(d, on) for d in dpas):
+        return []
+    states = "; ".join(_dpa_state(d, on) for d in dpas)
+    return [f"no DPA in force on {on} ({states}): Art. 28 processor contract required"]
+
+
+def _dpa_in_force(dpa: Dpa, on: date) -> bool:
+    return _dpa_start(dpa) <= on and not _dpa_ended(dpa, on)
+
+
+def _dpa_state(dpa: Dpa, on: date) -> str:
+    if _dpa_ended(dpa, on):
+        return f"{_dpa_name(dpa)} expired on {dpa.expires_on}"
+    return f"{_dpa_name(dpa)} not in force before {_dpa_start(dpa)}"
 
 
 def _dpa_start(dpa: Dpa) -> date:
@@ -269,8 +336,39 @@ def _named(decision: AdequacyDecision) -> str:
     return f"adequacy decision {decision.decision}"
 
 
-def _remarks(decision: AdequacyDecision) -> list[str]:
+def _remarks(case: Case, decision: AdequacyDecision) -> list[str]:
     remarks = [f"scope limit: {decision.scope_limit}"] if decision.scope_limit else []
+    if decision.partial and decision.requires_certification is None:
+        if case.recipient_in_scope:
+            remarks.append("partial adequacy: the recipient is recorded as within its scope")
+        else:
+            remarks.append(
+                "partial adequacy: valid only if the recipient is within its scope; "
+                "record that on the processing location"
+            )
+    if decision.eea_efta_open(case.on) and case.rules_of is DataOrigin.EEA:
+        remarks.append(
+            "for exporters in Iceland, Liechtenstein and Norway only once the EEA Joint "
+            "Committee incorporates the decision (not yet recorded)"
+        )
     if decision.unverified:
         remarks.append(f"reference row unverified: {decision.note}")
+    return remarks
+
+
+def _detail_remarks(basis: TransferBasis, rule: MechanismRule) -> list[str]:
+    """What the record lacks for this mechanism: its module, its certification's end."""
+    remarks: list[str] = []
+    if rule.modules and basis.scc_module is None:
+        remarks.append(
+            f"no SCC module recorded for basis {basis.id}: record which module applies "
+            "(1 C→C, 2 C→P, 3 P→P, 4 P→C)"
+        )
+    if not rule.modules and basis.scc_module is not None:
+        remarks.append(f"SCC module {basis.scc_module} ignored: the {rule.label} have no modules")
+    if rule.certification and basis.valid_until is None:
+        remarks.append(
+            f"no certification end date recorded for basis {basis.id}: certifications are "
+            "renewed yearly, record the next renewal date as its last valid day"
+        )
     return remarks

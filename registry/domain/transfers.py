@@ -14,6 +14,16 @@ that the facts alone do not settle:
   its own counts, as it incorporates the EU SCCs it amends.
 - Withdrawing EU_US_DPF leaves UK_US_DATA_BRIDGE and SWISS_US_DPF standing (UK and Swiss
   law); list them too to model the whole framework falling.
+- Before an origin's own regime began (UK before 2021-01-01) its transfers are judged by
+  the regime then in force (the EU's): home area, adequacy list and mechanism rules.
+- Territories with their own ISO code count as inside a home area when the reference
+  says so (Réunion, Åland); the ones outside it (Greenland) follow their own rows.
+- A partial adequacy decision (PIPEDA, APPI, PIPA, DPF) holds only for recipients in its
+  scope: `recipient_in_scope=False` sets it aside so recorded bases must carry the transfer.
+- An Art. 49 derogation is never VALID here: a subprocessor's transfers are systematic.
+- The Art. 28 DPA is a requirement separate from the Chapter V basis: with `dpas` given,
+  a missing or lapsed DPA is said on every verdict without changing its status; a lapsed
+  DPA ends only the contractual bases it incorporates.
 """
 
 from __future__ import annotations
@@ -30,7 +40,13 @@ from registry.domain.models import (
     TransferStatus,
 )
 from registry.domain.reference import Reference, load_reference
-from registry.domain.transfer_verdicts import Case, Verdict, adequacy_verdict, basis_verdict
+from registry.domain.transfer_verdicts import (
+    Case,
+    Verdict,
+    adequacy_verdict,
+    basis_verdict,
+    dpa_remarks,
+)
 
 __all__ = ["EXPIRING_WITHIN", "TransferEvaluation", "evaluate_transfer", "summarize"]
 
@@ -59,22 +75,36 @@ def evaluate_transfer(
     on: date,
     bases: Sequence[TransferBasis],
     *,
-    dpas: Sequence[Dpa] = (),
+    dpas: Sequence[Dpa] | None = None,
     withdrawn: Collection[TransferMechanism] = (),
     reference: Reference | None = None,
     expiring_within: timedelta = EXPIRING_WITHIN,
+    recipient_in_scope: bool | None = None,
 ) -> TransferEvaluation:
     """Evaluate a transfer on `on`; `bases` may hold any bases, those not for this route are
-    ignored. `dpas` are the DPAs of the bases' subprocessor; `withdrawn` lists mechanisms
-    to treat as fallen ("what if"); `reference` replaces the packaged facts."""
+    ignored. `dpas` are the DPAs of the bases' subprocessor (None: not checked, so no
+    Art. 28 remark); `withdrawn` lists mechanisms to treat as fallen ("what if");
+    `reference` replaces the packaged facts; `recipient_in_scope` is what the processing
+    location records about a partial adequacy decision's scope (None: not recorded)."""
     ref = load_reference() if reference is None else reference
     country = ref.country(destination)
-    area = ref.home_areas[origin]
+    regime = ref.home_areas[origin].regime_on(on)
+    area = ref.home_areas[regime]
+    notes: list[str] = []
+    if regime is not origin:
+        notes.append(
+            ref.home_areas[origin].regime_note or f"evaluated under the {regime.value} rules"
+        )
+    contract = dpa_remarks(None if dpas is None else tuple(dpas), on)
     member = area.member(country, on)
     if member is not None:
         reason = f"{country} is inside the {area.name}: no transfer basis needed"
-        reasons = (reason,) if member.member_until is None else (reason, f"{member.note}")
+        detail = [member.note] if member.note and (member.member_until or member.part_of) else []
+        reasons = (reason, *detail, *notes, *contract)
         return TransferEvaluation(origin, country, TransferStatus.NOT_REQUIRED, reasons, None, None)
+    outside = area.outside_note(country, on)
+    if outside is not None:
+        notes.append(f"{country} is outside the {area.name}: {outside.note}")
     case = Case(
         ref=ref,
         origin=origin,
@@ -83,18 +113,19 @@ def evaluate_transfer(
         bases=tuple(
             b for b in bases if b.origin is origin and ref.country(b.destination) == country
         ),
-        dpas=tuple(dpas),
+        dpas=tuple(dpas or ()),
         withdrawn=frozenset(withdrawn),
         expiring_within=expiring_within,
+        regime=regime,
+        recipient_in_scope=recipient_in_scope,
     )
-    notes: list[str] = []
     adequacy = adequacy_verdict(case, notes)
     verdicts = [] if adequacy is None else [adequacy]
     # A recorded ADEQUACY basis adds nothing when the adequacy decision applies by law.
     verdicts += [
         basis_verdict(case, b) for b in case.bases if adequacy is None or b.mechanism != _ADEQUACY
     ]
-    return _decide(case, verdicts, notes)
+    return _decide(case, verdicts, [*notes, *contract])
 
 
 def summarize(evaluations: Iterable[TransferEvaluation]) -> dict[TransferStatus, int]:

@@ -292,7 +292,7 @@ async def file_objection(
         deadline=notice.objection_deadline,
     )
     try:
-        await objections.insert(deps.db, objection)
+        objection = await objections.insert(deps.db, objection)
     except DuplicateObjection:
         raise ValidationError("changeId", "an open objection to this change exists") from None
     await events.emit(

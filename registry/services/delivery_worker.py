@@ -30,7 +30,7 @@ from registry.delivery.signing import webhook_headers
 from registry.domain.durations import Duration, add_duration, parse_duration
 from registry.services.deps import Deps
 from registry.services.webhooks import secret_box
-from registry.store import customers, deliveries, delivery_queue, events, ids
+from registry.store import customers, deliveries, delivery_queue, events
 from registry.store import webhook_subscriptions as subscriptions
 from registry.store.database import Document
 from registry.store.deliveries import Attempt, Delivery, DeliveryStatus, Outcome
@@ -94,7 +94,7 @@ async def dispatch_events(
         body = render_body(event) if wanting else ""
         docs.extend(
             deliveries.new_document(
-                delivery_id=ids.delivery_id(event["_id"], sub.id),
+                delivery_id=events.delivery_id(event, sub.id),
                 event_id=event["_id"],
                 event_type=event["type"],
                 subscription_id=sub.id,
@@ -122,7 +122,7 @@ async def _email_deliveries(deps: Deps, batch: list[Document], now: datetime) ->
     addresses = {c.id: c.notice_emails for c in found if c is not None}
     return [
         deliveries.new_document(
-            delivery_id=ids.delivery_id(event["_id"], email.subscription_id(address)),
+            delivery_id=events.delivery_id(event, email.subscription_id(address)),
             event_id=event["_id"],
             event_type=event["type"],
             subscription_id=email.subscription_id(address),
@@ -463,7 +463,6 @@ def disabled_event(deps: Deps, sub: Subscription, at: datetime, reason: str) -> 
     """`subscription.disabled`, for the customer's remaining subscriptions."""
     graphql = deps.settings.public_url.rstrip("/") + "/graphql"
     return events.document(
-        event_id=ids.new_id("Event"),
         type="subscription.disabled",
         customer_id=sub.customer_id,
         occurred_at=at,

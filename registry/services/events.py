@@ -74,7 +74,6 @@ def event_document(
             "filedAt": _iso(objection.filed_at),
         }
     return events.document(
-        event_id=ids.new_id("Event"),
         type=type,
         customer_id=notice.customer_id,
         occurred_at=occurred_at,

@@ -213,6 +213,7 @@ async def assess_transfers(
                 bases.get(sub.id, []),
                 dpas=agreements.get(sub.id, []),
                 withdrawn=withdrawn,
+                recipient_in_scope=loc.recipient_in_scope,
             ),
         )
         for sub in subs

@@ -136,6 +136,7 @@ async def add_processing_location(
     country: str,
     region: str | None = None,
     role: LocationRole = LocationRole.PROCESSING,
+    recipient_in_scope: bool | None = None,
 ) -> Subprocessor:
     sub = await _writable(deps, caller, sub_id, "subprocessorId")
     location = ProcessingLocation(
@@ -144,6 +145,7 @@ async def add_processing_location(
         country=check.country(country),
         region=check.region(region),
         role=role,
+        recipient_in_scope=recipient_in_scope,
     )
     await processing_locations.upsert(deps.db, location)
     return sub

@@ -15,7 +15,7 @@ from itertools import groupby
 
 from bson import ObjectId
 
-from registry.store import customer_groups, customers
+from registry.store import customer_groups, customers, meta
 from registry.store.database import Database, Document
 
 NAME = "customer_roster"
@@ -28,8 +28,14 @@ async def ensure_indexes(db: Database) -> None:
     await _migrate(db)
 
 
+LAYOUT_FLAG = "customer_roster_groups"
+
+
 async def _migrate(db: Database) -> None:
-    """Rosters written before groups (ids with parallel terms keys) are rebuilt once."""
+    """Rosters written before groups (ids with parallel terms keys) are rebuilt once;
+    a flag spares later start-ups the look."""
+    if await meta.has_flag(db, LAYOUT_FLAG):
+        return
     old = [d["_id"] async for d in db[NAME].find({"group": {"$exists": False}}, {"_id": 1})]
     stale = await customers.without_group(db)
     for doc in stale:
@@ -44,6 +50,7 @@ async def _migrate(db: Database) -> None:
             members.append((customer.id, customers.group_key(customer)))
         await db[NAME].delete_many({"_id": {"$in": old}})
         await add_many(db, members)
+    await meta.set_flag(db, LAYOUT_FLAG)
 
 
 def _new_id() -> str:

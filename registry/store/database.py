@@ -49,9 +49,13 @@ async def create_missing_indexes(db: Database, name: str, indexes: list[IndexMod
 
 
 async def ensure_indexes(db: Database) -> None:
+    """Bring the storage layout up to date (store/migration.py: every process runs
+    this at start-up, so an older database is moved before any job touches it), then
+    create the indexes every collection declares."""
     # Imported here so the store modules stay independent of this one.
-    from registry.store import COLLECTIONS
+    from registry.store import COLLECTIONS, migration
 
+    await migration.migrate(db)
     for module in COLLECTIONS:
         await module.ensure_indexes(db)
 

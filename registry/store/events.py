@@ -3,6 +3,11 @@
 An event belongs to one customer (its notice, its objection) and carries the
 rendered `data` of the webhook body, so delivery never re-reads the registry.
 `dispatched_at` is set once deliveries for every matching subscription exist.
+
+Its `_id` is derived from its dedupe key (`ids.event_id`), so re-emitting the same
+fact is a no-op without a second unique index (the collection can be sharded on
+`_id`). An event moved to that scheme by the layout migration keeps its earlier id
+as `former_id`, from which its deliveries' ids were derived (`delivery_id`).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from registry.store import ids
 from registry.store.database import (
     Database,
     Document,
@@ -32,8 +38,6 @@ EVENT_TYPES = (
     "subscription.disabled",
 )
 INDEXES = [
-    # Re-emitting the same fact (after a crash, by a second worker) is a no-op.
-    IndexModel([("dedupe_key", ASCENDING)], unique=True, name="dedupe_key_unique"),
     IndexModel([("dispatched_at", ASCENDING), ("occurred_at", ASCENDING)], name="undispatched"),
     IndexModel([("customer_id", ASCENDING), ("occurred_at", ASCENDING)], name="customer_time"),
 ]
@@ -45,7 +49,6 @@ async def ensure_indexes(db: Database) -> None:
 
 def document(
     *,
-    event_id: str,
     type: str,
     customer_id: str,
     occurred_at: datetime,
@@ -56,7 +59,7 @@ def document(
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
     return {
-        "_id": event_id,
+        "_id": ids.event_id(dedupe_key),
         "type": type,
         "customer_id": customer_id,
         "change_id": change_id,
@@ -65,6 +68,15 @@ def document(
         "data": data,
         "dispatched_at": None,
     }
+
+
+def delivery_id(event: Document, subscription_id: str) -> str:
+    """The id of the event's delivery to one subscription (or address), stamped with
+    the event's time; a migrated event's deliveries keep the ids they were made with."""
+    former = event.get("former_id")
+    if former:
+        return ids.delivery_id(former, subscription_id)
+    return ids.delivery_id(event["_id"], subscription_id, at=event["occurred_at"])
 
 
 async def emit(db: Database, event: Document) -> bool:

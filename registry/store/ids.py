@@ -8,6 +8,7 @@ roughly time-ordered.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from bson import ObjectId
 
@@ -45,15 +46,44 @@ def notice_id(change_id: str, customer_id: str) -> str:
     return f"{PREFIXES['Notice']}_{change_id.partition('_')[2]}{customer_id.partition('_')[2]}"
 
 
-def delivery_id(event_id: str, subscription_id: str) -> str:
+def event_id(dedupe_key: str) -> str:
+    """An event is one fact, named by its dedupe key: the primary key alone makes
+    re-emitting the fact (after a crash, by a second worker) a no-op on any topology,
+    where a unique index on the key would hold on one shard only."""
+    return f"{PREFIXES['Event']}_{_digest(dedupe_key)[:24]}"
+
+
+def objection_id(change_id: str, customer_id: str, number: int) -> str:
+    """A customer's `number`-th objection to a change (from 0): two filings that saw
+    the same objections derive the same id, so only one of them is stored. The
+    change's timestamp comes first, so objections sort roughly by time."""
+    stamp = _stamp(change_id) or _digest(change_id)[:8]
+    return f"{PREFIXES['Objection']}_{stamp}{_digest(change_id, customer_id, str(number))[:16]}"
+
+
+def delivery_id(event_id: str, subscription_id: str, *, at: datetime | None = None) -> str:
     """A delivery is one event sent to one subscription (or address): deriving its id
-    from both makes a repeated dispatch write nothing new. The event id's timestamp
-    comes first, so deliveries still sort by time."""
-    digest = hashlib.sha256(f"{event_id}\x1f{subscription_id}".encode()).hexdigest()
-    stamp = event_id.partition("_")[2][:8]
-    if len(stamp) != 8 or any(c not in "0123456789abcdef" for c in stamp):
-        stamp = digest[16:24]
+    from both makes a repeated dispatch write nothing new. A timestamp comes first
+    (the event's time `at`, else the one in an ObjectId-based event id), so
+    deliveries still sort by time."""
+    digest = _digest(event_id, subscription_id)
+    if at is not None:
+        stamp = f"{int(at.timestamp()) & 0xFFFFFFFF:08x}"
+    else:
+        stamp = _stamp(event_id) or digest[16:24]
     return f"{PREFIXES['WebhookDelivery']}_{stamp}{digest[:16]}"
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _stamp(id_: str) -> str | None:
+    """The leading 8 hex digits of an id's suffix (an ObjectId's seconds), if any."""
+    stamp = id_.partition("_")[2][:8]
+    if len(stamp) != 8 or any(c not in "0123456789abcdef" for c in stamp):
+        return None
+    return stamp
 
 
 def notices_of_change(change_id: str) -> dict[str, dict[str, str]]:

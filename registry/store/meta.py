@@ -10,14 +10,15 @@ bump made by this process at once, since `bump` tells every watch on that databa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import weakref
 
 from pymongo import ReturnDocument
-from pymongo.errors import PyMongoError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from registry.store.database import Database
+from registry.store.database import Database, Document
 
 NAME = "meta"
 _ID = "registry"
@@ -40,14 +41,32 @@ async def version(db: Database) -> int:
 
 
 async def bump(db: Database) -> int:
-    doc = await db[NAME].find_one_and_update(
-        {"_id": _ID}, {"$inc": {"version": 1}}, upsert=True, return_document=ReturnDocument.AFTER
-    )
+    try:
+        doc = await _increment(db)
+    except DuplicateKeyError:
+        doc = await _increment(db)  # two first bumps raced to insert: the document exists now
     bumped = int(doc["version"]) if doc else 0
     for watch in list(_watches):
         if watch.db == db:
             watch.observe(bumped)
     return bumped
+
+
+async def has_flag(db: Database, name: str) -> bool:
+    """One-time data migrations record here that they ran."""
+    return await db[NAME].find_one({"_id": f"flag:{name}"}) is not None
+
+
+async def set_flag(db: Database, name: str) -> None:
+    # Processes starting together may both set it: the loser's insert fails, the flag is set.
+    with contextlib.suppress(DuplicateKeyError):
+        await db[NAME].update_one({"_id": f"flag:{name}"}, {"$set": {"set": True}}, upsert=True)
+
+
+async def _increment(db: Database) -> Document | None:
+    return await db[NAME].find_one_and_update(
+        {"_id": _ID}, {"$inc": {"version": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+    )
 
 
 class VersionWatch:

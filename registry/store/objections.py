@@ -1,8 +1,17 @@
-"""Customers' objections to changes, and their resolution."""
+"""Customers' objections to changes, and their resolution.
+
+At most one objection per customer and change is open. The rule lives in `_id`
+(`ids.objection_id`: the customer's n-th objection to the change), not in a unique
+index, so it holds on a sharded collection: a filing reads the pair's objections,
+refuses if one is open, and inserts the next number; two filings racing for the
+same number store one objection. Objections written before this scheme keep their
+ids (customers hold them) and are counted like the others.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -10,16 +19,18 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
+from registry.store import ids
 from registry.store.database import Database, Document, create_missing_indexes, page_by_id
 
 NAME = "objections"
 INDEXES = [
-    # One open objection per customer and change; resolved ones hold their own id.
-    IndexModel([("open_guard", ASCENDING)], unique=True, name="open_guard_unique"),
     IndexModel([("change_id", ASCENDING), ("customer_id", ASCENDING)], name="change_customer"),
     IndexModel([("customer_id", ASCENDING)], name="customer_id"),
     IndexModel([("status", ASCENDING), ("deadline", ASCENDING)], name="status_deadline"),
 ]
+
+
+_MAX_RACES = 32  # a filing that loses this many races in a row reports it rather than spin
 
 
 class DuplicateObjection(Exception):
@@ -42,7 +53,6 @@ def to_document(o: Objection) -> Document:
         "resolution": o.resolution.value if o.resolution else None,
         "note": o.note,
         "resolved_at": o.resolved_at,
-        "open_guard": f"{o.change_id}:{o.customer_id}",
     }
 
 
@@ -61,11 +71,24 @@ def from_document(doc: Document) -> Objection:
     )
 
 
-async def insert(db: Database, objection: Objection) -> None:
-    try:
-        await db[NAME].insert_one(to_document(objection))
-    except DuplicateKeyError:
-        raise DuplicateObjection from None
+async def insert(db: Database, objection: Objection) -> Objection:
+    """Store a new open objection under its derived id (the `id` given is replaced);
+    DuplicateObjection when the customer has an open one to the change."""
+    pair = {"change_id": objection.change_id, "customer_id": objection.customer_id}
+    for _ in range(_MAX_RACES):
+        existing = [doc async for doc in db[NAME].find(pair, {"status": 1})]
+        if any(doc["status"] == ObjectionStatus.OPEN.value for doc in existing):
+            raise DuplicateObjection
+        number = len(existing)
+        stored = replace(
+            objection, id=ids.objection_id(objection.change_id, objection.customer_id, number)
+        )
+        try:
+            await db[NAME].insert_one(to_document(stored))
+        except DuplicateKeyError:
+            continue  # another filing took this number: look again
+        return stored
+    raise RuntimeError(f"objection ids of {objection.change_id}/{objection.customer_id} collide")
 
 
 async def get(db: Database, objection_id: str) -> Objection | None:
@@ -90,7 +113,6 @@ async def resolve(
                 "note": note,
                 "resolved_at": at,
                 "resolved_by": by,
-                "open_guard": objection_id,
             }
         },
     )

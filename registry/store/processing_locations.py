@@ -27,6 +27,7 @@ def to_document(location: ProcessingLocation) -> Document:
         "country": location.country,
         "region": location.region,
         "role": location.role.value,
+        "recipient_in_scope": location.recipient_in_scope,
     }
 
 
@@ -37,6 +38,7 @@ def from_document(doc: Document) -> ProcessingLocation:
         country=doc["country"],
         region=doc.get("region"),
         role=LocationRole(doc["role"]),
+        recipient_in_scope=doc.get("recipient_in_scope"),
     )
 
 

@@ -269,6 +269,11 @@ async def test_a_scoped_change_is_for_its_customers_only(fresh: Api) -> None:
     theirs = (await fresh.gql(ASSESS, {"customerId": ids["eu_hr"]}, admin))["transferAssessment"]
     assert theirs["items"] == []
     assert theirs["origin"] == "EEA"
+    own = (await fresh.gql(ASSESS, {}, eu_key))["transferAssessment"]
+    assert own["items"] == []  # a customer key's default is its own scope
+    refused = await fresh.post(ASSESS, {"customerId": ids["us_crm"]}, eu_key)
+    assert refused.json()["data"] is None
+    assert refused.json()["errors"]
 
 
 async def test_widening_is_announced_to_the_newly_affected_and_narrowing_is_at_once(
@@ -331,6 +336,7 @@ async def test_a_roster_stored_before_groups_is_rebuilt_at_start(fresh: Api) -> 
     await db["customer_roster"].delete_many({})
     await db["customer_groups"].delete_many({})
     await db["customers"].update_many({}, {"$unset": {"group": ""}})
+    await db["meta"].delete_many({})  # a database from before the flag
     await db["customer_roster"].insert_one(
         {"_id": "old", "n": len(docs), "ids": [d["_id"] for d in docs], "keys": ["k"] * len(docs)}
     )

@@ -162,13 +162,28 @@ ADEQUACY_FACTS: list[tuple[DataOrigin, str, str]] = [
 ]
 
 
+def _before(origin: DataOrigin, country: str, first: date) -> tuple[S, str]:
+    """The answer on the day before a row starts: the rules then in force, never a blank."""
+    if (origin, country) == (EEA, "GB"):
+        return S.NOT_REQUIRED, "TCA bridge"
+    if origin is UK and first == D("2021-01-01"):
+        if country in (*EEA_STATES, "GI"):
+            return S.NOT_REQUIRED, "UK still under the EU regime"
+        return S.VALID, "EU adequacy, UK still under the EU regime"
+    if origin is CH and first == D("2023-09-01"):
+        return S.VALID, "FDPIC list under the old FADP"
+    return S.MISSING, ""
+
+
 def _adequacy_fact_cases() -> Iterator[object]:
     for origin, country, start in ADEQUACY_FACTS:
         first = D(start)
-        # Before its adequacy decision GB was still treated as inside the EEA (TCA bridge).
-        before = S.NOT_REQUIRED if (origin, country) == (EEA, "GB") else S.MISSING
-        for on, expected in ((first - DAY, before), (first, S.VALID), (first + DAY, S.VALID)):
-            why = "adequacy" if expected is S.VALID else ""
+        before, before_why = _before(origin, country, first)
+        for on, expected, why in (
+            (first - DAY, before, before_why),
+            (first, S.VALID, "adequacy"),
+            (first + DAY, S.VALID, "adequacy"),
+        ):
             yield pytest.param(
                 origin, country, on, first, expected, id=label(origin, country, on, expected, why)
             )
@@ -184,6 +199,7 @@ def test_adequacy_applies_from_its_first_day(
     assert result.status is expected, reasons_text(result)
     if expected is S.VALID:
         assert result.mechanism is M.ADEQUACY
+    if expected is S.VALID and on >= first:
         assert f"in force since {first}" in result.reasons[0]
     if expected is S.MISSING:
         assert result.reasons[0] == f"no transfer basis recorded for {origin.value} → {country}"
@@ -269,6 +285,8 @@ def _decisions() -> Iterator[AdequacyDecision]:
 def _covered_elsewhere(decision: AdequacyDecision, on: date) -> bool:
     others = REF.adequacy[decision.origin].decisions
     home = REF.home_areas[decision.origin]
+    if home.regime_on(on) is not decision.origin:  # judged under the rules in force then
+        return True
     return home.member(decision.country, on) is not None or any(
         d is not decision and d.country == decision.country and d.in_force(on) for d in others
     )
@@ -291,8 +309,9 @@ def test_every_adequacy_row_day_before_of_and_after(decision: AdequacyDecision) 
         if decision.in_force(on):
             assert result.status in USABLE, on
             assert result.mechanism is M.ADEQUACY, on
-            if decision.until is not None and decision.until - on <= timedelta(days=60):
-                assert result.status is S.EXPIRING
+            last = REF.adequacy[origin].runs_until(decision)  # renewals continue a row
+            expiring = last is not None and last - on <= timedelta(days=60)
+            assert (result.status is S.EXPIRING) is expiring, on
         elif not _covered_elsewhere(decision, on):
             assert result.mechanism is not M.ADEQUACY, on
 
@@ -331,8 +350,8 @@ MECHANISM_ENDS = [
         M.SCC_2010,
         EEA,
         "IN",
-        "2022-12-27",
-        "2001/2010 SCCs (old SCCs) invalid since 2022-12-27 (repealed by",
+        "2022-12-28",
+        "2001/2010 SCCs (old SCCs) invalid since 2022-12-28 (repealed by",
     ),
     (
         M.SCC_2010,
@@ -627,7 +646,16 @@ def test_uk_sccs_with_uk_addendum_are_valid() -> None:
         pytest.param(EEA, "CA", "PIPEDA", id="EEA → CA -> VALID, reason names PIPEDA"),
         pytest.param(EEA, "JP", "APPI", id="EEA → JP -> VALID, reason names APPI"),
         pytest.param(
-            EEA, "KR", "credit data", id="EEA → KR -> VALID, reason names the credit-data exclusion"
+            EEA,
+            "KR",
+            "personal credit information",
+            id="EEA → KR -> VALID, reason names the credit-data exclusion",
+        ),
+        pytest.param(
+            EEA,
+            "KR",
+            "missionary activities",
+            id="EEA → KR -> VALID, reason names the religious and political exclusions",
         ),
         pytest.param(
             EEA, "IL", "automated processing", id="EEA → IL -> VALID, automated processing only"
@@ -810,16 +838,16 @@ SOON = TODAY + timedelta(days=20)
             [basis(M.DEROGATION), basis(M.SCC_2021, valid_until=SOON, id="b2")],
             S.EXPIRING,
             "b2",
-            "not used: basis b1 (DEROGATION) VALID",
+            "not used: basis b1 (DEROGATION) INVALID",
             id="derogation + expiring SCCs -> EXPIRING on the SCCs (Art. 49 is subsidiary)",
         ),
         pytest.param(
             "IN",
             [basis(M.SCC_2010), basis(M.DEROGATION, id="b2")],
-            S.VALID,
-            "b2",
-            "not used: basis b1 (SCC_2010) INVALID",
-            id="old SCCs + derogation -> VALID but exceptional",
+            S.INVALID,
+            "b1",
+            "also recorded: basis b2 (DEROGATION) INVALID",
+            id="old SCCs + derogation -> INVALID (no systematic transfer on Art. 49)",
         ),
         pytest.param(
             "US",
@@ -866,45 +894,67 @@ def test_adequacy_beats_a_recorded_basis() -> None:
     [
         pytest.param(
             M.SCC_2021,
-            [dpa("1", D("2025-12-31"))],
+            [dpa("1", D("2025-12-31"), modules=(2,))],
             S.INVALID,
             "falls with its DPA: DPA v1 expired on 2025-12-31",
-            id="SCCs, only DPA expired -> INVALID",
+            id="SCCs in the only DPA, expired -> INVALID",
         ),
         pytest.param(
             M.SCC_2021,
-            [dpa("1", D("2025-12-31")), dpa("v2", D("2024-06-30"))],
+            [dpa("1", D("2025-12-31"), modules=(2,)), dpa("v2", D("2024-06-30"), modules=(2,))],
             S.INVALID,
             "DPA v1 expired on 2025-12-31; DPA v2 expired on 2024-06-30",
-            id="SCCs, every DPA expired -> INVALID, each named",
+            id="SCCs in every DPA, all expired -> INVALID, each named",
         ),
         pytest.param(
             M.SCC_2021,
-            [dpa("1", D("2025-12-31")), dpa("2", None)],
+            [dpa("1", D("2025-12-31"), modules=(2,)), dpa("2", None, modules=(2,))],
             S.VALID,
             "",
-            id="SCCs, one DPA still in force -> VALID",
+            id="SCCs, one incorporating DPA still in force -> VALID",
         ),
         pytest.param(
             M.SCC_2021,
-            [dpa("3", None, signed_on=D("2026-01-01"), effective_on=D("2026-02-01"))],
+            [
+                dpa(
+                    "3",
+                    None,
+                    signed_on=D("2026-01-01"),
+                    effective_on=D("2026-02-01"),
+                    modules=(2,),
+                )
+            ],
             S.INVALID,
             "DPA v3 not in force before 2026-02-01",
-            id="SCCs, DPA not yet effective -> INVALID",
+            id="SCCs, incorporating DPA not yet effective -> INVALID",
         ),
         pytest.param(
             M.SCC_2021,
-            [dpa("2", D("2026-02-01"))],
+            [dpa("2", D("2026-02-01"), modules=(2,))],
             S.EXPIRING,
             "DPA v2 ends 2026-02-01",
-            id="SCCs, DPA expires in 27 days -> EXPIRING",
+            id="SCCs, incorporating DPA expires in 27 days -> EXPIRING",
         ),
         pytest.param(
             M.SCC_2021,
-            [dpa("2", TODAY)],
+            [dpa("2", TODAY, modules=(2,))],
             S.EXPIRING,
             f"DPA v2 ends {TODAY}",
-            id="SCCs, DPA expires today (inclusive) -> EXPIRING",
+            id="SCCs, incorporating DPA expires today (inclusive) -> EXPIRING",
+        ),
+        pytest.param(
+            M.SCC_2021,
+            [dpa("1", D("2025-12-31"))],
+            S.VALID,
+            "no DPA in force on 2026-01-05 (DPA v1 expired on 2025-12-31): Art. 28",
+            id="SCCs, expired DPA listing no module -> VALID (not its clauses), Art. 28 gap said",
+        ),
+        pytest.param(
+            M.SCC_2021,
+            [dpa("1", D("2025-12-31"), modules=(1,))],
+            S.VALID,
+            "no DPA in force on 2026-01-05",
+            id="SCC module 2, expired DPA lists only module 1 -> VALID, Art. 28 gap said",
         ),
         pytest.param(M.SCC_2021, [], S.VALID, "", id="SCCs, no DPA given -> VALID (not checked)"),
         pytest.param(
@@ -917,7 +967,9 @@ def test_adequacy_beats_a_recorded_basis() -> None:
     ],
 )
 def test_dpa_expiry(mechanism: M, dpas: list[Dpa], expected: S, fragment: str) -> None:
-    result = evaluate_transfer(EEA, "IN", TODAY, [basis(mechanism, tia_on=TODAY)], dpas=dpas)
+    module = 2 if mechanism is M.SCC_2021 else None
+    recorded = [basis(mechanism, tia_on=TODAY, scc_module=module)]
+    result = evaluate_transfer(EEA, "IN", TODAY, recorded, dpas=dpas)
     assert result.status is expected, reasons_text(result)
     assert fragment in reasons_text(result)
 
@@ -949,12 +1001,13 @@ def test_scc_module_must_be_in_the_dpa(module: int, expected: S) -> None:
 @pytest.mark.parametrize(
     "origin",
     list(DataOrigin),
-    ids=lambda o: f"{o.value} → IN on a derogation -> VALID, exceptional",
+    ids=lambda o: f"{o.value} → IN on an Art. 49 derogation -> INVALID, exceptional (systematic)",
 )
-def test_derogation_is_flagged_exceptional(origin: DataOrigin) -> None:
+def test_derogation_is_exceptional_and_never_valid_for_a_subprocessor(origin: DataOrigin) -> None:
     result = evaluate_transfer(origin, "IN", TODAY, [basis(M.DEROGATION, origin=origin)])
-    assert (result.status, result.mechanism, result.exceptional) == (S.VALID, M.DEROGATION, True)
-    assert "lawful only for occasional transfers" in reasons_text(result)
+    assert (result.status, result.mechanism, result.exceptional) == (S.INVALID, M.DEROGATION, True)
+    assert "lawful only for occasional, non-repetitive transfers" in reasons_text(result)
+    assert "never a basis for the systematic transfers to a subprocessor" in reasons_text(result)
 
 
 # --- "what if" a mechanism falls ------------------------------------------------------------
@@ -1106,6 +1159,20 @@ def _sourced_rows() -> Iterator[object]:
         for m in area.members:
             yield pytest.param(
                 m.source, m.unverified, m.note, id=f"home area {area.origin.value}: {m.country}"
+            )
+        for t in area.outside:
+            yield pytest.param(
+                t.source,
+                t.unverified,
+                t.note,
+                id=f"home area {area.origin.value}: {t.country} outside",
+            )
+        if area.regime_source is not None:
+            yield pytest.param(
+                area.regime_source,
+                False,
+                area.regime_note,
+                id=f"home area {area.origin.value}: regime from {area.regime_from}",
             )
     for adequacy_list in REF.adequacy.values():
         o = adequacy_list.origin.value

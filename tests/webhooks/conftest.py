@@ -28,7 +28,7 @@ from registry.domain.models import Role
 from registry.services import customers
 from registry.services.access import Caller, authenticate
 from registry.services.deps import Deps
-from registry.store import deliveries, delivery_queue, events, ids
+from registry.store import deliveries, delivery_queue, events
 from registry.store import webhook_subscriptions as subscriptions
 from tests.conftest import Api
 
@@ -186,13 +186,11 @@ def customer_caller(customer_id: str) -> Caller:
 async def emit_event(
     deps: Deps, customer_id: str, type: str = "change.announced", **data: Any
 ) -> str:
-    event_id = ids.new_id("Event")
     document = events.document(
-        event_id=event_id,
         type=type,
         customer_id=customer_id,
         occurred_at=deps.clock.now(),
-        dedupe_key=f"test:{event_id}",
+        dedupe_key=f"test:{uuid.uuid4().hex}",
         data={
             "change": {"id": "chg_1", "kind": "ADD", **data},
             "notice": {"customerId": customer_id},
@@ -200,7 +198,7 @@ async def emit_event(
         },
     )
     assert await events.emit(deps.db, document)
-    return event_id
+    return str(document["_id"])
 
 
 def signed_by(secret: str, received: Received) -> bool:

@@ -9,7 +9,7 @@ import dataclasses
 from registry.services import webhooks
 from registry.services.delivery_worker import DeliveryOptions, deliver_due, dispatch_events
 from registry.services.deps import Deps
-from registry.store import deliveries, delivery_queue, events, ids
+from registry.store import deliveries, delivery_queue, events
 from tests.conftest import Api
 from tests.webhooks.conftest import Receiver, customer_caller, new_customer, signed_by
 
@@ -27,7 +27,6 @@ async def test_two_workers_deliver_each_message_once(
     now = deps.clock.now()
     batch = [
         events.document(
-            event_id=ids.new_id("Event"),
             type="change.announced",
             customer_id=customer,
             occurred_at=now,

@@ -83,6 +83,13 @@ class ProcessingLocationInput:
         default=models.LocationRole.PROCESSING,
         description="What the subprocessor does with data there; default PROCESSING.",
     )
+    recipient_in_scope: bool | None = strawberry.field(
+        default=None,
+        description="Whether the recipient here falls in the scope of a partial adequacy "
+        "decision (Canada: PIPEDA; Japan: APPI; Korea: PIPA; US: DPF certification). false "
+        "sets that decision aside, so another transfer basis must carry the transfer; null "
+        "(default) when not known.",
+    )
 
 
 @strawberry.input(description="A DPA to record for a subprocessor (recordDpa).")

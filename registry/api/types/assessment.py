@@ -32,7 +32,8 @@ class TransferAssessmentItem:
         "a gap."
     )
     exceptional: bool = strawberry.field(
-        description="True when the transfer rests only on an Art. 49 derogation."
+        description="True when the verdict is about an Art. 49 derogation: lawful only for "
+        "occasional transfers, so never VALID for a subprocessor's systematic transfers."
     )
 
     @classmethod

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -10,6 +10,7 @@ from registry.api.types import scalars  # noqa: F401 - registers the enums
 from registry.api.types.node import Node
 from registry.api.types.scope import Scope
 from registry.domain import models
+from registry.domain.notice import customer_date
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 
 if TYPE_CHECKING:
@@ -28,10 +29,20 @@ class ProcessingLocation(Node):
     role: models.LocationRole = strawberry.field(
         description="What the subprocessor does with data there."
     )
+    recipient_in_scope: bool | None = strawberry.field(
+        description="Whether the recipient falls in the scope of a partial adequacy decision "
+        "for this country (PIPEDA, APPI, PIPA, DPF); null when not recorded."
+    )
 
     @classmethod
     def from_domain(cls, loc: models.ProcessingLocation) -> ProcessingLocation:
-        return cls(id=strawberry.ID(loc.id), country=loc.country, region=loc.region, role=loc.role)
+        return cls(
+            id=strawberry.ID(loc.id),
+            country=loc.country,
+            region=loc.region,
+            role=loc.role,
+            recipient_in_scope=loc.recipient_in_scope,
+        )
 
 
 @strawberry.type(description="A data processing agreement signed with a subprocessor.")
@@ -143,8 +154,8 @@ class Transfer:
         "a gap."
     )
     exceptional: bool = strawberry.field(
-        description="True when the transfer rests only on an Art. 49 derogation, which is lawful "
-        "only as an exception."
+        description="True when the verdict is about an Art. 49 derogation: lawful only for "
+        "occasional transfers, so never VALID for a subprocessor's systematic transfers."
     )
 
     @classmethod
@@ -254,16 +265,37 @@ class Subprocessor(Node):
         as_of: Annotated[
             date | None,
             strawberry.argument(
-                description="The evaluation day (ISO 8601 date, UTC calendar); default today."
+                description="The evaluation day (ISO 8601 date); default today, on the asking "
+                "customer's calendar (its time zone) or UTC's for everyone else."
             ),
         ] = None,
     ) -> list[Transfer]:
         loaders = info.context.loaders
-        on = as_of or info.context.deps.clock.now().date()
+        on = as_of or await _evaluation_day(info)
         locations = await loaders.locations.load(self.id)
         bases = await loaders.transfer_bases.load(self.id)
         dpas = await loaders.dpas.load(self.id)
         return [
-            Transfer.from_domain(evaluate_transfer(origin, loc.country, on, bases, dpas=dpas))
+            Transfer.from_domain(
+                evaluate_transfer(
+                    origin,
+                    loc.country,
+                    on,
+                    bases,
+                    dpas=dpas,
+                    recipient_in_scope=loc.recipient_in_scope,
+                )
+            )
             for loc in locations
         ]
+
+
+async def _evaluation_day(info: Info) -> date:
+    """Today on the asking customer's calendar (its time zone); UTC for everyone else."""
+    now = info.context.deps.clock.now()
+    caller = info.context.caller
+    if caller.role is models.Role.CUSTOMER and caller.customer_id:
+        customer = await info.context.loaders.customer.load(caller.customer_id)
+        if customer is not None:
+            return customer_date(now, customer.terms)
+    return now.astimezone(UTC).date()

@@ -22,6 +22,7 @@ from registry.domain.reference._model import (
     MechanismRule,
     NoticePractice,
     OrganisationDecision,
+    OutsideTerritory,
     Reference,
     UnlistedCountry,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "MechanismRule",
     "NoticePractice",
     "OrganisationDecision",
+    "OutsideTerritory",
     "Reference",
     "ReferenceDataError",
     "UnlistedCountry",

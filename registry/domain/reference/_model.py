@@ -23,10 +23,23 @@ class AreaMember:
     member_until: date | None = None
     note: str | None = None
     unverified: bool = False
+    # A territory with its own ISO code inside the area through this state (GF -> FR).
+    part_of: str | None = None
 
     def covers(self, on: date) -> bool:
         starts_ok = self.member_from is None or self.member_from <= on
         return starts_ok and (self.member_until is None or on <= self.member_until)
+
+
+@dataclass(frozen=True, slots=True)
+class OutsideTerritory:
+    """A territory tied to a state of the area but outside it for data protection (GL)."""
+
+    country: str
+    part_of: str
+    note: str
+    source: str
+    unverified: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,13 +52,37 @@ class HomeArea:
     source: str
     note: str | None = None
     unverified: bool = False
+    outside: tuple[OutsideTerritory, ...] = ()
+    # Before `regime_from` the origin had no regime of its own: `earlier_regime`'s rules
+    # applied (the UK under the GDPR until the end of the Brexit transition period).
+    regime_from: date | None = None
+    earlier_regime: DataOrigin | None = None
+    regime_note: str | None = None
+    regime_source: str | None = None
 
     def member(self, country: str, on: date) -> AreaMember | None:
         return next((m for m in self.members if m.country == country and m.covers(on)), None)
 
     def current_members(self) -> tuple[str, ...]:
-        """Members without an end date: what "EEA states" means in another list."""
+        """States without an end date (territories excluded): the area's member states."""
+        return tuple(
+            m.country for m in self.members if m.member_until is None and m.part_of is None
+        )
+
+    def current_countries(self) -> tuple[str, ...]:
+        """Every current code inside the area, territories included: what "EEA" means
+        on another origin's list (the UK list covers Réunion as part of France)."""
         return tuple(m.country for m in self.members if m.member_until is None)
+
+    def outside_note(self, country: str, on: date) -> OutsideTerritory | None:
+        if self.member(country, on) is not None:
+            return None
+        return next((t for t in self.outside if t.country == country), None)
+
+    def regime_on(self, on: date) -> DataOrigin:
+        """Whose rules govern this origin's transfers on the day."""
+        before = self.regime_from is not None and on < self.regime_from
+        return self.earlier_regime if before and self.earlier_regime else self.origin
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,9 +100,18 @@ class AdequacyDecision:
     requires_certification: TransferMechanism | None = None
     unverified: bool = False
     note: str | None = None
+    # Covers only some recipients in the country (PIPEDA, APPI, PIPA, DPF).
+    partial: bool = False
+    # EU decisions bind IS, LI and NO only once the EEA Joint Committee incorporates them.
+    eea_efta_pending: bool = False
+    eea_efta_from: date | None = None
 
     def in_force(self, on: date) -> bool:
         return self.in_force_from <= on and (self.until is None or on <= self.until)
+
+    def eea_efta_open(self, on: date) -> bool:
+        """True while exporters in IS, LI and NO may not yet rely on the decision."""
+        return self.eea_efta_pending or (self.eea_efta_from is not None and on < self.eea_efta_from)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +150,21 @@ class AdequacyList:
     def in_force(self, country: str, on: date) -> AdequacyDecision | None:
         return next((d for d in self.decisions if d.country == country and d.in_force(on)), None)
 
+    def runs_until(self, decision: AdequacyDecision) -> date | None:
+        """The last day of `decision`, or of the decisions that continue it without a gap
+        (the renewed UK decision, Annex 1 after the FDPIC's list): no false EXPIRING."""
+        end = decision.until
+        while end is not None:
+            nxt = end + timedelta(days=1)
+            successor = next(
+                (d for d in self.decisions if d.country == decision.country and d.in_force(nxt)),
+                None,
+            )
+            if successor is None:
+                return end
+            end = successor.until
+        return None
+
     def certified_by(self, mechanism: TransferMechanism, country: str) -> AdequacyDecision | None:
         """The decision whose scope this certification mechanism opens, if any."""
         return next(
@@ -140,6 +201,8 @@ class MechanismRule:
     caveat: str | None = None
     unverified: bool = False
     note: str | None = None
+    modules: bool = False  # the clauses come in modules (2021 SCCs: 1-4)
+    certification: bool = False  # a recipient's certification, renewed yearly (DPF)
 
     @property
     def last_valid_day(self) -> date | None:

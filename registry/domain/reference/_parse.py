@@ -23,6 +23,7 @@ from registry.domain.reference._model import (
     MechanismRule,
     NoticePractice,
     OrganisationDecision,
+    OutsideTerritory,
     Reference,
     UnlistedCountry,
 )
@@ -129,17 +130,22 @@ def _keys(names: str) -> frozenset[str]:
 _ADEQUACY_LIST = _keys("origin title source decisions unlisted organisations")
 _GUIDANCE = _keys("name final_on source note")
 _PRACTICE = _keys("vendor notice remedy source unverified note")
-_MEMBER = _keys("country from until source note unverified")
-_ORIGIN = _keys("origin name source note unverified members")
+_MEMBER = _keys("country from until part_of source note unverified")
+_OUTSIDE = _keys("country part_of source note unverified")
+_ORIGIN = _keys(
+    "origin name source note unverified members outside regime_from earlier_regime"
+    " regime_note regime_source"
+)
 _DECISION = _keys(
     "country area in_force_from until scope_limit requires_certification decision source"
-    " unverified note"
+    " unverified note partial eea_efta_pending eea_efta_from"
 )
 _UNLISTED = _keys("country note source unverified")
 _ORGANISATION = _keys("organisation in_force_from decision source unverified note")
 _MECHANISM = _keys(
     "mechanism origins destinations label valid_from invalid_from end_reason requires_companion"
     " closed_to_new_from contractual exceptional tia_expected caveat source unverified note"
+    " modules certification"
 )
 
 
@@ -173,9 +179,24 @@ def _home_areas(read: Callable[[str], str]) -> tuple[dict[DataOrigin, HomeArea],
                     member_until=m.opt_day("until"),
                     note=m.opt_text("note"),
                     unverified=m.flag("unverified"),
+                    part_of=m.opt_text("part_of"),
                 )
             )
+        outside = tuple(
+            OutsideTerritory(
+                country=t.text("country"),
+                part_of=t.text("part_of"),
+                note=t.text("note"),
+                source=t.text("source"),
+                unverified=t.flag("unverified"),
+            )
+            for t in _each(row, "outside", _OUTSIDE)
+        )
         origin = row.origin("origin")
+        regime_from = row.opt_day("regime_from")
+        earlier = row.opt_origin("earlier_regime")
+        if (regime_from is None) != (earlier is None):
+            raise ReferenceDataError(f"{row.where}: regime_from and earlier_regime go together")
         areas[origin] = HomeArea(
             origin=origin,
             name=row.text("name"),
@@ -183,6 +204,11 @@ def _home_areas(read: Callable[[str], str]) -> tuple[dict[DataOrigin, HomeArea],
             source=source,
             note=row.opt_text("note"),
             unverified=row.flag("unverified"),
+            outside=outside,
+            regime_from=regime_from,
+            earlier_regime=earlier,
+            regime_note=row.opt_text("regime_note"),
+            regime_source=row.opt_text("regime_source"),
         )
     return areas, aliases
 
@@ -197,7 +223,7 @@ def _adequacy(
         row = _Row(raw, f"{name} decisions[{i}]", _DECISION)
         # "area": every current member of a home area, e.g. the EEA states on the UK list.
         area = row.opt_origin("area")
-        countries = (row.text("country"),) if area is None else areas[area].current_members()
+        countries = (row.text("country"),) if area is None else areas[area].current_countries()
         for country in countries:
             decisions.append(
                 AdequacyDecision(
@@ -211,6 +237,9 @@ def _adequacy(
                     requires_certification=row.mechanism("requires_certification"),
                     unverified=row.flag("unverified"),
                     note=row.opt_text("note"),
+                    partial=row.flag("partial"),
+                    eea_efta_pending=row.flag("eea_efta_pending"),
+                    eea_efta_from=row.opt_day("eea_efta_from"),
                 )
             )
     unlisted = tuple(
@@ -265,6 +294,8 @@ def _mechanisms(read: Callable[[str], str]) -> tuple[tuple[MechanismRule, ...], 
                 caveat=row.opt_text("caveat"),
                 unverified=row.flag("unverified"),
                 note=row.opt_text("note"),
+                modules=row.flag("modules"),
+                certification=row.flag("certification"),
             )
         )
     return tuple(rules), guidance
