@@ -80,37 +80,38 @@ async def test_a_write_in_one_process_is_read_in_the_other(
     deps = Deps(db=mongo_client[db_name], clock=SystemClock(), settings=settings)
     _, key = await create_api_key(deps, name="two processes", role=Role.ADMIN, customer_id=None)
     auth = {"authorization": f"Bearer {key}"}
-    with serve(mongo_uri, db_name) as writer, serve(mongo_uri, db_name) as reader:
-        async with httpx.AsyncClient(timeout=30) as http:
-            await up(http, writer)
-            await up(http, reader)
+    async with contextlib.AsyncExitStack() as stack:
+        http = await stack.enter_async_context(httpx.AsyncClient(timeout=30))
+        # One after the other: this test is about reads, not about starting up together.
+        writer = stack.enter_context(serve(mongo_uri, db_name))
+        await up(http, writer)
+        reader = stack.enter_context(serve(mongo_uri, db_name))
+        await up(http, reader)
 
-            async def read(base: str, etag: str | None = None) -> httpx.Response:
-                headers = {**auth, "if-none-match": etag} if etag else auth
-                return await http.post(f"{base}/graphql", json={"query": LIST}, headers=headers)
+        async def read(base: str, etag: str | None = None) -> httpx.Response:
+            headers = {**auth, "if-none-match": etag} if etag else auth
+            return await http.post(f"{base}/graphql", json={"query": LIST}, headers=headers)
 
-            for base in (writer, reader):
-                await read(base)
-                assert (await read(base)).headers["x-cache"] == "hit"
-            old = await read(reader)
-            assert old.json()["data"]["subprocessors"]["totalCount"] == 0
-            assert (await read(reader, old.headers["etag"])).status_code == 304
+        for base in (writer, reader):
+            await read(base)
+            assert (await read(base)).headers["x-cache"] == "hit"
+        old = await read(reader)
+        assert old.json()["data"]["subprocessors"]["totalCount"] == 0
+        assert (await read(reader, old.headers["etag"])).status_code == 304
 
-            created = await http.post(f"{writer}/graphql", json={"query": CREATE}, headers=auth)
-            assert created.json()["data"]["createSubprocessor"]["__typename"] == (
-                "SubprocessorCreated"
-            )
-            written = time.monotonic()
-            at_once = await read(writer)
-            assert at_once.headers.get("x-cache") is None
-            assert at_once.json()["data"]["subprocessors"]["totalCount"] == 1
+        created = await http.post(f"{writer}/graphql", json={"query": CREATE}, headers=auth)
+        assert created.json()["data"]["createSubprocessor"]["__typename"] == ("SubprocessorCreated")
+        written = time.monotonic()
+        at_once = await read(writer)
+        assert at_once.headers.get("x-cache") is None
+        assert at_once.json()["data"]["subprocessors"]["totalCount"] == 1
 
-            while True:
-                seen = await read(reader, old.headers["etag"])
-                if seen.status_code == 200:
-                    break
-                assert seen.status_code == 304
-                assert time.monotonic() - written < BOUND_S, "the reader kept the old answer"
-                await asyncio.sleep(0.02)
-            assert seen.json()["data"]["subprocessors"]["totalCount"] == 1
-            assert seen.headers["etag"] != old.headers["etag"]
+        while True:
+            seen = await read(reader, old.headers["etag"])
+            if seen.status_code == 200:
+                break
+            assert seen.status_code == 304
+            assert time.monotonic() - written < BOUND_S, "the reader kept the old answer"
+            await asyncio.sleep(0.02)
+        assert seen.json()["data"]["subprocessors"]["totalCount"] == 1
+        assert seen.headers["etag"] != old.headers["etag"]
