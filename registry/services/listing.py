@@ -69,18 +69,20 @@ async def list_filter(deps: Deps, caller: Caller, query: SubprocessorQuery) -> L
     not_yet: tuple[str, ...] = ()
     if customer_id is not None and not query.statuses:
         also, not_yet = await _lagging_for(deps, customer_id, as_of)
-    audience: Audience | None = None
-    reached: tuple[str, ...] = ()
+    asked: Audience | None = None
     if query.products or query.hosting_region is not None:
-        audience = Audience(
+        asked = Audience(
             await catalogs.checked_products(deps, query.products, "filter.products"),
             await catalogs.checked_region(deps, query.hosting_region, "filter.hostingRegion"),
         )
-    elif customer_id is not None:
+    audience: Audience | None = None
+    reached: tuple[str, ...] = ()
+    if customer_id is not None:
         audience, reached = await _scope_of(deps, customer_id, as_of)
     return ListFilter(
         audience=audience,
         scope_reached=reached,
+        scope_filter=asked,
         as_of=None if query.statuses else as_of,
         also_in_force=also,
         not_yet_in_force=not_yet,
