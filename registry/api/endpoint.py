@@ -27,7 +27,8 @@ from registry.api.loaders import Loaders
 from registry.api.response_cache import STATIC_ROOTS, ResponseCache
 from registry.domain.errors import RegistryError
 from registry.services import audit
-from registry.services.access import ANONYMOUS, InvalidApiKey, authenticate
+from registry.services.access import InvalidApiKey, authenticate
+from registry.services.caller import ANONYMOUS
 from registry.services.deps import Deps
 from registry.store import meta
 from registry.web.metrics import note_operation

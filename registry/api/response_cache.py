@@ -1,6 +1,6 @@
 """A cache of whole GraphQL responses for repeated read queries.
 
-Keyed by the query, its variables, the caller's visibility (role and customer),
+Keyed by the query, its variables, the caller's visibility (services/policy.py),
 the registry version and the UTC date (transfer evaluations depend on the day).
 Every mutation and every scheduler transition bumps the version, so a write is
 never followed by a stale answer; callers with different visibility never share.
@@ -15,11 +15,11 @@ import orjson
 from graphql import FieldNode, OperationDefinitionNode, OperationType, parse
 from graphql.error import GraphQLError
 
-from registry.domain.models import Role
-from registry.services.access import Caller
+from registry.services import policy
+from registry.services.caller import Caller
 
-# (query, variables as sorted JSON, operation, role, customer, registry version, UTC day)
-CacheKey = tuple[str, bytes, str | None, Role | None, str | None, int, str]
+# (query, variables as sorted JSON, operation, visibility, registry version, UTC day)
+CacheKey = tuple[str, bytes, str | None, str, int, str]
 
 CACHEABLE_ROOTS = frozenset(
     {
@@ -66,7 +66,7 @@ class ResponseCache:
         day: str,
     ) -> CacheKey:
         encoded = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS) if variables else b""
-        return (query, encoded, operation_name, caller.role, caller.customer_id, version, day)
+        return (query, encoded, operation_name, policy.visibility(caller), version, day)
 
     def get(self, key: CacheKey) -> bytes | None:
         found = self._entries.get(key)

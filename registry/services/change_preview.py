@@ -15,10 +15,11 @@ from registry.domain import notice as rules
 from registry.domain.errors import ValidationError
 from registry.domain.models import Change, ChangeKind, ChangeStatus, CustomerTerms
 from registry.services import audience
-from registry.services.access import Caller, require_role
+from registry.services.caller import Caller
 from registry.services.change_jobs import plan_notice
-from registry.services.changes import STAFF, _check_kind
+from registry.services.changes import _check_kind
 from registry.services.deps import Deps
+from registry.services.policy import STAFF, require_role
 from registry.store import changes, customer_groups, customer_roster, customer_terms, customers
 from registry.store.customers import terms_key
 

@@ -8,7 +8,7 @@ from starlette.requests import Request
 
 from registry.domain.models import Change
 from registry.domain.scope import affects
-from registry.services.access import Caller
+from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery, list_filter
 from registry.store import customers, subprocessors

@@ -15,7 +15,7 @@ from pymongo import AsyncMongoClient
 from registry.clock import FrozenClock
 from registry.domain.models import ChangeKind, Role
 from registry.services import change_preview
-from registry.services.access import Caller
+from registry.services.caller import Caller
 from registry.services.seeding import SeedError, load_seed_file
 from registry.store.database import Document, ensure_indexes
 from tests.conftest import START, Api, make_settings, running_api
