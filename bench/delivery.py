@@ -48,7 +48,7 @@ from registry.clock import SystemClock
 from registry.delivery.sender import TOTAL_TIMEOUT, build_client
 from registry.domain.models import Role
 from registry.services import webhooks
-from registry.services.access import Caller
+from registry.services.caller import Caller
 from registry.services.delivery_worker import (
     Batch,
     DeliveryOptions,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
-from registry.services.access import Caller
+from registry.services.caller import Caller
 from registry.services.deps import Deps
 
 if TYPE_CHECKING:

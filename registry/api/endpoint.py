@@ -32,7 +32,8 @@ from registry.api.loaders import Loaders
 from registry.api.response_cache import STATIC_ROOTS, ResponseCache, encode_variables
 from registry.domain.errors import RegistryError
 from registry.services import audit
-from registry.services.access import ANONYMOUS, Caller, InvalidApiKey, authenticate
+from registry.services.access import InvalidApiKey, authenticate
+from registry.services.caller import ANONYMOUS, Caller
 from registry.services.deps import Deps
 from registry.web.conditional import (
     cache_headers,

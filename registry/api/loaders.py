@@ -1,4 +1,9 @@
-"""Per-request DataLoaders: one `$in` query per nesting level, never one per parent."""
+"""Per-request DataLoaders: one `$in` query per nesting level, never one per parent.
+
+Each loader reads through a service that asks the access policy (services/policy.py),
+so a nested field shows exactly what its top-level query would: an object the caller
+may not see loads as None (or is left out of a list).
+"""
 
 from __future__ import annotations
 
@@ -18,69 +23,62 @@ from registry.domain.models import (
     Subprocessor,
     TransferBasis,
 )
-from registry.services.access import Caller
-from registry.services.change_queries import objection_scope
+from registry.services import catalogs, change_queries, customers, registry
+from registry.services.caller import Caller
 from registry.services.deps import Deps
-from registry.store import (
-    changes,
-    customers,
-    dpas,
-    hosting_regions,
-    objections,
-    processing_locations,
-    products,
-    subprocessors,
-    transfer_bases,
-)
-from registry.store.database import Database
 
+K = TypeVar("K")
 V = TypeVar("V")
 
 
 def _grouped(
-    db: Database, fetch: Callable[[Database, Sequence[str]], Awaitable[dict[str, list[V]]]]
+    fetch: Callable[[Sequence[str]], Awaitable[dict[str, list[V]]]],
 ) -> DataLoader[str, list[V]]:
     async def load(keys: Sequence[str]) -> list[list[V]]:
-        found = await fetch(db, keys)
+        found = await fetch(keys)
         return [found.get(key, []) for key in keys]
 
     return DataLoader(load)
 
 
 def _by_id(
-    db: Database, fetch: Callable[[Database, Sequence[str]], Awaitable[list[V | None]]]
+    fetch: Callable[[Sequence[str]], Awaitable[list[V | None]]],
 ) -> DataLoader[str, V | None]:
     async def load(keys: Sequence[str]) -> list[V | None]:
-        return await fetch(db, keys)
+        return await fetch(keys)
 
     return DataLoader(load)
 
 
 class Loaders:
-    """Built per request, so nothing cached outlives the caller's view."""
+    """Built per request for one caller, so nothing cached outlives the caller's view."""
 
     def __init__(self, deps: Deps, caller: Caller) -> None:
-        db = deps.db
-        self.customer: DataLoader[str, Customer | None] = _by_id(db, customers.get_many)
-        self.subprocessor: DataLoader[str, Subprocessor | None] = _by_id(db, subprocessors.get_many)
+        def bind(
+            fn: Callable[[Deps, Caller, Sequence[str]], Awaitable[K]],
+        ) -> Callable[[Sequence[str]], Awaitable[K]]:
+            return lambda keys: fn(deps, caller, keys)
+
+        self.customer: DataLoader[str, Customer | None] = _by_id(bind(customers.get_customers))
+        self.subprocessor: DataLoader[str, Subprocessor | None] = _by_id(
+            bind(registry.get_subprocessors)
+        )
+        # A vendor's parts are read through the vendor, which the policy already let through.
         self.locations: DataLoader[str, list[ProcessingLocation]] = _grouped(
-            db, processing_locations.by_subprocessors
+            bind(registry.locations_of)
         )
-        self.dpas: DataLoader[str, list[Dpa]] = _grouped(db, dpas.by_subprocessors)
+        self.dpas: DataLoader[str, list[Dpa]] = _grouped(bind(registry.dpas_of))
         self.transfer_bases: DataLoader[str, list[TransferBasis]] = _grouped(
-            db, transfer_bases.by_subprocessors
+            bind(registry.transfer_bases_of)
         )
-        self.change: DataLoader[str, Change | None] = _by_id(db, changes.get_many)
+        self.change: DataLoader[str, Change | None] = _by_id(bind(change_queries.get_changes))
         self.changes_by_subprocessor: DataLoader[str, list[Change]] = _grouped(
-            db, changes.by_subprocessors
+            bind(change_queries.changes_of_subprocessors)
         )
-        self.product: DataLoader[str, Product | None] = _by_id(db, products.get_many)
+        self.objections_by_change: DataLoader[str, list[Objection]] = _grouped(
+            bind(change_queries.objections_of_changes)
+        )
+        self.product: DataLoader[str, Product | None] = _by_id(bind(catalogs.products_by_code))
         self.hosting_region: DataLoader[str, HostingRegion | None] = _by_id(
-            db, hosting_regions.get_many
+            bind(catalogs.hosting_regions_by_code)
         )
-        scope = objection_scope(caller)
-
-        async def objections_for(db: Database, keys: Sequence[str]) -> dict[str, list[Objection]]:
-            return await objections.by_changes(db, keys, scope)
-
-        self.objections_by_change: DataLoader[str, list[Objection]] = _grouped(db, objections_for)

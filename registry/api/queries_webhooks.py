@@ -20,8 +20,8 @@ from registry.api.types.webhook import (
     WebhookReachability,
     WebhookSubscription,
 )
+from registry.domain.webhooks import DeliveryStatus
 from registry.services import webhooks
-from registry.store.deliveries import DeliveryStatus, sort_key
 
 
 @strawberry.type
@@ -76,7 +76,7 @@ class WebhookQueries:
             after=str(cursor[0]) if cursor else None,
             limit=limit + 1,
         )
-        return connection(items, total, limit, sort_key, WebhookDelivery.from_domain)
+        return connection(items, total, limit, lambda d: (d.id,), WebhookDelivery.from_domain)
 
     @strawberry.field(
         description="Whether a customer is reachable by webhook. ADMIN keys ask about any "

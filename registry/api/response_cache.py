@@ -1,6 +1,6 @@
 """A cache of whole GraphQL responses for repeated read queries.
 
-Keyed by the query, its variables, the caller's visibility (role and customer),
+Keyed by the query, its variables, the caller's visibility (services/policy.py),
 the registry version and the UTC quarter hour (dates are computed per day in
 customers' time zones). Every mutation and every scheduler transition bumps the
 version, so a write is never followed by a stale answer; callers with different
@@ -30,11 +30,11 @@ from graphql import (
 )
 from graphql.error import GraphQLError
 
-from registry.domain.models import Role
-from registry.services.access import Caller
+from registry.services import policy
+from registry.services.caller import Caller
 
-# (query, variables as sorted JSON, operation, role, customer, registry version, UTC period)
-CacheKey = tuple[str, bytes, str | None, Role | None, str | None, int, str]
+# (query, variables as sorted JSON, operation, visibility, registry version, UTC period)
+CacheKey = tuple[str, bytes, str | None, str, int, str]
 
 CACHEABLE_ROOTS = frozenset(
     {
@@ -82,7 +82,7 @@ class ResponseCache:
         period: str,
     ) -> CacheKey:
         """`variables` as `encode_variables` gives them."""
-        return (query, variables, operation_name, caller.role, caller.customer_id, version, period)
+        return (query, variables, operation_name, policy.visibility(caller), version, period)
 
     def get(self, key: CacheKey) -> bytes | None:
         found = self._entries.get(key)

@@ -130,6 +130,12 @@ def basis_verdict(case: Case, basis: TransferBasis) -> Verdict:
     label = case.ref.label(basis.mechanism) if rule is None else rule.label
     if basis.mechanism in case.withdrawn:
         return _invalid(basis, f"{label} withdrawn (what-if)")
+    if rule is None and case.rules_of is not case.origin:
+        return _invalid(
+            basis,
+            f"{label} not available on {case.on}: transfers from {case.origin.value} then "
+            f"followed the {case.rules_of.value} rules",
+        )
     if rule is None:
         covered = ", ".join(o.value for o in case.ref.origins_of(basis.mechanism))
         return _invalid(

@@ -1,4 +1,4 @@
-"""Who is calling: API keys in, a typed caller out.
+"""Who is calling: API keys in, a typed caller (services/caller.py) out.
 
 Keys are `rk_` + 32 random bytes (URL-safe base64); only their SHA-256 is stored,
 so a database dump never reveals a usable key.
@@ -11,9 +11,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from registry.domain.errors import NotFound, PermissionDenied, ValidationError
+from registry.domain.errors import NotFound, ValidationError
 from registry.domain.models import Role
+from registry.services.caller import ANONYMOUS, Caller
 from registry.services.deps import Deps
+from registry.services.policy import require_role
 from registry.store import api_keys, customers, ids
 
 KEY_PREFIX = "rk_"
@@ -21,32 +23,6 @@ KEY_PREFIX = "rk_"
 
 class InvalidApiKey(Exception):
     """A key was presented but is unknown or revoked; never treated as anonymous."""
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    role: Role | None
-    customer_id: str | None = None
-    key_id: str | None = None
-
-    @property
-    def is_anonymous(self) -> bool:
-        return self.role is None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in (Role.ADMIN, Role.PROCUREMENT)
-
-    def visibility(self) -> str:
-        """A key for caches: callers with the same visibility see the same data."""
-        if self.role is None:
-            return "public"
-        if self.role is Role.CUSTOMER:
-            return f"customer:{self.customer_id}"
-        return "staff"
-
-
-ANONYMOUS = Caller(role=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +96,3 @@ async def revoke_api_key(deps: Deps, caller: Caller, key_id: str) -> ApiKey:
     if doc is None:
         raise NotFound(f"no active API key {key_id!r}")
     return ApiKey(doc["_id"], doc["name"], Role(doc["role"]), doc.get("customer_id"), doc["prefix"])
-
-
-def require_role(caller: Caller, *roles: Role) -> None:
-    if caller.role not in roles:
-        wanted = " or ".join(r.value for r in roles)
-        article = "an" if wanted[0] in "AEIOU" else "a"
-        raise PermissionDenied(f"this operation needs {article} {wanted} key")

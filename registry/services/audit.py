@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from registry.domain.models import Role
-from registry.services.access import Caller, require_role
+from registry.services.caller import Caller
 from registry.services.deps import Deps
+from registry.services.policy import require_role
 from registry.store import audit_log, ids
 from registry.store.database import Document
 

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 
 from registry.domain import validation as check
 from registry.domain.errors import PermissionDenied, ValidationError
-from registry.domain.models import HostingRegion, Product, Role, Scope
-from registry.services.access import Caller, require_role
+from registry.domain.models import HostingRegion, Product, Scope
+from registry.services import policy
+from registry.services.caller import Caller
 from registry.services.deps import Deps
+from registry.services.policy import STAFF, require_role
 from registry.store import changes, customers, hosting_regions, products, subprocessors
 from registry.store.products import DuplicateCode
 
-STAFF = (Role.ADMIN, Role.PROCUREMENT)
 USERS_NAMED = 10
 
 
@@ -48,19 +49,39 @@ async def create_hosting_region(
     return region
 
 
-def _readable(deps: Deps, caller: Caller) -> None:
-    if caller.is_anonymous and not deps.settings.public_read:
-        raise PermissionDenied("the catalogs need a key on this server")
+def _readable(deps: Deps, caller: Caller) -> bool:
+    """The catalogs are public exactly when the subprocessor list is."""
+    return policy.may_read_public_list(caller, deps.settings.public_read)
 
 
 async def list_products(deps: Deps, caller: Caller) -> list[Product]:
-    _readable(deps, caller)
+    if not _readable(deps, caller):
+        raise PermissionDenied("the catalogs need a key on this server")
     return await products.all_products(deps.db)
 
 
 async def list_hosting_regions(deps: Deps, caller: Caller) -> list[HostingRegion]:
-    _readable(deps, caller)
+    if not _readable(deps, caller):
+        raise PermissionDenied("the catalogs need a key on this server")
     return await hosting_regions.all_regions(deps.db)
+
+
+async def products_by_code(
+    deps: Deps, caller: Caller, codes: Sequence[str]
+) -> list[Product | None]:
+    """Products in key order (for loaders); none for a caller the catalogs are closed to."""
+    if not _readable(deps, caller):
+        return [None] * len(codes)
+    return await products.get_many(deps.db, codes)
+
+
+async def hosting_regions_by_code(
+    deps: Deps, caller: Caller, codes: Sequence[str]
+) -> list[HostingRegion | None]:
+    """Hosting regions in key order (for loaders); none when the catalogs are closed."""
+    if not _readable(deps, caller):
+        return [None] * len(codes)
+    return await hosting_regions.get_many(deps.db, codes)
 
 
 async def checked_products(deps: Deps, codes: Sequence[str], field: str) -> tuple[str, ...]:

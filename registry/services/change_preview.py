@@ -15,11 +15,12 @@ from registry.domain import notice as rules
 from registry.domain.errors import ValidationError
 from registry.domain.models import Change, ChangeKind, ChangeStatus, CustomerTerms
 from registry.services import audience
-from registry.services.access import Caller, require_role
+from registry.services.caller import Caller
 from registry.services.change_jobs import plan_notice
-from registry.services.changes import STAFF, _check_kind
+from registry.services.changes import _check_kind
 from registry.services.deps import Deps
-from registry.store import changes, customer_terms, customers
+from registry.services.policy import STAFF, require_role
+from registry.store import changes, customer_groups, customer_roster, customer_terms, customers
 from registry.store.customers import terms_key
 
 SAMPLE = 5
@@ -71,8 +72,6 @@ async def preview_change(
         raise ValidationError("effectiveAt", "effectiveAt needs a time zone offset")
     await _check_kind(deps, kind, subprocessor_id, replaces_id, emergency)
     now = deps.clock.now()
-    known = await customer_terms.all_terms(deps.db)
-    counts = await customers.count_by_terms(deps.db, list(known))
     draft = Change(
         id="preview",
         kind=kind,
@@ -83,12 +82,14 @@ async def preview_change(
         earliest_allowed=now,
         status=ChangeStatus.ANNOUNCED,
     )
-    # Only the terms of customers the change's scope affects bind it (as in announce).
-    affected = {
-        g.terms_key
-        for g in await audience.affected_groups(deps, await audience.audience_of(deps, draft))
-    }
-    held = {key: terms for key, terms in known.items() if counts.get(key) and key in affected}
+    # Only the customers the change's scope affects are told, and bind it (as in announce).
+    chunks: dict[str, list[str]] = {}
+    known: dict[str, CustomerTerms] = {}
+    for group in await audience.affected_groups(deps, await audience.audience_of(deps, draft)):
+        chunks.setdefault(group.terms_key, []).extend(group.chunks)
+        known[group.terms_key] = group.terms
+    counts = {key: await customer_roster.count(deps.db, ids) for key, ids in chunks.items()}
+    held = {key: terms for key, terms in known.items() if counts[key]}
     binding = [] if emergency else list(held.values())
     earliest = rules.latest_earliest_effective_at(now, binding, emergency=emergency) or now
     chosen = effective_at or earliest
@@ -106,7 +107,7 @@ async def preview_change(
     groups = []
     for key, terms in held.items():
         plan = plan_notice(hypothetical, terms).notice
-        sample_ids = await customers.ids_with_terms(deps.db, [key], SAMPLE)
+        sample_ids = await customer_roster.first_ids(deps.db, chunks[key], SAMPLE)
         names = [c.name for c in await customers.get_many(deps.db, sample_ids) if c is not None]
         exempt = emergency and terms.allows_emergency_replacement
         groups.append(
@@ -149,9 +150,13 @@ async def upcoming_changes(deps: Deps, caller: Caller, *, limit: int) -> list[Up
     now = deps.clock.now()
     known = await customer_terms.all_terms(deps.db)
     counts = await customers.count_by_terms(deps.db, list(known))
-    held = [terms for key, terms in known.items() if counts.get(key)]
+    everyone = await customer_groups.all_groups(deps.db)
     found = []
     for change in sorted(announced, key=lambda c: (c.effective_at, c.id)):
+        # Only the terms of the customers the change's scope affects.
+        who = await audience.audience_of(deps, change)
+        affected = {g.terms_key for g in audience.affected(who, everyone)}
+        held = [terms for key, terms in known.items() if counts.get(key) and key in affected]
         ahead = [
             deadline
             for terms in held

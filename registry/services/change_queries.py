@@ -1,20 +1,18 @@
-"""Reading changes, notices and objections, each limited to what the caller may see."""
+"""Reading changes, notices and objections, each limited by the access policy."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from registry.domain.errors import PermissionDenied
-from registry.domain.models import Change, ChangeStatus, Notice, Objection, Role
-from registry.services.access import Caller, require_role
-from registry.services.customers import visible_customer_id
+from registry.domain.models import Change, ChangeStatus, Notice, Objection
+from registry.services import policy
+from registry.services.caller import Caller
 from registry.services.deps import Deps
-from registry.store import changes, notices, objections
+from registry.services.policy import STAFF, require_role
+from registry.store import changes, ids, notices, objections
 
-
-def _require_key(caller: Caller) -> None:
-    if caller.is_anonymous:
-        raise PermissionDenied("a key is needed to read changes and notices")
+_NEEDS_KEY = "to read changes and notices"
 
 
 async def page_changes(
@@ -25,8 +23,26 @@ async def page_changes(
     after: tuple[Any, ...] | None,
     limit: int,
 ) -> tuple[list[Change], int]:
-    _require_key(caller)
+    policy.require_key(caller, _NEEDS_KEY)
     return await changes.page(deps.db, statuses=statuses, after=after, limit=limit)
+
+
+async def get_changes(deps: Deps, caller: Caller, change_ids: Sequence[str]) -> list[Change | None]:
+    """Changes by id in key order (for loaders); those the caller may not see are None."""
+    if caller.is_anonymous:
+        return [None] * len(change_ids)
+    found = await changes.get_many(deps.db, change_ids)
+    return [c if c is not None and policy.may_see_change(caller, c) else None for c in found]
+
+
+async def changes_of_subprocessors(
+    deps: Deps, caller: Caller, subprocessor_ids: Sequence[str]
+) -> dict[str, list[Change]]:
+    """Each vendor's changes, oldest first, as far as the caller may see them."""
+    if caller.is_anonymous:
+        return {}
+    found = await changes.by_subprocessors(deps.db, subprocessor_ids)
+    return {key: policy.visible_changes(caller, items) for key, items in found.items()}
 
 
 async def page_notices(
@@ -38,11 +54,16 @@ async def page_notices(
     after: tuple[Any, ...] | None,
     limit: int,
 ) -> tuple[list[Notice], int]:
-    _require_key(caller)
-    who = visible_customer_id(caller, customer_id)
+    policy.require_key(caller, _NEEDS_KEY)
+    who = policy.customer_view(caller, customer_id)
     return await notices.page(
         deps.db, change_id=change_id, customer_id=who, after=after, limit=limit
     )
+
+
+async def get_notice(deps: Deps, caller: Caller, notice_id: str) -> Notice | None:
+    found = await notices.get(deps.db, notice_id) if ids.is_id_of("Notice", notice_id) else None
+    return found if found is not None and policy.may_see_record(caller, found.customer_id) else None
 
 
 async def page_objections(
@@ -54,23 +75,33 @@ async def page_objections(
     after: tuple[Any, ...] | None,
     limit: int,
 ) -> tuple[list[Objection], int]:
-    _require_key(caller)
-    who = visible_customer_id(caller, customer_id)
+    policy.require_key(caller, _NEEDS_KEY)
+    who = policy.customer_view(caller, customer_id)
     return await objections.page(
         deps.db, change_id=change_id, customer_id=who, after=after, limit=limit
     )
 
 
-def objection_scope(caller: Caller) -> str | None:
-    """The only customer whose objections a caller may see (None: all, for staff)."""
-    if caller.role is Role.CUSTOMER:
-        return caller.customer_id
-    if caller.is_staff:
-        return None
-    return "\x00nobody"
+async def get_objection(deps: Deps, caller: Caller, objection_id: str) -> Objection | None:
+    found = (
+        await objections.get(deps.db, objection_id)
+        if ids.is_id_of("Objection", objection_id)
+        else None
+    )
+    return found if found is not None and policy.may_see_record(caller, found.customer_id) else None
+
+
+async def objections_of_changes(
+    deps: Deps, caller: Caller, change_ids: Sequence[str]
+) -> dict[str, list[Objection]]:
+    """Each change's objections the caller may see (a customer: its own; staff: all)."""
+    scope = policy.record_scope(caller)
+    if scope.nobody:
+        return {}
+    return await objections.by_changes(deps.db, change_ids, scope.only)
 
 
 async def open_objections(deps: Deps, caller: Caller, *, limit: int) -> tuple[list[Objection], int]:
     """The staff inbox: open objections of every customer, nearest deadline first."""
-    require_role(caller, Role.ADMIN, Role.PROCUREMENT)
+    require_role(caller, *STAFF)
     return await objections.open_by_deadline(deps.db, limit=limit)

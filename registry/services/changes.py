@@ -16,7 +16,6 @@ from registry.domain.errors import (
     NotFound,
     NoticeWindowViolation,
     ObjectionDeadlinePassed,
-    PermissionDenied,
     ValidationError,
 )
 from registry.domain.models import (
@@ -27,15 +26,15 @@ from registry.domain.models import (
     NoticeStatus,
     Objection,
     ObjectionResolution,
-    Role,
     SubprocessorStatus,
 )
-from registry.services import audience, catalogs, scope_changes
+from registry.services import audience, catalogs, policy, scope_changes
 from registry.services import events as rendering
-from registry.services.access import Caller, require_role
+from registry.services.caller import Caller
 from registry.services.catalogs import ScopeCodes
 from registry.services.change_jobs import plan_notice
 from registry.services.deps import Deps
+from registry.services.policy import STAFF, require_role
 from registry.store import (
     changes,
     customer_groups,
@@ -51,7 +50,6 @@ from registry.store import (
 from registry.store.changes import DuplicateChange
 from registry.store.objections import DuplicateObjection
 
-STAFF = (Role.ADMIN, Role.PROCUREMENT)
 VIOLATION_CUSTOMERS_SHOWN = 100
 
 
@@ -211,10 +209,12 @@ async def _plan(deps: Deps, change: Change, *, undo: bool) -> None:
 
 
 async def get_change(deps: Deps, caller: Caller, change_id: str) -> Change:
-    if caller.is_anonymous:
-        raise NotFound(f"no change {change_id!r}")
-    found = await changes.get(deps.db, change_id) if ids.is_id_of("Change", change_id) else None
-    if found is None:
+    found = (
+        await changes.get(deps.db, change_id)
+        if ids.is_id_of("Change", change_id) and not caller.is_anonymous
+        else None
+    )
+    if found is None or not policy.may_see_change(caller, found):
         raise NotFound(f"no change {change_id!r}")
     return found
 
@@ -234,19 +234,6 @@ async def cancel_change(deps: Deps, caller: Caller, change_id: str, reason: str)
     return cancelled
 
 
-def _objecting_customer(caller: Caller, customer_id: str | None) -> str:
-    if caller.role is Role.CUSTOMER:
-        assert caller.customer_id is not None
-        if customer_id is not None and customer_id != caller.customer_id:
-            raise NotFound(f"no customer {customer_id!r}")
-        return caller.customer_id
-    if caller.role is Role.ADMIN:
-        if not customer_id:
-            raise ValidationError("customerId", "an admin must name the objecting customer")
-        return customer_id
-    raise PermissionDenied("objections are filed by the customer (or an admin for it)")
-
-
 async def notice_for(deps: Deps, change: Change, customer_id: str) -> Notice:
     """The customer's notice, written now if the expansion has not reached it yet."""
     found = await notices.for_customer(deps.db, change.id, customer_id)
@@ -264,14 +251,15 @@ async def notice_for(deps: Deps, change: Change, customer_id: str) -> Notice:
     await notices.insert_one(deps.db, document)
     await notice_schedule.add_many(deps.db, plan.schedule(document, reachable=False))
     found = await notices.for_customer(deps.db, change.id, customer_id)
-    assert found is not None
+    if found is None:
+        raise RuntimeError(f"the notice of {change.id} for {customer_id} vanished after writing")
     return found
 
 
 async def file_objection(
     deps: Deps, caller: Caller, *, change_id: str, reason: str, customer_id: str | None = None
 ) -> Objection:
-    who = _objecting_customer(caller, customer_id)
+    who = policy.acting_customer(caller, customer_id)
     why = check.text(reason, "reason", max_length=5000)
     change = await get_change(deps, caller, change_id)
     if change.status is ChangeStatus.CANCELLED:

@@ -14,8 +14,9 @@ import secrets
 from datetime import timedelta
 
 from registry.domain.models import Role
-from registry.services.access import Caller, require_role
+from registry.services.caller import Caller
 from registry.services.deps import Deps
+from registry.services.policy import require_role
 from registry.store import api_keys, console_sessions
 from registry.store.console_sessions import StoredSession
 

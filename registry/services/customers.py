@@ -8,12 +8,13 @@ from collections.abc import Sequence
 
 from registry.domain import validation as check
 from registry.domain.durations import InvalidDuration
-from registry.domain.errors import NotFound, PermissionDenied, ValidationError
+from registry.domain.errors import NotFound, ValidationError
 from registry.domain.models import Customer, CustomerTerms, DataOrigin, PeriodEnds, Role
 from registry.domain.notice import contract_period
-from registry.services import catalogs
-from registry.services.access import Caller, require_role
+from registry.services import catalogs, policy
+from registry.services.caller import Caller
 from registry.services.deps import Deps
+from registry.services.policy import require_role
 from registry.store import customer_groups, customer_roster, customer_terms, customers, ids
 from registry.store.customers import group_key
 
@@ -180,33 +181,29 @@ async def update_customer(
     return updated
 
 
-def visible_customer_id(caller: Caller, customer_id: str | None) -> str | None:
-    """The customer a query is about: a CUSTOMER key only ever sees its own."""
-    if caller.role is Role.CUSTOMER:
-        if customer_id is not None and customer_id != caller.customer_id:
-            raise NotFound(f"no customer {customer_id!r}")
-        return caller.customer_id
-    if caller.is_anonymous and customer_id is not None:
-        raise PermissionDenied("a key is needed for a customer's view")
-    return customer_id
-
-
 async def get_customer(deps: Deps, caller: Caller, customer_id: str) -> Customer:
-    if caller.is_anonymous:
-        raise NotFound(f"no customer {customer_id!r}")
-    visible_customer_id(caller, customer_id)
     found = (
-        await customers.get(deps.db, customer_id) if ids.is_id_of("Customer", customer_id) else None
+        await customers.get(deps.db, customer_id)
+        if ids.is_id_of("Customer", customer_id) and policy.may_see_customer(caller, customer_id)
+        else None
     )
     if found is None:
         raise NotFound(f"no customer {customer_id!r}")
     return found
 
 
+async def get_customers(
+    deps: Deps, caller: Caller, customer_ids: Sequence[str]
+) -> list[Customer | None]:
+    """Customers by id in key order (for loaders); those the caller may not see are None."""
+    wanted = [i for i in customer_ids if policy.may_see_customer(caller, i)]
+    found = {c.id: c for c in await customers.get_many(deps.db, wanted) if c is not None}
+    return [found.get(i) for i in customer_ids]
+
+
 async def list_customers(
     deps: Deps, caller: Caller, *, after: tuple[str, str] | None, limit: int
 ) -> tuple[list[Customer], int]:
-    if caller.is_anonymous:
-        raise PermissionDenied("listing customers needs a key")
-    only = caller.customer_id if caller.role is Role.CUSTOMER else None
-    return await customers.page(deps.db, after=after, limit=limit, only_id=only)
+    policy.require_key(caller, "to list customers")
+    scope = policy.record_scope(caller)
+    return await customers.page(deps.db, after=after, limit=limit, only_id=scope.only)

@@ -28,13 +28,13 @@ from registry.delivery.secrets import SecretBox, SecretDecryptionError
 from registry.delivery.sender import AttemptResult
 from registry.delivery.signing import webhook_headers
 from registry.domain.durations import Duration, add_duration, parse_duration
+from registry.domain.webhooks import Attempt, Delivery, DeliveryStatus, Subscription
 from registry.services.deps import Deps
 from registry.services.webhooks import secret_box
 from registry.store import customers, deliveries, delivery_queue, events
 from registry.store import webhook_subscriptions as subscriptions
 from registry.store.database import Document
-from registry.store.deliveries import Attempt, Delivery, DeliveryStatus, Outcome
-from registry.store.webhook_subscriptions import Subscription
+from registry.store.deliveries import Outcome
 
 logger = logging.getLogger("registry.webhooks")
 

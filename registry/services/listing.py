@@ -20,9 +20,8 @@ from registry.domain.models import (
     TransferStatus,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer, summarize
-from registry.services import catalogs
-from registry.services.access import Caller
-from registry.services.customers import visible_customer_id
+from registry.services import catalogs, policy
+from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.store import (
     changes,
@@ -53,9 +52,8 @@ class SubprocessorQuery:
 
 async def list_filter(deps: Deps, caller: Caller, query: SubprocessorQuery) -> ListFilter:
     """Check the caller may ask this, and turn the question into a store filter."""
-    if caller.is_anonymous and not deps.settings.public_read:
-        raise PermissionDenied("the subprocessor list needs a key on this server")
-    if SubprocessorStatus.PROPOSED in query.statuses and not caller.is_staff:
+    policy.require_public_list(caller, deps.settings.public_read)
+    if SubprocessorStatus.PROPOSED in query.statuses and not policy.may_filter_proposed(caller):
         raise PermissionDenied("PROPOSED subprocessors are visible to staff only")
     ids: tuple[str, ...] | None = None
     if query.countries:
@@ -64,23 +62,25 @@ async def list_filter(deps: Deps, caller: Caller, query: SubprocessorQuery) -> L
     if query.as_of is not None and query.as_of.tzinfo is None:
         raise ValidationError("asOf", "asOf needs a time zone offset")
     as_of = query.as_of or deps.clock.now()
-    customer_id = visible_customer_id(caller, query.customer_id)
+    customer_id = policy.customer_view(caller, query.customer_id)
     also: tuple[str, ...] = ()
     not_yet: tuple[str, ...] = ()
     if customer_id is not None and not query.statuses:
         also, not_yet = await _lagging_for(deps, customer_id, as_of)
-    audience: Audience | None = None
-    reached: tuple[str, ...] = ()
+    asked: Audience | None = None
     if query.products or query.hosting_region is not None:
-        audience = Audience(
+        asked = Audience(
             await catalogs.checked_products(deps, query.products, "filter.products"),
             await catalogs.checked_region(deps, query.hosting_region, "filter.hostingRegion"),
         )
-    elif customer_id is not None:
+    audience: Audience | None = None
+    reached: tuple[str, ...] = ()
+    if customer_id is not None:
         audience, reached = await _scope_of(deps, customer_id, as_of)
     return ListFilter(
         audience=audience,
         scope_reached=reached,
+        scope_filter=asked,
         as_of=None if query.statuses else as_of,
         also_in_force=also,
         not_yet_in_force=not_yet,
@@ -174,7 +174,7 @@ async def evaluation_day(deps: Deps, caller: Caller, customer_id: str | None = N
     """Today on the asked-about (or asking) customer's calendar (its time zone); UTC for
     everyone else."""
     now = deps.clock.now()
-    customer_id = visible_customer_id(caller, customer_id)
+    customer_id = policy.customer_view(caller, customer_id)
     found = await customers.get(deps.db, customer_id) if customer_id else None
     return notice_rules.customer_date(now, found.terms) if found else now.astimezone(UTC).date()
 
@@ -194,7 +194,7 @@ async def assess_transfers(
     end_of_day = datetime.combine(on, datetime.max.time(), tzinfo=deps.clock.now().tzinfo)
     query = SubprocessorQuery(as_of=end_of_day, customer_id=customer_id)
     flt = await list_filter(deps, caller, query)
-    whose = visible_customer_id(caller, customer_id)
+    whose = policy.customer_view(caller, customer_id)
     if origin is None:
         customer = await customers.get(deps.db, whose) if whose else None
         origin = customer.terms.data_origin if customer else DataOrigin.EEA

@@ -13,20 +13,18 @@ from registry.domain.models import (
     Dpa,
     LocationRole,
     ProcessingLocation,
-    Role,
     StatusChange,
     Subprocessor,
     SubprocessorStatus,
     TransferBasis,
     TransferMechanism,
 )
-from registry.services import catalogs, scope_changes
-from registry.services.access import Caller, require_role
+from registry.services import catalogs, policy, scope_changes
+from registry.services.caller import Caller
 from registry.services.catalogs import ScopeCodes
 from registry.services.deps import Deps
+from registry.services.policy import STAFF, require_role
 from registry.store import dpas, ids, processing_locations, subprocessors, transfer_bases
-
-STAFF = (Role.ADMIN, Role.PROCUREMENT)
 
 
 def _categories(values: Sequence[str] | None) -> tuple[str, ...]:
@@ -70,19 +68,21 @@ async def create_subprocessor(
 
 
 async def get_subprocessor(deps: Deps, caller: Caller, sub_id: str) -> Subprocessor:
-    """Visible subprocessors only: PROPOSED ones are internal to staff."""
+    """One vendor, if the access policy lets the caller see it."""
     sub = await subprocessors.get(deps.db, sub_id) if ids.is_id_of("Subprocessor", sub_id) else None
-    if sub is None or not visible(caller, sub, deps.settings.public_read):
+    visible = policy.visible_subprocessor(caller, sub, deps.settings.public_read)
+    if visible is None:
         raise NotFound(f"no subprocessor {sub_id!r}")
-    return sub
+    return visible
 
 
-def visible(caller: Caller, sub: Subprocessor, public_read: bool) -> bool:
-    if caller.is_staff:
-        return True
-    if caller.is_anonymous and not public_read:
-        return False
-    return sub.status is not SubprocessorStatus.PROPOSED
+async def get_subprocessors(
+    deps: Deps, caller: Caller, sub_ids: Sequence[str]
+) -> list[Subprocessor | None]:
+    """Vendors by id in key order (for loaders); those the caller may not see are None."""
+    found = await subprocessors.get_many(deps.db, sub_ids)
+    public_read = deps.settings.public_read
+    return [policy.visible_subprocessor(caller, s, public_read) for s in found]
 
 
 async def _writable(deps: Deps, caller: Caller, sub_id: str, field: str) -> Subprocessor:
@@ -220,3 +220,22 @@ async def record_transfer_basis(
     )
     await transfer_bases.upsert(deps.db, basis)
     return sub
+
+
+# A vendor's parts, for callers the policy already let see the vendor (loaders, pages).
+
+
+async def locations_of(
+    deps: Deps, caller: Caller, sub_ids: Sequence[str]
+) -> dict[str, list[ProcessingLocation]]:
+    return await processing_locations.by_subprocessors(deps.db, sub_ids)
+
+
+async def dpas_of(deps: Deps, caller: Caller, sub_ids: Sequence[str]) -> dict[str, list[Dpa]]:
+    return await dpas.by_subprocessors(deps.db, sub_ids)
+
+
+async def transfer_bases_of(
+    deps: Deps, caller: Caller, sub_ids: Sequence[str]
+) -> dict[str, list[TransferBasis]]:
+    return await transfer_bases.by_subprocessors(deps.db, sub_ids)

@@ -20,7 +20,7 @@ from registry.domain.models import (
     Subprocessor,
     SubprocessorStatus,
 )
-from registry.services.access import Caller
+from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.store import changes, ids, meta, subprocessors
 

@@ -17,15 +17,15 @@ from registry.delivery.secrets import SecretBox
 from registry.domain.durations import parse_duration
 from registry.domain.errors import NotFound, UnsafeUrlError, ValidationError
 from registry.domain.models import Role
-from registry.services.access import Caller, require_role
-from registry.services.customers import visible_customer_id
+from registry.domain.webhooks import Delivery, DeliveryStatus, SealedSecrets, Subscription
+from registry.services import policy
+from registry.services.caller import Caller
 from registry.services.deps import Deps
+from registry.services.policy import require_role
 from registry.settings import Settings
 from registry.store import customers, deliveries, delivery_queue, ids
 from registry.store import webhook_subscriptions as subscriptions
-from registry.store.deliveries import Delivery, DeliveryStatus
 from registry.store.events import EVENT_TYPES
-from registry.store.webhook_subscriptions import SealedSecrets, Subscription
 
 ROTATION_OVERLAP = timedelta(hours=24)
 """How long the old secret keeps signing after a rotation."""
@@ -132,12 +132,11 @@ async def enable_subscription(deps: Deps, caller: Caller, subscription_id: str) 
 async def list_subscriptions(
     deps: Deps, caller: Caller, customer_id: str | None = None
 ) -> list[Subscription]:
-    require_role(caller, Role.ADMIN, Role.CUSTOMER)
-    if caller.role is Role.CUSTOMER:
-        if customer_id is not None and customer_id != caller.customer_id:
-            return []  # exactly what an unknown customer gets
-        customer_id = caller.customer_id
-    return await subscriptions.for_customer(deps.db, customer_id)
+    require_role(caller, *policy.WEBHOOK_ROLES)
+    scope = policy.webhook_scope(caller)
+    if customer_id is not None and not scope.allows(customer_id):
+        return []  # exactly what an unknown customer gets
+    return await subscriptions.for_customer(deps.db, customer_id or scope.only)
 
 
 async def list_deliveries(
@@ -154,12 +153,15 @@ async def list_deliveries(
 
     `customer_id` narrows an admin's view to one customer; a customer key sees its own.
     """
-    require_role(caller, Role.ADMIN, Role.CUSTOMER)
-    own = caller.customer_id if caller.role is Role.CUSTOMER else customer_id
+    require_role(caller, *policy.WEBHOOK_ROLES)
+    scope = policy.webhook_scope(caller)
+    if customer_id is not None and not scope.allows(customer_id):
+        return [], 0  # exactly what an unknown customer gets
+    own = scope.only or customer_id
     if subscription_id is not None:
         found = await subscriptions.get_many(deps.db, [subscription_id])
         sub = found.get(subscription_id)
-        if sub is None or (own is not None and sub.customer_id != own):
+        if sub is None or not scope.allows(sub.customer_id):
             return [], 0
     return await deliveries.page(
         deps.db,
@@ -173,11 +175,9 @@ async def list_deliveries(
 
 async def replay_delivery(deps: Deps, caller: Caller, delivery_id: str) -> Delivery:
     """Send a finished (usually FAILED) delivery again, with the same webhook-id."""
-    require_role(caller, Role.ADMIN, Role.CUSTOMER)
-    found = (
-        await deliveries.get(deps.db, delivery_id) if _is("WebhookDelivery", delivery_id) else None
-    )
-    if found is None or not _may_see(caller, found.customer_id):
+    require_role(caller, *policy.WEBHOOK_ROLES)
+    found = await get_delivery(deps, caller, delivery_id)
+    if found is None:
         raise NotFound(f"no webhook delivery {delivery_id!r}")
     if found.status is DeliveryStatus.PENDING:
         # Queued already; queueing again is harmless and heals a replay cut short.
@@ -196,8 +196,8 @@ async def replay_delivery(deps: Deps, caller: Caller, delivery_id: str) -> Deliv
 
 async def reachability(deps: Deps, caller: Caller, customer_id: str | None) -> Reachability:
     """Flagged while any of the customer's live subscriptions is disabled."""
-    require_role(caller, Role.ADMIN, Role.CUSTOMER)
-    customer_id = visible_customer_id(caller, customer_id)
+    require_role(caller, *policy.WEBHOOK_ROLES)
+    customer_id = policy.customer_view(caller, customer_id)
     if customer_id is None:
         raise ValidationError("customerId", "name the customer")
     disabled = sorted(
@@ -215,16 +215,12 @@ async def reachability(deps: Deps, caller: Caller, customer_id: str | None) -> R
 
 
 async def _owner(deps: Deps, caller: Caller, customer_id: str | None) -> str:
-    require_role(caller, Role.ADMIN, Role.CUSTOMER)
+    owner = policy.acting_customer(caller, customer_id)
     if caller.role is Role.CUSTOMER:
-        own = visible_customer_id(caller, customer_id)
-        assert own is not None  # CUSTOMER keys are always bound
-        return own
-    if not customer_id:
-        raise ValidationError("customerId", "an ADMIN must name the customer")
-    if not _is("Customer", customer_id) or await customers.get(deps.db, customer_id) is None:
-        raise ValidationError("customerId", f"no customer {customer_id!r}")
-    return customer_id
+        return owner
+    if not _is("Customer", owner) or await customers.get(deps.db, owner) is None:
+        raise ValidationError("customerId", f"no customer {owner!r}")
+    return owner
 
 
 def _checked_event_types(event_types: Sequence[str] | None) -> tuple[str, ...]:
@@ -248,20 +244,34 @@ async def _checked_url(deps: Deps, url: str) -> ssrf.CheckedTarget:
         raise UnsafeUrlError(exc.message) from None
 
 
-async def _visible(deps: Deps, caller: Caller, subscription_id: str) -> Subscription:
-    require_role(caller, Role.ADMIN, Role.CUSTOMER)
+async def get_subscription(deps: Deps, caller: Caller, subscription_id: str) -> Subscription | None:
+    """One subscription, if the access policy lets the caller see it."""
     found = (
         await subscriptions.get(deps.db, subscription_id)
         if _is("WebhookSubscription", subscription_id)
         else None
     )
-    if found is None or not _may_see(caller, found.customer_id):
-        raise _not_found(subscription_id)
+    if found is None or not policy.may_see_webhook_record(caller, found.customer_id):
+        return None
     return found
 
 
-def _may_see(caller: Caller, customer_id: str) -> bool:
-    return caller.role is Role.ADMIN or caller.customer_id == customer_id
+async def get_delivery(deps: Deps, caller: Caller, delivery_id: str) -> Delivery | None:
+    """One delivery with its attempts, if the access policy lets the caller see it."""
+    found = (
+        await deliveries.get(deps.db, delivery_id) if _is("WebhookDelivery", delivery_id) else None
+    )
+    if found is None or not policy.may_see_webhook_record(caller, found.customer_id):
+        return None
+    return found
+
+
+async def _visible(deps: Deps, caller: Caller, subscription_id: str) -> Subscription:
+    require_role(caller, *policy.WEBHOOK_ROLES)
+    found = await get_subscription(deps, caller, subscription_id)
+    if found is None:
+        raise _not_found(subscription_id)
+    return found
 
 
 def _is(kind: str, id_: str) -> bool:

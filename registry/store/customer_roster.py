@@ -129,6 +129,14 @@ async def first_ids(db: Database, chunk_ids: Sequence[str], limit: int) -> list[
     return sorted(named)
 
 
+async def count(db: Database, chunk_ids: Sequence[str]) -> int:
+    """How many customers the named chunks hold (their counters only)."""
+    total = 0
+    async for doc in db[NAME].find({"_id": {"$in": list(chunk_ids)}}, {"n": 1}):
+        total += int(doc["n"])
+    return total
+
+
 async def explain(db: Database, chunk_ids: Sequence[str]) -> Document:
     """The query plan of reading affected chunks (for the benchmark's report)."""
     part = sorted(chunk_ids)[:READ_AHEAD]

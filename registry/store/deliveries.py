@@ -17,16 +17,16 @@ came after it.
 
 from __future__ import annotations
 
-import enum
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
 
+from registry.domain.webhooks import Attempt, Delivery, DeliveryStatus
 from registry.store.database import (
     Database,
     Document,
@@ -48,45 +48,6 @@ async def ensure_indexes(db: Database) -> None:
     # so the primary key alone makes a repeated dispatch create nothing new.
     await create_missing_indexes(db, NAME, INDEXES)
     await create_missing_indexes(db, ATTEMPTS, ATTEMPT_INDEXES)
-
-
-class DeliveryStatus(enum.Enum):
-    PENDING = "PENDING"
-    DELIVERED = "DELIVERED"
-    FAILED = "FAILED"
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    number: int
-    at: datetime
-    status_code: int | None
-    latency_ms: float | None
-    response_excerpt: str
-    error: str | None
-    outcome: str
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """A delivery record; `lease_seq` is set on the copy a worker claimed."""
-
-    id: str
-    event_id: str
-    event_type: str
-    subscription_id: str
-    customer_id: str
-    status: DeliveryStatus
-    created_at: datetime
-    next_attempt_at: datetime | None
-    attempt_count: int
-    body: str = field(repr=False)
-    attempts: tuple[Attempt, ...] = ()
-    channel: str = "webhook"  # or "email", to `target` (an address) instead of a subscription
-    target: str | None = field(default=None, repr=False)
-    delivered_at: datetime | None = None
-    failed_at: datetime | None = None
-    lease_seq: int = 0  # the queue generation the claim was made at
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,6 +121,8 @@ class ListFilter:
     # has already brought to it (`scope_reached`).
     audience: Audience | None = None
     scope_reached: tuple[str, ...] = ()
+    # A filter by scope asked for (`?product=`, `filter.products`): applies on top.
+    scope_filter: Audience | None = None
 
     def query(self) -> Document:
         clauses: list[Document] = []
@@ -144,6 +146,8 @@ class ListFilter:
                 touching = {"$or": [touching, {"_id": {"$in": list(self.scope_reached)}}]}
             if touching:
                 clauses.append(touching)
+        if self.scope_filter is not None and (asked := self.scope_filter.query()):
+            clauses.append(asked)
         if self.ids is not None:
             clauses.append({"_id": {"$in": list(self.ids)}})
         if self.purpose:

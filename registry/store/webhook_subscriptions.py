@@ -9,12 +9,12 @@ delivery log keeps pointing at a subscription that still exists.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
+from registry.domain.webhooks import SealedSecrets, Subscription
 from registry.store.database import Database, Document, create_missing_indexes
 
 NAME = "webhook_subscriptions"
@@ -27,41 +27,6 @@ _LIVE: Document = {"deleted_at": None}
 
 async def ensure_indexes(db: Database) -> None:
     await create_missing_indexes(db, NAME, INDEXES)
-
-
-@dataclass(frozen=True, slots=True)
-class SealedSecrets:
-    """Encrypted signing secrets; the previous one only until it expires."""
-
-    current: str
-    previous: str | None = None
-    previous_expires_at: datetime | None = None
-
-    def valid_at(self, now: datetime) -> tuple[str, ...]:
-        if self.previous and self.previous_expires_at and now < self.previous_expires_at:
-            return (self.current, self.previous)
-        return (self.current,)
-
-
-@dataclass(frozen=True, slots=True)
-class Subscription:
-    id: str
-    customer_id: str
-    url: str
-    event_types: tuple[str, ...]
-    active: bool
-    created_at: datetime
-    # repr=False: ciphertexts stay out of logs and tracebacks all the same.
-    secrets: SealedSecrets = field(repr=False)
-    secret_rotated_at: datetime | None = None
-    disabled_at: datetime | None = None
-    disabled_reason: str | None = None
-    deleted_at: datetime | None = None
-    failing_since: datetime | None = None
-    last_success_at: datetime | None = None
-
-    def wants(self, event_type: str) -> bool:
-        return self.active and self.deleted_at is None and event_type in self.event_types
 
 
 def to_document(sub: Subscription) -> Document:

@@ -23,7 +23,9 @@ from datetime import datetime
 from starlette.requests import Request
 from starlette.responses import Response
 
-from registry.services.access import Caller, InvalidApiKey, authenticate
+from registry.services import policy
+from registry.services.access import InvalidApiKey, authenticate
+from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.store.meta import VersionWatch
 
@@ -50,8 +52,7 @@ def entity_tag(
     Weak (`W/`) for answers that are equivalent but not byte-identical (a feed stamped
     with the time it was generated)."""
     digest = hashlib.blake2b(digest_size=12)
-    role = caller.role.value if caller.role is not None else ""
-    digest.update(f"{caller.visibility()}\x00{role}\x00{when}".encode())
+    digest.update(f"{policy.visibility(caller)}\x00{when}".encode())
     for part in request_parts:
         digest.update(b"\x00")
         digest.update(part.encode() if isinstance(part, str) else part)

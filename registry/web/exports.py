@@ -19,10 +19,11 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from registry.domain.errors import NotFound, PermissionDenied, RegistryError
 from registry.domain.models import Role
 from registry.services import changes as change_service
-from registry.services.access import Caller, InvalidApiKey, authenticate, require_role
+from registry.services.access import InvalidApiKey, authenticate
+from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery, list_filter
-from registry.services.registry import STAFF
+from registry.services.policy import STAFF, require_role
 from registry.store import audit_log, notices, objections, processing_locations, subprocessors
 from registry.web import scope_params
 

@@ -22,7 +22,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from registry.domain.errors import RegistryError
 from registry.domain.models import Change, ChangeStatus, Notice, NoticeStatus, Role
-from registry.services.access import Caller
+from registry.services.caller import Caller
 from registry.services.change_queries import page_notices
 from registry.services.deps import Deps
 from registry.store import changes

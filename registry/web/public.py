@@ -32,8 +32,9 @@ from registry.domain.models import (
     TransferStatus,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
-from registry.services import catalogs
-from registry.services.access import Caller, InvalidApiKey, authenticate
+from registry.services import catalogs, policy
+from registry.services.access import InvalidApiKey, authenticate
+from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery, list_filter
 from registry.store import changes, dpas, processing_locations, subprocessors, transfer_bases
@@ -127,7 +128,7 @@ async def web_caller(request: Request) -> tuple[Deps, Caller]:
         caller = await authenticate(deps, request.headers.get("authorization"))
     except InvalidApiKey as exc:
         raise WebError(401, "Invalid API key", str(exc)) from None
-    if caller.is_anonymous and not deps.settings.public_read:
+    if not policy.may_read_public_list(caller, deps.settings.public_read):
         raise WebError(
             403,
             "Not public",

@@ -8,10 +8,11 @@ from starlette.requests import Request
 
 from registry.domain.models import Change
 from registry.domain.scope import affects
-from registry.services.access import Caller
+from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery, list_filter
 from registry.store import customers, subprocessors
+from registry.store.subprocessors import ListFilter
 
 MAX_PRODUCTS = 20
 
@@ -43,10 +44,9 @@ async def change_filter(
     changes in `also` (those the customer holds a notice of)."""
     if not products and region is None:
         return None
-    flt = await list_filter(
-        deps, caller, SubprocessorQuery(products=products, hosting_region=region)
-    )
-    flt = type(flt)(audience=flt.audience)  # any status, any date: the scope alone
+    asked = SubprocessorQuery(products=products, hosting_region=region)
+    # Checked like a list (unknown codes refused), then any status, any date: the scope alone.
+    flt = ListFilter(scope_filter=(await list_filter(deps, caller, asked)).scope_filter)
     touching = {s.id for s in await subprocessors.all_matching(deps.db, flt)}
 
     def keep(change: Change) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -12,8 +13,10 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
-from registry.domain.models import Role
-from registry.services.seeding import load_seed_file
+from registry.domain.models import ChangeKind, Role
+from registry.services import change_preview
+from registry.services.caller import Caller
+from registry.services.seeding import SeedError, load_seed_file
 from registry.store.database import Document, ensure_indexes
 from tests.conftest import START, Api, make_settings, running_api
 
@@ -373,3 +376,92 @@ async def test_proactlink_seed_declares_its_eea_region_and_loads_idempotently(
     by_name = {c["name"]: c.get("hosting_region") async for c in db["customers"].find({})}
     assert by_name["Thistle Apps Ltd"] == "other"
     assert by_name["Helios Webshop IKE"] == "eea"
+
+
+async def test_a_scope_filter_narrows_a_customer_view_and_never_widens_it(fresh: Api) -> None:
+    ids = await setup(fresh)
+    admin = ids["admin"]
+    everywhere = {"legalName": "Everywhere", "purpose": "Hosting"}
+    sub = await fresh.gql(SUB, {"input": everywhere}, admin)
+    for sub_id in (ids["sub"], sub["createSubprocessor"]["subprocessor"]["id"]):
+        await fresh.gql(ANNOUNCE, {"input": {"kind": "ADD", "subprocessorId": sub_id}}, admin)
+    await fresh.scheduler.run_until_idle()
+    fresh.clock.set(START + 200 * DAY)
+    await fresh.scheduler.run_until_idle()
+
+    async def listed(customer: str | None, flt: dict[str, Any]) -> set[str]:
+        data = await fresh.gql(LIST, {"customerId": customer, "filter": flt}, admin)
+        return {e["node"]["legalName"] for e in data["subprocessors"]["edges"]}
+
+    assert await listed(None, {"hostingRegion": "us"}) == {"Mailer", "Everywhere"}
+    assert await listed(None, {"hostingRegion": "eu"}) == {"Everywhere"}
+    assert await listed(ids["us_crm"], {}) == {"Mailer", "Everywhere"}
+    assert await listed(ids["us_crm"], {"products": ["hr"]}) == {"Everywhere"}
+    assert await listed(ids["eu_hr"], {"products": ["crm"], "hostingRegion": "us"}) == {
+        "Everywhere"
+    }
+
+
+def _seed(path: Path, scope_products: list[str]) -> Path:
+    path.write_text(
+        json.dumps(
+            {
+                "format": 1,
+                "source": {"document": "demo-scoped", "title": "Demo", "dated": "2025-01-01"},
+                "products": [{"code": "crm", "name": "CRM"}, {"code": "hr", "name": "HR"}],
+                "hosting_regions": [{"code": "eu", "name": "EU", "countries": ["DE"]}],
+                "subprocessors": [
+                    {
+                        "key": "mailer",
+                        "legal_name": "Mailer",
+                        "purpose": "E-mail",
+                        "scope": {"products": scope_products, "hosting_regions": ["eu"]},
+                    }
+                ],
+                "customers": [
+                    {"key": "acme", "name": "Acme", "products": ["hr"], "hosting_region": "eu"}
+                ],
+            }
+        )
+    )
+    return path
+
+
+async def test_a_seed_declares_products_regions_and_scopes(fresh: Api, tmp_path: Path) -> None:
+    path = _seed(tmp_path / "scoped.json", ["crm"])
+    first = await load_seed_file(fresh.deps, path)
+    second = await load_seed_file(fresh.deps, path)
+    assert first.changed > 0
+    assert second.changed == 0
+    admin = await fresh.key(Role.ADMIN)
+    data = await fresh.gql(
+        "{ subprocessors { edges { node { legalName scope { products { code } "
+        "hostingRegions { code } } } } } customers { edges { node { name products { code } "
+        "hostingRegion { code } } } } }",
+        {},
+        admin,
+    )
+    vendor = data["subprocessors"]["edges"][0]["node"]
+    assert vendor["scope"] == {"products": [{"code": "crm"}], "hostingRegions": [{"code": "eu"}]}
+    customer = data["customers"]["edges"][0]["node"]
+    assert customer["products"] == [{"code": "hr"}]
+    assert customer["hostingRegion"] == {"code": "eu"}
+    # The seeded customer (HR in the EU) is not in the CRM vendor's scope.
+    customer_id = (await fresh.gql("{ customers { edges { node { id } } } }", {}, admin))[
+        "customers"
+    ]["edges"][0]["node"]["id"]
+    assert await names(fresh, admin, customer_id) == set()
+    with pytest.raises(SeedError, match="nope"):
+        await load_seed_file(fresh.deps, _seed(tmp_path / "bad.json", ["nope"]))
+
+
+async def test_the_console_preview_counts_only_affected_customers(fresh: Api) -> None:
+    ids = await setup(fresh)
+    staff = Caller(role=Role.PROCUREMENT, key_id="k")
+    preview = await change_preview.preview_change(
+        fresh.deps, staff, kind=ChangeKind.ADD, subprocessor_id=ids["sub"]
+    )
+    # us_crm and the unscoped customer share P30D terms: one group of two, 30 days.
+    assert [(g.terms.notice_period, g.customer_count) for g in preview.groups] == [("P30D", 2)]
+    assert set(preview.groups[0].sample) == {"us_crm", "all"}
+    assert preview.earliest_allowed == START + 30 * DAY

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from dateutil.relativedelta import relativedelta
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from registry.domain.durations import InvalidDuration, parse_duration
@@ -324,15 +325,18 @@ TERMS = st.builds(
 )
 
 
+# Correctness, not speed: no per-example deadline on a shared, loaded machine.
+UNTIMED = settings(deadline=None)
+
+
 def _calendar_reading(sent_at: datetime, customer: CustomerTerms) -> datetime:
     """The naive local reading the contract names: local send time + calendar units."""
-    from dateutil.relativedelta import relativedelta
-
     d = parse_duration(customer.notice_period)
     local = sent_at.astimezone(ZoneInfo(customer.time_zone)).replace(tzinfo=None)
     return local + relativedelta(years=d.years, months=d.months, days=d.weeks * 7 + d.days)
 
 
+@UNTIMED
 @given(INSTANTS, TERMS)
 def test_earliest_is_never_before_the_local_calendar_reading(
     sent_at: datetime, customer: CustomerTerms
@@ -346,6 +350,7 @@ def test_earliest_is_never_before_the_local_calendar_reading(
         assert local - reading < timedelta(hours=3)
 
 
+@UNTIMED
 @given(INSTANTS, TERMS, st.booleans())
 def test_objection_deadline_is_never_before_the_notice(
     sent_at: datetime, customer: CustomerTerms, emergency: bool
@@ -357,6 +362,7 @@ def test_objection_deadline_is_never_before_the_notice(
         assert deadline <= own
 
 
+@UNTIMED
 @given(INSTANTS, TERMS)
 def test_end_of_day_periods_end_at_a_local_midnight_not_before_same_instant(
     sent_at: datetime, customer: CustomerTerms

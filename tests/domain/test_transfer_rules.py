@@ -247,7 +247,10 @@ def test_history_before_a_regime_existed(
 def test_uk_bases_before_2021_follow_the_eu_mechanism_rules(
     on: date, recorded: list[TransferBasis], expected: S
 ) -> None:
-    assert evaluate_transfer(UK, "IN", on, recorded).status is expected
+    result = evaluate_transfer(UK, "IN", on, recorded)
+    assert result.status is expected, text(result)
+    if expected is S.INVALID:
+        assert "transfers from UK then followed the EEA rules" in result.reasons[0]
 
 
 # --- rule 3: current decisions ---------------------------------------------------------------

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from registry.domain.models import Role
-from registry.services.access import ANONYMOUS, Caller
+from registry.services.caller import ANONYMOUS, Caller
 from registry.web.conditional import cache_headers, entity_tag, matches, offered_tags, period
 
 

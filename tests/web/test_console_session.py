@@ -9,7 +9,8 @@ import pytest
 
 from registry.clock import FrozenClock
 from registry.domain.models import Role
-from registry.services.access import Caller, hash_key, revoke_api_key
+from registry.services.access import hash_key, revoke_api_key
+from registry.services.caller import Caller
 from registry.settings import Settings
 from registry.store import api_keys, audit_log, console_sessions
 from tests.conftest import START, Api, make_settings

@@ -26,7 +26,8 @@ from registry.api.queries_webhooks import WebhookQueries
 from registry.clock import SystemClock
 from registry.domain.models import Role
 from registry.services import customers
-from registry.services.access import Caller, authenticate
+from registry.services.access import authenticate
+from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.store import deliveries, delivery_queue, events
 from registry.store import webhook_subscriptions as subscriptions

@@ -13,6 +13,7 @@ from standardwebhooks import Webhook
 from registry.clock import FrozenClock
 from registry.delivery.sender import build_client
 from registry.domain.models import Role
+from registry.domain.webhooks import Attempt, Delivery, DeliveryStatus, Subscription
 from registry.services import webhooks
 from registry.services.delivery_worker import (
     Batch,
@@ -24,8 +25,6 @@ from registry.services.delivery_worker import (
 from registry.services.deps import Deps
 from registry.store import deliveries, delivery_queue, events
 from registry.store import webhook_subscriptions as subscriptions
-from registry.store.deliveries import Delivery, DeliveryStatus
-from registry.store.webhook_subscriptions import Subscription
 from tests.conftest import Api, make_settings
 from tests.webhooks.conftest import (
     HOOK_HOST,
@@ -269,7 +268,7 @@ async def test_a_worker_that_crashed_after_sending_is_fenced_and_the_message_res
     assert delivery.status is DeliveryStatus.DELIVERED
     assert [(a.number, a.outcome) for a in delivery.attempts] == [(1, "failure"), (2, "success")]
     assert "lease expired" in (delivery.attempts[0].error or "")
-    late = deliveries.Attempt(1, deps.clock.now(), 200, 1.0, "", None, "success")
+    late = Attempt(1, deps.clock.now(), 200, 1.0, "", None, "success")
     assert not await deliveries.record(
         deps.db, deliveries.Outcome(claimed, late, DeliveryStatus.DELIVERED, None)
     )

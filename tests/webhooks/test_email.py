@@ -23,11 +23,11 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from registry.clock import FrozenClock
 from registry.delivery import email as email_channel
 from registry.domain.models import Role
+from registry.domain.webhooks import Delivery, DeliveryStatus
 from registry.services import customers, webhooks
 from registry.services.delivery_worker import DeliveryOptions, deliver_due, dispatch_events
 from registry.services.deps import Deps
 from registry.store import deliveries, events
-from registry.store.deliveries import Delivery, DeliveryStatus
 from tests.conftest import Api
 from tests.webhooks.conftest import (
     ADMIN,

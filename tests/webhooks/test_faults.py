@@ -14,6 +14,7 @@ from pathlib import Path
 
 from registry import devdb
 from registry.clock import FrozenClock, SystemClock
+from registry.domain.webhooks import DeliveryStatus
 from registry.scheduler.loop import Scheduler
 from registry.services import webhooks
 from registry.services.delivery_worker import (
@@ -24,7 +25,6 @@ from registry.services.delivery_worker import (
 )
 from registry.services.deps import Deps
 from registry.store import deliveries, delivery_queue
-from registry.store.deliveries import DeliveryStatus
 from tests.conftest import Api, make_settings, running_api
 from tests.webhooks.conftest import Receiver, customer_caller, emit_event, new_customer, signed_by
 

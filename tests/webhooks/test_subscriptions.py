@@ -10,6 +10,7 @@ import pytest
 from registry import cli
 from registry.delivery.secrets import SecretBox
 from registry.domain.models import Role
+from registry.domain.webhooks import DeliveryStatus
 from registry.services import webhooks
 from registry.services.deps import Deps
 from registry.store import deliveries, events
@@ -267,7 +268,7 @@ async def test_replaying_another_customers_delivery_is_not_found(api: Api, deps:
     assert seen == {"totalCount": 0, "edges": []}
     stored = await deliveries.get(deps.db, doc["_id"])
     assert stored is not None
-    assert stored.status is deliveries.DeliveryStatus.FAILED
+    assert stored.status is DeliveryStatus.FAILED
 
 
 def settings(**overrides: Any) -> Any:

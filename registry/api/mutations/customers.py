@@ -11,7 +11,7 @@ from registry.api.mutations import attempt
 from registry.api.types.customer import Customer
 from registry.api.types.errors import NotFound, PermissionDenied, ValidationError
 from registry.domain import models
-from registry.services import access, customers
+from registry.services import access, customers, policy
 
 
 @strawberry.input(description="A new customer and its contract terms (createCustomer).")
@@ -248,7 +248,7 @@ class CustomerMutations:
         ],
     ) -> CreateApiKeyPayload:
         async def create() -> tuple[access.ApiKey, str]:
-            access.require_role(info.context.caller, models.Role.ADMIN)
+            policy.require_role(info.context.caller, models.Role.ADMIN)
             return await access.create_api_key(
                 info.context.deps, name=input.name, role=input.role, customer_id=input.customer_id
             )

@@ -110,7 +110,8 @@ describe_enum(
         "AD_HOC_CLAUSES": "Contractual clauses authorised by a supervisory authority "
         "(Art. 46(3)(a)).",
         "DEROGATION": "An Art. 49 derogation (e.g. explicit consent, contract necessity): "
-        "exceptional, only where no other mechanism applies.",
+        "lawful only for occasional transfers, so it evaluates as INVALID (exceptional) for a "
+        "subprocessor's systematic transfers; recordable to document the situation.",
         "PRIVACY_SHIELD": "The EU-US Privacy Shield: INVALID since 2020-07-16 "
         "(CJEU C-311/18, Schrems II).",
         "SAFE_HARBOR": "The US Safe Harbor principles: INVALID since 2015-10-06 "
@@ -127,7 +128,7 @@ describe_enum(
         "EXPIRING": "Valid on that date, but the basis (or the DPA it rests on) ends within "
         "60 days: renew it.",
         "INVALID": "Bases are recorded but none works on that date (ended, annulled, expired "
-        "DPA, withdrawn in a what-if); the reasons say why.",
+        "DPA, only an Art. 49 derogation, withdrawn in a what-if); the reasons say why.",
         "MISSING": "No basis is recorded and no adequacy decision applies: a gap.",
     },
 )

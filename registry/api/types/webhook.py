@@ -8,10 +8,8 @@ import strawberry
 
 from registry.api.types.node import Node
 from registry.api.types.scalars import describe_enum
+from registry.domain.webhooks import Attempt, Delivery, DeliveryStatus, Subscription
 from registry.services.webhooks import Reachability
-from registry.store import deliveries
-from registry.store import webhook_subscriptions as subscriptions
-from registry.store.deliveries import DeliveryStatus
 
 describe_enum(
     DeliveryStatus,
@@ -68,7 +66,7 @@ class WebhookSubscription(Node):
     )
 
     @classmethod
-    def from_domain(cls, sub: subscriptions.Subscription) -> WebhookSubscription:
+    def from_domain(cls, sub: Subscription) -> WebhookSubscription:
         return cls(
             id=strawberry.ID(sub.id),
             customer_id=strawberry.ID(sub.customer_id),
@@ -103,7 +101,7 @@ class WebhookAttempt:
     outcome: str = strawberry.field(description="success, redirect, gone, retry or failure.")
 
     @classmethod
-    def from_domain(cls, attempt: deliveries.Attempt) -> WebhookAttempt:
+    def from_domain(cls, attempt: Attempt) -> WebhookAttempt:
         return cls(
             number=attempt.number,
             at=attempt.at,
@@ -143,7 +141,7 @@ class WebhookDelivery(Node):
     attempts: list[WebhookAttempt] = strawberry.field(description="Every attempt, oldest first.")
 
     @classmethod
-    def from_domain(cls, delivery: deliveries.Delivery) -> WebhookDelivery:
+    def from_domain(cls, delivery: Delivery) -> WebhookDelivery:
         return cls(
             id=strawberry.ID(delivery.id),
             subscription_id=strawberry.ID(delivery.subscription_id),

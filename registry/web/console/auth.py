@@ -10,7 +10,8 @@ from starlette.responses import RedirectResponse, Response
 from registry.domain.errors import PermissionDenied
 from registry.services import audit
 from registry.services import console_sessions as sessions
-from registry.services.access import ANONYMOUS, InvalidApiKey, authenticate
+from registry.services.access import InvalidApiKey, authenticate
+from registry.services.caller import ANONYMOUS
 from registry.services.deps import Deps
 from registry.web.console.render import render
 from registry.web.console.session import (

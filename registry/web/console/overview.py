@@ -6,8 +6,8 @@ from starlette.responses import Response
 
 from registry.domain.errors import PermissionDenied
 from registry.domain.models import DataOrigin, TransferStatus
+from registry.domain.webhooks import DeliveryStatus
 from registry.services import change_preview, change_queries, listing, webhooks
-from registry.store.deliveries import DeliveryStatus
 from registry.web.console.names import customer_names, describe_changes, vendor_names
 from registry.web.console.session import Page, staff_page
 

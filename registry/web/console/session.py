@@ -22,7 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from registry.domain.errors import NotFound, PermissionDenied, RegistryError
 from registry.services import audit
 from registry.services import console_sessions as sessions
-from registry.services.access import Caller
+from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.store import meta
 from registry.web.console.render import render
