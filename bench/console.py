@@ -29,6 +29,7 @@ from registry import devdb
 from registry.clock import FrozenClock
 from registry.domain.models import (
     ChangeKind,
+    Customer,
     CustomerTerms,
     DataOrigin,
     LocationRole,
@@ -44,6 +45,7 @@ from registry.services import changes
 from registry.services.access import Caller
 from registry.services.change_jobs import expand_changes
 from registry.store import (
+    customer_groups,
     customer_roster,
     customer_terms,
     customers,
@@ -118,23 +120,22 @@ async def seed_vendors(api: Api, count: int) -> list[str]:
 async def seed_customers(api: Api, count: int) -> None:
     for terms in TERMS:
         await customer_terms.remember(api.deps.db, terms)
-    docs = [
-        {
-            "_id": f"cus_{ObjectId()}",
-            "name": f"Customer {n:06d}",
-            "terms": customers.terms_to_document(TERMS[n % len(TERMS)]),
-            "terms_key": customers.terms_key(TERMS[n % len(TERMS)]),
-            "created_at": START,
-            "notice_emails": [f"privacy@customer{n}.example"],
-            "products": [],
-            "hosting_region": None,
-        }
+    made = [
+        Customer(
+            id=f"cus_{ObjectId()}",
+            name=f"Customer {n:06d}",
+            terms=TERMS[n % len(TERMS)],
+            created_at=START,
+            notice_emails=(f"privacy@customer{n}.example",),
+        )
         for n in range(count)
     ]
+    for customer in made[: len(TERMS)]:
+        await customer_groups.remember(api.deps.db, customer)
     for start in range(0, count, 5000):
-        batch = docs[start : start + 5000]
+        batch = [customers.to_document(c) for c in made[start : start + 5000]]
         await api.deps.db[customers.NAME].insert_many(batch, ordered=False)
-        await customer_roster.add_many(api.deps.db, [(d["_id"], d["terms_key"]) for d in batch])
+        await customer_roster.add_many(api.deps.db, [(d["_id"], d["group"]) for d in batch])
 
 
 async def seed_changes(api: Api, proposed: list[str], objections: int) -> str:
