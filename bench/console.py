@@ -4,7 +4,9 @@ Seeds 500 subprocessors (450 in force, 50 proposed; 1-3 locations and 0-2 transf
 bases each), 10,000 customers over eight sets of terms, three announced changes with
 their 30,000 notices and 40 open objections on the embedded database, signs in with an
 ADMIN key, and times each console page through the ASGI app in-process (no network,
-no browser: the server's time to answer). Target: p95 under 100 ms per page.
+no browser: the server's time to answer). Each page is timed cold (the registry version
+bumped before every view, so the page is built from the database) and warm (served
+from the per-session page cache). Target: p95 under 100 ms per page.
 Last line: one JSON object.
 
     python -m bench.console [--subprocessors 500] [--customers 10000] [--requests 40]
@@ -50,6 +52,7 @@ from registry.store import (
     customer_terms,
     customers,
     ids,
+    meta,
     processing_locations,
     subprocessors,
     transfer_bases,
@@ -159,6 +162,20 @@ async def seed_changes(api: Api, proposed: list[str], objections: int) -> str:
     return announced[0].id
 
 
+async def _times(client: Any, path: str, requests: int, bump: Api | None) -> list[float]:
+    samples = []
+    for n in range(requests + 3):
+        if bump is not None:
+            await meta.bump(bump.deps.db)
+        began = time.perf_counter()
+        response = await client.get(path)
+        elapsed = (time.perf_counter() - began) * 1000
+        assert response.status_code == 200, (path, response.status_code)
+        if n >= 3:  # warm-up: template compilation, first queries
+            samples.append(elapsed)
+    return samples
+
+
 def p95(samples: list[float]) -> float:
     return statistics.quantiles(samples, n=20)[18]
 
@@ -197,20 +214,20 @@ async def measure(uri: str, vendors: int, count: int, requests: int) -> dict[str
             response = await sign_in(client, admin)
             assert response.status_code == 303, response.text
             for name, path in pages.items():
-                samples = []
-                for n in range(requests + 5):
-                    began = time.perf_counter()
-                    response = await client.get(path)
-                    elapsed = (time.perf_counter() - began) * 1000
-                    assert response.status_code == 200, (path, response.status_code)
-                    if n >= 5:  # warm-up: template compilation, first queries
-                        samples.append(elapsed)
-                results[name] = {"p50_ms": statistics.median(samples), "p95_ms": p95(samples)}
-                print(f"{name}: p95 {results[name]['p95_ms']:.1f} ms", flush=True)
+                # Cold: something changed just before each view, so the page is built.
+                cold = await _times(client, path, requests, bump=api)
+                # Warm: nothing changed since the last view of the same page.
+                warm = await _times(client, path, requests, bump=None)
+                results[name] = {"cold_p95_ms": p95(cold), "warm_p95_ms": p95(warm)}
+                print(
+                    f"{name:22s} cold p50 {statistics.median(cold):7.1f} p95 {p95(cold):7.1f} ms"
+                    f"   warm p95 {p95(warm):6.1f} ms",
+                    flush=True,
+                )
             form = await client.get("/console/announce")
             token = token_of(form.text)
             samples = []
-            for n in range(requests + 5):
+            for n in range(requests + 3):
                 began = time.perf_counter()
                 response = await client.post(
                     "/console/announce",
@@ -224,12 +241,11 @@ async def measure(uri: str, vendors: int, count: int, requests: int) -> dict[str
                 elapsed = (time.perf_counter() - began) * 1000
                 assert response.status_code == 200, response.text[:500]
                 assert 'id="affected"' in response.text
-                if n >= 5:
+                if n >= 3:
                     samples.append(elapsed)
-            results["announce_preview"] = {
-                "p50_ms": statistics.median(samples),
-                "p95_ms": p95(samples),
-            }
+            # A POST is never served from the page cache: every preview is computed.
+            results["announce_preview"] = {"cold_p95_ms": p95(samples), "warm_p95_ms": p95(samples)}
+            print(f"{'announce_preview':22s} p95 {p95(samples):7.1f} ms", flush=True)
         await api.deps.db.client.drop_database(settings.db_name)
     return {"seeded_s": seeded_s, "pages": results}
 
@@ -238,18 +254,20 @@ async def main(vendors: int, count: int, requests: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, devdb.running(Path(tmp)) as uri:
         measured = await measure(uri, vendors, count, requests)
     pages = measured["pages"]
-    for name, figures in pages.items():
-        print(f"{name:22s} p50 {figures['p50_ms']:7.1f} ms   p95 {figures['p95_ms']:7.1f} ms")
-    worst = max(pages, key=lambda n: pages[n]["p95_ms"])
+    worst_cold = max(pages, key=lambda n: pages[n]["cold_p95_ms"])
+    worst_warm = max(pages, key=lambda n: pages[n]["warm_p95_ms"])
     return {
         "subprocessors": vendors,
         "customers": count,
         "requests_per_page": requests,
         "seed_s": round(measured["seeded_s"], 1),
-        "worst_page": worst,
-        "worst_p95_ms": round(pages[worst]["p95_ms"], 1),
         "target_p95_ms": 100,
-        "p95_ms": {name: round(f["p95_ms"], 1) for name, f in pages.items()},
+        "worst_cold_page": worst_cold,
+        "worst_cold_p95_ms": round(pages[worst_cold]["cold_p95_ms"], 1),
+        "worst_warm_page": worst_warm,
+        "worst_warm_p95_ms": round(pages[worst_warm]["warm_p95_ms"], 1),
+        "cold_p95_ms": {name: round(f["cold_p95_ms"], 1) for name, f in pages.items()},
+        "warm_p95_ms": {name: round(f["warm_p95_ms"], 1) for name, f in pages.items()},
     }
 
 

@@ -20,7 +20,7 @@ from registry.services.change_jobs import plan_notice
 from registry.services.changes import _check_kind
 from registry.services.deps import Deps
 from registry.services.policy import STAFF, require_role
-from registry.store import changes, customer_groups, customer_roster, customers
+from registry.store import changes, customer_groups, customer_roster, customers, notices
 from registry.store.customers import terms_key
 
 SAMPLE = 5
@@ -160,3 +160,19 @@ async def upcoming_changes(deps: Deps, caller: Caller, *, limit: int) -> list[Up
         ]
         found.append(Upcoming(change, min(ahead, default=None)))
     return found
+
+
+async def notices_written(deps: Deps, caller: Caller, change: Change) -> int:
+    """How many customers the change reaches already hold their notice.
+
+    Counted over the audience's roster chunks by notice `_id` (a notice's id names its
+    change and customer), not by scanning every notice of every change.
+    """
+    require_role(caller, *STAFF)
+    groups = await audience.affected_groups(deps, await audience.audience_of(deps, change))
+    members: list[str] = []
+    async for chunk in customer_roster.chunks_after(
+        deps.db, [c for g in groups for c in g.chunks], None
+    ):
+        members.extend(chunk["ids"])
+    return await notices.count_among(deps.db, change.id, members)

@@ -174,3 +174,22 @@ async def test_an_unknown_vendor_is_a_404_page(web: Api, seeded: Seeded) -> None
         response = await client.get("/console/subprocessors/sub_000000000000000000000000")
         assert response.status_code == 404
         assert "no subprocessor" in response.text
+
+
+async def test_a_write_elsewhere_shows_at_once_despite_the_page_cache(
+    web: Api, seeded: Seeded
+) -> None:
+    key = await web.key(Role.PROCUREMENT, name="watcher")
+    async with browser_like(web) as client:
+        await sign_in(client, key)
+        first = await client.get("/console/subprocessors")
+        assert "Segment.io, Inc." not in first.text
+        again = await client.get("/console/subprocessors")
+        assert again.text == first.text  # nothing changed: the same page
+        await web.gql(
+            """mutation { createSubprocessor(input: {legalName: "Segment.io, Inc.",
+               purpose: "Customer data platform"}) { __typename } }""",
+            key=seeded.admin,
+        )
+        after = await client.get("/console/subprocessors")
+        assert "Segment.io, Inc." in after.text
