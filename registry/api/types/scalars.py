@@ -69,8 +69,8 @@ describe_enum(
     models.SubprocessorStatus,
     "Where a subprocessor is in its life cycle.",
     {
-        "PROPOSED": "Recorded but not yet in force: waits for an ADD change to take effect. "
-        "Visible to ADMIN and PROCUREMENT keys only.",
+        "PROPOSED": "Recorded but not yet in force: waits for an ADD (or REPLACE) change to "
+        "take effect. Internal to ADMIN and PROCUREMENT keys until a change announces it.",
         "ACTIVE": "In force: customer data may be processed by it.",
         "RETIRED": "No longer in force since a REMOVE or REPLACE change took effect.",
     },
