@@ -51,7 +51,8 @@ describe_enum(
     {
         "ADMIN": "Everything, across all customers: customers, API keys, the audit log.",
         "PROCUREMENT": "Privacy and procurement staff: subprocessors, DPAs, transfer bases, "
-        "changes and objection outcomes, for all customers; no customers or keys.",
+        "changes and objection outcomes; reads every customer with its notices and "
+        "objections. Not: creating customers or API keys, the audit log, webhooks.",
         "CUSTOMER": "Bound to one customer: the registry as that customer sees it, and its "
         "own notices, objections, webhook subscriptions and deliveries only.",
     },
