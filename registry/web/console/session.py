@@ -63,6 +63,12 @@ class Page:
             if isinstance(v, str) and k != TOKEN_FIELD
         }
 
+    def fields(self, name: str) -> list[str]:
+        """Every value of a repeated field (checkboxes), blanks dropped."""
+        if self.form is None:
+            return []
+        return [v.strip() for v in self.form.getlist(name) if isinstance(v, str) and v.strip()]
+
     def field(self, name: str) -> str:
         if self.form is None:
             return ""
