@@ -76,8 +76,8 @@ class RegistryQueries:
     @strawberry.field(
         description="Subprocessors in force at `asOf` (default now), or those with a given "
         "status, in name order. Anonymous callers may read it while the server's public "
-        "setting (REGISTRY_PUBLIC_READ, default on) is on; PROPOSED subprocessors are for "
-        "ADMIN and PROCUREMENT keys only."
+        "setting (REGISTRY_PUBLIC_READ, default on) is on; PROPOSED subprocessors not yet "
+        "announced are for ADMIN and PROCUREMENT keys only."
     )
     async def subprocessors(
         self,
@@ -141,7 +141,8 @@ class RegistryQueries:
 
     @strawberry.field(
         description="One subprocessor by its global id; null if there is none or the caller may "
-        "not see it (PROPOSED ones are for ADMIN and PROCUREMENT keys only)."
+        "not see it (a PROPOSED one not yet announced is for ADMIN and PROCUREMENT keys "
+        "only)."
     )
     async def subprocessor(
         self,

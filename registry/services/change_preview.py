@@ -20,7 +20,7 @@ from registry.services.change_jobs import plan_notice
 from registry.services.changes import _check_kind
 from registry.services.deps import Deps
 from registry.services.policy import STAFF, require_role
-from registry.store import changes, customer_groups, customer_roster, customer_terms, customers
+from registry.store import changes, customer_groups, customer_roster, customers, notices
 from registry.store.customers import terms_key
 
 SAMPLE = 5
@@ -140,27 +140,39 @@ class Upcoming:
 async def upcoming_changes(deps: Deps, caller: Caller, *, limit: int) -> list[Upcoming]:
     """Announced changes by effective date, each with the next objection deadline to come.
 
-    Deadlines follow from each held terms set (as the notices do), so this reads the
-    few distinct terms instead of every notice.
+    Deadlines follow from the terms of the customer groups each change reaches (as its
+    notices do), so this reads the few groups instead of every notice or customer.
     """
     require_role(caller, *STAFF)
     announced, _ = await changes.page(
         deps.db, statuses=(ChangeStatus.ANNOUNCED,), after=None, limit=limit
     )
     now = deps.clock.now()
-    known = await customer_terms.all_terms(deps.db)
-    counts = await customers.count_by_terms(deps.db, list(known))
-    everyone = await customer_groups.all_groups(deps.db)
+    groups = [g for g in await customer_groups.all_groups(deps.db) if g.chunks]
     found = []
     for change in sorted(announced, key=lambda c: (c.effective_at, c.id)):
         # Only the terms of the customers the change's scope affects.
-        who = await audience.audience_of(deps, change)
-        affected = {g.terms_key for g in audience.affected(who, everyone)}
-        held = [terms for key, terms in known.items() if counts.get(key) and key in affected]
+        reached = audience.affected(await audience.audience_of(deps, change), groups)
         ahead = [
             deadline
-            for terms in held
+            for terms in {g.terms_key: g.terms for g in reached}.values()
             if (deadline := plan_notice(change, terms).notice.objection_deadline) > now
         ]
         found.append(Upcoming(change, min(ahead, default=None)))
     return found
+
+
+async def notices_written(deps: Deps, caller: Caller, change: Change) -> int:
+    """How many customers the change reaches already hold their notice.
+
+    Counted over the audience's roster chunks by notice `_id` (a notice's id names its
+    change and customer), not by scanning every notice of every change.
+    """
+    require_role(caller, *STAFF)
+    groups = await audience.affected_groups(deps, await audience.audience_of(deps, change))
+    members: list[str] = []
+    async for chunk in customer_roster.chunks_after(
+        deps.db, [c for g in groups for c in g.chunks], None
+    ):
+        members.extend(chunk["ids"])
+    return await notices.count_among(deps.db, change.id, members)

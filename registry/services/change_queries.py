@@ -105,3 +105,19 @@ async def open_objections(deps: Deps, caller: Caller, *, limit: int) -> tuple[li
     """The staff inbox: open objections of every customer, nearest deadline first."""
     require_role(caller, *STAFF)
     return await objections.open_by_deadline(deps.db, limit=limit)
+
+
+async def customer_notices(
+    deps: Deps, caller: Caller, customer_id: str, *, changes_back: int
+) -> list[Notice]:
+    """A customer's notices of the latest `changes_back` changes, newest first.
+
+    Read by `_id` (a notice's id names its change and customer), so it costs the same
+    however many notices other customers hold.
+    """
+    policy.require_key(caller, _NEEDS_KEY)
+    who = policy.customer_view(caller, customer_id)
+    assert who is not None
+    latest, _ = await changes.page(deps.db, statuses=(), after=None, limit=changes_back)
+    found = await notices.of_customer(deps.db, who, [c.id for c in latest])
+    return sorted(found, key=lambda n: (n.sent_at, n.id), reverse=True)

@@ -139,18 +139,6 @@ async def ids_with_terms(db: Database, keys: Sequence[str], limit: int) -> list[
     return [d["_id"] async for d in cursor]
 
 
-async def count_by_terms(db: Database, keys: Sequence[str]) -> dict[str, int]:
-    """How many customers hold each terms key (one `$group`, not one count per key)."""
-    pipeline: list[Document] = [
-        {"$match": {"terms_key": {"$in": list(keys)}}},
-        {"$group": {"_id": "$terms_key", "n": {"$sum": 1}}},
-    ]
-    counts = dict.fromkeys(keys, 0)
-    async for doc in await db[NAME].aggregate(pipeline):
-        counts[doc["_id"]] = int(doc["n"])
-    return counts
-
-
 async def replace(db: Database, customer: Customer) -> None:
     await db[NAME].replace_one({"_id": customer.id}, to_document(customer))
 

@@ -8,6 +8,7 @@ expansion harmless, and a change's notices are one `_id` range.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
@@ -116,3 +117,22 @@ async def page(
 async def stream_for_change(db: Database, change_id: str) -> Any:
     """All notices of a change in customer order, as a cursor (exports stream it)."""
     return db[NAME].find(ids.notices_of_change(change_id)).sort("_id", ASCENDING)
+
+
+async def of_customer(db: Database, customer_id: str, change_ids: Sequence[str]) -> list[Notice]:
+    """One customer's notices of the given changes, by `_id` (the id names both)."""
+    wanted = [ids.notice_id(change_id, customer_id) for change_id in change_ids]
+    if not wanted:
+        return []
+    return [from_document(d) async for d in db[NAME].find({"_id": {"$in": wanted}})]
+
+
+async def count_among(db: Database, change_id: str, customer_ids: Sequence[str]) -> int:
+    """How many of these customers hold a notice of the change: `_id` lookups only, so
+    the embedded database reads those notices and no others."""
+    total = 0
+    for start in range(0, len(customer_ids), 1000):
+        part = customer_ids[start : start + 1000]
+        wanted = [ids.notice_id(change_id, customer_id) for customer_id in part]
+        total += await db[NAME].count_documents({"_id": {"$in": wanted}})
+    return total

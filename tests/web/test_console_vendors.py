@@ -174,3 +174,74 @@ async def test_an_unknown_vendor_is_a_404_page(web: Api, seeded: Seeded) -> None
         response = await client.get("/console/subprocessors/sub_000000000000000000000000")
         assert response.status_code == 404
         assert "no subprocessor" in response.text
+
+
+async def test_a_write_elsewhere_shows_at_once_despite_the_page_cache(
+    web: Api, seeded: Seeded
+) -> None:
+    key = await web.key(Role.PROCUREMENT, name="watcher")
+    async with browser_like(web) as client:
+        await sign_in(client, key)
+        first = await client.get("/console/subprocessors")
+        assert "Segment.io, Inc." not in first.text
+        again = await client.get("/console/subprocessors")
+        assert again.text == first.text  # nothing changed: the same page
+        await web.gql(
+            """mutation { createSubprocessor(input: {legalName: "Segment.io, Inc.",
+               purpose: "Customer data platform"}) { __typename } }""",
+            key=seeded.admin,
+        )
+        after = await client.get("/console/subprocessors")
+        assert "Segment.io, Inc." in after.text
+
+
+async def test_a_vendor_scoped_to_a_product_and_region(web: Api, seeded: Seeded) -> None:
+    for mutation, code, name in [
+        ("createProduct", "crm", "CRM"),
+        ("createProduct", "helpdesk", "Helpdesk"),
+        ("createHostingRegion", "eu", "European Union"),
+    ]:
+        kind = "Product" if mutation == "createProduct" else "HostingRegion"
+        await web.gql(
+            f"mutation($i: Create{kind}Input!) {{ {mutation}(input: $i) {{ __typename }} }}",
+            {"i": {"code": code, "name": name}},
+            seeded.admin,
+        )
+    key = await web.key(Role.PROCUREMENT, name="scoper")
+    async with browser_like(web) as client:
+        await sign_in(client, key)
+        form = await client.get("/console/subprocessors/new")
+        assert 'value="helpdesk"' in form.text
+        assert "European Union (eu)" in form.text
+        refused = await submit(
+            client,
+            "/console/subprocessors/new",
+            {
+                "legalName": "Freshdesk Ltd",
+                "purpose": "Helpdesk",
+                "scopeProducts": ["helpdesk", "nope"],
+            },
+        )
+        assert refused.status_code == 400
+        assert 'id="e-scopeProducts"' in refused.text
+        assert 'value="helpdesk" checked' in refused.text
+        created = await submit(
+            client,
+            "/console/subprocessors/new",
+            {
+                "legalName": "Freshdesk Ltd",
+                "purpose": "Helpdesk",
+                "scopeProducts": ["helpdesk"],
+                "scopeRegions": ["eu"],
+            },
+        )
+        assert created.status_code == 303
+        sub_id = created.headers["location"].split("/")[-1].split("?")[0]
+        scope = """query($id: ID!) { subprocessor(id: $id) {
+            scope { products { code } hostingRegions { code } } } }"""
+        data = (await web.gql(scope, {"id": sub_id}, seeded.admin))["subprocessor"]["scope"]
+        assert data == {"products": [{"code": "helpdesk"}], "hostingRegions": [{"code": "eu"}]}
+        page = await client.get(created.headers["location"])
+        assert "<dt>Products</dt><dd>helpdesk</dd>" in page.text
+        edit = await client.get(f"/console/subprocessors/{sub_id}/edit")
+        assert 'value="helpdesk" checked' in edit.text

@@ -51,7 +51,8 @@ describe_enum(
     {
         "ADMIN": "Everything, across all customers: customers, API keys, the audit log.",
         "PROCUREMENT": "Privacy and procurement staff: subprocessors, DPAs, transfer bases, "
-        "changes and objection outcomes, for all customers; no customers or keys.",
+        "changes and objection outcomes; reads every customer with its notices and "
+        "objections. Not: creating customers or API keys, the audit log, webhooks.",
         "CUSTOMER": "Bound to one customer: the registry as that customer sees it, and its "
         "own notices, objections, webhook subscriptions and deliveries only.",
     },
@@ -69,8 +70,8 @@ describe_enum(
     models.SubprocessorStatus,
     "Where a subprocessor is in its life cycle.",
     {
-        "PROPOSED": "Recorded but not yet in force: waits for an ADD change to take effect. "
-        "Visible to ADMIN and PROCUREMENT keys only.",
+        "PROPOSED": "Recorded but not yet in force: waits for an ADD (or REPLACE) change to "
+        "take effect. Internal to ADMIN and PROCUREMENT keys until a change announces it.",
         "ACTIVE": "In force: customer data may be processed by it.",
         "RETIRED": "No longer in force since a REMOVE or REPLACE change took effect.",
     },

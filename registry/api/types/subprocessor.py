@@ -194,8 +194,8 @@ class Subprocessor(Node):
         description="The vendor's privacy or DPA contact address."
     )
     status: models.SubprocessorStatus = strawberry.field(
-        description="Life-cycle status now. PROPOSED vendors are visible to ADMIN and PROCUREMENT"
-        " keys only."
+        description="Life-cycle status now. A PROPOSED vendor is visible to ADMIN and "
+        "PROCUREMENT keys only, until a change announces it."
     )
     status_history: list[StatusChange] = strawberry.field(
         description="Every status it has had, oldest first."

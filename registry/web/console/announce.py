@@ -138,9 +138,7 @@ async def change_page(page: Page) -> Response:
     """`GET /console/changes/{id}`: the change, how many notices it has, its objections."""
     deps, caller = page.deps, page.caller
     change = await changes.get_change(deps, caller, page.request.path_params["id"])
-    _, notice_count = await change_queries.page_notices(
-        deps, caller, change_id=change.id, customer_id=None, after=None, limit=1
-    )
+    notice_count = await change_preview.notices_written(deps, caller, change)
     objections, objection_count = await change_queries.page_objections(
         deps, caller, change_id=change.id, customer_id=None, after=None, limit=SHOWN
     )

@@ -15,18 +15,19 @@ SHOWN = 50
 
 @staff_page
 async def index(page: Page) -> Response:
-    """`GET /console/customers`: name order, fifty a page."""
-    params = page.request.query_params
-    after = (params["after_name"], params["after_id"]) if params.get("after_id") else None
-    items, total = await customers.list_customers(
-        page.deps, page.caller, after=after, limit=PAGE_SIZE
+    """`GET /console/customers[?from=N]`: in the order they joined, fifty a page."""
+    raw = page.request.query_params.get("from", "0")
+    offset = int(raw) if raw.isdigit() else 0
+    items, total = await customers.roster_page(
+        page.deps, page.caller, offset=offset, limit=PAGE_SIZE
     )
-    last = items[-1] if len(items) == PAGE_SIZE else None
     return page.render(
         "customers.html",
         items=items,
         total=total,
-        next_page=(last.name, last.id) if last else None,
+        offset=offset,
+        next_from=offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
+        previous_from=max(0, offset - PAGE_SIZE) if offset else None,
     )
 
 
@@ -35,9 +36,7 @@ async def detail(page: Page) -> Response:
     """`GET /console/customers/{id}`."""
     deps, caller = page.deps, page.caller
     customer = await customers.get_customer(deps, caller, page.request.path_params["id"])
-    notices, notice_count = await change_queries.page_notices(
-        deps, caller, change_id=None, customer_id=customer.id, after=None, limit=SHOWN
-    )
+    notices = await change_queries.customer_notices(deps, caller, customer.id, changes_back=SHOWN)
     try:
         deliveries, delivery_count = await webhooks.list_deliveries(
             deps,
@@ -56,7 +55,7 @@ async def detail(page: Page) -> Response:
         customer=customer,
         zone=customer.terms.time_zone,
         notices=notices,
-        notice_count=notice_count,
+        changes_back=SHOWN,
         change_titles=await describe_changes(deps, [n.change_id for n in notices]),
         deliveries=deliveries,
         delivery_count=delivery_count,

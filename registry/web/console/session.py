@@ -25,6 +25,7 @@ from registry.services import console_sessions as sessions
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.store import meta
+from registry.web.console.page_cache import cache_of, key_of
 from registry.web.console.render import render
 
 COOKIE = "registry_console"
@@ -61,6 +62,12 @@ class Page:
             for k, v in self.form.multi_items()
             if isinstance(v, str) and k != TOKEN_FIELD
         }
+
+    def fields(self, name: str) -> list[str]:
+        """Every value of a repeated field (checkboxes), blanks dropped."""
+        if self.form is None:
+            return []
+        return [v.strip() for v in self.form.getlist(name) if isinstance(v, str) and v.strip()]
 
     def field(self, name: str) -> str:
         if self.form is None:
@@ -144,12 +151,21 @@ def staff_page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
                     "The form's anti-forgery token is missing or wrong; nothing was changed. "
                     "Reload the page and try again.",
                 )
+        cacheable = request.method == "GET"
+        if cacheable:
+            pages = cache_of(request)
+            key = await key_of(request, session_id, deps.clock.now())
+            if (kept := pages.get(key)) is not None:
+                return kept
         try:
-            return await handler(page)
+            response = await handler(page)
         except NotFound as exc:
             return refusal(404, "Not found", exc.message)
         except PermissionDenied as exc:
             return refusal(403, "Not allowed", exc.message)
+        if cacheable and response.status_code == 200:
+            pages.put(key, response)
+        return response
 
     endpoint.__name__ = handler.__name__
     endpoint.__doc__ = handler.__doc__

@@ -20,7 +20,8 @@ from registry.domain.models import (
     TransferMechanism,
 )
 from registry.domain.transfers import evaluate_transfer
-from registry.services import registry
+from registry.services import catalogs, registry
+from registry.services.catalogs import ScopeCodes
 from registry.services.listing import SubprocessorQuery, page_subprocessors
 from registry.store import changes, dpas, processing_locations, transfer_bases
 from registry.web.console import forms
@@ -120,13 +121,38 @@ async def detail(page: Page) -> Response:
     )
 
 
-def _vendor_values(sub: Subprocessor) -> dict[str, str]:
+def _vendor_values(sub: Subprocessor) -> dict[str, Any]:
     return {
         "legalName": sub.legal_name,
         "purpose": sub.purpose,
         "dataCategories": ", ".join(sub.data_categories),
         "website": sub.website or "",
         "contactEmail": sub.contact_email or "",
+        "scopeProducts": list(sub.scope.products),
+        "scopeRegions": list(sub.scope.hosting_regions),
+    }
+
+
+async def _catalogs(page: Page) -> dict[str, Any]:
+    """The products and hosting regions a vendor's scope may name (empty: all)."""
+    return {
+        "products": await catalogs.list_products(page.deps, page.caller),
+        "regions": await catalogs.list_hosting_regions(page.deps, page.caller),
+    }
+
+
+def _scope_asked(page: Page) -> ScopeCodes:
+    return ScopeCodes(
+        products=page.fields("scopeProducts"), hosting_regions=page.fields("scopeRegions")
+    )
+
+
+def _with_scope(page: Page) -> dict[str, Any]:
+    """The typed values plus the ticked scope boxes, to re-render after a refusal."""
+    return {
+        **page.submitted(),
+        "scopeProducts": page.fields("scopeProducts"),
+        "scopeRegions": page.fields("scopeRegions"),
     }
 
 
@@ -136,7 +162,7 @@ async def _form(
     action: str,
     call: Callable[[Page], Awaitable[Subprocessor]],
     done: str,
-    initial: dict[str, str] | None = None,
+    initial: dict[str, Any] | None = None,
     **values: Any,
 ) -> Response:
     """GET renders the empty (or current) form; POST runs the call or re-renders it."""
@@ -146,7 +172,7 @@ async def _form(
     try:
         sub = await page.act(action, lambda: call(page), target=target)
     except RegistryError as exc:
-        return page.render(template, 400, values=page.submitted(), errors=errors_of(exc), **values)
+        return page.render(template, 400, values=_with_scope(page), errors=errors_of(exc), **values)
     return RedirectResponse(f"/console/subprocessors/{sub.id}?done={done}", status_code=303)
 
 
@@ -163,10 +189,17 @@ async def create(page: Page) -> Response:
             data_categories=forms.items(p.field("dataCategories")),
             website=forms.optional(p.field("website")),
             contact_email=forms.optional(p.field("contactEmail")),
+            scope=_scope_asked(p),
         )
 
     return await _form(
-        page, "vendor_form.html", "createSubprocessor", call, "created", heading="New subprocessor"
+        page,
+        "vendor_form.html",
+        "createSubprocessor",
+        call,
+        "created",
+        heading="New subprocessor",
+        **await _catalogs(page),
     )
 
 
@@ -176,10 +209,16 @@ async def edit(page: Page) -> Response:
     sub = await registry.get_subprocessor(page.deps, page.caller, page.request.path_params["id"])
 
     async def call(p: Page) -> Subprocessor:
+        asked = _scope_asked(p)
+        # Only a changed scope is sent: an equal one is no change, under notice or not.
+        unchanged = set(asked.products) == set(sub.scope.products) and set(
+            asked.hosting_regions
+        ) == set(sub.scope.hosting_regions)
         return await registry.update_subprocessor(
             p.deps,
             p.caller,
             sub.id,
+            scope=None if unchanged else asked,
             legal_name=p.field("legalName"),
             purpose=p.field("purpose"),
             data_categories=forms.items(p.field("dataCategories")),
@@ -196,6 +235,7 @@ async def edit(page: Page) -> Response:
         initial=_vendor_values(sub),
         heading=f"Edit {sub.legal_name}",
         sub=sub,
+        **await _catalogs(page),
     )
 
 

@@ -1,0 +1,54 @@
+"""Rendered console pages, kept per session until anything in the registry changes.
+
+A console page reads many collections, and the embedded database answers most reads
+by scanning (FerretDB v1 uses only the `_id` index), so a page over 500 vendors and
+10,000 customers costs hundreds of milliseconds to build. Every write that changes
+what a page shows bumps the registry version (`store/meta.py`: mutations, console
+actions, scheduler transitions), so a page keyed by that version, the session and
+the minute is never staler than the minute it names. The key holds the session
+(pages carry its anti-forgery token and its role's view); the first view after a
+write pays the full price.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from registry.store import meta
+
+MAX_PAGES = 256
+Key = tuple[str, str, int, datetime]
+
+
+@dataclass
+class PageCache:
+    pages: OrderedDict[Key, Response] = field(default_factory=OrderedDict)
+
+    def get(self, key: Key) -> Response | None:
+        found = self.pages.get(key)
+        if found is not None:
+            self.pages.move_to_end(key)
+        return found
+
+    def put(self, key: Key, response: Response) -> None:
+        self.pages[key] = response
+        while len(self.pages) > MAX_PAGES:
+            self.pages.popitem(last=False)
+
+
+def cache_of(request: Request) -> PageCache:
+    state = request.app.state
+    found: PageCache | None = getattr(state, "console_pages", None)
+    if found is None:
+        found = state.console_pages = PageCache()
+    return found
+
+
+async def key_of(request: Request, session_id: str, now: datetime) -> Key:
+    version = await meta.version(request.app.state.deps.db)
+    return (session_id, str(request.url), version, now.replace(second=0, microsecond=0))
