@@ -183,7 +183,10 @@ def lua_script(path: Path, bodies: list[str], etags: list[str] | None = None) ->
         'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
         "request = function()\n  i = i % #bodies + 1\n"
         "  if #tags > 0 then\n"
-        '    return wrk.format(nil, nil, {["If-None-Match"] = tags[i]}, bodies[i])\n'
+        "    local headers = {}\n"
+        '    headers["Content-Type"] = "application/json"\n'
+        '    headers["If-None-Match"] = tags[i]\n'
+        "    return wrk.format(nil, nil, headers, bodies[i])\n"
         "  end\n"
         "  return wrk.format(nil, nil, nil, bodies[i])\nend\n"
     )

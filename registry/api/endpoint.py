@@ -13,7 +13,7 @@ the background), a matching `If-None-Match` gets `304` without running anything.
 from __future__ import annotations
 
 import logging
-import uuid
+import os
 from typing import Any
 
 import orjson
@@ -39,7 +39,6 @@ from registry.web.conditional import (
     cache_headers,
     entity_tag,
     matches,
-    not_modified,
     period,
     registry_version,
 )
@@ -66,11 +65,34 @@ def _error_response(
     return Response(orjson.dumps(body), status, headers, media_type="application/json")
 
 
-def _request_id(offered: str | None) -> str:
+def _request_id(offered: bytes | None) -> str:
     """The caller's request id when it is a sane token, else a new one."""
-    if offered and len(offered) <= 64 and offered.replace("-", "").isalnum():
-        return offered
-    return uuid.uuid4().hex
+    if offered and len(offered) <= 64 and offered.replace(b"-", b"").isalnum():
+        return offered.decode("ascii")
+    return os.urandom(16).hex()
+
+
+class _Prepared(Response):
+    """A response whose header block is built here: the cached answer and `304` are the
+    hot path of polling clients, and starlette's generic header handling shows there."""
+
+    def __init__(self, body: bytes, status: int, headers: list[tuple[bytes, bytes]]) -> None:
+        self.body = body
+        self.status_code = status
+        self.background = None
+        self.raw_headers = headers
+
+
+def _prepared(
+    body: bytes, status: int, caching: dict[str, str], request_id: str, *extra: tuple[bytes, bytes]
+) -> Response:
+    headers = [(name.encode(), value.encode("latin-1")) for name, value in caching.items()]
+    headers.append((b"x-request-id", request_id.encode()))
+    if status != 304:
+        headers.append((b"content-length", str(len(body)).encode()))
+        headers.append((b"content-type", b"application/json"))
+    headers.extend(extra)
+    return _Prepared(body, status, headers)
 
 
 class GraphQLEndpoint:
@@ -80,7 +102,9 @@ class GraphQLEndpoint:
         self.cache = ResponseCache()
 
     async def handle(self, request: Request) -> Response:
-        request_id = _request_id(request.headers.get("x-request-id"))
+        # ASGI header names are lower case: one dict instead of a scan per lookup.
+        received: dict[bytes, bytes] = dict(request.scope["headers"])
+        request_id = _request_id(received.get(b"x-request-id"))
         logs.request_id.set(request_id)
         if request.method == "GET":
             if "query" not in request.query_params:
@@ -100,12 +124,14 @@ class GraphQLEndpoint:
                     return _error_response(400, "variables is not JSON", "BAD_REQUEST", request_id)
             allowed = {OperationType.QUERY}
         elif request.method == "POST":
-            content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+            content_type = (
+                received.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+            )
             if content_type not in ("application/json", "application/graphql-response+json"):
                 return _error_response(
                     415, "send the request as application/json", "BAD_REQUEST", request_id
                 )
-            declared = request.headers.get("content-length")
+            declared = received.get(b"content-length", b"").decode("latin-1")
             if declared and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
                 return _error_response(413, "request body over 1 MB", "BAD_REQUEST", request_id)
             body = b""
@@ -156,7 +182,10 @@ class GraphQLEndpoint:
 
         deps: Deps = request.app.state.deps
         try:
-            caller = await authenticate(deps, request.headers.get("authorization"))
+            authorization = received.get(b"authorization")
+            caller = await authenticate(
+                deps, authorization.decode("latin-1") if authorization is not None else None
+            )
         except InvalidApiKey as exc:
             await audit.record(
                 deps,
@@ -176,23 +205,28 @@ class GraphQLEndpoint:
         version = 0 if roots <= STATIC_ROOTS else await registry_version(request)
         when = period(deps.clock.now())
         encoded_variables = encode_variables(variables)
-        etag = entity_tag(version, caller, when, query, encoded_variables, operation_name or "")
+        key = self.cache.key(query, encoded_variables, operation_name, caller, version, when)
+        etag = self.cache.tags.get(key)
+        if etag is None:
+            etag = entity_tag(version, caller, when, query, encoded_variables, operation_name or "")
+            self.cache.remember_tag(key, etag)
         headers = cache_headers(caller, etag, deps.settings.public_max_age)
+        if (offered := received.get(b"if-none-match")) is not None and matches(
+            offered.decode("latin-1"), etag
+        ):
+            return _prepared(b"", 304, headers, request_id)
         headers["x-request-id"] = request_id
-        if matches(request.headers.get("if-none-match"), etag):
-            return not_modified(headers)
         if not deps.settings.response_cache:
             response, _ = await self._execute(
                 request, query, variables, operation_name, allowed, caller, request_id, headers
             )
             return response
-        key = self.cache.key(query, encoded_variables, operation_name, caller, version, when)
         cached = self.cache.get(key)
         if cached is None:
             cached = await self.cache.wait_for(key)
         if cached is not None:
-            headers["x-cache"] = "hit"
-            return Response(cached, 200, headers, media_type="application/json")
+            del headers["x-request-id"]
+            return _prepared(cached, 200, headers, request_id, (b"x-cache", b"hit"))
         with self.cache.leading(key) as publish:
             response, cacheable = await self._execute(
                 request, query, variables, operation_name, allowed, caller, request_id, headers

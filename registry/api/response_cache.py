@@ -62,6 +62,8 @@ class ResponseCache:
         self._entries: OrderedDict[CacheKey, bytes] = OrderedDict()
         self._roots: dict[str, frozenset[str] | None] = {}
         self._flights: dict[CacheKey, asyncio.Future[bytes | None]] = {}
+        self.tags: dict[CacheKey, str] = {}
+        """Entity tags by key: a poller's tag is checked on every request."""
 
     def roots(self, query: str, operation_name: str | None) -> frozenset[str] | None:
         """The root fields of a read-only operation, or None when it must not be cached."""
@@ -83,6 +85,11 @@ class ResponseCache:
     ) -> CacheKey:
         """`variables` as `encode_variables` gives them."""
         return (query, variables, operation_name, policy.visibility(caller), version, period)
+
+    def remember_tag(self, key: CacheKey, tag: str) -> None:
+        if len(self.tags) >= 4 * self.max_entries:
+            self.tags.clear()  # old versions' tags: never asked for again
+        self.tags[key] = tag
 
     def get(self, key: CacheKey) -> bytes | None:
         found = self._entries.get(key)

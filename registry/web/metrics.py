@@ -16,17 +16,24 @@ endpoint consumes anyway, without buffering ahead of it.
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import logging
 import re
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from pymongo.errors import PyMongoError
@@ -49,42 +56,41 @@ OPERATION_KEY = "registry.operation"
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
 _DEFINITION = re.compile(r"\b(query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+_BUCKET_LABELS = (*(repr(bound) for bound in _LATENCY_BUCKETS), "+Inf")  # as prometheus prints
 DELIVERY_STATUSES = ("PENDING", "DELIVERED", "FAILED")
 
 
+@dataclass(slots=True)
+class _Latencies:
+    """One histogram series: counts per bucket (the last is +Inf) and the sum."""
+
+    counts: list[int] = field(default_factory=lambda: [0] * (len(_LATENCY_BUCKETS) + 1))
+    total: float = 0.0
+
+    def observe(self, seconds: float) -> None:
+        self.counts[bisect.bisect_left(_LATENCY_BUCKETS, seconds)] += 1
+        self.total += seconds
+
+    def buckets(self) -> list[tuple[str, float]]:
+        return list(zip(_BUCKET_LABELS, itertools.accumulate(self.counts), strict=True))
+
+
 class HttpMetrics:
-    """The in-memory request metrics of one app, in their own registry."""
+    """The in-memory request metrics of one app, in their own registry.
+
+    Plain counters in dicts, turned into metric families when scraped: prometheus_client's
+    Counter and Histogram take a lock and walk their buckets on every request, which
+    showed in the cost of a cached answer."""
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry(auto_describe=True)
-        self.requests = Counter(
-            "registry_http_requests",
-            "HTTP requests by route template, method and status code.",
-            ("route", "method", "status"),
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "registry_http_request_duration_seconds",
-            "HTTP request latency by route template and method.",
-            ("route", "method"),
-            buckets=_LATENCY_BUCKETS,
-            registry=self.registry,
-        )
-        self.operations = Counter(
-            "registry_graphql_operations",
-            "GraphQL requests by operation name and HTTP status code.",
-            ("operation", "status"),
-            registry=self.registry,
-        )
-        self.operation_latency = Histogram(
-            "registry_graphql_operation_duration_seconds",
-            "GraphQL request latency by operation name.",
-            ("operation",),
-            buckets=_LATENCY_BUCKETS,
-            registry=self.registry,
-        )
+        self.requests: dict[tuple[str, str, str], int] = {}
+        self.latency: dict[tuple[str, str], _Latencies] = {}
+        self.operations: dict[tuple[str, str], int] = {}
+        self.operation_latency: dict[str, _Latencies] = {}
         self._operation_names: set[str] = set()
-        self._children: dict[tuple[str, str, int, str | None], tuple[Any, Any, Any, Any]] = {}
+        self._children: dict[tuple[str, str, int, str | None], tuple[Any, ...]] = {}
+        self.registry.register(_HttpCollector(self))
 
     def operation_label(self, name: str | None) -> str:
         if not name:
@@ -100,22 +106,62 @@ class HttpMetrics:
     def observe(
         self, route: str, method: str, status: int, seconds: float, operation: str | None
     ) -> None:
-        # Labelled children are looked up once per label set: labels() is slow on hot paths.
+        # The label tuples and series are looked up once per label set.
         key = (route, method, status, operation)
         children = self._children.get(key)
         if children is None:
+            code = str(status)
             children = self._children[key] = (
-                self.requests.labels(route, method, str(status)),
-                self.latency.labels(route, method),
-                self.operations.labels(operation, str(status)) if operation is not None else None,
-                self.operation_latency.labels(operation) if operation is not None else None,
+                (route, method, code),
+                self.latency.setdefault((route, method), _Latencies()),
+                (operation, code) if operation is not None else None,
+                self.operation_latency.setdefault(operation, _Latencies())
+                if operation is not None
+                else None,
             )
         requests, latency, operations, operation_latency = children
-        requests.inc()
+        self.requests[requests] = self.requests.get(requests, 0) + 1
         latency.observe(seconds)
         if operations is not None and operation_latency is not None:
-            operations.inc()
+            self.operations[operations] = self.operations.get(operations, 0) + 1
             operation_latency.observe(seconds)
+
+
+class _HttpCollector(Collector):
+    def __init__(self, http: HttpMetrics) -> None:
+        self.http = http
+
+    def collect(self) -> Iterable[Metric]:
+        http = self.http
+        requests = CounterMetricFamily(
+            "registry_http_requests",
+            "HTTP requests by route template, method and status code.",
+            labels=("route", "method", "status"),
+        )
+        for labels, count in http.requests.items():
+            requests.add_metric(labels, count)
+        latency = HistogramMetricFamily(
+            "registry_http_request_duration_seconds",
+            "HTTP request latency by route template and method.",
+            labels=("route", "method"),
+        )
+        for route_method, series in http.latency.items():
+            latency.add_metric(route_method, series.buckets(), series.total)
+        operations = CounterMetricFamily(
+            "registry_graphql_operations",
+            "GraphQL requests by operation name and HTTP status code.",
+            labels=("operation", "status"),
+        )
+        for operation_status, count in http.operations.items():
+            operations.add_metric(operation_status, count)
+        operation_latency = HistogramMetricFamily(
+            "registry_graphql_operation_duration_seconds",
+            "GraphQL request latency by operation name.",
+            labels=("operation",),
+        )
+        for operation, series in http.operation_latency.items():
+            operation_latency.add_metric((operation,), series.buckets(), series.total)
+        return [requests, latency, operations, operation_latency]
 
 
 def _route_label(scope: Scope) -> str:
