@@ -69,6 +69,12 @@ async def _increment(db: Database) -> Document | None:
     )
 
 
+def _retrieve(flight: asyncio.Future[int]) -> None:
+    """A poll nobody awaited any more must not log "exception never retrieved"."""
+    if not flight.cancelled():
+        flight.exception()
+
+
 class VersionWatch:
     """This process's knowledge of the registry version, without a round trip per read."""
 
@@ -86,6 +92,8 @@ class VersionWatch:
         self._heard_at = float("-inf")  # monotonic time of the last successful poll
         self._local_bumps = 0
         self._failing = False
+        self._flight: asyncio.Future[int] | None = None
+        self._flight_started = float("-inf")
         _watches.add(self)  # from now on, bumps made in this process reach it
 
     def current(self) -> int | None:
@@ -95,9 +103,9 @@ class VersionWatch:
         return self._version
 
     async def read(self) -> int:
-        """The version: the watched one when fresh, else one round trip."""
+        """The version: the watched one when fresh, else a poll (shared with concurrent reads)."""
         known = self.current()
-        return known if known is not None else await version(self.db)
+        return known if known is not None else await self.refresh()
 
     def observe(self, bumped: int) -> None:
         """A bump made in this process: never go back to an older version."""
@@ -105,15 +113,29 @@ class VersionWatch:
         self._version = max(self._version, bumped)
 
     async def refresh(self) -> int:
-        """Poll once. The database is the truth (it may even have been reset), unless a
-        bump in this process landed while the poll was in flight: then keep the newer."""
+        """Poll once. Callers arriving while a recent poll is in flight share it: a stale
+        watch under load costs the database one query, not one per request."""
+        flight = self._flight
+        if flight is None or flight.done() or self._flight_age() > self.stale_after_s:
+            self._flight_started = time.monotonic()
+            flight = self._flight = asyncio.ensure_future(self._poll(self._flight_started))
+            flight.add_done_callback(_retrieve)
+        return await asyncio.shield(flight)
+
+    def _flight_age(self) -> float:
+        return time.monotonic() - self._flight_started
+
+    async def _poll(self, started: float) -> int:
+        """The database is the truth (it may even have been reset), unless a bump in this
+        process landed while the poll was in flight: then keep the newer. What it read is
+        known as of the moment the poll started."""
         bumps_before = self._local_bumps
         polled = await version(self.db)
         if self._local_bumps == bumps_before:
             self._version = polled
         else:
             self._version = max(self._version, polled)
-        self._heard_at = time.monotonic()
+        self._heard_at = max(self._heard_at, started)
         return self._version
 
     async def run(self) -> None:

@@ -7,12 +7,13 @@ import time
 from collections.abc import Awaitable, Callable
 
 import httpx
+import pytest
 from pymongo import AsyncMongoClient, monitoring
 
 from registry.app import create_app
 from registry.clock import FrozenClock
 from registry.store import meta
-from registry.store.database import Document
+from registry.store.database import Database, Document
 from registry.store.meta import VersionWatch
 from tests.conftest import START, make_settings
 
@@ -127,3 +128,24 @@ async def test_a_cache_hit_sends_no_command_to_the_database(mongo_uri: str, db_n
             counter.active = False
     # Only the background poll of the version may have talked to the database.
     assert [c for c in counter.sent if c != ("find", meta.NAME)] == []
+
+
+async def test_reads_of_a_stale_watch_share_one_poll(
+    mongo_client: AsyncMongoClient[Document], db_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = mongo_client[db_name]
+    watch = VersionWatch(db, period_s=3600)
+    polls = 0
+    read_version = meta.version
+
+    async def counted(database: Database) -> int:
+        nonlocal polls
+        polls += 1
+        return await read_version(database)
+
+    monkeypatch.setattr(meta, "version", counted)
+    assert watch.current() is None
+    found = await asyncio.gather(*(watch.read() for _ in range(20)))
+    assert polls == 1
+    assert set(found) == {await read_version(db)}
+    assert watch.current() == found[0]
