@@ -138,6 +138,10 @@ def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(export_sdl())
     print(f"wrote {path}")
+    from registry.delivery.event_schemas import write
+
+    for written in write(path.parent / "events"):
+        print(f"wrote {written}")
     return 0
 
 

@@ -18,6 +18,7 @@ from registry.domain.errors import (
     ObjectionDeadlinePassed,
     ValidationError,
 )
+from registry.domain.event_types import EventType
 from registry.domain.models import (
     Change,
     ChangeKind,
@@ -28,7 +29,7 @@ from registry.domain.models import (
     ObjectionResolution,
     SubprocessorStatus,
 )
-from registry.services import audience, catalogs, policy, scope_changes
+from registry.services import audience, catalogs, policy, scope_changes, snapshots
 from registry.services import events as rendering
 from registry.services.caller import Caller
 from registry.services.catalogs import ScopeCodes
@@ -194,6 +195,7 @@ async def announce_change(
             "a change to this subprocessor is already announced",
         ) from None
     await _plan(deps, change, undo=False)
+    await snapshots.of_change(deps, change)
     return change
 
 
@@ -230,7 +232,7 @@ async def cancel_change(deps: Deps, caller: Caller, change_id: str, reason: str)
     await notices.set_status(
         deps.db, cancelled.id, NoticeStatus.CANCELLED, only=NoticeStatus.PENDING
     )
-    await rendering.emit_for_reachable(deps, cancelled, "change.cancelled")
+    await rendering.emit_for_reachable(deps, cancelled, EventType.CHANGE_CANCELLED)
     return cancelled
 
 
@@ -285,9 +287,9 @@ async def file_objection(
         raise ValidationError("changeId", "an open objection to this change exists") from None
     await events.emit(
         deps.db,
-        rendering.event_document(
-            deps.settings,
-            "objection.filed",
+        await rendering.event_for(
+            deps,
+            EventType.OBJECTION_FILED,
             change,
             notice,
             occurred_at=now,
@@ -331,9 +333,9 @@ async def resolve_objection(
     if change is not None and notice is not None:
         await events.emit(
             deps.db,
-            rendering.event_document(
-                deps.settings,
-                "objection.resolved",
+            await rendering.event_for(
+                deps,
+                EventType.OBJECTION_RESOLVED,
                 change,
                 notice,
                 occurred_at=now,

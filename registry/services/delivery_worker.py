@@ -23,11 +23,12 @@ from datetime import datetime, timedelta
 import httpx
 import orjson
 
-from registry.delivery import email, retry, sender, ssrf
+from registry.delivery import email, notice_links, retry, sender, ssrf
 from registry.delivery.secrets import SecretBox, SecretDecryptionError
 from registry.delivery.sender import AttemptResult
 from registry.delivery.signing import webhook_headers
 from registry.domain.durations import Duration, add_duration, parse_duration
+from registry.domain.event_types import EventType
 from registry.domain.webhooks import Attempt, Delivery, DeliveryStatus, Subscription
 from registry.services.deps import Deps
 from registry.services.webhooks import secret_box
@@ -294,6 +295,7 @@ class Batch:
         self.subs = subs
         self.targets = targets
         self.box: SecretBox = secret_box(deps.settings)
+        self.link_key = notice_links.link_key(deps.settings.effective_secret_key())
         self.schedule = retry.parse_schedule(deps.settings.webhook_retry_schedule)
         self.disable_after: Duration = parse_duration(deps.settings.webhook_disable_after)
         self.rng = random.Random()  # noqa: S311 - jitter, not security
@@ -337,11 +339,15 @@ class Batch:
             secrets = [self._decrypt(sealed) for sealed in sub.secrets.valid_at(started)]
         except SecretDecryptionError as exc:
             return AttemptResult(None, 0.0, "", f"not sent: {exc}", None, "failure")
-        body = delivery.body.encode()
+        body = self.body_of(delivery).encode()
         headers = webhook_headers(secrets, delivery.id, int(started.timestamp()), body)
         return await sender.send_attempt(
             client, target, headers, body, total_timeout=self.options.total_timeout
         )
+
+    def body_of(self, delivery: Delivery) -> str:
+        """The stored body with its signed notice link put in (links are never stored)."""
+        return notice_links.fill_in(delivery.body, self.link_key, self.deps.settings.public_url)
 
     def _decrypt(self, sealed: str) -> str:
         """Each subscription's secret is decrypted once per batch, not once per message."""
@@ -357,7 +363,10 @@ class Batch:
                 None, 0.0, "", "not sent: REGISTRY_SMTP_URL is not set", None, "failure"
             )
         message = email.render_message(
-            delivery.body, sender=settings.smtp_from, to=delivery.target, message_id=delivery.id
+            self.body_of(delivery),
+            sender=settings.smtp_from,
+            to=delivery.target,
+            message_id=delivery.id,
         )
         server = email.parse_smtp_url(settings.smtp_url)
         return await email.send(message, server, total_timeout=self.options.total_timeout)
@@ -463,7 +472,7 @@ def disabled_event(deps: Deps, sub: Subscription, at: datetime, reason: str) -> 
     """`subscription.disabled`, for the customer's remaining subscriptions."""
     graphql = deps.settings.public_url.rstrip("/") + "/graphql"
     return events.document(
-        type="subscription.disabled",
+        type=EventType.SUBSCRIPTION_DISABLED.value,
         customer_id=sub.customer_id,
         occurred_at=at,
         dedupe_key=f"subscription.disabled:{sub.id}:{at.isoformat()}",

@@ -34,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from registry.domain.event_types import EventType
 from registry.services.deps import Deps
 from registry.store import delivery_queue, notice_schedule
 from registry.store.database import Database, Document
@@ -214,21 +215,32 @@ def _due_work(now: datetime) -> tuple[_DueWork, ...]:
 class DatabaseSnapshot:
     up: bool = True
     deliveries: dict[tuple[str, str], int] | None = None
+    by_event_type: dict[tuple[str, str], int] | None = None
     backlog: dict[str, int] | None = None
     oldest_age: dict[str, float] | None = None
 
 
-async def _deliveries(db: Database) -> dict[tuple[str, str], int]:
+async def _deliveries(
+    db: Database,
+) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """Deliveries by (channel, status) and by (event type, status), every known type shown."""
     counts: dict[tuple[str, str], int] = {("webhook", s): 0 for s in DELIVERY_STATUSES}
-    pipeline = [{"$group": {"_id": {"channel": "$channel", "status": "$status"}, "n": {"$sum": 1}}}]
+    by_type: dict[tuple[str, str], int] = {
+        (t.value, s): 0 for t in EventType for s in DELIVERY_STATUSES
+    }
+    group = {"channel": "$channel", "status": "$status", "type": "$event_type"}
+    pipeline = [{"$group": {"_id": group, "n": {"$sum": 1}}}]
     cursor = await db[DELIVERIES].aggregate(pipeline)
     async for row in cursor:
         key = row.get("_id") or {}
         channel = key.get("channel") if isinstance(key, dict) else None
         status = key.get("status") if isinstance(key, dict) else None
+        event_type = key.get("type") if isinstance(key, dict) else None
         label = (str(channel or "webhook"), str(status or "UNKNOWN"))
         counts[label] = counts.get(label, 0) + int(row.get("n", 0))
-    return counts
+        typed = (str(event_type or "unknown"), str(status or "UNKNOWN"))
+        by_type[typed] = by_type.get(typed, 0) + int(row.get("n", 0))
+    return counts, by_type
 
 
 async def snapshot(deps: Deps) -> DatabaseSnapshot:
@@ -237,7 +249,7 @@ async def snapshot(deps: Deps) -> DatabaseSnapshot:
     backlog: dict[str, int] = {}
     oldest_age: dict[str, float] = {}
     try:
-        deliveries = await _deliveries(deps.db)
+        deliveries, by_type = await _deliveries(deps.db)
         for work in _due_work(now):
             collection = deps.db[work.collection]
             backlog[work.kind] = await collection.count_documents(work.query)
@@ -252,7 +264,7 @@ async def snapshot(deps: Deps) -> DatabaseSnapshot:
     except PyMongoError:
         logger.warning("metrics: database unreachable", exc_info=True)
         return DatabaseSnapshot(up=False)
-    return DatabaseSnapshot(True, deliveries, backlog, oldest_age)
+    return DatabaseSnapshot(True, deliveries, by_type, backlog, oldest_age)
 
 
 class _SnapshotCollector(Collector):
@@ -273,6 +285,15 @@ class _SnapshotCollector(Collector):
             for (channel, status), n in sorted(data.deliveries.items()):
                 deliveries.add_metric([channel, status], float(n))
             yield deliveries
+        if data.by_event_type is not None:
+            typed = GaugeMetricFamily(
+                "registry_deliveries_by_event_type",
+                "Deliveries in the outbox by event type and status.",
+                labels=("event_type", "status"),
+            )
+            for (event_type, status), n in sorted(data.by_event_type.items()):
+                typed.add_metric([event_type, status], float(n))
+            yield typed
         if data.backlog is not None and data.oldest_age is not None:
             backlog = GaugeMetricFamily(
                 "registry_due_backlog", "Work items due now, by kind.", labels=("kind",)

@@ -13,37 +13,33 @@ import email.policy
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
+import icalendar
 import pytest
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from registry.clock import FrozenClock
 from registry.delivery import email as email_channel
-from registry.domain.models import Role
+from registry.domain.models import CustomerTerms, Role
 from registry.domain.webhooks import Delivery, DeliveryStatus
 from registry.services import customers, webhooks
 from registry.services.delivery_worker import DeliveryOptions, deliver_due, dispatch_events
 from registry.services.deps import Deps
-from registry.store import deliveries, events
+from registry.store import deliveries, events, ids
 from tests.conftest import Api
+from tests.event_bodies import event_data
 from tests.webhooks.conftest import (
     ADMIN,
     Receiver,
     customer_caller,
-    emit_event,
     gql,
 )
 
 FAST = DeliveryOptions(connect_timeout=0.5, total_timeout=2.0)
 SCHEDULE = "0,5s,5m"
-NOTICE = {
-    "description": "Adds Mailgun for transactional email",
-    "subprocessorId": "sub_mailgun",
-    "effectiveAt": "2026-04-06T00:00:00+00:00",
-}
 
 
 @dataclass
@@ -102,26 +98,30 @@ def with_smtp(deps: Deps, url: str) -> Deps:
     return dataclasses.replace(deps, settings=settings)
 
 
-async def customer_with_contacts(deps: Deps, *addresses: str) -> str:
+async def customer_with_contacts(deps: Deps, *addresses: str, zone: str = "UTC") -> str:
     customer = await customers.create_customer(
-        deps, ADMIN, name="Acme", notice_emails=addresses or ("dpo@acme.test",)
+        deps,
+        ADMIN,
+        name="Acme",
+        notice_emails=addresses or ("dpo@acme.test",),
+        time_zone=zone,
     )
     return customer.id
 
 
-async def emit_notice(deps: Deps, customer_id: str) -> str:
-    event_id = await emit_event(deps, customer_id, **NOTICE)
-    # emit_event's notice has no dates; give it a customer's deadline and effective date.
-    await deps.db[events.NAME].update_one(
-        {"_id": event_id},
-        {
-            "$set": {
-                "data.notice.objectionDeadline": "2026-03-06T00:00:00+00:00",
-                "data.notice.effectiveAt": "2026-04-06T00:00:00+00:00",
-                "data.links.graphql": "http://registry.test/graphql",
-            }
-        },
+async def emit_notice(deps: Deps, customer_id: str, zone: str = "Europe/Berlin") -> str:
+    """A `change.announced` as the change engine renders it, for a customer in `zone`."""
+    event_id = ids.new_id("Event")
+    data = event_data(customer_id, terms=CustomerTerms(time_zone=zone))
+    document = events.document(
+        event_id=event_id,
+        type="change.announced",
+        customer_id=customer_id,
+        occurred_at=deps.clock.now(),
+        dedupe_key=f"test:{event_id}",
+        data=data,
     )
+    assert await events.emit(deps.db, document)
     return event_id
 
 
@@ -168,15 +168,37 @@ async def test_every_event_goes_to_each_notice_address_with_both_parts(
     ]
     message = mail.messages[0]
     assert message["From"] == "registry@localhost"
-    assert "Subprocessor change announced" in message["Subject"]
-    assert "sub_mailgun" in message["Subject"]
+    # Kind, vendor and the deadline in the customer's zone (Europe/Berlin).
+    assert message["Subject"] == (
+        "New subprocessor: Mailgun Technologies, Inc. — object by 6 March 2026"
+    )
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["Date"] is not None
+    assert message["List-Unsubscribe"] is None  # customers' notices are not a mailing list
     plain, rich = text_of(message, "plain"), text_of(message, "html")
     for text in (plain, rich):
-        assert "2026-03-06" in text  # the objection deadline
-        assert "2026-04-06" in text  # the effective date
+        assert "Mailgun Technologies, Inc." in text
+        assert "Transactional email" in text  # what for
+        assert "email address, message content" in text  # which data
+        assert "United States (US)" in text  # where, by name
+        assert "Standard contractual clauses (2021)" in text  # on which basis
+        assert "6 March 2026, 01:00 CET (2026-03-06 00:00 UTC)" in text  # deadline
+        assert "6 April 2026, 02:00 CEST (2026-04-06 00:00 UTC)" in text  # effective date
         assert "Adds Mailgun for transactional email" in text
-        assert "fileObjection" in text
-        assert "http://registry.test/graphql" in text
+        assert "graphql" not in text.lower()
+        assert "mutation" not in text.lower()
+        assert "@@notice-link" not in text
+    [link] = [line for line in plain.splitlines() if "/notices/" in line]
+    assert link.startswith("http://127.0.0.1:8000/notices/ntc_")
+    assert rich.count("/notices/") == 1
+    [calendar_part] = [
+        p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"
+    ]
+    calendar = icalendar.Calendar.from_ical(calendar_part.get_content())
+    [deadline] = calendar.walk("VEVENT")
+    assert deadline.decoded("dtstart") == datetime(2026, 3, 6, tzinfo=UTC)
+    assert "Mailgun" in str(deadline.get("summary"))
+    assert str(deadline.get("url")) == link
     sent = await email_deliveries(deps, event_id)
     assert [d.status for d in sent] == [DeliveryStatus.DELIVERED] * 2
     assert {d.target for d in sent} == {"dpo@acme.test", "legal@acme.test"}
@@ -311,7 +333,7 @@ def test_an_event_without_a_change_still_renders() -> None:
     message = email_channel.render_message(
         body, sender="registry@example.test", to="dpo@acme.test", message_id="dlv_1"
     )
-    assert message["Subject"] == "Webhook subscription disabled"
+    assert message["Subject"] == "Webhook endpoint disabled"
     assert message["Message-ID"] == "<dlv_1@example.test>"
     assert "410 Gone" in text_of(message, "plain")
-    assert "fileObjection" not in text_of(message, "plain")
+    assert "graphql" not in text_of(message, "plain").lower()
