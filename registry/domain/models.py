@@ -271,3 +271,7 @@ class Objection:
     resolution: ObjectionResolution | None = None
     note: str | None = None
     resolved_at: datetime | None = None
+    # Who filed it: the person named on the notice page, or the API key used.
+    filer_name: str | None = None
+    filer_email: str | None = None
+    filed_by_key: str | None = None

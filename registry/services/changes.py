@@ -259,10 +259,20 @@ async def notice_for(deps: Deps, change: Change, customer_id: str) -> Notice:
 
 
 async def file_objection(
-    deps: Deps, caller: Caller, *, change_id: str, reason: str, customer_id: str | None = None
+    deps: Deps,
+    caller: Caller,
+    *,
+    change_id: str,
+    reason: str,
+    customer_id: str | None = None,
+    filer_name: str | None = None,
+    filer_email: str | None = None,
 ) -> Objection:
+    """`filer_name` and `filer_email`: the person objecting (the notice page asks)."""
     who = policy.acting_customer(caller, customer_id)
     why = check.text(reason, "reason", max_length=5000)
+    name = check.optional_text(filer_name, "name", max_length=200)
+    address = check.email(filer_email, "email") if filer_email else None
     change = await get_change(deps, caller, change_id)
     if change.status is ChangeStatus.CANCELLED:
         raise ValidationError("changeId", "the change is CANCELLED: objections are closed")
@@ -280,6 +290,9 @@ async def file_objection(
         reason=why,
         filed_at=now,
         deadline=notice.objection_deadline,
+        filer_name=name,
+        filer_email=address,
+        filed_by_key=caller.key_id,
     )
     try:
         objection = await objections.insert(deps.db, objection)

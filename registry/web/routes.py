@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from registry.web import feeds, metrics, public
+from registry.web import feeds, metrics, notice_page, public
 from registry.web.conditional import conditional
 
 
@@ -18,4 +18,6 @@ def web_routes() -> list[BaseRoute]:
         Route("/changes.atom", conditional(feeds.atom_feed), methods=["GET"]),
         Route("/changes.ics", conditional(feeds.calendar), methods=["GET"]),
         Route("/metrics", metrics.metrics, methods=["GET"]),
+        Route("/notices/{token:str}", notice_page.notice, methods=["GET"]),
+        Route("/notices/{token:str}", notice_page.act, methods=["POST"]),
     ]

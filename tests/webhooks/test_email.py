@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import email
-import email.policy
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
 import icalendar
 import pytest
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from registry.clock import FrozenClock
 from registry.delivery import email as email_channel
@@ -31,6 +27,7 @@ from registry.services.deps import Deps
 from registry.store import deliveries, events, ids
 from tests.conftest import Api
 from tests.event_bodies import event_data
+from tests.mail import MailServer
 from tests.webhooks.conftest import (
     ADMIN,
     Receiver,
@@ -40,45 +37,6 @@ from tests.webhooks.conftest import (
 
 FAST = DeliveryOptions(connect_timeout=0.5, total_timeout=2.0)
 SCHEDULE = "0,5s,5m"
-
-
-@dataclass
-class MailServer:
-    """An SMTP server on loopback; `answer` is what DATA replies (250 unless told)."""
-
-    answer: str = "250 OK"
-    port: int = 0
-    messages: list[EmailMessage] = field(default_factory=list)
-    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
-    _server: asyncio.Server | None = None
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        if self.answer.startswith("250"):
-            assert isinstance(envelope.content, bytes)
-            parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-            assert isinstance(parsed, EmailMessage)
-            self.messages.append(parsed)
-            self.envelopes.append((str(envelope.mail_from), list(envelope.rcpt_tos)))
-        self.arrived.set()
-        return self.answer
-
-    async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(
-            lambda: SMTP(self, hostname="localhost"), "127.0.0.1", self.port
-        )
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from registry.api.mutations import attempt
 from registry.api.types.customer import Customer
 from registry.api.types.errors import NotFound, PermissionDenied, ValidationError
 from registry.domain import models
-from registry.services import access, customers, policy
+from registry.services import access, customers, notice_page, policy
 
 
 @strawberry.input(description="A new customer and its contract terms (createCustomer).")
@@ -195,6 +195,16 @@ CreateApiKeyPayload = Annotated[
         description="The result of createApiKey: ApiKeyCreated or an expected failure.",
     ),
 ]
+
+
+@strawberry.type(description="Every notice link issued to the customer so far no longer works.")
+class NoticeLinksRevoked:
+    customer: Customer = strawberry.field(description="The customer whose links were revoked.")
+
+
+RevokeNoticeLinksPayload = Annotated[
+    NoticeLinksRevoked | NotFound | PermissionDenied, strawberry.union("RevokeNoticeLinksPayload")
+]
 RevokeApiKeyPayload = Annotated[
     ApiKeyRevoked | NotFound | PermissionDenied,
     strawberry.union(
@@ -269,4 +279,24 @@ class CustomerMutations:
         call = access.revoke_api_key(info.context.deps, info.context.caller, id)
         return await attempt(
             info, call, lambda k: ApiKeyRevoked(api_key=ApiKey.from_domain(k)), target=id
+        )
+
+    @strawberry.mutation(
+        description="Invalidate every notice page link issued to a customer until now, e.g. "
+        "after a message was forwarded outside the company (ADMIN only). Messages sent "
+        "afterwards carry working links."
+    )
+    async def revoke_notice_links(
+        self,
+        info: Info,
+        customer_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The customer whose links to void.")
+        ],
+    ) -> RevokeNoticeLinksPayload:
+        call = notice_page.revoke_links(info.context.deps, info.context.caller, customer_id)
+        return await attempt(
+            info,
+            call,
+            lambda c: NoticeLinksRevoked(customer=Customer.from_domain(c)),
+            target=customer_id,
         )
