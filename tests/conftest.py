@@ -80,12 +80,23 @@ class Api:
     """A GraphQL client over the ASGI app, with the app's deps and a movable clock."""
 
     def __init__(
-        self, http: httpx.AsyncClient, deps: Deps, clock: FrozenClock, scheduler: Scheduler
+        self,
+        http: httpx.AsyncClient,
+        deps: Deps,
+        clock: FrozenClock,
+        scheduler: Scheduler,
+        app: Any = None,
     ) -> None:
         self.http = http
         self.deps = deps
         self.clock = clock
         self.scheduler = scheduler
+        self.app = app
+
+    def client_from(self, host: str) -> httpx.AsyncClient:
+        """Another HTTP client to the same app, seen as coming from `host`."""
+        transport = httpx.ASGITransport(app=self.app, client=(host, 50000))
+        return httpx.AsyncClient(transport=transport, base_url="http://registry.test")
 
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, key: str | None = None
@@ -117,7 +128,7 @@ async def running_api(settings: Settings, clock: FrozenClock) -> AsyncIterator[A
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
-            yield Api(http, app.state.deps, clock, app.state.scheduler)
+            yield Api(http, app.state.deps, clock, app.state.scheduler, app)
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
@@ -49,6 +50,13 @@ class MailServer:
     @property
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
+
+    async def wait_until(self, done: Callable[[], bool]) -> None:
+        """Until `done()` holds after a message arrived (30 s at most)."""
+        async with asyncio.timeout(30):
+            while not done():
+                self.arrived.clear()
+                await self.arrived.wait()
 
     async def wait_for(self, count: int) -> None:
         """Until `count` messages have arrived (30 s at most)."""

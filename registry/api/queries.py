@@ -24,6 +24,7 @@ from registry.api.types.customer import Customer
 from registry.api.types.node import Node
 from registry.api.types.scope import HostingRegion, Product
 from registry.api.types.subprocessor import Subprocessor
+from registry.api.types.subscriber import EmailSubscriber, subscriber_key
 from registry.api.types.viewer import Viewer
 from registry.domain import models
 from registry.domain.errors import NotFound
@@ -35,6 +36,7 @@ from registry.services import (
     customers,
     listing,
     registry,
+    subscriptions,
 )
 from registry.store.changes import sort_key as change_key
 from registry.store.customers import sort_key as customer_key
@@ -223,6 +225,22 @@ class RegistryQueries:
             limit=limit + 1,
         )
         return connection(items, total, limit, customer_key, Customer.from_domain)
+
+    @strawberry.field(
+        description="Public e-mail subscribers to the list's announcements, oldest id first "
+        "(ADMIN only: the addresses are personal data; this is their export)."
+    )
+    async def email_subscribers(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Connection[EmailSubscriber]:
+        limit = page_size(first)
+        items, total = await subscriptions.page_subscribers(
+            info.context.deps, info.context.caller, after=decode_cursor(after, 1), limit=limit + 1
+        )
+        return connection(items, total, limit, subscriber_key, EmailSubscriber.from_domain)
 
     @strawberry.field(
         description="One customer by its global id; null if there is none or it is another "

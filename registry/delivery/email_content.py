@@ -51,6 +51,13 @@ INTRO: dict[EventType, str] = {
     ),
 }
 
+PUBLIC_INTRO: dict[EventType, str] = {
+    EventType.CHANGE_ANNOUNCED: "We have announced a change to our list of subprocessors.",
+    EventType.CHANGE_EFFECTIVE: "A change to our list of subprocessors is now in effect.",
+    EventType.CHANGE_CANCELLED: "An announced change to our list of subprocessors is cancelled.",
+}
+"""Public subscribers are told, not asked: customers object through their own notice."""
+
 _ASKS_FOR_DECISION = (EventType.CHANGE_ANNOUNCED, EventType.CHANGE_REMINDER)
 
 
@@ -123,6 +130,8 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
     subject += title
     if kind in _ASKS_FOR_DECISION and deadline is not None:
         subject += f" — object by {dates.day(deadline, zone)}"
+    elif kind is EventType.CHANGE_ANNOUNCED and effective is not None:
+        subject += f" — from {dates.day(effective, zone)}"
     elif kind is EventType.CHANGE_EFFECTIVE and effective is not None:
         subject += f" — since {dates.day(effective, zone)}"
     facts = [("Who", sub.get("legalName") or change.get("subprocessorId", ""))]
@@ -153,9 +162,12 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
     when: list[tuple[str, str]] = []
     if effective is not None:
         when.append(("Takes effect for you", dates.moment_with_utc(effective, zone)))
+    if effective is not None and not notice:
+        when = [("Takes effect", dates.moment_with_utc(effective, zone))]
     if deadline is not None and kind not in (EventType.CHANGE_CANCELLED,):
         when.append(("Objection deadline", dates.moment_with_utc(deadline, zone)))
-    link = (data.get("links") or {}).get("notice")
+    links = data.get("links") or {}
+    link = links.get("notice") or links.get("page")
     calendar = None
     if kind in _ASKS_FOR_DECISION and deadline is not None:
         calendar = deadline_event(
@@ -169,11 +181,18 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
     return Content(
         subject=subject,
         heading=title,
-        intro=INTRO.get(kind, "") if kind else "",
+        intro=(PUBLIC_INTRO if data.get("audience") == "public" else INTRO).get(kind, "")
+        if kind
+        else "",
         facts=facts,
         places=[place(loc) for loc in sub.get("locations") or []],
         dates=when,
         link=link if isinstance(link, str) else None,
+        link_text=(
+            "Open your notice to acknowledge it or to object"
+            if links.get("notice")
+            else "See the current subprocessor list"
+        ),
         footer=[
             "This message was sent automatically because this address receives "
             "subprocessor notices; replies are not read.",

@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from registry.domain.event_types import CHANGE_EVENTS, EventType
+from registry.domain.event_types import CHANGE_EVENTS, PUBLIC_EVENTS, EventType
 from registry.domain.models import (
     ChangeKind,
     ChangeStatus,
@@ -142,13 +142,29 @@ _SUBSCRIPTION_DISABLED = _object(
 )
 
 
+_PUBLIC = _object(
+    {
+        "audience": {"const": "public"},
+        "change": _CHANGE,
+        "links": _object(
+            {"page": {"type": "string", "format": "uri"}}, "The public subprocessor page."
+        ),
+    },
+    "A public announcement (e-mail subscribers): the change for data from the EEA, "
+    "without any customer's notice.",
+)
+
+
 def data_schema(event_type: EventType) -> Schema:
     if event_type is EventType.SUBSCRIPTION_DISABLED:
         return _SUBSCRIPTION_DISABLED
     properties = {"change": _CHANGE, "customer": _CUSTOMER, "notice": _NOTICE, "links": _LINKS}
     if event_type not in CHANGE_EVENTS:
         properties["objection"] = _OBJECTION
-    return _object(properties)
+    customer = _object(properties, "One customer's notice of the change.")
+    if event_type in PUBLIC_EVENTS:
+        return {"oneOf": [customer, _PUBLIC]}
+    return customer
 
 
 def body_schema(event_type: EventType) -> Schema:

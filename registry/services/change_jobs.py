@@ -27,6 +27,7 @@ from registry.domain.models import (
 )
 from registry.services import audience
 from registry.services import events as rendering
+from registry.services import subscriptions as subscribers
 from registry.services.deps import Deps
 from registry.store import (
     changes,
@@ -200,6 +201,8 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
         return written
     if batch and last_id is not None and not await write(batch, outbox, scheduled, last_id):
         return written
+    # Public subscribers hear of it once (idempotent: a rerun emits nothing new).
+    await subscribers.emit_public(deps, change, EventType.CHANGE_ANNOUNCED)
     done = await leases.complete(
         deps.db, changes.NAME, change.id, owner=worker_id, update={"$set": {"expanded": True}}
     )
@@ -253,6 +256,7 @@ async def apply_effective_changes(deps: Deps, worker_id: str) -> int:
     )
     effective = Change(**{**_fields(change), "status": ChangeStatus.EFFECTIVE, "applied_at": now})
     await rendering.emit_for_reachable(deps, effective, EventType.CHANGE_EFFECTIVE)
+    await subscribers.emit_public(deps, effective, EventType.CHANGE_EFFECTIVE)
     completed = await leases.complete(
         deps.db,
         changes.NAME,

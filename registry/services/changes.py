@@ -31,6 +31,7 @@ from registry.domain.models import (
 )
 from registry.services import audience, catalogs, policy, scope_changes, snapshots
 from registry.services import events as rendering
+from registry.services import subscriptions as subscribers
 from registry.services.caller import Caller
 from registry.services.catalogs import ScopeCodes
 from registry.services.change_jobs import plan_notice
@@ -233,6 +234,7 @@ async def cancel_change(deps: Deps, caller: Caller, change_id: str, reason: str)
         deps.db, cancelled.id, NoticeStatus.CANCELLED, only=NoticeStatus.PENDING
     )
     await rendering.emit_for_reachable(deps, cancelled, EventType.CHANGE_CANCELLED)
+    await subscribers.emit_public(deps, cancelled, EventType.CHANGE_CANCELLED)
     return cancelled
 
 

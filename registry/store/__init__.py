@@ -16,6 +16,7 @@ from registry.store import (
     deliveries,
     delivery_queue,
     dpas,
+    email_subscribers,
     events,
     hosting_regions,
     meta,
@@ -54,4 +55,5 @@ COLLECTIONS: tuple[ModuleType, ...] = (
     webhook_subscriptions,
     deliveries,
     delivery_queue,
+    email_subscribers,
 )

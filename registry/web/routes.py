@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from registry.web import feeds, metrics, notice_page, public
+from registry.web import feeds, metrics, notice_page, public, subscriptions
 from registry.web.conditional import conditional
 
 
@@ -20,4 +20,9 @@ def web_routes() -> list[BaseRoute]:
         Route("/metrics", metrics.metrics, methods=["GET"]),
         Route("/notices/{token:str}", notice_page.notice, methods=["GET"]),
         Route("/notices/{token:str}", notice_page.act, methods=["POST"]),
+        Route("/subscriptions", subscriptions.subscribe, methods=["POST"]),
+        Route("/subscriptions/confirm", subscriptions.confirm_page, methods=["GET"]),
+        Route("/subscriptions/confirm", subscriptions.confirm, methods=["POST"]),
+        Route("/subscriptions/unsubscribe", subscriptions.unsubscribe_page, methods=["GET"]),
+        Route("/subscriptions/unsubscribe", subscriptions.unsubscribe, methods=["POST"]),
     ]

@@ -7,7 +7,6 @@ import contextlib
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
 
@@ -74,7 +73,7 @@ async def notice_world(
     db_name: str,
     *,
     public_url: str = "http://registry.test",
-    clock: datetime = START,
+    clock: FrozenClock | None = None,
 ) -> AsyncIterator[World]:
     mail = MailServer()
     await mail.start()
@@ -86,7 +85,7 @@ async def notice_world(
         smtp_from="notices@registry.test",
     )
     try:
-        async with running_api(settings, FrozenClock(clock)) as api:
+        async with running_api(settings, clock or FrozenClock(START)) as api:
             admin = await api.key(Role.ADMIN)
             world = World(api, mail, admin, "")
             for name, zone, period in [
