@@ -157,8 +157,11 @@ def public_data(deps: Deps, change: Change, snapshot: dict[str, Any]) -> dict[st
 
 
 async def emit_public(deps: Deps, change: Change, type: EventType) -> bool:
-    """One public announcement of the change for subscribers (none without e-mail)."""
+    """One public announcement of the change for subscribers (none without e-mail or
+    without a confirmed subscriber)."""
     if type not in PUBLIC_EVENTS or not deps.settings.smtp_url:
+        return False
+    if not await email_subscribers.any_confirmed(deps.db):
         return False
     snapshot = await snapshots.of_change(deps, change)
     return await events.emit(

@@ -106,6 +106,10 @@ async def unsubscribe(db: Database, sub_id: str, now: datetime) -> bool:
     return result.modified_count == 1
 
 
+async def any_confirmed(db: Database) -> bool:
+    return await db[NAME].find_one({"status": CONFIRMED}, {"_id": 1}) is not None
+
+
 async def confirmed_addresses(db: Database) -> list[tuple[str, str]]:
     """(id, address) of every confirmed subscriber, for fan-out."""
     cursor = db[NAME].find({"status": CONFIRMED}, {"address": 1}).sort("_id", ASCENDING)
