@@ -69,18 +69,16 @@ async def customer_with_contacts(deps: Deps, *addresses: str, zone: str = "UTC")
 
 async def emit_notice(deps: Deps, customer_id: str, zone: str = "Europe/Berlin") -> str:
     """A `change.announced` as the change engine renders it, for a customer in `zone`."""
-    event_id = ids.new_id("Event")
     data = event_data(customer_id, terms=CustomerTerms(time_zone=zone))
     document = events.document(
-        event_id=event_id,
         type="change.announced",
         customer_id=customer_id,
         occurred_at=deps.clock.now(),
-        dedupe_key=f"test:{event_id}",
+        dedupe_key=f"test:{ids.new_id('Event')}",
         data=data,
     )
     assert await events.emit(deps.db, document)
-    return event_id
+    return str(document["_id"])
 
 
 async def email_deliveries(deps: Deps, event_id: str) -> list[Delivery]:
