@@ -13,6 +13,8 @@ from registry.api.pagination import (
     AFTER,
     FIRST,
     Connection,
+    as_instant,
+    as_text,
     connection,
     decode_cursor,
     page_size,
@@ -126,7 +128,7 @@ class RegistryQueries:
             info.context.deps,
             info.context.caller,
             query,
-            after=decode_cursor(after, 2),
+            after=decode_cursor(after, as_text, as_text),
             limit=limit + 1,
         )
         return connection(items, total, limit, subprocessor_key, Subprocessor.from_domain)
@@ -221,7 +223,7 @@ class RegistryQueries:
         items, total = await customers.list_customers(
             info.context.deps,
             info.context.caller,
-            after=decode_cursor(after, 2),
+            after=decode_cursor(after, as_text, as_text),
             limit=limit + 1,
         )
         return connection(items, total, limit, customer_key, Customer.from_domain)
@@ -273,7 +275,7 @@ class RegistryQueries:
             info.context.deps,
             info.context.caller,
             statuses=tuple(status or ()),
-            after=decode_cursor(after, 2),
+            after=decode_cursor(after, as_instant, as_text),
             limit=limit + 1,
         )
         return connection(items, total, limit, change_key, Change.from_domain)
@@ -318,7 +320,7 @@ class RegistryQueries:
             info.context.caller,
             change_id=change_id,
             customer_id=customer_id,
-            after=decode_cursor(after, 1),
+            after=decode_cursor(after, as_text),
             limit=limit + 1,
         )
         return connection(items, total, limit, lambda n: (n.id,), Notice.from_domain)
@@ -345,7 +347,7 @@ class RegistryQueries:
             info.context.caller,
             change_id=change_id,
             customer_id=customer_id,
-            after=decode_cursor(after, 1),
+            after=decode_cursor(after, as_text),
             limit=limit + 1,
         )
         return connection(items, total, limit, lambda o: (o.id,), Objection.from_domain)
@@ -369,6 +371,9 @@ class RegistryQueries:
     ) -> Connection[AuditEntry]:
         limit = page_size(first)
         items, total = await audit.page_entries(
-            info.context.deps, info.context.caller, after=decode_cursor(after, 1), limit=limit + 1
+            info.context.deps,
+            info.context.caller,
+            after=decode_cursor(after, as_text),
+            limit=limit + 1,
         )
         return connection(items, total, limit, lambda d: (d["_id"],), AuditEntry.from_document)

@@ -105,8 +105,13 @@ async def announce_change(
 ) -> Change:
     """Only the customers the change affects are told, and only their windows bind it."""
     require_role(caller, *STAFF)
-    if idempotency_key is not None:
-        key = check.text(idempotency_key, "idempotencyKey", max_length=200)
+    # Stored exactly as looked up, so a retry with the same key (spaces and all) finds it.
+    key = (
+        check.text(idempotency_key, "idempotencyKey", max_length=200)
+        if idempotency_key is not None
+        else None
+    )
+    if key is not None:
         existing = await changes.by_idempotency_key(deps.db, key)
         if existing is not None:
             return existing
@@ -182,13 +187,13 @@ async def announce_change(
         scope_before=before,
     )
     document = changes.to_document(
-        change, idempotency_key=idempotency_key or change.id, created_by=caller.key_id
+        change, idempotency_key=key or change.id, created_by=caller.key_id
     )
     try:
         await changes.insert(deps.db, document)
     except DuplicateChange as exc:
-        if exc.field == "idempotency_key" and idempotency_key:
-            found = await changes.by_idempotency_key(deps.db, idempotency_key)
+        if exc.field == "idempotency_key" and key:
+            found = await changes.by_idempotency_key(deps.db, key)
             if found is not None:
                 return found
         raise ValidationError(

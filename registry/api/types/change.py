@@ -10,6 +10,7 @@ from registry.api.pagination import (
     AFTER,
     FIRST,
     Connection,
+    as_text,
     connection,
     decode_cursor,
     page_size,
@@ -236,7 +237,7 @@ class Change(Node):
             info.context.caller,
             change_id=self.id,
             customer_id=None,
-            after=decode_cursor(after, 1),
+            after=decode_cursor(after, as_text),
             limit=limit + 1,
         )
         return connection(items, total, limit, lambda n: (n.id,), Notice.from_domain)
