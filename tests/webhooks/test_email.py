@@ -19,6 +19,7 @@ import pytest
 
 from registry.clock import FrozenClock
 from registry.delivery import email as email_channel
+from registry.domain.errors import ValidationError
 from registry.domain.models import CustomerTerms, Role
 from registry.domain.webhooks import Delivery, DeliveryStatus
 from registry.services import customers, webhooks
@@ -224,6 +225,48 @@ async def test_a_refusing_server_is_retried_on_the_schedule_then_failed(
     assert "554" in (last.attempts[0].error or "")
     assert "Rejected by policy" in last.attempts[0].response_excerpt
     assert mail.messages == []
+
+
+async def test_a_failed_email_is_replayed_to_its_address(
+    api: Api, deps: Deps, mail: MailServer
+) -> None:
+    deps = with_smtp(deps, mail.url)
+    mail.answer = "554 5.7.1 Rejected by policy"
+    customer = await customer_with_contacts(deps, "replay@acme.test")
+    event_id = await emit_notice(deps, customer)
+    await dispatch_events(deps, "w1")
+    for _ in range(3):
+        await deliver_due(deps, "w1", options=FAST)
+        api.clock.advance(timedelta(hours=1))
+    [failed] = await email_deliveries(deps, event_id)
+    assert failed.status is DeliveryStatus.FAILED
+
+    mail.answer = "250 OK"
+    replayed = await webhooks.replay_delivery(deps, customer_caller(customer), failed.id)
+    assert replayed.status is DeliveryStatus.PENDING
+    await deliver_due(deps, "w1", options=FAST)
+    [delivered] = await email_deliveries(deps, event_id)
+    assert delivered.status is DeliveryStatus.DELIVERED
+    assert [to for _, to in mail.envelopes] == [["replay@acme.test"]]
+
+
+async def test_an_email_to_a_removed_address_is_not_replayed(
+    api: Api, deps: Deps, mail: MailServer
+) -> None:
+    deps = with_smtp(deps, mail.url)
+    mail.answer = "554 5.7.1 Rejected by policy"
+    customer = await customer_with_contacts(deps, "old@acme.test")
+    event_id = await emit_notice(deps, customer)
+    await dispatch_events(deps, "w1")
+    for _ in range(3):
+        await deliver_due(deps, "w1", options=FAST)
+        api.clock.advance(timedelta(hours=1))
+    [failed] = await email_deliveries(deps, event_id)
+    await customers.update_customer(deps, ADMIN, customer, notice_emails=["new@acme.test"])
+    with pytest.raises(ValidationError, match="no longer a notice address"):
+        await webhooks.replay_delivery(deps, customer_caller(customer), failed.id)
+    [still] = await email_deliveries(deps, event_id)
+    assert still.status is DeliveryStatus.FAILED
 
 
 async def test_a_server_that_is_down_is_retried_and_the_notice_not_lost(
