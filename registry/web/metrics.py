@@ -17,6 +17,7 @@ endpoint consumes anyway, without buffering ahead of it.
 from __future__ import annotations
 
 import functools
+import hmac
 import logging
 import re
 import time
@@ -31,11 +32,15 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from pymongo.errors import PyMongoError
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from registry.domain.errors import PermissionDenied, Unauthenticated
 from registry.domain.event_types import EventType
+from registry.domain.models import Role
+from registry.services.access import authenticate
 from registry.services.deps import Deps
+from registry.services.policy import require_role
 from registry.store import delivery_queue, notice_schedule
 from registry.store.database import Database, Document
 from registry.store.deliveries import NAME as DELIVERIES
@@ -324,9 +329,37 @@ def exposition(http: HttpMetrics | None, data: DatabaseSnapshot) -> bytes:
     return text + generate_latest(scraped)
 
 
+def _scrape_token(deps: Deps, authorization: str | None) -> bool:
+    """Whether the request carries the configured scrape token (compared in constant time)."""
+    token = deps.settings.metrics_token
+    scheme, _, presented = (authorization or "").partition(" ")
+    return bool(
+        token
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(presented.strip().encode(), token.encode())
+    )
+
+
+async def _require_scraper(deps: Deps, request: Request) -> None:
+    """`/metrics` shows operations (queue depths, request counts): ADMIN keys or the token."""
+    authorization = request.headers.get("authorization")
+    if _scrape_token(deps, authorization):
+        return
+    caller = await authenticate(deps, authorization)
+    if caller.is_anonymous:
+        raise Unauthenticated("/metrics needs an ADMIN key or REGISTRY_METRICS_TOKEN")
+    require_role(caller, Role.ADMIN)
+
+
 async def metrics(request: Request) -> Response:
-    """`GET /metrics`: Prometheus text format."""
+    """`GET /metrics`: Prometheus text format, for an ADMIN key or the scrape token."""
     deps: Deps = request.app.state.deps
+    try:
+        await _require_scraper(deps, request)
+    except Unauthenticated as exc:
+        return PlainTextResponse(str(exc) + "\n", 401, {"www-authenticate": "Bearer"})
+    except PermissionDenied as exc:
+        return PlainTextResponse(exc.message + "\n", 403)
     http: Any = request.scope.get(SCOPE_KEY)
     body = exposition(http if isinstance(http, HttpMetrics) else None, await snapshot(deps))
     return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"cache-control": "no-store"})
