@@ -141,7 +141,7 @@ async def test_metrics_need_an_admin_key_or_the_scrape_token(
     mongo_uri: str, mongo_client: AsyncMongoClient[Document]
 ) -> None:
     name = f"t_metrics_auth_{uuid.uuid4().hex[:8]}"
-    settings = make_settings(mongo_uri, name, metrics_token="scrape-7f3a")
+    settings = make_settings(mongo_uri, name, metrics_token="scrape-token-7f3a-0123456789")
     async with running_web_api(settings, FrozenClock(START)) as api:
 
         async def status(authorization: str | None) -> int:
@@ -152,10 +152,10 @@ async def test_metrics_need_an_admin_key_or_the_scrape_token(
         customer = await api.key(Role.CUSTOMER, await _customer(api))
         assert await status(None) == 401
         assert await status("Bearer wrong-token") == 401
-        assert await status("Bearer scrape-7f3a-and-more") == 401
+        assert await status("Bearer scrape-token-7f3a-0123456789-and-more") == 401
         assert await status(f"Bearer {procurement}") == 403
         assert await status(f"Bearer {customer}") == 403
-        assert await status("Bearer scrape-7f3a") == 200
+        assert await status("Bearer scrape-token-7f3a-0123456789") == 200
         assert await status(f"Bearer {await api.key(Role.ADMIN)}") == 200
     await mongo_client.drop_database(name)
 
