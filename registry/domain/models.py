@@ -158,7 +158,7 @@ class Dpa:
     id: str
     subprocessor_id: str
     version: str
-    signed_on: date
+    signed_on: date | None  # None: a DPA a privacy policy names without its date
     effective_on: date | None = None
     expires_on: date | None = None
     document_url: str | None = None

@@ -10,6 +10,7 @@ from pymongo import ASCENDING, IndexModel
 
 from registry.domain.models import Customer, CustomerTerms, DataOrigin, PeriodEnds
 from registry.store.database import Database, Document, create_missing_indexes
+from registry.store.database import insert_missing as _insert_missing
 
 NAME = "customers"
 INDEXES = [
@@ -102,6 +103,12 @@ async def upsert(db: Database, customer: Customer) -> bool:
     doc = to_document(customer)
     result = await db[NAME].replace_one({"_id": customer.id}, doc, upsert=True)
     return bool(result.upserted_id is not None or result.modified_count)
+
+
+async def insert_missing(db: Database, customer: Customer) -> Customer | None:
+    """Create it unless its id exists: None when created, else the stored one (unchanged)."""
+    found = await _insert_missing(db, NAME, to_document(customer))
+    return from_document(found) if found is not None else None
 
 
 async def get(db: Database, customer_id: str) -> Customer | None:

@@ -16,6 +16,7 @@ from pymongo import ASCENDING, IndexModel, ReturnDocument
 
 from registry.domain.models import Scope, StatusChange, Subprocessor, SubprocessorStatus
 from registry.store.database import Database, Document, create_missing_indexes
+from registry.store.database import insert_missing as _insert_missing
 
 NAME = "subprocessors"
 INDEXES = [
@@ -165,6 +166,12 @@ async def insert(db: Database, sub: Subprocessor) -> None:
 async def upsert(db: Database, sub: Subprocessor) -> bool:
     result = await db[NAME].replace_one({"_id": sub.id}, to_document(sub), upsert=True)
     return bool(result.upserted_id is not None or result.modified_count)
+
+
+async def insert_missing(db: Database, sub: Subprocessor) -> Subprocessor | None:
+    """Create it unless its id exists: None when created, else the stored one (unchanged)."""
+    found = await _insert_missing(db, NAME, to_document(sub))
+    return from_document(found) if found is not None else None
 
 
 async def update_details(
