@@ -240,7 +240,10 @@ class RegistryQueries:
     ) -> Connection[EmailSubscriber]:
         limit = page_size(first)
         items, total = await subscriptions.page_subscribers(
-            info.context.deps, info.context.caller, after=decode_cursor(after, 1), limit=limit + 1
+            info.context.deps,
+            info.context.caller,
+            after=decode_cursor(after, as_text),
+            limit=limit + 1,
         )
         return connection(items, total, limit, subscriber_key, EmailSubscriber.from_domain)
 
