@@ -44,7 +44,7 @@ from registry.domain.models import (
     TransferMechanism,
 )
 from registry.services import changes
-from registry.services.access import Caller
+from registry.services.caller import Caller
 from registry.services.change_jobs import expand_changes
 from registry.store import (
     customer_groups,

@@ -61,6 +61,7 @@ from registry.settings import Settings
 from registry.store import deliveries, delivery_queue
 from registry.store import webhook_subscriptions as subscriptions
 from registry.store.database import connect
+from tests.event_bodies import event_data
 
 CUSTOMER = Caller(role=Role.CUSTOMER, customer_id="cus_" + "b" * 24)
 
@@ -148,11 +149,8 @@ async def queue_deliveries(deps: Deps, subscription_id: str, count: int) -> list
         event = {
             "type": "change.announced",
             "occurred_at": now,
-            "data": {
-                "change": {"id": f"chg_{n:024x}", "kind": "ADD", "subprocessor": "Bench vendor"},
-                "notice": {"sentAt": now.isoformat(), "effectiveAt": "2026-04-06T00:00:00Z"},
-                "links": {"graphql": "http://127.0.0.1:8000/graphql"},
-            },
+            # A real change notice: the vendor's snapshot and a notice link, signed at send.
+            "data": event_data(CUSTOMER.customer_id or "", at=now.replace(microsecond=0)),
         }
         doc = deliveries.new_document(
             delivery_id=f"dlv_{uuid.uuid4().hex[:24]}",

@@ -9,7 +9,10 @@ change is scoped to one product in one region: only an eighth of them are affect
 and the baseline inserts as many documents as notices were written. The query plan
 of the affected-chunk selection is printed.
 
-    python -m bench.fanout [--customers 100000] [--scoped]
+With `--reachable 0.1` a tenth of the customers have a notice e-mail address, so they
+also get a `change.announced` event with the change's snapshot (nothing is sent).
+
+    python -m bench.fanout [--customers 100000] [--scoped] [--reachable 0.1]
 """
 
 from __future__ import annotations
@@ -74,7 +77,10 @@ def bench_customer(n: int, scoped: bool) -> Customer:
     )
 
 
-async def add_customers(api: Api, count: int, scoped: bool) -> None:
+async def add_customers(api: Api, count: int, scoped: bool, reachable: float = 0.0) -> None:
+    """`reachable`: the share of customers with a notice address (e-mail channel on); they
+    get a `change.announced` event carrying the change's snapshot and a link placeholder."""
+    every = round(1 / reachable) if reachable > 0 else 0
     if scoped:
         key = await api.key(Role.ADMIN)
         for product in PRODUCTS:
@@ -87,7 +93,10 @@ async def add_customers(api: Api, count: int, scoped: bool) -> None:
         await customer_groups.remember(api.deps.db, bench_customer(n, scoped))
     batch: list[dict[str, Any]] = []
     for n in range(count):
-        batch.append(customers.to_document(bench_customer(n, scoped)))
+        doc = customers.to_document(bench_customer(n, scoped))
+        if every and n % every == 0:
+            doc["notice_emails"] = [f"dpo{n}@example.test"]
+        batch.append(doc)
         if len(batch) == 5000:
             await _insert(api, batch)
             batch = []
@@ -113,15 +122,18 @@ async def announce_once(api: Api, scoped: bool) -> tuple[float, str]:
     return elapsed_ms, data["announceChange"]["change"]["id"]
 
 
-async def measure(uri: str, count: int, rounds: int, scoped: bool = False) -> dict[str, Any]:
+async def measure(
+    uri: str, count: int, rounds: int, scoped: bool = False, reachable: float = 0.0
+) -> dict[str, Any]:
     """Alternate expansion and baseline `rounds` times; medians resist a noisy machine."""
     name = f"bench_fanout_{count}_{ObjectId()}"
     mutation_times, expansion_times, baselines = [], [], []
     # Customer n uses PRODUCTS[n % 4] in REGIONS[(n // 4) % 2]; the change is p1 in r1.
     expected = sum(1 for n in range(count) if n % 8 == 0) if scoped else count
     plan: Any = None
-    async with running_api(make_settings(uri, name), FrozenClock(START)) as api:
-        await add_customers(api, count, scoped)
+    smtp = {"smtp_url": "smtp://127.0.0.1:9"} if reachable else {}  # events only, never sent
+    async with running_api(make_settings(uri, name, **smtp), FrozenClock(START)) as api:
+        await add_customers(api, count, scoped, reachable)
         for _ in range(rounds):
             mutation_ms, change_id = await announce_once(api, scoped)
             if plan is None:
@@ -162,11 +174,13 @@ async def baseline_insert_many(api: Api, sample: dict[str, Any], count: int) -> 
     return count / (time.perf_counter() - began)
 
 
-async def main(count: int, rounds: int, scoped: bool = False) -> dict[str, Any]:
+async def main(
+    count: int, rounds: int, scoped: bool = False, reachable: float = 0.0
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, devdb.running(Path(tmp)) as uri:
         await measure(uri, 10, 1)  # warm-up: the first announce in a process pays for imports
         small = await measure(uri, 10, rounds, scoped)
-        large = await measure(uri, count, rounds, scoped)
+        large = await measure(uri, count, rounds, scoped, reachable)
     if scoped:
         print("query plan of the affected-chunk selection:")
         print(json.dumps(large["plan"], indent=1, default=str))
@@ -175,6 +189,7 @@ async def main(count: int, rounds: int, scoped: bool = False) -> dict[str, Any]:
         "scoped": scoped,
         "notices_written": large["notices"],
         "rounds": rounds,
+        "reachable": reachable,
         "mutation_ms": round(large["mutation_ms"], 1),
         "mutation_ms_at_10": round(small["mutation_ms"], 1),
         "mutation_ratio_vs_10": round(large["mutation_ms"] / small["mutation_ms"], 2),
@@ -192,5 +207,12 @@ if __name__ == "__main__":
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--scoped", action="store_true", help="4 products x 2 regions")
+    parser.add_argument(
+        "--reachable",
+        type=float,
+        default=0.0,
+        help="share of customers with a notice e-mail address (they get events)",
+    )
     args = parser.parse_args()
-    print(json.dumps(asyncio.run(main(args.customers, args.rounds, args.scoped))))
+    result = main(args.customers, args.rounds, args.scoped, args.reachable)
+    print(json.dumps(asyncio.run(result)))

@@ -23,8 +23,8 @@ from registry.clock import Clock, SystemClock
 from registry.delivery.sender import build_client
 from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
+from registry.services.configuration import check_settings
 from registry.services.deps import Deps
-from registry.services.webhooks import check_webhook_settings
 from registry.settings import Settings
 from registry.store.database import connect, describe_uri, ensure_indexes
 from registry.store.meta import VersionWatch
@@ -59,7 +59,7 @@ def create_app(
 ) -> Starlette:
     """Build the app; resources are opened in the lifespan, never at import time."""
     the_clock = clock or SystemClock()
-    check_webhook_settings(settings)  # refuse unsafe production settings before anything starts
+    check_settings(settings)  # a bad or unsafe setting stops start-up, naming its variable
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:

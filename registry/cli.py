@@ -73,7 +73,9 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from registry.app import create_app
+    from registry.services.configuration import check_settings
 
+    check_settings(settings)  # before the database is even pinged
     wildcard = args.host in ("0.0.0.0", "::")  # noqa: S104 - only compared, never bound
     if devdb.port_in_use("127.0.0.1" if wildcard else args.host, args.port):
         raise CommandError(f"port {args.port} on {args.host} is already in use")
@@ -99,9 +101,9 @@ def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from registry.delivery.sender import build_client
     from registry.scheduler.jobs import JOBS
     from registry.scheduler.loop import Scheduler
-    from registry.services.webhooks import check_webhook_settings
+    from registry.services.configuration import check_settings
 
-    check_webhook_settings(settings)  # workers deliver webhooks: the same refusals as `serve`
+    check_settings(settings)  # the same refusals as `serve`, before any work is claimed
 
     async def run() -> None:
         # One delivery client for the process, as in `serve`: its connections are kept
@@ -138,6 +140,10 @@ def cmd_export_schema(args: argparse.Namespace, settings: Settings) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(export_sdl())
     print(f"wrote {path}")
+    from registry.delivery.event_schemas import write
+
+    for written in write(path.parent / "events"):
+        print(f"wrote {written}")
     return 0
 
 
@@ -226,8 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logs.configure(os.environ.get("REGISTRY_LOG_LEVEL", "INFO"))
+    from registry.services.configuration import load_settings
+
     try:
-        settings = Settings()
+        settings = load_settings()
         return int(args.func(args, settings))
     except (CommandError, devdb.DevDbError) as exc:
         print(f"registry: error: {exc}", file=sys.stderr)

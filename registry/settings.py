@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     smtp_from: str = "registry@localhost"
     # The staff console signs a person out after this long without a request.
     console_session_idle: str = "30m"
+    # A bearer token Prometheus scrapes /metrics with (besides an ADMIN key); unset: none.
+    metrics_token: str | None = Field(default=None, repr=False)
 
     @field_validator("scheduler_interval", "console_session_idle")
     @classmethod

@@ -7,6 +7,8 @@ the suite runs against that server. Nothing here mocks the database.
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -15,17 +17,21 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 from pymongo import AsyncMongoClient
 
 from registry import devdb
 from registry.app import create_app
 from registry.clock import FrozenClock
+from registry.delivery import notice_links
 from registry.domain.models import Role
 from registry.scheduler.loop import Scheduler
 from registry.services.access import create_api_key
+from registry.services.delivery_worker import render_body
 from registry.services.deps import Deps
 from registry.settings import Settings
+from registry.store import events
 from registry.store.database import Document, connect
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -74,12 +80,23 @@ class Api:
     """A GraphQL client over the ASGI app, with the app's deps and a movable clock."""
 
     def __init__(
-        self, http: httpx.AsyncClient, deps: Deps, clock: FrozenClock, scheduler: Scheduler
+        self,
+        http: httpx.AsyncClient,
+        deps: Deps,
+        clock: FrozenClock,
+        scheduler: Scheduler,
+        app: Any = None,
     ) -> None:
         self.http = http
         self.deps = deps
         self.clock = clock
         self.scheduler = scheduler
+        self.app = app
+
+    def client_from(self, host: str) -> httpx.AsyncClient:
+        """Another HTTP client to the same app, seen as coming from `host`."""
+        transport = httpx.ASGITransport(app=self.app, client=(host, 50000))
+        return httpx.AsyncClient(transport=transport, base_url="http://registry.test")
 
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, key: str | None = None
@@ -111,7 +128,7 @@ async def running_api(settings: Settings, clock: FrozenClock) -> AsyncIterator[A
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
-            yield Api(http, app.state.deps, clock, app.state.scheduler)
+            yield Api(http, app.state.deps, clock, app.state.scheduler, app)
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +146,39 @@ async def admin_key(api: Api) -> str:
 @pytest.fixture(scope="module")
 async def procurement_key(api: Api) -> str:
     return await api.key(Role.PROCUREMENT, name="procurement")
+
+
+# --- every event the suite produces is checked against the published JSON Schemas ------
+
+EVENT_SCHEMAS = Path(__file__).resolve().parents[1] / "schema" / "events"
+_LINK_KEY = notice_links.link_key("schema-check")
+
+
+@functools.cache
+def event_validator(event_type: str) -> jsonschema.Draft202012Validator:
+    schema = json.loads((EVENT_SCHEMAS / f"{event_type}.json").read_text())
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def validate_event(event: Document) -> None:
+    """The body a receiver gets (signed link put in) must match its type's schema."""
+    body = notice_links.fill_in(render_body(event), _LINK_KEY, "https://registry.example")
+    event_validator(event["type"]).validate(json.loads(body))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def events_match_their_schemas() -> Iterator[None]:
+    original = events.document
+
+    def checked(**fields: Any) -> Document:
+        made = original(**fields)
+        validate_event(made)
+        return made
+
+    events.document = checked  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        events.document = original  # type: ignore[assignment]

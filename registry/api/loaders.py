@@ -17,15 +17,17 @@ from registry.domain.models import (
     Customer,
     Dpa,
     HostingRegion,
+    Notice,
     Objection,
     ProcessingLocation,
     Product,
     Subprocessor,
     TransferBasis,
 )
-from registry.services import catalogs, change_queries, customers, registry
+from registry.services import catalogs, change_queries, customers, evidence, registry
 from registry.services.caller import Caller
 from registry.services.deps import Deps
+from registry.services.evidence import NoticeEvidence
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -82,3 +84,9 @@ class Loaders:
         self.hosting_region: DataLoader[str, HostingRegion | None] = _by_id(
             bind(catalogs.hosting_regions_by_code)
         )
+
+        async def evidence_for(keys: Sequence[Notice]) -> list[NoticeEvidence]:
+            found = await evidence.for_notices(deps, keys)
+            return [found[n.id] for n in keys]
+
+        self.evidence: DataLoader[Notice, NoticeEvidence] = DataLoader(evidence_for)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -64,16 +65,43 @@ def encode_cursor(key: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(orjson.dumps(list(key))).decode()
 
 
-def decode_cursor(cursor: str | None, arity: int) -> tuple[Any, ...] | None:
+CursorField = Callable[[Any], Any]
+"""Checks one position of a decoded cursor; raises ValueError when it is not that kind."""
+
+MAX_CURSOR = 2000
+
+
+def as_text(value: Any) -> str:
+    """A name or id: a string, never an object (which the store would read as an operator)."""
+    if not isinstance(value, str) or len(value) > 500:
+        raise ValueError("not a short string")
+    return value
+
+
+def as_instant(value: Any) -> str:
+    """An ISO 8601 date-time with an offset, as the store's keys write it."""
+    if datetime.fromisoformat(as_text(value)).tzinfo is None:
+        raise ValueError("no offset")
+    return str(value)
+
+
+def decode_cursor(cursor: str | None, *fields: CursorField) -> tuple[Any, ...] | None:
+    """The key a cursor carries, each position checked by its field kind.
+
+    A forged or garbled cursor is a ValidationError on `after`: never an operator in a
+    query, never an internal error.
+    """
     if cursor is None:
         return None
     try:
+        if len(cursor) > MAX_CURSOR:
+            raise ValueError("too long")
         values = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (ValueError, orjson.JSONDecodeError):
-        raise ValidationError("after", "invalid cursor") from None
-    if not isinstance(values, list) or len(values) != arity:
-        raise ValidationError("after", "invalid cursor")
-    return tuple(values)
+        if not isinstance(values, list) or len(values) != len(fields):
+            raise ValueError("wrong shape")
+        return tuple(check(value) for check, value in zip(fields, values, strict=True))
+    except (ValueError, TypeError, orjson.JSONDecodeError):
+        raise ValidationError("after", "invalid cursor: pass an endCursor as given") from None
 
 
 def page_size(first: int | None) -> int:

@@ -13,6 +13,8 @@ from registry.api.pagination import (
     AFTER,
     FIRST,
     Connection,
+    as_instant,
+    as_text,
     connection,
     decode_cursor,
     page_size,
@@ -24,6 +26,7 @@ from registry.api.types.customer import Customer
 from registry.api.types.node import Node
 from registry.api.types.scope import HostingRegion, Product
 from registry.api.types.subprocessor import Subprocessor
+from registry.api.types.subscriber import EmailSubscriber, subscriber_key
 from registry.api.types.viewer import Viewer
 from registry.domain import models
 from registry.domain.errors import NotFound
@@ -35,6 +38,7 @@ from registry.services import (
     customers,
     listing,
     registry,
+    subscriptions,
 )
 from registry.store.changes import sort_key as change_key
 from registry.store.customers import sort_key as customer_key
@@ -124,7 +128,7 @@ class RegistryQueries:
             info.context.deps,
             info.context.caller,
             query,
-            after=decode_cursor(after, 2),
+            after=decode_cursor(after, as_text, as_text),
             limit=limit + 1,
         )
         return connection(items, total, limit, subprocessor_key, Subprocessor.from_domain)
@@ -219,10 +223,29 @@ class RegistryQueries:
         items, total = await customers.list_customers(
             info.context.deps,
             info.context.caller,
-            after=decode_cursor(after, 2),
+            after=decode_cursor(after, as_text, as_text),
             limit=limit + 1,
         )
         return connection(items, total, limit, customer_key, Customer.from_domain)
+
+    @strawberry.field(
+        description="Public e-mail subscribers to the list's announcements, oldest id first "
+        "(ADMIN only: the addresses are personal data; this is their export)."
+    )
+    async def email_subscribers(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Connection[EmailSubscriber]:
+        limit = page_size(first)
+        items, total = await subscriptions.page_subscribers(
+            info.context.deps,
+            info.context.caller,
+            after=decode_cursor(after, as_text),
+            limit=limit + 1,
+        )
+        return connection(items, total, limit, subscriber_key, EmailSubscriber.from_domain)
 
     @strawberry.field(
         description="One customer by its global id; null if there is none or it is another "
@@ -255,7 +278,7 @@ class RegistryQueries:
             info.context.deps,
             info.context.caller,
             statuses=tuple(status or ()),
-            after=decode_cursor(after, 2),
+            after=decode_cursor(after, as_instant, as_text),
             limit=limit + 1,
         )
         return connection(items, total, limit, change_key, Change.from_domain)
@@ -300,7 +323,7 @@ class RegistryQueries:
             info.context.caller,
             change_id=change_id,
             customer_id=customer_id,
-            after=decode_cursor(after, 1),
+            after=decode_cursor(after, as_text),
             limit=limit + 1,
         )
         return connection(items, total, limit, lambda n: (n.id,), Notice.from_domain)
@@ -327,7 +350,7 @@ class RegistryQueries:
             info.context.caller,
             change_id=change_id,
             customer_id=customer_id,
-            after=decode_cursor(after, 1),
+            after=decode_cursor(after, as_text),
             limit=limit + 1,
         )
         return connection(items, total, limit, lambda o: (o.id,), Objection.from_domain)
@@ -351,6 +374,9 @@ class RegistryQueries:
     ) -> Connection[AuditEntry]:
         limit = page_size(first)
         items, total = await audit.page_entries(
-            info.context.deps, info.context.caller, after=decode_cursor(after, 1), limit=limit + 1
+            info.context.deps,
+            info.context.caller,
+            after=decode_cursor(after, as_text),
+            limit=limit + 1,
         )
         return connection(items, total, limit, lambda d: (d["_id"],), AuditEntry.from_document)

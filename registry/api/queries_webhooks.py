@@ -11,6 +11,7 @@ from registry.api.pagination import (
     AFTER,
     FIRST,
     Connection,
+    as_text,
     connection,
     decode_cursor,
     page_size,
@@ -67,7 +68,7 @@ class WebhookQueries:
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[WebhookDelivery]:
         limit = page_size(first)
-        cursor = decode_cursor(after, 1)
+        cursor = decode_cursor(after, as_text)
         items, total = await webhooks.list_deliveries(
             info.context.deps,
             info.context.caller,

@@ -1,16 +1,17 @@
 """Email notices: the message for one delivery (pure) and one SMTP attempt to send it.
 
 An email delivery carries the same rendered body as a webhook delivery (the event's
-`type`, `timestamp` and `data`); the message is built from it at each attempt, with a
-`Message-ID` made from the delivery id so a resent message can be recognised.
+`type`, `timestamp` and `data`); the message is built from it at each attempt
+(registry/delivery/email_content.py says what it reads), with a `Message-ID` made
+from the delivery id so a resent message can be recognised.
 """
 
 from __future__ import annotations
 
-import html
+import dataclasses
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
@@ -19,21 +20,12 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 import orjson
 
+from registry.delivery import email_content
 from registry.delivery.sender import AttemptResult, Outcome
 
 CHANNEL = "email"
 SUBSCRIPTION_PREFIX = "email:"
 """Email deliveries use `email:<address>` as their subscription id: the same unique index."""
-
-_SUBJECTS = {
-    "change.announced": "Subprocessor change announced",
-    "change.reminder": "Reminder: objection deadline approaching",
-    "change.effective": "Subprocessor change now effective",
-    "change.cancelled": "Subprocessor change cancelled",
-    "objection.filed": "Objection filed",
-    "objection.resolved": "Objection resolved",
-    "subscription.disabled": "Webhook subscription disabled",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,69 +57,45 @@ def subscription_id(address: str) -> str:
     return SUBSCRIPTION_PREFIX + address
 
 
-def render_message(body: str, *, sender: str, to: str, message_id: str) -> EmailMessage:
-    """A plain-text and HTML notice for one rendered delivery body."""
+def render_message(
+    body: str,
+    *,
+    sender: str,
+    to: str,
+    message_id: str,
+    unsubscribe: str | None = None,
+) -> EmailMessage:
+    """The notice for one delivered body: plain text, HTML and, when the reader has a
+    deadline, the deadline as a calendar event. `unsubscribe` (public subscribers)
+    adds the RFC 8058 one-click headers."""
     payload: dict[str, Any] = orjson.loads(body)
-    event_type = str(payload.get("type", "notice"))
-    data: dict[str, Any] = payload.get("data") or {}
-    lines = _lines(event_type, data)
+    content = email_content.compose(payload, message_id=message_id)
     message = EmailMessage()
-    message["Subject"] = _subject(event_type, data)
+    message["Subject"] = content.subject
     message["From"] = sender
     message["To"] = to
     message["Message-ID"] = f"<{message_id}@{sender.rpartition('@')[2] or 'localhost'}>"
-    if (occurred := _timestamp(payload)) is not None:
-        message["Date"] = format_datetime(occurred)
-    message.set_content("\n".join(lines) + "\n")
-    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in lines if line)
-    message.add_alternative(f"<html><body>{paragraphs}</body></html>\n", subtype="html")
+    occurred = _timestamp(payload)
+    message["Date"] = format_datetime(occurred or datetime.now(UTC))
+    message["Auto-Submitted"] = "auto-generated"
+    if unsubscribe is not None:
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    footer = content.footer
+    if unsubscribe is not None:
+        footer = [*footer, f"Unsubscribe: {unsubscribe}"]
+        content = dataclasses.replace(content, footer=footer)
+    message.set_content(email_content.text(content))
+    message.add_alternative(email_content.html_part(content), subtype="html")
+    if content.calendar is not None:
+        message.add_attachment(
+            content.calendar,
+            maintype="text",
+            subtype="calendar",
+            filename="objection-deadline.ics",
+            params={"method": "PUBLISH"},
+        )
     return message
-
-
-def _subject(event_type: str, data: dict[str, Any]) -> str:
-    subject = _SUBJECTS.get(event_type, f"Registry notice: {event_type}")
-    change = data.get("change") or {}
-    vendor = _vendor(change)
-    return f"{subject}: {change.get('kind', '')} {vendor}".rstrip() if vendor else subject
-
-
-def _vendor(change: dict[str, Any]) -> str:
-    name = change.get("subprocessorName") or (change.get("subprocessor") or {}).get("name")
-    vendor_id = change.get("subprocessorId")
-    if name and vendor_id:
-        return f"{name} ({vendor_id})"
-    return str(name or vendor_id or "")
-
-
-def _lines(event_type: str, data: dict[str, Any]) -> list[str]:
-    change: dict[str, Any] = data.get("change") or {}
-    notice: dict[str, Any] = data.get("notice") or {}
-    links: dict[str, Any] = data.get("links") or {}
-    lines = [f"Event: {event_type}"]
-    if change:
-        lines.append(f"Change {change.get('id', '')}: {change.get('kind', '')}".rstrip())
-        if vendor := _vendor(change):
-            lines.append(f"Subprocessor: {vendor}")
-        if change.get("description"):
-            lines.append(f"Description: {change['description']}")
-    if notice.get("objectionDeadline"):
-        lines.append(f"Your objection deadline: {notice['objectionDeadline']}")
-    effective = notice.get("effectiveAt") or change.get("effectiveAt")
-    if effective:
-        lines.append(f"Effective date: {effective}")
-    if objection := data.get("objection"):
-        lines.append(f"Objection {objection.get('id', '')}: {objection.get('status', '')}")
-    if subscription := data.get("subscription"):
-        lines.append(f"Subscription {subscription.get('id', '')}: {subscription.get('reason', '')}")
-    if change and links.get("graphql"):
-        lines += [
-            "",
-            "To object, call the fileObjection mutation at "
-            f"{links['graphql']} before the deadline:",
-            f'mutation {{ fileObjection(input: {{changeId: "{change.get("id", "")}", '
-            'reason: "…"}) { __typename } }',
-        ]
-    return lines
 
 
 def _timestamp(payload: dict[str, Any]) -> datetime | None:

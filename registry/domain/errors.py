@@ -3,6 +3,7 @@
     RegistryError
     ├── ValidationError          bad input; names the offending field
     ├── NotFound                 no such object, or not visible to the caller
+    ├── Unauthenticated          no key where one is needed, or an unknown or revoked key
     ├── PermissionDenied         the caller's role may not do this
     ├── NoticeWindowViolation    effective date earlier than some customer's window allows
     ├── ObjectionDeadlinePassed  objection at or after the customer's deadline
@@ -31,6 +32,10 @@ class ValidationError(RegistryError):
 
 
 class NotFound(RegistryError):
+    pass
+
+
+class Unauthenticated(RegistryError):
     pass
 
 

@@ -158,7 +158,7 @@ class Dpa:
     id: str
     subprocessor_id: str
     version: str
-    signed_on: date
+    signed_on: date | None  # None: a DPA a privacy policy names without its date
     effective_on: date | None = None
     expires_on: date | None = None
     document_url: str | None = None
@@ -271,3 +271,7 @@ class Objection:
     resolution: ObjectionResolution | None = None
     note: str | None = None
     resolved_at: datetime | None = None
+    # Who filed it: the person named on the notice page, or the API key used.
+    filer_name: str | None = None
+    filer_email: str | None = None
+    filed_by_key: str | None = None

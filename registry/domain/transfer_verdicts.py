@@ -302,7 +302,8 @@ def _dpa_state(dpa: Dpa, on: date) -> str:
 
 
 def _dpa_start(dpa: Dpa) -> date:
-    return dpa.effective_on or dpa.signed_on
+    # Without any date (a policy names the DPA, not when): in force since an unknown day.
+    return dpa.effective_on or dpa.signed_on or date.min
 
 
 def _dpa_ended(dpa: Dpa, on: date) -> bool:

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from registry.domain.errors import NotFound, ValidationError
+from registry.domain.errors import NotFound, Unauthenticated, ValidationError
 from registry.domain.models import Role
 from registry.services.caller import ANONYMOUS, Caller
 from registry.services.deps import Deps
@@ -21,7 +21,7 @@ from registry.store import api_keys, customers, ids
 KEY_PREFIX = "rk_"
 
 
-class InvalidApiKey(Exception):
+class InvalidApiKey(Unauthenticated):
     """A key was presented but is unknown or revoked; never treated as anonymous."""
 
 

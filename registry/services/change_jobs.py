@@ -15,6 +15,7 @@ from typing import Any
 
 from registry.domain import notice as rules
 from registry.domain.durations import parse_duration
+from registry.domain.event_types import EventType
 from registry.domain.models import (
     Change,
     ChangeKind,
@@ -26,6 +27,7 @@ from registry.domain.models import (
 )
 from registry.services import audience
 from registry.services import events as rendering
+from registry.services import subscriptions as subscribers
 from registry.services.deps import Deps
 from registry.store import (
     changes,
@@ -137,6 +139,7 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
         return 0
     change = changes.from_document(doc)
     reachable = await rendering.reachable_customer_ids(deps)
+    made = await rendering.rendering(deps, change, doc.get("snapshot"))
     offsets = reminder_offsets(deps.settings.reminder_offsets)
     written = 0
     plans: dict[str, NoticePlan] = {}
@@ -179,11 +182,10 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
                 scheduled.extend(plan.schedule(document, reachable=is_reachable))
             if is_reachable:
                 outbox.append(
-                    rendering.event_document(
-                        deps.settings,
-                        "change.announced",
-                        change,
+                    made.event(
+                        EventType.CHANGE_ANNOUNCED,
                         notice,
+                        group.terms,
                         occurred_at=change.announced_at,
                         dedupe=f"{change.id}:{customer_id}",
                     )
@@ -199,6 +201,8 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
         return written
     if batch and last_id is not None and not await write(batch, outbox, scheduled, last_id):
         return written
+    # Public subscribers hear of it once (idempotent: a rerun emits nothing new).
+    await subscribers.emit_public(deps, change, EventType.CHANGE_ANNOUNCED)
     done = await leases.complete(
         deps.db, changes.NAME, change.id, owner=worker_id, update={"$set": {"expanded": True}}
     )
@@ -251,7 +255,8 @@ async def apply_effective_changes(deps: Deps, worker_id: str) -> int:
         {"$set": {"status": NoticeStatus.EFFECTIVE.value}},
     )
     effective = Change(**{**_fields(change), "status": ChangeStatus.EFFECTIVE, "applied_at": now})
-    await rendering.emit_for_reachable(deps, effective, "change.effective")
+    await rendering.emit_for_reachable(deps, effective, EventType.CHANGE_EFFECTIVE)
+    await subscribers.emit_public(deps, effective, EventType.CHANGE_EFFECTIVE)
     completed = await leases.complete(
         deps.db,
         changes.NAME,
@@ -292,9 +297,9 @@ async def send_reminders(deps: Deps, worker_id: str) -> int:
     ):
         await events.emit(
             deps.db,
-            rendering.event_document(
-                deps.settings,
-                "change.reminder",
+            await rendering.event_for(
+                deps,
+                EventType.CHANGE_REMINDER,
                 change,
                 notice,
                 occurred_at=now,
@@ -328,9 +333,9 @@ async def apply_lagging_notices(deps: Deps, worker_id: str) -> int:
         ):
             await events.emit(
                 deps.db,
-                rendering.event_document(
-                    deps.settings,
-                    "change.effective",
+                await rendering.event_for(
+                    deps,
+                    EventType.CHANGE_EFFECTIVE,
                     change,
                     notice,
                     occurred_at=now,

@@ -18,6 +18,7 @@ from registry.domain.errors import (
     ObjectionDeadlinePassed,
     ValidationError,
 )
+from registry.domain.event_types import EventType
 from registry.domain.models import (
     Change,
     ChangeKind,
@@ -28,8 +29,9 @@ from registry.domain.models import (
     ObjectionResolution,
     SubprocessorStatus,
 )
-from registry.services import audience, catalogs, policy, scope_changes
+from registry.services import audience, catalogs, policy, scope_changes, snapshots
 from registry.services import events as rendering
+from registry.services import subscriptions as subscribers
 from registry.services.caller import Caller
 from registry.services.catalogs import ScopeCodes
 from registry.services.change_jobs import plan_notice
@@ -103,8 +105,13 @@ async def announce_change(
 ) -> Change:
     """Only the customers the change affects are told, and only their windows bind it."""
     require_role(caller, *STAFF)
-    if idempotency_key is not None:
-        key = check.text(idempotency_key, "idempotencyKey", max_length=200)
+    # Stored exactly as looked up, so a retry with the same key (spaces and all) finds it.
+    key = (
+        check.text(idempotency_key, "idempotencyKey", max_length=200)
+        if idempotency_key is not None
+        else None
+    )
+    if key is not None:
         existing = await changes.by_idempotency_key(deps.db, key)
         if existing is not None:
             return existing
@@ -180,13 +187,13 @@ async def announce_change(
         scope_before=before,
     )
     document = changes.to_document(
-        change, idempotency_key=idempotency_key or change.id, created_by=caller.key_id
+        change, idempotency_key=key or change.id, created_by=caller.key_id
     )
     try:
         await changes.insert(deps.db, document)
     except DuplicateChange as exc:
-        if exc.field == "idempotency_key" and idempotency_key:
-            found = await changes.by_idempotency_key(deps.db, idempotency_key)
+        if exc.field == "idempotency_key" and key:
+            found = await changes.by_idempotency_key(deps.db, key)
             if found is not None:
                 return found
         raise ValidationError(
@@ -194,6 +201,7 @@ async def announce_change(
             "a change to this subprocessor is already announced",
         ) from None
     await _plan(deps, change, undo=False)
+    await snapshots.of_change(deps, change)
     return change
 
 
@@ -230,7 +238,8 @@ async def cancel_change(deps: Deps, caller: Caller, change_id: str, reason: str)
     await notices.set_status(
         deps.db, cancelled.id, NoticeStatus.CANCELLED, only=NoticeStatus.PENDING
     )
-    await rendering.emit_for_reachable(deps, cancelled, "change.cancelled")
+    await rendering.emit_for_reachable(deps, cancelled, EventType.CHANGE_CANCELLED)
+    await subscribers.emit_public(deps, cancelled, EventType.CHANGE_CANCELLED)
     return cancelled
 
 
@@ -257,10 +266,20 @@ async def notice_for(deps: Deps, change: Change, customer_id: str) -> Notice:
 
 
 async def file_objection(
-    deps: Deps, caller: Caller, *, change_id: str, reason: str, customer_id: str | None = None
+    deps: Deps,
+    caller: Caller,
+    *,
+    change_id: str,
+    reason: str,
+    customer_id: str | None = None,
+    filer_name: str | None = None,
+    filer_email: str | None = None,
 ) -> Objection:
+    """`filer_name` and `filer_email`: the person objecting (the notice page asks)."""
     who = policy.acting_customer(caller, customer_id)
     why = check.text(reason, "reason", max_length=5000)
+    name = check.optional_text(filer_name, "name", max_length=200)
+    address = check.email(filer_email, "email") if filer_email else None
     change = await get_change(deps, caller, change_id)
     if change.status is ChangeStatus.CANCELLED:
         raise ValidationError("changeId", "the change is CANCELLED: objections are closed")
@@ -278,6 +297,9 @@ async def file_objection(
         reason=why,
         filed_at=now,
         deadline=notice.objection_deadline,
+        filer_name=name,
+        filer_email=address,
+        filed_by_key=caller.key_id,
     )
     try:
         objection = await objections.insert(deps.db, objection)
@@ -285,9 +307,9 @@ async def file_objection(
         raise ValidationError("changeId", "an open objection to this change exists") from None
     await events.emit(
         deps.db,
-        rendering.event_document(
-            deps.settings,
-            "objection.filed",
+        await rendering.event_for(
+            deps,
+            EventType.OBJECTION_FILED,
             change,
             notice,
             occurred_at=now,
@@ -331,9 +353,9 @@ async def resolve_objection(
     if change is not None and notice is not None:
         await events.emit(
             deps.db,
-            rendering.event_document(
-                deps.settings,
-                "objection.resolved",
+            await rendering.event_for(
+                deps,
+                EventType.OBJECTION_RESOLVED,
                 change,
                 notice,
                 occurred_at=now,

@@ -23,15 +23,17 @@ from datetime import datetime, timedelta
 import httpx
 import orjson
 
-from registry.delivery import email, retry, sender, ssrf
+from registry.delivery import email, notice_links, retry, sender, ssrf
 from registry.delivery.secrets import SecretBox, SecretDecryptionError
 from registry.delivery.sender import AttemptResult
 from registry.delivery.signing import webhook_headers
 from registry.domain.durations import Duration, add_duration, parse_duration
+from registry.domain.event_types import EventType
 from registry.domain.webhooks import Attempt, Delivery, DeliveryStatus, Subscription
+from registry.services import subscriptions as subscribers
 from registry.services.deps import Deps
 from registry.services.webhooks import secret_box
-from registry.store import customers, deliveries, delivery_queue, events
+from registry.store import customers, deliveries, delivery_queue, email_subscribers, events
 from registry.store import webhook_subscriptions as subscriptions
 from registry.store.database import Document
 from registry.store.deliveries import Outcome
@@ -117,9 +119,12 @@ async def _email_deliveries(deps: Deps, batch: list[Document], now: datetime) ->
     """The email channel: every event, to each of its customer's notice addresses."""
     if not deps.settings.smtp_url:
         return []
-    customer_ids = sorted({event["customer_id"] for event in batch})
+    customer_ids = sorted({event["customer_id"] for event in batch} - {subscribers.PUBLIC})
     found = await customers.get_many(deps.db, customer_ids)
-    addresses = {c.id: c.notice_emails for c in found if c is not None}
+    addresses: dict[str, Sequence[str]] = {c.id: c.notice_emails for c in found if c is not None}
+    if any(event["customer_id"] == subscribers.PUBLIC for event in batch):
+        confirmed = await email_subscribers.confirmed_addresses(deps.db)
+        addresses[subscribers.PUBLIC] = [address for _, address in confirmed]
     return [
         deliveries.new_document(
             delivery_id=events.delivery_id(event, email.subscription_id(address)),
@@ -288,12 +293,15 @@ class Batch:
         options: DeliveryOptions,
         subs: dict[str, Subscription],
         targets: dict[str, ssrf.CheckedTarget | str],
+        subscribed: frozenset[str] = frozenset(),
     ) -> None:
         self.deps = deps
         self.options = options
         self.subs = subs
         self.targets = targets
         self.box: SecretBox = secret_box(deps.settings)
+        self.link_key = notice_links.link_key(deps.settings.effective_secret_key())
+        self.subscribed = subscribed
         self.schedule = retry.parse_schedule(deps.settings.webhook_retry_schedule)
         self.disable_after: Duration = parse_duration(deps.settings.webhook_disable_after)
         self.rng = random.Random()  # noqa: S311 - jitter, not security
@@ -311,13 +319,22 @@ class Batch:
         allow = ssrf.parse_allow_cidrs(deps.settings.webhook_allow_cidrs)
         # The guard runs again for this batch's attempts, whatever it said at subscribe time.
         verdicts = await asyncio.gather(*(_check(url, deps.resolver, allow) for url in urls))
-        return cls(deps, options, subs, dict(zip(urls, verdicts, strict=True)))
+        public = [d.target for d in claimed if d.customer_id == subscribers.PUBLIC and d.target]
+        subscribed = await subscribers.still_subscribed(deps, public) if public else set()
+        return cls(
+            deps, options, subs, dict(zip(urls, verdicts, strict=True)), frozenset(subscribed)
+        )
 
     async def attempt(self, client: httpx.AsyncClient, delivery: Delivery) -> Outcome:
         """Make one attempt and decide what follows, without writing anything."""
         started = self.deps.clock.now()
         sub = self.subs.get(delivery.subscription_id)
         if delivery.channel == email.CHANNEL:
+            if (
+                delivery.customer_id == subscribers.PUBLIC
+                and delivery.target not in self.subscribed
+            ):
+                return self._closed(delivery, started, "not sent: the address unsubscribed")
             return self._outcome(delivery, started, await self.send_email(delivery))
         if sub is None or sub.deleted_at is not None:
             return self._closed(delivery, started, "not sent: the subscription was deleted")
@@ -337,11 +354,15 @@ class Batch:
             secrets = [self._decrypt(sealed) for sealed in sub.secrets.valid_at(started)]
         except SecretDecryptionError as exc:
             return AttemptResult(None, 0.0, "", f"not sent: {exc}", None, "failure")
-        body = delivery.body.encode()
+        body = self.body_of(delivery).encode()
         headers = webhook_headers(secrets, delivery.id, int(started.timestamp()), body)
         return await sender.send_attempt(
             client, target, headers, body, total_timeout=self.options.total_timeout
         )
+
+    def body_of(self, delivery: Delivery) -> str:
+        """The stored body with its signed notice link put in (links are never stored)."""
+        return notice_links.fill_in(delivery.body, self.link_key, self.deps.settings.public_url)
 
     def _decrypt(self, sealed: str) -> str:
         """Each subscription's secret is decrypted once per batch, not once per message."""
@@ -356,8 +377,13 @@ class Batch:
             return AttemptResult(
                 None, 0.0, "", "not sent: REGISTRY_SMTP_URL is not set", None, "failure"
             )
+        public = delivery.customer_id == subscribers.PUBLIC
         message = email.render_message(
-            delivery.body, sender=settings.smtp_from, to=delivery.target, message_id=delivery.id
+            self.body_of(delivery),
+            sender=settings.smtp_from,
+            to=delivery.target,
+            message_id=delivery.id,
+            unsubscribe=subscribers.unsubscribe_url(self.deps, delivery.target) if public else None,
         )
         server = email.parse_smtp_url(settings.smtp_url)
         return await email.send(message, server, total_timeout=self.options.total_timeout)
@@ -463,7 +489,7 @@ def disabled_event(deps: Deps, sub: Subscription, at: datetime, reason: str) -> 
     """`subscription.disabled`, for the customer's remaining subscriptions."""
     graphql = deps.settings.public_url.rstrip("/") + "/graphql"
     return events.document(
-        type="subscription.disabled",
+        type=EventType.SUBSCRIPTION_DISABLED.value,
         customer_id=sub.customer_id,
         occurred_at=at,
         dedupe_key=f"subscription.disabled:{sub.id}:{at.isoformat()}",

@@ -1,85 +1,129 @@
-"""Rendering outbox events: the webhook `data` for one customer's view of a change."""
+"""Rendering outbox events: the webhook `data` for one customer's view of a change.
+
+A change's payload is rendered once per data origin (`ChangeRendering`), and each
+customer's event adds only its own notice, time zone and link.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from registry.domain.models import Change, Notice, Objection
+from registry.delivery import notice_links
+from registry.domain.event_types import EventType
+from registry.domain.models import Change, CustomerTerms, DataOrigin, Notice, Objection
+from registry.services import snapshots
 from registry.services.deps import Deps
-from registry.settings import Settings
-from registry.store import customers, events, ids, notices, webhook_subscriptions
+from registry.store import (
+    customer_groups,
+    customer_roster,
+    customers,
+    events,
+    ids,
+    notices,
+    webhook_subscriptions,
+)
 from registry.store.database import Document
 
-
-def _iso(value: Any) -> Any:
-    return value.isoformat() if value is not None else None
-
-
-def change_data(change: Change) -> dict[str, Any]:
-    return {
-        "id": change.id,
-        "kind": change.kind.value,
-        "subprocessorId": change.subprocessor_id,
-        "replacesId": change.replaces_id,
-        "description": change.description,
-        "announcedAt": _iso(change.announced_at),
-        "effectiveAt": _iso(change.effective_at),
-        "status": change.status.value,
-        "emergency": change.emergency,
-    }
+iso = snapshots.iso
 
 
 def notice_data(notice: Notice) -> dict[str, Any]:
     return {
         "id": notice.id,
         "customerId": notice.customer_id,
-        "sentAt": _iso(notice.sent_at),
-        "objectionDeadline": _iso(notice.objection_deadline),
-        "effectiveAt": _iso(notice.effective_at),
+        "sentAt": iso(notice.sent_at),
+        "objectionDeadline": iso(notice.objection_deadline),
+        "effectiveAt": iso(notice.effective_at),
         "status": notice.status.value,
     }
 
 
-def links(settings: Settings, change_id: str) -> dict[str, str]:
+def objection_data(objection: Objection) -> dict[str, Any]:
     return {
-        "graphql": f"{settings.public_url}/graphql",
-        "query": f'{{ change(id: "{change_id}") {{ status effectiveAt notices {{ edges {{ node '
-        "{ objectionDeadline effectiveAt } } } } }",
+        "id": objection.id,
+        "reason": objection.reason,
+        "status": objection.status.value,
+        "resolution": objection.resolution.value if objection.resolution else None,
+        "note": objection.note,
+        "filedAt": iso(objection.filed_at),
     }
 
 
-def event_document(
-    settings: Settings,
-    type: str,
+@dataclasses.dataclass(slots=True)
+class ChangeRendering:
+    """One change's events for many customers: the change payload once per origin."""
+
+    change: Change
+    snapshot: Document
+    _payloads: dict[DataOrigin, Document] = dataclasses.field(default_factory=dict)
+
+    def payload(self, origin: DataOrigin) -> Document:
+        found = self._payloads.get(origin)
+        if found is None:
+            found = self._payloads[origin] = snapshots.change_payload(
+                self.change, self.snapshot, origin
+            )
+        return found
+
+    def event(
+        self,
+        type: EventType,
+        notice: Notice,
+        terms: CustomerTerms,
+        *,
+        occurred_at: datetime,
+        dedupe: str,
+        objection: Objection | None = None,
+    ) -> Document:
+        data: dict[str, Any] = {
+            "change": self.payload(terms.data_origin),
+            "customer": {
+                "id": notice.customer_id,
+                "timeZone": terms.time_zone,
+                "dataOrigin": terms.data_origin.value,
+            },
+            "notice": notice_data(notice),
+            "links": {"notice": notice_links.placeholder(notice.id, occurred_at)},
+        }
+        if objection is not None:
+            data["objection"] = objection_data(objection)
+        return events.document(
+            type=type.value,
+            customer_id=notice.customer_id,
+            occurred_at=occurred_at,
+            dedupe_key=f"{type.value}:{dedupe}",
+            data=data,
+            change_id=self.change.id,
+        )
+
+
+async def rendering(deps: Deps, change: Change, stored: Document | None = None) -> ChangeRendering:
+    return ChangeRendering(change, await snapshots.of_change(deps, change, stored))
+
+
+async def terms_of(deps: Deps, customer_id: str) -> CustomerTerms:
+    found = await customers.get(deps.db, customer_id)
+    return found.terms if found is not None else CustomerTerms()
+
+
+async def event_for(
+    deps: Deps,
+    type: EventType,
     change: Change,
     notice: Notice,
     *,
-    occurred_at: Any,
+    occurred_at: datetime,
     dedupe: str,
     objection: Objection | None = None,
 ) -> Document:
-    data: dict[str, Any] = {
-        "change": change_data(change),
-        "notice": notice_data(notice),
-        "links": links(settings, change.id),
-    }
-    if objection is not None:
-        data["objection"] = {
-            "id": objection.id,
-            "reason": objection.reason,
-            "status": objection.status.value,
-            "resolution": objection.resolution.value if objection.resolution else None,
-            "note": objection.note,
-            "filedAt": _iso(objection.filed_at),
-        }
-    return events.document(
-        type=type,
-        customer_id=notice.customer_id,
-        occurred_at=occurred_at,
-        dedupe_key=f"{type}:{dedupe}",
-        data=data,
-        change_id=change.id,
+    """One customer's event (reminders, objections): reads its terms and the snapshot."""
+    made = await rendering(deps, change)
+    terms = await terms_of(deps, notice.customer_id)
+    return made.event(
+        type, notice, terms, occurred_at=occurred_at, dedupe=dedupe, objection=objection
     )
 
 
@@ -102,18 +146,30 @@ async def reachable_customer_ids(deps: Deps, among: Sequence[str] | None = None)
     return set(found)
 
 
-async def emit_for_reachable(deps: Deps, change: Change, type: str) -> int:
+async def _terms_of_reachable(deps: Deps, reachable: set[str]) -> dict[str, CustomerTerms]:
+    """Each reachable customer's terms, from the roster (one read per 1,000 customers)."""
+    found: dict[str, CustomerTerms] = {}
+    for group in await customer_groups.all_groups(deps.db):
+        async for chunk in customer_roster.chunks_after(deps.db, group.chunks, None):
+            for customer_id in chunk["ids"]:
+                if customer_id in reachable:
+                    found[customer_id] = group.terms
+    return found
+
+
+async def emit_for_reachable(deps: Deps, change: Change, type: EventType) -> int:
     """One event per reachable customer holding a notice of the change."""
     reachable = await reachable_customer_ids(deps)
     if not reachable:
         return 0
     now = deps.clock.now()
+    made = await rendering(deps, change)
+    terms = await _terms_of_reachable(deps, reachable)
     batch = []
     wanted = [ids.notice_id(change.id, customer_id) for customer_id in sorted(reachable)]
     cursor = deps.db[notices.NAME].find({"_id": {"$in": wanted}})
     async for doc in cursor:
         notice = notices.from_document(doc)
-        batch.append(
-            event_document(deps.settings, type, change, notice, occurred_at=now, dedupe=notice.id)
-        )
+        held = terms.get(notice.customer_id) or await terms_of(deps, notice.customer_id)
+        batch.append(made.event(type, notice, held, occurred_at=now, dedupe=notice.id))
     return await events.emit_many(deps.db, batch)

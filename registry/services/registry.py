@@ -122,10 +122,18 @@ async def update_subprocessor(
     if new_scope is not None:
         # Checked (and a narrowing recorded) before the other fields are written.
         sub = await scope_changes.set_directly(deps, caller, sub, new_scope)
-    updated = replace(sub, **changes)  # type: ignore[arg-type]
-    if changes:
-        await subprocessors.replace(deps.db, updated)
-    return updated
+    if not changes:
+        return sub
+    # Only the edited fields are written, guarded by the values they were edited from:
+    # an ADD taking effect meanwhile keeps its status.
+    written = await subprocessors.update_details(
+        deps.db,
+        sub,
+        replace(sub, **changes),  # type: ignore[arg-type]
+    )
+    if written is None:
+        raise ValidationError("id", "the subprocessor was edited meanwhile: read it and retry")
+    return written
 
 
 async def add_processing_location(

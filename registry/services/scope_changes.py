@@ -52,10 +52,16 @@ async def set_directly(deps: Deps, caller: Caller, sub: Subprocessor, new: Scope
         await subprocessors.set_scope(deps.db, sub.id, new)
         return dataclasses.replace(sub, scope=new)
     if scopes.widens(new, sub.scope):
+        how = (
+            "announce it with announceChange(kind: UPDATE, scope: ...)"
+            if sub.status is SubprocessorStatus.ACTIVE
+            # Its ADD was announced to the customers of the narrower scope only.
+            else "cancel the announced change, widen the scope, then announce it again "
+            "(announceChange)"
+        )
         raise ValidationError(
             "scope",
-            f"widening the scope of a {sub.status.value} subprocessor exposes new customers: "
-            "announce it with announceChange(kind: UPDATE, scope: ...)",
+            f"widening the scope of a {sub.status.value} subprocessor exposes new customers: {how}",
         )
     await _no_scope_change_announced(deps, sub, "scope")
     now = deps.clock.now()

@@ -1,7 +1,8 @@
 """Loading seed files (seeds/*.json) idempotently: loading twice equals loading once.
 
-Ids are derived from the seed file and each entry's key, and every write is an
-upsert of the full document, so a second run finds everything equal and writes nothing.
+Ids are derived from the seed file and each entry's key. Seeding creates what is missing
+and never rewrites what exists: a vendor a change has since retired, or a customer whose
+terms were edited, stays as it is, and the report says what was skipped and why.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ async def load_seed_file(deps: Deps, path: Path, *, progress: bool = False) -> S
         report.subprocessors += 1
     for entry in data.get("customers", []):
         try:
-            report.changed += await _load_customer(deps, namespace, entry, since)
+            report.changed += await _load_customer(deps, namespace, entry, since, report)
         except (ValidationError, KeyError, ValueError) as exc:
             detail = exc.message if isinstance(exc, ValidationError) else repr(exc)
             raise SeedError(f"{path}: customer {entry.get('key')!r}: {detail}") from None
@@ -164,7 +165,9 @@ async def _load_subprocessor(
         note=entry.get("note"),
         scope=scope,
     )
-    changed = int(await subprocessors.upsert(deps.db, sub))
+    changed = _created(
+        report, f"subprocessor {key!r}", sub, await subprocessors.insert_missing(deps.db, sub)
+    )
     for n, loc in enumerate(entry.get("locations", [])):
         location = ProcessingLocation(
             id=stable_id("ProcessingLocation", namespace, key, str(n)),
@@ -173,47 +176,52 @@ async def _load_subprocessor(
             region=check.region(loc.get("region")),
             role=LocationRole(loc.get("role", "PROCESSING")),
         )
-        changed += await processing_locations.upsert(deps.db, location)
+        stored = await processing_locations.insert_missing(deps.db, location)
+        changed += _created(report, f"{key}: location {n}", location, stored)
     for n, raw in enumerate(entry.get("dpas", [])):
-        signed_on = _date(raw.get("signed_on"))
-        if signed_on is None:
-            # A DPA the policy mentions without a date cannot be recorded as signed.
-            report.skipped.append(f"{key}: DPA without a signing date")
-            continue
-        changed += await dpas.upsert(
-            deps.db,
-            Dpa(
-                id=stable_id("Dpa", namespace, key, str(n)),
-                subprocessor_id=sub_id,
-                version=raw["version"],
-                signed_on=signed_on,
-                effective_on=_date(raw.get("effective_on")),
-                expires_on=_date(raw.get("expires_on")),
-                document_url=check.url(raw.get("document_url"), "document_url"),
-                sha256=check.sha256(raw.get("sha256")),
-                scc_modules=tuple(raw.get("scc_modules") or ()),
-            ),
+        # A DPA a policy names without its date is recorded with an unknown signing date.
+        dpa = Dpa(
+            id=stable_id("Dpa", namespace, key, str(n)),
+            subprocessor_id=sub_id,
+            version=raw["version"],
+            signed_on=_date(raw.get("signed_on")),
+            effective_on=_date(raw.get("effective_on")),
+            expires_on=_date(raw.get("expires_on")),
+            document_url=check.url(raw.get("document_url"), "document_url"),
+            sha256=check.sha256(raw.get("sha256")),
+            scc_modules=tuple(raw.get("scc_modules") or ()),
         )
+        changed += _created(report, f"{key}: DPA {n}", dpa, await dpas.insert_missing(deps.db, dpa))
     for n, raw in enumerate(entry.get("transfer_bases", [])):
-        changed += await transfer_bases.upsert(
-            deps.db,
-            TransferBasis(
-                id=stable_id("TransferBasis", namespace, key, str(n)),
-                subprocessor_id=sub_id,
-                mechanism=TransferMechanism(raw["mechanism"]),
-                origin=DataOrigin(raw.get("origin", "EEA")),
-                destination=check.country(raw["destination"], "destination"),
-                valid_from=_date(raw.get("valid_from")),
-                valid_until=_date(raw.get("valid_until")),
-                scc_module=check.scc_module(raw.get("scc_module")),
-                reference=raw.get("reference"),
-                note=raw.get("note"),
-            ),
+        basis = TransferBasis(
+            id=stable_id("TransferBasis", namespace, key, str(n)),
+            subprocessor_id=sub_id,
+            mechanism=TransferMechanism(raw["mechanism"]),
+            origin=DataOrigin(raw.get("origin", "EEA")),
+            destination=check.country(raw["destination"], "destination"),
+            valid_from=_date(raw.get("valid_from")),
+            valid_until=_date(raw.get("valid_until")),
+            scc_module=check.scc_module(raw.get("scc_module")),
+            reference=raw.get("reference"),
+            note=raw.get("note"),
         )
+        stored_basis = await transfer_bases.insert_missing(deps.db, basis)
+        changed += _created(report, f"{key}: transfer basis {n}", basis, stored_basis)
     return changed
 
 
-async def _load_customer(deps: Deps, namespace: str, entry: dict[str, Any], since: datetime) -> int:
+def _created(report: SeedReport, what: str, seeded: object, stored: object | None) -> int:
+    """1 when the seed created it; a stored one that differs is kept and reported."""
+    if stored is None:
+        return 1
+    if stored != seeded:
+        report.skipped.append(f"{what}: exists and differs from the seed (kept as it is)")
+    return 0
+
+
+async def _load_customer(
+    deps: Deps, namespace: str, entry: dict[str, Any], since: datetime, report: SeedReport
+) -> int:
     terms = checked_terms(
         notice_period=entry.get("notice_period") or "P3M",
         objection_window=entry.get("objection_window"),
@@ -236,14 +244,12 @@ async def _load_customer(deps: Deps, namespace: str, entry: dict[str, Any], sinc
             deps, entry.get("hosting_region"), "hosting_region"
         ),
     )
-    await remember(deps, customer)
-    existing = await customers.get(deps.db, customer.id)
-    changed = int(await customers.upsert(deps.db, customer))
+    if await customers.get(deps.db, customer.id) is None:
+        await remember(deps, customer)  # its terms and group, before it can be counted
+    existing = await customers.insert_missing(deps.db, customer)
     if existing is None:
         await customer_roster.add(deps.db, customer.id, group_key(customer))
-    else:
-        await customer_roster.move(deps.db, customer.id, group_key(existing), group_key(customer))
-    return changed
+    return _created(report, f"customer {entry['key']!r}", customer, existing)
 
 
 async def load_seed_files(
@@ -255,7 +261,9 @@ async def load_seed_files(
         reports.append(report)
         print(
             f"{path.name}: {report.subprocessors} subprocessors, {report.customers} customers, "
-            f"{report.changed} changed",
+            f"{report.changed} created, {len(report.skipped)} skipped",
             file=sys.stdout,
         )
+        for reason in report.skipped:
+            print(f"  skipped {reason}", file=sys.stdout)
     return reports

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from registry.delivery import retry, signing, ssrf
+from registry.delivery import email, retry, signing, ssrf
 from registry.delivery.secrets import SecretBox
 from registry.domain.durations import parse_duration
 from registry.domain.errors import NotFound, UnsafeUrlError, ValidationError
@@ -183,11 +183,17 @@ async def replay_delivery(deps: Deps, caller: Caller, delivery_id: str) -> Deliv
         # Queued already; queueing again is harmless and heals a replay cut short.
         await delivery_queue.enqueue_one(deps.db, found.id, deps.clock.now())
         return found
-    subscription = await subscriptions.get(deps.db, found.subscription_id)
-    if subscription is None:
-        raise NotFound(f"the subscription of delivery {delivery_id!r} was deleted")
-    if not subscription.active:
-        raise ValidationError("id", "the subscription is disabled; enable it first")
+    if found.channel == email.CHANNEL:
+        # An e-mail has no subscription: it goes to one of the customer's notice addresses.
+        customer = await customers.get(deps.db, found.customer_id)
+        if customer is None or found.target not in customer.notice_emails:
+            raise ValidationError("id", "the address is no longer a notice address of the customer")
+    else:
+        subscription = await subscriptions.get(deps.db, found.subscription_id)
+        if subscription is None:
+            raise NotFound(f"the subscription of delivery {delivery_id!r} was deleted")
+        if not subscription.active:
+            raise ValidationError("id", "the subscription is disabled; enable it first")
     now = deps.clock.now()
     replayed = await deliveries.replay(deps.db, found.id, now)
     await delivery_queue.enqueue_one(deps.db, found.id, now)

@@ -209,3 +209,16 @@ async def page(
 
 def sort_key(change: Change) -> tuple[str, str]:
     return (change.announced_at.isoformat(), change.id)
+
+
+async def snapshot(db: Database, change_id: str) -> Document | None:
+    """The vendor as announced (services/snapshots.py), None before it was taken."""
+    doc = await db[NAME].find_one({"_id": change_id}, {"snapshot": 1})
+    return doc.get("snapshot") if doc else None
+
+
+async def keep_snapshot(db: Database, change_id: str, taken: Document) -> None:
+    """Record the snapshot once: the first one taken is the one announced."""
+    await db[NAME].update_one(
+        {"_id": change_id, "snapshot": {"$exists": False}}, {"$set": {"snapshot": taken}}
+    )

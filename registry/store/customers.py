@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 
 from registry.domain.models import Customer, CustomerTerms, DataOrigin, PeriodEnds
 from registry.store.database import Database, Document, create_missing_indexes
+from registry.store.database import insert_missing as _insert_missing
 
 NAME = "customers"
 INDEXES = [
@@ -103,6 +105,12 @@ async def upsert(db: Database, customer: Customer) -> bool:
     return bool(result.upserted_id is not None or result.modified_count)
 
 
+async def insert_missing(db: Database, customer: Customer) -> Customer | None:
+    """Create it unless its id exists: None when created, else the stored one (unchanged)."""
+    found = await _insert_missing(db, NAME, to_document(customer))
+    return from_document(found) if found is not None else None
+
+
 async def get(db: Database, customer_id: str) -> Customer | None:
     doc = await db[NAME].find_one({"_id": customer_id})
     return from_document(doc) if doc else None
@@ -140,7 +148,9 @@ async def ids_with_terms(db: Database, keys: Sequence[str], limit: int) -> list[
 
 
 async def replace(db: Database, customer: Customer) -> None:
-    await db[NAME].replace_one({"_id": customer.id}, to_document(customer))
+    """Rewrite the customer's fields; facts kept beside them (link revocation) stay."""
+    fields = {k: v for k, v in to_document(customer).items() if k != "_id"}
+    await db[NAME].update_one({"_id": customer.id}, {"$set": fields})
 
 
 async def using_scope_code(db: Database, field: str, code: str, limit: int) -> list[str]:
@@ -152,3 +162,16 @@ async def using_scope_code(db: Database, field: str, code: str, limit: int) -> l
 async def without_group(db: Database) -> list[Document]:
     """Customers stored before groups existed (migration)."""
     return [d async for d in db[NAME].find({"group": {"$exists": False}})]
+
+
+async def notice_links_revoked_at(db: Database, customer_id: str) -> datetime | None:
+    """Links to this customer's notices issued at or before this instant are void."""
+    doc = await db[NAME].find_one({"_id": customer_id}, {"notice_links_revoked_at": 1})
+    return doc.get("notice_links_revoked_at") if doc else None
+
+
+async def revoke_notice_links(db: Database, customer_id: str, at: datetime) -> bool:
+    result = await db[NAME].update_one(
+        {"_id": customer_id}, {"$set": {"notice_links_revoked_at": at}}
+    )
+    return result.matched_count == 1

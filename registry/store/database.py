@@ -82,6 +82,15 @@ async def page_by_id(
     return [d async for d in cursor], total
 
 
+async def insert_missing(db: Database, name: str, doc: Document) -> Document | None:
+    """Insert `doc` unless its `_id` exists: None when inserted, else the stored document,
+    which is left as it is (seeding creates what is missing, never rewrites live state)."""
+    if not await insert_skipping_duplicates(db, name, [doc]):
+        return None
+    found: Document | None = await db[name].find_one({"_id": doc["_id"]})
+    return found
+
+
 async def insert_skipping_duplicates(db: Database, name: str, docs: Sequence[Document]) -> set[int]:
     """Insert every document whose `_id` (or unique key) is new; returns the positions of
     those skipped as duplicates. Any other write error is raised: nothing is dropped

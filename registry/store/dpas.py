@@ -9,6 +9,7 @@ from pymongo import ASCENDING, IndexModel
 from registry.domain.models import Dpa
 from registry.store import dates
 from registry.store.database import Database, Document, create_missing_indexes, group_by
+from registry.store.database import insert_missing as _insert_missing
 
 NAME = "dpas"
 INDEXES = [IndexModel([("subprocessor_id", ASCENDING)], name="subprocessor_id")]
@@ -33,8 +34,7 @@ def to_document(dpa: Dpa) -> Document:
 
 
 def from_document(doc: Document) -> Dpa:
-    signed_on = dates.load(doc["signed_on"])
-    assert signed_on is not None
+    signed_on = dates.load(doc.get("signed_on"))
     return Dpa(
         id=doc["_id"],
         subprocessor_id=doc["subprocessor_id"],
@@ -51,6 +51,12 @@ def from_document(doc: Document) -> Dpa:
 async def upsert(db: Database, dpa: Dpa) -> bool:
     result = await db[NAME].replace_one({"_id": dpa.id}, to_document(dpa), upsert=True)
     return bool(result.upserted_id is not None or result.modified_count)
+
+
+async def insert_missing(db: Database, dpa: Dpa) -> Dpa | None:
+    """Create it unless its id exists: None when created, else the stored one (unchanged)."""
+    found = await _insert_missing(db, NAME, to_document(dpa))
+    return from_document(found) if found is not None else None
 
 
 async def by_subprocessors(db: Database, ids: Sequence[str]) -> dict[str, list[Dpa]]:

@@ -19,6 +19,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from registry.domain.event_types import EventType
 from registry.store import ids
 from registry.store.database import (
     Database,
@@ -28,15 +29,7 @@ from registry.store.database import (
 )
 
 NAME = "events"
-EVENT_TYPES = (
-    "change.announced",
-    "change.reminder",
-    "change.effective",
-    "change.cancelled",
-    "objection.filed",
-    "objection.resolved",
-    "subscription.disabled",
-)
+EVENT_TYPES = tuple(t.value for t in EventType)
 INDEXES = [
     IndexModel([("dispatched_at", ASCENDING), ("occurred_at", ASCENDING)], name="undispatched"),
     IndexModel([("customer_id", ASCENDING), ("occurred_at", ASCENDING)], name="customer_time"),

@@ -46,6 +46,16 @@ def notice_id(change_id: str, customer_id: str) -> str:
     return f"{PREFIXES['Notice']}_{change_id.partition('_')[2]}{customer_id.partition('_')[2]}"
 
 
+def change_of_notice(notice_id: str) -> str:
+    """The change a notice id names (the inverse of `notice_id`)."""
+    return f"{PREFIXES['Change']}_{notice_id.partition('_')[2][:24]}"
+
+
+def customer_of_notice(notice_id: str) -> str:
+    """The customer a notice id names (the inverse of `notice_id`)."""
+    return f"{PREFIXES['Customer']}_{notice_id.partition('_')[2][24:]}"
+
+
 def event_id(dedupe_key: str) -> str:
     """An event is one fact, named by its dedupe key: the primary key alone makes
     re-emitting the fact (after a crash, by a second worker) a no-op on any topology,

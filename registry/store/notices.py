@@ -129,10 +129,11 @@ async def of_customer(db: Database, customer_id: str, change_ids: Sequence[str])
 
 async def count_among(db: Database, change_id: str, customer_ids: Sequence[str]) -> int:
     """How many of these customers hold a notice of the change: `_id` lookups only, so
-    the embedded database reads those notices and no others."""
+    the embedded database reads those notices and no others (a `find`, not
+    `count_documents`, whose aggregation FerretDB v1 answers by scanning)."""
     total = 0
     for start in range(0, len(customer_ids), 1000):
         part = customer_ids[start : start + 1000]
         wanted = [ids.notice_id(change_id, customer_id) for customer_id in part]
-        total += await db[NAME].count_documents({"_id": {"$in": wanted}})
+        total += len([d async for d in db[NAME].find({"_id": {"$in": wanted}}, {"_id": 1})])
     return total

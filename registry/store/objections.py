@@ -53,6 +53,9 @@ def to_document(o: Objection) -> Document:
         "resolution": o.resolution.value if o.resolution else None,
         "note": o.note,
         "resolved_at": o.resolved_at,
+        "filer_name": o.filer_name,
+        "filer_email": o.filer_email,
+        "filed_by_key": o.filed_by_key,
     }
 
 
@@ -68,6 +71,9 @@ def from_document(doc: Document) -> Objection:
         resolution=ObjectionResolution(doc["resolution"]) if doc.get("resolution") else None,
         note=doc.get("note"),
         resolved_at=doc.get("resolved_at"),
+        filer_name=doc.get("filer_name"),
+        filer_email=doc.get("filer_email"),
+        filed_by_key=doc.get("filed_by_key"),
     )
 
 

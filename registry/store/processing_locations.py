@@ -8,6 +8,7 @@ from pymongo import ASCENDING, IndexModel
 
 from registry.domain.models import LocationRole, ProcessingLocation
 from registry.store.database import Database, Document, create_missing_indexes, group_by
+from registry.store.database import insert_missing as _insert_missing
 
 NAME = "processing_locations"
 INDEXES = [
@@ -45,6 +46,12 @@ def from_document(doc: Document) -> ProcessingLocation:
 async def upsert(db: Database, location: ProcessingLocation) -> bool:
     result = await db[NAME].replace_one({"_id": location.id}, to_document(location), upsert=True)
     return bool(result.upserted_id is not None or result.modified_count)
+
+
+async def insert_missing(db: Database, location: ProcessingLocation) -> ProcessingLocation | None:
+    """Create it unless its id exists: None when created, else the stored one (unchanged)."""
+    found = await _insert_missing(db, NAME, to_document(location))
+    return from_document(found) if found is not None else None
 
 
 async def by_subprocessors(db: Database, ids: Sequence[str]) -> dict[str, list[ProcessingLocation]]:

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel
+from pymongo import ASCENDING, IndexModel, ReturnDocument
 
 from registry.domain.models import Scope, StatusChange, Subprocessor, SubprocessorStatus
 from registry.store.database import Database, Document, create_missing_indexes
+from registry.store.database import insert_missing as _insert_missing
 
 NAME = "subprocessors"
 INDEXES = [
@@ -167,8 +168,30 @@ async def upsert(db: Database, sub: Subprocessor) -> bool:
     return bool(result.upserted_id is not None or result.modified_count)
 
 
-async def replace(db: Database, sub: Subprocessor) -> None:
-    await db[NAME].replace_one({"_id": sub.id}, to_document(sub))
+async def insert_missing(db: Database, sub: Subprocessor) -> Subprocessor | None:
+    """Create it unless its id exists: None when created, else the stored one (unchanged)."""
+    found = await _insert_missing(db, NAME, to_document(sub))
+    return from_document(found) if found is not None else None
+
+
+async def update_details(
+    db: Database, before: Subprocessor, after: Subprocessor
+) -> Subprocessor | None:
+    """Write only the fields that differ from `before`, guarded by their values in `before`.
+
+    A concurrent transition (status, history, active dates) is never overwritten, as a
+    whole-document replace did; a concurrent edit of the same field wins and this returns
+    None. Otherwise the stored vendor as it now is.
+    """
+    old, new = to_document(before), to_document(after)
+    changed = {k: v for k, v in new.items() if k != "_id" and old.get(k) != v}
+    if not changed:
+        return await get(db, before.id)
+    guard: Document = {"_id": before.id, **{k: old.get(k) for k in changed}}
+    doc = await db[NAME].find_one_and_update(
+        guard, {"$set": changed}, return_document=ReturnDocument.AFTER
+    )
+    return from_document(doc) if doc else None
 
 
 async def get(db: Database, sub_id: str) -> Subprocessor | None:

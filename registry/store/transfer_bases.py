@@ -9,6 +9,7 @@ from pymongo import ASCENDING, IndexModel
 from registry.domain.models import DataOrigin, TransferBasis, TransferMechanism
 from registry.store import dates
 from registry.store.database import Database, Document, create_missing_indexes, group_by
+from registry.store.database import insert_missing as _insert_missing
 
 NAME = "transfer_bases"
 INDEXES = [IndexModel([("subprocessor_id", ASCENDING)], name="subprocessor_id")]
@@ -55,6 +56,12 @@ def from_document(doc: Document) -> TransferBasis:
 async def upsert(db: Database, basis: TransferBasis) -> bool:
     result = await db[NAME].replace_one({"_id": basis.id}, to_document(basis), upsert=True)
     return bool(result.upserted_id is not None or result.modified_count)
+
+
+async def insert_missing(db: Database, basis: TransferBasis) -> TransferBasis | None:
+    """Create it unless its id exists: None when created, else the stored one (unchanged)."""
+    found = await _insert_missing(db, NAME, to_document(basis))
+    return from_document(found) if found is not None else None
 
 
 async def by_subprocessors(db: Database, ids: Sequence[str]) -> dict[str, list[TransferBasis]]:

@@ -17,11 +17,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from registry.domain.errors import NotFound, PermissionDenied, RegistryError
-from registry.domain.models import Role
+from registry.domain.models import Notice, Role
 from registry.services import changes as change_service
+from registry.services import evidence
 from registry.services.access import InvalidApiKey, authenticate
 from registry.services.caller import Caller
 from registry.services.deps import Deps
+from registry.services.evidence import NoticeEvidence
 from registry.services.listing import SubprocessorQuery, list_filter
 from registry.services.policy import STAFF, require_role
 from registry.store import audit_log, notices, objections, processing_locations, subprocessors
@@ -37,7 +39,14 @@ NOTICE_COLUMNS = [
     "objection_status",
     "objection_filed_at",
     "objection_resolution",
+    "objection_filed_by",
+    "delivered_at",
+    "channels",
+    "viewed_at",
+    "acknowledged_at",
+    "acknowledged_by",
 ]
+EVIDENCE_BATCH = 500
 
 
 def _error(status: int, message: str) -> Response:
@@ -62,11 +71,29 @@ def _as_of(request: Request) -> datetime | None:
     return value
 
 
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading `'`.
+
+    OWASP's advice against CSV injection: a vendor named `=HYPERLINK(...)` must not run
+    in the auditor's spreadsheet.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv(rows: list[list[Any]], header: list[str]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([spreadsheet_safe(cell) for cell in row] for row in rows)
     return buffer.getvalue()
 
 
@@ -133,23 +160,40 @@ async def proof_of_notice(request: Request) -> Response:
     except NotFound as exc:
         return _error(404, exc.message)
     by_customer = (await objections.by_changes(deps.db, [change.id], None)).get(change.id, [])
-    latest = {o.customer_id: o for o in by_customer}
+    latest = {(o.change_id, o.customer_id): o for o in by_customer}
+
+    def row(n: Notice, proof: NoticeEvidence) -> dict[str, Any]:
+        o = proof.objection
+        return {
+            "customer_id": n.customer_id,
+            "sent_at": n.sent_at.isoformat(),
+            "objection_deadline": n.objection_deadline.isoformat(),
+            "effective_at": n.effective_at.isoformat(),
+            "notice_status": n.status.value,
+            "objection_status": o.status.value if o else None,
+            "objection_filed_at": o.filed_at.isoformat() if o else None,
+            "objection_resolution": o.resolution.value if o and o.resolution else None,
+            "objection_filed_by": proof.objection_filer,
+            "delivered_at": _iso(proof.delivered_at),
+            "channels": " ".join(proof.channels) or None,
+            "viewed_at": _iso(proof.viewed_at),
+            "acknowledged_at": _iso(proof.acknowledged_at),
+            "acknowledged_by": proof.acknowledged_by,
+        }
 
     async def rows() -> AsyncIterator[dict[str, Any]]:
         cursor = await notices.stream_for_change(deps.db, change.id)
+        batch: list[Notice] = []
         async for doc in cursor:
-            n = notices.from_document(doc)
-            o = latest.get(n.customer_id)
-            yield {
-                "customer_id": n.customer_id,
-                "sent_at": n.sent_at.isoformat(),
-                "objection_deadline": n.objection_deadline.isoformat(),
-                "effective_at": n.effective_at.isoformat(),
-                "notice_status": n.status.value,
-                "objection_status": o.status.value if o else None,
-                "objection_filed_at": o.filed_at.isoformat() if o else None,
-                "objection_resolution": o.resolution.value if o and o.resolution else None,
-            }
+            batch.append(notices.from_document(doc))
+            if len(batch) == EVIDENCE_BATCH:
+                proofs = await evidence.for_notices(deps, batch, latest)
+                for n in batch:
+                    yield row(n, proofs[n.id])
+                batch = []
+        proofs = await evidence.for_notices(deps, batch, latest)
+        for n in batch:
+            yield row(n, proofs[n.id])
 
     if fmt == "json":
 

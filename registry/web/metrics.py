@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hmac
 import itertools
 import logging
 import re
@@ -38,10 +39,15 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from pymongo.errors import PyMongoError
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from registry.domain.errors import PermissionDenied, Unauthenticated
+from registry.domain.event_types import EventType
+from registry.domain.models import Role
+from registry.services.access import authenticate
 from registry.services.deps import Deps
+from registry.services.policy import require_role
 from registry.store import delivery_queue, notice_schedule
 from registry.store.database import Database, Document
 from registry.store.deliveries import NAME as DELIVERIES
@@ -260,21 +266,32 @@ def _due_work(now: datetime) -> tuple[_DueWork, ...]:
 class DatabaseSnapshot:
     up: bool = True
     deliveries: dict[tuple[str, str], int] | None = None
+    by_event_type: dict[tuple[str, str], int] | None = None
     backlog: dict[str, int] | None = None
     oldest_age: dict[str, float] | None = None
 
 
-async def _deliveries(db: Database) -> dict[tuple[str, str], int]:
+async def _deliveries(
+    db: Database,
+) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
+    """Deliveries by (channel, status) and by (event type, status), every known type shown."""
     counts: dict[tuple[str, str], int] = {("webhook", s): 0 for s in DELIVERY_STATUSES}
-    pipeline = [{"$group": {"_id": {"channel": "$channel", "status": "$status"}, "n": {"$sum": 1}}}]
+    by_type: dict[tuple[str, str], int] = {
+        (t.value, s): 0 for t in EventType for s in DELIVERY_STATUSES
+    }
+    group = {"channel": "$channel", "status": "$status", "type": "$event_type"}
+    pipeline = [{"$group": {"_id": group, "n": {"$sum": 1}}}]
     cursor = await db[DELIVERIES].aggregate(pipeline)
     async for row in cursor:
         key = row.get("_id") or {}
         channel = key.get("channel") if isinstance(key, dict) else None
         status = key.get("status") if isinstance(key, dict) else None
+        event_type = key.get("type") if isinstance(key, dict) else None
         label = (str(channel or "webhook"), str(status or "UNKNOWN"))
         counts[label] = counts.get(label, 0) + int(row.get("n", 0))
-    return counts
+        typed = (str(event_type or "unknown"), str(status or "UNKNOWN"))
+        by_type[typed] = by_type.get(typed, 0) + int(row.get("n", 0))
+    return counts, by_type
 
 
 async def snapshot(deps: Deps) -> DatabaseSnapshot:
@@ -283,7 +300,7 @@ async def snapshot(deps: Deps) -> DatabaseSnapshot:
     backlog: dict[str, int] = {}
     oldest_age: dict[str, float] = {}
     try:
-        deliveries = await _deliveries(deps.db)
+        deliveries, by_type = await _deliveries(deps.db)
         for work in _due_work(now):
             collection = deps.db[work.collection]
             backlog[work.kind] = await collection.count_documents(work.query)
@@ -298,7 +315,7 @@ async def snapshot(deps: Deps) -> DatabaseSnapshot:
     except PyMongoError:
         logger.warning("metrics: database unreachable", exc_info=True)
         return DatabaseSnapshot(up=False)
-    return DatabaseSnapshot(True, deliveries, backlog, oldest_age)
+    return DatabaseSnapshot(True, deliveries, by_type, backlog, oldest_age)
 
 
 class _SnapshotCollector(Collector):
@@ -319,6 +336,15 @@ class _SnapshotCollector(Collector):
             for (channel, status), n in sorted(data.deliveries.items()):
                 deliveries.add_metric([channel, status], float(n))
             yield deliveries
+        if data.by_event_type is not None:
+            typed = GaugeMetricFamily(
+                "registry_deliveries_by_event_type",
+                "Deliveries in the outbox by event type and status.",
+                labels=("event_type", "status"),
+            )
+            for (event_type, status), n in sorted(data.by_event_type.items()):
+                typed.add_metric([event_type, status], float(n))
+            yield typed
         if data.backlog is not None and data.oldest_age is not None:
             backlog = GaugeMetricFamily(
                 "registry_due_backlog", "Work items due now, by kind.", labels=("kind",)
@@ -349,9 +375,37 @@ def exposition(http: HttpMetrics | None, data: DatabaseSnapshot) -> bytes:
     return text + generate_latest(scraped)
 
 
+def _scrape_token(deps: Deps, authorization: str | None) -> bool:
+    """Whether the request carries the configured scrape token (compared in constant time)."""
+    token = deps.settings.metrics_token
+    scheme, _, presented = (authorization or "").partition(" ")
+    return bool(
+        token
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(presented.strip().encode(), token.encode())
+    )
+
+
+async def _require_scraper(deps: Deps, request: Request) -> None:
+    """`/metrics` shows operations (queue depths, request counts): ADMIN keys or the token."""
+    authorization = request.headers.get("authorization")
+    if _scrape_token(deps, authorization):
+        return
+    caller = await authenticate(deps, authorization)
+    if caller.is_anonymous:
+        raise Unauthenticated("/metrics needs an ADMIN key or REGISTRY_METRICS_TOKEN")
+    require_role(caller, Role.ADMIN)
+
+
 async def metrics(request: Request) -> Response:
-    """`GET /metrics`: Prometheus text format."""
+    """`GET /metrics`: Prometheus text format, for an ADMIN key or the scrape token."""
     deps: Deps = request.app.state.deps
+    try:
+        await _require_scraper(deps, request)
+    except Unauthenticated as exc:
+        return PlainTextResponse(str(exc) + "\n", 401, {"www-authenticate": "Bearer"})
+    except PermissionDenied as exc:
+        return PlainTextResponse(exc.message + "\n", 403)
     http: Any = request.scope.get(SCOPE_KEY)
     body = exposition(http if isinstance(http, HttpMetrics) else None, await snapshot(deps))
     return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"cache-control": "no-store"})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from registry.web import feeds, metrics, public
+from registry.web import feeds, metrics, notice_page, public, subscriptions
 from registry.web.conditional import conditional
 
 
@@ -18,4 +18,11 @@ def web_routes() -> list[BaseRoute]:
         Route("/changes.atom", conditional(feeds.atom_feed), methods=["GET"]),
         Route("/changes.ics", conditional(feeds.calendar), methods=["GET"]),
         Route("/metrics", metrics.metrics, methods=["GET"]),
+        Route("/notices/{token:str}", notice_page.notice, methods=["GET"]),
+        Route("/notices/{token:str}", notice_page.act, methods=["POST"]),
+        Route("/subscriptions", subscriptions.subscribe, methods=["POST"]),
+        Route("/subscriptions/confirm", subscriptions.confirm_page, methods=["GET"]),
+        Route("/subscriptions/confirm", subscriptions.confirm, methods=["POST"]),
+        Route("/subscriptions/unsubscribe", subscriptions.unsubscribe_page, methods=["GET"]),
+        Route("/subscriptions/unsubscribe", subscriptions.unsubscribe, methods=["POST"]),
     ]

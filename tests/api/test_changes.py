@@ -174,6 +174,22 @@ async def test_retried_announce_creates_one_change(fresh: Api) -> None:
     assert await fresh.deps.db["changes"].count_documents({}) == 1
 
 
+async def test_idempotency_key_is_stored_as_it_is_looked_up(fresh: Api) -> None:
+    ids = await setup(fresh)
+    padded = "  k-2 "
+    first = await announce(
+        fresh, ids["admin"], kind="ADD", subprocessorId=ids["sub"], idempotencyKey=padded
+    )
+    again = await announce(
+        fresh, ids["admin"], kind="ADD", subprocessorId=ids["sub"], idempotencyKey=padded
+    )
+    assert again["__typename"] == "ChangeAnnounced", again
+    assert first["change"]["id"] == again["change"]["id"]
+    stored = await fresh.deps.db["changes"].find_one({"_id": first["change"]["id"]})
+    assert stored is not None
+    assert stored["idempotency_key"] == "k-2"
+
+
 async def test_lifecycle_with_a_moved_clock(fresh: Api) -> None:
     ids = await setup(fresh)
     admin = ids["admin"]

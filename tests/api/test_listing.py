@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,6 +22,7 @@ from registry.domain.models import (
 )
 from registry.services.seeding import load_seed_file
 from registry.store import ids, meta, processing_locations, subprocessors
+from registry.web.exports import FORMULA_STARTS, spreadsheet_safe
 from tests.conftest import START, Api, make_settings, running_api
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
@@ -242,3 +245,30 @@ async def test_list_exports(listing_api: Api) -> None:
     bad = await listing_api.http.get("/subprocessors.csv", params={"asOf": "yesterday"})
     assert bad.status_code == 400
     assert (await listing_api.http.get("/subprocessors.xml")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+1", "'+1"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tleading tab", "'\tleading tab"),
+        ("\rleading return", "'\rleading return"),
+        ("Acme = Co", "Acme = Co"),
+        (None, None),
+    ],
+    ids=["equals", "plus", "minus", "at", "tab", "carriage return", "inner =", "empty"],
+)
+def test_csv_cells_never_start_a_formula(cell: str | None, shown: str | None) -> None:
+    assert spreadsheet_safe(cell) == shown
+
+
+async def test_csv_export_neutralises_a_formula_in_a_vendor_name(listing_api: Api) -> None:
+    await _vendor(listing_api, '=HYPERLINK("http://evil.example","x")', START - timedelta(days=1))
+    text = (await listing_api.http.get("/subprocessors.csv")).text
+    rows = list(csv.reader(io.StringIO(text)))
+    names = [row[1] for row in rows[1:]]
+    assert '\'=HYPERLINK("http://evil.example","x")' in names
+    assert not any(name.startswith(FORMULA_STARTS) for name in names)

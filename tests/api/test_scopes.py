@@ -465,3 +465,18 @@ async def test_the_console_preview_counts_only_affected_customers(fresh: Api) ->
     assert [(g.terms.notice_period, g.customer_count) for g in preview.groups] == [("P30D", 2)]
     assert set(preview.groups[0].sample) == {"us_crm", "all"}
     assert preview.earliest_allowed == START + 30 * DAY
+
+
+async def test_a_proposed_vendor_widens_freely_until_its_add_is_announced(fresh: Api) -> None:
+    ids = await setup(fresh)
+    admin = ids["admin"]
+    wider = {"scope": {"products": ["crm", "hr"], "hostingRegions": ["us"]}}
+    free = await fresh.gql(UPDATE_SUB, {"id": ids["sub"], "input": wider}, admin)
+    assert free["updateSubprocessor"]["__typename"] == "SubprocessorUpdated"
+    await fresh.gql(ANNOUNCE, {"input": {"kind": "ADD", "subprocessorId": ids["sub"]}}, admin)
+    widest = {"scope": {"products": [], "hostingRegions": []}}
+    refused = await fresh.gql(UPDATE_SUB, {"id": ids["sub"], "input": widest}, admin)
+    assert refused["updateSubprocessor"]["__typename"] == "ValidationError"
+    assert "cancel the announced change" in refused["updateSubprocessor"]["message"]
+    history = (await fresh.gql(HISTORY, {"id": ids["sub"]}, admin))["subprocessor"]["changes"]
+    assert [c["kind"] for c in history] == ["ADD"]

@@ -232,6 +232,7 @@ async def oracle(
     seen["Objection"] = await _all_pages(schema, deps, caller, "objections")
     seen["WebhookDelivery"] = await _all_pages(schema, deps, caller, "webhookDeliveries")
     seen["AuditEntry"] = await _all_pages(schema, deps, caller, "auditLog")
+    seen["EmailSubscriber"] = await _all_pages(schema, deps, caller, "emailSubscribers")
     subs = (await run(schema, deps, caller, "{ webhookSubscriptions { id } }")).get(
         "webhookSubscriptions"
     )

@@ -31,6 +31,8 @@ MUTATION_ACCESS: dict[str, set[str]] = {
     "removeHostingRegion": STAFF,
     "createApiKey": {ADMIN},
     "revokeApiKey": {ADMIN},
+    "revokeNoticeLinks": {ADMIN},
+    "deleteEmailSubscriber": {ADMIN},
     "fileObjection": {ADMIN, CUSTOMER},
     "createWebhookSubscription": {ADMIN, CUSTOMER},
     "rotateWebhookSecret": {ADMIN, CUSTOMER},
@@ -41,6 +43,7 @@ MUTATION_ACCESS: dict[str, set[str]] = {
 # Queries refused outright to some roles (others answer, limited to what they may see).
 QUERY_REFUSED: dict[str, set[str]] = {
     "auditLog": {PROCUREMENT, CUSTOMER, ANONYMOUS},
+    "emailSubscribers": {PROCUREMENT, CUSTOMER, ANONYMOUS},
     "changes": {ANONYMOUS},
     "notices": {ANONYMOUS},
     "objections": {ANONYMOUS},

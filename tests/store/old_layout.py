@@ -25,6 +25,8 @@ from registry.store import (
 )
 from registry.store import webhook_subscriptions as subscriptions
 from registry.store.database import Database, Document
+from tests.event_bodies import change as sample_change
+from tests.event_bodies import event_data
 
 OLD_EVENT_INDEX = IndexModel([("dedupe_key", ASCENDING)], unique=True, name="dedupe_key_unique")
 OLD_OBJECTION_INDEX = IndexModel([("open_guard", ASCENDING)], unique=True, name="open_guard_unique")
@@ -102,7 +104,8 @@ async def write(db: Database, now: datetime, *, customers: int = 6) -> OldDataba
             "change_id": change_id,
             "occurred_at": at,
             "dedupe_key": dedupe_key,
-            "data": {"change": {"id": change_id}, "n": n},
+            # A real change notice (every event must match schema/events/).
+            "data": event_data(customer_id, of=sample_change(id=change_id), at=at),
             "dispatched_at": at if n == 0 else None,
         }
         await db[events.NAME].insert_one(event)

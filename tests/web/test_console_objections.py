@@ -70,6 +70,9 @@ async def test_an_admin_resolves_an_objection_with_a_note(web: Api, seeded: Seed
         assert page.status_code == 200
         assert "14 days (P14D)" in page.text
         assert "Add Mailgun Technologies, Inc." in page.text
+        # Proof of notice: nothing delivered (no subscription), the objection's filer named.
+        assert "Not delivered yet" in page.text
+        assert "Objection filed by API key" in page.text
         assert '<h2 id="deliveries-h">Deliveries</h2>' in page.text
         listing = await client.get("/console/customers")
         assert "2 customers" in listing.text

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from registry.domain.models import Role
-from registry.store import subprocessors
+from registry.services.access import hash_key
+from registry.store import api_keys, audit_log, subprocessors
 from tests.conftest import Api
 from tests.web.console_support import browser_like, sign_in, submit
 from tests.web.support import Seeded
@@ -56,6 +57,16 @@ async def test_create_a_vendor_add_a_us_location_and_a_dpf_basis(web: Api, seede
         sub_id = found.group(1)
         data = (await web.gql(DETAIL, {"id": sub_id}, seeded.admin))["subprocessor"]
         assert data["legalName"] == "Amplitude, Inc."
+        # Both attempts are in the audit log with the key's id; the refusal names its error.
+        stored_key = await api_keys.find_by_hash(web.deps.db, hash_key(key))
+        assert stored_key is not None
+        entries = [
+            (e["result"], e["target"])
+            async for e in web.deps.db[audit_log.NAME].find(
+                {"action": "console.createSubprocessor", "key_id": stored_key["_id"]}
+            )
+        ]
+        assert entries == [("ValidationError", None), ("ok", sub_id)]
         assert data["dataCategories"] == ["Usage data", "Device identifiers"]
         assert data["status"] == "PROPOSED"
 

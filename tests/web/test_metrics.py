@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
+from registry.domain.models import Role
 from registry.store import delivery_queue
 from registry.store.database import Document
 from registry.store.deliveries import NAME as DELIVERIES
@@ -22,7 +23,8 @@ Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
 async def scrape(api: Api) -> Samples:
-    response = await api.http.get("/metrics")
+    key = await api.key(Role.ADMIN, name="scraper")
+    response = await api.http.get("/metrics", headers={"authorization": f"Bearer {key}"})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     return parse(response.text)
@@ -133,6 +135,36 @@ async def test_empty_database_and_one_registry_per_app(web: Api, empty: Api) -> 
         )
         == 0
     )
+
+
+async def test_metrics_need_an_admin_key_or_the_scrape_token(
+    mongo_uri: str, mongo_client: AsyncMongoClient[Document]
+) -> None:
+    name = f"t_metrics_auth_{uuid.uuid4().hex[:8]}"
+    settings = make_settings(mongo_uri, name, metrics_token="scrape-token-7f3a-0123456789")
+    async with running_web_api(settings, FrozenClock(START)) as api:
+
+        async def status(authorization: str | None) -> int:
+            headers = {"authorization": authorization} if authorization else {}
+            return (await api.http.get("/metrics", headers=headers)).status_code
+
+        procurement = await api.key(Role.PROCUREMENT)
+        customer = await api.key(Role.CUSTOMER, await _customer(api))
+        assert await status(None) == 401
+        assert await status("Bearer wrong-token") == 401
+        assert await status("Bearer scrape-token-7f3a-0123456789-and-more") == 401
+        assert await status(f"Bearer {procurement}") == 403
+        assert await status(f"Bearer {customer}") == 403
+        assert await status("Bearer scrape-token-7f3a-0123456789") == 200
+        assert await status(f"Bearer {await api.key(Role.ADMIN)}") == 200
+    await mongo_client.drop_database(name)
+
+
+async def _customer(api: Api) -> str:
+    admin = await api.key(Role.ADMIN)
+    create = 'mutation { createCustomer(input: {name: "M"}) '
+    create += "{ ... on CustomerCreated { customer { id } } } }"
+    return str((await api.gql(create, key=admin))["createCustomer"]["customer"]["id"])
 
 
 def test_exposition_without_the_middleware() -> None:

@@ -86,9 +86,12 @@ async def test_upcoming_changes_and_how_to_object(web: Api, seeded: Seeded) -> N
     assert "Second email provider for failover" in upcoming[0]
     assert seeded.upcoming in upcoming[0]
     html = (await web.http.get("/subprocessors")).text
-    assert f'changeId: "{seeded.upcoming}"' in html
-    assert "fileObjection" in html
-    assert "createWebhookSubscription" in html
+    # People are told how to object and subscribe; the API's syntax stays in its docs.
+    assert "Open the link in the notice e-mail" in html
+    assert "privacy contact named in your data" in html
+    assert 'action="/subscriptions"' in html
+    assert "mutation" not in html
+    assert "fileObjection" not in html
     assert 'href="/changes.atom"' in html
     assert 'href="/changes.ics"' in html
     # The cancelled change is no longer upcoming.

@@ -32,6 +32,7 @@ from registry.services.deps import Deps
 from registry.store import deliveries, delivery_queue, events
 from registry.store import webhook_subscriptions as subscriptions
 from tests.conftest import Api
+from tests.event_bodies import event_data, with_change
 
 HOOK_HOST = "hooks.example.test"
 INTERNAL_HOST = "internal.example.test"
@@ -192,11 +193,7 @@ async def emit_event(
         customer_id=customer_id,
         occurred_at=deps.clock.now(),
         dedupe_key=f"test:{uuid.uuid4().hex}",
-        data={
-            "change": {"id": "chg_1", "kind": "ADD", **data},
-            "notice": {"customerId": customer_id},
-            "links": {"graphql": "http://registry.test/graphql"},
-        },
+        data=with_change(event_data(customer_id, type), **data),
     )
     assert await events.emit(deps.db, document)
     return str(document["_id"])

@@ -8,81 +8,36 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import email
-import email.policy
 import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
+import icalendar
 import pytest
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from registry.clock import FrozenClock
 from registry.delivery import email as email_channel
-from registry.domain.models import Role
+from registry.domain.errors import ValidationError
+from registry.domain.models import CustomerTerms, Role
 from registry.domain.webhooks import Delivery, DeliveryStatus
 from registry.services import customers, webhooks
 from registry.services.delivery_worker import DeliveryOptions, deliver_due, dispatch_events
 from registry.services.deps import Deps
-from registry.store import deliveries, events
+from registry.store import deliveries, events, ids
 from tests.conftest import Api
+from tests.event_bodies import event_data
+from tests.mail import MailServer
 from tests.webhooks.conftest import (
     ADMIN,
     Receiver,
     customer_caller,
-    emit_event,
     gql,
 )
 
 FAST = DeliveryOptions(connect_timeout=0.5, total_timeout=2.0)
 SCHEDULE = "0,5s,5m"
-NOTICE = {
-    "description": "Adds Mailgun for transactional email",
-    "subprocessorId": "sub_mailgun",
-    "effectiveAt": "2026-04-06T00:00:00+00:00",
-}
-
-
-@dataclass
-class MailServer:
-    """An SMTP server on loopback; `answer` is what DATA replies (250 unless told)."""
-
-    answer: str = "250 OK"
-    port: int = 0
-    messages: list[EmailMessage] = field(default_factory=list)
-    envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
-    _server: asyncio.Server | None = None
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        if self.answer.startswith("250"):
-            assert isinstance(envelope.content, bytes)
-            parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
-            assert isinstance(parsed, EmailMessage)
-            self.messages.append(parsed)
-            self.envelopes.append((str(envelope.mail_from), list(envelope.rcpt_tos)))
-        self.arrived.set()
-        return self.answer
-
-    async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(
-            lambda: SMTP(self, hostname="localhost"), "127.0.0.1", self.port
-        )
-        self.port = self._server.sockets[0].getsockname()[1]
-
-    async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-
-    @property
-    def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
 
 
 @pytest.fixture
@@ -102,27 +57,29 @@ def with_smtp(deps: Deps, url: str) -> Deps:
     return dataclasses.replace(deps, settings=settings)
 
 
-async def customer_with_contacts(deps: Deps, *addresses: str) -> str:
+async def customer_with_contacts(deps: Deps, *addresses: str, zone: str = "UTC") -> str:
     customer = await customers.create_customer(
-        deps, ADMIN, name="Acme", notice_emails=addresses or ("dpo@acme.test",)
+        deps,
+        ADMIN,
+        name="Acme",
+        notice_emails=addresses or ("dpo@acme.test",),
+        time_zone=zone,
     )
     return customer.id
 
 
-async def emit_notice(deps: Deps, customer_id: str) -> str:
-    event_id = await emit_event(deps, customer_id, **NOTICE)
-    # emit_event's notice has no dates; give it a customer's deadline and effective date.
-    await deps.db[events.NAME].update_one(
-        {"_id": event_id},
-        {
-            "$set": {
-                "data.notice.objectionDeadline": "2026-03-06T00:00:00+00:00",
-                "data.notice.effectiveAt": "2026-04-06T00:00:00+00:00",
-                "data.links.graphql": "http://registry.test/graphql",
-            }
-        },
+async def emit_notice(deps: Deps, customer_id: str, zone: str = "Europe/Berlin") -> str:
+    """A `change.announced` as the change engine renders it, for a customer in `zone`."""
+    data = event_data(customer_id, terms=CustomerTerms(time_zone=zone))
+    document = events.document(
+        type="change.announced",
+        customer_id=customer_id,
+        occurred_at=deps.clock.now(),
+        dedupe_key=f"test:{ids.new_id('Event')}",
+        data=data,
     )
-    return event_id
+    assert await events.emit(deps.db, document)
+    return str(document["_id"])
 
 
 async def email_deliveries(deps: Deps, event_id: str) -> list[Delivery]:
@@ -168,15 +125,37 @@ async def test_every_event_goes_to_each_notice_address_with_both_parts(
     ]
     message = mail.messages[0]
     assert message["From"] == "registry@localhost"
-    assert "Subprocessor change announced" in message["Subject"]
-    assert "sub_mailgun" in message["Subject"]
+    # Kind, vendor and the deadline in the customer's zone (Europe/Berlin).
+    assert message["Subject"] == (
+        "New subprocessor: Mailgun Technologies, Inc. — object by 6 March 2026"
+    )
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["Date"] is not None
+    assert message["List-Unsubscribe"] is None  # customers' notices are not a mailing list
     plain, rich = text_of(message, "plain"), text_of(message, "html")
     for text in (plain, rich):
-        assert "2026-03-06" in text  # the objection deadline
-        assert "2026-04-06" in text  # the effective date
+        assert "Mailgun Technologies, Inc." in text
+        assert "Transactional email" in text  # what for
+        assert "email address, message content" in text  # which data
+        assert "United States (US)" in text  # where, by name
+        assert "Standard contractual clauses (2021)" in text  # on which basis
+        assert "6 March 2026, 01:00 CET (2026-03-06 00:00 UTC)" in text  # deadline
+        assert "6 April 2026, 02:00 CEST (2026-04-06 00:00 UTC)" in text  # effective date
         assert "Adds Mailgun for transactional email" in text
-        assert "fileObjection" in text
-        assert "http://registry.test/graphql" in text
+        assert "graphql" not in text.lower()
+        assert "mutation" not in text.lower()
+        assert "@@notice-link" not in text
+    [link] = [line for line in plain.splitlines() if "/notices/" in line]
+    assert link.startswith("http://127.0.0.1:8000/notices/ntc_")
+    assert rich.count("/notices/") == 1
+    [calendar_part] = [
+        p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"
+    ]
+    calendar = icalendar.Calendar.from_ical(calendar_part.get_content())
+    [deadline] = calendar.walk("VEVENT")
+    assert deadline.decoded("dtstart") == datetime(2026, 3, 6, tzinfo=UTC)
+    assert "Mailgun" in str(deadline.get("summary"))
+    assert str(deadline.get("url")) == link
     sent = await email_deliveries(deps, event_id)
     assert [d.status for d in sent] == [DeliveryStatus.DELIVERED] * 2
     assert {d.target for d in sent} == {"dpo@acme.test", "legal@acme.test"}
@@ -248,6 +227,48 @@ async def test_a_refusing_server_is_retried_on_the_schedule_then_failed(
     assert mail.messages == []
 
 
+async def test_a_failed_email_is_replayed_to_its_address(
+    api: Api, deps: Deps, mail: MailServer
+) -> None:
+    deps = with_smtp(deps, mail.url)
+    mail.answer = "554 5.7.1 Rejected by policy"
+    customer = await customer_with_contacts(deps, "replay@acme.test")
+    event_id = await emit_notice(deps, customer)
+    await dispatch_events(deps, "w1")
+    for _ in range(3):
+        await deliver_due(deps, "w1", options=FAST)
+        api.clock.advance(timedelta(hours=1))
+    [failed] = await email_deliveries(deps, event_id)
+    assert failed.status is DeliveryStatus.FAILED
+
+    mail.answer = "250 OK"
+    replayed = await webhooks.replay_delivery(deps, customer_caller(customer), failed.id)
+    assert replayed.status is DeliveryStatus.PENDING
+    await deliver_due(deps, "w1", options=FAST)
+    [delivered] = await email_deliveries(deps, event_id)
+    assert delivered.status is DeliveryStatus.DELIVERED
+    assert [to for _, to in mail.envelopes] == [["replay@acme.test"]]
+
+
+async def test_an_email_to_a_removed_address_is_not_replayed(
+    api: Api, deps: Deps, mail: MailServer
+) -> None:
+    deps = with_smtp(deps, mail.url)
+    mail.answer = "554 5.7.1 Rejected by policy"
+    customer = await customer_with_contacts(deps, "old@acme.test")
+    event_id = await emit_notice(deps, customer)
+    await dispatch_events(deps, "w1")
+    for _ in range(3):
+        await deliver_due(deps, "w1", options=FAST)
+        api.clock.advance(timedelta(hours=1))
+    [failed] = await email_deliveries(deps, event_id)
+    await customers.update_customer(deps, ADMIN, customer, notice_emails=["new@acme.test"])
+    with pytest.raises(ValidationError, match="no longer a notice address"):
+        await webhooks.replay_delivery(deps, customer_caller(customer), failed.id)
+    [still] = await email_deliveries(deps, event_id)
+    assert still.status is DeliveryStatus.FAILED
+
+
 async def test_a_server_that_is_down_is_retried_and_the_notice_not_lost(
     api: Api, deps: Deps
 ) -> None:
@@ -311,7 +332,7 @@ def test_an_event_without_a_change_still_renders() -> None:
     message = email_channel.render_message(
         body, sender="registry@example.test", to="dpo@acme.test", message_id="dlv_1"
     )
-    assert message["Subject"] == "Webhook subscription disabled"
+    assert message["Subject"] == "Webhook endpoint disabled"
     assert message["Message-ID"] == "<dlv_1@example.test>"
     assert "410 Gone" in text_of(message, "plain")
-    assert "fileObjection" not in text_of(message, "plain")
+    assert "graphql" not in text_of(message, "plain").lower()

@@ -11,6 +11,7 @@ from registry.services.delivery_worker import DeliveryOptions, deliver_due, disp
 from registry.services.deps import Deps
 from registry.store import deliveries, delivery_queue, events
 from tests.conftest import Api
+from tests.event_bodies import event_data
 from tests.webhooks.conftest import Receiver, customer_caller, new_customer, signed_by
 
 COUNT = 300
@@ -31,7 +32,7 @@ async def test_two_workers_deliver_each_message_once(
             customer_id=customer,
             occurred_at=now,
             dedupe_key=f"load:{n}",
-            data={"change": {"n": n}},
+            data=event_data(customer),
         )
         for n in range(COUNT)
     ]

@@ -10,8 +10,9 @@ from registry.api.context import Info
 from registry.api.mutations import attempt
 from registry.api.types.customer import Customer
 from registry.api.types.errors import NotFound, PermissionDenied, ValidationError
+from registry.api.types.subscriber import EmailSubscriber
 from registry.domain import models
-from registry.services import access, customers, policy
+from registry.services import access, customers, notice_page, policy, subscriptions
 
 
 @strawberry.input(description="A new customer and its contract terms (createCustomer).")
@@ -195,6 +196,35 @@ CreateApiKeyPayload = Annotated[
         description="The result of createApiKey: ApiKeyCreated or an expected failure.",
     ),
 ]
+
+
+@strawberry.type(description="Every notice link issued to the customer so far no longer works.")
+class NoticeLinksRevoked:
+    customer: Customer = strawberry.field(description="The customer whose links were revoked.")
+
+
+RevokeNoticeLinksPayload = Annotated[
+    NoticeLinksRevoked | NotFound | PermissionDenied,
+    strawberry.union(
+        "RevokeNoticeLinksPayload",
+        description="The result of revokeNoticeLinks: NoticeLinksRevoked or an expected failure.",
+    ),
+]
+
+
+@strawberry.type(description="The subscriber and its address are erased.")
+class EmailSubscriberDeleted:
+    email_subscriber: EmailSubscriber = strawberry.field(description="What was erased.")
+
+
+DeleteEmailSubscriberPayload = Annotated[
+    EmailSubscriberDeleted | NotFound | PermissionDenied,
+    strawberry.union(
+        "DeleteEmailSubscriberPayload",
+        description="The result of deleteEmailSubscriber: EmailSubscriberDeleted or an expected "
+        "failure.",
+    ),
+]
 RevokeApiKeyPayload = Annotated[
     ApiKeyRevoked | NotFound | PermissionDenied,
     strawberry.union(
@@ -269,4 +299,41 @@ class CustomerMutations:
         call = access.revoke_api_key(info.context.deps, info.context.caller, id)
         return await attempt(
             info, call, lambda k: ApiKeyRevoked(api_key=ApiKey.from_domain(k)), target=id
+        )
+
+    @strawberry.mutation(
+        description="Invalidate every notice page link issued to a customer until now, e.g. "
+        "after a message was forwarded outside the company (ADMIN only). Messages sent "
+        "afterwards carry working links."
+    )
+    async def revoke_notice_links(
+        self,
+        info: Info,
+        customer_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The customer whose links to void.")
+        ],
+    ) -> RevokeNoticeLinksPayload:
+        call = notice_page.revoke_links(info.context.deps, info.context.caller, customer_id)
+        return await attempt(
+            info,
+            call,
+            lambda c: NoticeLinksRevoked(customer=Customer.from_domain(c)),
+            target=customer_id,
+        )
+
+    @strawberry.mutation(
+        description="Erase a public e-mail subscriber: its record and its address on past "
+        "deliveries (ADMIN only)."
+    )
+    async def delete_email_subscriber(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The subscriber's id.")],
+    ) -> DeleteEmailSubscriberPayload:
+        call = subscriptions.delete_subscriber(info.context.deps, info.context.caller, id)
+        return await attempt(
+            info,
+            call,
+            lambda s: EmailSubscriberDeleted(email_subscriber=EmailSubscriber.from_domain(s)),
+            target=id,
         )

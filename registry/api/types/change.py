@@ -10,6 +10,7 @@ from registry.api.pagination import (
     AFTER,
     FIRST,
     Connection,
+    as_text,
     connection,
     decode_cursor,
     page_size,
@@ -104,10 +105,38 @@ class Notice(CustomerRecord):
     status: models.NoticeStatus = strawberry.field(
         description="PENDING until the change takes effect for this customer or is cancelled."
     )
+    domain: strawberry.Private[models.Notice]
+
+    @strawberry.field(
+        description="First successful delivery of the change to this customer on any "
+        "channel (e-mail accepted by the SMTP server, webhook answered 2xx); null if none."
+    )
+    async def delivered_at(self, info: Info) -> datetime | None:
+        return (await info.context.loaders.evidence.load(self.domain)).delivered_at
+
+    @strawberry.field(description="The channels that delivered the change: email, webhook.")
+    async def channels(self, info: Info) -> list[str]:
+        return list((await info.context.loaders.evidence.load(self.domain)).channels)
+
+    @strawberry.field(description="When the customer's notice page was first opened.")
+    async def viewed_at(self, info: Info) -> datetime | None:
+        return (await info.context.loaders.evidence.load(self.domain)).viewed_at
+
+    @strawberry.field(description="When the notice was acknowledged on its notice page.")
+    async def acknowledged_at(self, info: Info) -> datetime | None:
+        return (await info.context.loaders.evidence.load(self.domain)).acknowledged_at
+
+    @strawberry.field(
+        description="Who filed the customer's latest objection: the name and e-mail given "
+        "on the notice page, or the API key used; null without an objection."
+    )
+    async def objection_filed_by(self, info: Info) -> str | None:
+        return (await info.context.loaders.evidence.load(self.domain)).objection_filer
 
     @classmethod
     def from_domain(cls, n: models.Notice) -> Notice:
         return cls(
+            domain=n,
             id=strawberry.ID(n.id),
             change_id=n.change_id,
             customer_id=n.customer_id,
@@ -208,7 +237,7 @@ class Change(Node):
             info.context.caller,
             change_id=self.id,
             customer_id=None,
-            after=decode_cursor(after, 1),
+            after=decode_cursor(after, as_text),
             limit=limit + 1,
         )
         return connection(items, total, limit, lambda n: (n.id,), Notice.from_domain)

@@ -50,7 +50,10 @@ class Dpa(Node):
     version: str = strawberry.field(
         description="The DPA's version or title as the vendor names it."
     )
-    signed_on: date = strawberry.field(description="The day the DPA was signed (ISO 8601 date).")
+    signed_on: date | None = strawberry.field(
+        description="The day the DPA was signed (ISO 8601 date); null when unknown (a DPA a "
+        "published privacy policy names without its date)."
+    )
     effective_on: date | None = strawberry.field(
         description="The day it took effect (ISO 8601 date); null means the signing day."
     )

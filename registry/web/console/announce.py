@@ -20,6 +20,7 @@ from registry.services import change_preview, change_queries, changes
 from registry.services.listing import SubprocessorQuery, page_subprocessors
 from registry.web.console import forms
 from registry.web.console.names import customer_names, vendor_names
+from registry.web.console.page_cache import memo
 from registry.web.console.render import when
 from registry.web.console.session import Page, errors_of, staff_page
 
@@ -34,6 +35,13 @@ SHOWN = 50
 
 
 async def _vendor_options(page: Page) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    role = page.caller.role.value if page.caller.role else ""
+    return await memo(page.request, "vendor_options", role, lambda: _read_vendor_options(page))
+
+
+async def _read_vendor_options(
+    page: Page,
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     subs, _ = await page_subprocessors(
         page.deps,
         page.caller,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from registry.domain.errors import PermissionDenied
-from registry.services import change_queries, customers, webhooks
+from registry.services import change_queries, customers, evidence, webhooks
 from registry.web.console.names import describe_changes
 from registry.web.console.session import Page, staff_page
 
@@ -55,6 +55,7 @@ async def detail(page: Page) -> Response:
         customer=customer,
         zone=customer.terms.time_zone,
         notices=notices,
+        proof=await evidence.for_notices(deps, notices),
         changes_back=SHOWN,
         change_titles=await describe_changes(deps, [n.change_id for n in notices]),
         deliveries=deliveries,

@@ -1,0 +1,285 @@
+"""What a notice e-mail says: subject, plain text, HTML and the deadline's calendar
+event, from one event body. Pure: no I/O, no settings.
+
+A privacy officer must be able to decide from the message alone: who the vendor
+is, what for, which data, where (country names) on which transfer basis, when it
+takes effect and until when they may object, in their own time zone, and one link
+to act on. No API vocabulary appears in any message.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import icalendar
+
+from registry.domain import labels
+from registry.domain import people_dates as dates
+from registry.domain.event_types import EventType
+from registry.domain.models import ChangeKind
+
+SUBJECT_PREFIX: dict[EventType, str] = {
+    EventType.CHANGE_ANNOUNCED: "",
+    EventType.CHANGE_REMINDER: "Reminder: ",
+    EventType.CHANGE_EFFECTIVE: "Now in effect: ",
+    EventType.CHANGE_CANCELLED: "Cancelled: ",
+    EventType.OBJECTION_FILED: "Objection received: ",
+    EventType.OBJECTION_RESOLVED: "Objection resolved: ",
+    EventType.SUBSCRIPTION_DISABLED: "",
+}
+"""Every event type's subject opening; a test holds it to the enum."""
+
+INTRO: dict[EventType, str] = {
+    EventType.CHANGE_ANNOUNCED: (
+        "We are giving you notice of a change to the subprocessors that process "
+        "personal data on your behalf. You may object until the deadline below."
+    ),
+    EventType.CHANGE_REMINDER: (
+        "A reminder: the deadline to object to this subprocessor change is approaching."
+    ),
+    EventType.CHANGE_EFFECTIVE: "This subprocessor change is now in effect.",
+    EventType.CHANGE_CANCELLED: (
+        "This subprocessor change has been cancelled: nothing changes, no action is needed."
+    ),
+    EventType.OBJECTION_FILED: "We have received your objection to this subprocessor change.",
+    EventType.OBJECTION_RESOLVED: "Your objection to this subprocessor change has been resolved.",
+    EventType.SUBSCRIPTION_DISABLED: (
+        "One of your webhook endpoints kept failing, so we stopped sending to it."
+    ),
+}
+
+PUBLIC_INTRO: dict[EventType, str] = {
+    EventType.CHANGE_ANNOUNCED: "We have announced a change to our list of subprocessors.",
+    EventType.CHANGE_EFFECTIVE: "A change to our list of subprocessors is now in effect.",
+    EventType.CHANGE_CANCELLED: "An announced change to our list of subprocessors is cancelled.",
+}
+"""Public subscribers are told, not asked: customers object through their own notice."""
+
+_ASKS_FOR_DECISION = (EventType.CHANGE_ANNOUNCED, EventType.CHANGE_REMINDER)
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    subject: str
+    heading: str
+    intro: str
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)
+    dates: list[tuple[str, str]] = field(default_factory=list)
+    link: str | None = None
+    link_text: str = "Open your notice to acknowledge it or to object"
+    footer: list[str] = field(default_factory=list)
+    calendar: bytes | None = None
+
+
+def event_type(value: str) -> EventType | None:
+    try:
+        return EventType(value)
+    except ValueError:
+        return None
+
+
+def headline(change: dict[str, Any]) -> str:
+    """ "New subprocessor: Postmark", "Subprocessor replaced: Mailgun by Postmark"."""
+    vendor = (change.get("subprocessor") or {}).get("legalName") or change.get("subprocessorId", "")
+    try:
+        kind = ChangeKind(change.get("kind"))
+    except ValueError:
+        return f"Subprocessor change: {vendor}"
+    label = labels.KINDS[kind] + (" (emergency)" if change.get("emergency") else "")
+    if kind is ChangeKind.REPLACE and change.get("replaces"):
+        return f"{label}: {change['replaces']['legalName']} by {vendor}"
+    return f"{label}: {vendor}"
+
+
+def _instant(value: Any) -> datetime | None:
+    return dates.parse_instant(value) if isinstance(value, str) and value else None
+
+
+def place(location: dict[str, Any]) -> str:
+    """ "United States (US), us-east: processing; transfer basis: SCCs (2021), valid"."""
+    where = f"{location.get('countryName') or location['country']} ({location['country']})"
+    if location.get("region"):
+        where += f", {location['region']}"
+    text = f"{where}: {labels.role(location.get('role', ''))}"
+    transfer = location.get("transfer")
+    if transfer:
+        basis = labels.mechanism(transfer.get("mechanism"))
+        status = labels.transfer_status(transfer.get("status", ""))
+        text += f"; transfer basis: {basis}, {status}" if basis else f"; {status}"
+    return text
+
+
+def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
+    """The message's content for one delivered body (`type`, `timestamp`, `data`)."""
+    kind = event_type(str(body.get("type", "")))
+    data: dict[str, Any] = body.get("data") or {}
+    if kind is EventType.SUBSCRIPTION_DISABLED or "change" not in data:
+        return _subscription_content(kind, data)
+    change: dict[str, Any] = data["change"]
+    notice: dict[str, Any] = data.get("notice") or {}
+    zone = (data.get("customer") or {}).get("timeZone") or "UTC"
+    sub: dict[str, Any] = change.get("subprocessor") or {}
+    deadline = _instant(notice.get("objectionDeadline"))
+    effective = _instant(notice.get("effectiveAt") or change.get("effectiveAt"))
+    title = headline(change)
+    subject = SUBJECT_PREFIX.get(kind, "") if kind else ""
+    subject += title
+    if kind in _ASKS_FOR_DECISION and deadline is not None:
+        subject += f" — object by {dates.day(deadline, zone)}"
+    elif kind is EventType.CHANGE_ANNOUNCED and effective is not None:
+        subject += f" — from {dates.day(effective, zone)}"
+    elif kind is EventType.CHANGE_EFFECTIVE and effective is not None:
+        subject += f" — since {dates.day(effective, zone)}"
+    facts = [("Who", sub.get("legalName") or change.get("subprocessorId", ""))]
+    if sub.get("website"):
+        facts.append(("Website", sub["website"]))
+    if sub.get("purpose"):
+        facts.append(("What for", sub["purpose"]))
+    if sub.get("dataCategories"):
+        facts.append(("Which data", ", ".join(sub["dataCategories"])))
+    if change.get("replaces"):
+        facts.append(("Replaces", change["replaces"]["legalName"]))
+    if change.get("description"):
+        facts.append(("What changes", change["description"]))
+    if change.get("emergency"):
+        facts.append(
+            (
+                "Emergency",
+                "this replacement is an emergency: "
+                + (change.get("emergencyReason") or "no reason given"),
+            )
+        )
+    if objection := data.get("objection"):
+        facts.append(("Your objection", objection.get("reason", "")))
+        if objection.get("resolution"):
+            facts.append(("Resolution", objection["resolution"].replace("_", " ").lower()))
+        if objection.get("note"):
+            facts.append(("Note", objection["note"]))
+    when: list[tuple[str, str]] = []
+    if effective is not None:
+        when.append(("Takes effect for you", dates.moment_with_utc(effective, zone)))
+    if effective is not None and not notice:
+        when = [("Takes effect", dates.moment_with_utc(effective, zone))]
+    if deadline is not None and kind not in (EventType.CHANGE_CANCELLED,):
+        when.append(("Objection deadline", dates.moment_with_utc(deadline, zone)))
+    links = data.get("links") or {}
+    link = links.get("notice") or links.get("page")
+    calendar = None
+    if kind in _ASKS_FOR_DECISION and deadline is not None:
+        calendar = deadline_event(
+            uid=f"{notice.get('id', message_id)}-objection-deadline",
+            summary=f"Objection deadline: {title}",
+            at=deadline,
+            description=f"Last moment to object to: {title}." + (f"\n{link}" if link else ""),
+            url=link,
+            stamp=_instant(body.get("timestamp")) or deadline,
+        )
+    return Content(
+        subject=subject,
+        heading=title,
+        intro=(PUBLIC_INTRO if data.get("audience") == "public" else INTRO).get(kind, "")
+        if kind
+        else "",
+        facts=facts,
+        places=[place(loc) for loc in sub.get("locations") or []],
+        dates=when,
+        link=link if isinstance(link, str) else None,
+        link_text=(
+            "Open your notice to acknowledge it or to object"
+            if links.get("notice")
+            else "See the current subprocessor list"
+        ),
+        footer=[
+            "This message was sent automatically because this address receives "
+            "subprocessor notices; replies are not read.",
+            f"Dates are shown in {zone}.",
+        ],
+        calendar=calendar,
+    )
+
+
+def _subscription_content(kind: EventType | None, data: dict[str, Any]) -> Content:
+    sub: dict[str, Any] = data.get("subscription") or {}
+    return Content(
+        subject="Webhook endpoint disabled" if sub else "Registry notice",
+        heading="Webhook endpoint disabled" if sub else "Registry notice",
+        intro=INTRO.get(kind, "") if kind else "",
+        facts=[("Endpoint", str(sub.get("url", ""))), ("Why", str(sub.get("reason", "")))],
+        footer=["Re-enable it in your registry settings once the endpoint works again."],
+    )
+
+
+def deadline_event(
+    *, uid: str, summary: str, at: datetime, description: str, url: str | None, stamp: datetime
+) -> bytes:
+    """An iCalendar event at the deadline, so it lands in the reader's calendar."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//Subprocessor registry//notices//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = icalendar.Event()
+    event.add("uid", uid)
+    event.add("dtstamp", stamp)
+    event.add("dtstart", at)
+    event.add("dtend", at + timedelta(minutes=30))
+    event.add("summary", summary)
+    event.add("description", description)
+    if url:
+        event.add("url", url)
+    alarm = icalendar.Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", summary)
+    alarm.add("trigger", timedelta(days=-2))
+    event.add_component(alarm)
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def text(content: Content) -> str:
+    lines = [content.heading, "", content.intro, ""]
+    width = max((len(label) for label, _ in [*content.facts, *content.dates]), default=0) + 2
+    lines += [f"{label + ':':<{width}}{value}" for label, value in content.facts]
+    if content.places:
+        lines += ["", "Where the data goes:"]
+        lines += [f"  - {p}" for p in content.places]
+    if content.dates:
+        lines.append("")
+        lines += [f"{label + ':':<{width}}{value}" for label, value in content.dates]
+    if content.link:
+        lines += ["", f"{content.link_text}:", content.link]
+    lines += ["", "-- ", *content.footer]
+    return "\n".join(lines) + "\n"
+
+
+def html_part(content: Content) -> str:
+    e = html.escape
+    facts = "".join(
+        f'<tr><th scope="row" style="text-align:left;padding:4px 12px 4px 0;'
+        f'vertical-align:top">{e(label)}</th><td style="padding:4px 0">{e(value)}</td></tr>'
+        for label, value in [*content.facts, *content.dates]
+    )
+    places = "".join(f"<li>{e(p)}</li>" for p in content.places)
+    parts = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        f"<title>{e(content.subject)}</title></head>",
+        '<body style="font-family:sans-serif;line-height:1.5;color:#1a1a1a;max-width:40em">',
+        f'<h1 style="font-size:1.3em">{e(content.heading)}</h1>',
+        f"<p>{e(content.intro)}</p>",
+        f"<table>{facts}</table>" if facts else "",
+        f'<h2 style="font-size:1.1em">Where the data goes</h2><ul>{places}</ul>' if places else "",
+    ]
+    if content.link:
+        parts.append(
+            f'<p><a href="{e(content.link)}" style="font-weight:bold">'
+            f"{e(content.link_text)}</a></p>"
+        )
+    parts.append(
+        '<hr><p style="font-size:0.9em;color:#444">'
+        + "<br>".join(e(line) for line in content.footer)
+        + "</p></body></html>\n"
+    )
+    return "".join(parts)

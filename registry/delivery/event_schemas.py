@@ -1,0 +1,201 @@
+"""JSON Schemas of the event bodies receivers get, one per event type.
+
+Written to `schema/events/<type>.json` by `registry export-schema` and checked in;
+a test fails when they drift from this module, and the suite validates every event
+it produces against them. The body is the Standard Webhooks envelope: `type`,
+`timestamp` and `data`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from registry.domain.event_types import CHANGE_EVENTS, PUBLIC_EVENTS, EventType
+from registry.domain.models import (
+    ChangeKind,
+    ChangeStatus,
+    DataOrigin,
+    LocationRole,
+    NoticeStatus,
+    ObjectionResolution,
+    ObjectionStatus,
+    TransferMechanism,
+    TransferStatus,
+)
+
+Schema = dict[str, Any]
+BASE_URI = "https://subprocessor-registry.example/schema/events/"
+
+_STRING: Schema = {"type": "string"}
+_TEXT_OR_NULL: Schema = {"type": ["string", "null"]}
+_INSTANT: Schema = {"type": "string", "format": "date-time"}
+_INSTANT_OR_NULL: Schema = {"type": ["string", "null"], "format": "date-time"}
+
+
+def _enum(values: Any, *, nullable: bool = False) -> Schema:
+    names = [v.value for v in values]
+    return {"enum": [*names, None] if nullable else names}
+
+
+def _object(properties: Schema, description: str | None = None) -> Schema:
+    schema: Schema = {
+        "type": "object",
+        "required": sorted(properties),
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+_TRANSFER = _object(
+    {
+        "status": _enum(TransferStatus),
+        "mechanism": _enum(TransferMechanism, nullable=True),
+        "reasons": {"type": "array", "items": _STRING},
+    },
+    "The transfer verdict for the customer's data origin on the effective date.",
+)
+_LOCATION = _object(
+    {
+        "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+        "countryName": _STRING,
+        "region": _TEXT_OR_NULL,
+        "role": _enum(LocationRole),
+        "transfer": _TRANSFER,
+    }
+)
+_SUBPROCESSOR = _object(
+    {
+        "id": _STRING,
+        "legalName": _STRING,
+        "purpose": _STRING,
+        "dataCategories": {"type": "array", "items": _STRING},
+        "website": _TEXT_OR_NULL,
+        "locations": {"type": "array", "items": _LOCATION},
+    },
+    "The vendor as announced.",
+)
+_REPLACED: Schema = {
+    "oneOf": [{"type": "null"}, _object({"id": _STRING, "legalName": _STRING})],
+    "description": "For a REPLACE, the vendor it replaces.",
+}
+_CHANGE = _object(
+    {
+        "id": _STRING,
+        "kind": _enum(ChangeKind),
+        "status": _enum(ChangeStatus),
+        "description": _TEXT_OR_NULL,
+        "emergency": {"type": "boolean"},
+        "emergencyReason": _TEXT_OR_NULL,
+        "announcedAt": _INSTANT,
+        "effectiveAt": _INSTANT,
+        "subprocessorId": _STRING,
+        "replacesId": _TEXT_OR_NULL,
+        "subprocessor": _SUBPROCESSOR,
+        "replaces": _REPLACED,
+        "dataOrigin": _enum(DataOrigin),
+    },
+    "What changes, as announced.",
+)
+_CUSTOMER = _object(
+    {"id": _STRING, "timeZone": _STRING, "dataOrigin": _enum(DataOrigin)},
+    "The receiving customer: dates for people are shown in its time zone.",
+)
+_NOTICE = _object(
+    {
+        "id": _STRING,
+        "customerId": _STRING,
+        "sentAt": _INSTANT,
+        "objectionDeadline": _INSTANT,
+        "effectiveAt": _INSTANT,
+        "status": _enum(NoticeStatus),
+    },
+    "The customer's own notice: its dates bind this customer.",
+)
+_LINKS = _object(
+    {"notice": {"type": "string", "format": "uri", "pattern": "^https?://.+/notices/.+$"}},
+    "`notice` opens the customer's notice page (acknowledge, object) without an API key.",
+)
+_OBJECTION = _object(
+    {
+        "id": _STRING,
+        "reason": _STRING,
+        "status": _enum(ObjectionStatus),
+        "resolution": _enum(ObjectionResolution, nullable=True),
+        "note": _TEXT_OR_NULL,
+        "filedAt": _INSTANT,
+    }
+)
+_SUBSCRIPTION_DISABLED = _object(
+    {
+        "subscription": _object(
+            {"id": _STRING, "url": _STRING, "disabledAt": _INSTANT, "reason": _STRING}
+        ),
+        "customer": _object({"id": _STRING}),
+        "links": _object({"graphql": _STRING}),
+    }
+)
+
+
+_PUBLIC = _object(
+    {
+        "audience": {"const": "public"},
+        "change": _CHANGE,
+        "links": _object(
+            {"page": {"type": "string", "format": "uri"}}, "The public subprocessor page."
+        ),
+    },
+    "A public announcement (e-mail subscribers): the change for data from the EEA, "
+    "without any customer's notice.",
+)
+
+
+def data_schema(event_type: EventType) -> Schema:
+    if event_type is EventType.SUBSCRIPTION_DISABLED:
+        return _SUBSCRIPTION_DISABLED
+    properties = {"change": _CHANGE, "customer": _CUSTOMER, "notice": _NOTICE, "links": _LINKS}
+    if event_type not in CHANGE_EVENTS:
+        properties["objection"] = _OBJECTION
+    customer = _object(properties, "One customer's notice of the change.")
+    if event_type in PUBLIC_EVENTS:
+        return {"oneOf": [customer, _PUBLIC]}
+    return customer
+
+
+def body_schema(event_type: EventType) -> Schema:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{BASE_URI}{event_type.value}.json",
+        "title": f"{event_type.value} event body",
+        **_object(
+            {
+                "type": {"const": event_type.value},
+                "timestamp": _INSTANT,
+                "data": data_schema(event_type),
+            }
+        ),
+    }
+
+
+def rendered() -> dict[str, str]:
+    """File name -> text, for every event type."""
+    option = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+    return {
+        f"{t.value}.json": orjson.dumps(body_schema(t), option=option).decode() + "\n"
+        for t in EventType
+    }
+
+
+def write(directory: Path) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in rendered().items():
+        path = directory / name
+        path.write_text(text)
+        written.append(path)
+    return written

@@ -1,0 +1,91 @@
+"""Signed links to a customer's notice page, so a person can act without an API key.
+
+A token names one notice (so one change and one customer: the notice id says both)
+and when it was issued, and carries an HMAC-SHA256 over both under a key derived
+from `REGISTRY_SECRET_KEY` for this purpose only. Nothing is stored: rotating the
+server key invalidates every link, a customer's `notice_links_revoked_at` invalidates
+the links issued to it before that instant, and a link expires `LINK_LIFETIME` after
+it was issued.
+
+Tokens are bearer credentials, so event bodies in the outbox hold a placeholder
+(`placeholder()`); the signed URL is put in when a message is sent (`fill_in`),
+deterministically, so every attempt of a delivery sends the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from registry.store import ids
+
+LINK_LIFETIME = timedelta(days=400)
+"""Long enough to open a notice of a six-month window a few months after it ended."""
+
+_INFO = b"notice-links/hmac-sha256/v1"
+_MAC_BYTES = 18  # 144 bits, 24 characters of base64url
+_PLACEHOLDER = re.compile(r"@@notice-link:(ntc_[0-9a-f]{48}):(\d{1,12})@@")
+
+
+def link_key(secret_key: str) -> bytes:
+    """This purpose's key: the same setting never signs links and encrypts secrets alike."""
+    return hmac.new(secret_key.encode("utf-8"), _INFO, hashlib.sha256).digest()
+
+
+def _mac(key: bytes, notice_id: str, issued: int) -> str:
+    digest = hmac.new(key, f"{notice_id}.{issued}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:_MAC_BYTES]).decode("ascii")
+
+
+def sign(key: bytes, notice_id: str, issued_at: datetime) -> str:
+    issued = int(issued_at.timestamp())
+    return f"{notice_id}.{issued}.{_mac(key, notice_id, issued)}"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkClaims:
+    """What a valid token vouches for; revocation is checked against the customer."""
+
+    notice_id: str
+    issued_at: datetime
+
+    @property
+    def change_id(self) -> str:
+        return ids.change_of_notice(self.notice_id)
+
+
+def verify(key: bytes, token: str, now: datetime) -> LinkClaims | None:
+    """The claims of a genuine, unexpired token; None for anything else."""
+    parts = token.split(".")
+    if len(parts) != 3 or not ids.is_id_of("Notice", parts[0]) or not parts[1].isdigit():
+        return None
+    notice_id, issued_text, mac = parts
+    issued = int(issued_text)
+    if len(issued_text) > 12 or not hmac.compare_digest(mac, _mac(key, notice_id, issued)):
+        return None
+    issued_at = datetime.fromtimestamp(issued, UTC)
+    if not issued_at <= now < issued_at + LINK_LIFETIME:
+        return None
+    return LinkClaims(notice_id, issued_at)
+
+
+def url(public_url: str, token: str) -> str:
+    return f"{public_url.rstrip('/')}/notices/{token}"
+
+
+def placeholder(notice_id: str, issued_at: datetime) -> str:
+    """Stands for the signed link in a stored body; `fill_in` replaces it when sending."""
+    return f"@@notice-link:{notice_id}:{int(issued_at.timestamp())}@@"
+
+
+def fill_in(body: str, key: bytes, public_url: str) -> str:
+    """The body with each placeholder replaced by its signed URL (bodies have one)."""
+    if "@@notice-link:" not in body:
+        return body
+    return _PLACEHOLDER.sub(
+        lambda m: url(public_url, f"{m[1]}.{m[2]}.{_mac(key, m[1], int(m[2]))}"), body
+    )

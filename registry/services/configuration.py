@@ -1,0 +1,67 @@
+"""Every setting parsed once at start-up, so a bad value stops `serve` and `worker` with a
+message naming its variable before anything is served or delivered (a bad reminder
+offset used to let `announceChange` succeed and then fail the notice job on every tick).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pydantic import ValidationError as PydanticValidationError
+
+from registry.delivery import email, retry, ssrf
+from registry.domain.durations import parse_duration
+from registry.services.change_jobs import reminder_offsets
+from registry.services.webhooks import check_webhook_settings
+from registry.settings import Settings, parse_interval
+
+
+class SettingsError(ValueError):
+    """A setting cannot be used; the message starts with the variable's name."""
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a value pydantic refuses is named by its variable."""
+    try:
+        return Settings()
+    except PydanticValidationError as exc:
+        first = exc.errors()[0]
+        name = "REGISTRY_" + "_".join(str(p) for p in first["loc"]).upper()
+        if name == "REGISTRY_MONGODB_URI":
+            name = "MONGODB_URI"
+        raise SettingsError(f"{name}: {first['msg']}") from None
+
+
+def check_settings(settings: Settings) -> None:
+    """Parse every setting that is parsed later; the first bad one raises SettingsError."""
+    checks: list[tuple[str, Callable[[], object]]] = [
+        ("REGISTRY_REMINDER_OFFSETS", lambda: reminder_offsets(settings.reminder_offsets)),
+        (
+            "REGISTRY_WEBHOOK_RETRY_SCHEDULE",
+            lambda: retry.parse_schedule(settings.webhook_retry_schedule),
+        ),
+        ("REGISTRY_WEBHOOK_DISABLE_AFTER", lambda: parse_duration(settings.webhook_disable_after)),
+        (
+            "REGISTRY_WEBHOOK_ALLOW_CIDRS",
+            lambda: ssrf.parse_allow_cidrs(settings.webhook_allow_cidrs),
+        ),
+        ("REGISTRY_SCHEDULER_INTERVAL", lambda: parse_interval(settings.scheduler_interval)),
+        ("REGISTRY_CONSOLE_SESSION_IDLE", lambda: parse_interval(settings.console_session_idle)),
+        (
+            "REGISTRY_SMTP_URL",
+            lambda: email.parse_smtp_url(settings.smtp_url) if settings.smtp_url else None,
+        ),
+    ]
+    for name, check in checks:
+        try:
+            check()
+        except ValueError as exc:
+            raise SettingsError(f"{name}: {exc}") from None
+    if not settings.public_url.startswith(("http://", "https://")):
+        raise SettingsError(f"REGISTRY_PUBLIC_URL: {settings.public_url!r} is not an http(s) URL")
+    if settings.metrics_token is not None and len(settings.metrics_token) < 16:
+        raise SettingsError("REGISTRY_METRICS_TOKEN: use at least 16 characters")
+    try:
+        check_webhook_settings(settings)
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None

@@ -1,0 +1,115 @@
+"""What a change is about, as announced: the snapshot every change event carries.
+
+Taken once when the change is announced and kept on the change, so a notice says
+what the customer was told even after the vendor's record changes. It holds the
+verdict of every processing location for each data origin on the change's
+effective date, so fan-out renders one payload per origin, never per customer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.domain import labels
+from registry.domain.models import Change, DataOrigin
+from registry.domain.transfers import evaluate_transfer
+from registry.services.deps import Deps
+from registry.store import changes, dpas, processing_locations, subprocessors, transfer_bases
+from registry.store.database import Document
+
+
+async def take(deps: Deps, change: Change) -> Document:
+    """Read the vendor, its locations and bases, and judge each transfer."""
+    sub = await subprocessors.get(deps.db, change.subprocessor_id)
+    replaced = await subprocessors.get(deps.db, change.replaces_id) if change.replaces_id else None
+    locations = await processing_locations.by_subprocessors(deps.db, [change.subprocessor_id])
+    located = sorted(
+        locations.get(change.subprocessor_id, []), key=lambda loc: (loc.country, loc.role.value)
+    )
+    bases = (await transfer_bases.by_subprocessors(deps.db, [change.subprocessor_id])).get(
+        change.subprocessor_id, []
+    )
+    agreements = (await dpas.by_subprocessors(deps.db, [change.subprocessor_id])).get(
+        change.subprocessor_id, []
+    )
+    on = change.effective_at.date()
+    transfers: dict[str, list[Document]] = {}
+    for origin in DataOrigin:
+        verdicts = []
+        for loc in located:
+            found = evaluate_transfer(origin, loc.country, on, bases, dpas=agreements)
+            verdicts.append(
+                {
+                    "status": found.status.value,
+                    "mechanism": found.mechanism.value if found.mechanism else None,
+                    "reasons": list(found.reasons),
+                }
+            )
+        transfers[origin.value] = verdicts
+    return {
+        "subprocessor": {
+            "id": change.subprocessor_id,
+            "legalName": sub.legal_name if sub else change.subprocessor_id,
+            "purpose": sub.purpose if sub else "",
+            "dataCategories": list(sub.data_categories) if sub else [],
+            "website": sub.website if sub else None,
+        },
+        "replaces": (
+            {"id": replaced.id, "legalName": replaced.legal_name}
+            if replaced is not None
+            else (
+                {"id": change.replaces_id, "legalName": change.replaces_id}
+                if change.replaces_id
+                else None
+            )
+        ),
+        "locations": [
+            {
+                "country": loc.country,
+                "countryName": labels.country_name(loc.country),
+                "region": loc.region,
+                "role": loc.role.value,
+            }
+            for loc in located
+        ],
+        "transfers": transfers,
+        "on": on.isoformat(),
+    }
+
+
+async def of_change(deps: Deps, change: Change, stored: Document | None = None) -> Document:
+    """The change's snapshot; taken now (and kept) for a change announced without one."""
+    found = stored if stored is not None else await changes.snapshot(deps.db, change.id)
+    if found is not None:
+        return found
+    taken = await take(deps, change)
+    await changes.keep_snapshot(deps.db, change.id, taken)
+    return await changes.snapshot(deps.db, change.id) or taken
+
+
+def iso(value: Any) -> Any:
+    return value.isoformat() if value is not None else None
+
+
+def change_payload(change: Change, snapshot: Document, origin: DataOrigin) -> Document:
+    """The `change` object of an event body for customers whose data leaves `origin`."""
+    verdicts = snapshot["transfers"].get(origin.value, [])
+    locations = [
+        {**loc, "transfer": verdict}
+        for loc, verdict in zip(snapshot["locations"], verdicts, strict=True)
+    ]
+    return {
+        "id": change.id,
+        "kind": change.kind.value,
+        "status": change.status.value,
+        "description": change.description,
+        "emergency": change.emergency,
+        "emergencyReason": change.emergency_reason,
+        "announcedAt": iso(change.announced_at),
+        "effectiveAt": iso(change.effective_at),
+        "subprocessorId": change.subprocessor_id,
+        "replacesId": change.replaces_id,
+        "subprocessor": {**snapshot["subprocessor"], "locations": locations},
+        "replaces": snapshot["replaces"],
+        "dataOrigin": origin.value,
+    }

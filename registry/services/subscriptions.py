@@ -1,0 +1,186 @@
+"""Public e-mail subscriptions to the list's announcements, with double opt-in.
+
+A request always gets the same answer ("check your inbox"), whether or not the address
+is known, so the form reveals nothing about who subscribes. Only a confirmation is
+ever sent to an unconfirmed address, at most `CONFIRMATIONS_PER_DAY` a day; requests
+per client address are limited by the web layer. Confirmed subscribers get the public
+announcements (`change.announced`, `change.effective`, `change.cancelled`, without any
+customer's deadlines) through the outbox, each with a one-click unsubscribe link.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from typing import Any
+
+from registry.delivery import email, notice_links, subscriber_links
+from registry.domain import validation as check
+from registry.domain.errors import NotFound
+from registry.domain.event_types import PUBLIC_EVENTS, EventType
+from registry.domain.models import Change, DataOrigin, Role
+from registry.services import snapshots
+from registry.services.caller import Caller
+from registry.services.deps import Deps
+from registry.services.policy import require_role
+from registry.store import deliveries, email_subscribers, events
+from registry.store.email_subscribers import Subscriber
+
+logger = logging.getLogger("registry.subscriptions")
+
+CONFIRMATIONS_PER_DAY = 3
+_sending: set[asyncio.Task[None]] = set()
+PUBLIC = "public"
+"""The `customer_id` of public announcements in the outbox: no customer's."""
+
+
+def _key(deps: Deps) -> bytes:
+    return notice_links.link_key(deps.settings.effective_secret_key())
+
+
+def unsubscribe_url(deps: Deps, address: str) -> str:
+    token = subscriber_links.unsubscribe_token(_key(deps), email_subscribers.subscriber_id(address))
+    return subscriber_links.unsubscribe_url(deps.settings.public_url, token)
+
+
+async def request(deps: Deps, address: str) -> asyncio.Task[None] | None:
+    """Validate and record a request; a confirmation goes out in the background (so the
+    answer takes as long whatever the address). Returns that task, if any."""
+    cleaned = check.email(address, "email")
+    assert cleaned is not None
+    now = deps.clock.now()
+    subscriber, send = await email_subscribers.request(
+        deps.db, cleaned, now, per_day=CONFIRMATIONS_PER_DAY
+    )
+    if not send or not deps.settings.smtp_url:
+        return None
+    token = subscriber_links.confirm_token(_key(deps), subscriber.id, now)
+    message = confirmation_message(
+        deps, subscriber.address, subscriber_links.confirm_url(deps.settings.public_url, token)
+    )
+    task = asyncio.create_task(_send(deps, message))
+    _sending.add(task)  # keep a reference until it is done
+    task.add_done_callback(_sending.discard)
+    return task
+
+
+def confirmation_message(deps: Deps, to: str, link: str) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = "Confirm your subscription to subprocessor changes"
+    message["From"] = deps.settings.smtp_from
+    message["To"] = to
+    message["Date"] = format_datetime(deps.clock.now())
+    message["Message-ID"] = make_msgid(domain=deps.settings.smtp_from.rpartition("@")[2] or None)
+    message["Auto-Submitted"] = "auto-generated"
+    text = (
+        "Someone, probably you, asked to receive e-mail when our list of subprocessors "
+        "changes.\n\nTo confirm, open this link within 7 days:\n"
+        f"{link}\n\nIf you did not ask, ignore this message: nothing more will be sent.\n"
+    )
+    message.set_content(text)
+    message.add_alternative(
+        '<!DOCTYPE html><html lang="en"><body style="font-family:sans-serif">'
+        "<p>Someone, probably you, asked to receive e-mail when our list of subprocessors "
+        f'changes.</p><p><a href="{link}">Confirm the subscription</a> (the link works for '
+        "7 days).</p><p>If you did not ask, ignore this message: nothing more will be "
+        "sent.</p></body></html>\n",
+        subtype="html",
+    )
+    return message
+
+
+async def _send(deps: Deps, message: EmailMessage) -> None:
+    if not deps.settings.smtp_url:
+        return
+    server = email.parse_smtp_url(deps.settings.smtp_url)
+    result = await email.send(message, server, total_timeout=30.0)
+    if result.outcome != "success":
+        logger.warning("subscription confirmation not sent: %s", result.error)
+
+
+def confirmable(deps: Deps, token: str) -> bool:
+    return subscriber_links.confirmed_subscriber(_key(deps), token, deps.clock.now()) is not None
+
+
+async def confirm(deps: Deps, token: str) -> Subscriber:
+    sub_id = subscriber_links.confirmed_subscriber(_key(deps), token, deps.clock.now())
+    found = await email_subscribers.get(deps.db, sub_id) if sub_id else None
+    if found is None:
+        raise NotFound("This confirmation link is not valid or has expired.")
+    await email_subscribers.confirm(deps.db, found.id, deps.clock.now())
+    return found
+
+
+async def unsubscriber(deps: Deps, token: str) -> Subscriber:
+    sub_id = subscriber_links.unsubscribing_subscriber(_key(deps), token)
+    found = await email_subscribers.get(deps.db, sub_id) if sub_id else None
+    if found is None:
+        raise NotFound("This unsubscribe link is not valid (or the address was erased).")
+    return found
+
+
+async def unsubscribe(deps: Deps, token: str) -> Subscriber:
+    found = await unsubscriber(deps, token)
+    await email_subscribers.unsubscribe(deps.db, found.id, deps.clock.now())
+    return found
+
+
+async def page_subscribers(
+    deps: Deps, caller: Caller, *, after: tuple[Any, ...] | None, limit: int
+) -> tuple[list[Subscriber], int]:
+    require_role(caller, Role.ADMIN)
+    return await email_subscribers.page(deps.db, after=after, limit=limit)
+
+
+async def delete_subscriber(deps: Deps, caller: Caller, sub_id: str) -> Subscriber:
+    """Erase the address: the subscriber and the address on its deliveries."""
+    require_role(caller, Role.ADMIN)
+    found = await email_subscribers.delete(deps.db, sub_id)
+    if found is None:
+        raise NotFound(f"no email subscriber {sub_id!r}")
+    await deps.db[deliveries.NAME].update_many(
+        {"subscription_id": email.subscription_id(found.address)},
+        {"$set": {"target": None, "subscription_id": f"erased:{found.id}"}},
+    )
+    return found
+
+
+def public_data(deps: Deps, change: Change, snapshot: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "audience": PUBLIC,
+        "change": snapshots.change_payload(change, snapshot, DataOrigin.EEA),
+        "links": {"page": f"{deps.settings.public_url.rstrip('/')}/subprocessors"},
+    }
+
+
+async def emit_public(deps: Deps, change: Change, type: EventType) -> bool:
+    """One public announcement of the change for subscribers (none without e-mail or
+    without a confirmed subscriber)."""
+    if type not in PUBLIC_EVENTS or not deps.settings.smtp_url:
+        return False
+    if not await email_subscribers.any_confirmed(deps.db):
+        return False
+    snapshot = await snapshots.of_change(deps, change)
+    return await events.emit(
+        deps.db,
+        events.document(
+            type=type.value,
+            customer_id=PUBLIC,
+            occurred_at=deps.clock.now(),
+            dedupe_key=f"{type.value}:{PUBLIC}:{change.id}",
+            data=public_data(deps, change, snapshot),
+            change_id=change.id,
+        ),
+    )
+
+
+async def still_subscribed(deps: Deps, addresses: Sequence[str]) -> set[str]:
+    """The addresses among these whose subscriber is confirmed now."""
+    wanted = [email_subscribers.subscriber_id(a) for a in addresses]
+    cursor = deps.db[email_subscribers.NAME].find(
+        {"_id": {"$in": wanted}, "status": email_subscribers.CONFIRMED}, {"address": 1}
+    )
+    return {d["address"] async for d in cursor}

@@ -1,0 +1,132 @@
+"""Public e-mail subscribers to the subprocessor list's announcements (double opt-in).
+
+`_id` is derived from the normalised address (`subscriber_id`), so a second request for
+the same address finds the same document and no index beyond `_id` is needed. The
+address is personal data: only ADMIN lists it, and `delete` erases it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING
+
+from registry.store.database import Database, Document, page_by_id
+
+NAME = "email_subscribers"
+PENDING, CONFIRMED, UNSUBSCRIBED = "PENDING", "CONFIRMED", "UNSUBSCRIBED"
+
+
+async def ensure_indexes(db: Database) -> None:
+    """Only `_id`: every lookup is by the address's derived id."""
+
+
+def normalise(address: str) -> str:
+    return address.strip().lower()
+
+
+def subscriber_id(address: str) -> str:
+    digest = hashlib.sha256(normalise(address).encode()).hexdigest()[:32]
+    return f"esub_{digest}"
+
+
+@dataclass(frozen=True, slots=True)
+class Subscriber:
+    id: str
+    address: str
+    status: str
+    created_at: datetime
+    confirmed_at: datetime | None = None
+    unsubscribed_at: datetime | None = None
+
+
+def from_document(doc: Document) -> Subscriber:
+    return Subscriber(
+        id=doc["_id"],
+        address=doc["address"],
+        status=doc["status"],
+        created_at=doc["created_at"],
+        confirmed_at=doc.get("confirmed_at"),
+        unsubscribed_at=doc.get("unsubscribed_at"),
+    )
+
+
+async def get(db: Database, sub_id: str) -> Subscriber | None:
+    doc = await db[NAME].find_one({"_id": sub_id})
+    return from_document(doc) if doc else None
+
+
+async def request(
+    db: Database, address: str, now: datetime, *, per_day: int
+) -> tuple[Subscriber, bool]:
+    """Record a subscription request; True when a confirmation may be sent now (the
+    address is not confirmed and has had fewer than `per_day` in the last 24 hours)."""
+    sub_id = subscriber_id(address)
+    await db[NAME].update_one(
+        {"_id": sub_id},
+        {
+            "$setOnInsert": {
+                "address": normalise(address),
+                "status": PENDING,
+                "created_at": now,
+                "asked": [],
+            }
+        },
+        upsert=True,
+    )
+    doc = await db[NAME].find_one({"_id": sub_id}) or {}
+    recent = [t for t in doc.get("asked") or [] if t > now - timedelta(days=1)]
+    if doc.get("status") == CONFIRMED or len(recent) >= per_day:
+        return from_document(doc), False
+    if doc.get("status") == UNSUBSCRIBED:
+        await db[NAME].update_one({"_id": sub_id}, {"$set": {"status": PENDING}})
+    await db[NAME].update_one({"_id": sub_id}, {"$set": {"asked": [*recent, now]}})
+    found = await get(db, sub_id)
+    assert found is not None
+    return found, True
+
+
+async def confirm(db: Database, sub_id: str, now: datetime) -> bool:
+    result = await db[NAME].update_one(
+        {"_id": sub_id, "status": PENDING},
+        {"$set": {"status": CONFIRMED, "confirmed_at": now, "unsubscribed_at": None}},
+    )
+    return result.modified_count == 1
+
+
+async def unsubscribe(db: Database, sub_id: str, now: datetime) -> bool:
+    result = await db[NAME].update_one(
+        {"_id": sub_id, "status": {"$ne": UNSUBSCRIBED}},
+        {"$set": {"status": UNSUBSCRIBED, "unsubscribed_at": now}},
+    )
+    return result.modified_count == 1
+
+
+async def any_confirmed(db: Database) -> bool:
+    return await db[NAME].find_one({"status": CONFIRMED}, {"_id": 1}) is not None
+
+
+async def confirmed_addresses(db: Database) -> list[tuple[str, str]]:
+    """(id, address) of every confirmed subscriber, for fan-out."""
+    cursor = db[NAME].find({"status": CONFIRMED}, {"address": 1}).sort("_id", ASCENDING)
+    return [(d["_id"], d["address"]) async for d in cursor]
+
+
+async def page(
+    db: Database, *, after: tuple[Any, ...] | None, limit: int
+) -> tuple[list[Subscriber], int]:
+    docs, total = await page_by_id(db, NAME, {}, after=after[0] if after else None, limit=limit)
+    return [from_document(d) for d in docs], total
+
+
+async def delete(db: Database, sub_id: str) -> Subscriber | None:
+    doc = await db[NAME].find_one_and_delete({"_id": sub_id})
+    return from_document(doc) if doc else None
+
+
+async def ids_of(db: Database, sub_ids: Sequence[str]) -> list[str]:
+    return [d["_id"] async for d in db[NAME].find({"_id": {"$in": list(sub_ids)}}, {"_id": 1})]

@@ -1,0 +1,76 @@
+"""What people did on a notice page: first opened, acknowledged (and by whom).
+
+One document per notice, `_id` = the notice id (so no index beyond `_id`). Each
+fact is recorded once: a conditional update keeps the first instant. Fields not
+yet recorded may be absent (read them with `.get`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from datetime import datetime
+
+from pymongo.errors import DuplicateKeyError
+
+from registry.store import ids
+from registry.store.database import Database, Document
+
+NAME = "notice_views"
+
+
+async def ensure_indexes(db: Database) -> None:
+    """Only `_id`: every read and write names the notice."""
+
+
+def view_id(notice_id: str) -> str:
+    return notice_id
+
+
+async def _ensure(db: Database, notice_id: str) -> None:
+    with contextlib.suppress(DuplicateKeyError):
+        await db[NAME].update_one(
+            {"_id": view_id(notice_id)},
+            {
+                "$setOnInsert": {
+                    "change_id": ids.change_of_notice(notice_id),
+                    "customer_id": ids.customer_of_notice(notice_id),
+                    "viewed_at": None,
+                    "acknowledged_at": None,
+                    "acknowledged_by": None,
+                }
+            },
+            upsert=True,
+        )
+
+
+async def record_view(db: Database, notice_id: str, at: datetime) -> bool:
+    """The first opening only (True then); later ones change nothing."""
+    result = await db[NAME].update_one(
+        {"_id": view_id(notice_id), "viewed_at": None}, {"$set": {"viewed_at": at}}
+    )
+    if result.modified_count == 0 and await get(db, notice_id) is None:
+        await _ensure(db, notice_id)
+        result = await db[NAME].update_one(
+            {"_id": view_id(notice_id), "viewed_at": None}, {"$set": {"viewed_at": at}}
+        )
+    return result.modified_count == 1
+
+
+async def acknowledge(db: Database, notice_id: str, at: datetime, by: Document) -> bool:
+    """True when this call acknowledged the notice (the first acknowledgement stands)."""
+    await _ensure(db, notice_id)
+    result = await db[NAME].update_one(
+        {"_id": view_id(notice_id), "acknowledged_at": None},
+        {"$set": {"acknowledged_at": at, "acknowledged_by": by}},
+    )
+    return result.modified_count == 1
+
+
+async def get(db: Database, notice_id: str) -> Document | None:
+    return await db[NAME].find_one({"_id": view_id(notice_id)})
+
+
+async def get_many(db: Database, notice_ids: Sequence[str]) -> dict[str, Document]:
+    cursor = db[NAME].find({"_id": {"$in": [view_id(n) for n in notice_ids]}})
+    return {doc["_id"]: doc async for doc in cursor}

@@ -1,0 +1,168 @@
+"""The notice page: `/notices/{token}`, where a person reads one customer's notice,
+acknowledges it and objects, without an API key or JavaScript.
+
+The token in the path is the only credential (services/notice_page.py checks it).
+Forms post back to the same path with an anti-forgery field bound to the link, then
+redirect (post/redirect/get). Responses are never cached and never send a referrer,
+so the link does not leak to the vendor websites the page links to.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from registry.delivery.email_content import headline
+from registry.domain import labels
+from registry.domain import people_dates as dates
+from registry.domain.errors import NotFound, ObjectionDeadlinePassed, RegistryError
+from registry.services import notice_page as service
+from registry.services.deps import Deps
+from registry.web.public import WebError, error_page, render
+
+HEADERS = {
+    "cache-control": "no-store",
+    "referrer-policy": "no-referrer",
+    "x-robots-tag": "noindex, nofollow",
+}
+DONE = {
+    "acknowledged": "Thank you: the notice is acknowledged.",
+    "objected": "Your objection is filed. We will contact you about it.",
+}
+MAX_FORM_BYTES = 20_000
+
+
+def _gone() -> Response:
+    response = error_page(WebError(404, "Notice not found", service.GONE))
+    response.headers.update(HEADERS)
+    return response
+
+
+def _where(payload: dict[str, Any]) -> list[dict[str, str]]:
+    shown = []
+    for loc in payload["subprocessor"]["locations"]:
+        transfer = loc.get("transfer") or {}
+        shown.append(
+            {
+                "country": f"{loc.get('countryName') or loc['country']} ({loc['country']})",
+                "region": loc.get("region") or "",
+                "role": labels.role(loc.get("role", "")),
+                "basis": labels.mechanism(transfer.get("mechanism")) or "",
+                "status": labels.transfer_status(transfer.get("status", "")),
+                "status_class": str(transfer.get("status", "")).lower(),
+            }
+        )
+    return shown
+
+
+async def _show(
+    deps: Deps,
+    token: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+    done: str | None = None,
+    record_view: bool = True,
+) -> Response:
+    shown = await service.page(deps, token, record_view=record_view)
+    zone = shown.holder.customer.terms.time_zone
+    notice = shown.holder.notice
+    proof = shown.evidence
+    return render(
+        "notice.html",
+        status,
+        HEADERS,
+        page=shown,
+        change=shown.payload,
+        headline=headline(shown.payload),
+        customer=shown.holder.customer,
+        notice=notice,
+        zone=zone,
+        when=lambda instant: dates.moment_with_utc(instant, zone) if instant else "",
+        day=lambda instant: dates.day(instant, zone),
+        where=_where(shown.payload),
+        objection=proof.objection,
+        filer=proof.objection_filer,
+        acknowledged_at=proof.acknowledged_at,
+        guard=service.form_guard(deps, token),
+        action=f"/notices/{token}",
+        error=error,
+        form=form or {},
+        done=DONE.get(done or ""),
+        kind_label=labels.KINDS,
+    )
+
+
+async def notice(request: Request) -> Response:
+    """`GET /notices/{token}`: the notice, or the same 404 for any link that is not valid."""
+    deps: Deps = request.app.state.deps
+    try:
+        return await _show(
+            deps, request.path_params["token"], done=request.query_params.get("done")
+        )
+    except NotFound:
+        return _gone()
+
+
+async def act(request: Request) -> Response:
+    """`POST /notices/{token}`: acknowledge, or file an objection (`action` field)."""
+    deps: Deps = request.app.state.deps
+    token = request.path_params["token"]
+    try:
+        await service.holder(deps, token)
+    except NotFound:
+        return _gone()
+    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        return _refused(413, "The form is too large.")
+    async with request.form(max_files=0, max_fields=10) as raw:
+        form = {k: v for k, v in raw.items() if isinstance(v, str)}
+    if not service.form_guard_ok(deps, token, form.get("guard")):
+        return _refused(
+            403, "This form could not be verified. Open the link from your e-mail again."
+        )
+    request_id = uuid.uuid4().hex
+    try:
+        if form.get("action") == "acknowledge":
+            await service.acknowledge(
+                deps,
+                token,
+                name=form.get("name"),
+                email=form.get("email"),
+                request_id=request_id,
+            )
+            done = "acknowledged"
+        elif form.get("action") == "object":
+            await service.object_to(
+                deps,
+                token,
+                reason=form.get("reason", ""),
+                name=form.get("name", ""),
+                email=form.get("email", ""),
+                request_id=request_id,
+            )
+            done = "objected"
+        else:
+            return _refused(400, "Unknown action.")
+    except NotFound:
+        return _gone()
+    except ObjectionDeadlinePassed:
+        return await _show(
+            deps,
+            token,
+            status=409,
+            error="The deadline to object has passed: the objection was not filed.",
+            record_view=False,
+        )
+    except RegistryError as exc:
+        return await _show(deps, token, status=400, error=exc.message, form=form, record_view=False)
+    return RedirectResponse(f"/notices/{token}?done={done}", status_code=303, headers=HEADERS)
+
+
+def _refused(status: int, message: str) -> Response:
+    response = error_page(WebError(status, "Request refused", message))
+    response.headers.update(HEADERS)
+    return response

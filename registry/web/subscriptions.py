@@ -1,0 +1,146 @@
+"""Public e-mail subscription pages: subscribe (form on the public page), confirm, and
+unsubscribe (a plain page, and RFC 8058's one-click POST).
+
+Subscribing answers "check your inbox" for every well-formed address, known or not.
+Requests are limited per client address here (in this process), and per e-mail
+address in the store (services/subscriptions.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict, deque
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from registry.domain.errors import NotFound, ValidationError
+from registry.services import subscriptions as service
+from registry.services.deps import Deps
+from registry.web.public import render
+
+HEADERS = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
+PER_CLIENT = 10
+WINDOW_S = 3600.0
+MAX_FORM_BYTES = 2_000
+
+
+class ClientLimiter:
+    """At most `limit` requests per client address per `window` seconds."""
+
+    def __init__(self, limit: int = PER_CLIENT, window: float = WINDOW_S) -> None:
+        self.limit = limit
+        self.window = window
+        self.seen: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, client: str, now: float | None = None) -> bool:
+        at = time.monotonic() if now is None else now
+        times = self.seen[client]
+        while times and times[0] <= at - self.window:
+            times.popleft()
+        if len(times) >= self.limit:
+            return False
+        times.append(at)
+        return True
+
+
+def _limiter(request: Request) -> ClientLimiter:
+    found = getattr(request.app.state, "subscribe_limiter", None)
+    if not isinstance(found, ClientLimiter):
+        found = ClientLimiter()
+        request.app.state.subscribe_limiter = found
+    return found
+
+
+def _page(status: int, title: str, message: str, **values: object) -> Response:
+    return render(
+        "subscription.html", status, HEADERS, title=title, message=message, code=status, **values
+    )
+
+
+async def subscribe(request: Request) -> Response:
+    """`POST /subscriptions`: a well-formed address always gets "check your inbox"."""
+    deps: Deps = request.app.state.deps
+    client = request.client.host if request.client else "unknown"
+    if not _limiter(request).allow(client):
+        return _page(
+            429,
+            "Too many requests",
+            "Too many subscription requests from your network. Try again in an hour.",
+        )
+    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        return _page(413, "Request refused", "The form is too large.")
+    async with request.form(max_files=0, max_fields=5) as form:
+        address = form.get("email")
+    try:
+        await service.request(deps, address if isinstance(address, str) else "")
+    except ValidationError:
+        return _page(
+            400,
+            "Check the address",
+            "That does not look like an e-mail address (for example name@example.com).",
+            show_form=True,
+        )
+    return _page(
+        200,
+        "Check your inbox",
+        "If the address can receive our messages, a confirmation link is on its way. "
+        "Nothing else is sent until you confirm.",
+    )
+
+
+async def confirm_page(request: Request) -> Response:
+    """`GET /subscriptions/confirm?token=…`: a button, so link scanners confirm nothing."""
+    deps: Deps = request.app.state.deps
+    token = request.query_params.get("token", "")
+    if not service.confirmable(deps, token):
+        return _page(404, "Link not valid", "This confirmation link is not valid or has expired.")
+    return _page(
+        200,
+        "Confirm your subscription",
+        "Confirm to receive an e-mail when our list of subprocessors changes.",
+        action=f"/subscriptions/confirm?token={token}",
+        button="Confirm subscription",
+    )
+
+
+async def confirm(request: Request) -> Response:
+    deps: Deps = request.app.state.deps
+    try:
+        await service.confirm(deps, request.query_params.get("token", ""))
+    except NotFound as exc:
+        return _page(404, "Link not valid", exc.message)
+    return _page(
+        200,
+        "Subscribed",
+        "You will receive an e-mail when our list of subprocessors changes. Every message "
+        "has a link to unsubscribe.",
+    )
+
+
+async def unsubscribe_page(request: Request) -> Response:
+    """`GET /subscriptions/unsubscribe?token=…`: a plain page with one button."""
+    deps: Deps = request.app.state.deps
+    token = request.query_params.get("token", "")
+    try:
+        await service.unsubscriber(deps, token)
+    except NotFound as exc:
+        return _page(404, "Link not valid", exc.message)
+    return _page(
+        200,
+        "Unsubscribe",
+        "Stop the e-mails about changes to our list of subprocessors?",
+        action=f"/subscriptions/unsubscribe?token={token}",
+        button="Unsubscribe",
+    )
+
+
+async def unsubscribe(request: Request) -> Response:
+    """`POST /subscriptions/unsubscribe?token=…`: the page's button, or a mail client's
+    one-click request (RFC 8058, body `List-Unsubscribe=One-Click`)."""
+    deps: Deps = request.app.state.deps
+    try:
+        await service.unsubscribe(deps, request.query_params.get("token", ""))
+    except NotFound as exc:
+        return _page(404, "Link not valid", exc.message)
+    return _page(200, "Unsubscribed", "You will receive no more e-mails from us.")

@@ -1,0 +1,70 @@
+"""Seeding creates what is missing and never rewrites live state; it says what it skipped."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from registry.clock import FrozenClock
+from registry.domain.models import ChangeKind, Role, SubprocessorStatus
+from registry.services import changes, customers
+from registry.services.caller import Caller
+from registry.services.seeding import load_seed_file
+from registry.store import dpas, ids, subprocessors
+from registry.store.database import Document
+from tests.conftest import START, Api, make_settings, running_api
+
+SEED = Path(__file__).parents[2] / "seeds" / "pronestor.json"
+ADMIN = Caller(Role.ADMIN)
+AWS = ids.stable_id("Subprocessor", "pronestor-privacy-policy.txt", "aws")
+
+
+@pytest.fixture
+async def fresh(mongo_uri: str, mongo_client: AsyncMongoClient[Document]) -> AsyncIterator[Api]:
+    name = f"t_seeding_{uuid.uuid4().hex[:8]}"
+    async with running_api(make_settings(mongo_uri, name), FrozenClock(START)) as api:
+        yield api
+    await mongo_client.drop_database(name)
+
+
+async def test_dpas_without_a_signing_date_are_kept_with_an_unknown_date(fresh: Api) -> None:
+    report = await load_seed_file(fresh.deps, SEED)
+    assert report.skipped == []
+    found = (await dpas.by_subprocessors(fresh.deps.db, [AWS])).get(AWS, [])
+    assert [d.signed_on for d in found] == [None]
+    assert await fresh.deps.db["dpas"].count_documents({}) == 27
+
+
+async def test_a_second_run_never_reverts_a_change_that_took_effect(fresh: Api) -> None:
+    deps = fresh.deps
+    await load_seed_file(deps, SEED)
+    vendor = await subprocessors.get(deps.db, AWS)
+    assert vendor is not None
+    assert vendor.status is SubprocessorStatus.ACTIVE
+    change = await changes.announce_change(
+        deps, ADMIN, kind=ChangeKind.REMOVE, subprocessor_id=vendor.id, description="retire"
+    )
+    fresh.clock.set(change.effective_at + timedelta(seconds=1))
+    await fresh.scheduler.run_until_idle()
+    retired = await subprocessors.get(deps.db, vendor.id)
+    assert retired is not None
+    assert retired.status is SubprocessorStatus.RETIRED
+
+    customer = (await customers.list_customers(deps, ADMIN, after=None, limit=1))[0][0]
+    await customers.update_customer(deps, ADMIN, customer.id, notice_period="P6M")
+
+    again = await load_seed_file(deps, SEED)
+
+    kept = await subprocessors.get(deps.db, vendor.id)
+    assert kept == retired
+    edited = await customers.get_customer(deps, ADMIN, customer.id)
+    assert edited.terms.notice_period == "P6M"
+    assert again.changed == 0
+    assert any(s.startswith("subprocessor 'aws'") for s in again.skipped), again.skipped
+    assert any("customer" in s for s in again.skipped), again.skipped
+    assert all("kept as it is" in s for s in again.skipped)

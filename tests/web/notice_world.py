@@ -1,0 +1,153 @@
+"""A registry with three customers told of one change by e-mail, through a real SMTP
+server: the notice page, proof-of-notice and browser tests start from here."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from typing import Any
+
+from registry.clock import FrozenClock
+from registry.domain.models import Role
+from tests.conftest import START, Api, make_settings, running_api
+from tests.mail import MailServer
+
+CUSTOMER = """
+mutation($input: CreateCustomerInput!) {
+  createCustomer(input: $input) { ... on CustomerCreated { customer { id } } }
+}"""
+SUB = """
+mutation($input: CreateSubprocessorInput!) {
+  createSubprocessor(input: $input) { ... on SubprocessorCreated { subprocessor { id } } }
+}"""
+LOCATION = """
+mutation($id: ID!, $input: ProcessingLocationInput!) {
+  addProcessingLocation(subprocessorId: $id, input: $input) { __typename }
+}"""
+BASIS = """
+mutation($id: ID!, $input: TransferBasisInput!) {
+  recordTransferBasis(subprocessorId: $id, input: $input) { __typename }
+}"""
+ANNOUNCE = """
+mutation($input: AnnounceChangeInput!) {
+  announceChange(input: $input) { __typename ... on ChangeAnnounced { change { id } } }
+}"""
+NOTICE_EVIDENCE = """
+query($id: ID!) { change(id: $id) { notices(first: 10) { edges { node {
+  customer { id } deliveredAt channels viewedAt acknowledgedAt objectionFiledBy } } } } }"""
+OBJECTIONS = """
+query($id: ID!) { change(id: $id) { objections { reason status customer { id } } } }"""
+LINK = re.compile(r"https?://\S+/notices/\S+")
+
+
+@dataclass
+class World:
+    api: Api
+    mail: MailServer
+    admin: str
+    change_id: str
+    customers: dict[str, str] = field(default_factory=dict)  # name -> id
+
+    def message_to(self, address: str) -> EmailMessage:
+        return next(m for m in self.mail.messages if m["To"] == address)
+
+    def link_for(self, address: str) -> str:
+        plain = self.message_to(address).get_body(preferencelist=("plain",))
+        assert plain is not None
+        found = LINK.search(plain.get_content())
+        assert found is not None
+        return found.group(0)
+
+    async def evidence(self) -> dict[str, dict[str, Any]]:
+        data = await self.api.gql(NOTICE_EVIDENCE, {"id": self.change_id}, self.admin)
+        edges = data["change"]["notices"]["edges"]
+        return {e["node"]["customer"]["id"]: e["node"] for e in edges}
+
+
+@contextlib.asynccontextmanager
+async def notice_world(
+    mongo_uri: str,
+    db_name: str,
+    *,
+    public_url: str = "http://registry.test",
+    clock: FrozenClock | None = None,
+) -> AsyncIterator[World]:
+    mail = MailServer()
+    await mail.start()
+    settings = make_settings(
+        mongo_uri,
+        db_name,
+        smtp_url=mail.url,
+        public_url=public_url,
+        smtp_from="notices@registry.test",
+    )
+    try:
+        async with running_api(settings, clock or FrozenClock(START)) as api:
+            admin = await api.key(Role.ADMIN)
+            world = World(api, mail, admin, "")
+            for name, zone, period in [
+                ("Acme GmbH", "Europe/Berlin", "P30D"),
+                ("Bolt Ltd", "Europe/London", "P30D"),
+                ("Cora Inc", "America/New_York", "P30D"),
+            ]:
+                slug = name.split()[0].lower()
+                data = await api.gql(
+                    CUSTOMER,
+                    {
+                        "input": {
+                            "name": name,
+                            "timeZone": zone,
+                            "noticePeriod": period,
+                            "noticeEmails": [f"privacy@{slug}.test"],
+                        }
+                    },
+                    admin,
+                )
+                world.customers[name] = data["createCustomer"]["customer"]["id"]
+            data = await api.gql(
+                SUB,
+                {
+                    "input": {
+                        "legalName": "Postmark",
+                        "purpose": "Transactional e-mail delivery",
+                        "dataCategories": ["e-mail address", "message content"],
+                        "website": "https://postmarkapp.com",
+                    }
+                },
+                admin,
+            )
+            sub = data["createSubprocessor"]["subprocessor"]["id"]
+            await api.gql(
+                LOCATION, {"id": sub, "input": {"country": "US", "role": "PROCESSING"}}, admin
+            )
+            await api.gql(
+                LOCATION, {"id": sub, "input": {"country": "IE", "role": "STORAGE"}}, admin
+            )
+            await api.gql(
+                BASIS,
+                {
+                    "id": sub,
+                    "input": {"mechanism": "SCC_2021", "destination": "US", "sccModule": 3},
+                },
+                admin,
+            )
+            data = await api.gql(
+                ANNOUNCE,
+                {
+                    "input": {
+                        "kind": "ADD",
+                        "subprocessorId": sub,
+                        "description": "Moves receipts to Postmark",
+                    }
+                },
+                admin,
+            )
+            world.change_id = data["announceChange"]["change"]["id"]
+            await api.scheduler.run_until_idle()
+            await mail.wait_for(3)
+            yield world
+    finally:
+        await mail.stop()
