@@ -32,17 +32,16 @@ from registry.domain.models import (
     TransferStatus,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
-from registry.services import catalogs, policy
+from registry.services import catalogs, change_queries, policy
 from registry.services.access import InvalidApiKey, authenticate
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery, list_filter
-from registry.store import changes, dpas, processing_locations, subprocessors, transfer_bases
+from registry.store import dpas, processing_locations, subprocessors, transfer_bases
 from registry.web import scope_params
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_COUNTRIES = 50
-UPCOMING_LIMIT = 200
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 STATUS_LABELS: Mapping[TransferStatus, str] = {
@@ -189,6 +188,7 @@ class CountryTransfer:
     roles: tuple[str, ...]
     regions: tuple[str, ...]
     evaluation: TransferEvaluation
+    locations: int  # processing locations there: what the counts count, as the API does
 
     @property
     def status_label(self) -> str:
@@ -227,6 +227,7 @@ async def _rows(deps: Deps, subs: Sequence[Subprocessor], on: date) -> list[Row]
             CountryTransfer(
                 code=code,
                 name=country_name(code),
+                locations=len(places),
                 roles=tuple(sorted({r.replace("_", " ").lower() for r, _ in places})),
                 regions=tuple(sorted({g for _, g in places if g})),
                 evaluation=evaluate_transfer(
@@ -243,17 +244,14 @@ async def _rows(deps: Deps, subs: Sequence[Subprocessor], on: date) -> list[Row]
     return rows
 
 
-async def _upcoming(deps: Deps, as_of: datetime, only: set[str] | None) -> list[Upcoming]:
-    """Changes announced by `as_of` that take effect after it, as known on that day."""
-    recent, _ = await changes.page(deps.db, statuses=(), after=None, limit=UPCOMING_LIMIT)
-    due = [
-        c
-        for c in recent
-        if c.announced_at <= as_of < c.effective_at
-        and (c.cancelled_at is None or c.cancelled_at > as_of)
-        and (only is None or c.subprocessor_id in only or (c.replaces_id or "") in only)
-    ]
-    due.sort(key=lambda c: (c.effective_at, c.id))
+async def _upcoming(
+    deps: Deps, caller: Caller, as_of: datetime, only: set[str] | None
+) -> list[Upcoming]:
+    """Changes announced by `as_of` that take effect after it, as known on that day
+    (found by date, so any `asOf` works, not only among the latest announcements)."""
+    due = await change_queries.upcoming_announcements(
+        deps, caller, as_of, vendor_ids=sorted(only) if only is not None else None
+    )
     names = await vendor_names(deps, due)
     return [
         Upcoming(c, describe_change(c, names), names.get(c.subprocessor_id, c.subprocessor_id))
@@ -312,12 +310,13 @@ async def subprocessor_page(request: Request) -> Response:
     counts = dict.fromkeys(TransferStatus, 0)
     for row in rows:
         for country in row.countries:
-            counts[country.evaluation.status] += 1
+            # Per processing location, as transferAssessment counts its items.
+            counts[country.evaluation.status] += country.locations
     return render(
         "subprocessors.html",
         headers={"cache-control": "private, max-age=60", "vary": "authorization"},
         rows=rows,
-        upcoming=await _upcoming(deps, as_of, only),
+        upcoming=await _upcoming(deps, caller, as_of, only),
         as_of=as_of,
         as_of_param=as_of_param,
         on=as_of.date(),
