@@ -31,6 +31,7 @@ from registry.store.meta import VersionWatch
 from registry.web import exports
 from registry.web.conditional import conditional
 from registry.web.console import console_routes
+from registry.web.errors import exception_handlers
 from registry.web.metrics import MetricsMiddleware
 from registry.web.routes import web_routes
 
@@ -107,7 +108,12 @@ def create_app(
         *web_routes(),
         *console_routes(),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(MetricsMiddleware)])
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(MetricsMiddleware)],
+        exception_handlers=dict(exception_handlers()),
+    )
     app.state.schema = schema
     app.state.graphql = graphql
     return app

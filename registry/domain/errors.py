@@ -10,7 +10,9 @@
     └── UnsafeUrlError           webhook target outside the allowed networks
 
 Services raise these; the GraphQL layer turns each into a member of the
-mutation's payload union. Anything else is a bug and is masked.
+mutation's payload union, and the web routes answer them through Starlette exception
+handlers (web/errors.py: one table of statuses, and the foreign errors such as a
+database outage mapped once). Anything else is a bug and is masked.
 """
 
 from __future__ import annotations

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from registry.domain.errors import PermissionDenied
 from registry.domain.models import Change, ChangeStatus, Notice, Objection
 from registry.services import policy
 from registry.services.caller import Caller
@@ -121,3 +123,18 @@ async def customer_notices(
     latest, _ = await changes.page(deps.db, statuses=(), after=None, limit=changes_back)
     found = await notices.of_customer(deps.db, who, [c.id for c in latest])
     return sorted(found, key=lambda n: (n.sent_at, n.id), reverse=True)
+
+
+async def upcoming_announcements(
+    deps: Deps,
+    caller: Caller,
+    as_of: datetime,
+    *,
+    vendor_ids: Sequence[str] | None = None,
+    limit: int = 500,
+) -> list[Change]:
+    """What the public page lists as upcoming on `as_of`, whatever the date: changes
+    announced by then, taking effect after it, not cancelled by then."""
+    if not policy.may_read_announcements(caller, deps.settings.public_read):
+        raise PermissionDenied("the announcements need a key on this server")
+    return await changes.upcoming_at(deps.db, as_of, vendor_ids=vendor_ids, limit=limit)

@@ -22,6 +22,8 @@ INDEXES = [
     IndexModel([("expanded", ASCENDING), ("announced_at", ASCENDING)], name="expansion_due"),
     IndexModel([("subprocessor_id", ASCENDING)], name="subprocessor_id"),
     IndexModel([("announced_at", DESCENDING), ("_id", DESCENDING)], name="announced_desc"),
+    # The public page: what is upcoming on any date.
+    IndexModel([("effective_at", ASCENDING), ("_id", ASCENDING)], name="effective_at_id"),
 ]
 
 
@@ -222,3 +224,27 @@ async def keep_snapshot(db: Database, change_id: str, taken: Document) -> None:
     await db[NAME].update_one(
         {"_id": change_id, "snapshot": {"$exists": False}}, {"$set": {"snapshot": taken}}
     )
+
+
+async def upcoming_at(
+    db: Database, as_of: datetime, *, vendor_ids: Sequence[str] | None, limit: int
+) -> list[Change]:
+    """Changes announced by `as_of` that take effect after it and were not cancelled by
+    then, soonest first; with `vendor_ids`, only those adding, replacing or removing them."""
+    clauses: list[Document] = [
+        {"effective_at": {"$gt": as_of}},
+        {"announced_at": {"$lte": as_of}},
+        {"$or": [{"cancelled_at": None}, {"cancelled_at": {"$gt": as_of}}]},
+    ]
+    if vendor_ids is not None:
+        wanted = list(vendor_ids)
+        clauses.append(
+            {"$or": [{"subprocessor_id": {"$in": wanted}}, {"replaces_id": {"$in": wanted}}]}
+        )
+    cursor = (
+        db[NAME]
+        .find({"$and": clauses})
+        .sort([("effective_at", ASCENDING), ("_id", ASCENDING)])
+        .limit(limit)
+    )
+    return [from_document(d) async for d in cursor]

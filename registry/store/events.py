@@ -68,8 +68,8 @@ def delivery_id(event: Document, subscription_id: str) -> str:
     the event's time; a migrated event's deliveries keep the ids they were made with."""
     former = event.get("former_id")
     if former:
-        return ids.delivery_id(former, subscription_id)
-    return ids.delivery_id(event["_id"], subscription_id, at=event["occurred_at"])
+        return ids.delivery_id(former, subscription_id, None)
+    return ids.delivery_id(event["_id"], subscription_id, event["occurred_at"])
 
 
 async def emit(db: Database, event: Document) -> bool:

@@ -71,11 +71,11 @@ def objection_id(change_id: str, customer_id: str, number: int) -> str:
     return f"{PREFIXES['Objection']}_{stamp}{_digest(change_id, customer_id, str(number))[:16]}"
 
 
-def delivery_id(event_id: str, subscription_id: str, *, at: datetime | None = None) -> str:
+def delivery_id(event_id: str, subscription_id: str, at: datetime | None) -> str:
     """A delivery is one event sent to one subscription (or address): deriving its id
-    from both makes a repeated dispatch write nothing new. A timestamp comes first
-    (the event's time `at`, else the one in an ObjectId-based event id), so
-    deliveries still sort by time."""
+    from both makes a repeated dispatch write nothing new. A timestamp comes first, so
+    deliveries still sort by time: the event's time `at`, or with None the one in a
+    layout-1 (ObjectId-based) event id. Dispatch calls it through `events.delivery_id`."""
     digest = _digest(event_id, subscription_id)
     if at is not None:
         stamp = f"{int(at.timestamp()) & 0xFFFFFFFF:08x}"

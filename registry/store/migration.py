@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from pymongo import ASCENDING, IndexModel, UpdateMany
+from pymongo import ASCENDING, IndexModel, UpdateOne
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from registry.clock import Clock, SystemClock
@@ -225,8 +225,22 @@ async def move_copies(db: Database, copies: list[Document]) -> None:
 
 
 async def relink_deliveries(db: Database, moves: list[tuple[str, str]]) -> int:
-    """Step 2: deliveries of a moved event name its new id."""
-    ops = [UpdateMany({"event_id": old}, {"$set": {"event_id": new}}) for old, new in moves]
+    """Step 2: deliveries of a moved event name its new id.
+
+    One query finds a batch's deliveries, then each is updated by `_id` (an update
+    filtered on `event_id` alone would scan the collection once per event on the
+    embedded database)."""
+    new_id = dict(moves)
+    cursor = db[deliveries.NAME].find({"event_id": {"$in": list(new_id)}}, {"event_id": 1})
+    ops = [
+        UpdateOne(
+            {"_id": doc["_id"], "event_id": doc["event_id"]},
+            {"$set": {"event_id": new_id[doc["event_id"]]}},
+        )
+        async for doc in cursor
+    ]
+    if not ops:
+        return 0
     return (await db[deliveries.NAME].bulk_write(ops, ordered=False)).modified_count
 
 

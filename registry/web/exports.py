@@ -14,13 +14,13 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
-from registry.domain.errors import NotFound, PermissionDenied, RegistryError
+from registry.domain.errors import NotFound, ValidationError
 from registry.domain.models import Notice, Role
 from registry.services import changes as change_service
 from registry.services import evidence
-from registry.services.access import InvalidApiKey, authenticate
+from registry.services.access import authenticate
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
@@ -49,10 +49,6 @@ NOTICE_COLUMNS = [
 EVIDENCE_BATCH = 500
 
 
-def _error(status: int, message: str) -> Response:
-    return JSONResponse({"error": message}, status_code=status)
-
-
 async def _caller(request: Request) -> tuple[Deps, Caller]:
     deps: Deps = request.app.state.deps
     return deps, await authenticate(deps, request.headers.get("authorization"))
@@ -65,9 +61,9 @@ def _as_of(request: Request) -> datetime | None:
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError(f"asOf {raw!r} is not an ISO 8601 date-time") from None
+        raise ValidationError("asOf", f"asOf {raw!r} is not an ISO 8601 date-time") from None
     if value.tzinfo is None:
-        raise ValueError("asOf needs a time zone offset, e.g. 2026-03-01T00:00:00Z")
+        raise ValidationError("asOf", "asOf needs a time zone offset, e.g. 2026-03-01T00:00:00Z")
     return value
 
 
@@ -101,18 +97,12 @@ async def subprocessor_list(request: Request) -> Response:
     """`/subprocessors.csv` and `/subprocessors.json`."""
     fmt = request.path_params["fmt"]
     if fmt not in ("csv", "json"):
-        return _error(404, "use .csv or .json")
-    try:
-        deps, caller = await _caller(request)
-        products, region = scope_params.requested(request)
-        query = SubprocessorQuery(as_of=_as_of(request), products=products, hosting_region=region)
-        flt = await list_filter(deps, caller, query)
-    except InvalidApiKey as exc:
-        return _error(401, str(exc))
-    except PermissionDenied as exc:
-        return _error(403, exc.message)
-    except (RegistryError, ValueError) as exc:
-        return _error(400, exc.message if isinstance(exc, RegistryError) else str(exc))
+        raise NotFound("use .csv or .json")
+    # Refusals and bad input are raised and answered by web/errors.py.
+    deps, caller = await _caller(request)
+    products, region = scope_params.requested(request)
+    query = SubprocessorQuery(as_of=_as_of(request), products=products, hosting_region=region)
+    flt = await list_filter(deps, caller, query)
     subs = await subprocessors.all_matching(deps.db, flt)
     locations = await processing_locations.by_subprocessors(deps.db, [s.id for s in subs])
     rows: list[dict[str, Any]] = [
@@ -148,17 +138,10 @@ async def proof_of_notice(request: Request) -> Response:
     """`/changes/{id}/notices.csv|json`: every affected customer, for auditors (staff only)."""
     fmt = request.path_params["fmt"]
     if fmt not in ("csv", "json"):
-        return _error(404, "use .csv or .json")
-    try:
-        deps, caller = await _caller(request)
-        require_role(caller, *STAFF)
-        change = await change_service.get_change(deps, caller, request.path_params["change_id"])
-    except InvalidApiKey as exc:
-        return _error(401, str(exc))
-    except PermissionDenied as exc:
-        return _error(403, exc.message)
-    except NotFound as exc:
-        return _error(404, exc.message)
+        raise NotFound("use .csv or .json")
+    deps, caller = await _caller(request)
+    require_role(caller, *STAFF)
+    change = await change_service.get_change(deps, caller, request.path_params["change_id"])
     by_customer = (await objections.by_changes(deps.db, [change.id], None)).get(change.id, [])
     latest = {(o.change_id, o.customer_id): o for o in by_customer}
 
@@ -219,13 +202,8 @@ async def proof_of_notice(request: Request) -> Response:
 
 async def audit_export(request: Request) -> Response:
     """`/audit.jsonl`: the whole audit trail as JSON lines (ADMIN only)."""
-    try:
-        deps, caller = await _caller(request)
-        require_role(caller, Role.ADMIN)
-    except InvalidApiKey as exc:
-        return _error(401, str(exc))
-    except PermissionDenied as exc:
-        return _error(403, exc.message)
+    deps, caller = await _caller(request)
+    require_role(caller, Role.ADMIN)
 
     async def lines() -> AsyncIterator[bytes]:
         async for entry in audit_log.stream(deps.db):

@@ -18,16 +18,15 @@ from urllib.parse import urlsplit
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 from icalendar import Alarm, Calendar, Event
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 
-from registry.domain.errors import RegistryError
 from registry.domain.models import Change, ChangeStatus, Notice, NoticeStatus, Role
 from registry.services.caller import Caller
 from registry.services.change_queries import page_notices
 from registry.services.deps import Deps
 from registry.store import changes
 from registry.web import scope_params
-from registry.web.public import WebError, describe_change, vendor_names, web_caller
+from registry.web.public import describe_change, vendor_names, web_caller
 
 FEED_CHANGES = 200
 """How many of the most recently announced changes the feeds look at."""
@@ -51,11 +50,6 @@ def _base(deps: Deps) -> str:
 def _tag(deps: Deps, *parts: str) -> str:
     host = urlsplit(_base(deps)).hostname or "registry"
     return f"tag:{host},2026:" + "/".join(parts)
-
-
-def _refusal(error: WebError) -> Response:
-    headers = {"www-authenticate": "Bearer"} if error.status == 401 else {}
-    return PlainTextResponse(error.message + "\n", error.status, headers)
 
 
 async def _recent_changes(deps: Deps, statuses: Sequence[ChangeStatus]) -> list[Change]:
@@ -113,13 +107,9 @@ def _entries(items: Sequence[Change], names: Mapping[str, str]) -> list[_Entry]:
 
 async def atom_feed(request: Request) -> Response:
     """`GET /changes.atom`: announced, effective and cancelled changes, newest first."""
-    try:
-        deps, caller = await web_caller(request)
-        keep = await scope_params.change_filter(deps, caller, *scope_params.requested(request))
-    except WebError as exc:
-        return _refusal(exc)
-    except RegistryError as exc:
-        return _refusal(WebError(400, "Bad request", exc.message))
+    # Refusals are raised and answered by web/errors.py.
+    deps, caller = await web_caller(request)
+    keep = await scope_params.change_filter(deps, caller, *scope_params.requested(request))
     items = [c for c in await _recent_changes(deps, ()) if keep is None or keep(c)]
     entries = _entries(items, await vendor_names(deps, items))
     base = _base(deps)
@@ -180,18 +170,14 @@ def _event(
 
 async def calendar(request: Request) -> Response:
     """`GET /changes.ics`: effective dates; with a customer key, its objection deadlines too."""
-    try:
-        deps, caller = await web_caller(request)
-        own = await _customer_notices(deps, caller) if caller.role is Role.CUSTOMER else {}
-        products, region = scope_params.requested(request)
-        if caller.role is Role.CUSTOMER and not products and region is None:
-            # A customer's calendar follows its own scope (and every change it was told of).
-            products, region = await scope_params.customer_scope(deps, caller)
-        keep = await scope_params.change_filter(deps, caller, products, region, also=set(own))
-    except WebError as exc:
-        return _refusal(exc)
-    except RegistryError as exc:
-        return _refusal(WebError(403, "Not allowed", exc.message))
+    # Refusals are raised and answered by web/errors.py.
+    deps, caller = await web_caller(request)
+    own = await _customer_notices(deps, caller) if caller.role is Role.CUSTOMER else {}
+    products, region = scope_params.requested(request)
+    if caller.role is Role.CUSTOMER and not products and region is None:
+        # A customer's calendar follows its own scope (and every change it was told of).
+        products, region = await scope_params.customer_scope(deps, caller)
+    keep = await scope_params.change_filter(deps, caller, products, region, also=set(own))
     recent = await _recent_changes(deps, (ChangeStatus.ANNOUNCED, ChangeStatus.EFFECTIVE))
     items = [c for c in recent if keep is None or keep(c)]
     names = await vendor_names(deps, items)

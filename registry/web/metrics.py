@@ -39,10 +39,10 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import Collector
 from pymongo.errors import PyMongoError
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from registry.domain.errors import PermissionDenied, Unauthenticated
+from registry.domain.errors import Unauthenticated
 from registry.domain.event_types import EventType
 from registry.domain.models import Role
 from registry.services.access import authenticate
@@ -400,12 +400,7 @@ async def _require_scraper(deps: Deps, request: Request) -> None:
 async def metrics(request: Request) -> Response:
     """`GET /metrics`: Prometheus text format, for an ADMIN key or the scrape token."""
     deps: Deps = request.app.state.deps
-    try:
-        await _require_scraper(deps, request)
-    except Unauthenticated as exc:
-        return PlainTextResponse(str(exc) + "\n", 401, {"www-authenticate": "Bearer"})
-    except PermissionDenied as exc:
-        return PlainTextResponse(exc.message + "\n", 403)
+    await _require_scraper(deps, request)  # refusals are answered by web/errors.py
     http: Any = request.scope.get(SCOPE_KEY)
     body = exposition(http if isinstance(http, HttpMetrics) else None, await snapshot(deps))
     return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"cache-control": "no-store"})

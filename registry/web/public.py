@@ -22,7 +22,7 @@ import pycountry
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from registry.domain.errors import PermissionDenied, RegistryError
+from registry.domain.errors import PermissionDenied, ValidationError
 from registry.domain.models import (
     Change,
     ChangeKind,
@@ -32,17 +32,16 @@ from registry.domain.models import (
     TransferStatus,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
-from registry.services import catalogs, policy
-from registry.services.access import InvalidApiKey, authenticate
+from registry.services import catalogs, change_queries, policy
+from registry.services.access import authenticate
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery, list_filter
-from registry.store import changes, dpas, processing_locations, subprocessors, transfer_bases
+from registry.store import dpas, processing_locations, subprocessors, transfer_bases
 from registry.web import scope_params
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_COUNTRIES = 50
-UPCOMING_LIMIT = 200
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 STATUS_LABELS: Mapping[TransferStatus, str] = {
@@ -71,10 +70,6 @@ MECHANISM_LABELS: Mapping[TransferMechanism, str] = {
     TransferMechanism.PRIVACY_SHIELD: "EU–US Privacy Shield",
     TransferMechanism.SAFE_HARBOR: "Safe Harbor",
 }
-
-
-class BadRequest(Exception):
-    """Input a person typed into the URL that we cannot answer; the message says why."""
 
 
 class WebError(Exception):
@@ -124,16 +119,11 @@ def error_page(error: WebError) -> HTMLResponse:
 async def web_caller(request: Request) -> tuple[Deps, Caller]:
     """Authenticate a bearer key (optional); refuse anonymous callers on a private server."""
     deps: Deps = request.app.state.deps
-    try:
-        caller = await authenticate(deps, request.headers.get("authorization"))
-    except InvalidApiKey as exc:
-        raise WebError(401, "Invalid API key", str(exc)) from None
+    caller = await authenticate(deps, request.headers.get("authorization"))
     if not policy.may_read_public_list(caller, deps.settings.public_read):
-        raise WebError(
-            403,
-            "Not public",
+        raise PermissionDenied(
             "This registry's subprocessor list is not public. "
-            "Send an API key as `Authorization: Bearer rk_…` to read it.",
+            "Send an API key as `Authorization: Bearer rk_…` to read it."
         )
     return deps, caller
 
@@ -150,13 +140,17 @@ def parse_as_of(raw: str | None) -> datetime | None:
         try:
             return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
         except ValueError:
-            raise BadRequest(f"asOf {text!r} is not a calendar date: {example}") from None
+            raise ValidationError(
+                "asOf", f"asOf {text!r} is not a calendar date: {example}"
+            ) from None
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise BadRequest(f"asOf {text!r} is not an ISO 8601 date or date-time: {example}") from None
+        raise ValidationError(
+            "asOf", f"asOf {text!r} is not an ISO 8601 date or date-time: {example}"
+        ) from None
     if value.tzinfo is None:
-        raise BadRequest(f"asOf {text!r} has no time zone offset: {example}")
+        raise ValidationError("asOf", f"asOf {text!r} has no time zone offset: {example}")
     return value.astimezone(UTC)
 
 
@@ -189,6 +183,7 @@ class CountryTransfer:
     roles: tuple[str, ...]
     regions: tuple[str, ...]
     evaluation: TransferEvaluation
+    locations: int  # processing locations there: what the counts count, as the API does
 
     @property
     def status_label(self) -> str:
@@ -227,6 +222,7 @@ async def _rows(deps: Deps, subs: Sequence[Subprocessor], on: date) -> list[Row]
             CountryTransfer(
                 code=code,
                 name=country_name(code),
+                locations=len(places),
                 roles=tuple(sorted({r.replace("_", " ").lower() for r, _ in places})),
                 regions=tuple(sorted({g for _, g in places if g})),
                 evaluation=evaluate_transfer(
@@ -243,17 +239,14 @@ async def _rows(deps: Deps, subs: Sequence[Subprocessor], on: date) -> list[Row]
     return rows
 
 
-async def _upcoming(deps: Deps, as_of: datetime, only: set[str] | None) -> list[Upcoming]:
-    """Changes announced by `as_of` that take effect after it, as known on that day."""
-    recent, _ = await changes.page(deps.db, statuses=(), after=None, limit=UPCOMING_LIMIT)
-    due = [
-        c
-        for c in recent
-        if c.announced_at <= as_of < c.effective_at
-        and (c.cancelled_at is None or c.cancelled_at > as_of)
-        and (only is None or c.subprocessor_id in only or (c.replaces_id or "") in only)
-    ]
-    due.sort(key=lambda c: (c.effective_at, c.id))
+async def _upcoming(
+    deps: Deps, caller: Caller, as_of: datetime, only: set[str] | None
+) -> list[Upcoming]:
+    """Changes announced by `as_of` that take effect after it, as known on that day
+    (found by date, so any `asOf` works, not only among the latest announcements)."""
+    due = await change_queries.upcoming_announcements(
+        deps, caller, as_of, vendor_ids=sorted(only) if only is not None else None
+    )
     names = await vendor_names(deps, due)
     return [
         Upcoming(c, describe_change(c, names), names.get(c.subprocessor_id, c.subprocessor_id))
@@ -266,35 +259,27 @@ def _requested_countries(request: Request) -> tuple[str, ...]:
         dict.fromkeys(c.strip() for c in request.query_params.getlist("country") if c.strip())
     )
     if len(codes) > MAX_COUNTRIES:
-        raise BadRequest(f"at most {MAX_COUNTRIES} countries can be filtered at once")
+        raise ValidationError(
+            "country", f"at most {MAX_COUNTRIES} countries can be filtered at once"
+        )
     return codes
 
 
 async def subprocessor_page(request: Request) -> Response:
     """`GET /subprocessors[?country=DE&asOf=2026-03-01T00:00:00Z]`."""
-    try:
-        deps, caller = await web_caller(request)
-        as_of_param = parse_as_of(request.query_params.get("asOf"))
-        countries = _requested_countries(request)
-        products, region = scope_params.requested(request)
-        as_of = as_of_param or deps.clock.now()
-        everything = await list_filter(deps, caller, SubprocessorQuery(as_of=as_of))
-        asked = SubprocessorQuery(
-            as_of=as_of, countries=countries, products=products, hosting_region=region
-        )
-        chosen = (
-            await list_filter(deps, caller, asked)
-            if countries or products or region
-            else everything
-        )
-    except WebError as exc:
-        return error_page(exc)
-    except BadRequest as exc:
-        return error_page(WebError(400, "Bad request", str(exc)))
-    except PermissionDenied as exc:
-        return error_page(WebError(403, "Not allowed", exc.message))
-    except RegistryError as exc:
-        return error_page(WebError(400, "Bad request", exc.message))
+    # Refusals and bad input are raised and answered by web/errors.py.
+    deps, caller = await web_caller(request)
+    as_of_param = parse_as_of(request.query_params.get("asOf"))
+    countries = _requested_countries(request)
+    products, region = scope_params.requested(request)
+    as_of = as_of_param or deps.clock.now()
+    everything = await list_filter(deps, caller, SubprocessorQuery(as_of=as_of))
+    asked = SubprocessorQuery(
+        as_of=as_of, countries=countries, products=products, hosting_region=region
+    )
+    chosen = (
+        await list_filter(deps, caller, asked) if countries or products or region else everything
+    )
 
     in_force = await subprocessors.all_matching(deps.db, everything)
     # The same filters the GraphQL list applies: a location in a country, a scope.
@@ -312,12 +297,13 @@ async def subprocessor_page(request: Request) -> Response:
     counts = dict.fromkeys(TransferStatus, 0)
     for row in rows:
         for country in row.countries:
-            counts[country.evaluation.status] += 1
+            # Per processing location, as transferAssessment counts its items.
+            counts[country.evaluation.status] += country.locations
     return render(
         "subprocessors.html",
         headers={"cache-control": "private, max-age=60", "vary": "authorization"},
         rows=rows,
-        upcoming=await _upcoming(deps, as_of, only),
+        upcoming=await _upcoming(deps, caller, as_of, only),
         as_of=as_of,
         as_of_param=as_of_param,
         on=as_of.date(),

@@ -112,7 +112,7 @@ async def write(db: Database, now: datetime, *, customers: int = 6) -> OldDataba
         old.events[dedupe_key] = event
         targets = {0: (sub_a, sub_b), 1: (sub_a,)}.get(n, ())
         for sub_id in targets:
-            delivery_id = ids.delivery_id(event["_id"], sub_id)
+            delivery_id = ids.delivery_id(event["_id"], sub_id, None)
             await db[deliveries.NAME].insert_one(
                 deliveries.new_document(
                     delivery_id=delivery_id,

@@ -62,7 +62,7 @@ async def assert_kept_once(db: Database, old: OldDatabase) -> None:
     for delivery in delivered:
         assert delivery["event_id"] in event_ids.values()
         former = next(k for k, v in event_ids.items() if v == delivery["event_id"])
-        assert delivery["_id"] == ids.delivery_id(former, delivery["subscription_id"])
+        assert delivery["_id"] == ids.delivery_id(former, delivery["subscription_id"], None)
     assert {a["_id"] for a in await _all(db, deliveries.ATTEMPTS)} == old.attempt_ids
     assert {q["_id"] for q in await _all(db, delivery_queue.NAME)} == old.queued
     assert [n["_id"] for n in await _all(db, notices.NAME)] == sorted(old.notice_ids)

@@ -131,4 +131,4 @@ def test_deliveries_of_later_events_sort_later() -> None:
     later = ids.delivery_id(ids.event_id("a"), "whs_1", at=AT + timedelta(seconds=1))
     assert earlier < later
     old_event = "evt_65f1a2b3c4d5e6f708192a3b"  # layout 1: the ObjectId's seconds first
-    assert ids.delivery_id(old_event, "whs_1")[4:12] == "65f1a2b3"
+    assert ids.delivery_id(old_event, "whs_1", None)[4:12] == "65f1a2b3"

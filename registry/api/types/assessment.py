@@ -74,7 +74,10 @@ class TransferAssessment:
     items: list[TransferAssessmentItem] = strawberry.field(
         description="One item per processing location of every subprocessor in force."
     )
-    counts: TransferStatusCounts = strawberry.field(description="How many items have each status.")
+    counts: TransferStatusCounts = strawberry.field(
+        description="How many processing locations (items) have each status; the public page "
+        "counts the same way."
+    )
 
     @classmethod
     def from_domain(cls, a: Assessment) -> TransferAssessment:
