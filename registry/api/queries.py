@@ -40,9 +40,6 @@ from registry.services import (
     registry,
     subscriptions,
 )
-from registry.store.changes import sort_key as change_key
-from registry.store.customers import sort_key as customer_key
-from registry.store.subprocessors import sort_key as subprocessor_key
 
 
 @strawberry.input(description="Narrows the subprocessor list; all given conditions must hold.")
@@ -131,7 +128,9 @@ class RegistryQueries:
             after=decode_cursor(after, as_text, as_text),
             limit=limit + 1,
         )
-        return connection(items, total, limit, subprocessor_key, Subprocessor.from_domain)
+        return connection(
+            items, total, limit, listing.subprocessor_cursor, Subprocessor.from_domain
+        )
 
     @strawberry.field(description="The product catalog, by code.")
     async def products(self, info: Info) -> list[Product]:
@@ -226,7 +225,7 @@ class RegistryQueries:
             after=decode_cursor(after, as_text, as_text),
             limit=limit + 1,
         )
-        return connection(items, total, limit, customer_key, Customer.from_domain)
+        return connection(items, total, limit, customers.customer_cursor, Customer.from_domain)
 
     @strawberry.field(
         description="Public e-mail subscribers to the list's announcements, oldest id first "
@@ -281,7 +280,7 @@ class RegistryQueries:
             after=decode_cursor(after, as_instant, as_text),
             limit=limit + 1,
         )
-        return connection(items, total, limit, change_key, Change.from_domain)
+        return connection(items, total, limit, change_queries.change_cursor, Change.from_domain)
 
     @strawberry.field(
         description="One change by its global id; null if there is none or the caller may not see"

@@ -138,3 +138,18 @@ async def upcoming_announcements(
     if not policy.may_read_announcements(caller, deps.settings.public_read):
         raise PermissionDenied("the announcements need a key on this server")
     return await changes.upcoming_at(deps.db, as_of, vendor_ids=vendor_ids, limit=limit)
+
+
+async def recent_announcements(
+    deps: Deps, caller: Caller, statuses: Sequence[ChangeStatus], *, limit: int
+) -> list[Change]:
+    """The latest announced changes, newest first, for the public feeds."""
+    if not policy.may_read_announcements(caller, deps.settings.public_read):
+        raise PermissionDenied("the announcements need a key on this server")
+    found, _ = await changes.page(deps.db, statuses=tuple(statuses), after=None, limit=limit)
+    return found
+
+
+def change_cursor(change: Change) -> tuple[str, str]:
+    """The key a change page's cursor carries (the store's sort order)."""
+    return changes.sort_key(change)

@@ -227,3 +227,8 @@ async def roster_page(
         total += len(members)
     found = await customers.get_many(deps.db, wanted)
     return [c for c in found if c is not None], total
+
+
+def customer_cursor(customer: Customer) -> tuple[str, str]:
+    """The key a customer page's cursor carries (the store's sort order)."""
+    return customers.sort_key(customer)

@@ -226,3 +226,8 @@ async def assess_transfers(
         items=items,
         counts=summarize(i.evaluation for i in items),
     )
+
+
+def subprocessor_cursor(sub: Subprocessor) -> tuple[str, str]:
+    """The key a subprocessor page's cursor carries (the store's sort order)."""
+    return subprocessors.sort_key(sub)

@@ -21,10 +21,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from registry.domain.models import Change, ChangeStatus, Notice, NoticeStatus, Role
+from registry.services import change_queries
 from registry.services.caller import Caller
 from registry.services.change_queries import page_notices
 from registry.services.deps import Deps
-from registry.store import changes
 from registry.web import scope_params
 from registry.web.public import describe_change, vendor_names, web_caller
 
@@ -50,11 +50,6 @@ def _base(deps: Deps) -> str:
 def _tag(deps: Deps, *parts: str) -> str:
     host = urlsplit(_base(deps)).hostname or "registry"
     return f"tag:{host},2026:" + "/".join(parts)
-
-
-async def _recent_changes(deps: Deps, statuses: Sequence[ChangeStatus]) -> list[Change]:
-    found, _ = await changes.page(deps.db, statuses=statuses, after=None, limit=FEED_CHANGES)
-    return found
 
 
 def _how_to_object(change: Change) -> str:
@@ -110,7 +105,11 @@ async def atom_feed(request: Request) -> Response:
     # Refusals are raised and answered by web/errors.py.
     deps, caller = await web_caller(request)
     keep = await scope_params.change_filter(deps, caller, *scope_params.requested(request))
-    items = [c for c in await _recent_changes(deps, ()) if keep is None or keep(c)]
+    items = [
+        c
+        for c in await change_queries.recent_announcements(deps, caller, (), limit=FEED_CHANGES)
+        if keep is None or keep(c)
+    ]
     entries = _entries(items, await vendor_names(deps, items))
     base = _base(deps)
     feed = FeedGenerator()
@@ -178,7 +177,9 @@ async def calendar(request: Request) -> Response:
         # A customer's calendar follows its own scope (and every change it was told of).
         products, region = await scope_params.customer_scope(deps, caller)
     keep = await scope_params.change_filter(deps, caller, products, region, also=set(own))
-    recent = await _recent_changes(deps, (ChangeStatus.ANNOUNCED, ChangeStatus.EFFECTIVE))
+    recent = await change_queries.recent_announcements(
+        deps, caller, (ChangeStatus.ANNOUNCED, ChangeStatus.EFFECTIVE), limit=FEED_CHANGES
+    )
     items = [c for c in recent if keep is None or keep(c)]
     names = await vendor_names(deps, items)
     host = urlsplit(_base(deps)).hostname or "registry"

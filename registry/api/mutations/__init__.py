@@ -12,8 +12,7 @@ from typing import Any, TypeVar
 from registry.api.context import Info
 from registry.api.types.errors import from_domain
 from registry.domain.errors import RegistryError
-from registry.services import audit
-from registry.store import meta
+from registry.services import audit, versions
 
 T = TypeVar("T")
 P = TypeVar("P")
@@ -44,7 +43,7 @@ async def attempt(
         object_id = target
     else:
         # Any successful mutation may change what queries answer: retire cached answers.
-        await meta.bump(context.deps.db)
+        await versions.retire_cached_answers(context.deps)
         payload = success(result)
         outcome = type(payload).__name__
         object_id = _target_of(result) or target

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import strawberry
-
-from registry.store.database import Document
 
 
 @strawberry.type(description="Who did what, when, with which outcome.")
@@ -36,7 +36,7 @@ class AuditEntry:
     )
 
     @classmethod
-    def from_document(cls, d: Document) -> AuditEntry:
+    def from_document(cls, d: Mapping[str, Any]) -> AuditEntry:
         return cls(
             id=strawberry.ID(d["_id"]),
             at=d["at"],
