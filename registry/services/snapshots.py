@@ -8,6 +8,7 @@ effective date, so fan-out renders one payload per origin, never per customer.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from registry.domain import labels
@@ -85,6 +86,14 @@ async def of_change(deps: Deps, change: Change, stored: Document | None = None) 
     taken = await take(deps, change)
     await changes.keep_snapshot(deps.db, change.id, taken)
     return await changes.snapshot(deps.db, change.id) or taken
+
+
+async def as_announced(deps: Deps, items: Sequence[Change]) -> dict[str, Document]:
+    """Each change's snapshot, by change id (taken now, not kept, for an older change)."""
+    found: dict[str, Document] = {}
+    for change in items:
+        found[change.id] = await changes.snapshot(deps.db, change.id) or await take(deps, change)
+    return found
 
 
 def iso(value: Any) -> Any:

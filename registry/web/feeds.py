@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from registry.domain.models import Change, ChangeStatus, Notice, NoticeStatus, Role
-from registry.services import change_queries
+from registry.services import change_queries, snapshots
 from registry.services.caller import Caller
 from registry.services.change_queries import page_notices
 from registry.services.deps import Deps
@@ -54,17 +54,31 @@ def _tag(deps: Deps, *parts: str) -> str:
 
 def _how_to_object(change: Change) -> str:
     return (
-        "Customers may object until their objection deadline with the fileObjection "
-        f'mutation (changeId: "{change.id}") or through the privacy contact in their DPA.'
+        "Customers may object until their objection deadline through the link in their "
+        "notice e-mail, or through the privacy contact named in their data processing "
+        f"agreement (change {change.id})."
     )
 
 
-def _entries(items: Sequence[Change], names: Mapping[str, str]) -> list[_Entry]:
+def _about(snapshot: dict[str, Any] | None) -> str:
+    """ " Purpose: … Data goes to: Ireland, United States." from the change's snapshot."""
+    if not snapshot:
+        return ""
+    purpose = (snapshot.get("subprocessor") or {}).get("purpose")
+    countries = sorted({loc["countryName"] for loc in snapshot.get("locations") or []})
+    text = f" Purpose: {purpose}." if purpose else ""
+    return text + (f" Data goes to: {', '.join(countries)}." if countries else "")
+
+
+def _entries(
+    items: Sequence[Change], names: Mapping[str, str], about: Mapping[str, dict[str, Any]]
+) -> list[_Entry]:
     entries: list[_Entry] = []
     for change in items:
         what = describe_change(change, names)
         effective = change.effective_at.date().isoformat()
         details = f" {change.description}" if change.description else ""
+        details += _about(about.get(change.id))
         entries.append(
             _Entry(
                 "announced",
@@ -110,7 +124,9 @@ async def atom_feed(request: Request) -> Response:
         for c in await change_queries.recent_announcements(deps, caller, (), limit=FEED_CHANGES)
         if keep is None or keep(c)
     ]
-    entries = _entries(items, await vendor_names(deps, items))
+    entries = _entries(
+        items, await vendor_names(deps, items), await snapshots.as_announced(deps, items)
+    )
     base = _base(deps)
     feed = FeedGenerator()
     feed.id(f"{base}/changes.atom")
@@ -182,6 +198,7 @@ async def calendar(request: Request) -> Response:
     )
     items = [c for c in recent if keep is None or keep(c)]
     names = await vendor_names(deps, items)
+    about = await snapshots.as_announced(deps, items)
     host = urlsplit(_base(deps)).hostname or "registry"
     cal = Calendar()
     cal.add("prodid", "-//Subprocessor registry//changes//EN")
@@ -195,7 +212,8 @@ async def calendar(request: Request) -> Response:
         if notice is not None and notice.status is NoticeStatus.CANCELLED:
             continue  # the change was called off for this customer
         effective_at = notice.effective_at if notice is not None else change.effective_at
-        details = f"{change.description}\n\n" if change.description else ""
+        details = f"{change.description}\n" if change.description else ""
+        details += f"{_about(about.get(change.id)).strip()}\n\n"
         cal.add_component(
             _event(
                 deps,

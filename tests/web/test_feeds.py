@@ -49,6 +49,10 @@ async def test_atom_feed_has_every_transition(web: Api, seeded: Seeded) -> None:
     assert updated == sorted(updated, reverse=True)
     mailgun = next(e for e in feed.entries if "Mailgun" in e.title)
     assert seeded.upcoming in mailgun.summary
+    # People read the vendor's purpose and where the data goes, not API syntax.
+    assert "Purpose: " in mailgun.summary
+    assert "Data goes to: " in mailgun.summary
+    assert "mutation" not in mailgun.summary
     assert mailgun.link.endswith(f"/subprocessors#change-{seeded.upcoming}")
 
 
@@ -82,6 +86,8 @@ async def test_customer_calendar_adds_its_own_deadlines(web: Api, seeded: Seeded
     assert notice.objection_deadline == notice.sent_at + timedelta(days=14)
     upcoming = next(e for e in found if str(e["summary"]).endswith("Mailgun Technologies, Inc."))
     assert upcoming["status"] == "TENTATIVE"
+    assert "Purpose: " in str(upcoming["description"])
+    assert "Data goes to: " in str(upcoming["description"])
     deadline = next(
         e
         for e in found
