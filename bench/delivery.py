@@ -50,6 +50,7 @@ from registry.domain.models import Role
 from registry.services import webhooks
 from registry.services.caller import Caller
 from registry.services.delivery_worker import (
+    BY_EVENT,
     Batch,
     DeliveryOptions,
     deliver_due,
@@ -58,7 +59,7 @@ from registry.services.delivery_worker import (
 )
 from registry.services.deps import Deps
 from registry.settings import Settings
-from registry.store import deliveries, delivery_queue
+from registry.store import deliveries, delivery_queue, events
 from registry.store import webhook_subscriptions as subscriptions
 from registry.store.database import connect
 from tests.event_bodies import event_data
@@ -141,37 +142,46 @@ def receiver_process(secret: str, port: int) -> Iterator[None]:
 # --- the measured paths ----------------------------------------------------------------
 
 
-async def queue_deliveries(deps: Deps, subscription_id: str, count: int) -> list[str]:
-    """N pending deliveries of realistically sized change notices, as dispatch makes them."""
+async def queue_deliveries(deps: Deps, subscription_id: str, count: int) -> tuple[list[str], str]:
+    """N pending deliveries of real change notices, as dispatch makes them: one event each
+    (the vendor's snapshot, a notice link signed at send), the delivery referring to it.
+    Returns the delivery ids and one body as sent, for the reference paths."""
     now = deps.clock.now()
-    bodies, made = [], []
-    for n in range(count):
-        event = {
-            "type": "change.announced",
-            "occurred_at": now,
-            # A real change notice: the vendor's snapshot and a notice link, signed at send.
-            "data": event_data(CUSTOMER.customer_id or "", at=now.replace(microsecond=0)),
-        }
+    customer = CUSTOMER.customer_id or ""
+    outbox, queued, made = [], [], []
+    sample = ""
+    for _ in range(count):
+        event = events.document(
+            type="change.announced",
+            customer_id=customer,
+            occurred_at=now,
+            dedupe_key=f"bench:{uuid.uuid4().hex}",
+            data=event_data(customer, at=now.replace(microsecond=0)),
+        )
+        sample = sample or render_body(event)
+        outbox.append(event)
         doc = deliveries.new_document(
-            delivery_id=f"dlv_{uuid.uuid4().hex[:24]}",
-            event_id=f"evt_{n:024x}",
+            delivery_id=events.delivery_id(event, subscription_id),
+            event_id=event["_id"],
             event_type="change.announced",
             subscription_id=subscription_id,
-            customer_id=CUSTOMER.customer_id or "",
-            body=render_body(event),
+            customer_id=customer,
+            body=BY_EVENT,
             now=now,
         )
-        bodies.append(doc)
+        queued.append(doc)
         made.append(doc["_id"])
-        if len(bodies) == 1000:
-            await _queue(deps, bodies)
-            bodies = []
-    await _queue(deps, bodies)
-    return made
+        if len(queued) == 1000:
+            await _queue(deps, outbox, queued)
+            outbox, queued = [], []
+    await _queue(deps, outbox, queued)
+    return made, sample
 
 
-async def _queue(deps: Deps, docs: list[dict[str, Any]]) -> None:
+async def _queue(deps: Deps, outbox: list[dict[str, Any]], docs: list[dict[str, Any]]) -> None:
     now = deps.clock.now()
+    if outbox:
+        await events.emit_many(deps.db, outbox)
     await deliveries.insert_new(deps.db, docs)
     await delivery_queue.enqueue(deps.db, [delivery_queue.new_entry(d["_id"], now) for d in docs])
 
@@ -283,11 +293,11 @@ async def one_concurrency(
             )
             stack.enter_context(receiver_process(secret, port))
             queued = time.perf_counter()
-            ids = await queue_deliveries(deps, sub.id, count)
+            ids, sample = await queue_deliveries(deps, sub.id, count)
             queued = time.perf_counter() - queued
             options = worker_options(concurrency, max(batch, concurrency))
             delivered, elapsed, latencies = await worker_path(deps, options, time_limit)
-            body = (await deliveries.get(db, ids[0])).body.encode()  # type: ignore[union-attr]
+            body = sample.encode()
             async with httpx.AsyncClient() as probe:
                 stats = (await probe.get(f"http://127.0.0.1:{port}/stats")).json()
             ref_per_s, ref_latencies = await reference(

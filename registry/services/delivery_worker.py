@@ -93,7 +93,6 @@ async def dispatch_events(
     docs: list[Document] = []
     for event in batch:
         wanting = [s for s in by_customer[event["customer_id"]] if s.wants(event["type"])]
-        body = render_body(event) if wanting else ""
         docs.extend(
             deliveries.new_document(
                 delivery_id=events.delivery_id(event, sub.id),
@@ -101,7 +100,7 @@ async def dispatch_events(
                 event_type=event["type"],
                 subscription_id=sub.id,
                 customer_id=sub.customer_id,
-                body=body,
+                body=BY_EVENT,
                 now=now,
             )
             for sub in wanting
@@ -132,7 +131,7 @@ async def _email_deliveries(deps: Deps, batch: list[Document], now: datetime) ->
             event_type=event["type"],
             subscription_id=email.subscription_id(address),
             customer_id=event["customer_id"],
-            body=render_body(event),
+            body=BY_EVENT,
             now=now,
             channel=email.CHANNEL,
             target=address,
@@ -140,6 +139,14 @@ async def _email_deliveries(deps: Deps, batch: list[Document], now: datetime) ->
         for event in batch
         for address in addresses.get(event["customer_id"], ())
     ]
+
+
+BY_EVENT = ""
+"""A delivery's stored body when it is its event's: rendered from the event when sent.
+
+Event data never changes and `render_body` is deterministic, so every attempt sends
+the same bytes, while delivery records (rewritten at every attempt) stay small
+whatever the size of the notice."""
 
 
 def render_body(event: Document) -> str:
@@ -294,6 +301,7 @@ class Batch:
         subs: dict[str, Subscription],
         targets: dict[str, ssrf.CheckedTarget | str],
         subscribed: frozenset[str] = frozenset(),
+        bodies: dict[str, str] | None = None,
     ) -> None:
         self.deps = deps
         self.options = options
@@ -302,6 +310,7 @@ class Batch:
         self.box: SecretBox = secret_box(deps.settings)
         self.link_key = notice_links.link_key(deps.settings.effective_secret_key())
         self.subscribed = subscribed
+        self.bodies = bodies or {}
         self.schedule = retry.parse_schedule(deps.settings.webhook_retry_schedule)
         self.disable_after: Duration = parse_duration(deps.settings.webhook_disable_after)
         self.rng = random.Random()  # noqa: S311 - jitter, not security
@@ -321,14 +330,24 @@ class Batch:
         verdicts = await asyncio.gather(*(_check(url, deps.resolver, allow) for url in urls))
         public = [d.target for d in claimed if d.customer_id == subscribers.PUBLIC and d.target]
         subscribed = await subscribers.still_subscribed(deps, public) if public else set()
+        wanted = sorted({d.event_id for d in claimed if d.body == BY_EVENT})
+        found = await events.bodies_of(deps.db, wanted) if wanted else {}
+        bodies = {event_id: render_body(event) for event_id, event in found.items()}
         return cls(
-            deps, options, subs, dict(zip(urls, verdicts, strict=True)), frozenset(subscribed)
+            deps,
+            options,
+            subs,
+            dict(zip(urls, verdicts, strict=True)),
+            frozenset(subscribed),
+            bodies,
         )
 
     async def attempt(self, client: httpx.AsyncClient, delivery: Delivery) -> Outcome:
         """Make one attempt and decide what follows, without writing anything."""
         started = self.deps.clock.now()
         sub = self.subs.get(delivery.subscription_id)
+        if delivery.body == BY_EVENT and delivery.event_id not in self.bodies:
+            return self._closed(delivery, started, "not sent: its event no longer exists")
         if delivery.channel == email.CHANNEL:
             if (
                 delivery.customer_id == subscribers.PUBLIC
@@ -362,7 +381,8 @@ class Batch:
 
     def body_of(self, delivery: Delivery) -> str:
         """The stored body with its signed notice link put in (links are never stored)."""
-        return notice_links.fill_in(delivery.body, self.link_key, self.deps.settings.public_url)
+        body = delivery.body or self.bodies.get(delivery.event_id, "")
+        return notice_links.fill_in(body, self.link_key, self.deps.settings.public_url)
 
     def _decrypt(self, sealed: str) -> str:
         """Each subscription's secret is decrypted once per batch, not once per message."""

@@ -101,3 +101,11 @@ async def mark_dispatched(db: Database, event_ids: Sequence[str], at: datetime) 
     await db[NAME].update_many(
         {"_id": {"$in": list(event_ids)}, "dispatched_at": None}, {"$set": {"dispatched_at": at}}
     )
+
+
+async def bodies_of(db: Database, event_ids: Sequence[str]) -> dict[str, Document]:
+    """The events' `type`, `occurred_at` and `data`, by id: what a delivery sends."""
+    cursor = db[NAME].find(
+        {"_id": {"$in": list(event_ids)}}, {"type": 1, "occurred_at": 1, "data": 1}
+    )
+    return {doc["_id"]: doc async for doc in cursor}
