@@ -14,12 +14,23 @@ from registry.store.email_subscribers import Subscriber
     "address is personal data: ADMIN only."
 )
 class EmailSubscriber:
-    id: strawberry.ID = strawberry.field(description="Derived from the normalised address.")
+    id: strawberry.ID = strawberry.field(
+        description="Global id, derived from the normalised address."
+    )
     address: str = strawberry.field(description="The e-mail address, lower-cased.")
-    status: str = strawberry.field(description="PENDING, CONFIRMED or UNSUBSCRIBED.")
-    created_at: datetime = strawberry.field(description="When the address first asked.")
-    confirmed_at: datetime | None = strawberry.field(description="When it was confirmed.")
-    unsubscribed_at: datetime | None = strawberry.field(description="When it unsubscribed.")
+    status: str = strawberry.field(
+        description="PENDING (opt-in e-mail sent, not yet confirmed), CONFIRMED (receives "
+        "announcements) or UNSUBSCRIBED."
+    )
+    created_at: datetime = strawberry.field(
+        description="When the address first asked (DateTime, UTC)."
+    )
+    confirmed_at: datetime | None = strawberry.field(
+        description="When the opt-in was confirmed (DateTime, UTC); null while PENDING."
+    )
+    unsubscribed_at: datetime | None = strawberry.field(
+        description="When it unsubscribed (DateTime, UTC); null while subscribed."
+    )
 
     @classmethod
     def from_domain(cls, s: Subscriber) -> EmailSubscriber:
