@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from registry.domain.errors import PermissionDenied
+from registry.domain.errors import PermissionDenied, ValidationError
 from registry.domain.models import Change, ChangeStatus, Notice, Objection
 from registry.services import policy
 from registry.services.caller import Caller
@@ -119,7 +119,8 @@ async def customer_notices(
     """
     policy.require_key(caller, _NEEDS_KEY)
     who = policy.customer_view(caller, customer_id)
-    assert who is not None
+    if who is None:
+        raise ValidationError("customerId", "name the customer whose notices to list")
     latest, _ = await changes.page(deps.db, statuses=(), after=None, limit=changes_back)
     found = await notices.of_customer(deps.db, who, [c.id for c in latest])
     return sorted(found, key=lambda n: (n.sent_at, n.id), reverse=True)

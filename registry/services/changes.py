@@ -129,7 +129,8 @@ async def announce_change(
     wider, before = None, None
     if scope is not None:
         vendor = await subprocessors.get(deps.db, subprocessor_id)
-        assert vendor is not None  # _check_kind found it
+        if vendor is None:  # removed since _check_kind found it
+            raise NotFound(f"no subprocessor {subprocessor_id!r}")
         before = vendor.scope
         wider = await scope_changes.checked_widening(
             deps, vendor, await catalogs.checked_scope(deps, scope)

@@ -13,6 +13,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from registry.domain.errors import Unauthenticated
 from registry.domain.models import Role
 from registry.services.caller import Caller
 from registry.services.deps import Deps
@@ -47,7 +48,8 @@ def token_matches(
 async def open_session(deps: Deps, caller: Caller) -> str:
     """Start a session for a staff key; returns the only copy of the session id."""
     require_role(caller, Role.ADMIN, Role.PROCUREMENT)
-    assert caller.key_id is not None
+    if caller.key_id is None:
+        raise Unauthenticated("the console is signed in to with an API key")
     session_id = secrets.token_urlsafe(32)
     now = deps.clock.now()
     await console_sessions.insert(

@@ -19,7 +19,7 @@ from typing import Any
 
 from registry.delivery import email, notice_links, subscriber_links
 from registry.domain import validation as check
-from registry.domain.errors import NotFound
+from registry.domain.errors import NotFound, ValidationError
 from registry.domain.event_types import PUBLIC_EVENTS, EventType
 from registry.domain.models import Change, DataOrigin, Role
 from registry.services import snapshots
@@ -50,7 +50,8 @@ async def request(deps: Deps, address: str) -> asyncio.Task[None] | None:
     """Validate and record a request; a confirmation goes out in the background (so the
     answer takes as long whatever the address). Returns that task, if any."""
     cleaned = check.email(address, "email")
-    assert cleaned is not None
+    if cleaned is None:
+        raise ValidationError("email", "an e-mail address is needed")
     now = deps.clock.now()
     subscriber, send = await email_subscribers.request(
         deps.db, cleaned, now, per_day=CONFIRMATIONS_PER_DAY
