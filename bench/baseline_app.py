@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from registry.api.pagination import decode_cursor, encode_cursor
+from registry.api.pagination import as_text, decode_cursor, encode_cursor
 from registry.store.database import connect
 
 
@@ -68,7 +68,7 @@ async def hook(request: Request) -> Response:
 async def listing(request: Request) -> Response:
     db = app.state.db
     body = orjson.loads(await request.body()) if request.method == "POST" else {}
-    after = decode_cursor(body.get("after"), 2)
+    after = decode_cursor(body.get("after"), as_text, as_text)
     query: dict[str, Any] = {"active_from": {"$lte": datetime.now(UTC)}}
     total = await db.subprocessors.count_documents(query)
     if after is not None:
