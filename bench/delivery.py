@@ -50,10 +50,10 @@ from registry.domain.models import Role
 from registry.services import webhooks
 from registry.services.caller import Caller
 from registry.services.delivery_worker import (
-    BY_EVENT,
     Batch,
     DeliveryOptions,
     deliver_due,
+    delivery_body,
     lease_needed,
     render_body,
 )
@@ -144,7 +144,8 @@ def receiver_process(secret: str, port: int) -> Iterator[None]:
 
 async def queue_deliveries(deps: Deps, subscription_id: str, count: int) -> tuple[list[str], str]:
     """N pending deliveries of real change notices, as dispatch makes them: one event each
-    (the vendor's snapshot, a notice link signed at send), the delivery referring to it.
+    (the vendor's snapshot stored once and shared, a notice link signed at send), the
+    delivery holding the event's own part.
     Returns the delivery ids and one body as sent, for the reference paths."""
     now = deps.clock.now()
     customer = CUSTOMER.customer_id or ""
@@ -160,13 +161,14 @@ async def queue_deliveries(deps: Deps, subscription_id: str, count: int) -> tupl
         )
         sample = sample or render_body(event)
         outbox.append(event)
+        (stored,), _ = events.stored_forms([event])
         doc = deliveries.new_document(
             delivery_id=events.delivery_id(event, subscription_id),
             event_id=event["_id"],
             event_type="change.announced",
             subscription_id=subscription_id,
             customer_id=customer,
-            body=BY_EVENT,
+            body=delivery_body(stored),
             now=now,
         )
         queued.append(doc)

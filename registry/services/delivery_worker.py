@@ -15,7 +15,8 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections import defaultdict
+import re
+from collections import OrderedDict, defaultdict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,7 +34,14 @@ from registry.domain.webhooks import Attempt, Delivery, DeliveryStatus, Subscrip
 from registry.services import subscriptions as subscribers
 from registry.services.deps import Deps
 from registry.services.webhooks import secret_box
-from registry.store import customers, deliveries, delivery_queue, email_subscribers, events
+from registry.store import (
+    change_payloads,
+    customers,
+    deliveries,
+    delivery_queue,
+    email_subscribers,
+    events,
+)
 from registry.store import webhook_subscriptions as subscriptions
 from registry.store.database import Document
 from registry.store.deliveries import Outcome
@@ -100,7 +108,7 @@ async def dispatch_events(
                 event_type=event["type"],
                 subscription_id=sub.id,
                 customer_id=sub.customer_id,
-                body=BY_EVENT,
+                body=delivery_body(event),
                 now=now,
             )
             for sub in wanting
@@ -131,7 +139,7 @@ async def _email_deliveries(deps: Deps, batch: list[Document], now: datetime) ->
             event_type=event["type"],
             subscription_id=email.subscription_id(address),
             customer_id=event["customer_id"],
-            body=BY_EVENT,
+            body=delivery_body(event),
             now=now,
             channel=email.CHANNEL,
             target=address,
@@ -146,14 +154,72 @@ BY_EVENT = ""
 
 Event data never changes and `render_body` is deterministic, so every attempt sends
 the same bytes, while delivery records (rewritten at every attempt) stay small
-whatever the size of the notice."""
+whatever the size of the notice. Deliveries of events that share their change
+payload store their own small part instead (`delivery_body`): the worker then reads
+no event at all, only the batch's few shared payloads."""
+
+
+_RENDER = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
 
 
 def render_body(event: Document) -> str:
     """The Standard Webhooks body, rendered once so every attempt sends the same bytes."""
     payload = {"type": event["type"], "timestamp": event["occurred_at"], "data": event["data"]}
-    option = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
-    return orjson.dumps(payload, option=option, default=str).decode()
+    return orjson.dumps(payload, option=_RENDER, default=str).decode()
+
+
+_SHARED_MARK = "@@change-payload:"
+_SHARED = re.compile(r'"data":\{"change":"@@change-payload:([0-9A-Za-z_.]+)@@"')
+"""A stored body's stand-in for its shared change payload. Only the first key of
+`data` is looked at: text inside a value has its quotes escaped, so it never matches."""
+
+
+def delivery_body(event: Document) -> str:
+    """What a delivery of `event` stores as its body: the event's own part, rendered,
+    with a stand-in for its shared change payload (put in when sent, `Batch.body_of`);
+    BY_EVENT for an event that carries its whole payload (stored before)."""
+    ref = events.payload_ref(event)
+    if ref is None:
+        return BY_EVENT
+    return render_body(events.with_payload(event, f"{_SHARED_MARK}{ref}@@"))
+
+
+def shared_ref(body: str) -> str | None:
+    """The shared payload a stored body stands in for, if any."""
+    if _SHARED_MARK not in body:
+        return None
+    found = _SHARED.search(body)
+    return found[1] if found else None
+
+
+PAYLOADS_CACHED = 256
+"""Rendered shared payloads a worker keeps between batches: a change's deliveries to
+every customer refer to the same few, and a stored payload never changes (its id is
+derived from its content), so a cached one is never stale."""
+_rendered: OrderedDict[str, str] = OrderedDict()
+
+
+async def _shared_payloads(deps: Deps, refs: set[str]) -> dict[str, str]:
+    """The rendered shared payloads, by id; read from the store once, then cached.
+    A missing one (payloads are written before their events and never removed) is
+    left out; a failed read raises, so the batch's leases run out and it is retried."""
+    missing = sorted(ref for ref in refs if ref not in _rendered)
+    if missing:
+        for ref, payload in (await change_payloads.get_many(deps.db, missing)).items():
+            _rendered[ref] = orjson.dumps(payload, option=_RENDER, default=str).decode()
+    found: dict[str, str] = {}
+    for ref in sorted(refs):
+        if ref in _rendered:
+            _rendered.move_to_end(ref)
+            found[ref] = _rendered[ref]
+    while len(_rendered) > max(PAYLOADS_CACHED, len(refs)):
+        _rendered.popitem(last=False)
+    return found
+
+
+def _render_stored(event: Document) -> str:
+    """A BY_EVENT delivery's body from its event (a stand-in for a shared payload)."""
+    return delivery_body(event) if events.payload_ref(event) else render_body(event)
 
 
 async def deliver_due(
@@ -302,6 +368,7 @@ class Batch:
         targets: dict[str, ssrf.CheckedTarget | str],
         subscribed: frozenset[str] = frozenset(),
         bodies: dict[str, str] | None = None,
+        shared: dict[str, str] | None = None,
     ) -> None:
         self.deps = deps
         self.options = options
@@ -311,6 +378,7 @@ class Batch:
         self.link_key = notice_links.link_key(deps.settings.effective_secret_key())
         self.subscribed = subscribed
         self.bodies = bodies or {}
+        self.shared = shared or {}
         self.schedule = retry.parse_schedule(deps.settings.webhook_retry_schedule)
         self.disable_after: Duration = parse_duration(deps.settings.webhook_disable_after)
         self.rng = random.Random()  # noqa: S311 - jitter, not security
@@ -332,7 +400,10 @@ class Batch:
         subscribed = await subscribers.still_subscribed(deps, public) if public else set()
         wanted = sorted({d.event_id for d in claimed if d.body == BY_EVENT})
         found = await events.bodies_of(deps.db, wanted) if wanted else {}
-        bodies = {event_id: render_body(event) for event_id, event in found.items()}
+        bodies = {event_id: _render_stored(event) for event_id, event in found.items()}
+        stored = (*bodies.values(), *(d.body for d in claimed))
+        refs = {ref for body in stored if (ref := shared_ref(body))}
+        shared = await _shared_payloads(deps, refs) if refs else {}
         return cls(
             deps,
             options,
@@ -340,6 +411,7 @@ class Batch:
             dict(zip(urls, verdicts, strict=True)),
             frozenset(subscribed),
             bodies,
+            shared,
         )
 
     async def attempt(self, client: httpx.AsyncClient, delivery: Delivery) -> Outcome:
@@ -348,6 +420,9 @@ class Batch:
         sub = self.subs.get(delivery.subscription_id)
         if delivery.body == BY_EVENT and delivery.event_id not in self.bodies:
             return self._closed(delivery, started, "not sent: its event no longer exists")
+        ref = shared_ref(delivery.body or self.bodies[delivery.event_id])
+        if ref is not None and ref not in self.shared:
+            return self._closed(delivery, started, "not sent: its change payload is missing")
         if delivery.channel == email.CHANNEL:
             if (
                 delivery.customer_id == subscribers.PUBLIC
@@ -382,6 +457,13 @@ class Batch:
     def body_of(self, delivery: Delivery) -> str:
         """The stored body with its signed notice link put in (links are never stored)."""
         body = delivery.body or self.bodies.get(delivery.event_id, "")
+        ref = shared_ref(body)
+        if ref is not None and ref in self.shared:
+            body = body.replace(
+                f'"data":{{"change":"{_SHARED_MARK}{ref}@@"',
+                f'"data":{{"change":{self.shared[ref]}',
+                1,
+            )
         return notice_links.fill_in(body, self.link_key, self.deps.settings.public_url)
 
     def _decrypt(self, sealed: str) -> str:

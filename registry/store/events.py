@@ -8,6 +8,11 @@ Its `_id` is derived from its dedupe key (`ids.event_id`), so re-emitting the sa
 fact is a no-op without a second unique index (the collection can be sharded on
 `_id`). An event moved to that scheme by the layout migration keeps its earlier id
 as `former_id`, from which its deliveries' ids were derived (`delivery_id`).
+
+A change event's `data.change` (the vendor snapshot, the same for every customer of
+one change and origin) is stored once in `change_payloads`; the event keeps
+`{"id": ...}` in its place and the payload's id in `PAYLOAD_REF` (`with_payload`
+puts it back). Events stored before carry the whole payload and have no reference.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from registry.domain.event_types import EventType
-from registry.store import ids
+from registry.store import change_payloads, ids
 from registry.store.database import (
     Database,
     Document,
@@ -72,10 +77,51 @@ def delivery_id(event: Document, subscription_id: str) -> str:
     return ids.delivery_id(event["_id"], subscription_id, event["occurred_at"])
 
 
+PAYLOAD_REF = "change_payload"
+"""An event's field naming its `data.change` in `change_payloads`."""
+
+
+def stored_forms(batch: Sequence[Document]) -> tuple[list[Document], list[Document]]:
+    """The events as stored, and the shared payloads they refer to (each hashed once)."""
+    known: dict[int, str] = {}
+    payloads: list[Document] = []
+    stored: list[Document] = []
+    for event in batch:
+        data = event.get("data")
+        change = data.get("change") if isinstance(data, dict) else None
+        if not isinstance(data, dict) or not isinstance(change, dict) or len(change) < 2:
+            stored.append(event)
+            continue
+        change_id = change.get("id")
+        if not isinstance(change_id, str) or not change_id:
+            stored.append(event)
+            continue
+        ref = known.get(id(change))
+        if ref is None:
+            ref = known[id(change)] = change_payloads.payload_id(change_id, change)
+            payloads.append({"_id": ref, "change_id": change_id, "payload": change})
+        slim = {**data, "change": {"id": change_id}}  # same key, same place
+        stored.append({**event, "data": slim, PAYLOAD_REF: ref})
+    return stored, payloads
+
+
+def payload_ref(event: Document) -> str | None:
+    """The id of the event's shared change payload; None when it carries its own."""
+    ref = event.get(PAYLOAD_REF)
+    return ref if isinstance(ref, str) else None
+
+
+def with_payload(event: Document, payload: object) -> Document:
+    """The event with `payload` in `data.change` (its shared payload, or a stand-in)."""
+    return {**event, "data": {**event["data"], "change": payload}}
+
+
 async def emit(db: Database, event: Document) -> bool:
     """Insert one event; False when the same fact was already emitted."""
+    (stored,), payloads = stored_forms([event])
+    await change_payloads.put_many(db, payloads)  # before the event that refers to it
     try:
-        await db[NAME].insert_one(event)
+        await db[NAME].insert_one(stored)
     except DuplicateKeyError:
         return False
     return True
@@ -83,7 +129,9 @@ async def emit(db: Database, event: Document) -> bool:
 
 async def emit_many(db: Database, batch: list[Document]) -> int:
     """Insert a batch, skipping events already emitted; returns how many were new."""
-    return len(batch) - len(await insert_skipping_duplicates(db, NAME, batch))
+    stored, payloads = stored_forms(batch)
+    await change_payloads.put_many(db, payloads)  # before the events that refer to them
+    return len(batch) - len(await insert_skipping_duplicates(db, NAME, stored))
 
 
 async def undispatched_events(db: Database, limit: int) -> list[Document]:
@@ -104,8 +152,10 @@ async def mark_dispatched(db: Database, event_ids: Sequence[str], at: datetime) 
 
 
 async def bodies_of(db: Database, event_ids: Sequence[str]) -> dict[str, Document]:
-    """The events' `type`, `occurred_at` and `data`, by id: what a delivery sends."""
+    """The events' `type`, `occurred_at` and `data`, by id: what a delivery sends
+    (a shared payload is referred to, `payload_ref`, not included)."""
     cursor = db[NAME].find(
-        {"_id": {"$in": list(event_ids)}}, {"type": 1, "occurred_at": 1, "data": 1}
+        {"_id": {"$in": list(event_ids)}},
+        {"type": 1, "occurred_at": 1, "data": 1, PAYLOAD_REF: 1},
     )
     return {doc["_id"]: doc async for doc in cursor}

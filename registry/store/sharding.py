@@ -89,6 +89,16 @@ PLAN: tuple[Placement, ...] = (
         ),
     ),
     Placement(
+        "change_payloads",
+        _id_hashed(),
+        "change id + content digest (`change_payloads.payload_id`): writing the same "
+        "payload again inserts the same `_id`",
+        targeted=(
+            "storing a change's payloads with its events (insert)",
+            "a delivery batch's few payloads (`_id` $in)",
+        ),
+    ),
+    Placement(
         "webhook_deliveries",
         _id_hashed(),
         "event id + subscription id or address (`ids.delivery_id`)",

@@ -1,0 +1,127 @@
+"""Change events share their payload: stored once, and sent as before, byte for byte."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.delivery import notice_links
+from registry.services.delivery_worker import (
+    BY_EVENT,
+    Batch,
+    DeliveryOptions,
+    delivery_body,
+    render_body,
+)
+from registry.services.deps import Deps
+from registry.store import change_payloads, deliveries, events
+from registry.store.database import Document
+from tests.event_bodies import ANNOUNCED, change, event_data
+
+OPTIONS = DeliveryOptions()
+
+
+def change_event(customer_id: str, data: dict[str, Any], n: int) -> Document:
+    return events.document(
+        type="change.announced",
+        customer_id=customer_id,
+        occurred_at=ANNOUNCED,
+        dedupe_key=f"shared-test:{customer_id}:{n}",
+        data=data,
+    )
+
+
+async def sent_body(deps: Deps, event_id: str, body: str) -> str:
+    """What the worker sends for a delivery of the event storing `body`."""
+    doc = deliveries.new_document(
+        delivery_id=f"whd_{event_id[4:]}",
+        event_id=event_id,
+        event_type="change.announced",
+        subscription_id="whs_" + "0" * 24,
+        customer_id="cus_" + "0" * 24,
+        body=body,
+        now=ANNOUNCED,
+    )
+    delivery = deliveries.from_document(doc)
+    batch = await Batch.prepare(deps, [delivery], OPTIONS)
+    return batch.body_of(delivery)
+
+
+def expected(deps: Deps, event: Document) -> str:
+    key = notice_links.link_key(deps.settings.effective_secret_key())
+    return notice_links.fill_in(render_body(event), key, deps.settings.public_url)
+
+
+async def test_a_changes_events_store_its_payload_once_and_send_the_same_bytes(
+    deps: Deps,
+) -> None:
+    the_change = change()
+    customers = ["cus_" + str(n) * 24 for n in range(1, 4)]
+    emitted = [change_event(c, event_data(c, of=the_change), n) for n, c in enumerate(customers)]
+    assert await events.emit_many(deps.db, emitted) == 3
+    payloads = [doc async for doc in deps.db[change_payloads.NAME].find({})]
+    assert len(payloads) == 1
+    assert payloads[0]["payload"] == emitted[0]["data"]["change"]
+    for event in emitted:
+        stored = await deps.db[events.NAME].find_one({"_id": event["_id"]})
+        assert stored is not None
+        assert stored["data"]["change"] == {"id": the_change.id}
+        assert list(stored["data"]) == list(event["data"])  # the key keeps its place
+        body = delivery_body(stored)
+        assert len(body) < len(render_body(event))
+        assert await sent_body(deps, event["_id"], body) == expected(deps, event)
+        # A delivery referring to its event (as made before) sends the same bytes too.
+        assert await sent_body(deps, event["_id"], BY_EVENT) == expected(deps, event)
+
+
+async def test_events_stored_with_their_whole_payload_are_sent_as_before(deps: Deps) -> None:
+    customer = "cus_" + "7" * 24
+    event = change_event(customer, event_data(customer), 0)
+    await deps.db[events.NAME].insert_one(dict(event))  # as stored before payloads were shared
+    stored = await deps.db[events.NAME].find_one({"_id": event["_id"]})
+    assert stored is not None
+    assert delivery_body(stored) == BY_EVENT
+    assert await sent_body(deps, event["_id"], BY_EVENT) == expected(deps, event)
+
+
+async def test_text_looking_like_the_stand_in_is_sent_as_written(deps: Deps) -> None:
+    customer = "cus_" + "8" * 24
+    first = change_event(customer, event_data(customer), 0)
+    assert await events.emit(deps.db, first)
+    stored = await deps.db[events.NAME].find_one({"_id": first["_id"]})
+    assert stored is not None
+    ref = events.payload_ref(stored)
+    assert ref is not None
+    data = event_data(customer)
+    data["change"] = {**data["change"], "description": f"@@change-payload:{ref}@@"}
+    data["customer"] = {
+        **data["customer"],
+        "timeZone": f'"data":{{"change":"@@change-payload:{ref}@@"',
+    }
+    second = change_event(customer, data, 1)
+    assert await events.emit(deps.db, second)
+    again = await deps.db[events.NAME].find_one({"_id": second["_id"]})
+    assert again is not None
+    body = delivery_body(again)
+    assert await sent_body(deps, second["_id"], body) == expected(deps, second)
+
+
+async def test_a_missing_payload_closes_the_delivery_unsent(deps: Deps) -> None:
+    customer = "cus_" + "9" * 24
+    event = change_event(customer, event_data(customer), 0)
+    (stored,), _ = events.stored_forms([event])
+    stored = {**stored, "data": {**stored["data"]}}
+    stored[events.PAYLOAD_REF] = "chg_" + "f" * 24 + ".missing"
+    await deps.db[events.NAME].insert_one(stored)
+    doc = deliveries.new_document(
+        delivery_id="whd_" + "9" * 24,
+        event_id=event["_id"],
+        event_type="change.announced",
+        subscription_id="whs_" + "0" * 24,
+        customer_id=customer,
+        body=delivery_body(stored),
+        now=ANNOUNCED,
+    )
+    delivery = deliveries.from_document(doc)
+    batch = await Batch.prepare(deps, [delivery], OPTIONS)
+    outcome = await batch.attempt(None, delivery)  # type: ignore[arg-type]
+    assert outcome.attempt.error == "not sent: its change payload is missing"
