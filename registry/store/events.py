@@ -10,7 +10,7 @@ fact is a no-op without a second unique index (the collection can be sharded on
 as `former_id`, from which its deliveries' ids were derived (`delivery_id`).
 
 A change event's `data.change` (the vendor snapshot, the same for every customer of
-one change and origin) is stored once in `change_payloads`; the event keeps
+one change and origin; `data`'s first key) is stored once in `change_payloads`; the event keeps
 `{"id": ...}` in its place and the payload's id in `PAYLOAD_REF` (`with_payload`
 puts it back). Events stored before carry the whole payload and have no reference.
 """
@@ -90,6 +90,9 @@ def stored_forms(batch: Sequence[Document]) -> tuple[list[Document], list[Docume
         data = event.get("data")
         change = data.get("change") if isinstance(data, dict) else None
         if not isinstance(data, dict) or not isinstance(change, dict) or len(change) < 2:
+            stored.append(event)
+            continue
+        if next(iter(data)) != "change":  # the stand-in is found as data's first key
             stored.append(event)
             continue
         change_id = change.get("id")

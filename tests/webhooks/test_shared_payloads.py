@@ -125,3 +125,17 @@ async def test_a_missing_payload_closes_the_delivery_unsent(deps: Deps) -> None:
     batch = await Batch.prepare(deps, [delivery], OPTIONS)
     outcome = await batch.attempt(None, delivery)  # type: ignore[arg-type]
     assert outcome.attempt.error == "not sent: its change payload is missing"
+
+
+async def test_an_event_whose_change_is_not_its_first_key_keeps_its_whole_payload(
+    deps: Deps,
+) -> None:
+    customer = "cus_" + "6" * 24
+    own = event_data(customer)
+    event = change_event(customer, {"audience": "public", "change": own["change"]}, 0)
+    assert await events.emit(deps.db, event)
+    stored = await deps.db[events.NAME].find_one({"_id": event["_id"]})
+    assert stored is not None
+    assert stored["data"] == event["data"]
+    assert delivery_body(stored) == BY_EVENT
+    assert await sent_body(deps, event["_id"], BY_EVENT) == expected(deps, event)
