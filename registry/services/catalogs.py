@@ -132,24 +132,7 @@ async def remove_product(deps: Deps, caller: Caller, code: str) -> Product:
     found = (await products.get_many(deps.db, [code]))[0]
     if found is None:
         raise ValidationError("code", f"no product with code {code!r}")
-    users = [
-        *(
-            f"subprocessor {n}"
-            for n in await subprocessors.using_scope_code(
-                deps.db, "scope_products", code, USERS_NAMED
-            )
-        ),
-        *(
-            f"customer {n}"
-            for n in await customers.using_scope_code(deps.db, "products", code, USERS_NAMED)
-        ),
-        *(
-            f"change {i}"
-            for i in await changes.using_scope_code(deps.db, "scope.products", code, USERS_NAMED)
-        ),
-    ]
-    if users:
-        raise ValidationError("code", f"product {code!r} is still used by {', '.join(users)}")
+    await _refuse_if_used(deps, "product", code, ("scope_products", "products", "scope.products"))
     await products.delete(deps.db, code)
     return found
 
@@ -159,27 +142,25 @@ async def remove_hosting_region(deps: Deps, caller: Caller, code: str) -> Hostin
     found = (await hosting_regions.get_many(deps.db, [code]))[0]
     if found is None:
         raise ValidationError("code", f"no hosting region with code {code!r}")
-    users = [
-        *(
-            f"subprocessor {n}"
-            for n in await subprocessors.using_scope_code(
-                deps.db, "scope_regions", code, USERS_NAMED
-            )
-        ),
-        *(
-            f"customer {n}"
-            for n in await customers.using_scope_code(deps.db, "hosting_region", code, USERS_NAMED)
-        ),
-        *(
-            f"change {i}"
-            for i in await changes.using_scope_code(
-                deps.db, "scope.hosting_regions", code, USERS_NAMED
-            )
-        ),
-    ]
-    if users:
-        raise ValidationError(
-            "code", f"hosting region {code!r} is still used by {', '.join(users)}"
-        )
+    fields = ("scope_regions", "hosting_region", "scope.hosting_regions")
+    await _refuse_if_used(deps, "hosting region", code, fields)
     await hosting_regions.delete(deps.db, code)
     return found
+
+
+async def _refuse_if_used(deps: Deps, what: str, code: str, fields: tuple[str, str, str]) -> None:
+    """Name (up to USERS_NAMED of each) the vendors, customers and changes using `code`.
+
+    `fields` are where each of those three stores the code.
+    """
+    vendor_field, customer_field, change_field = fields
+    vendors = await subprocessors.using_scope_code(deps.db, vendor_field, code, USERS_NAMED)
+    tenants = await customers.using_scope_code(deps.db, customer_field, code, USERS_NAMED)
+    announced = await changes.using_scope_code(deps.db, change_field, code, USERS_NAMED)
+    users = [
+        *(f"subprocessor {n}" for n in vendors),
+        *(f"customer {n}" for n in tenants),
+        *(f"change {i}" for i in announced),
+    ]
+    if users:
+        raise ValidationError("code", f"{what} {code!r} is still used by {', '.join(users)}")
