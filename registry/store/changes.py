@@ -9,7 +9,8 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from registry.domain.models import Change, ChangeKind, ChangeStatus, Scope
+from registry.domain.models import Change, ChangeKind, ChangeStatus
+from registry.store.codec import Codec
 from registry.store.database import Database, Document, create_missing_indexes
 
 NAME = "changes"
@@ -48,23 +49,14 @@ def open_guard(
     return f"open:{subprocessor_id}"
 
 
+CODEC = Codec(Change)
+from_document = CODEC.from_document
+
+
 def to_document(change: Change, *, idempotency_key: str, created_by: str | None) -> Document:
+    """A new change, with the state its jobs keep and the keys its indexes guard."""
     return {
-        "_id": change.id,
-        "kind": change.kind.value,
-        "subprocessor_id": change.subprocessor_id,
-        "replaces_id": change.replaces_id,
-        "description": change.description,
-        "emergency": change.emergency,
-        "emergency_reason": change.emergency_reason,
-        "announced_at": change.announced_at,
-        "effective_at": change.effective_at,
-        "earliest_allowed": change.earliest_allowed,
-        "status": change.status.value,
-        "cancelled_at": None,
-        "cancel_reason": None,
-        "applied_at": None,
-        "expanded": False,
+        **CODEC.to_document(change),
         "expansion_cursor": None,
         "lease_owner": None,
         "lease_until": None,
@@ -74,43 +66,7 @@ def to_document(change: Change, *, idempotency_key: str, created_by: str | None)
         ),
         "created_by": created_by,
         "scoped": change.scope is not None,
-        "scope": _scope_document(change.scope),
-        "scope_before": _scope_document(change.scope_before),
     }
-
-
-def _scope_document(scope: Scope | None) -> Document | None:
-    if scope is None:
-        return None
-    return {"products": list(scope.products), "hosting_regions": list(scope.hosting_regions)}
-
-
-def _scope(doc: Document | None) -> Scope | None:
-    if doc is None:
-        return None
-    return Scope(tuple(doc.get("products", ())), tuple(doc.get("hosting_regions", ())))
-
-
-def from_document(doc: Document) -> Change:
-    return Change(
-        id=doc["_id"],
-        kind=ChangeKind(doc["kind"]),
-        subprocessor_id=doc["subprocessor_id"],
-        replaces_id=doc.get("replaces_id"),
-        description=doc.get("description"),
-        emergency=bool(doc.get("emergency")),
-        emergency_reason=doc.get("emergency_reason"),
-        announced_at=doc["announced_at"],
-        effective_at=doc["effective_at"],
-        earliest_allowed=doc["earliest_allowed"],
-        status=ChangeStatus(doc["status"]),
-        cancelled_at=doc.get("cancelled_at"),
-        cancel_reason=doc.get("cancel_reason"),
-        applied_at=doc.get("applied_at"),
-        expanded=bool(doc.get("expanded")),
-        scope=_scope(doc.get("scope")),
-        scope_before=_scope(doc.get("scope_before")),
-    )
 
 
 async def insert(db: Database, document: Document) -> None:

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from registry.domain.models import Customer, CustomerTerms
-from registry.store.customers import group_key, terms_from_document, terms_key, terms_to_document
-from registry.store.database import Database, Document
+from registry.store.codec import Codec
+from registry.store.customers import group_key, terms_key
+from registry.store.database import Database
 
 NAME = "customer_groups"
 
@@ -23,11 +24,15 @@ NAME = "customer_groups"
 @dataclass(frozen=True, slots=True)
 class CustomerGroup:
     key: str
-    products: tuple[str, ...]
-    hosting_region: str | None
     terms_key: str
     terms: CustomerTerms
+    # The embedded database may store an empty list or null set on insert as no key.
+    products: tuple[str, ...] = ()
+    hosting_region: str | None = None
     chunks: tuple[str, ...] = ()
+
+
+CODEC = Codec(CustomerGroup, id_field="key")
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -35,41 +40,25 @@ async def ensure_indexes(db: Database) -> None:
 
 
 async def remember(db: Database, customer: Customer) -> str:
-    key = group_key(customer)
-    await db[NAME].update_one(
-        {"_id": key},
-        {
-            "$setOnInsert": {
-                "products": sorted(customer.products),
-                "hosting_region": customer.hosting_region,
-                "terms_key": terms_key(customer.terms),
-                "terms": terms_to_document(customer.terms),
-                "chunks": [],
-            }
-        },
-        upsert=True,
+    group = CustomerGroup(
+        key=group_key(customer),
+        products=tuple(sorted(customer.products)),
+        hosting_region=customer.hosting_region,
+        terms_key=terms_key(customer.terms),
+        terms=customer.terms,
     )
-    return key
-
-
-def _from_document(d: Document) -> CustomerGroup:
-    return CustomerGroup(
-        key=d["_id"],
-        products=tuple(d.get("products", ())),
-        hosting_region=d.get("hosting_region"),
-        terms_key=d["terms_key"],
-        terms=terms_from_document(d["terms"]),
-        chunks=tuple(d.get("chunks", ())),
-    )
+    fields = CODEC.to_document(group)
+    await db[NAME].update_one({"_id": fields.pop("_id")}, {"$setOnInsert": fields}, upsert=True)
+    return group.key
 
 
 async def all_groups(db: Database) -> list[CustomerGroup]:
-    return [_from_document(d) async for d in db[NAME].find({})]
+    return [CODEC.from_document(d) async for d in db[NAME].find({})]
 
 
 async def get(db: Database, key: str) -> CustomerGroup | None:
     doc = await db[NAME].find_one({"_id": key})
-    return _from_document(doc) if doc else None
+    return CODEC.from_document(doc) if doc else None
 
 
 async def add_chunks(db: Database, key: str, chunk_ids: Sequence[str]) -> None:

@@ -8,7 +8,8 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 
-from registry.domain.models import Customer, CustomerTerms, DataOrigin, PeriodEnds
+from registry.domain.models import Customer, CustomerTerms, PeriodEnds
+from registry.store.codec import Codec
 from registry.store.database import Database, Document, create_missing_indexes
 from registry.store.database import insert_missing as _insert_missing
 
@@ -23,16 +24,9 @@ async def ensure_indexes(db: Database) -> None:
     await create_missing_indexes(db, NAME, INDEXES)
 
 
-def terms_to_document(terms: CustomerTerms) -> Document:
-    return {
-        "notice_period": terms.notice_period,
-        "objection_window": terms.objection_window,
-        "data_origin": terms.data_origin.value,
-        "allows_emergency_replacement": terms.allows_emergency_replacement,
-        "weekend_rolls_to_monday": terms.weekend_rolls_to_monday,
-        "time_zone": terms.time_zone,
-        "period_ends": terms.period_ends.value,
-    }
+TERMS = Codec(CustomerTerms, id_field=None)
+terms_to_document = TERMS.to_document
+terms_from_document = TERMS.from_document
 
 
 def terms_key(terms: CustomerTerms) -> str:
@@ -56,42 +50,13 @@ def group_key(customer: Customer) -> str:
     return f"{customer.hosting_region or '*'}|{products}|{terms_key(customer.terms)}"
 
 
-def terms_from_document(doc: Document) -> CustomerTerms:
-    return CustomerTerms(
-        notice_period=doc["notice_period"],
-        objection_window=doc.get("objection_window"),
-        data_origin=DataOrigin(doc.get("data_origin", "EEA")),
-        allows_emergency_replacement=bool(doc.get("allows_emergency_replacement", False)),
-        weekend_rolls_to_monday=bool(doc.get("weekend_rolls_to_monday", False)),
-        time_zone=doc.get("time_zone", "UTC"),
-        period_ends=PeriodEnds(doc.get("period_ends", PeriodEnds.SAME_INSTANT.value)),
-    )
-
-
-def to_document(customer: Customer) -> Document:
-    return {
-        "_id": customer.id,
-        "name": customer.name,
-        "terms": terms_to_document(customer.terms),
-        "terms_key": terms_key(customer.terms),
-        "group": group_key(customer),
-        "created_at": customer.created_at,
-        "notice_emails": list(customer.notice_emails),
-        "products": list(customer.products),
-        "hosting_region": customer.hosting_region,
-    }
-
-
-def from_document(doc: Document) -> Customer:
-    return Customer(
-        id=doc["_id"],
-        name=doc["name"],
-        terms=terms_from_document(doc["terms"]),
-        created_at=doc.get("created_at"),
-        notice_emails=tuple(doc.get("notice_emails", ())),
-        products=tuple(doc.get("products", ())),
-        hosting_region=doc.get("hosting_region"),
-    )
+CODEC = Codec(
+    Customer,
+    # Stored beside the fields: equal terms (and equal scope and terms) are one index key.
+    derived={"terms_key": lambda customer: terms_key(customer.terms), "group": group_key},
+)
+to_document = CODEC.to_document
+from_document = CODEC.from_document
 
 
 async def insert(db: Database, customer: Customer) -> None:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pymongo import ASCENDING, IndexModel
 
 from registry.domain.models import Dpa
-from registry.store import dates
-from registry.store.database import Database, Document, create_missing_indexes, group_by
+from registry.store.codec import Codec
+from registry.store.database import Database, create_missing_indexes, group_by
 from registry.store.database import insert_missing as _insert_missing
 
 NAME = "dpas"
@@ -19,33 +19,9 @@ async def ensure_indexes(db: Database) -> None:
     await create_missing_indexes(db, NAME, INDEXES)
 
 
-def to_document(dpa: Dpa) -> Document:
-    return {
-        "_id": dpa.id,
-        "subprocessor_id": dpa.subprocessor_id,
-        "version": dpa.version,
-        "signed_on": dates.dump(dpa.signed_on),
-        "effective_on": dates.dump(dpa.effective_on),
-        "expires_on": dates.dump(dpa.expires_on),
-        "document_url": dpa.document_url,
-        "sha256": dpa.sha256,
-        "scc_modules": list(dpa.scc_modules),
-    }
-
-
-def from_document(doc: Document) -> Dpa:
-    signed_on = dates.load(doc.get("signed_on"))
-    return Dpa(
-        id=doc["_id"],
-        subprocessor_id=doc["subprocessor_id"],
-        version=doc["version"],
-        signed_on=signed_on,
-        effective_on=dates.load(doc.get("effective_on")),
-        expires_on=dates.load(doc.get("expires_on")),
-        document_url=doc.get("document_url"),
-        sha256=doc.get("sha256"),
-        scc_modules=tuple(doc.get("scc_modules", ())),
-    )
+CODEC = Codec(Dpa)
+to_document = CODEC.to_document
+from_document = CODEC.from_document
 
 
 async def upsert(db: Database, dpa: Dpa) -> bool:

@@ -15,7 +15,8 @@ from typing import Any
 
 from pymongo import ASCENDING
 
-from registry.store.database import Database, Document, page_by_id
+from registry.store.codec import Codec
+from registry.store.database import Database, page_by_id
 
 NAME = "email_subscribers"
 PENDING, CONFIRMED, UNSUBSCRIBED = "PENDING", "CONFIRMED", "UNSUBSCRIBED"
@@ -44,15 +45,8 @@ class Subscriber:
     unsubscribed_at: datetime | None = None
 
 
-def from_document(doc: Document) -> Subscriber:
-    return Subscriber(
-        id=doc["_id"],
-        address=doc["address"],
-        status=doc["status"],
-        created_at=doc["created_at"],
-        confirmed_at=doc.get("confirmed_at"),
-        unsubscribed_at=doc.get("unsubscribed_at"),
-    )
+CODEC = Codec(Subscriber)
+from_document = CODEC.from_document
 
 
 async def get(db: Database, sub_id: str) -> Subscriber | None:

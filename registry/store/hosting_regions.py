@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pymongo.errors import DuplicateKeyError
 
 from registry.domain.models import HostingRegion
-from registry.store.database import Database, Document
+from registry.store.codec import Codec
+from registry.store.database import Database
 from registry.store.products import DuplicateCode
 
 NAME = "hosting_regions"
@@ -17,22 +18,9 @@ async def ensure_indexes(db: Database) -> None:
     """The code is the `_id`: nothing else to index."""
 
 
-def to_document(region: HostingRegion) -> Document:
-    return {
-        "_id": region.code,
-        "name": region.name,
-        "countries": list(region.countries),
-        "created_at": region.created_at,
-    }
-
-
-def from_document(doc: Document) -> HostingRegion:
-    return HostingRegion(
-        code=doc["_id"],
-        name=doc["name"],
-        countries=tuple(doc.get("countries", ())),
-        created_at=doc.get("created_at"),
-    )
+CODEC = Codec(HostingRegion, id_field="code")
+to_document = CODEC.to_document
+from_document = CODEC.from_document
 
 
 async def insert(db: Database, region: HostingRegion) -> None:

@@ -16,6 +16,7 @@ from pymongo.errors import DuplicateKeyError
 
 from registry.domain.models import Notice, NoticeStatus
 from registry.store import ids
+from registry.store.codec import Codec
 from registry.store.database import (
     Database,
     Document,
@@ -34,30 +35,9 @@ async def ensure_indexes(db: Database) -> None:
     await create_missing_indexes(db, NAME, INDEXES)
 
 
-def to_document(notice: Notice) -> Document:
-    return {
-        "_id": notice.id,
-        "change_id": notice.change_id,
-        "customer_id": notice.customer_id,
-        "sent_at": notice.sent_at,
-        "earliest_effective_at": notice.earliest_effective_at,
-        "effective_at": notice.effective_at,
-        "objection_deadline": notice.objection_deadline,
-        "status": notice.status.value,
-    }
-
-
-def from_document(doc: Document) -> Notice:
-    return Notice(
-        id=doc["_id"],
-        change_id=doc["change_id"],
-        customer_id=doc["customer_id"],
-        sent_at=doc["sent_at"],
-        earliest_effective_at=doc["earliest_effective_at"],
-        effective_at=doc["effective_at"],
-        objection_deadline=doc["objection_deadline"],
-        status=NoticeStatus(doc["status"]),
-    )
+CODEC = Codec(Notice)
+to_document = CODEC.to_document
+from_document = CODEC.from_document
 
 
 async def insert_batch(db: Database, batch: list[Document]) -> int:

@@ -20,6 +20,7 @@ from pymongo.errors import DuplicateKeyError
 
 from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
 from registry.store import ids
+from registry.store.codec import Codec
 from registry.store.database import Database, Document, create_missing_indexes, page_by_id
 
 NAME = "objections"
@@ -41,40 +42,9 @@ async def ensure_indexes(db: Database) -> None:
     await create_missing_indexes(db, NAME, INDEXES)
 
 
-def to_document(o: Objection) -> Document:
-    return {
-        "_id": o.id,
-        "change_id": o.change_id,
-        "customer_id": o.customer_id,
-        "reason": o.reason,
-        "filed_at": o.filed_at,
-        "deadline": o.deadline,
-        "status": o.status.value,
-        "resolution": o.resolution.value if o.resolution else None,
-        "note": o.note,
-        "resolved_at": o.resolved_at,
-        "filer_name": o.filer_name,
-        "filer_email": o.filer_email,
-        "filed_by_key": o.filed_by_key,
-    }
-
-
-def from_document(doc: Document) -> Objection:
-    return Objection(
-        id=doc["_id"],
-        change_id=doc["change_id"],
-        customer_id=doc["customer_id"],
-        reason=doc["reason"],
-        filed_at=doc["filed_at"],
-        deadline=doc["deadline"],
-        status=ObjectionStatus(doc["status"]),
-        resolution=ObjectionResolution(doc["resolution"]) if doc.get("resolution") else None,
-        note=doc.get("note"),
-        resolved_at=doc.get("resolved_at"),
-        filer_name=doc.get("filer_name"),
-        filer_email=doc.get("filer_email"),
-        filed_by_key=doc.get("filed_by_key"),
-    )
+CODEC = Codec(Objection)
+to_document = CODEC.to_document
+from_document = CODEC.from_document
 
 
 async def insert(db: Database, objection: Objection) -> Objection:

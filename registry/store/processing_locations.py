@@ -6,8 +6,9 @@ from collections.abc import Sequence
 
 from pymongo import ASCENDING, IndexModel
 
-from registry.domain.models import LocationRole, ProcessingLocation
-from registry.store.database import Database, Document, create_missing_indexes, group_by
+from registry.domain.models import ProcessingLocation
+from registry.store.codec import Codec
+from registry.store.database import Database, create_missing_indexes, group_by
 from registry.store.database import insert_missing as _insert_missing
 
 NAME = "processing_locations"
@@ -21,26 +22,9 @@ async def ensure_indexes(db: Database) -> None:
     await create_missing_indexes(db, NAME, INDEXES)
 
 
-def to_document(location: ProcessingLocation) -> Document:
-    return {
-        "_id": location.id,
-        "subprocessor_id": location.subprocessor_id,
-        "country": location.country,
-        "region": location.region,
-        "role": location.role.value,
-        "recipient_in_scope": location.recipient_in_scope,
-    }
-
-
-def from_document(doc: Document) -> ProcessingLocation:
-    return ProcessingLocation(
-        id=doc["_id"],
-        subprocessor_id=doc["subprocessor_id"],
-        country=doc["country"],
-        region=doc.get("region"),
-        role=LocationRole(doc["role"]),
-        recipient_in_scope=doc.get("recipient_in_scope"),
-    )
+CODEC = Codec(ProcessingLocation)
+to_document = CODEC.to_document
+from_document = CODEC.from_document
 
 
 async def upsert(db: Database, location: ProcessingLocation) -> bool:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from pymongo.errors import DuplicateKeyError
 
 from registry.domain.models import Product
-from registry.store.database import Database, Document
+from registry.store.codec import Codec
+from registry.store.database import Database
 
 NAME = "products"
 
@@ -20,12 +21,9 @@ async def ensure_indexes(db: Database) -> None:
     """The code is the `_id`: nothing else to index."""
 
 
-def to_document(product: Product) -> Document:
-    return {"_id": product.code, "name": product.name, "created_at": product.created_at}
-
-
-def from_document(doc: Document) -> Product:
-    return Product(code=doc["_id"], name=doc["name"], created_at=doc.get("created_at"))
+CODEC = Codec(Product, id_field="code")
+to_document = CODEC.to_document
+from_document = CODEC.from_document
 
 
 async def insert(db: Database, product: Product) -> None:

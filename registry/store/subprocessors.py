@@ -14,7 +14,8 @@ from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
-from registry.domain.models import Scope, StatusChange, Subprocessor, SubprocessorStatus
+from registry.domain.models import Scope, Subprocessor, SubprocessorStatus
+from registry.store.codec import Codec, Spread
 from registry.store.database import Database, Document, create_missing_indexes
 from registry.store.database import insert_missing as _insert_missing
 
@@ -28,25 +29,6 @@ INDEXES = [
 
 async def ensure_indexes(db: Database) -> None:
     await create_missing_indexes(db, NAME, INDEXES)
-
-
-def to_document(sub: Subprocessor) -> Document:
-    return {
-        "_id": sub.id,
-        "legal_name": sub.legal_name,
-        "sort_name": sub.legal_name.casefold(),
-        "purpose": sub.purpose,
-        "data_categories": list(sub.data_categories),
-        "website": sub.website,
-        "contact_email": sub.contact_email,
-        "status": sub.status.value,
-        "status_history": [{"status": c.status.value, "at": c.at} for c in sub.status_history],
-        "active_from": sub.active_from,
-        "active_until": sub.active_until,
-        "note": sub.note,
-        "created_at": sub.created_at,
-        **scope_fields(sub.scope),
-    }
 
 
 ALL = "*"
@@ -67,25 +49,13 @@ def scope_from_document(doc: Document) -> Scope:
     )
 
 
-def from_document(doc: Document) -> Subprocessor:
-    return Subprocessor(
-        id=doc["_id"],
-        legal_name=doc["legal_name"],
-        purpose=doc["purpose"],
-        status=SubprocessorStatus(doc["status"]),
-        created_at=doc["created_at"],
-        data_categories=tuple(doc.get("data_categories", ())),
-        website=doc.get("website"),
-        contact_email=doc.get("contact_email"),
-        status_history=tuple(
-            StatusChange(SubprocessorStatus(c["status"]), c["at"])
-            for c in doc.get("status_history", ())
-        ),
-        active_from=doc.get("active_from"),
-        active_until=doc.get("active_until"),
-        note=doc.get("note"),
-        scope=scope_from_document(doc),
-    )
+CODEC = Codec(
+    Subprocessor,
+    derived={"sort_name": lambda sub: sub.legal_name.casefold()},
+    fields={"scope": Spread(scope_fields, scope_from_document)},
+)
+to_document = CODEC.to_document
+from_document = CODEC.from_document
 
 
 @dataclass(frozen=True, slots=True)

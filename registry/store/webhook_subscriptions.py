@@ -15,6 +15,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
 from registry.domain.webhooks import SealedSecrets, Subscription
+from registry.store.codec import Codec, Spread
 from registry.store.database import Database, Document, create_missing_indexes
 
 NAME = "webhook_subscriptions"
@@ -29,46 +30,19 @@ async def ensure_indexes(db: Database) -> None:
     await create_missing_indexes(db, NAME, INDEXES)
 
 
-def to_document(sub: Subscription) -> Document:
-    return {
-        "_id": sub.id,
-        "customer_id": sub.customer_id,
-        "url": sub.url,
-        "event_types": list(sub.event_types),
-        "active": sub.active,
-        "created_at": sub.created_at,
-        "secret": sub.secrets.current,
-        "previous_secret": sub.secrets.previous,
-        "previous_secret_expires_at": sub.secrets.previous_expires_at,
-        "secret_rotated_at": sub.secret_rotated_at,
-        "disabled_at": sub.disabled_at,
-        "disabled_reason": sub.disabled_reason,
-        "deleted_at": sub.deleted_at,
-        "failing_since": sub.failing_since,
-        "last_success_at": sub.last_success_at,
-    }
-
-
-def from_document(doc: Document) -> Subscription:
-    return Subscription(
-        id=doc["_id"],
-        customer_id=doc["customer_id"],
-        url=doc["url"],
-        event_types=tuple(doc.get("event_types", ())),
-        active=bool(doc.get("active")),
-        created_at=doc["created_at"],
-        secrets=SealedSecrets(
-            current=doc["secret"],
-            previous=doc.get("previous_secret"),
-            previous_expires_at=doc.get("previous_secret_expires_at"),
-        ),
-        secret_rotated_at=doc.get("secret_rotated_at"),
-        disabled_at=doc.get("disabled_at"),
-        disabled_reason=doc.get("disabled_reason"),
-        deleted_at=doc.get("deleted_at"),
-        failing_since=doc.get("failing_since"),
-        last_success_at=doc.get("last_success_at"),
-    )
+# The sealed secrets are stored flat, beside the subscription's other fields.
+SECRETS = Codec(
+    SealedSecrets,
+    id_field=None,
+    renamed={
+        "current": "secret",
+        "previous": "previous_secret",
+        "previous_expires_at": "previous_secret_expires_at",
+    },
+)
+CODEC = Codec(Subscription, fields={"secrets": Spread(SECRETS.to_document, SECRETS.from_document)})
+to_document = CODEC.to_document
+from_document = CODEC.from_document
 
 
 async def insert(db: Database, sub: Subscription) -> None:
