@@ -11,7 +11,6 @@ import asyncio
 import dataclasses
 import functools
 from datetime import datetime, timedelta
-from typing import Any
 
 from registry.domain import notice as rules
 from registry.domain.durations import parse_duration
@@ -34,7 +33,6 @@ from registry.store import (
     customer_roster,
     events,
     ids,
-    leases,
     meta,
     notice_schedule,
     notices,
@@ -65,26 +63,23 @@ def reminder_offsets(text: str) -> tuple[timedelta, ...]:
 class NoticePlan:
     """One terms set's notice of a change: the same for every customer holding it."""
 
-    document: Document
     notice: Notice
     reminders: tuple[datetime, ...]
     lags: bool
 
-    def for_customer(self, customer_id: str) -> tuple[Document, Notice]:
+    def for_customer(self, customer_id: str) -> Notice:
         notice_id = ids.notice_id(self.notice.change_id, customer_id)
-        document = {**self.document, "_id": notice_id, "customer_id": customer_id}
-        notice = dataclasses.replace(self.notice, id=document["_id"], customer_id=customer_id)
-        return document, notice
+        return dataclasses.replace(self.notice, id=notice_id, customer_id=customer_id)
 
-    def schedule(self, document: Document, *, reachable: bool) -> list[Document]:
+    def schedule(self, notice: Notice, *, reachable: bool) -> list[notice_schedule.Entry]:
         """Reminders only where someone receives them; the lagging entry always."""
         entries = [
-            notice_schedule.entry(notice_schedule.REMINDER, at, document)
+            notice_schedule.entry(notice_schedule.REMINDER, at, notice)
             for at in (self.reminders if reachable else ())
         ]
         if self.lags:
             entries.append(
-                notice_schedule.entry(notice_schedule.LAGGING, self.notice.effective_at, document)
+                notice_schedule.entry(notice_schedule.LAGGING, self.notice.effective_at, notice)
             )
         return entries
 
@@ -110,7 +105,6 @@ def plan_notice(
         ),
     )
     return NoticePlan(
-        document=notices.to_document(notice),
         notice=notice,
         reminders=tuple(rules.reminder_times(sent_at, notice.objection_deadline, offsets)),
         lags=effective_at > change.effective_at,
@@ -126,44 +120,34 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
     worker that lost its lease stops.
     """
     now = deps.clock.now()
-    doc = await leases.claim(
-        deps.db,
-        changes.NAME,
-        {"expanded": False},
-        owner=worker_id,
-        now=now,
-        lease=LEASE,
-        sort="announced_at",
-    )
-    if doc is None:
+    claimed = await changes.claim_expansion(deps.db, owner=worker_id, now=now, lease=LEASE)
+    if claimed is None:
         return 0
-    change = changes.from_document(doc)
+    change = claimed.change
     reachable = await rendering.reachable_customer_ids(deps)
-    made = await rendering.rendering(deps, change, doc.get("snapshot"))
+    made = await rendering.rendering(deps, change, claimed.snapshot)
     offsets = reminder_offsets(deps.settings.reminder_offsets)
     written = 0
     plans: dict[str, NoticePlan] = {}
-    scheduled: list[Document] = []
-    batch: list[Document] = []
+    scheduled: list[notice_schedule.Entry] = []
+    batch: list[Notice] = []
     outbox: list[Document] = []
-    last_id: str | None = doc.get("expansion_cursor")
+    last_id = claimed.resume_after
     pending: asyncio.Task[bool] | None = None
 
     async def write(
-        notice_docs: list[Document], event_docs: list[Document], entries: list[Document], upto: str
+        written_notices: list[Notice],
+        event_docs: list[Document],
+        entries: list[notice_schedule.Entry],
+        upto: str,
     ) -> bool:
         nonlocal written
-        written += await notices.insert_batch(deps.db, notice_docs)
+        written += await notices.insert_batch(deps.db, written_notices)
         await notice_schedule.add_many(deps.db, entries)
         await events.emit_many(deps.db, event_docs)
         # The checkpoint rides on the lease renewal: one write, fenced by the owner.
-        return await leases.extend(
-            deps.db,
-            changes.NAME,
-            change.id,
-            owner=worker_id,
-            until=deps.clock.now() + LEASE,
-            progress={"expansion_cursor": upto},
+        return await changes.record_expansion(
+            deps.db, change.id, owner=worker_id, until=deps.clock.now() + LEASE, done_upto=upto
         )
 
     who = await audience.audience_of(deps, change)
@@ -175,11 +159,11 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
         if plan is None:
             plan = plans[group.terms_key] = plan_notice(change, group.terms, offsets)
         for customer_id in chunk["ids"]:
-            document, notice = plan.for_customer(customer_id)
-            batch.append(document)
+            notice = plan.for_customer(customer_id)
+            batch.append(notice)
             is_reachable = customer_id in reachable
             if is_reachable or plan.lags:
-                scheduled.extend(plan.schedule(document, reachable=is_reachable))
+                scheduled.extend(plan.schedule(notice, reachable=is_reachable))
             if is_reachable:
                 outbox.append(
                     made.event(
@@ -203,9 +187,7 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
         return written
     # Public subscribers hear of it once (idempotent: a rerun emits nothing new).
     await subscribers.emit_public(deps, change, EventType.CHANGE_ANNOUNCED)
-    done = await leases.complete(
-        deps.db, changes.NAME, change.id, owner=worker_id, update={"$set": {"expanded": True}}
-    )
+    done = await changes.finish_expansion(deps.db, change.id, owner=worker_id)
     await meta.bump(deps.db)
     current = await changes.get(deps.db, change.id)
     if done and current is not None and current.status is ChangeStatus.CANCELLED:
@@ -219,18 +201,9 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
 async def apply_effective_changes(deps: Deps, worker_id: str) -> int:
     """Make one due change EFFECTIVE: vendor statuses, notices, events."""
     now = deps.clock.now()
-    doc = await leases.claim(
-        deps.db,
-        changes.NAME,
-        {"status": ChangeStatus.ANNOUNCED.value, "effective_at": {"$lte": now}, "expanded": True},
-        owner=worker_id,
-        now=now,
-        lease=LEASE,
-        sort="effective_at",
-    )
-    if doc is None:
+    change = await changes.claim_effective(deps.db, owner=worker_id, now=now, lease=LEASE)
+    if change is None:
         return 0
-    change = changes.from_document(doc)
     at = change.effective_at
     if change.kind in (ChangeKind.ADD, ChangeKind.REPLACE):
         await subprocessors.transition(
@@ -246,36 +219,13 @@ async def apply_effective_changes(deps: Deps, worker_id: str) -> int:
         )
     if change.scope is not None:
         await subprocessors.set_scope(deps.db, change.subprocessor_id, change.scope)
-    await deps.db[notices.NAME].update_many(
-        {
-            **ids.notices_of_change(change.id),
-            "status": NoticeStatus.PENDING.value,
-            "effective_at": {"$lte": now},
-        },
-        {"$set": {"status": NoticeStatus.EFFECTIVE.value}},
-    )
-    effective = Change(**{**_fields(change), "status": ChangeStatus.EFFECTIVE, "applied_at": now})
+    await notices.take_effect_due(deps.db, change.id, now)
+    effective = dataclasses.replace(change, status=ChangeStatus.EFFECTIVE, applied_at=now)
     await rendering.emit_for_reachable(deps, effective, EventType.CHANGE_EFFECTIVE)
     await subscribers.emit_public(deps, effective, EventType.CHANGE_EFFECTIVE)
-    completed = await leases.complete(
-        deps.db,
-        changes.NAME,
-        change.id,
-        owner=worker_id,
-        update={
-            "$set": {
-                "status": ChangeStatus.EFFECTIVE.value,
-                "applied_at": now,
-                "open_guard": change.id,
-            }
-        },
-    )
+    completed = await changes.mark_effective(deps.db, change.id, now, owner=worker_id)
     await meta.bump(deps.db)
     return 1 if completed else 0
-
-
-def _fields(change: Change) -> dict[str, Any]:
-    return {name: getattr(change, name) for name in change.__dataclass_fields__}
 
 
 async def send_reminders(deps: Deps, worker_id: str) -> int:
@@ -286,8 +236,8 @@ async def send_reminders(deps: Deps, worker_id: str) -> int:
     )
     if entry is None:
         return 0
-    notice = await notices.get(deps.db, entry["notice_id"])
-    change = await changes.get(deps.db, entry["change_id"])
+    notice = await notices.get(deps.db, entry.notice_id)
+    change = await changes.get(deps.db, entry.change_id)
     if (
         notice is not None
         and change is not None
@@ -303,10 +253,10 @@ async def send_reminders(deps: Deps, worker_id: str) -> int:
                 change,
                 notice,
                 occurred_at=now,
-                dedupe=entry["_id"],
+                dedupe=entry.id,
             ),
         )
-    await notice_schedule.done(deps.db, entry["_id"], owner=worker_id)
+    await notice_schedule.done(deps.db, entry, owner=worker_id)
     return 1
 
 
@@ -319,13 +269,9 @@ async def apply_lagging_notices(deps: Deps, worker_id: str) -> int:
     )
     if entry is None:
         return 0
-    result = await deps.db[notices.NAME].update_one(
-        {"_id": entry["notice_id"], "status": NoticeStatus.PENDING.value},
-        {"$set": {"status": NoticeStatus.EFFECTIVE.value}},
-    )
-    if result.modified_count:
-        change = await changes.get(deps.db, entry["change_id"])
-        notice = await notices.get(deps.db, entry["notice_id"])
+    if await notices.take_effect(deps.db, entry.notice_id):
+        change = await changes.get(deps.db, entry.change_id)
+        notice = await notices.get(deps.db, entry.notice_id)
         if (
             change
             and notice
@@ -342,6 +288,6 @@ async def apply_lagging_notices(deps: Deps, worker_id: str) -> int:
                     dedupe=notice.id,
                 ),
             )
-    await notice_schedule.done(deps.db, entry["_id"], owner=worker_id)
+    await notice_schedule.done(deps.db, entry, owner=worker_id)
     await meta.bump(deps.db)
     return 1

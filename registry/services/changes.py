@@ -257,9 +257,9 @@ async def notice_for(deps: Deps, change: Change, customer_id: str) -> Notice:
     if not audience.is_affected(await audience.audience_of(deps, change), customer):
         raise ValidationError("changeId", "the change does not affect this customer's scope")
     plan = plan_notice(change, customer.terms)
-    document, _ = plan.for_customer(customer_id)
-    await notices.insert_one(deps.db, document)
-    await notice_schedule.add_many(deps.db, plan.schedule(document, reachable=False))
+    notice = plan.for_customer(customer_id)
+    await notices.insert_if_missing(deps.db, notice)
+    await notice_schedule.add_many(deps.db, plan.schedule(notice, reachable=False))
     found = await notices.for_customer(deps.db, change.id, customer_id)
     if found is None:
         raise RuntimeError(f"the notice of {change.id} for {customer_id} vanished after writing")

@@ -21,7 +21,6 @@ from registry.store import (
     customer_roster,
     customers,
     events,
-    ids,
     notices,
     webhook_subscriptions,
 )
@@ -136,14 +135,10 @@ async def reachable_customer_ids(deps: Deps, among: Sequence[str] | None = None)
     delivered, so a change reaching 100,000 customers writes no events for the
     ones nobody delivers to.
     """
-    subscribed: Document = {"active": True}
-    emailed: Document = {"notice_emails": {"$ne": []}}
-    if among is not None:
-        subscribed["customer_id"] = emailed["_id"] = {"$in": list(among)}
-    found: list[str] = await deps.db[webhook_subscriptions.NAME].distinct("customer_id", subscribed)
+    found = await webhook_subscriptions.customers_subscribed(deps.db, among)
     if deps.settings.smtp_url:
-        found += await deps.db[customers.NAME].distinct("_id", emailed)
-    return set(found)
+        found |= await customers.ids_with_notice_emails(deps.db, among)
+    return found
 
 
 async def _terms_of_reachable(deps: Deps, reachable: set[str]) -> dict[str, CustomerTerms]:
@@ -166,10 +161,7 @@ async def emit_for_reachable(deps: Deps, change: Change, type: EventType) -> int
     made = await rendering(deps, change)
     terms = await _terms_of_reachable(deps, reachable)
     batch = []
-    wanted = [ids.notice_id(change.id, customer_id) for customer_id in sorted(reachable)]
-    cursor = deps.db[notices.NAME].find({"_id": {"$in": wanted}})
-    async for doc in cursor:
-        notice = notices.from_document(doc)
+    for notice in await notices.of_customers(deps.db, change.id, sorted(reachable)):
         held = terms.get(notice.customer_id) or await terms_of(deps, notice.customer_id)
         batch.append(made.event(type, notice, held, occurred_at=now, dedupe=notice.id))
     return await events.emit_many(deps.db, batch)

@@ -3,22 +3,24 @@
 `delivered_at` is the first successful delivery of any of the change's events to the
 customer (SMTP accepted, webhook 2xx) and `channels` the channels that succeeded;
 `viewed_at` and `acknowledged_at` come from the notice page; the objection's filer
-is the person named on the page or the API key used. Read in a few `$in` queries per
+is the person named on the page or the API key used. Read in a few queries per
 batch of notices, so exports stream any number of customers.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from registry.domain.event_types import CHANGE_EVENTS
-from registry.domain.models import Notice, Objection
-from registry.domain.webhooks import DeliveryStatus
+from registry.domain.models import Change, Notice, Objection
+from registry.services import changes
+from registry.services.caller import Caller
 from registry.services.deps import Deps
-from registry.store import deliveries, events, notice_views, objections
+from registry.services.policy import STAFF, require_role
+from registry.store import deliveries, events, notice_views, notices, objections
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,34 +64,15 @@ async def for_notices(
         return {}
     customer_ids = sorted({n.customer_id for n in notices})
     change_ids = sorted({n.change_id for n in notices})
-    event_of: dict[str, tuple[str, str]] = {}
-    cursor = deps.db[events.NAME].find(
-        {
-            "customer_id": {"$in": customer_ids},
-            "change_id": {"$in": change_ids},
-            "type": {"$in": [t.value for t in CHANGE_EVENTS]},
-        },
-        {"customer_id": 1, "change_id": 1},
-    )
-    async for doc in cursor:
-        event_of[doc["_id"]] = (doc["change_id"], doc["customer_id"])
+    event_of = await events.change_events_of(deps.db, customer_ids, change_ids, CHANGE_EVENTS)
     first: dict[tuple[str, str], datetime] = {}
     channels: dict[tuple[str, str], set[str]] = defaultdict(set)
     if event_of:
-        cursor = deps.db[deliveries.NAME].find(
-            {
-                "customer_id": {"$in": customer_ids},
-                "event_id": {"$in": list(event_of)},
-                "status": DeliveryStatus.DELIVERED.value,
-            },
-            {"event_id": 1, "channel": 1, "delivered_at": 1},
-        )
-        async for doc in cursor:
-            key = event_of[doc["event_id"]]
-            at = doc.get("delivered_at")
-            if at is not None and (key not in first or at < first[key]):
-                first[key] = at
-            channels[key].add(str(doc.get("channel") or "webhook"))
+        for done in await deliveries.delivered_of_events(deps.db, customer_ids, list(event_of)):
+            key = event_of[done.event_id]
+            if done.at is not None and (key not in first or done.at < first[key]):
+                first[key] = done.at
+            channels[key].add(done.channel)
     if latest_objections is None:
         latest_objections = {}
         grouped = await objections.by_changes(deps.db, change_ids, None)
@@ -110,3 +93,33 @@ async def for_notices(
             objection=latest_objections.get(key),
         )
     return result
+
+
+BATCH = 500
+
+
+async def proof_of_notice(
+    deps: Deps, caller: Caller, change_id: str
+) -> tuple[Change, AsyncIterator[tuple[Notice, NoticeEvidence]]]:
+    """The change, and every notice of it with its evidence in customer order, for
+    auditors (staff only: refused here, before anything streams). Read in batches, so
+    it streams any number of customers."""
+    require_role(caller, *STAFF)
+    change = await changes.get_change(deps, caller, change_id)
+    return change, _proofs(deps, change)
+
+
+async def _proofs(deps: Deps, change: Change) -> AsyncIterator[tuple[Notice, NoticeEvidence]]:
+    found = (await objections.by_changes(deps.db, [change.id], None)).get(change.id, [])
+    latest = {(o.change_id, o.customer_id): o for o in found}  # filed_at order: latest wins
+    batch: list[Notice] = []
+    async for notice in notices.stream_for_change(deps.db, change.id):
+        batch.append(notice)
+        if len(batch) == BATCH:
+            proofs = await for_notices(deps, batch, latest)
+            for n in batch:
+                yield n, proofs[n.id]
+            batch = []
+    proofs = await for_notices(deps, batch, latest)
+    for n in batch:
+        yield n, proofs[n.id]

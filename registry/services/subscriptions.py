@@ -142,9 +142,8 @@ async def delete_subscriber(deps: Deps, caller: Caller, sub_id: str) -> Subscrib
     found = await email_subscribers.delete(deps.db, sub_id)
     if found is None:
         raise NotFound(f"no email subscriber {sub_id!r}")
-    await deps.db[deliveries.NAME].update_many(
-        {"subscription_id": email.subscription_id(found.address)},
-        {"$set": {"target": None, "subscription_id": f"erased:{found.id}"}},
+    await deliveries.forget_address(
+        deps.db, email.subscription_id(found.address), f"erased:{found.id}"
     )
     return found
 
@@ -180,8 +179,4 @@ async def emit_public(deps: Deps, change: Change, type: EventType) -> bool:
 
 async def still_subscribed(deps: Deps, addresses: Sequence[str]) -> set[str]:
     """The addresses among these whose subscriber is confirmed now."""
-    wanted = [email_subscribers.subscriber_id(a) for a in addresses]
-    cursor = deps.db[email_subscribers.NAME].find(
-        {"_id": {"$in": wanted}, "status": email_subscribers.CONFIRMED}, {"address": 1}
-    )
-    return {d["address"] async for d in cursor}
+    return await email_subscribers.confirmed_among(deps.db, addresses)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from registry.domain.models import Change, ChangeKind, ChangeStatus
+from registry.store import leases
 from registry.store.codec import Codec
-from registry.store.database import Database, Document, create_missing_indexes
+from registry.store.database import Backlog, Database, Document, backlog, create_missing_indexes
 
 NAME = "changes"
 INDEXES = [
@@ -204,3 +206,94 @@ async def upcoming_at(
         .limit(limit)
     )
     return [from_document(d) async for d in cursor]
+
+
+# The change engine's jobs (services/change_jobs.py): claims, progress and transitions,
+# each fenced by the lease owner and guarded by the state the job decided on.
+
+EXPANSION_DUE: Document = {"expanded": False}
+"""Announced changes whose notices are not all written yet."""
+
+
+def effective_due(now: datetime) -> Document:
+    """Announced changes whose date has come (expanded or not)."""
+    return {"status": ChangeStatus.ANNOUNCED.value, "effective_at": {"$lte": now}}
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedExpansion:
+    """A change a worker claimed to expand, with where an earlier worker stopped."""
+
+    change: Change
+    snapshot: Document | None
+    resume_after: str | None  # the last roster chunk whose notices were written
+
+
+async def claim_expansion(
+    db: Database, *, owner: str, now: datetime, lease: timedelta
+) -> ClaimedExpansion | None:
+    doc = await leases.claim(
+        db, NAME, EXPANSION_DUE, owner=owner, now=now, lease=lease, sort="announced_at"
+    )
+    if doc is None:
+        return None
+    return ClaimedExpansion(from_document(doc), doc.get("snapshot"), doc.get("expansion_cursor"))
+
+
+async def record_expansion(
+    db: Database, change_id: str, *, owner: str, until: datetime, done_upto: str
+) -> bool:
+    """Renew the expansion lease and checkpoint the last chunk written, in one write;
+    False once the lease is lost."""
+    return await leases.extend(
+        db, NAME, change_id, owner=owner, until=until, progress={"expansion_cursor": done_upto}
+    )
+
+
+async def finish_expansion(db: Database, change_id: str, *, owner: str) -> bool:
+    return await leases.complete(
+        db, NAME, change_id, owner=owner, update={"$set": {"expanded": True}}
+    )
+
+
+async def claim_effective(
+    db: Database, *, owner: str, now: datetime, lease: timedelta
+) -> Change | None:
+    """An expanded, announced change whose date has come, earliest first."""
+    doc = await leases.claim(
+        db,
+        NAME,
+        {**effective_due(now), "expanded": True},
+        owner=owner,
+        now=now,
+        lease=lease,
+        sort="effective_at",
+    )
+    return from_document(doc) if doc is not None else None
+
+
+async def mark_effective(db: Database, change_id: str, at: datetime, *, owner: str) -> bool:
+    """ANNOUNCED → EFFECTIVE, only for the lease holder and only while still ANNOUNCED
+    (a cancel that won the race is kept)."""
+    return await leases.complete(
+        db,
+        NAME,
+        change_id,
+        owner=owner,
+        guard={"status": ChangeStatus.ANNOUNCED.value},
+        update={
+            "$set": {
+                "status": ChangeStatus.EFFECTIVE.value,
+                "applied_at": at,
+                "open_guard": change_id,
+            }
+        },
+    )
+
+
+async def expansion_backlog(db: Database) -> Backlog:
+    return await backlog(db, NAME, EXPANSION_DUE, "announced_at")
+
+
+async def effective_backlog(db: Database, now: datetime) -> Backlog:
+    return await backlog(db, NAME, effective_due(now), "effective_at")

@@ -140,3 +140,12 @@ async def revoke_notice_links(db: Database, customer_id: str, at: datetime) -> b
         {"_id": customer_id}, {"$set": {"notice_links_revoked_at": at}}
     )
     return result.matched_count == 1
+
+
+async def ids_with_notice_emails(db: Database, among: Sequence[str] | None = None) -> set[str]:
+    """Customers that gave notice e-mail addresses (narrowed to `among` when given)."""
+    query: Document = {"notice_emails": {"$ne": []}}
+    if among is not None:
+        query["_id"] = {"$in": list(among)}
+    found: list[str] = await db[NAME].distinct("_id", query)
+    return set(found)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -105,3 +107,23 @@ async def insert_skipping_duplicates(db: Database, name: str, docs: Sequence[Doc
             raise
         return {int(error["index"]) for error in errors}
     return set()
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """Work items due now, and when the oldest of them fell due (None if none has)."""
+
+    count: int
+    oldest_due: datetime | None
+
+
+async def backlog(db: Database, name: str, due: Document, due_field: str) -> Backlog:
+    """How much of a collection's work is due (`due`, a claim query) and since when."""
+    count = await db[name].count_documents(due)
+    oldest = await db[name].find_one(
+        {"$and": [due, {due_field: {"$ne": None}}]},
+        projection={due_field: 1},
+        sort=[(due_field, 1)],
+    )
+    at = oldest.get(due_field) if oldest else None
+    return Backlog(count, at if isinstance(at, datetime) else None)

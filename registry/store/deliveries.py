@@ -324,3 +324,57 @@ def sort_key(delivery: Delivery) -> tuple[str]:
 def claimed_copy(delivery: Delivery, *, seq: int, attempt: int) -> Delivery:
     """The record as a worker holds it while making attempt number `attempt`."""
     return replace(delivery, lease_seq=seq, attempt_count=attempt)
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """A successful delivery of an event, on one channel."""
+
+    event_id: str
+    channel: str
+    at: datetime | None
+
+
+async def delivered_of_events(
+    db: Database, customer_ids: Sequence[str], event_ids: Sequence[str]
+) -> list[Delivered]:
+    """The successful deliveries of these events to these customers (the customer
+    narrows the read to its `customer_log` range)."""
+    cursor = db[NAME].find(
+        {
+            "customer_id": {"$in": list(customer_ids)},
+            "event_id": {"$in": list(event_ids)},
+            "status": DeliveryStatus.DELIVERED.value,
+        },
+        {"event_id": 1, "channel": 1, "delivered_at": 1},
+    )
+    return [
+        Delivered(doc["event_id"], str(doc.get("channel") or "webhook"), doc.get("delivered_at"))
+        async for doc in cursor
+    ]
+
+
+async def forget_address(db: Database, subscription_id: str, erased_as: str) -> None:
+    """Erase an e-mail address from its deliveries: no target, an anonymous subscription."""
+    await db[NAME].update_many(
+        {"subscription_id": subscription_id},
+        {"$set": {"target": None, "subscription_id": erased_as}},
+    )
+
+
+async def counts(db: Database) -> dict[tuple[str, str, str], int]:
+    """Deliveries by (channel, event type, status), in one aggregation; records that
+    predate a field count as "webhook", "unknown" or "UNKNOWN"."""
+    group = {"channel": "$channel", "status": "$status", "type": "$event_type"}
+    cursor = await db[NAME].aggregate([{"$group": {"_id": group, "n": {"$sum": 1}}}])
+    found: dict[tuple[str, str, str], int] = defaultdict(int)
+    async for row in cursor:
+        key = row.get("_id")
+        key = key if isinstance(key, dict) else {}
+        label = (
+            str(key.get("channel") or "webhook"),
+            str(key.get("type") or "unknown"),
+            str(key.get("status") or "UNKNOWN"),
+        )
+        found[label] += int(row.get("n", 0))
+    return dict(found)

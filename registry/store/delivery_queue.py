@@ -37,8 +37,10 @@ from pymongo import ASCENDING, IndexModel, UpdateOne
 from pymongo.errors import DuplicateKeyError
 
 from registry.store.database import (
+    Backlog,
     Database,
     Document,
+    backlog,
     create_missing_indexes,
     insert_skipping_duplicates,
 )
@@ -201,3 +203,7 @@ async def get(db: Database, delivery_id: str) -> Entry | None:
 
 def _slot(delivery_id: str, seq: int) -> str:
     return f"{delivery_id}.{seq}"
+
+
+async def due_backlog(db: Database, now: datetime) -> Backlog:
+    return await backlog(db, NAME, {"due_at": {"$lte": now}}, "due_at")

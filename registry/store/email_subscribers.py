@@ -125,3 +125,10 @@ async def delete(db: Database, sub_id: str) -> Subscriber | None:
 
 async def ids_of(db: Database, sub_ids: Sequence[str]) -> list[str]:
     return [d["_id"] async for d in db[NAME].find({"_id": {"$in": list(sub_ids)}}, {"_id": 1})]
+
+
+async def confirmed_among(db: Database, addresses: Sequence[str]) -> set[str]:
+    """The addresses among these whose subscriber is confirmed now."""
+    wanted = [subscriber_id(a) for a in addresses]
+    cursor = db[NAME].find({"_id": {"$in": wanted}, "status": CONFIRMED}, {"address": 1})
+    return {d["address"] async for d in cursor}

@@ -27,8 +27,10 @@ from pymongo.errors import DuplicateKeyError
 from registry.domain.event_types import EventType
 from registry.store import change_payloads, ids
 from registry.store.database import (
+    Backlog,
     Database,
     Document,
+    backlog,
     create_missing_indexes,
     insert_skipping_duplicates,
 )
@@ -162,3 +164,27 @@ async def bodies_of(db: Database, event_ids: Sequence[str]) -> dict[str, Documen
         {"type": 1, "occurred_at": 1, "data": 1, PAYLOAD_REF: 1},
     )
     return {doc["_id"]: doc async for doc in cursor}
+
+
+async def change_events_of(
+    db: Database,
+    customer_ids: Sequence[str],
+    change_ids: Sequence[str],
+    types: Sequence[EventType],
+) -> dict[str, tuple[str, str]]:
+    """The ids of these customers' events of these types about these changes, each
+    with its (change, customer): what proof of notice looks for among deliveries."""
+    cursor = db[NAME].find(
+        {
+            "customer_id": {"$in": list(customer_ids)},
+            "change_id": {"$in": list(change_ids)},
+            "type": {"$in": [t.value for t in types]},
+        },
+        {"customer_id": 1, "change_id": 1},
+    )
+    return {doc["_id"]: (doc["change_id"], doc["customer_id"]) async for doc in cursor}
+
+
+async def dispatch_backlog(db: Database) -> Backlog:
+    """Events not yet turned into deliveries."""
+    return await backlog(db, NAME, {"dispatched_at": None}, "occurred_at")

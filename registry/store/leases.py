@@ -37,12 +37,21 @@ async def claim(
     return result
 
 
-async def complete(db: Database, name: str, job_id: str, *, owner: str, update: Document) -> bool:
-    """Apply the final update only if `owner` still holds the lease."""
+async def complete(
+    db: Database,
+    name: str,
+    job_id: str,
+    *,
+    owner: str,
+    update: Document,
+    guard: Document | None = None,
+) -> bool:
+    """Apply the final update only if `owner` still holds the lease (and the job still
+    matches `guard`, the state the worker decided on)."""
     sets = dict(update.get("$set", {}))
     sets.update({"lease_owner": None, "lease_until": None})
     result = await db[name].update_one(
-        {"_id": job_id, "lease_owner": owner}, {**update, "$set": sets}
+        {**(guard or {}), "_id": job_id, "lease_owner": owner}, {**update, "$set": sets}
     )
     return result.matched_count == 1
 

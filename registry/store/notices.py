@@ -8,7 +8,8 @@ expansion harmless, and a change's notices are one `_id` range.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
@@ -40,14 +41,16 @@ to_document = CODEC.to_document
 from_document = CODEC.from_document
 
 
-async def insert_batch(db: Database, batch: list[Document]) -> int:
+async def insert_batch(db: Database, batch: Sequence[Notice]) -> int:
     """Insert notices, skipping those that exist; returns how many were new."""
-    return len(batch) - len(await insert_skipping_duplicates(db, NAME, batch))
+    docs = [to_document(n) for n in batch]
+    return len(docs) - len(await insert_skipping_duplicates(db, NAME, docs))
 
 
-async def insert_one(db: Database, document: Document) -> None:
+async def insert_if_missing(db: Database, notice: Notice) -> None:
+    """Write the notice unless one of its change for its customer exists (same `_id`)."""
     with contextlib.suppress(DuplicateKeyError):
-        await db[NAME].insert_one(document)
+        await db[NAME].insert_one(to_document(notice))
 
 
 async def for_customer(db: Database, change_id: str, customer_id: str) -> Notice | None:
@@ -94,9 +97,10 @@ async def page(
     return [from_document(d) for d in docs], total
 
 
-async def stream_for_change(db: Database, change_id: str) -> Any:
-    """All notices of a change in customer order, as a cursor (exports stream it)."""
-    return db[NAME].find(ids.notices_of_change(change_id)).sort("_id", ASCENDING)
+async def stream_for_change(db: Database, change_id: str) -> AsyncIterator[Notice]:
+    """All notices of a change in customer order, streamed (exports read any number)."""
+    async for doc in db[NAME].find(ids.notices_of_change(change_id)).sort("_id", ASCENDING):
+        yield from_document(doc)
 
 
 async def of_customer(db: Database, customer_id: str, change_ids: Sequence[str]) -> list[Notice]:
@@ -117,3 +121,35 @@ async def count_among(db: Database, change_id: str, customer_ids: Sequence[str])
         wanted = [ids.notice_id(change_id, customer_id) for customer_id in part]
         total += len([d async for d in db[NAME].find({"_id": {"$in": wanted}}, {"_id": 1})])
     return total
+
+
+async def take_effect_due(db: Database, change_id: str, now: datetime) -> int:
+    """The change's PENDING notices whose own date has come become EFFECTIVE (a notice
+    lagging behind its change waits for its date); returns how many."""
+    result = await db[NAME].update_many(
+        {
+            **ids.notices_of_change(change_id),
+            "status": NoticeStatus.PENDING.value,
+            "effective_at": {"$lte": now},
+        },
+        {"$set": {"status": NoticeStatus.EFFECTIVE.value}},
+    )
+    return result.modified_count
+
+
+async def take_effect(db: Database, notice_id: str) -> bool:
+    """PENDING → EFFECTIVE for one notice; False when it was not PENDING (cancelled,
+    or another worker got there first)."""
+    result = await db[NAME].update_one(
+        {"_id": notice_id, "status": NoticeStatus.PENDING.value},
+        {"$set": {"status": NoticeStatus.EFFECTIVE.value}},
+    )
+    return result.modified_count == 1
+
+
+async def of_customers(db: Database, change_id: str, customer_ids: Sequence[str]) -> list[Notice]:
+    """The notices of one change held by these customers, by `_id`."""
+    wanted = [ids.notice_id(change_id, customer_id) for customer_id in customer_ids]
+    if not wanted:
+        return []
+    return [from_document(d) async for d in db[NAME].find({"_id": {"$in": wanted}})]

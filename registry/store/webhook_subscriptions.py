@@ -141,3 +141,12 @@ async def _update(db: Database, sub_id: str, values: dict[str, Any]) -> Subscrip
         {"_id": sub_id, **_LIVE}, {"$set": values}, return_document=ReturnDocument.AFTER
     )
     return from_document(doc) if doc else None
+
+
+async def customers_subscribed(db: Database, among: Sequence[str] | None = None) -> set[str]:
+    """Customers with an active subscription (narrowed to `among` when given)."""
+    query: Document = {"active": True}
+    if among is not None:
+        query["customer_id"] = {"$in": list(among)}
+    found: list[str] = await db[NAME].distinct("customer_id", query)
+    return set(found)

@@ -18,15 +18,14 @@ from starlette.responses import Response, StreamingResponse
 
 from registry.domain.errors import NotFound, ValidationError
 from registry.domain.models import Notice, Role
-from registry.services import changes as change_service
 from registry.services import evidence
 from registry.services.access import authenticate
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
 from registry.services.listing import SubprocessorQuery, list_filter
-from registry.services.policy import STAFF, require_role
-from registry.store import audit_log, notices, objections, processing_locations, subprocessors
+from registry.services.policy import require_role
+from registry.store import audit_log, processing_locations, subprocessors
 from registry.web import scope_params
 
 LIST_COLUMNS = ["id", "legal_name", "purpose", "countries", "website", "status", "active_from"]
@@ -46,7 +45,6 @@ NOTICE_COLUMNS = [
     "acknowledged_at",
     "acknowledged_by",
 ]
-EVIDENCE_BATCH = 500
 
 
 async def _caller(request: Request) -> tuple[Deps, Caller]:
@@ -140,10 +138,7 @@ async def proof_of_notice(request: Request) -> Response:
     if fmt not in ("csv", "json"):
         raise NotFound("use .csv or .json")
     deps, caller = await _caller(request)
-    require_role(caller, *STAFF)
-    change = await change_service.get_change(deps, caller, request.path_params["change_id"])
-    by_customer = (await objections.by_changes(deps.db, [change.id], None)).get(change.id, [])
-    latest = {(o.change_id, o.customer_id): o for o in by_customer}
+    change, proven = await evidence.proof_of_notice(deps, caller, request.path_params["change_id"])
 
     def row(n: Notice, proof: NoticeEvidence) -> dict[str, Any]:
         o = proof.objection
@@ -165,18 +160,8 @@ async def proof_of_notice(request: Request) -> Response:
         }
 
     async def rows() -> AsyncIterator[dict[str, Any]]:
-        cursor = await notices.stream_for_change(deps.db, change.id)
-        batch: list[Notice] = []
-        async for doc in cursor:
-            batch.append(notices.from_document(doc))
-            if len(batch) == EVIDENCE_BATCH:
-                proofs = await evidence.for_notices(deps, batch, latest)
-                for n in batch:
-                    yield row(n, proofs[n.id])
-                batch = []
-        proofs = await evidence.for_notices(deps, batch, latest)
-        for n in batch:
-            yield row(n, proofs[n.id])
+        async for n, proof in proven:
+            yield row(n, proof)
 
     if fmt == "json":
 

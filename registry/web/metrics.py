@@ -25,7 +25,6 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
@@ -45,12 +44,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from registry.domain.errors import Unauthenticated
 from registry.domain.event_types import EventType
 from registry.domain.models import Role
+from registry.services import due_work
 from registry.services.access import authenticate
 from registry.services.deps import Deps
 from registry.services.policy import require_role
-from registry.store import delivery_queue, notice_schedule
-from registry.store.database import Database, Document
-from registry.store.deliveries import NAME as DELIVERIES
 
 logger = logging.getLogger("registry.metrics")
 
@@ -227,41 +224,6 @@ class MetricsMiddleware:
             )
 
 
-@dataclass(frozen=True, slots=True)
-class _DueWork:
-    kind: str
-    collection: str
-    query: Document
-    due_field: str
-
-
-def _due_work(now: datetime) -> tuple[_DueWork, ...]:
-    """What the scheduler's jobs would claim now (mirrors services/change_jobs.py)."""
-    return (
-        _DueWork("change_expansion", "changes", {"expanded": False}, "announced_at"),
-        _DueWork(
-            "change_effective",
-            "changes",
-            {"status": "ANNOUNCED", "effective_at": {"$lte": now}},
-            "effective_at",
-        ),
-        _DueWork(
-            "reminder",
-            notice_schedule.NAME,
-            {"kind": notice_schedule.REMINDER, "due_at": {"$lte": now}},
-            "due_at",
-        ),
-        _DueWork(
-            "lagging_notice",
-            notice_schedule.NAME,
-            {"kind": notice_schedule.LAGGING, "due_at": {"$lte": now}},
-            "due_at",
-        ),
-        _DueWork("event_dispatch", "events", {"dispatched_at": None}, "occurred_at"),
-        _DueWork("delivery", delivery_queue.NAME, {"due_at": {"$lte": now}}, "due_at"),
-    )
-
-
 @dataclass(slots=True)
 class DatabaseSnapshot:
     up: bool = True
@@ -271,50 +233,34 @@ class DatabaseSnapshot:
     oldest_age: dict[str, float] | None = None
 
 
-async def _deliveries(
-    db: Database,
+def _deliveries(
+    found: dict[tuple[str, str, str], int],
 ) -> tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]]:
     """Deliveries by (channel, status) and by (event type, status), every known type shown."""
     counts: dict[tuple[str, str], int] = {("webhook", s): 0 for s in DELIVERY_STATUSES}
     by_type: dict[tuple[str, str], int] = {
         (t.value, s): 0 for t in EventType for s in DELIVERY_STATUSES
     }
-    group = {"channel": "$channel", "status": "$status", "type": "$event_type"}
-    pipeline = [{"$group": {"_id": group, "n": {"$sum": 1}}}]
-    cursor = await db[DELIVERIES].aggregate(pipeline)
-    async for row in cursor:
-        key = row.get("_id") or {}
-        channel = key.get("channel") if isinstance(key, dict) else None
-        status = key.get("status") if isinstance(key, dict) else None
-        event_type = key.get("type") if isinstance(key, dict) else None
-        label = (str(channel or "webhook"), str(status or "UNKNOWN"))
-        counts[label] = counts.get(label, 0) + int(row.get("n", 0))
-        typed = (str(event_type or "unknown"), str(status or "UNKNOWN"))
-        by_type[typed] = by_type.get(typed, 0) + int(row.get("n", 0))
+    for (channel, event_type, status), n in found.items():
+        counts[(channel, status)] = counts.get((channel, status), 0) + n
+        by_type[(event_type, status)] = by_type.get((event_type, status), 0) + n
     return counts, by_type
 
 
 async def snapshot(deps: Deps) -> DatabaseSnapshot:
     """Count due work and deliveries; any collection may be empty or not exist yet."""
     now = deps.clock.now()
-    backlog: dict[str, int] = {}
-    oldest_age: dict[str, float] = {}
     try:
-        deliveries, by_type = await _deliveries(deps.db)
-        for work in _due_work(now):
-            collection = deps.db[work.collection]
-            backlog[work.kind] = await collection.count_documents(work.query)
-            oldest = await collection.find_one(
-                {"$and": [work.query, {work.due_field: {"$ne": None}}]},
-                projection={work.due_field: 1},
-                sort=[(work.due_field, 1)],
-            )
-            due_at = oldest.get(work.due_field) if oldest else None
-            age = (now - due_at).total_seconds() if isinstance(due_at, datetime) else 0.0
-            oldest_age[work.kind] = max(age, 0.0)
+        deliveries, by_type = _deliveries(await due_work.delivery_counts(deps))
+        work = await due_work.backlogs(deps)
     except PyMongoError:
         logger.warning("metrics: database unreachable", exc_info=True)
         return DatabaseSnapshot(up=False)
+    backlog = {kind: b.count for kind, b in work.items()}
+    oldest_age = {
+        kind: max((now - b.oldest_due).total_seconds(), 0.0) if b.oldest_due else 0.0
+        for kind, b in work.items()
+    }
     return DatabaseSnapshot(True, deliveries, by_type, backlog, oldest_age)
 
 

@@ -12,11 +12,11 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
-from registry.domain.models import Role
+from registry.domain.models import ChangeStatus, Role
 from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
 from registry.services import change_jobs
-from registry.store import customer_roster
+from registry.store import changes, customer_roster, leases
 from registry.store.database import Document
 from tests.conftest import START, Api, make_settings, running_api
 
@@ -331,7 +331,7 @@ async def test_expansion_interrupted_and_resumed_gives_one_notice_each(
     monkeypatch.setattr(change_jobs, "BATCH", 4)
 
     # The first worker loses its lease after writing a few batches (as if it crashed).
-    real_extend = change_jobs.leases.extend
+    real_extend = leases.extend
     calls = 0
 
     async def flaky_extend(*args: Any, **kwargs: Any) -> bool:
@@ -339,11 +339,11 @@ async def test_expansion_interrupted_and_resumed_gives_one_notice_each(
         calls += 1
         return False if calls >= 3 else await real_extend(*args, **kwargs)
 
-    monkeypatch.setattr(change_jobs.leases, "extend", flaky_extend)
+    monkeypatch.setattr(leases, "extend", flaky_extend)
     await change_jobs.expand_changes(fresh.deps, "crashed-worker")
     partial = await fresh.deps.db["notices"].count_documents({"change_id": change["id"]})
     assert 0 < partial < 28
-    monkeypatch.setattr(change_jobs.leases, "extend", real_extend)
+    monkeypatch.setattr(leases, "extend", real_extend)
 
     # A second worker can take over only after the lease expires; it then finishes the job.
     assert await change_jobs.expand_changes(fresh.deps, "second-worker") == 0
@@ -532,3 +532,40 @@ async def test_customers_with_notice_emails_get_events_when_email_is_on(
         ]
         assert announced == [emailed]
     await mongo_client.drop_database(name)
+
+
+async def test_a_cancel_while_the_change_takes_effect_is_kept(fresh: Api) -> None:
+    """The effective job decided on an ANNOUNCED change; a cancel that lands before it
+    completes wins, and the job's transition is refused rather than overwriting it."""
+    ids = await setup(fresh)
+    change = (await announce(fresh, ids["admin"], kind="ADD", subprocessorId=ids["sub"]))["change"]
+    await fresh.scheduler.run_until_idle()  # expanded, not yet due
+    fresh.clock.set(datetime.fromisoformat(change["effectiveAt"]) + timedelta(seconds=1))
+    now = fresh.clock.now()
+    claimed = await changes.claim_effective(
+        fresh.deps.db, owner="slow-worker", now=now, lease=change_jobs.LEASE
+    )
+    assert claimed is not None
+    assert claimed.id == change["id"]
+    cancel = """mutation($id: ID!) { cancelChange(id: $id, reason: "withdrawn") {
+      __typename } }"""
+    assert (await fresh.gql(cancel, {"id": change["id"]}, ids["admin"]))["cancelChange"] == {
+        "__typename": "ChangeCancelled"
+    }
+    assert not await changes.mark_effective(fresh.deps.db, claimed.id, now, owner="slow-worker")
+    after = await changes.get(fresh.deps.db, change["id"])
+    assert after is not None
+    assert after.status is ChangeStatus.CANCELLED
+    # The holder of the lease on an ANNOUNCED change does complete it.
+    other = await announce(fresh, ids["admin"], kind="ADD", subprocessorId=ids["sub"])
+    await fresh.scheduler.run_until_idle()
+    fresh.clock.set(datetime.fromisoformat(other["change"]["effectiveAt"]) + timedelta(seconds=1))
+    now = fresh.clock.now()
+    claimed = await changes.claim_effective(fresh.deps.db, owner="w", now=now, lease=timedelta(1))
+    assert claimed is not None
+    assert not await changes.mark_effective(fresh.deps.db, claimed.id, now, owner="not-w")
+    assert await changes.mark_effective(fresh.deps.db, claimed.id, now, owner="w")
+    done = await changes.get(fresh.deps.db, claimed.id)
+    assert done is not None
+    assert done.status is ChangeStatus.EFFECTIVE
+    assert done.applied_at == now

@@ -1,0 +1,31 @@
+"""The state of the registry's background work, for operators (`/metrics`).
+
+Each kind of due work is counted with the query its job claims with (the store owns
+both), so the backlog shown is exactly what the scheduler would pick up next.
+"""
+
+from __future__ import annotations
+
+from registry.services.deps import Deps
+from registry.store import changes, deliveries, delivery_queue, events, notice_schedule
+from registry.store.database import Backlog
+
+__all__ = ["Backlog", "backlogs", "delivery_counts"]
+
+
+async def backlogs(deps: Deps) -> dict[str, Backlog]:
+    """Due work by kind: how many items, and since when the oldest is due."""
+    now = deps.clock.now()
+    return {
+        "change_expansion": await changes.expansion_backlog(deps.db),
+        "change_effective": await changes.effective_backlog(deps.db, now),
+        "reminder": await notice_schedule.due_backlog(deps.db, notice_schedule.REMINDER, now),
+        "lagging_notice": await notice_schedule.due_backlog(deps.db, notice_schedule.LAGGING, now),
+        "event_dispatch": await events.dispatch_backlog(deps.db),
+        "delivery": await delivery_queue.due_backlog(deps.db, now),
+    }
+
+
+async def delivery_counts(deps: Deps) -> dict[tuple[str, str, str], int]:
+    """Deliveries by (channel, event type, status)."""
+    return await deliveries.counts(deps.db)
