@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from registry.domain.models import Role
@@ -43,3 +44,10 @@ async def page_entries(
 ) -> tuple[list[Document], int]:
     require_role(caller, Role.ADMIN)
     return await audit_log.page(deps.db, after=after, limit=limit)
+
+
+def all_entries(deps: Deps, caller: Caller) -> AsyncIterator[Document]:
+    """The whole trail, oldest first, for export (ADMIN only: refused here, before
+    anything streams)."""
+    require_role(caller, Role.ADMIN)
+    return audit_log.stream(deps.db)

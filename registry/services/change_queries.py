@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +12,7 @@ from registry.services import policy
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import STAFF, require_role
-from registry.store import changes, ids, notices, objections
+from registry.store import changes, ids, notices, objections, subprocessors
 
 _NEEDS_KEY = "to read changes and notices"
 
@@ -154,3 +154,11 @@ async def recent_announcements(
 def change_cursor(change: Change) -> tuple[str, str]:
     """The key a change page's cursor carries (the store's sort order)."""
     return changes.sort_key(change)
+
+
+async def vendor_names(deps: Deps, shown: Iterable[Change]) -> dict[str, str]:
+    """The legal names of the vendors these changes name, by id. Only for changes the
+    caller was already shown: an announcement names its vendor, even once cancelled."""
+    wanted = sorted({i for c in shown for i in (c.subprocessor_id, c.replaces_id) if i})
+    found = await subprocessors.get_many(deps.db, wanted)
+    return {s.id: s.legal_name for s in found if s is not None}

@@ -231,3 +231,26 @@ async def assess_transfers(
 def subprocessor_cursor(sub: Subprocessor) -> tuple[str, str]:
     """The key a subprocessor page's cursor carries (the store's sort order)."""
     return subprocessors.sort_key(sub)
+
+
+async def list_subprocessors(
+    deps: Deps, caller: Caller, query: SubprocessorQuery
+) -> list[Subprocessor]:
+    """Every vendor the list shows for this question (pages and exports; no paging)."""
+    return await subprocessors.all_matching(deps.db, await list_filter(deps, caller, query))
+
+
+async def vendors_touching(
+    deps: Deps, caller: Caller, products: tuple[str, ...], region: str | None
+) -> set[str]:
+    """The vendors touching that scope, any status, any date: the scope alone (codes
+    are checked as a list's are, so an unknown one is refused)."""
+    asked = SubprocessorQuery(products=products, hosting_region=region)
+    flt = ListFilter(scope_filter=(await list_filter(deps, caller, asked)).scope_filter)
+    return {s.id for s in await subprocessors.all_matching(deps.db, flt)}
+
+
+async def caller_scope(deps: Deps, caller: Caller) -> tuple[tuple[str, ...], str | None]:
+    """A customer caller's own products and hosting region (nothing for anyone else)."""
+    found = await customers.get(deps.db, caller.customer_id) if caller.customer_id else None
+    return (found.products, found.hosting_region) if found else ((), None)

@@ -22,12 +22,12 @@ from registry.domain import validation as check
 from registry.domain.errors import NotFound, ValidationError
 from registry.domain.event_types import PUBLIC_EVENTS, EventType
 from registry.domain.models import Change, DataOrigin, Role
+from registry.domain.subscribers import Subscriber
 from registry.services import snapshots
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import require_role
 from registry.store import deliveries, email_subscribers, events
-from registry.store.email_subscribers import Subscriber
 
 logger = logging.getLogger("registry.subscriptions")
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING
 
+from registry.domain.subscribers import Subscriber
 from registry.store.codec import Codec
 from registry.store.database import Database, page_by_id
 
@@ -33,16 +33,6 @@ def normalise(address: str) -> str:
 def subscriber_id(address: str) -> str:
     digest = hashlib.sha256(normalise(address).encode()).hexdigest()[:32]
     return f"esub_{digest}"
-
-
-@dataclass(frozen=True, slots=True)
-class Subscriber:
-    id: str
-    address: str
-    status: str
-    created_at: datetime
-    confirmed_at: datetime | None = None
-    unsubscribed_at: datetime | None = None
 
 
 CODEC = Codec(Subscriber)

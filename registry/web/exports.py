@@ -17,15 +17,13 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from registry.domain.errors import NotFound, ValidationError
-from registry.domain.models import Notice, Role
-from registry.services import evidence
+from registry.domain.models import Notice
+from registry.services import audit, evidence, listing, registry
 from registry.services.access import authenticate
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
-from registry.services.listing import SubprocessorQuery, list_filter
-from registry.services.policy import require_role
-from registry.store import audit_log, processing_locations, subprocessors
+from registry.services.listing import SubprocessorQuery
 from registry.web import scope_params
 
 LIST_COLUMNS = ["id", "legal_name", "purpose", "countries", "website", "status", "active_from"]
@@ -100,9 +98,8 @@ async def subprocessor_list(request: Request) -> Response:
     deps, caller = await _caller(request)
     products, region = scope_params.requested(request)
     query = SubprocessorQuery(as_of=_as_of(request), products=products, hosting_region=region)
-    flt = await list_filter(deps, caller, query)
-    subs = await subprocessors.all_matching(deps.db, flt)
-    locations = await processing_locations.by_subprocessors(deps.db, [s.id for s in subs])
+    subs = await listing.list_subprocessors(deps, caller, query)
+    locations = await registry.locations_of(deps, caller, [s.id for s in subs])
     rows: list[dict[str, Any]] = [
         {
             "id": s.id,
@@ -188,10 +185,10 @@ async def proof_of_notice(request: Request) -> Response:
 async def audit_export(request: Request) -> Response:
     """`/audit.jsonl`: the whole audit trail as JSON lines (ADMIN only)."""
     deps, caller = await _caller(request)
-    require_role(caller, Role.ADMIN)
+    entries = audit.all_entries(deps, caller)  # refuses all but ADMIN
 
     async def lines() -> AsyncIterator[bytes]:
-        async for entry in audit_log.stream(deps.db):
+        async for entry in entries:
             entry["id"] = entry.pop("_id")
             yield orjson.dumps(entry) + b"\n"
 

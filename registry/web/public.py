@@ -32,12 +32,11 @@ from registry.domain.models import (
     TransferStatus,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
-from registry.services import catalogs, change_queries, policy
+from registry.services import catalogs, change_queries, listing, policy, registry
 from registry.services.access import authenticate
 from registry.services.caller import Caller
 from registry.services.deps import Deps
-from registry.services.listing import SubprocessorQuery, list_filter
-from registry.store import dpas, processing_locations, subprocessors, transfer_bases
+from registry.services.listing import SubprocessorQuery
 from registry.web import scope_params
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -164,9 +163,7 @@ def describe_change(change: Change, names: Mapping[str, str]) -> str:
 
 
 async def vendor_names(deps: Deps, items: Iterable[Change]) -> dict[str, str]:
-    wanted = sorted({i for c in items for i in (c.subprocessor_id, c.replaces_id) if i})
-    found = await subprocessors.get_many(deps.db, wanted)
-    return {s.id: s.legal_name for s in found if s is not None}
+    return await change_queries.vendor_names(deps, items)
 
 
 def country_name(code: str) -> str:
@@ -208,11 +205,11 @@ class Upcoming:
     vendor: str
 
 
-async def _rows(deps: Deps, subs: Sequence[Subprocessor], on: date) -> list[Row]:
+async def _rows(deps: Deps, caller: Caller, subs: Sequence[Subprocessor], on: date) -> list[Row]:
     ids = [s.id for s in subs]
-    locations = await processing_locations.by_subprocessors(deps.db, ids)
-    bases = await transfer_bases.by_subprocessors(deps.db, ids)
-    agreements = await dpas.by_subprocessors(deps.db, ids)
+    locations = await registry.locations_of(deps, caller, ids)
+    bases = await registry.transfer_bases_of(deps, caller, ids)
+    agreements = await registry.dpas_of(deps, caller, ids)
     rows: list[Row] = []
     for sub in subs:
         by_country: dict[str, list[tuple[str, str | None]]] = {}
@@ -273,24 +270,19 @@ async def subprocessor_page(request: Request) -> Response:
     countries = _requested_countries(request)
     products, region = scope_params.requested(request)
     as_of = as_of_param or deps.clock.now()
-    everything = await list_filter(deps, caller, SubprocessorQuery(as_of=as_of))
+    in_force = await listing.list_subprocessors(deps, caller, SubprocessorQuery(as_of=as_of))
     asked = SubprocessorQuery(
         as_of=as_of, countries=countries, products=products, hosting_region=region
     )
-    chosen = (
-        await list_filter(deps, caller, asked) if countries or products or region else everything
-    )
-
-    in_force = await subprocessors.all_matching(deps.db, everything)
     # The same filters the GraphQL list applies: a location in a country, a scope.
     only = (
-        {s.id for s in await subprocessors.all_matching(deps.db, chosen)}
-        if chosen is not everything
+        {s.id for s in await listing.list_subprocessors(deps, caller, asked)}
+        if countries or products or region
         else None
     )
     shown = [s for s in in_force if only is None or s.id in only]
-    rows = await _rows(deps, shown, as_of.date())
-    all_locations = await processing_locations.by_subprocessors(deps.db, [s.id for s in in_force])
+    rows = await _rows(deps, caller, shown, as_of.date())
+    all_locations = await registry.locations_of(deps, caller, [s.id for s in in_force])
     options = sorted(
         {loc.country for locs in all_locations.values() for loc in locs} | set(countries)
     )

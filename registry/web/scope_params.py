@@ -8,11 +8,9 @@ from starlette.requests import Request
 
 from registry.domain.models import Change
 from registry.domain.scope import affects
+from registry.services import listing
 from registry.services.caller import Caller
 from registry.services.deps import Deps
-from registry.services.listing import SubprocessorQuery, list_filter
-from registry.store import customers, subprocessors
-from registry.store.subprocessors import ListFilter
 
 MAX_PRODUCTS = 20
 
@@ -28,8 +26,7 @@ def requested(request: Request) -> tuple[tuple[str, ...], str | None]:
 
 
 async def customer_scope(deps: Deps, caller: Caller) -> tuple[tuple[str, ...], str | None]:
-    customer = await customers.get(deps.db, caller.customer_id or "")
-    return (customer.products, customer.hosting_region) if customer else ((), None)
+    return await listing.caller_scope(deps, caller)
 
 
 async def change_filter(
@@ -44,10 +41,7 @@ async def change_filter(
     changes in `also` (those the customer holds a notice of)."""
     if not products and region is None:
         return None
-    asked = SubprocessorQuery(products=products, hosting_region=region)
-    # Checked like a list (unknown codes refused), then any status, any date: the scope alone.
-    flt = ListFilter(scope_filter=(await list_filter(deps, caller, asked)).scope_filter)
-    touching = {s.id for s in await subprocessors.all_matching(deps.db, flt)}
+    touching = await listing.vendors_touching(deps, caller, products, region)
 
     def keep(change: Change) -> bool:
         return (

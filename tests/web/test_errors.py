@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pymongo.errors import ServerSelectionTimeoutError
 
-from registry.web import exports, public
+from registry.services import listing
 from tests.conftest import Api
 
 
@@ -42,8 +42,7 @@ async def test_a_database_outage_is_a_503_not_a_crash(
     async def unreachable(*args: object, **kwargs: object) -> object:
         raise ServerSelectionTimeoutError("no servers")
 
-    monkeypatch.setattr(exports, "list_filter", unreachable)
-    monkeypatch.setattr(public, "list_filter", unreachable)
+    monkeypatch.setattr(listing, "list_filter", unreachable)  # what pages and exports read
     as_json = await web.http.get("/subprocessors.json")
     assert as_json.status_code == 503
     assert "cannot be reached" in as_json.json()["error"]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from registry.store.email_subscribers import Subscriber
+from registry.domain.subscribers import Subscriber
 
 
 @strawberry.type(
