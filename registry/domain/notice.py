@@ -17,6 +17,7 @@ the following local midnight, the first moment no longer inside the period.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -36,15 +37,17 @@ __all__ = [
     "MINIMUM_PERIOD",
     "EffectiveAtBeforeNotice",
     "EmergencyReasonRequired",
+    "NoticeDates",
+    "NoticeDecision",
     "NoticeRuleError",
     "NoticeWindowTooShort",
     "SuspiciouslyShortPeriod",
-    "check_effective_at",
     "contract_period",
     "customer_date",
     "customer_effective_at",
+    "decide_effective_at",
     "earliest_effective_at",
-    "latest_earliest_effective_at",
+    "notice_dates",
     "notice_period",
     "objection_deadline",
     "objection_window",
@@ -225,46 +228,90 @@ def customer_effective_at(
     return max(change_effective_at, earliest_effective_at(sent_at, terms))
 
 
-def latest_earliest_effective_at(
-    sent_at: datetime, terms_list: Iterable[CustomerTerms], *, emergency: bool
-) -> datetime | None:
-    """The earliest date the change may take effect for all the given customers.
+@dataclass(frozen=True, slots=True)
+class NoticeDates:
+    """One set of terms' dates for a change: what its holders' notices say."""
 
-    None when nobody constrains it: no customers, or an emergency and every
-    customer's terms allow emergency replacement.
-    """
-    sent_at = _utc(sent_at, "sent_at")
-    dates = [earliest_effective_at(sent_at, t) for t in _constraining(terms_list, emergency)]
-    return max(dates, default=None)
+    terms: CustomerTerms
+    earliest_effective_at: datetime  # the end of their notice window
+    effective_at: datetime  # when the change takes effect for them
+    objection_deadline: datetime
+    too_early: bool = False  # the requested date cuts this window short: refused
 
 
-def check_effective_at(
-    requested: datetime | None,
+def notice_dates(
+    sent_at: datetime, change_effective_at: datetime, terms: CustomerTerms, *, emergency: bool
+) -> NoticeDates:
+    """A customer's notice of a change sent at `sent_at` dated `change_effective_at`."""
+    effective_at = customer_effective_at(sent_at, change_effective_at, terms, emergency=emergency)
+    return NoticeDates(
+        terms=terms,
+        earliest_effective_at=earliest_effective_at(sent_at, terms),
+        effective_at=effective_at,
+        objection_deadline=objection_deadline(sent_at, effective_at, terms, emergency=emergency),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeDecision:
+    """Announcing a change to the holders of some terms: the date it may take, the date
+    it gets, and each terms' notice. The announcement records it (`checked`), the
+    console's preview shows it; both come from `decide_effective_at`."""
+
+    sent_at: datetime
+    requested: datetime | None
+    earliest_allowed: datetime  # the latest end of the binding windows, else sent_at
+    effective_at: datetime  # the requested date, or earliest_allowed
+    emergency: bool
+    dates: tuple[NoticeDates, ...]
+
+    @property
+    def offending_terms(self) -> tuple[CustomerTerms, ...]:
+        return tuple(d.terms for d in self.dates if d.too_early)
+
+    def checked(self) -> datetime:
+        """The effective date to record, or the rule it breaks (`NoticeWindowTooShort`
+        naming the offending terms; `EffectiveAtBeforeNotice` for a normal change dated
+        before its notice)."""
+        if self.offending_terms:
+            raise NoticeWindowTooShort(
+                self.earliest_allowed,
+                requested=self.requested,
+                offending_terms=self.offending_terms,
+            )
+        if self.requested is not None and self.requested < self.sent_at and not self.emergency:
+            raise EffectiveAtBeforeNotice(self.requested, self.sent_at)
+        return self.effective_at
+
+
+def decide_effective_at(
     sent_at: datetime,
+    requested: datetime | None,
     terms_list: Iterable[CustomerTerms],
     *,
     emergency: bool,
-) -> datetime:
-    """The effective date to record for a change (DESIGN.md 3.2, 3.4).
+) -> NoticeDecision:
+    """The one rule for a change's date and each customer's notice (DESIGN.md 3.2, 3.4).
 
-    With no request: exactly the latest earliest date, or the send time when no
-    customer constrains it. A request earlier than some customer's window raises
-    `NoticeWindowTooShort`; a normal change dated before its notice raises
-    `EffectiveAtBeforeNotice` (an emergency may be backdated: the vendor may
-    already be gone).
+    Every window binds a normal change. An emergency replacement is bound by none:
+    it takes effect at its date for customers whose terms allow it, and every other
+    customer keeps its full window through its own later date (`customer_effective_at`).
     """
     sent_at = _utc(sent_at, "sent_at")
-    earliest = {t: earliest_effective_at(sent_at, t) for t in _constraining(terms_list, emergency)}
-    latest = max(earliest.values(), default=None)
-    if requested is None:
-        return sent_at if latest is None else latest
-    requested = _utc(requested, "requested")
-    if latest is not None and requested < latest:
-        offending = [t for t, at in earliest.items() if requested < at]
-        raise NoticeWindowTooShort(latest, requested=requested, offending_terms=offending)
-    if requested < sent_at and not emergency:
-        raise EffectiveAtBeforeNotice(requested, sent_at)
-    return requested
+    if requested is not None:
+        requested = _utc(requested, "requested")
+    distinct = list(dict.fromkeys(terms_list))
+    ends = {t: earliest_effective_at(sent_at, t) for t in distinct}
+    earliest = max((ends[t] for t in distinct if not emergency), default=sent_at)
+    chosen = requested if requested is not None else earliest
+    dates = tuple(
+        replace(
+            notice_dates(sent_at, chosen, t, emergency=emergency),
+            too_early=not emergency and requested is not None and requested < ends[t],
+        )
+        for t in distinct
+    )
+    return NoticeDecision(sent_at, requested, earliest, chosen, emergency, dates)
 
 
 def reminder_times(
@@ -287,11 +334,6 @@ def validate_emergency(emergency: bool, reason: str | None) -> None:
     """Refuse an emergency without a reason: skipping notice must be justified."""
     if emergency and (reason is None or not reason.strip()):
         raise EmergencyReasonRequired()
-
-
-def _constraining(terms_list: Iterable[CustomerTerms], emergency: bool) -> set[CustomerTerms]:
-    """Distinct terms whose window binds the change; emergency-allowing ones don't."""
-    return {t for t in terms_list if not (emergency and t.allows_emergency_replacement)}
 
 
 def _period_end(start: datetime, duration: Duration, terms: CustomerTerms) -> datetime:

@@ -90,24 +90,20 @@ def plan_notice(
     offsets: tuple[timedelta, ...] = rules.DEFAULT_REMINDER_OFFSETS,
 ) -> NoticePlan:
     sent_at = change.announced_at
-    effective_at = rules.customer_effective_at(
-        sent_at, change.effective_at, terms, emergency=change.emergency
-    )
+    dates = rules.notice_dates(sent_at, change.effective_at, terms, emergency=change.emergency)
     notice = Notice(
         id="",
         change_id=change.id,
         customer_id="",
         sent_at=sent_at,
-        earliest_effective_at=rules.earliest_effective_at(sent_at, terms),
-        effective_at=effective_at,
-        objection_deadline=rules.objection_deadline(
-            sent_at, effective_at, terms, emergency=change.emergency
-        ),
+        earliest_effective_at=dates.earliest_effective_at,
+        effective_at=dates.effective_at,
+        objection_deadline=dates.objection_deadline,
     )
     return NoticePlan(
         notice=notice,
         reminders=tuple(rules.reminder_times(sent_at, notice.objection_deadline, offsets)),
-        lags=effective_at > change.effective_at,
+        lags=dates.effective_at > change.effective_at,
     )
 
 

@@ -2,8 +2,10 @@
 
 The console shows this beside the "Announce change" button: each group of customers
 sharing terms, with the date the change would take effect for them and their
-objection deadline, computed by the same `plan_notice` the expansion job uses; and,
-for a requested date that is too early, whose notice window it would cut short.
+objection deadline, and, for a requested date that is too early, whose notice window
+it would cut short. Decided by the rule `announce_change` applies
+(`rules.decide_effective_at`, whose per-terms dates the expansion's notices carry), over
+the same affected groups, so the preview and the announcement cannot disagree.
 """
 
 from __future__ import annotations
@@ -82,51 +84,37 @@ async def preview_change(
         earliest_allowed=now,
         status=ChangeStatus.ANNOUNCED,
     )
-    # Only the customers the change's scope affects are told, and bind it (as in announce).
+    # Only the customers the change's scope affects are told, and bind it: the groups
+    # `announce_change` decides on, with the same rule (rules.decide_effective_at).
     chunks: dict[str, list[str]] = {}
     known: dict[str, CustomerTerms] = {}
     for group in await audience.affected_groups(deps, await audience.audience_of(deps, draft)):
         chunks.setdefault(group.terms_key, []).extend(group.chunks)
         known[group.terms_key] = group.terms
-    counts = {key: await customer_roster.count(deps.db, ids) for key, ids in chunks.items()}
-    held = {key: terms for key, terms in known.items() if counts[key]}
-    binding = [] if emergency else list(held.values())
-    earliest = rules.latest_earliest_effective_at(now, binding, emergency=emergency) or now
-    chosen = effective_at or earliest
-    hypothetical = Change(
-        id="preview",
-        kind=kind,
-        subprocessor_id=subprocessor_id,
-        replaces_id=replaces_id,
-        announced_at=now,
-        effective_at=chosen,
-        earliest_allowed=earliest,
-        status=ChangeStatus.ANNOUNCED,
-        emergency=emergency,
-    )
+    decision = rules.decide_effective_at(now, effective_at, known.values(), emergency=emergency)
+    dates = {d.terms: d for d in decision.dates}
     groups = []
-    for key, terms in held.items():
-        plan = plan_notice(hypothetical, terms).notice
+    for key, terms in known.items():
         sample_ids = await customer_roster.first_ids(deps.db, chunks[key], SAMPLE)
         names = [c.name for c in await customers.get_many(deps.db, sample_ids) if c is not None]
-        exempt = emergency and terms.allows_emergency_replacement
+        d = dates[terms]
         groups.append(
             TermsGroup(
                 terms=terms,
-                customer_count=counts[key],
+                customer_count=await customer_roster.count(deps.db, chunks[key]),
                 sample=tuple(names),
-                earliest_effective_at=plan.earliest_effective_at,
-                effective_at=plan.effective_at,
-                objection_deadline=plan.objection_deadline,
-                too_early=not exempt and chosen < plan.earliest_effective_at,
+                earliest_effective_at=d.earliest_effective_at,
+                effective_at=d.effective_at,
+                objection_deadline=d.objection_deadline,
+                too_early=d.too_early,
             )
         )
     groups.sort(key=lambda g: (g.earliest_effective_at, terms_key(g.terms)))
     return ChangePreview(
         now=now,
-        earliest_allowed=earliest,
+        earliest_allowed=decision.earliest_allowed,
         requested=effective_at,
-        effective_at=chosen,
+        effective_at=decision.effective_at,
         groups=tuple(groups),
     )
 

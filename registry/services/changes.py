@@ -156,13 +156,11 @@ async def announce_change(
     groups = audience.affected(
         await audience.audience_of(deps, draft), await customer_groups.all_groups(deps.db)
     )
-    # An emergency replacement takes effect at its date for the customers whose terms
-    # allow it; every other customer keeps its full window through its own notice
-    # (rules.customer_effective_at), so no customer's window binds the change's date.
+    # The console's preview decides with the same rule (services/change_preview.py).
     by_terms = {g.terms_key: g.terms for g in groups}
-    binding = [] if emergency else list(by_terms.values())
+    decision = rules.decide_effective_at(now, effective_at, by_terms.values(), emergency=emergency)
     try:
-        chosen = rules.check_effective_at(effective_at, now, binding, emergency=emergency)
+        chosen = decision.checked()
     except rules.NoticeWindowTooShort as exc:
         offending = set(exc.offending_terms)
         chunks = [c for g in groups if g.terms in offending for c in g.chunks]
@@ -170,7 +168,7 @@ async def announce_change(
         raise NoticeWindowViolation(exc.earliest_allowed, shown) from None
     except rules.EffectiveAtBeforeNotice as exc:
         raise ValidationError("effectiveAt", str(exc)) from None
-    earliest = rules.latest_earliest_effective_at(now, binding, emergency=emergency) or now
+    earliest = decision.earliest_allowed
 
     change = Change(
         id=ids.new_id("Change"),

@@ -12,10 +12,11 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
-from registry.domain.models import ChangeStatus, Role
+from registry.domain.models import ChangeKind, ChangeStatus, Role
 from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
-from registry.services import change_jobs
+from registry.services import change_jobs, change_preview
+from registry.services.caller import Caller
 from registry.store import changes, customer_roster, leases
 from registry.store.database import Document
 from tests.conftest import START, Api, make_settings, running_api
@@ -569,3 +570,100 @@ async def test_a_cancel_while_the_change_takes_effect_is_kept(fresh: Api) -> Non
     assert done is not None
     assert done.status is ChangeStatus.EFFECTIVE
     assert done.applied_at == now
+
+
+MIXED_TERMS = [
+    ("utc 30d", {"noticePeriod": "P30D", "objectionWindow": "P14D"}),
+    (
+        "berlin end of day",
+        {"noticePeriod": "P30D", "timeZone": "Europe/Berlin", "periodEnds": "END_OF_DAY"},
+    ),
+    (
+        "new york rolled",
+        {
+            "noticePeriod": "P1M",
+            "timeZone": "America/New_York",
+            "periodEnds": "END_OF_DAY",
+            "weekendRollsToMonday": True,
+        },
+    ),
+    ("tokyo 6w", {"noticePeriod": "P6W", "timeZone": "Asia/Tokyo", "objectionWindow": "P21D"}),
+    (
+        "auckland emergency",
+        {"noticePeriod": "P2M", "timeZone": "Pacific/Auckland", "allowsEmergencyReplacement": True},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("requested_days", "emergency", "violated"),
+    [
+        pytest.param(None, False, set(), id="no date asked"),
+        pytest.param(40, False, {"tokyo 6w", "auckland emergency"}, id="40 days: two too short"),
+        pytest.param(150, False, set(), id="150 days: every window fits"),
+        pytest.param(2, True, set(), id="emergency in 2 days: the others lag"),
+    ],
+)
+async def test_the_preview_and_the_announcement_agree(
+    fresh: Api, requested_days: int | None, emergency: bool, violated: set[str]
+) -> None:
+    """Customers with different windows, zones and period ends: the console's preview
+    shows the dates and refusals the announcement then records, customer by customer."""
+    admin = await fresh.key(Role.ADMIN)
+    named: dict[str, str] = {}
+    for name, terms in MIXED_TERMS:
+        data = await fresh.gql(CUSTOMER, {"input": {"name": name, **terms}}, admin)
+        named[data["createCustomer"]["customer"]["id"]] = name
+    vendor = (await fresh.gql(SUB, {"name": "Postmark"}, admin))["createSubprocessor"]
+    vendor_id = vendor["subprocessor"]["id"]
+    replaced: str | None = None
+    if emergency:  # an emergency replaces an ACTIVE vendor
+        replaced = vendor_id
+        await announce(fresh, admin, kind="ADD", subprocessorId=replaced)
+        fresh.clock.advance(timedelta(days=120))
+        await fresh.scheduler.run_until_idle()
+        vendor = (await fresh.gql(SUB, {"name": "Replacement"}, admin))["createSubprocessor"]
+        vendor_id = vendor["subprocessor"]["id"]
+    now = fresh.clock.now()
+    requested = now + timedelta(days=requested_days) if requested_days is not None else None
+    kind = ChangeKind.REPLACE if emergency else ChangeKind.ADD
+    preview = await change_preview.preview_change(
+        fresh.deps,
+        Caller(role=Role.PROCUREMENT, key_id="k"),
+        kind=kind,
+        subprocessor_id=vendor_id,
+        replaces_id=replaced,
+        effective_at=requested,
+        emergency=emergency,
+    )
+    assert {name for g in preview.violated for name in g.sample} == violated
+    values: dict[str, Any] = {"kind": kind.value, "subprocessorId": vendor_id}
+    if requested is not None:
+        values["effectiveAt"] = iso(requested)
+    if emergency:
+        values |= {"replacesId": replaced, "emergency": True, "emergencyReason": "breached"}
+    payload = await announce(fresh, admin, **values)
+    if violated:
+        assert payload["__typename"] == "NoticeWindowViolation"
+        assert payload["earliestAllowed"] == iso(preview.earliest_allowed)
+        assert {named[c["id"]] for c in payload["customers"]} == violated
+        return
+    assert payload["__typename"] == "ChangeAnnounced", payload
+    assert payload["change"]["effectiveAt"] == iso(preview.effective_at)
+    assert payload["change"]["earliestAllowed"] == iso(preview.earliest_allowed)
+    await fresh.scheduler.run_until_idle()
+    notices = (await fresh.gql(NOTICES, {"id": payload["change"]["id"]}, admin))["change"]
+    recorded = {
+        named[e["node"]["customer"]["id"]]: (
+            e["node"]["effectiveAt"],
+            e["node"]["objectionDeadline"],
+        )
+        for e in notices["notices"]["edges"]
+    }
+    shown = {
+        name: (iso(g.effective_at), iso(g.objection_deadline))
+        for g in preview.groups
+        for name in g.sample
+    }
+    assert recorded == shown
+    assert len(set(shown.values())) >= 3  # the terms really differ

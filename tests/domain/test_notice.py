@@ -10,17 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from registry.domain.durations import Duration, InvalidDuration, format_duration, parse_duration
-from registry.domain.models import CustomerTerms
+from registry.domain.models import CustomerTerms, PeriodEnds
 from registry.domain.notice import (
     DEFAULT_REMINDER_OFFSETS,
     EffectiveAtBeforeNotice,
     EmergencyReasonRequired,
     NoticeRuleError,
     NoticeWindowTooShort,
-    check_effective_at,
     customer_effective_at,
+    decide_effective_at,
     earliest_effective_at,
-    latest_earliest_effective_at,
     objection_deadline,
     reminder_times,
     validate_emergency,
@@ -248,33 +247,36 @@ def test_customer_effective_at(
 @pytest.mark.parametrize(
     ("terms_list", "emergency", "expected"),
     [
-        pytest.param([], False, None, id="no customers -> None"),
+        pytest.param([], False, SENT, id="no customers -> the send time"),
         pytest.param([P3M], False, utc(2027, 4, 15, 9), id="one P3M customer -> sent + 3 months"),
         pytest.param([P30D, P3M, P6M], False, utc(2027, 7, 15, 9), id="P30D, P3M, P6M -> P6M"),
         pytest.param([P3M] * 1000, False, utc(2027, 4, 15, 9), id="repeated terms -> same date"),
         pytest.param(
             [P6M_EMERGENCY, P30D],
             True,
-            utc(2027, 2, 14, 9),
-            id="emergency ignores customers allowing it",
+            SENT,
+            id="emergency: no window binds the date (the others' notices lag)",
         ),
         pytest.param(
-            [P3M_EMERGENCY, P6M_EMERGENCY], True, None, id="emergency, all allow it -> None"
+            [P3M_EMERGENCY, P6M_EMERGENCY], True, SENT, id="emergency, all allow it -> at once"
         ),
         pytest.param(
             [P6M_EMERGENCY, P30D], False, utc(2027, 7, 15, 9), id="normal change counts everyone"
         ),
     ],
 )
-def test_latest_earliest_effective_at(
-    terms_list: list[CustomerTerms], emergency: bool, expected: datetime | None
+def test_earliest_allowed(
+    terms_list: list[CustomerTerms], emergency: bool, expected: datetime
 ) -> None:
-    assert latest_earliest_effective_at(SENT, terms_list, emergency=emergency) == expected
+    decision = decide_effective_at(SENT, None, terms_list, emergency=emergency)
+    assert decision.earliest_allowed == expected
 
 
-def test_latest_earliest_effective_at_accepts_a_single_pass_iterator() -> None:
+def test_decide_effective_at_accepts_a_single_pass_iterator() -> None:
     terms = (t for t in [P30D, P6M, P3M])
-    assert latest_earliest_effective_at(SENT, terms, emergency=False) == utc(2027, 7, 15, 9)
+    decision = decide_effective_at(SENT, None, terms, emergency=False)
+    assert decision.earliest_allowed == utc(2027, 7, 15, 9)
+    assert [d.terms for d in decision.dates] == [P30D, P6M, P3M]
 
 
 @pytest.mark.parametrize(
@@ -286,7 +288,14 @@ def test_latest_earliest_effective_at_accepts_a_single_pass_iterator() -> None:
             None, [P3M_EMERGENCY], True, SENT, id="none asked, emergency, all allow -> sent_at"
         ),
         pytest.param(
-            None, [P3M_EMERGENCY, P30D], True, utc(2027, 2, 14, 9), id="emergency -> others' window"
+            None, [P3M_EMERGENCY, P30D], True, SENT, id="emergency -> at once (others lag)"
+        ),
+        pytest.param(
+            utc(2027, 2, 1),
+            [P3M_EMERGENCY, P30D, P3M],
+            True,
+            utc(2027, 2, 1),
+            id="emergency: customers not allowing it keep their window by lagging",
         ),
         pytest.param(
             utc(2027, 4, 15, 9), [P3M], False, utc(2027, 4, 15, 9), id="exactly the earliest -> ok"
@@ -309,15 +318,21 @@ def test_latest_earliest_effective_at_accepts_a_single_pass_iterator() -> None:
         ),
     ],
 )
-def test_check_effective_at_accepts(
+def test_decision_accepts(
     requested: datetime | None,
     terms_list: list[CustomerTerms],
     emergency: bool,
     expected: datetime,
 ) -> None:
-    result = check_effective_at(requested, SENT, terms_list, emergency=emergency)
+    decision = decide_effective_at(SENT, requested, terms_list, emergency=emergency)
+    result = decision.checked()
     assert result == expected
     assert result.tzinfo is UTC
+    assert not any(d.too_early for d in decision.dates)
+    for d in decision.dates:  # nobody loses part of its window
+        assert d.effective_at >= result
+        if not (emergency and d.terms.allows_emergency_replacement):
+            assert d.effective_at >= d.earliest_effective_at
 
 
 @pytest.mark.parametrize(
@@ -340,14 +355,6 @@ def test_check_effective_at_accepts(
             id="long enough for P30D and P3M, not P6M -> names P6M",
         ),
         pytest.param(
-            utc(2027, 2, 1),
-            [P3M_EMERGENCY, P30D, P3M],
-            True,
-            utc(2027, 4, 15, 9),
-            [P30D, P3M],
-            id="emergency, customers not allowing it keep their window",
-        ),
-        pytest.param(
             utc(2027, 1, 16),
             [P3M_EMERGENCY],
             False,
@@ -365,7 +372,7 @@ def test_check_effective_at_accepts(
         ),
     ],
 )
-def test_check_effective_at_refuses_short_window(
+def test_decision_refuses_short_window(
     requested: datetime,
     terms_list: list[CustomerTerms],
     emergency: bool,
@@ -373,15 +380,15 @@ def test_check_effective_at_refuses_short_window(
     offending: list[CustomerTerms],
 ) -> None:
     with pytest.raises(NoticeWindowTooShort, match="allows 2027-") as caught:
-        check_effective_at(requested, SENT, terms_list, emergency=emergency)
+        decide_effective_at(SENT, requested, terms_list, emergency=emergency).checked()
     assert caught.value.earliest_allowed == earliest
     assert caught.value.requested == requested
     assert set(caught.value.offending_terms) == set(offending)
 
 
-def test_check_effective_at_refuses_normal_change_before_notice() -> None:
+def test_decision_refuses_normal_change_before_notice() -> None:
     with pytest.raises(EffectiveAtBeforeNotice, match="before the notice is sent") as caught:
-        check_effective_at(utc(2027, 1, 14), SENT, [], emergency=False)
+        decide_effective_at(SENT, utc(2027, 1, 14), [], emergency=False).checked()
     assert caught.value.requested == utc(2027, 1, 14)
     assert caught.value.sent_at == SENT
 
@@ -513,12 +520,8 @@ CALLS: list[tuple[str, Callable[[], object]]] = [
     ),
     ("objection_deadline effective_at", lambda: objection_deadline(SENT, NAIVE, P3M)),
     ("customer_effective_at", lambda: customer_effective_at(SENT, NAIVE, P3M, emergency=False)),
-    (
-        "latest_earliest_effective_at",
-        lambda: latest_earliest_effective_at(NAIVE, [], emergency=False),
-    ),
-    ("check_effective_at sent_at", lambda: check_effective_at(None, NAIVE, [P3M], emergency=False)),
-    ("check_effective_at requested", lambda: check_effective_at(NAIVE, SENT, [], emergency=False)),
+    ("decide sent_at", lambda: decide_effective_at(NAIVE, None, [], emergency=False)),
+    ("decide requested", lambda: decide_effective_at(SENT, NAIVE, [P3M], emergency=False)),
     ("reminder_times", lambda: reminder_times(SENT, NAIVE)),
 ]
 
@@ -578,15 +581,19 @@ def test_earliest_is_at_least_the_minimum_notice(sent_at: datetime, terms: Custo
 def test_chosen_date_respects_every_window(
     sent_at: datetime, terms_list: list[CustomerTerms], emergency: bool, extra: timedelta | None
 ) -> None:
-    latest = latest_earliest_effective_at(sent_at, terms_list, emergency=emergency)
-    requested = None if extra is None else (latest or sent_at) + extra
-    effective_at = check_effective_at(requested, sent_at, terms_list, emergency=emergency)
-    for terms in terms_list:
-        own = customer_effective_at(sent_at, effective_at, terms, emergency=emergency)
-        if not (emergency and terms.allows_emergency_replacement):
-            assert effective_at >= earliest_effective_at(sent_at, terms)
-        assert own == effective_at
-        assert objection_deadline(sent_at, own, terms) <= own
+    latest = decide_effective_at(sent_at, None, terms_list, emergency=emergency).earliest_allowed
+    requested = None if extra is None else latest + extra
+    decision = decide_effective_at(sent_at, requested, terms_list, emergency=emergency)
+    effective_at = decision.checked()
+    for d in decision.dates:
+        own = customer_effective_at(sent_at, effective_at, d.terms, emergency=emergency)
+        assert d.effective_at == own >= effective_at
+        assert own >= earliest_effective_at(sent_at, d.terms) or (
+            emergency and d.terms.allows_emergency_replacement
+        )
+        if not emergency:
+            assert own == effective_at
+            assert d.objection_deadline == objection_deadline(sent_at, own, d.terms) <= own
 
 
 @given(
@@ -612,7 +619,92 @@ def test_results_are_independent_of_the_input_offset(
     assert objection_deadline(moved, earliest.astimezone(other), terms) == objection_deadline(
         sent_at, earliest, terms
     )
-    assert check_effective_at(None, moved, [terms], emergency=emergency) == check_effective_at(
-        None, sent_at, [terms], emergency=emergency
+    assert decide_effective_at(moved, None, [terms], emergency=emergency).checked() == (
+        decide_effective_at(sent_at, None, [terms], emergency=emergency).checked()
     )
     assert reminder_times(moved, earliest.astimezone(other)) == reminder_times(sent_at, earliest)
+
+
+# --- one decision for the announcement and its preview ------------------------------------
+
+UTC_30D = CustomerTerms(notice_period="P30D", objection_window="P14D")
+BERLIN_30D_EOD = CustomerTerms(
+    notice_period="P30D", time_zone="Europe/Berlin", period_ends=PeriodEnds.END_OF_DAY
+)
+NEW_YORK_30D_EOD_ROLL = CustomerTerms(
+    notice_period="P30D",
+    time_zone="America/New_York",
+    period_ends=PeriodEnds.END_OF_DAY,
+    weekend_rolls_to_monday=True,
+)
+TOKYO_3M = CustomerTerms(time_zone="Asia/Tokyo")
+MIXED = [UTC_30D, BERLIN_30D_EOD, NEW_YORK_30D_EOD_ROLL, TOKYO_3M]
+# Sent Fri 15 Jan 2027 09:00 UTC (10:00 Berlin, 04:00 New York, 18:00 Tokyo).
+ENDS = {
+    UTC_30D: utc(2027, 2, 14, 9),  # +30 days, same instant (a Sunday: no roll asked)
+    BERLIN_30D_EOD: utc(2027, 2, 14, 23),  # 14 Feb ends at Berlin midnight, 23:00 UTC
+    NEW_YORK_30D_EOD_ROLL: utc(2027, 2, 16, 5),  # Sun 14 Feb -> Mon 15 Feb, ends 16 Feb 00:00
+    TOKYO_3M: utc(2027, 4, 15, 9),  # 15 Apr 18:00 Tokyo
+}
+
+
+@pytest.mark.parametrize(
+    ("requested", "emergency", "effective", "deadlines", "too_early"),
+    [
+        pytest.param(
+            None,
+            False,
+            {t: ENDS[TOKYO_3M] for t in MIXED},
+            {UTC_30D: utc(2027, 1, 29, 9)} | {t: ENDS[TOKYO_3M] for t in MIXED[1:]},
+            set(),
+            id="none asked: the longest window, everyone's date",
+        ),
+        pytest.param(
+            utc(2027, 2, 15),
+            False,
+            {UTC_30D: utc(2027, 2, 15), BERLIN_30D_EOD: utc(2027, 2, 15)}
+            | {NEW_YORK_30D_EOD_ROLL: ENDS[NEW_YORK_30D_EOD_ROLL], TOKYO_3M: ENDS[TOKYO_3M]},
+            {
+                UTC_30D: utc(2027, 1, 29, 9),
+                BERLIN_30D_EOD: utc(2027, 2, 15),
+                NEW_YORK_30D_EOD_ROLL: ENDS[NEW_YORK_30D_EOD_ROLL],
+                TOKYO_3M: ENDS[TOKYO_3M],
+            },
+            {NEW_YORK_30D_EOD_ROLL, TOKYO_3M},
+            id="15 Feb: after the UTC and Berlin windows, inside New York's and Tokyo's",
+        ),
+    ],
+)
+def test_one_decision_per_terms_across_zones_and_period_ends(
+    requested: datetime | None,
+    emergency: bool,
+    effective: dict[CustomerTerms, datetime],
+    deadlines: dict[CustomerTerms, datetime],
+    too_early: set[CustomerTerms],
+) -> None:
+    decision = decide_effective_at(SENT, requested, MIXED, emergency=emergency)
+    assert decision.earliest_allowed == ENDS[TOKYO_3M]
+    assert {d.terms: d.earliest_effective_at for d in decision.dates} == ENDS
+    assert {d.terms: d.effective_at for d in decision.dates} == effective
+    assert {d.terms: d.objection_deadline for d in decision.dates} == deadlines
+    assert set(decision.offending_terms) == too_early
+    if too_early:
+        with pytest.raises(NoticeWindowTooShort) as caught:
+            decision.checked()
+        assert set(caught.value.offending_terms) == too_early
+        assert caught.value.earliest_allowed == ENDS[TOKYO_3M]
+    else:
+        assert decision.checked() == ENDS[TOKYO_3M]
+
+
+def test_an_emergency_binds_no_window_and_the_others_lag() -> None:
+    allowing = CustomerTerms(objection_window="P14D", allows_emergency_replacement=True)
+    decision = decide_effective_at(SENT, SENT, [allowing, TOKYO_3M], emergency=True)
+    assert decision.checked() == SENT
+    assert decision.earliest_allowed == SENT
+    dates = {d.terms: d for d in decision.dates}
+    assert dates[allowing].effective_at == SENT
+    assert dates[allowing].objection_deadline == utc(2027, 1, 29, 9)  # after the fact
+    assert dates[TOKYO_3M].effective_at == ENDS[TOKYO_3M]  # its full window
+    assert dates[TOKYO_3M].objection_deadline == ENDS[TOKYO_3M]
+    assert not decision.offending_terms
