@@ -29,6 +29,7 @@ from bson import ObjectId
 
 from registry import devdb
 from registry.clock import FrozenClock
+from registry.domain.drafts import ChangeAnnouncement, ObjectionFiling
 from registry.domain.models import (
     ChangeKind,
     Customer,
@@ -143,7 +144,7 @@ async def seed_customers(api: Api, count: int) -> None:
 
 async def seed_changes(api: Api, proposed: list[str], objections: int) -> str:
     announced = [
-        await changes.announce_change(api.deps, ADMIN, kind=ChangeKind.ADD, subprocessor_id=sub)
+        await changes.announce_change(api.deps, ADMIN, ChangeAnnouncement(ChangeKind.ADD, sub))
         for sub in proposed[:3]
     ]
     while await expand_changes(api.deps, "bench"):
@@ -155,9 +156,11 @@ async def seed_changes(api: Api, proposed: list[str], objections: int) -> str:
         await changes.file_objection(
             api.deps,
             ADMIN,
-            change_id=announced[0].id,
-            reason="We need to review this vendor",
-            customer_id=customer_id,
+            ObjectionFiling(
+                change_id=announced[0].id,
+                reason="We need to review this vendor",
+                customer_id=customer_id,
+            ),
         )
     return announced[0].id
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from registry.domain import validation as check
 from registry.domain.errors import PermissionDenied, ValidationError
@@ -109,15 +108,8 @@ async def checked_region(deps: Deps, code: str | None, field: str) -> str | None
     return (await checked_regions(deps, [code], field))[0]
 
 
-@dataclass(frozen=True, slots=True)
-class ScopeCodes:
-    """A scope as asked for: codes not yet checked against the catalogs."""
-
-    products: Sequence[str] = ()
-    hosting_regions: Sequence[str] = ()
-
-
-async def checked_scope(deps: Deps, codes: ScopeCodes, field: str = "scope") -> Scope:
+async def checked_scope(deps: Deps, codes: Scope, field: str = "scope") -> Scope:
+    """The scope asked for, each code checked against its catalog."""
     return Scope(
         products=await checked_products(deps, codes.products, f"{field}.products"),
         hosting_regions=await checked_regions(

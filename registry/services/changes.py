@@ -7,11 +7,10 @@ customers takes as long as announcing to ten.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from registry.domain import notice as rules
 from registry.domain import scope as scopes
 from registry.domain import validation as check
+from registry.domain.drafts import ChangeAnnouncement, ObjectionFiling
 from registry.domain.errors import (
     NotFound,
     NoticeWindowViolation,
@@ -33,7 +32,6 @@ from registry.services import audience, catalogs, policy, scope_changes, snapsho
 from registry.services import events as rendering
 from registry.services import subscriptions as subscribers
 from registry.services.caller import Caller
-from registry.services.catalogs import ScopeCodes
 from registry.services.change_jobs import plan_notice
 from registry.services.deps import Deps
 from registry.services.policy import STAFF, require_role
@@ -89,22 +87,21 @@ async def _check_kind(
         raise ValidationError("emergency", "only a REPLACE can be an emergency")
 
 
-async def announce_change(
-    deps: Deps,
-    caller: Caller,
-    *,
-    kind: ChangeKind,
-    subprocessor_id: str,
-    replaces_id: str | None = None,
-    effective_at: datetime | None = None,
-    description: str | None = None,
-    emergency: bool = False,
-    emergency_reason: str | None = None,
-    idempotency_key: str | None = None,
-    scope: ScopeCodes | None = None,
-) -> Change:
+async def announce_change(deps: Deps, caller: Caller, announcement: ChangeAnnouncement) -> Change:
     """Only the customers the change affects are told, and only their windows bind it."""
     require_role(caller, *STAFF)
+    kind, subprocessor_id, replaces_id = (
+        announcement.kind,
+        announcement.subprocessor_id,
+        announcement.replaces_id,
+    )
+    effective_at, description, scope = (
+        announcement.effective_at,
+        announcement.description,
+        announcement.scope,
+    )
+    emergency, emergency_reason = announcement.emergency, announcement.emergency_reason
+    idempotency_key = announcement.idempotency_key
     # Stored exactly as looked up, so a retry with the same key (spaces and all) finds it.
     key = (
         check.text(idempotency_key, "idempotencyKey", max_length=200)
@@ -264,22 +261,13 @@ async def notice_for(deps: Deps, change: Change, customer_id: str) -> Notice:
     return found
 
 
-async def file_objection(
-    deps: Deps,
-    caller: Caller,
-    *,
-    change_id: str,
-    reason: str,
-    customer_id: str | None = None,
-    filer_name: str | None = None,
-    filer_email: str | None = None,
-) -> Objection:
-    """`filer_name` and `filer_email`: the person objecting (the notice page asks)."""
-    who = policy.acting_customer(caller, customer_id)
-    why = check.text(reason, "reason", max_length=5000)
-    name = check.optional_text(filer_name, "name", max_length=200)
-    address = check.email(filer_email, "email") if filer_email else None
-    change = await get_change(deps, caller, change_id)
+async def file_objection(deps: Deps, caller: Caller, filing: ObjectionFiling) -> Objection:
+    """The filer's name and e-mail: the person objecting (the notice page asks)."""
+    who = policy.acting_customer(caller, filing.customer_id)
+    why = check.text(filing.reason, "reason", max_length=5000)
+    name = check.optional_text(filing.filer_name, "name", max_length=200)
+    address = check.email(filing.filer_email, "email") if filing.filer_email else None
+    change = await get_change(deps, caller, filing.change_id)
     if change.status is ChangeStatus.CANCELLED:
         raise ValidationError("changeId", "the change is CANCELLED: objections are closed")
     # Otherwise the customer's deadline decides, even for a change already in force.

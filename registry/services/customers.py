@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import enum
 from collections.abc import Sequence
+from typing import TypeVar
 
 from registry.domain import validation as check
+from registry.domain.drafts import CustomerDraft, CustomerEdit, Keep
 from registry.domain.durations import InvalidDuration
 from registry.domain.errors import NotFound, ValidationError
-from registry.domain.models import Customer, CustomerTerms, DataOrigin, PeriodEnds, Role
+from registry.domain.models import Customer, CustomerTerms, Role
 from registry.domain.notice import contract_period
 from registry.services import catalogs, policy
 from registry.services.caller import Caller
@@ -18,81 +19,37 @@ from registry.services.policy import require_role
 from registry.store import customer_groups, customer_roster, customer_terms, customers, ids
 from registry.store.customers import group_key
 
-
-class Keep(enum.Enum):
-    """An update argument left out: the stored value stays."""
-
-    KEEP = "KEEP"
+T = TypeVar("T")
 
 
-KEEP = Keep.KEEP
-
-
-def checked_terms(
-    *,
-    notice_period: str,
-    objection_window: str | None,
-    data_origin: DataOrigin,
-    allows_emergency_replacement: bool,
-    weekend_rolls_to_monday: bool,
-    time_zone: str = "UTC",
-    period_ends: PeriodEnds = PeriodEnds.SAME_INSTANT,
-) -> CustomerTerms:
+def checked_terms(terms: CustomerTerms) -> CustomerTerms:
+    """The terms as asked for, their periods and time zone checked."""
     try:
-        contract_period(notice_period)
+        contract_period(terms.notice_period)
     except InvalidDuration as exc:
         raise ValidationError("noticePeriod", str(exc)) from None
-    if objection_window is not None:
+    if terms.objection_window is not None:
         try:
-            contract_period(objection_window)
+            contract_period(terms.objection_window)
         except InvalidDuration as exc:
             raise ValidationError("objectionWindow", str(exc)) from None
-    return CustomerTerms(
-        notice_period=notice_period,
-        objection_window=objection_window,
-        data_origin=data_origin,
-        allows_emergency_replacement=allows_emergency_replacement,
-        weekend_rolls_to_monday=weekend_rolls_to_monday,
-        time_zone=check.time_zone(time_zone, "timeZone"),
-        period_ends=period_ends,
-    )
+    return dataclasses.replace(terms, time_zone=check.time_zone(terms.time_zone, "timeZone"))
 
 
-async def create_customer(
-    deps: Deps,
-    caller: Caller,
-    *,
-    name: str,
-    notice_period: str = "P3M",
-    objection_window: str | None = None,
-    data_origin: DataOrigin = DataOrigin.EEA,
-    allows_emergency_replacement: bool = False,
-    weekend_rolls_to_monday: bool = False,
-    notice_emails: Sequence[str] = (),
-    time_zone: str = "UTC",
-    period_ends: PeriodEnds = PeriodEnds.SAME_INSTANT,
-    products: Sequence[str] = (),
-    hosting_region: str | None = None,
-) -> Customer:
+def _emails(addresses: Sequence[str]) -> tuple[str, ...]:
+    return tuple(check.email(e, "noticeEmails") or "" for e in addresses)
+
+
+async def create_customer(deps: Deps, caller: Caller, draft: CustomerDraft) -> Customer:
     require_role(caller, Role.ADMIN)
-    terms = checked_terms(
-        notice_period=notice_period,
-        objection_window=objection_window,
-        data_origin=data_origin,
-        allows_emergency_replacement=allows_emergency_replacement,
-        weekend_rolls_to_monday=weekend_rolls_to_monday,
-        time_zone=time_zone,
-        period_ends=period_ends,
-    )
-    emails = tuple(check.email(e, "noticeEmails") or "" for e in notice_emails)
     customer = Customer(
         id=ids.new_id("Customer"),
-        name=check.text(name, "name", max_length=200),
-        terms=terms,
+        name=check.text(draft.name, "name", max_length=200),
+        terms=checked_terms(draft.terms),
         created_at=deps.clock.now(),
-        notice_emails=emails,
-        products=await catalogs.checked_products(deps, products, "products"),
-        hosting_region=await catalogs.checked_region(deps, hosting_region, "hostingRegion"),
+        notice_emails=_emails(draft.notice_emails),
+        products=await catalogs.checked_products(deps, draft.products, "products"),
+        hosting_region=await catalogs.checked_region(deps, draft.hosting_region, "hostingRegion"),
     )
     await remember(deps, customer)
     await customers.insert(deps.db, customer)
@@ -106,22 +63,12 @@ async def remember(deps: Deps, customer: Customer) -> None:
     await customer_groups.remember(deps.db, customer)
 
 
+def _kept(value: T | None, stored: T) -> T:
+    return stored if value is None else value
+
+
 async def update_customer(
-    deps: Deps,
-    caller: Caller,
-    customer_id: str,
-    *,
-    name: str | None = None,
-    notice_period: str | None = None,
-    objection_window: str | Keep | None = KEEP,
-    data_origin: DataOrigin | None = None,
-    allows_emergency_replacement: bool | None = None,
-    weekend_rolls_to_monday: bool | None = None,
-    time_zone: str | None = None,
-    period_ends: PeriodEnds | None = None,
-    notice_emails: Sequence[str] | None = None,
-    products: Sequence[str] | None = None,
-    hosting_region: str | Keep | None = KEEP,
+    deps: Deps, caller: Caller, customer_id: str, edit: CustomerEdit
 ) -> Customer:
     """Change what is given; the customer moves to its new group for later changes.
 
@@ -133,44 +80,36 @@ async def update_customer(
     )
     if found is None:
         raise NotFound(f"no customer {customer_id!r}")
-    old = found.terms
+    old, e = found.terms, edit
     terms = checked_terms(
-        notice_period=notice_period if notice_period is not None else old.notice_period,
-        objection_window=(
-            old.objection_window if isinstance(objection_window, Keep) else objection_window
-        ),
-        data_origin=data_origin or old.data_origin,
-        allows_emergency_replacement=(
-            old.allows_emergency_replacement
-            if allows_emergency_replacement is None
-            else allows_emergency_replacement
-        ),
-        weekend_rolls_to_monday=(
-            old.weekend_rolls_to_monday
-            if weekend_rolls_to_monday is None
-            else weekend_rolls_to_monday
-        ),
-        time_zone=time_zone if time_zone is not None else old.time_zone,
-        period_ends=period_ends or old.period_ends,
+        CustomerTerms(
+            notice_period=_kept(e.notice_period, old.notice_period),
+            objection_window=(
+                old.objection_window if isinstance(e.objection_window, Keep) else e.objection_window
+            ),
+            data_origin=_kept(e.data_origin, old.data_origin),
+            allows_emergency_replacement=_kept(
+                e.allows_emergency_replacement, old.allows_emergency_replacement
+            ),
+            weekend_rolls_to_monday=_kept(e.weekend_rolls_to_monday, old.weekend_rolls_to_monday),
+            time_zone=_kept(e.time_zone, old.time_zone),
+            period_ends=_kept(e.period_ends, old.period_ends),
+        )
     )
     updated = dataclasses.replace(
         found,
-        name=found.name if name is None else check.text(name, "name", max_length=200),
+        name=found.name if e.name is None else check.text(e.name, "name", max_length=200),
         terms=terms,
-        notice_emails=(
-            found.notice_emails
-            if notice_emails is None
-            else tuple(check.email(e, "noticeEmails") or "" for e in notice_emails)
-        ),
+        notice_emails=found.notice_emails if e.notice_emails is None else _emails(e.notice_emails),
         products=(
             found.products
-            if products is None
-            else await catalogs.checked_products(deps, products, "products")
+            if e.products is None
+            else await catalogs.checked_products(deps, e.products, "products")
         ),
         hosting_region=(
             found.hosting_region
-            if isinstance(hosting_region, Keep)
-            else await catalogs.checked_region(deps, hosting_region, "hostingRegion")
+            if isinstance(e.hosting_region, Keep)
+            else await catalogs.checked_region(deps, e.hosting_region, "hostingRegion")
         ),
     )
     if updated == found:

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from registry.delivery import notice_links
 from registry.domain import validation as check
+from registry.domain.drafts import ObjectionFiling
 from registry.domain.errors import NotFound
 from registry.domain.models import (
     Change,
@@ -164,10 +165,9 @@ async def object_to(
         objection = await change_service.file_objection(
             deps,
             found.caller,
-            change_id=found.notice.change_id,
-            reason=reason,
-            filer_name=name,
-            filer_email=email,
+            ObjectionFiling(
+                change_id=found.notice.change_id, reason=reason, filer_name=name, filer_email=email
+            ),
         )
     except Exception as error:
         await audit.record(

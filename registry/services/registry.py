@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
 
 from registry.domain import validation as check
+from registry.domain.drafts import (
+    DpaDraft,
+    ProcessingLocationDraft,
+    SubprocessorDetails,
+    SubprocessorEdit,
+    TransferBasisDraft,
+)
 from registry.domain.errors import NotFound, ValidationError
 from registry.domain.models import (
-    DataOrigin,
     Dpa,
-    LocationRole,
     ProcessingLocation,
     StatusChange,
     Subprocessor,
@@ -21,7 +25,6 @@ from registry.domain.models import (
 )
 from registry.services import catalogs, policy, scope_changes
 from registry.services.caller import Caller
-from registry.services.catalogs import ScopeCodes
 from registry.services.deps import Deps
 from registry.services.policy import STAFF, require_role
 from registry.store import dpas, ids, processing_locations, subprocessors, transfer_bases
@@ -37,29 +40,21 @@ def _categories(values: Sequence[str] | None) -> tuple[str, ...]:
 
 
 async def create_subprocessor(
-    deps: Deps,
-    caller: Caller,
-    *,
-    legal_name: str,
-    purpose: str,
-    data_categories: Sequence[str] | None = None,
-    website: str | None = None,
-    contact_email: str | None = None,
-    scope: ScopeCodes | None = None,
+    deps: Deps, caller: Caller, details: SubprocessorDetails
 ) -> Subprocessor:
     """A new vendor starts PROPOSED: only an ADD change, announced in time, activates it."""
     require_role(caller, *STAFF)
-    checked = await catalogs.checked_scope(deps, scope or ScopeCodes())
+    checked = await catalogs.checked_scope(deps, details.scope)
     now = deps.clock.now()
     sub = Subprocessor(
         id=ids.new_id("Subprocessor"),
-        legal_name=check.text(legal_name, "legalName", max_length=200),
-        purpose=check.text(purpose, "purpose", max_length=1000),
+        legal_name=check.text(details.legal_name, "legalName", max_length=200),
+        purpose=check.text(details.purpose, "purpose", max_length=1000),
         status=SubprocessorStatus.PROPOSED,
         created_at=now,
-        data_categories=_categories(data_categories),
-        website=check.url(website, "website"),
-        contact_email=check.email(contact_email, "contactEmail"),
+        data_categories=_categories(details.data_categories),
+        website=check.url(details.website, "website"),
+        contact_email=check.email(details.contact_email, "contactEmail"),
         status_history=(StatusChange(SubprocessorStatus.PROPOSED, now),),
         scope=checked,
     )
@@ -94,31 +89,22 @@ async def _writable(deps: Deps, caller: Caller, sub_id: str, field: str) -> Subp
 
 
 async def update_subprocessor(
-    deps: Deps,
-    caller: Caller,
-    sub_id: str,
-    *,
-    legal_name: str | None = None,
-    purpose: str | None = None,
-    data_categories: Sequence[str] | None = None,
-    website: str | None = None,
-    contact_email: str | None = None,
-    scope: ScopeCodes | None = None,
+    deps: Deps, caller: Caller, sub_id: str, edit: SubprocessorEdit
 ) -> Subprocessor:
     """Scope: see services/scope_changes.py (narrowing at once, widening under notice)."""
     sub = await _writable(deps, caller, sub_id, "id")
-    new_scope = await catalogs.checked_scope(deps, scope) if scope is not None else None
+    new_scope = await catalogs.checked_scope(deps, edit.scope) if edit.scope is not None else None
     changes: dict[str, object] = {}
-    if legal_name is not None:
-        changes["legal_name"] = check.text(legal_name, "legalName", max_length=200)
-    if purpose is not None:
-        changes["purpose"] = check.text(purpose, "purpose", max_length=1000)
-    if data_categories is not None:
-        changes["data_categories"] = _categories(data_categories)
-    if website is not None:
-        changes["website"] = check.url(website, "website")
-    if contact_email is not None:
-        changes["contact_email"] = check.email(contact_email, "contactEmail")
+    if edit.legal_name is not None:
+        changes["legal_name"] = check.text(edit.legal_name, "legalName", max_length=200)
+    if edit.purpose is not None:
+        changes["purpose"] = check.text(edit.purpose, "purpose", max_length=1000)
+    if edit.data_categories is not None:
+        changes["data_categories"] = _categories(edit.data_categories)
+    if edit.website is not None:
+        changes["website"] = check.url(edit.website, "website")
+    if edit.contact_email is not None:
+        changes["contact_email"] = check.email(edit.contact_email, "contactEmail")
     if new_scope is not None:
         # Checked (and a narrowing recorded) before the other fields are written.
         sub = await scope_changes.set_directly(deps, caller, sub, new_scope)
@@ -137,54 +123,36 @@ async def update_subprocessor(
 
 
 async def add_processing_location(
-    deps: Deps,
-    caller: Caller,
-    sub_id: str,
-    *,
-    country: str,
-    region: str | None = None,
-    role: LocationRole = LocationRole.PROCESSING,
-    recipient_in_scope: bool | None = None,
+    deps: Deps, caller: Caller, sub_id: str, draft: ProcessingLocationDraft
 ) -> Subprocessor:
     sub = await _writable(deps, caller, sub_id, "subprocessorId")
     location = ProcessingLocation(
         id=ids.new_id("ProcessingLocation"),
         subprocessor_id=sub.id,
-        country=check.country(country),
-        region=check.region(region),
-        role=role,
-        recipient_in_scope=recipient_in_scope,
+        country=check.country(draft.country),
+        region=check.region(draft.region),
+        role=draft.role,
+        recipient_in_scope=draft.recipient_in_scope,
     )
     await processing_locations.upsert(deps.db, location)
     return sub
 
 
-async def record_dpa(
-    deps: Deps,
-    caller: Caller,
-    sub_id: str,
-    *,
-    version: str,
-    signed_on: date,
-    effective_on: date | None = None,
-    expires_on: date | None = None,
-    document_url: str | None = None,
-    sha256: str | None = None,
-    scc_modules: Sequence[int] | None = None,
-) -> Subprocessor:
+async def record_dpa(deps: Deps, caller: Caller, sub_id: str, draft: DpaDraft) -> Subprocessor:
     sub = await _writable(deps, caller, sub_id, "subprocessorId")
-    check.date_order(signed_on, expires_on, "expiresOn", "expiresOn is before signedOn")
-    check.date_order(effective_on, expires_on, "expiresOn", "expiresOn is before effectiveOn")
-    modules = tuple(sorted({check.scc_module(m, "sccModules") or 0 for m in scc_modules or ()}))
+    d = draft
+    check.date_order(d.signed_on, d.expires_on, "expiresOn", "expiresOn is before signedOn")
+    check.date_order(d.effective_on, d.expires_on, "expiresOn", "expiresOn is before effectiveOn")
+    modules = tuple(sorted({check.scc_module(m, "sccModules") or 0 for m in d.scc_modules}))
     dpa = Dpa(
         id=ids.new_id("Dpa"),
         subprocessor_id=sub.id,
-        version=check.text(version, "version", max_length=50),
-        signed_on=signed_on,
-        effective_on=effective_on,
-        expires_on=expires_on,
-        document_url=check.url(document_url, "documentUrl"),
-        sha256=check.sha256(sha256),
+        version=check.text(d.version, "version", max_length=50),
+        signed_on=d.signed_on,
+        effective_on=d.effective_on,
+        expires_on=d.expires_on,
+        document_url=check.url(d.document_url, "documentUrl"),
+        sha256=check.sha256(d.sha256),
         scc_modules=modules,
     )
     await dpas.upsert(deps.db, dpa)
@@ -192,23 +160,12 @@ async def record_dpa(
 
 
 async def record_transfer_basis(
-    deps: Deps,
-    caller: Caller,
-    sub_id: str,
-    *,
-    mechanism: TransferMechanism,
-    destination: str,
-    origin: DataOrigin = DataOrigin.EEA,
-    valid_from: date | None = None,
-    valid_until: date | None = None,
-    scc_module: int | None = None,
-    reference: str | None = None,
-    tia_on: date | None = None,
-    tia_url: str | None = None,
+    deps: Deps, caller: Caller, sub_id: str, draft: TransferBasisDraft
 ) -> Subprocessor:
     sub = await _writable(deps, caller, sub_id, "subprocessorId")
-    check.date_order(valid_from, valid_until, "validUntil", "validUntil is before validFrom")
-    if scc_module is not None and mechanism not in (
+    d = draft
+    check.date_order(d.valid_from, d.valid_until, "validUntil", "validUntil is before validFrom")
+    if d.scc_module is not None and d.mechanism not in (
         TransferMechanism.SCC_2021,
         TransferMechanism.UK_ADDENDUM,
     ):
@@ -216,15 +173,15 @@ async def record_transfer_basis(
     basis = TransferBasis(
         id=ids.new_id("TransferBasis"),
         subprocessor_id=sub.id,
-        mechanism=mechanism,
-        destination=check.country(destination, "destination"),
-        origin=origin,
-        valid_from=valid_from,
-        valid_until=valid_until,
-        scc_module=check.scc_module(scc_module),
-        reference=check.optional_text(reference, "reference", max_length=500),
-        tia_on=tia_on,
-        tia_url=check.url(tia_url, "tiaUrl"),
+        mechanism=d.mechanism,
+        destination=check.country(d.destination, "destination"),
+        origin=d.origin,
+        valid_from=d.valid_from,
+        valid_until=d.valid_until,
+        scc_module=check.scc_module(d.scc_module),
+        reference=check.optional_text(d.reference, "reference", max_length=500),
+        tia_on=d.tia_on,
+        tia_url=check.url(d.tia_url, "tiaUrl"),
     )
     await transfer_bases.upsert(deps.db, basis)
     return sub

@@ -19,6 +19,7 @@ from registry.domain import validation as check
 from registry.domain.errors import ValidationError
 from registry.domain.models import (
     Customer,
+    CustomerTerms,
     DataOrigin,
     Dpa,
     HostingRegion,
@@ -26,6 +27,7 @@ from registry.domain.models import (
     PeriodEnds,
     ProcessingLocation,
     Product,
+    Scope,
     StatusChange,
     Subprocessor,
     SubprocessorStatus,
@@ -33,7 +35,6 @@ from registry.domain.models import (
     TransferMechanism,
 )
 from registry.services import catalogs
-from registry.services.catalogs import ScopeCodes
 from registry.services.customers import checked_terms, remember
 from registry.services.deps import Deps
 from registry.store import (
@@ -149,7 +150,7 @@ async def _load_subprocessor(
     raw_scope = entry.get("scope") or {}
     scope = await catalogs.checked_scope(
         deps,
-        ScopeCodes(raw_scope.get("products", ()), raw_scope.get("hosting_regions", ())),
+        Scope(tuple(raw_scope.get("products", ())), tuple(raw_scope.get("hosting_regions", ()))),
     )
     sub = Subprocessor(
         id=sub_id,
@@ -223,13 +224,15 @@ async def _load_customer(
     deps: Deps, namespace: str, entry: dict[str, Any], since: datetime, report: SeedReport
 ) -> int:
     terms = checked_terms(
-        notice_period=entry.get("notice_period") or "P3M",
-        objection_window=entry.get("objection_window"),
-        data_origin=DataOrigin(entry.get("data_origin", "EEA")),
-        allows_emergency_replacement=bool(entry.get("allows_emergency_replacement")),
-        weekend_rolls_to_monday=bool(entry.get("weekend_rolls_to_monday")),
-        time_zone=entry.get("time_zone", "UTC"),
-        period_ends=PeriodEnds(entry.get("period_ends", "SAME_INSTANT")),
+        CustomerTerms(
+            notice_period=entry.get("notice_period") or "P3M",
+            objection_window=entry.get("objection_window"),
+            data_origin=DataOrigin(entry.get("data_origin", "EEA")),
+            allows_emergency_replacement=bool(entry.get("allows_emergency_replacement")),
+            weekend_rolls_to_monday=bool(entry.get("weekend_rolls_to_monday")),
+            time_zone=entry.get("time_zone", "UTC"),
+            period_ends=PeriodEnds(entry.get("period_ends", "SAME_INSTANT")),
+        )
     )
     customer = Customer(
         id=stable_id("Customer", namespace, entry["key"]),

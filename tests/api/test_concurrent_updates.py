@@ -10,6 +10,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
+from registry.domain.drafts import ChangeAnnouncement, SubprocessorDetails, SubprocessorEdit
 from registry.domain.errors import ValidationError
 from registry.domain.models import ChangeKind, Role, Subprocessor, SubprocessorStatus
 from registry.services import changes, registry
@@ -33,9 +34,9 @@ async def test_an_edit_during_an_add_taking_effect_keeps_both(
     fresh: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deps = fresh.deps
-    sub = await registry.create_subprocessor(deps, STAFF, legal_name="Mailer", purpose="mail")
+    sub = await registry.create_subprocessor(deps, STAFF, SubprocessorDetails("Mailer", "mail"))
     # No customers: nothing binds the date, so the ADD is due at once.
-    await changes.announce_change(deps, STAFF, kind=ChangeKind.ADD, subprocessor_id=sub.id)
+    await changes.announce_change(deps, STAFF, ChangeAnnouncement(ChangeKind.ADD, sub.id))
 
     read, go = asyncio.Event(), asyncio.Event()
     writable = registry._writable
@@ -49,7 +50,9 @@ async def test_an_edit_during_an_add_taking_effect_keeps_both(
     monkeypatch.setattr(registry, "_writable", paused)
 
     async def edit() -> Subprocessor:
-        return await registry.update_subprocessor(deps, STAFF, sub.id, legal_name="Mailer GmbH")
+        return await registry.update_subprocessor(
+            deps, STAFF, sub.id, SubprocessorEdit(legal_name="Mailer GmbH")
+        )
 
     async def take_effect() -> None:
         await read.wait()
@@ -73,7 +76,7 @@ async def test_two_edits_of_the_same_field_refuse_the_stale_one(
     fresh: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deps = fresh.deps
-    sub = await registry.create_subprocessor(deps, STAFF, legal_name="Mailer", purpose="mail")
+    sub = await registry.create_subprocessor(deps, STAFF, SubprocessorDetails("Mailer", "mail"))
     read, go = asyncio.Event(), asyncio.Event()
     writable = registry._writable
 
@@ -88,11 +91,13 @@ async def test_two_edits_of_the_same_field_refuse_the_stale_one(
 
     async def slow() -> None:
         with pytest.raises(ValidationError, match="edited meanwhile"):
-            await registry.update_subprocessor(deps, STAFF, sub.id, purpose="stale")
+            await registry.update_subprocessor(
+                deps, STAFF, sub.id, SubprocessorEdit(purpose="stale")
+            )
 
     async def quick() -> None:
         await read.wait()
-        await registry.update_subprocessor(deps, STAFF, sub.id, purpose="fresh")
+        await registry.update_subprocessor(deps, STAFF, sub.id, SubprocessorEdit(purpose="fresh"))
         go.set()
 
     await asyncio.gather(slow(), quick())

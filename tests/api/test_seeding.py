@@ -11,6 +11,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
+from registry.domain.drafts import ChangeAnnouncement, CustomerEdit
 from registry.domain.models import ChangeKind, Role, SubprocessorStatus
 from registry.services import changes, customers
 from registry.services.caller import Caller
@@ -47,7 +48,7 @@ async def test_a_second_run_never_reverts_a_change_that_took_effect(fresh: Api) 
     assert vendor is not None
     assert vendor.status is SubprocessorStatus.ACTIVE
     change = await changes.announce_change(
-        deps, ADMIN, kind=ChangeKind.REMOVE, subprocessor_id=vendor.id, description="retire"
+        deps, ADMIN, ChangeAnnouncement(ChangeKind.REMOVE, vendor.id, description="retire")
     )
     fresh.clock.set(change.effective_at + timedelta(seconds=1))
     await fresh.scheduler.run_until_idle()
@@ -56,7 +57,7 @@ async def test_a_second_run_never_reverts_a_change_that_took_effect(fresh: Api) 
     assert retired.status is SubprocessorStatus.RETIRED
 
     customer = (await customers.list_customers(deps, ADMIN, after=None, limit=1))[0][0]
-    await customers.update_customer(deps, ADMIN, customer.id, notice_period="P6M")
+    await customers.update_customer(deps, ADMIN, customer.id, CustomerEdit(notice_period="P6M"))
 
     again = await load_seed_file(deps, SEED)
 

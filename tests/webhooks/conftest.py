@@ -24,6 +24,7 @@ from registry.api.loaders import Loaders
 from registry.api.mutations.webhooks import WebhookMutations
 from registry.api.queries_webhooks import WebhookQueries
 from registry.clock import SystemClock
+from registry.domain.drafts import CustomerDraft
 from registry.domain.models import Role
 from registry.services import customers
 from registry.services.access import authenticate
@@ -177,7 +178,7 @@ async def deps(api: Api, dns: StubDns) -> Deps:
 
 
 async def new_customer(deps: Deps, name: str = "Acme") -> str:
-    customer = await customers.create_customer(deps, ADMIN, name=name)
+    customer = await customers.create_customer(deps, ADMIN, CustomerDraft(name))
     return customer.id
 
 

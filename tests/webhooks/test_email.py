@@ -19,6 +19,7 @@ import pytest
 
 from registry.clock import FrozenClock
 from registry.delivery import email as email_channel
+from registry.domain.drafts import CustomerDraft, CustomerEdit
 from registry.domain.errors import ValidationError
 from registry.domain.models import CustomerTerms, Role
 from registry.domain.webhooks import Delivery, DeliveryStatus
@@ -62,9 +63,11 @@ async def customer_with_contacts(deps: Deps, *addresses: str, zone: str = "UTC")
     customer = await customers.create_customer(
         deps,
         ADMIN,
-        name="Acme",
-        notice_emails=addresses or ("dpo@acme.test",),
-        time_zone=zone,
+        CustomerDraft(
+            "Acme",
+            CustomerTerms(time_zone=zone),
+            notice_emails=addresses or ("dpo@acme.test",),
+        ),
     )
     return customer.id
 
@@ -263,7 +266,9 @@ async def test_an_email_to_a_removed_address_is_not_replayed(
         await deliver_due(deps, "w1", options=FAST)
         api.clock.advance(timedelta(hours=1))
     [failed] = await email_deliveries(deps, event_id)
-    await customers.update_customer(deps, ADMIN, customer, notice_emails=["new@acme.test"])
+    await customers.update_customer(
+        deps, ADMIN, customer, CustomerEdit(notice_emails=("new@acme.test",))
+    )
     with pytest.raises(ValidationError, match="no longer a notice address"):
         await webhooks.replay_delivery(deps, customer_caller(customer), failed.id)
     [still] = await email_deliveries(deps, event_id)

@@ -18,7 +18,7 @@ from registry.api.types.errors import (
     ValidationError,
 )
 from registry.api.types.scope import ScopeInput
-from registry.domain import models
+from registry.domain import drafts, models
 from registry.services import changes
 
 
@@ -64,6 +64,19 @@ class AnnounceChangeInput:
         "affected customers are notified, and it reaches them at their effective dates.",
     )
 
+    def announcement(self) -> drafts.ChangeAnnouncement:
+        return drafts.ChangeAnnouncement(
+            kind=self.kind,
+            subprocessor_id=self.subprocessor_id,
+            replaces_id=self.replaces_id,
+            effective_at=self.effective_at,
+            description=self.description,
+            emergency=self.emergency,
+            emergency_reason=self.emergency_reason,
+            idempotency_key=self.idempotency_key,
+            scope=self.scope.codes() if self.scope is not None else None,
+        )
+
 
 @strawberry.input(description="An objection to file (fileObjection).")
 class FileObjectionInput:
@@ -72,6 +85,11 @@ class FileObjectionInput:
     customer_id: strawberry.ID | None = strawberry.field(
         default=None, description="Admins only; a customer key objects for its own customer."
     )
+
+    def filing(self) -> drafts.ObjectionFiling:
+        return drafts.ObjectionFiling(
+            change_id=self.change_id, reason=self.reason, customer_id=self.customer_id
+        )
 
 
 @strawberry.type(description="announceChange succeeded; notices go out to every affected customer.")
@@ -143,9 +161,7 @@ class ChangeMutations:
         info: Info,
         input: Annotated[AnnounceChangeInput, strawberry.argument(description="The change.")],
     ) -> AnnounceChangePayload:
-        values = dict(vars(input))
-        values["scope"] = input.scope.codes() if input.scope is not None else None
-        call = changes.announce_change(info.context.deps, info.context.caller, **values)
+        call = changes.announce_change(info.context.deps, info.context.caller, input.announcement())
         return await attempt(
             info,
             call,
@@ -184,7 +200,7 @@ class ChangeMutations:
         info: Info,
         input: Annotated[FileObjectionInput, strawberry.argument(description="The objection.")],
     ) -> FileObjectionPayload:
-        call = changes.file_objection(info.context.deps, info.context.caller, **vars(input))
+        call = changes.file_objection(info.context.deps, info.context.caller, input.filing())
         return await attempt(
             info,
             call,

@@ -11,7 +11,7 @@ from registry.api.mutations import attempt
 from registry.api.types.customer import Customer
 from registry.api.types.errors import NotFound, PermissionDenied, ValidationError
 from registry.api.types.subscriber import EmailSubscriber
-from registry.domain import models
+from registry.domain import drafts, models
 from registry.services import access, customers, notice_page, policy, subscriptions
 
 
@@ -62,6 +62,23 @@ class CreateCustomerInput:
         default=None,
         description="Hosting-region code; null: affected by vendors of every region.",
     )
+
+    def draft(self) -> drafts.CustomerDraft:
+        return drafts.CustomerDraft(
+            name=self.name,
+            terms=models.CustomerTerms(
+                notice_period=self.notice_period,
+                objection_window=self.objection_window,
+                data_origin=self.data_origin,
+                allows_emergency_replacement=self.allows_emergency_replacement,
+                weekend_rolls_to_monday=self.weekend_rolls_to_monday,
+                time_zone=self.time_zone,
+                period_ends=self.period_ends,
+            ),
+            notice_emails=tuple(self.notice_emails or ()),
+            products=tuple(self.products or ()),
+            hosting_region=self.hosting_region,
+        )
 
 
 @strawberry.type(description="createCustomer succeeded.")
@@ -121,6 +138,30 @@ class UpdateCustomerInput:
         description="Hosting-region code; null: affected by vendors of every region; omitted "
         "keeps it.",
     )
+
+    def edit(self) -> drafts.CustomerEdit:
+        return drafts.CustomerEdit(
+            name=self.name,
+            notice_period=self.notice_period,
+            objection_window=_kept(self.objection_window),
+            data_origin=self.data_origin,
+            allows_emergency_replacement=self.allows_emergency_replacement,
+            weekend_rolls_to_monday=self.weekend_rolls_to_monday,
+            time_zone=self.time_zone,
+            period_ends=self.period_ends,
+            notice_emails=_listed(self.notice_emails),
+            products=_listed(self.products),
+            hosting_region=_kept(self.hosting_region),
+        )
+
+
+def _kept(value: str | None) -> str | drafts.Keep | None:
+    """Left out (UNSET) keeps the stored value; null is a value here."""
+    return drafts.KEEP if value is strawberry.UNSET else value
+
+
+def _listed(values: list[str] | None) -> tuple[str, ...] | None:
+    return tuple(values) if values is not None else None
 
 
 @strawberry.type(description="The customer after the update.")
@@ -246,10 +287,7 @@ class CustomerMutations:
             CreateCustomerInput, strawberry.argument(description="The customer and its terms.")
         ],
     ) -> CreateCustomerPayload:
-        values = dict(vars(input))
-        values["notice_emails"] = values["notice_emails"] or ()
-        values["products"] = values["products"] or ()
-        call = customers.create_customer(info.context.deps, info.context.caller, **values)
+        call = customers.create_customer(info.context.deps, info.context.caller, input.draft())
         return await attempt(
             info, call, lambda c: CustomerCreated(customer=Customer.from_domain(c))
         )
@@ -263,8 +301,7 @@ class CustomerMutations:
         id: Annotated[strawberry.ID, strawberry.argument(description="The customer's id.")],
         input: Annotated[UpdateCustomerInput, strawberry.argument(description="What to change.")],
     ) -> UpdateCustomerPayload:
-        values = {k: v for k, v in vars(input).items() if v is not strawberry.UNSET}
-        call = customers.update_customer(info.context.deps, info.context.caller, id, **values)
+        call = customers.update_customer(info.context.deps, info.context.caller, id, input.edit())
         return await attempt(
             info, call, lambda c: CustomerUpdated(customer=Customer.from_domain(c)), target=id
         )

@@ -12,7 +12,7 @@ from registry.api.mutations import attempt
 from registry.api.types.errors import NotFound, PermissionDenied, ValidationError
 from registry.api.types.scope import ScopeInput
 from registry.api.types.subprocessor import Subprocessor
-from registry.domain import models
+from registry.domain import drafts, models
 from registry.services import registry
 
 
@@ -38,6 +38,16 @@ class CreateSubprocessorInput:
     scope: ScopeInput | None = strawberry.field(
         default=None, description="Products and hosting regions it touches (default: all)."
     )
+
+    def details(self) -> drafts.SubprocessorDetails:
+        return drafts.SubprocessorDetails(
+            legal_name=self.legal_name,
+            purpose=self.purpose,
+            data_categories=tuple(self.data_categories or ()),
+            website=self.website,
+            contact_email=self.contact_email,
+            scope=self.scope.codes() if self.scope is not None else models.Scope(),
+        )
 
 
 @strawberry.input(
@@ -66,11 +76,17 @@ class UpdateSubprocessorInput:
         "ACTIVE vendor goes through announceChange(kind: UPDATE, scope:).",
     )
 
-
-def _values(input: CreateSubprocessorInput | UpdateSubprocessorInput) -> dict[str, object]:
-    values = dict(vars(input))
-    values["scope"] = input.scope.codes() if input.scope is not None else None
-    return values
+    def edit(self) -> drafts.SubprocessorEdit:
+        return drafts.SubprocessorEdit(
+            legal_name=self.legal_name,
+            purpose=self.purpose,
+            data_categories=tuple(self.data_categories)
+            if self.data_categories is not None
+            else None,
+            website=self.website,
+            contact_email=self.contact_email,
+            scope=self.scope.codes() if self.scope is not None else None,
+        )
 
 
 @strawberry.input(description="A new processing location (addProcessingLocation).")
@@ -90,6 +106,14 @@ class ProcessingLocationInput:
         "sets that decision aside, so another transfer basis must carry the transfer; null "
         "(default) when not known.",
     )
+
+    def draft(self) -> drafts.ProcessingLocationDraft:
+        return drafts.ProcessingLocationDraft(
+            country=self.country,
+            region=self.region,
+            role=self.role,
+            recipient_in_scope=self.recipient_in_scope,
+        )
 
 
 @strawberry.input(description="A DPA to record for a subprocessor (recordDpa).")
@@ -114,6 +138,17 @@ class DpaInput:
     scc_modules: list[int] | None = strawberry.field(
         default=None, description="The 2021 SCC modules (1-4) it incorporates; default none."
     )
+
+    def draft(self) -> drafts.DpaDraft:
+        return drafts.DpaDraft(
+            version=self.version,
+            signed_on=self.signed_on,
+            effective_on=self.effective_on,
+            expires_on=self.expires_on,
+            document_url=self.document_url,
+            sha256=self.sha256,
+            scc_modules=tuple(self.scc_modules or ()),
+        )
 
 
 @strawberry.input(
@@ -150,6 +185,19 @@ class TransferBasisInput:
     tia_url: str | None = strawberry.field(
         default=None, description="Where that transfer impact assessment is kept, an http(s) URL."
     )
+
+    def draft(self) -> drafts.TransferBasisDraft:
+        return drafts.TransferBasisDraft(
+            mechanism=self.mechanism,
+            destination=self.destination,
+            origin=self.origin,
+            valid_from=self.valid_from,
+            valid_until=self.valid_until,
+            scc_module=self.scc_module,
+            reference=self.reference,
+            tia_on=self.tia_on,
+            tia_url=self.tia_url,
+        )
 
 
 @strawberry.type(description="createSubprocessor succeeded.")
@@ -239,11 +287,7 @@ class RegistryMutations:
             CreateSubprocessorInput, strawberry.argument(description="The new vendor's details.")
         ],
     ) -> CreateSubprocessorPayload:
-        call = registry.create_subprocessor(
-            info.context.deps,
-            info.context.caller,
-            **_values(input),  # type: ignore[arg-type]
-        )
+        call = registry.create_subprocessor(info.context.deps, info.context.caller, input.details())
         return await attempt(
             info, call, lambda s: SubprocessorCreated(subprocessor=Subprocessor.from_domain(s))
         )
@@ -262,10 +306,7 @@ class RegistryMutations:
         ],
     ) -> UpdateSubprocessorPayload:
         call = registry.update_subprocessor(
-            info.context.deps,
-            info.context.caller,
-            id,
-            **_values(input),  # type: ignore[arg-type]
+            info.context.deps, info.context.caller, id, input.edit()
         )
         return await attempt(
             info,
@@ -287,7 +328,7 @@ class RegistryMutations:
         input: Annotated[ProcessingLocationInput, strawberry.argument(description="The location.")],
     ) -> AddProcessingLocationPayload:
         call = registry.add_processing_location(
-            info.context.deps, info.context.caller, subprocessor_id, **vars(input)
+            info.context.deps, info.context.caller, subprocessor_id, input.draft()
         )
         return await attempt(
             info,
@@ -308,7 +349,7 @@ class RegistryMutations:
         input: Annotated[DpaInput, strawberry.argument(description="The DPA.")],
     ) -> RecordDpaPayload:
         call = registry.record_dpa(
-            info.context.deps, info.context.caller, subprocessor_id, **vars(input)
+            info.context.deps, info.context.caller, subprocessor_id, input.draft()
         )
         return await attempt(
             info,
@@ -332,7 +373,7 @@ class RegistryMutations:
         ],
     ) -> RecordTransferBasisPayload:
         call = registry.record_transfer_basis(
-            info.context.deps, info.context.caller, subprocessor_id, **vars(input)
+            info.context.deps, info.context.caller, subprocessor_id, input.draft()
         )
         return await attempt(
             info,

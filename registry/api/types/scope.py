@@ -4,7 +4,6 @@ import strawberry
 
 from registry.api.context import Info
 from registry.domain import models
-from registry.services.catalogs import ScopeCodes
 
 
 @strawberry.type(description="A product customers use; scopes name it by its code.")
@@ -61,5 +60,6 @@ class ScopeInput:
         default=None, description="Hosting-region codes; empty means every region."
     )
 
-    def codes(self) -> ScopeCodes:
-        return ScopeCodes(tuple(self.products or ()), tuple(self.hosting_regions or ()))
+    def codes(self) -> models.Scope:
+        """The codes asked for (the service checks them against the catalogs)."""
+        return models.Scope(tuple(self.products or ()), tuple(self.hosting_regions or ()))

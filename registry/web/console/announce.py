@@ -14,6 +14,7 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
+from registry.domain.drafts import ChangeAnnouncement
 from registry.domain.errors import NoticeWindowViolation, RegistryError
 from registry.domain.models import Change, ChangeKind, SubprocessorStatus
 from registry.services import change_preview, change_queries, changes
@@ -112,14 +113,16 @@ async def announce(page: Page) -> Response:
         return await changes.announce_change(
             page.deps,
             page.caller,
-            kind=request.kind,
-            subprocessor_id=request.subprocessor_id,
-            replaces_id=request.replaces_id,
-            effective_at=request.effective_at,
-            emergency=request.emergency,
-            description=forms.optional(page.field("description")),
-            emergency_reason=forms.optional(page.field("emergencyReason")),
-            idempotency_key=page.field("idempotencyKey") or None,
+            ChangeAnnouncement(
+                kind=request.kind,
+                subprocessor_id=request.subprocessor_id,
+                replaces_id=request.replaces_id,
+                effective_at=request.effective_at,
+                emergency=request.emergency,
+                description=forms.optional(page.field("description")),
+                emergency_reason=forms.optional(page.field("emergencyReason")),
+                idempotency_key=page.field("idempotencyKey") or None,
+            ),
         )
 
     try:

@@ -11,17 +11,24 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
+from registry.domain.drafts import (
+    DpaDraft,
+    ProcessingLocationDraft,
+    SubprocessorDetails,
+    SubprocessorEdit,
+    TransferBasisDraft,
+)
 from registry.domain.errors import RegistryError
 from registry.domain.models import (
     DataOrigin,
     LocationRole,
+    Scope,
     Subprocessor,
     SubprocessorStatus,
     TransferMechanism,
 )
 from registry.domain.transfers import evaluate_transfer
 from registry.services import catalogs, registry
-from registry.services.catalogs import ScopeCodes
 from registry.services.listing import SubprocessorQuery, page_subprocessors
 from registry.store import changes, dpas, processing_locations, transfer_bases
 from registry.web.console import forms
@@ -141,9 +148,10 @@ async def _catalogs(page: Page) -> dict[str, Any]:
     }
 
 
-def _scope_asked(page: Page) -> ScopeCodes:
-    return ScopeCodes(
-        products=page.fields("scopeProducts"), hosting_regions=page.fields("scopeRegions")
+def _scope_asked(page: Page) -> Scope:
+    return Scope(
+        products=tuple(page.fields("scopeProducts")),
+        hosting_regions=tuple(page.fields("scopeRegions")),
     )
 
 
@@ -184,12 +192,14 @@ async def create(page: Page) -> Response:
         return await registry.create_subprocessor(
             p.deps,
             p.caller,
-            legal_name=p.field("legalName"),
-            purpose=p.field("purpose"),
-            data_categories=forms.items(p.field("dataCategories")),
-            website=forms.optional(p.field("website")),
-            contact_email=forms.optional(p.field("contactEmail")),
-            scope=_scope_asked(p),
+            SubprocessorDetails(
+                legal_name=p.field("legalName"),
+                purpose=p.field("purpose"),
+                data_categories=tuple(forms.items(p.field("dataCategories"))),
+                website=forms.optional(p.field("website")),
+                contact_email=forms.optional(p.field("contactEmail")),
+                scope=_scope_asked(p),
+            ),
         )
 
     return await _form(
@@ -218,12 +228,14 @@ async def edit(page: Page) -> Response:
             p.deps,
             p.caller,
             sub.id,
-            scope=None if unchanged else asked,
-            legal_name=p.field("legalName"),
-            purpose=p.field("purpose"),
-            data_categories=forms.items(p.field("dataCategories")),
-            website=forms.optional(p.field("website")),
-            contact_email=forms.optional(p.field("contactEmail")),
+            SubprocessorEdit(
+                scope=None if unchanged else asked,
+                legal_name=p.field("legalName"),
+                purpose=p.field("purpose"),
+                data_categories=tuple(forms.items(p.field("dataCategories"))),
+                website=forms.optional(p.field("website")),
+                contact_email=forms.optional(p.field("contactEmail")),
+            ),
         )
 
     return await _form(
@@ -249,9 +261,11 @@ async def add_location(page: Page) -> Response:
             p.deps,
             p.caller,
             sub.id,
-            country=p.field("country").upper(),
-            region=forms.optional(p.field("region")),
-            role=forms.choice(LocationRole, p.field("role"), "role"),
+            ProcessingLocationDraft(
+                country=p.field("country").upper(),
+                region=forms.optional(p.field("region")),
+                role=forms.choice(LocationRole, p.field("role"), "role"),
+            ),
         )
 
     return await _form(
@@ -277,13 +291,15 @@ async def record_dpa(page: Page) -> Response:
             p.deps,
             p.caller,
             sub.id,
-            version=p.field("version"),
-            signed_on=forms.required_date(p.field("signedOn"), "signedOn"),
-            effective_on=forms.a_date(p.field("effectiveOn"), "effectiveOn"),
-            expires_on=forms.a_date(p.field("expiresOn"), "expiresOn"),
-            document_url=forms.optional(p.field("documentUrl")),
-            sha256=forms.optional(p.field("sha256")),
-            scc_modules=modules,
+            DpaDraft(
+                version=p.field("version"),
+                signed_on=forms.required_date(p.field("signedOn"), "signedOn"),
+                effective_on=forms.a_date(p.field("effectiveOn"), "effectiveOn"),
+                expires_on=forms.a_date(p.field("expiresOn"), "expiresOn"),
+                document_url=forms.optional(p.field("documentUrl")),
+                sha256=forms.optional(p.field("sha256")),
+                scc_modules=tuple(modules),
+            ),
         )
 
     return await _form(page, "dpa_form.html", "recordDpa", call, "dpa", sub=sub)
@@ -299,13 +315,15 @@ async def record_basis(page: Page) -> Response:
             p.deps,
             p.caller,
             sub.id,
-            mechanism=forms.choice(TransferMechanism, p.field("mechanism"), "mechanism"),
-            destination=p.field("destination").upper(),
-            origin=forms.choice(DataOrigin, p.field("origin") or "EEA", "origin"),
-            valid_from=forms.a_date(p.field("validFrom"), "validFrom"),
-            valid_until=forms.a_date(p.field("validUntil"), "validUntil"),
-            scc_module=forms.number(p.field("sccModule"), "sccModule"),
-            reference=forms.optional(p.field("reference")),
+            TransferBasisDraft(
+                mechanism=forms.choice(TransferMechanism, p.field("mechanism"), "mechanism"),
+                destination=p.field("destination").upper(),
+                origin=forms.choice(DataOrigin, p.field("origin") or "EEA", "origin"),
+                valid_from=forms.a_date(p.field("validFrom"), "validFrom"),
+                valid_until=forms.a_date(p.field("validUntil"), "validUntil"),
+                scc_module=forms.number(p.field("sccModule"), "sccModule"),
+                reference=forms.optional(p.field("reference")),
+            ),
         )
 
     return await _form(
