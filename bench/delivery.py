@@ -46,6 +46,8 @@ from standardwebhooks import Webhook
 from registry import devdb
 from registry.clock import SystemClock
 from registry.delivery.sender import TOTAL_TIMEOUT, build_client
+from registry.domain.event_types import EventType
+from registry.domain.events import Event
 from registry.domain.models import Role
 from registry.services import webhooks
 from registry.services.caller import Caller
@@ -149,22 +151,25 @@ async def queue_deliveries(deps: Deps, subscription_id: str, count: int) -> tupl
     Returns the delivery ids and one body as sent, for the reference paths."""
     now = deps.clock.now()
     customer = CUSTOMER.customer_id or ""
-    outbox, queued, made = [], [], []
+    outbox: list[Event] = []
+    queued: list[dict[str, Any]] = []
+    made: list[str] = []
     sample = ""
     for _ in range(count):
-        event = events.document(
-            type="change.announced",
+        event = Event(
+            type=EventType.CHANGE_ANNOUNCED,
             customer_id=customer,
             occurred_at=now,
             dedupe_key=f"bench:{uuid.uuid4().hex}",
             data=event_data(customer, at=now.replace(microsecond=0)),
         )
-        sample = sample or render_body(event)
+        document = events.to_document(event)
+        sample = sample or render_body(document)
         outbox.append(event)
-        (stored,), _ = events.stored_forms([event])
+        (stored,), _ = events.stored_forms([document])
         doc = deliveries.new_document(
-            delivery_id=events.delivery_id(event, subscription_id),
-            event_id=event["_id"],
+            delivery_id=events.delivery_id(document, subscription_id),
+            event_id=document["_id"],
             event_type="change.announced",
             subscription_id=subscription_id,
             customer_id=customer,
@@ -180,7 +185,7 @@ async def queue_deliveries(deps: Deps, subscription_id: str, count: int) -> tupl
     return made, sample
 
 
-async def _queue(deps: Deps, outbox: list[dict[str, Any]], docs: list[dict[str, Any]]) -> None:
+async def _queue(deps: Deps, outbox: list[Event], docs: list[dict[str, Any]]) -> None:
     now = deps.clock.now()
     if outbox:
         await events.emit_many(deps.db, outbox)

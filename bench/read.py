@@ -266,6 +266,8 @@ class Writer(threading.Thread):
 def load_deliveries(uri: str, db_name: str, graphql_url: str, hook_port: int, count: int) -> None:
     """A customer subscribed to a local receiver, and `count` events queued for it: the
     service's in-process scheduler delivers them while the list is measured."""
+    from registry.domain.event_types import EventType
+    from registry.domain.events import Event
     from registry.services.access import generate_key, hash_key
     from registry.store import events
 
@@ -316,12 +318,14 @@ def load_deliveries(uri: str, db_name: str, graphql_url: str, hook_port: int, co
         assert b"WebhookSubscriptionCreated" in response.read()
     db.events.insert_many(
         [
-            events.document(
-                type="change.announced",
-                customer_id=customer_id,
-                occurred_at=now,
-                dedupe_key=f"load:{n}",
-                data={"n": n},
+            events.to_document(
+                Event(
+                    type=EventType.CHANGE_ANNOUNCED,
+                    customer_id=customer_id,
+                    occurred_at=now,
+                    dedupe_key=f"load:{n}",
+                    data={"n": n},
+                )
             )
             for n in range(count)
         ]

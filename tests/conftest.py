@@ -25,6 +25,7 @@ from registry import devdb
 from registry.app import create_app
 from registry.clock import FrozenClock
 from registry.delivery import notice_links
+from registry.domain.events import Event
 from registry.domain.models import Role
 from registry.scheduler.loop import Scheduler
 from registry.services.access import create_api_key
@@ -170,15 +171,15 @@ def validate_event(event: Document) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def events_match_their_schemas() -> Iterator[None]:
-    original = events.document
+    original = events.to_document
 
-    def checked(**fields: Any) -> Document:
-        made = original(**fields)
+    def checked(event: Event) -> Document:
+        made = original(event)
         validate_event(made)
         return made
 
-    events.document = checked  # type: ignore[assignment]
+    events.to_document = checked  # every emitted event is stored through it
     try:
         yield
     finally:
-        events.document = original  # type: ignore[assignment]
+        events.to_document = original

@@ -73,7 +73,7 @@ def event_data(
     event = made.event(
         EventType(type), notice, terms or CustomerTerms(), occurred_at=at, dedupe="sample"
     )
-    data: dict[str, Any] = event["data"]
+    data: dict[str, Any] = event.data
     return data
 
 

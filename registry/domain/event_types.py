@@ -16,6 +16,9 @@ class EventType(enum.StrEnum):
     SUBSCRIPTION_DISABLED = "subscription.disabled"
 
 
+EVENT_TYPES = tuple(t.value for t in EventType)
+"""Every type's name, in declaration order (what a subscription without a filter wants)."""
+
 CHANGE_EVENTS = (
     EventType.CHANGE_ANNOUNCED,
     EventType.CHANGE_REMINDER,

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from registry.domain import notice as rules
 from registry.domain.durations import parse_duration
 from registry.domain.event_types import EventType
+from registry.domain.events import Event
 from registry.domain.models import (
     Change,
     ChangeKind,
@@ -38,7 +39,6 @@ from registry.store import (
     notices,
     subprocessors,
 )
-from registry.store.database import Document
 
 BATCH = 2500
 LEASE = timedelta(seconds=60)
@@ -127,20 +127,20 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
     plans: dict[str, NoticePlan] = {}
     scheduled: list[notice_schedule.Entry] = []
     batch: list[Notice] = []
-    outbox: list[Document] = []
+    outbox: list[Event] = []
     last_id = claimed.resume_after
     pending: asyncio.Task[bool] | None = None
 
     async def write(
         written_notices: list[Notice],
-        event_docs: list[Document],
+        made_events: list[Event],
         entries: list[notice_schedule.Entry],
         upto: str,
     ) -> bool:
         nonlocal written
         written += await notices.insert_batch(deps.db, written_notices)
         await notice_schedule.add_many(deps.db, entries)
-        await events.emit_many(deps.db, event_docs)
+        await events.emit_many(deps.db, made_events)
         # The checkpoint rides on the lease renewal: one write, fenced by the owner.
         return await changes.record_expansion(
             deps.db, change.id, owner=worker_id, until=deps.clock.now() + LEASE, done_upto=upto

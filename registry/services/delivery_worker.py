@@ -30,6 +30,7 @@ from registry.delivery.sender import AttemptResult
 from registry.delivery.signing import webhook_headers
 from registry.domain.durations import Duration, add_duration, parse_duration
 from registry.domain.event_types import EventType
+from registry.domain.events import Event
 from registry.domain.webhooks import Attempt, Delivery, DeliveryStatus, Subscription
 from registry.services import subscriptions as subscribers
 from registry.services.deps import Deps
@@ -587,11 +588,11 @@ class Batch:
         await events.emit(self.deps.db, disabled_event(self.deps, sub, now, reason))
 
 
-def disabled_event(deps: Deps, sub: Subscription, at: datetime, reason: str) -> Document:
+def disabled_event(deps: Deps, sub: Subscription, at: datetime, reason: str) -> Event:
     """`subscription.disabled`, for the customer's remaining subscriptions."""
     graphql = deps.settings.public_url.rstrip("/") + "/graphql"
-    return events.document(
-        type=EventType.SUBSCRIPTION_DISABLED.value,
+    return Event(
+        type=EventType.SUBSCRIPTION_DISABLED,
         customer_id=sub.customer_id,
         occurred_at=at,
         dedupe_key=f"subscription.disabled:{sub.id}:{at.isoformat()}",

@@ -13,6 +13,7 @@ from typing import Any
 
 from registry.delivery import notice_links
 from registry.domain.event_types import EventType
+from registry.domain.events import Event
 from registry.domain.models import Change, CustomerTerms, DataOrigin, Notice, Objection
 from registry.services import snapshots
 from registry.services.deps import Deps
@@ -76,7 +77,7 @@ class ChangeRendering:
         occurred_at: datetime,
         dedupe: str,
         objection: Objection | None = None,
-    ) -> Document:
+    ) -> Event:
         data: dict[str, Any] = {
             "change": self.payload(terms.data_origin),
             "customer": {
@@ -89,8 +90,8 @@ class ChangeRendering:
         }
         if objection is not None:
             data["objection"] = objection_data(objection)
-        return events.document(
-            type=type.value,
+        return Event(
+            type=type,
             customer_id=notice.customer_id,
             occurred_at=occurred_at,
             dedupe_key=f"{type.value}:{dedupe}",
@@ -117,7 +118,7 @@ async def event_for(
     occurred_at: datetime,
     dedupe: str,
     objection: Objection | None = None,
-) -> Document:
+) -> Event:
     """One customer's event (reminders, objections): reads its terms and the snapshot."""
     made = await rendering(deps, change)
     terms = await terms_of(deps, notice.customer_id)

@@ -21,6 +21,7 @@ from registry.delivery import email, notice_links, subscriber_links
 from registry.domain import validation as check
 from registry.domain.errors import NotFound, ValidationError
 from registry.domain.event_types import PUBLIC_EVENTS, EventType
+from registry.domain.events import Event
 from registry.domain.models import Change, DataOrigin, Role
 from registry.domain.subscribers import Subscriber
 from registry.services import snapshots
@@ -166,8 +167,8 @@ async def emit_public(deps: Deps, change: Change, type: EventType) -> bool:
     snapshot = await snapshots.of_change(deps, change)
     return await events.emit(
         deps.db,
-        events.document(
-            type=type.value,
+        Event(
+            type=type,
             customer_id=PUBLIC,
             occurred_at=deps.clock.now(),
             dedupe_key=f"{type.value}:{PUBLIC}:{change.id}",

@@ -16,6 +16,7 @@ from registry.delivery import email, retry, signing, ssrf
 from registry.delivery.secrets import SecretBox
 from registry.domain.durations import parse_duration
 from registry.domain.errors import NotFound, UnsafeUrlError, ValidationError
+from registry.domain.event_types import EVENT_TYPES
 from registry.domain.models import Role
 from registry.domain.webhooks import Delivery, DeliveryStatus, SealedSecrets, Subscription
 from registry.services import policy
@@ -25,7 +26,6 @@ from registry.services.policy import require_role
 from registry.settings import Settings
 from registry.store import customers, deliveries, delivery_queue, ids
 from registry.store import webhook_subscriptions as subscriptions
-from registry.store.events import EVENT_TYPES
 
 ROTATION_OVERLAP = timedelta(hours=24)
 """How long the old secret keeps signing after a rotation."""

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from registry.domain.event_types import EventType
+from registry.domain.events import Event
 from registry.store import change_payloads, ids
 from registry.store.database import (
     Backlog,
@@ -36,7 +36,6 @@ from registry.store.database import (
 )
 
 NAME = "events"
-EVENT_TYPES = tuple(t.value for t in EventType)
 INDEXES = [
     IndexModel([("dispatched_at", ASCENDING), ("occurred_at", ASCENDING)], name="undispatched"),
     IndexModel([("customer_id", ASCENDING), ("occurred_at", ASCENDING)], name="customer_time"),
@@ -47,27 +46,23 @@ async def ensure_indexes(db: Database) -> None:
     await create_missing_indexes(db, NAME, INDEXES)
 
 
-def document(
-    *,
-    type: str,
-    customer_id: str,
-    occurred_at: datetime,
-    dedupe_key: str,
-    data: dict[str, Any],
-    change_id: str | None = None,
-) -> Document:
-    if type not in EVENT_TYPES:
-        raise ValueError(f"unknown event type {type!r}")
+def to_document(event: Event) -> Document:
+    """The outbox document of a new event (not yet dispatched)."""
     return {
-        "_id": ids.event_id(dedupe_key),
-        "type": type,
-        "customer_id": customer_id,
-        "change_id": change_id,
-        "occurred_at": occurred_at,
-        "dedupe_key": dedupe_key,
-        "data": data,
+        "_id": id_of(event),
+        "type": event.type.value,
+        "customer_id": event.customer_id,
+        "change_id": event.change_id,
+        "occurred_at": event.occurred_at,
+        "dedupe_key": event.dedupe_key,
+        "data": event.data,
         "dispatched_at": None,
     }
+
+
+def id_of(event: Event) -> str:
+    """The event's outbox id, derived from what it is about (its dedupe key)."""
+    return ids.event_id(event.dedupe_key)
 
 
 def delivery_id(event: Document, subscription_id: str) -> str:
@@ -121,9 +116,9 @@ def with_payload(event: Document, payload: object) -> Document:
     return {**event, "data": {**event["data"], "change": payload}}
 
 
-async def emit(db: Database, event: Document) -> bool:
+async def emit(db: Database, event: Event) -> bool:
     """Insert one event; False when the same fact was already emitted."""
-    (stored,), payloads = stored_forms([event])
+    (stored,), payloads = stored_forms([to_document(event)])
     await change_payloads.put_many(db, payloads)  # before the event that refers to it
     try:
         await db[NAME].insert_one(stored)
@@ -132,9 +127,9 @@ async def emit(db: Database, event: Document) -> bool:
     return True
 
 
-async def emit_many(db: Database, batch: list[Document]) -> int:
+async def emit_many(db: Database, batch: Sequence[Event]) -> int:
     """Insert a batch, skipping events already emitted; returns how many were new."""
-    stored, payloads = stored_forms(batch)
+    stored, payloads = stored_forms([to_document(event) for event in batch])
     await change_payloads.put_many(db, payloads)  # before the events that refer to them
     return len(batch) - len(await insert_skipping_duplicates(db, NAME, stored))
 

@@ -12,7 +12,9 @@ import pytest
 
 from registry.delivery import event_schemas
 from registry.domain.event_types import EventType
+from registry.domain.events import Event
 from registry.services.delivery_worker import render_body
+from registry.store import events
 from tests.conftest import validate_event
 from tests.event_bodies import ANNOUNCED, event_data
 
@@ -62,9 +64,13 @@ def test_a_body_missing_part_of_the_snapshot_is_refused(path: tuple[object, ...]
 
 
 def test_objection_events_need_the_objection() -> None:
-    # The suite checks events as they are made: one without its objection is refused.
+    # The suite checks every event as the outbox stores it: one without its objection
+    # is refused.
+    customer = "cus_" + "a" * 24
+    data = event_data(customer, "objection.filed")
+    event = Event(EventType.OBJECTION_FILED, customer, ANNOUNCED, "objection.filed:t", data)
     with pytest.raises(jsonschema.ValidationError, match="objection"):
-        event_data("cus_" + "a" * 24, "objection.filed")
+        events.to_document(event)
 
 
 def test_the_stored_body_holds_no_signed_link() -> None:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from bson import ObjectId
 from pymongo import ASCENDING, IndexModel
 
+from registry.domain.event_types import EVENT_TYPES
 from registry.store import (
     COLLECTIONS,
     deliveries,
@@ -67,7 +68,7 @@ async def write(db: Database, now: datetime, *, customers: int = 6) -> OldDataba
                 "_id": sub_id,
                 "customer_id": customer_ids[0],
                 "url": f"https://hooks.example.com/{sub_id}",
-                "event_types": list(events.EVENT_TYPES),
+                "event_types": list(EVENT_TYPES),
                 "active": True,
                 "created_at": now,
                 "secret": "sealed",

@@ -38,6 +38,7 @@ from registry.domain.models import (
     TransferBasis,
     TransferMechanism,
 )
+from registry.domain.subscribers import Subscriber
 from registry.domain.webhooks import SealedSecrets, Subscription
 from registry.store import (
     changes,
@@ -532,7 +533,7 @@ LEGACY = [
     pytest.param(
         email_subscribers.from_document,
         {"_id": "esub_1", "address": "a@b.example", "status": "PENDING", "created_at": T0},
-        email_subscribers.Subscriber("esub_1", "a@b.example", "PENDING", T0),
+        Subscriber("esub_1", "a@b.example", "PENDING", T0),
         id="e-mail subscriber not yet confirmed",
     ),
     pytest.param(

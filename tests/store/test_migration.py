@@ -14,6 +14,8 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
+from registry.domain.event_types import EventType
+from registry.domain.events import Event
 from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
 from registry.services.delivery_worker import dispatch_events
 from registry.services.deps import Deps
@@ -103,7 +105,7 @@ async def test_the_moved_database_keeps_its_rules(db: Database) -> None:
     # Re-emitting an old fact is still a no-op.
     again = dict(old.events[old.partly_dispatched])
     del again["_id"]
-    assert not await events.emit(db, events.document(**_event_args(again)))
+    assert not await events.emit(db, Event(**_event_args(again)))
 
     # The partly dispatched event gets its missing delivery; the one made before the
     # migration is not made twice (its id comes from the event's former id).
@@ -135,8 +137,8 @@ async def test_the_moved_database_keeps_its_rules(db: Database) -> None:
 
 
 def _event_args(doc: Document) -> dict[str, Any]:
-    keys = ("type", "customer_id", "occurred_at", "dedupe_key", "data", "change_id")
-    return {key: doc[key] for key in keys}
+    keys = ("customer_id", "occurred_at", "dedupe_key", "data", "change_id")
+    return {"type": EventType(doc["type"]), **{key: doc[key] for key in keys}}
 
 
 def _objection(change_id: str, customer_id: str) -> Objection:

@@ -25,6 +25,8 @@ from registry.api.mutations.webhooks import WebhookMutations
 from registry.api.queries_webhooks import WebhookQueries
 from registry.clock import SystemClock
 from registry.domain.drafts import CustomerDraft
+from registry.domain.event_types import EventType
+from registry.domain.events import Event
 from registry.domain.models import Role
 from registry.services import customers
 from registry.services.access import authenticate
@@ -189,15 +191,15 @@ def customer_caller(customer_id: str) -> Caller:
 async def emit_event(
     deps: Deps, customer_id: str, type: str = "change.announced", **data: Any
 ) -> str:
-    document = events.document(
-        type=type,
+    event = Event(
+        type=EventType(type),
         customer_id=customer_id,
         occurred_at=deps.clock.now(),
         dedupe_key=f"test:{uuid.uuid4().hex}",
         data=with_change(event_data(customer_id, type), **data),
     )
-    assert await events.emit(deps.db, document)
-    return str(document["_id"])
+    assert await events.emit(deps.db, event)
+    return events.id_of(event)
 
 
 def signed_by(secret: str, received: Received) -> bool:

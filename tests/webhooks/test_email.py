@@ -21,6 +21,8 @@ from registry.clock import FrozenClock
 from registry.delivery import email as email_channel
 from registry.domain.drafts import CustomerDraft, CustomerEdit
 from registry.domain.errors import ValidationError
+from registry.domain.event_types import EventType
+from registry.domain.events import Event
 from registry.domain.models import CustomerTerms, Role
 from registry.domain.webhooks import Delivery, DeliveryStatus
 from registry.services import customers, webhooks
@@ -75,15 +77,15 @@ async def customer_with_contacts(deps: Deps, *addresses: str, zone: str = "UTC")
 async def emit_notice(deps: Deps, customer_id: str, zone: str = "Europe/Berlin") -> str:
     """A `change.announced` as the change engine renders it, for a customer in `zone`."""
     data = event_data(customer_id, terms=CustomerTerms(time_zone=zone))
-    document = events.document(
-        type="change.announced",
+    event = Event(
+        type=EventType.CHANGE_ANNOUNCED,
         customer_id=customer_id,
         occurred_at=deps.clock.now(),
         dedupe_key=f"test:{ids.new_id('Event')}",
         data=data,
     )
-    assert await events.emit(deps.db, document)
-    return str(document["_id"])
+    assert await events.emit(deps.db, event)
+    return events.id_of(event)
 
 
 async def email_deliveries(deps: Deps, event_id: str) -> list[Delivery]:

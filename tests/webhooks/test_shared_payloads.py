@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from registry.delivery import notice_links
+from registry.domain.event_types import EventType
+from registry.domain.events import Event
 from registry.services import subscriptions as subscribers
 from registry.services.delivery_worker import (
     BY_EVENT,
@@ -21,14 +23,18 @@ from tests.event_bodies import ANNOUNCED, change, event_data
 OPTIONS = DeliveryOptions()
 
 
-def change_event(customer_id: str, data: dict[str, Any], n: int) -> Document:
-    return events.document(
-        type="change.announced",
+def change_event(customer_id: str, data: dict[str, Any], n: int) -> Event:
+    return Event(
+        type=EventType.CHANGE_ANNOUNCED,
         customer_id=customer_id,
         occurred_at=ANNOUNCED,
         dedupe_key=f"shared-test:{customer_id}:{n}",
         data=data,
     )
+
+
+def as_document(event: Event) -> Document:
+    return events.to_document(event)
 
 
 async def sent_body(deps: Deps, event_id: str, body: str) -> str:
@@ -47,9 +53,9 @@ async def sent_body(deps: Deps, event_id: str, body: str) -> str:
     return batch.body_of(delivery)
 
 
-def expected(deps: Deps, event: Document) -> str:
+def expected(deps: Deps, event: Event) -> str:
     key = notice_links.link_key(deps.settings.effective_secret_key())
-    return notice_links.fill_in(render_body(event), key, deps.settings.public_url)
+    return notice_links.fill_in(render_body(as_document(event)), key, deps.settings.public_url)
 
 
 async def test_a_changes_events_store_its_payload_once_and_send_the_same_bytes(
@@ -61,34 +67,36 @@ async def test_a_changes_events_store_its_payload_once_and_send_the_same_bytes(
     assert await events.emit_many(deps.db, emitted) == 3
     payloads = [doc async for doc in deps.db[change_payloads.NAME].find({})]
     assert len(payloads) == 1
-    assert payloads[0]["payload"] == emitted[0]["data"]["change"]
+    assert payloads[0]["payload"] == emitted[0].data["change"]
     for event in emitted:
-        stored = await deps.db[events.NAME].find_one({"_id": event["_id"]})
+        stored = await deps.db[events.NAME].find_one({"_id": events.id_of(event)})
         assert stored is not None
         assert stored["data"]["change"] == {"id": the_change.id}
-        assert list(stored["data"]) == list(event["data"])  # the key keeps its place
+        assert list(stored["data"]) == list(event.data)  # the key keeps its place
         body = delivery_body(stored)
-        assert len(body) < len(render_body(event))
-        assert await sent_body(deps, event["_id"], body) == expected(deps, event)
+        assert len(body) < len(render_body(as_document(event)))
+        assert await sent_body(deps, events.id_of(event), body) == expected(deps, event)
         # A delivery referring to its event (as made before) sends the same bytes too.
-        assert await sent_body(deps, event["_id"], BY_EVENT) == expected(deps, event)
+        assert await sent_body(deps, events.id_of(event), BY_EVENT) == expected(deps, event)
 
 
 async def test_events_stored_with_their_whole_payload_are_sent_as_before(deps: Deps) -> None:
     customer = "cus_" + "7" * 24
     event = change_event(customer, event_data(customer), 0)
-    await deps.db[events.NAME].insert_one(dict(event))  # as stored before payloads were shared
-    stored = await deps.db[events.NAME].find_one({"_id": event["_id"]})
+    await deps.db[events.NAME].insert_one(
+        as_document(event)
+    )  # as stored before payloads were shared
+    stored = await deps.db[events.NAME].find_one({"_id": events.id_of(event)})
     assert stored is not None
     assert delivery_body(stored) == BY_EVENT
-    assert await sent_body(deps, event["_id"], BY_EVENT) == expected(deps, event)
+    assert await sent_body(deps, events.id_of(event), BY_EVENT) == expected(deps, event)
 
 
 async def test_text_looking_like_the_stand_in_is_sent_as_written(deps: Deps) -> None:
     customer = "cus_" + "8" * 24
     first = change_event(customer, event_data(customer), 0)
     assert await events.emit(deps.db, first)
-    stored = await deps.db[events.NAME].find_one({"_id": first["_id"]})
+    stored = await deps.db[events.NAME].find_one({"_id": events.id_of(first)})
     assert stored is not None
     ref = events.payload_ref(stored)
     assert ref is not None
@@ -100,22 +108,22 @@ async def test_text_looking_like_the_stand_in_is_sent_as_written(deps: Deps) -> 
     }
     second = change_event(customer, data, 1)
     assert await events.emit(deps.db, second)
-    again = await deps.db[events.NAME].find_one({"_id": second["_id"]})
+    again = await deps.db[events.NAME].find_one({"_id": events.id_of(second)})
     assert again is not None
     body = delivery_body(again)
-    assert await sent_body(deps, second["_id"], body) == expected(deps, second)
+    assert await sent_body(deps, events.id_of(second), body) == expected(deps, second)
 
 
 async def test_a_missing_payload_closes_the_delivery_unsent(deps: Deps) -> None:
     customer = "cus_" + "9" * 24
     event = change_event(customer, event_data(customer), 0)
-    (stored,), _ = events.stored_forms([event])
+    (stored,), _ = events.stored_forms([as_document(event)])
     stored = {**stored, "data": {**stored["data"]}}
     stored[events.PAYLOAD_REF] = "chg_" + "f" * 24 + ".missing"
     await deps.db[events.NAME].insert_one(stored)
     doc = deliveries.new_document(
         delivery_id="whd_" + "9" * 24,
-        event_id=event["_id"],
+        event_id=events.id_of(event),
         event_type="change.announced",
         subscription_id="whs_" + "0" * 24,
         customer_id=customer,
@@ -134,7 +142,7 @@ def test_an_event_whose_change_is_not_its_first_key_keeps_its_whole_payload() ->
     page = {"page": "https://registry.example/subprocessors"}
     data = {"audience": subscribers.PUBLIC, "change": own["change"], "links": page}
     event = change_event(subscribers.PUBLIC, data, 0)
-    (stored,), payloads = events.stored_forms([event])
-    assert stored == event
+    (stored,), payloads = events.stored_forms([as_document(event)])
+    assert stored == as_document(event)
     assert payloads == []
     assert delivery_body(stored) == BY_EVENT

@@ -9,11 +9,12 @@ import pytest
 
 from registry import cli
 from registry.delivery.secrets import SecretBox
+from registry.domain.event_types import EVENT_TYPES
 from registry.domain.models import Role
 from registry.domain.webhooks import DeliveryStatus
 from registry.services import webhooks
 from registry.services.deps import Deps
-from registry.store import deliveries, events
+from registry.store import deliveries
 from registry.store import webhook_subscriptions as subscriptions
 from tests.conftest import Api, make_settings
 from tests.webhooks.conftest import HOOK_HOST, INTERNAL_HOST, gql, new_customer
@@ -72,7 +73,7 @@ async def test_secret_is_returned_once_and_stored_only_encrypted(api: Api, deps:
     sub = created["subscription"]
     assert sub["customerId"] == customer
     assert sub["url"] == f"https://{HOOK_HOST}/hooks?x=1"
-    assert sub["eventTypes"] == list(events.EVENT_TYPES)
+    assert sub["eventTypes"] == list(EVENT_TYPES)
     assert (sub["active"], sub["disabledAt"]) == (True, None)
     stored = await deps.db[subscriptions.NAME].find_one({"_id": sub["id"]})
     assert stored is not None

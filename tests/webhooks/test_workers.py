@@ -6,6 +6,8 @@ import asyncio
 import collections
 import dataclasses
 
+from registry.domain.event_types import EventType
+from registry.domain.events import Event
 from registry.services import webhooks
 from registry.services.delivery_worker import DeliveryOptions, deliver_due, dispatch_events
 from registry.services.deps import Deps
@@ -27,8 +29,8 @@ async def test_two_workers_deliver_each_message_once(
     )
     now = deps.clock.now()
     batch = [
-        events.document(
-            type="change.announced",
+        Event(
+            type=EventType.CHANGE_ANNOUNCED,
             customer_id=customer,
             occurred_at=now,
             dedupe_key=f"load:{n}",
