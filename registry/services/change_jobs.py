@@ -23,7 +23,6 @@ from registry.domain.models import (
     CustomerTerms,
     Notice,
     NoticeStatus,
-    SubprocessorStatus,
 )
 from registry.services import audience
 from registry.services import events as rendering
@@ -202,17 +201,11 @@ async def apply_effective_changes(deps: Deps, worker_id: str) -> int:
         return 0
     at = change.effective_at
     if change.kind in (ChangeKind.ADD, ChangeKind.REPLACE):
-        await subprocessors.transition(
-            deps.db, change.subprocessor_id, SubprocessorStatus.ACTIVE, at, {"active_from": at}
-        )
+        await subprocessors.activate(deps.db, change.subprocessor_id, at)
     if change.kind is ChangeKind.REPLACE and change.replaces_id:
-        await subprocessors.transition(
-            deps.db, change.replaces_id, SubprocessorStatus.RETIRED, at, {"active_until": at}
-        )
+        await subprocessors.retire(deps.db, change.replaces_id, at)
     if change.kind is ChangeKind.REMOVE:
-        await subprocessors.transition(
-            deps.db, change.subprocessor_id, SubprocessorStatus.RETIRED, at, {"active_until": at}
-        )
+        await subprocessors.retire(deps.db, change.subprocessor_id, at)
     if change.scope is not None:
         await subprocessors.set_scope(deps.db, change.subprocessor_id, change.scope)
     await notices.take_effect_due(deps.db, change.id, now)

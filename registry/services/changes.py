@@ -205,11 +205,11 @@ async def _plan(deps: Deps, change: Change, *, undo: bool) -> None:
     """Record (or withdraw) the announced interval, so as-of views see the future."""
     at = None if undo else change.effective_at
     if change.kind in (ChangeKind.ADD, ChangeKind.REPLACE):
-        await subprocessors.set_fields(deps.db, change.subprocessor_id, {"active_from": at})
+        await subprocessors.plan_start(deps.db, change.subprocessor_id, at)
     if change.kind is ChangeKind.REPLACE and change.replaces_id:
-        await subprocessors.set_fields(deps.db, change.replaces_id, {"active_until": at})
+        await subprocessors.plan_end(deps.db, change.replaces_id, at)
     if change.kind is ChangeKind.REMOVE:
-        await subprocessors.set_fields(deps.db, change.subprocessor_id, {"active_until": at})
+        await subprocessors.plan_end(deps.db, change.subprocessor_id, at)
 
 
 async def get_change(deps: Deps, caller: Caller, change_id: str) -> Change:

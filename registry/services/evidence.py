@@ -21,6 +21,7 @@ from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import STAFF, require_role
 from registry.store import deliveries, events, notice_views, notices, objections
+from registry.store.notice_views import NoticeView
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +47,11 @@ def filer(objection: Objection) -> str | None:
     return f"API key {objection.filed_by_key}" if objection.filed_by_key else None
 
 
-def person(by: object) -> str | None:
-    if not isinstance(by, dict):
-        return None
-    name, address = by.get("name") or "", by.get("email") or ""
-    return f"{name} <{address}>".strip() if address else (name or None)
+def person(name: str | None, address: str | None) -> str | None:
+    """ "Ana Ruiz <ana@acme.test>", or the name alone when no address was given."""
+    if address:
+        return f"{name or ''} <{address}>".strip()
+    return name or None
 
 
 async def for_notices(
@@ -83,13 +84,13 @@ async def for_notices(
     result = {}
     for n in notices:
         key = (n.change_id, n.customer_id)
-        view = views.get(n.id) or {}
+        view = views.get(n.id) or NoticeView()
         result[n.id] = NoticeEvidence(
             delivered_at=first.get(key),
             channels=tuple(sorted(channels.get(key, ()))),
-            viewed_at=view.get("viewed_at"),
-            acknowledged_at=view.get("acknowledged_at"),
-            acknowledged_by=person(view.get("acknowledged_by")),
+            viewed_at=view.viewed_at,
+            acknowledged_at=view.acknowledged_at,
+            acknowledged_by=person(view.acknowledged_by_name, view.acknowledged_by_email),
             objection=latest_objections.get(key),
         )
     return result

@@ -138,7 +138,7 @@ async def acknowledge(
     found = await holder(deps, token)
     who, address = _person(name, email)
     done = await notice_views.acknowledge(
-        deps.db, found.notice.id, deps.clock.now(), {"name": who, "email": address}
+        deps.db, found.notice.id, deps.clock.now(), name=who, email=address
     )
     if done:
         await meta.bump(deps.db)

@@ -119,10 +119,6 @@ async def using_scope_code(db: Database, field: str, code: str, limit: int) -> l
     return [d["_id"] async for d in db[NAME].find(query, {"_id": 1}).limit(limit)]
 
 
-async def set_fields(db: Database, change_id: str, fields: Document) -> None:
-    await db[NAME].update_one({"_id": change_id}, {"$set": fields})
-
-
 async def cancel(db: Database, change_id: str, at: datetime, reason: str) -> Change | None:
     """ANNOUNCED → CANCELLED; None when the change was not (or no longer) announced."""
     result = await db[NAME].update_one(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from pymongo.errors import DuplicateKeyError
@@ -57,12 +58,15 @@ async def record_view(db: Database, notice_id: str, at: datetime) -> bool:
     return result.modified_count == 1
 
 
-async def acknowledge(db: Database, notice_id: str, at: datetime, by: Document) -> bool:
-    """True when this call acknowledged the notice (the first acknowledgement stands)."""
+async def acknowledge(
+    db: Database, notice_id: str, at: datetime, *, name: str | None, email: str | None
+) -> bool:
+    """True when this call acknowledged the notice (the first acknowledgement stands);
+    `name` and `email` are the person's, as given on the page."""
     await _ensure(db, notice_id)
     result = await db[NAME].update_one(
         {"_id": view_id(notice_id), "acknowledged_at": None},
-        {"$set": {"acknowledged_at": at, "acknowledged_by": by}},
+        {"$set": {"acknowledged_at": at, "acknowledged_by": {"name": name, "email": email}}},
     )
     return result.modified_count == 1
 
@@ -71,6 +75,28 @@ async def get(db: Database, notice_id: str) -> Document | None:
     return await db[NAME].find_one({"_id": view_id(notice_id)})
 
 
-async def get_many(db: Database, notice_ids: Sequence[str]) -> dict[str, Document]:
+@dataclass(frozen=True, slots=True)
+class NoticeView:
+    """What people did on one notice's page (None: not yet)."""
+
+    viewed_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by_name: str | None = None
+    acknowledged_by_email: str | None = None
+
+
+def _view(doc: Document) -> NoticeView:
+    by = doc.get("acknowledged_by")
+    by = by if isinstance(by, dict) else {}
+    return NoticeView(
+        viewed_at=doc.get("viewed_at"),
+        acknowledged_at=doc.get("acknowledged_at"),
+        acknowledged_by_name=by.get("name") or None,
+        acknowledged_by_email=by.get("email") or None,
+    )
+
+
+async def get_many(db: Database, notice_ids: Sequence[str]) -> dict[str, NoticeView]:
+    """The views of these notices, by notice id (a notice never opened is absent)."""
     cursor = db[NAME].find({"_id": {"$in": [view_id(n) for n in notice_ids]}})
-    return {doc["_id"]: doc async for doc in cursor}
+    return {doc["_id"]: _view(doc) async for doc in cursor}

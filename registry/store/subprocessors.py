@@ -202,10 +202,6 @@ async def all_matching(db: Database, flt: ListFilter) -> list[Subprocessor]:
     return [from_document(d) async for d in cursor]
 
 
-async def set_fields(db: Database, sub_id: str, fields: Document) -> None:
-    await db[NAME].update_one({"_id": sub_id}, {"$set": fields})
-
-
 async def set_scope(db: Database, sub_id: str, scope: Scope) -> None:
     await db[NAME].update_one({"_id": sub_id}, {"$set": scope_fields(scope)})
 
@@ -227,3 +223,24 @@ async def transition(
             "$push": {"status_history": {"status": status.value, "at": at}},
         },
     )
+
+
+async def plan_start(db: Database, sub_id: str, at: datetime | None) -> None:
+    """Record when an announced change makes the vendor active (None withdraws it), so
+    as-of views see the future."""
+    await db[NAME].update_one({"_id": sub_id}, {"$set": {"active_from": at}})
+
+
+async def plan_end(db: Database, sub_id: str, at: datetime | None) -> None:
+    """Record when an announced change retires the vendor (None withdraws it)."""
+    await db[NAME].update_one({"_id": sub_id}, {"$set": {"active_until": at}})
+
+
+async def activate(db: Database, sub_id: str, at: datetime) -> None:
+    """The vendor's ADD or REPLACE took effect at `at` (once: a retried job changes nothing)."""
+    await transition(db, sub_id, SubprocessorStatus.ACTIVE, at, {"active_from": at})
+
+
+async def retire(db: Database, sub_id: str, at: datetime) -> None:
+    """The vendor's REMOVE (or its replacement) took effect at `at` (once)."""
+    await transition(db, sub_id, SubprocessorStatus.RETIRED, at, {"active_until": at})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -107,6 +108,13 @@ async def test_acknowledging(world: World) -> None:
     assert "the notice is acknowledged" in page
     evidence = await world.evidence()
     assert evidence[world.customers["Acme GmbH"]]["acknowledgedAt"] is not None
+    # The proof of notice names who acknowledged it.
+    export = await world.api.http.get(
+        f"/changes/{world.change_id}/notices.json",
+        headers={"authorization": f"Bearer {world.admin}"},
+    )
+    rows = {r["customer_id"]: r for r in map(json.loads, export.text.splitlines())}
+    assert rows[world.customers["Acme GmbH"]]["acknowledged_by"] == "Ana Ruiz <ana@acme.test>"
 
 
 async def test_an_objection_needs_a_reason(world: World) -> None:
