@@ -128,6 +128,9 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
     batch: list[Notice] = []
     outbox: list[Event] = []
     last_id = claimed.resume_after
+    # Notices held by the chunks up to the checkpoint; it rides on the checkpoint, so a
+    # rerun from there counts the rewritten batch once.
+    tally = claimed.notices_written
     pending: asyncio.Task[bool] | None = None
 
     async def write(
@@ -136,13 +139,19 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
         entries: list[notice_schedule.Entry],
         upto: str,
     ) -> bool:
-        nonlocal written
+        nonlocal written, tally
         written += await notices.insert_batch(deps.db, written_notices)
         await notice_schedule.add_many(deps.db, entries)
         await events.emit_many(deps.db, made_events)
+        tally = None if tally is None else tally + len(written_notices)
         # The checkpoint rides on the lease renewal: one write, fenced by the owner.
         return await changes.record_expansion(
-            deps.db, change.id, owner=worker_id, until=deps.clock.now() + LEASE, done_upto=upto
+            deps.db,
+            change.id,
+            owner=worker_id,
+            until=deps.clock.now() + LEASE,
+            done_upto=upto,
+            notices_written=tally,
         )
 
     who = await audience.audience_of(deps, change)

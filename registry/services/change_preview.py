@@ -153,10 +153,14 @@ async def upcoming_changes(deps: Deps, caller: Caller, *, limit: int) -> list[Up
 async def notices_written(deps: Deps, caller: Caller, change: Change) -> int:
     """How many customers the change reaches already hold their notice.
 
-    Counted over the audience's roster chunks by notice `_id` (a notice's id names its
-    change and customer), not by scanning every notice of every change.
+    The expansion job keeps this count on the change as it writes notices (one `_id`
+    read); a change expanded before it did is counted over the audience's roster chunks
+    by notice `_id` (a notice's id names its change and customer).
     """
     require_role(caller, *STAFF)
+    kept = await changes.notices_written(deps.db, change.id)
+    if kept is not None:
+        return kept
     groups = await audience.affected_groups(deps, await audience.audience_of(deps, change))
     members: list[str] = []
     async for chunk in customer_roster.chunks_after(

@@ -71,6 +71,35 @@ def to_document(change: Change, *, idempotency_key: str, created_by: str | None)
     }
 
 
+NOTICES_WRITTEN = "notices_written"
+
+
+def expansion_progress(upto: str, notices_written: int | None) -> Document:
+    """The expansion's checkpoint: the last roster chunk written and, in the same write,
+    how many notices the chunks up to it hold (None: not known, counting began earlier)."""
+    progress: Document = {"expansion_cursor": upto}
+    if notices_written is not None:
+        progress[NOTICES_WRITTEN] = notices_written
+    return progress
+
+
+def notices_written_at_claim(doc: Document) -> int | None:
+    """The count an expansion resumes from: 0 before its first checkpoint."""
+    if doc.get("expansion_cursor") is None:
+        return 0
+    found = doc.get(NOTICES_WRITTEN)
+    return None if found is None else int(found)
+
+
+async def notices_written(db: Database, change_id: str) -> int | None:
+    """How many notices the change's expansion has written so far, read by `_id`; None
+    for a change whose expansion began before the count was kept."""
+    doc = await db[NAME].find_one({"_id": change_id})
+    if doc is None or (doc.get(NOTICES_WRITTEN) is None and doc.get("expanded")):
+        return None
+    return notices_written_at_claim(doc)
+
+
 async def insert(db: Database, document: Document) -> None:
     try:
         await db[NAME].insert_one(document)
@@ -223,6 +252,7 @@ class ClaimedExpansion:
     change: Change
     snapshot: Document | None
     resume_after: str | None  # the last roster chunk whose notices were written
+    notices_written: int | None  # by the chunks up to it (None: not counted)
 
 
 async def claim_expansion(
@@ -233,16 +263,32 @@ async def claim_expansion(
     )
     if doc is None:
         return None
-    return ClaimedExpansion(from_document(doc), doc.get("snapshot"), doc.get("expansion_cursor"))
+    return ClaimedExpansion(
+        from_document(doc),
+        doc.get("snapshot"),
+        doc.get("expansion_cursor"),
+        notices_written_at_claim(doc),
+    )
 
 
 async def record_expansion(
-    db: Database, change_id: str, *, owner: str, until: datetime, done_upto: str
+    db: Database,
+    change_id: str,
+    *,
+    owner: str,
+    until: datetime,
+    done_upto: str,
+    notices_written: int | None = None,
 ) -> bool:
-    """Renew the expansion lease and checkpoint the last chunk written, in one write;
-    False once the lease is lost."""
+    """Renew the expansion lease and checkpoint the last chunk written (and how many
+    notices the chunks up to it hold), in one write; False once the lease is lost."""
     return await leases.extend(
-        db, NAME, change_id, owner=owner, until=until, progress={"expansion_cursor": done_upto}
+        db,
+        NAME,
+        change_id,
+        owner=owner,
+        until=until,
+        progress=expansion_progress(done_upto, notices_written),
     )
 
 

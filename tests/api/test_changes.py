@@ -344,12 +344,16 @@ async def test_expansion_interrupted_and_resumed_gives_one_notice_each(
     await change_jobs.expand_changes(fresh.deps, "crashed-worker")
     partial = await fresh.deps.db["notices"].count_documents({"change_id": change["id"]})
     assert 0 < partial < 28
+    # Counted up to the last checkpoint: the batch written after it is not yet counted.
+    assert 0 < (await changes.notices_written(fresh.deps.db, change["id"]) or 0) < partial
     monkeypatch.setattr(leases, "extend", real_extend)
 
     # A second worker can take over only after the lease expires; it then finishes the job.
     assert await change_jobs.expand_changes(fresh.deps, "second-worker") == 0
     fresh.clock.advance(change_jobs.LEASE + timedelta(seconds=1))
     await change_jobs.expand_changes(fresh.deps, "second-worker")
+    # The count kept on the change rides on each checkpoint: the rerun batch counts once.
+    assert await changes.notices_written(fresh.deps.db, change["id"]) == 28
     # Even a full re-expansion from scratch writes nothing new.
     await fresh.deps.db["changes"].update_one(
         {"_id": change["id"]}, {"$set": {"expanded": False, "expansion_cursor": None}}
@@ -362,6 +366,7 @@ async def test_expansion_interrupted_and_resumed_gives_one_notice_each(
     counts = [d["n"] async for d in await fresh.deps.db["notices"].aggregate(pipeline)]
     assert len(counts) == 28
     assert set(counts) == {1}
+    assert await changes.notices_written(fresh.deps.db, change["id"]) == 28
 
 
 async def test_two_workers_never_apply_a_change_twice(fresh: Api) -> None:
