@@ -179,6 +179,12 @@ PLAN: tuple[Placement, ...] = (
     Placement("hosting_regions", (), "catalog: the company's hosting regions"),
     Placement("api_keys", (), "one per key issued"),
     Placement("console_sessions", (), "live staff sessions only"),
+    Placement(
+        "digests",
+        (),
+        "a few derived documents the console reads whole, and a write counter per topic"
+        " (one per vendor)",
+    ),
     Placement("webhook_subscriptions", (), "a few per customer"),
     Placement("webhook_delivery_leases", (), "claims in flight only (batch size x workers)"),
     Placement("meta", (), "one document: the registry version"),

@@ -15,6 +15,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel, ReturnDocument
 
 from registry.domain.models import Scope, Subprocessor, SubprocessorStatus
+from registry.store import digests
 from registry.store.codec import Codec, Spread
 from registry.store.database import Database, Document, create_missing_indexes
 from registry.store.database import insert_missing as _insert_missing
@@ -131,16 +132,19 @@ class ListFilter:
 
 async def insert(db: Database, sub: Subprocessor) -> None:
     await db[NAME].insert_one(to_document(sub))
+    await digests.vendor_written(db, sub.id)
 
 
 async def upsert(db: Database, sub: Subprocessor) -> bool:
     result = await db[NAME].replace_one({"_id": sub.id}, to_document(sub), upsert=True)
+    await digests.vendor_written(db, sub.id)
     return bool(result.upserted_id is not None or result.modified_count)
 
 
 async def insert_missing(db: Database, sub: Subprocessor) -> Subprocessor | None:
     """Create it unless its id exists: None when created, else the stored one (unchanged)."""
     found = await _insert_missing(db, NAME, to_document(sub))
+    await digests.vendor_written(db, sub.id)
     return from_document(found) if found is not None else None
 
 
@@ -161,6 +165,7 @@ async def update_details(
     doc = await db[NAME].find_one_and_update(
         guard, {"$set": changed}, return_document=ReturnDocument.AFTER
     )
+    await digests.vendor_written(db, before.id)
     return from_document(doc) if doc else None
 
 
@@ -204,6 +209,7 @@ async def all_matching(db: Database, flt: ListFilter) -> list[Subprocessor]:
 
 async def set_scope(db: Database, sub_id: str, scope: Scope) -> None:
     await db[NAME].update_one({"_id": sub_id}, {"$set": scope_fields(scope)})
+    await digests.vendor_written(db, sub_id)
 
 
 async def using_scope_code(db: Database, field: str, code: str, limit: int) -> list[str]:
@@ -223,17 +229,20 @@ async def transition(
             "$push": {"status_history": {"status": status.value, "at": at}},
         },
     )
+    await digests.vendor_written(db, sub_id)
 
 
 async def plan_start(db: Database, sub_id: str, at: datetime | None) -> None:
     """Record when an announced change makes the vendor active (None withdraws it), so
     as-of views see the future."""
     await db[NAME].update_one({"_id": sub_id}, {"$set": {"active_from": at}})
+    await digests.vendor_written(db, sub_id)
 
 
 async def plan_end(db: Database, sub_id: str, at: datetime | None) -> None:
     """Record when an announced change retires the vendor (None withdraws it)."""
     await db[NAME].update_one({"_id": sub_id}, {"$set": {"active_until": at}})
+    await digests.vendor_written(db, sub_id)
 
 
 async def activate(db: Database, sub_id: str, at: datetime) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pymongo import ASCENDING, IndexModel
 
 from registry.domain.models import TransferBasis
+from registry.store import digests
 from registry.store.codec import Codec
 from registry.store.database import Database, create_missing_indexes, group_by
 from registry.store.database import insert_missing as _insert_missing
@@ -26,12 +27,14 @@ from_document = CODEC.from_document
 
 async def upsert(db: Database, basis: TransferBasis) -> bool:
     result = await db[NAME].replace_one({"_id": basis.id}, to_document(basis), upsert=True)
+    await digests.vendor_written(db, basis.subprocessor_id)
     return bool(result.upserted_id is not None or result.modified_count)
 
 
 async def insert_missing(db: Database, basis: TransferBasis) -> TransferBasis | None:
     """Create it unless its id exists: None when created, else the stored one (unchanged)."""
     found = await _insert_missing(db, NAME, to_document(basis))
+    await digests.vendor_written(db, basis.subprocessor_id)
     return from_document(found) if found is not None else None
 
 

@@ -17,11 +17,9 @@ from starlette.responses import RedirectResponse, Response
 from registry.domain.drafts import ChangeAnnouncement
 from registry.domain.errors import NoticeWindowViolation, RegistryError
 from registry.domain.models import Change, ChangeKind, SubprocessorStatus
-from registry.services import change_preview, change_queries, changes
-from registry.services.listing import SubprocessorQuery, page_subprocessors
+from registry.services import change_preview, change_queries, changes, console_vendors
 from registry.web.console import forms
 from registry.web.console.names import customer_names, vendor_names
-from registry.web.console.page_cache import memo
 from registry.web.console.render import when
 from registry.web.console.session import Page, errors_of, staff_page
 
@@ -31,27 +29,16 @@ KIND_OPTIONS = [
     ("REMOVE", "Remove a subprocessor"),
     ("UPDATE", "Material update (new location or purpose)"),
 ]
-VENDOR_LIMIT = 1000
 SHOWN = 50
+OPEN_STATUSES = (SubprocessorStatus.PROPOSED, SubprocessorStatus.ACTIVE)
 
 
 async def _vendor_options(page: Page) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    role = page.caller.role.value if page.caller.role else ""
-    return await memo(page.request, "vendor_options", role, lambda: _read_vendor_options(page))
-
-
-async def _read_vendor_options(
-    page: Page,
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    subs, _ = await page_subprocessors(
-        page.deps,
-        page.caller,
-        SubprocessorQuery(statuses=(SubprocessorStatus.PROPOSED, SubprocessorStatus.ACTIVE)),
-        after=None,
-        limit=VENDOR_LIMIT,
-    )
-    every = [(s.id, f"{s.legal_name} ({s.status.value.lower()})") for s in subs]
-    active = [(s.id, s.legal_name) for s in subs if s.status is SubprocessorStatus.ACTIVE]
+    """The vendors a change may name, and those a REPLACE may retire (the ACTIVE ones)."""
+    lines = await console_vendors.vendor_lines(page.deps, page.caller)
+    open_ = [s for s in lines if s.status in OPEN_STATUSES]
+    every = [(s.id, f"{s.legal_name} ({s.status.value.lower()})") for s in open_]
+    active = [(s.id, s.legal_name) for s in open_ if s.status is SubprocessorStatus.ACTIVE]
     return [("", "Choose a subprocessor"), *every], [("", "None"), *active]
 
 
@@ -128,7 +115,7 @@ async def announce(page: Page) -> Response:
     try:
         change = await page.act("announceChange", call)
     except NoticeWindowViolation as exc:
-        names = await customer_names(page.deps, exc.customer_ids[:10])
+        names = await customer_names(page.deps, page.caller, exc.customer_ids[:10])
         errors = {
             "effectiveAt": f"Too early: the notice windows of {len(preview.violated)} group(s) of "
             f"customers (e.g. {', '.join(names.values()) or 'see below'}) end later. "
@@ -156,10 +143,12 @@ async def change_page(page: Page) -> Response:
     return page.render(
         "change.html",
         change=change,
-        vendors=await vendor_names(deps, [change.subprocessor_id, change.replaces_id or ""]),
+        vendors=await vendor_names(
+            deps, page.caller, [change.subprocessor_id, change.replaces_id or ""]
+        ),
         notice_count=notice_count,
         objections=objections,
         objection_count=objection_count,
-        customers=await customer_names(deps, [o.customer_id for o in objections]),
+        customers=await customer_names(deps, page.caller, [o.customer_id for o in objections]),
         done=page.request.query_params.get("done") == "announced",
     )

@@ -57,7 +57,7 @@ async def detail(page: Page) -> Response:
         notices=notices,
         proof=await evidence.for_notices(deps, notices),
         changes_back=SHOWN,
-        change_titles=await describe_changes(deps, [n.change_id for n in notices]),
+        change_titles=await describe_changes(deps, page.caller, [n.change_id for n in notices]),
         deliveries=deliveries,
         delivery_count=delivery_count,
         deliveries_visible=deliveries_visible,

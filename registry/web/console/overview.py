@@ -5,13 +5,11 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from registry.domain.errors import PermissionDenied
-from registry.domain.models import DataOrigin, TransferStatus
 from registry.domain.webhooks import DeliveryStatus
-from registry.services import change_preview, change_queries, listing, webhooks
+from registry.services import change_preview, change_queries, console_vendors, webhooks
 from registry.web.console.names import customer_names, describe_changes, vendor_names
 from registry.web.console.session import Page, staff_page
 
-PROBLEMS = (TransferStatus.INVALID, TransferStatus.MISSING, TransferStatus.EXPIRING)
 SHOWN = 20
 
 
@@ -21,9 +19,7 @@ async def overview(page: Page) -> Response:
     deps, caller = page.deps, page.caller
     upcoming = await change_preview.upcoming_changes(deps, caller, limit=SHOWN)
     objections, open_count = await change_queries.open_objections(deps, caller, limit=SHOWN)
-    assessment = await listing.assess_transfers(deps, caller, as_of=None, origin=DataOrigin.EEA)
-    transfers = [i for i in assessment.items if i.evaluation.status in PROBLEMS]
-    transfers.sort(key=lambda i: (PROBLEMS.index(i.evaluation.status), i.subprocessor.legal_name))
+    transfers = await console_vendors.transfer_problems(deps, caller)
     try:
         failed, failed_count = await webhooks.list_deliveries(
             deps,
@@ -37,7 +33,9 @@ async def overview(page: Page) -> Response:
     except PermissionDenied:
         failed, failed_count, deliveries_visible = [], 0, False
     vendors = await vendor_names(
-        deps, [i for u in upcoming for i in (u.change.subprocessor_id, u.change.replaces_id) if i]
+        deps,
+        page.caller,
+        [i for u in upcoming for i in (u.change.subprocessor_id, u.change.replaces_id) if i],
     )
     change_ids = [o.change_id for o in objections]
     return page.render(
@@ -47,9 +45,9 @@ async def overview(page: Page) -> Response:
         vendors=vendors,
         objections=objections,
         open_count=open_count,
-        objection_changes=await describe_changes(deps, change_ids),
+        objection_changes=await describe_changes(deps, page.caller, change_ids),
         customers=await customer_names(
-            deps, [o.customer_id for o in objections] + [d.customer_id for d in failed]
+            deps, page.caller, [o.customer_id for o in objections] + [d.customer_id for d in failed]
         ),
         transfers=transfers[:SHOWN],
         transfer_count=len(transfers),

@@ -13,15 +13,14 @@ write pays the full price.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from registry.store import meta
+from registry.services import versions
 
 MAX_PAGES = 256
 Key = tuple[str, str, int, datetime]
@@ -31,8 +30,6 @@ T = TypeVar("T")
 @dataclass
 class PageCache:
     pages: OrderedDict[Key, Response] = field(default_factory=OrderedDict)
-    # Data several pages and POSTs share, by (name, role, registry version).
-    data: dict[tuple[str, str, int], Any] = field(default_factory=dict)
 
     def get(self, key: Key) -> Response | None:
         found = self.pages.get(key)
@@ -55,17 +52,5 @@ def cache_of(request: Request) -> PageCache:
 
 
 async def key_of(request: Request, session_id: str, now: datetime) -> Key:
-    version = await meta.version(request.app.state.deps.db)
+    version = await versions.current(request.app.state.deps)
     return (session_id, str(request.url), version, now.replace(second=0, microsecond=0))
-
-
-async def memo(request: Request, name: str, role: str, compute: Callable[[], Awaitable[T]]) -> T:
-    """`compute()` once per registry version (e.g. the vendor choices of the announce
-    form, which a preview POST renders too and no page cache can serve)."""
-    pages = cache_of(request)
-    key = (name, role, await meta.version(request.app.state.deps.db))
-    if key not in pages.data:
-        pages.data = {k: v for k, v in pages.data.items() if k[0] != name or k[1] != role}
-        pages.data[key] = await compute()
-    found: T = pages.data[key]
-    return found

@@ -20,11 +20,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from registry.domain.errors import NotFound, PermissionDenied, RegistryError
-from registry.services import audit
+from registry.services import audit, versions
 from registry.services import console_sessions as sessions
 from registry.services.caller import Caller
 from registry.services.deps import Deps
-from registry.store import meta
 from registry.web.console.page_cache import cache_of, key_of
 from registry.web.console.render import render
 
@@ -95,7 +94,7 @@ class Page:
         except RegistryError as error:
             await self.record(action, type(error).__name__, target)
             raise
-        await meta.bump(self.deps.db)  # cached GraphQL answers may be stale now
+        await versions.retire_cached_answers(self.deps)  # cached answers may be stale now
         found = getattr(result, "id", None)
         await self.record(action, "ok", found if isinstance(found, str) else target)
         return result

@@ -28,9 +28,7 @@ from registry.domain.models import (
     TransferMechanism,
 )
 from registry.domain.transfers import evaluate_transfer
-from registry.services import catalogs, registry
-from registry.services.listing import SubprocessorQuery, page_subprocessors
-from registry.store import changes, dpas, processing_locations, transfer_bases
+from registry.services import catalogs, change_queries, console_vendors, registry
 from registry.web.console import forms
 from registry.web.console.names import vendor_names
 from registry.web.console.session import Page, errors_of, staff_page
@@ -63,31 +61,27 @@ async def index(page: Page) -> Response:
     after = (params["after_name"], params["after_id"]) if params.get("after_id") else None
     error = None
     try:
-        subs, total = await page_subprocessors(
+        lines, total = await console_vendors.page_vendors(
             page.deps,
             page.caller,
-            SubprocessorQuery(
-                statuses=statuses,
-                countries=(country,) if country else (),
-                search=search or None,
-            ),
+            statuses=statuses,
+            country=country or None,
+            search=search or None,
             after=after,
             limit=PAGE_SIZE,
         )
     except RegistryError as exc:
-        subs, total, error = [], 0, exc.message
-    locations = await processing_locations.by_subprocessors(page.deps.db, [s.id for s in subs])
-    last = subs[-1] if len(subs) == PAGE_SIZE else None
+        lines, total, error = [], 0, exc.message
+    last = lines[-1] if len(lines) == PAGE_SIZE else None
     return page.render(
         "vendors.html",
-        subs=subs,
+        subs=lines,
         total=total,
-        countries={s.id: sorted({loc.country for loc in locations.get(s.id, [])}) for s in subs},
         search=search,
         chosen_status=status,
         country=country,
         error=error,
-        next_page=(last.legal_name.casefold(), last.id) if last else None,
+        next_page=last.sort_key if last else None,
         statuses=[s.value for s in SubprocessorStatus],
     )
 
@@ -98,10 +92,11 @@ async def detail(page: Page) -> Response:
     deps = page.deps
     sub = await registry.get_subprocessor(deps, page.caller, page.request.path_params["id"])
     on = deps.clock.now().date()
-    locations = (await processing_locations.by_subprocessors(deps.db, [sub.id]))[sub.id]
-    bases = (await transfer_bases.by_subprocessors(deps.db, [sub.id]))[sub.id]
-    agreements = (await dpas.by_subprocessors(deps.db, [sub.id]))[sub.id]
-    history = (await changes.by_subprocessors(deps.db, [sub.id]))[sub.id]
+    facts = await console_vendors.vendor_facts(deps, page.caller, sub.id)
+    locations, bases, agreements = facts.locations, facts.bases, facts.dpas
+    history = (await change_queries.changes_of_subprocessors(deps, page.caller, [sub.id])).get(
+        sub.id, []
+    )
     verdicts = [
         (
             loc,
@@ -121,7 +116,7 @@ async def detail(page: Page) -> Response:
         agreements=agreements,
         history=history,
         names=await vendor_names(
-            deps, [i for c in history for i in (c.subprocessor_id, c.replaces_id) if i]
+            deps, page.caller, [i for c in history for i in (c.subprocessor_id, c.replaces_id) if i]
         ),
         on=on,
         done=DONE.get(page.request.query_params.get("done", "")),

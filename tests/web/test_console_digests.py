@@ -1,0 +1,132 @@
+"""The console's precomputed documents stay true: after each write (made through the
+GraphQL API, not the console) and when the day turns, a page shows what the API says."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from registry.domain.models import Role
+from registry.web.console import vendors
+from tests.conftest import Api
+from tests.web.console_support import browser_like, sign_in
+from tests.web.support import BASIS, LOCATION, SUB, Seeded
+
+TRANSFERS = """
+query($id: ID!) { subprocessor(id: $id) { transfers(origin: EEA) { country status } } }"""
+UPDATE = """
+mutation($id: ID!, $input: UpdateSubprocessorInput!) {
+  updateSubprocessor(id: $id, input: $input) { __typename }
+}"""
+ROW = re.compile(r"<tr>\s*<(?:td|th)[^>]*><a href=\"/console/subprocessors/([^\"]+)\">([^<]+)</a>")
+
+
+def transfer_rows(html: str) -> dict[tuple[str, str], str]:
+    """(vendor id, country code) -> status label, from the overview's transfers table."""
+    section = html.split('id="transfers"', 1)[1].split("</section>", 1)[0]
+    found = re.findall(
+        r'href="/console/subprocessors/([^"]+)">[^<]*</a></td>\s*<td>[^<]*\((\w\w)\)</td>\s*'
+        r'<td><span class="status [a-z_]+">([^<]+)</span>',
+        section,
+    )
+    return {(sub_id, country): status for sub_id, country, status in found}
+
+
+async def api_status(web: Api, key: str, sub_id: str, country: str) -> str:
+    data = await web.gql(TRANSFERS, {"id": sub_id}, key)
+    statuses = {t["country"]: t["status"] for t in data["subprocessor"]["transfers"]}
+    return str(statuses[country])
+
+
+LABEL = {"MISSING": "Missing", "INVALID": "Invalid", "EXPIRING": "Expiring"}
+
+
+async def test_overview_transfers_follow_writes_and_the_day(web: Api, seeded: Seeded) -> None:
+    zendesk = seeded.vendors["Zendesk, Inc."]
+    async with browser_like(web) as client:
+        await sign_in(client, await web.key(Role.ADMIN, name="digest-admin"))
+        before = transfer_rows((await client.get("/console")).text)
+        assert await api_status(web, seeded.admin, zendesk, "US") == "MISSING"
+        assert LABEL["MISSING"] in before[(zendesk, "US")]
+
+        # A basis ending within the warning window: EXPIRING on the page as in the API.
+        today = web.clock.now().date()
+        ends = today + timedelta(days=20)
+        basis = {
+            "mechanism": "SCC_2021",
+            "destination": "US",
+            "sccModule": 2,
+            "validFrom": (today - timedelta(days=300)).isoformat(),
+            "validUntil": ends.isoformat(),
+        }
+        recorded = await web.gql(BASIS, {"id": zendesk, "input": basis}, seeded.admin)
+        assert recorded["recordTransferBasis"]["__typename"] != "ValidationError"
+        assert await api_status(web, seeded.admin, zendesk, "US") == "EXPIRING"
+        assert transfer_rows((await client.get("/console")).text)[(zendesk, "US")] == "Expiring"
+
+        # Nothing is written when the basis ends: the day turning alone changes the verdict.
+        web.clock.advance(timedelta(days=21))
+        after = await api_status(web, seeded.admin, zendesk, "US")
+        assert after in LABEL
+        assert after != "EXPIRING"
+        await sign_in(client, await web.key(Role.ADMIN, name="digest-admin-later"))  # idle
+        rows = transfer_rows((await client.get("/console")).text)
+        assert rows[(zendesk, "US")] == LABEL[after]
+        web.clock.advance(-timedelta(days=21))
+
+
+async def _names(client: httpx.AsyncClient, path: str) -> list[str]:
+    html = (await client.get(path)).text
+    table = html.split('id="vendors"', 1)[1].split("</table>", 1)[0]
+    return [name for _, name in ROW.findall(table)]
+
+
+async def test_vendor_list_and_page_follow_writes(
+    web: Api, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with browser_like(web) as client:
+        await sign_in(client, await web.key(Role.PROCUREMENT, name="digest-buyer"))
+        assert await _names(client, "/console/subprocessors?search=quokka") == []
+
+        made = await web.gql(
+            SUB, {"input": {"legalName": "Quokka Metrics Pty", "purpose": "Metrics"}}, seeded.admin
+        )
+        sub_id = made["createSubprocessor"]["subprocessor"]["id"]
+        assert await _names(client, "/console/subprocessors?search=quokka") == [
+            "Quokka Metrics Pty"
+        ]
+        assert "Quokka" not in " ".join(await _names(client, "/console/subprocessors?country=JP"))
+
+        await web.gql(
+            LOCATION, {"id": sub_id, "input": {"country": "JP", "role": "STORAGE"}}, seeded.admin
+        )
+        assert await _names(client, "/console/subprocessors?country=JP") == ["Quokka Metrics Pty"]
+        page = (await client.get(f"/console/subprocessors/{sub_id}")).text
+        assert "Japan" in page
+
+        renamed = await web.gql(
+            UPDATE, {"id": sub_id, "input": {"legalName": "Wombat Metrics Pty"}}, seeded.admin
+        )
+        assert renamed["updateSubprocessor"]["__typename"] != "ValidationError"
+        assert await _names(client, "/console/subprocessors?search=quokka") == []
+        assert await _names(client, "/console/subprocessors?search=METRICS") == [
+            "Wombat Metrics Pty"
+        ]
+        announce = (await client.get("/console/announce")).text
+        assert "Wombat Metrics Pty (proposed)" in announce
+
+        # Every vendor once, in name order, two a page, following the cursor.
+        monkeypatch.setattr(vendors, "PAGE_SIZE", 2)
+        seen: list[str] = []
+        path: str | None = "/console/subprocessors"
+        while path is not None:
+            html = (await client.get(path)).text
+            seen.extend(await _names(client, path))
+            found = re.search(r'href="(/console/subprocessors\?[^"]*after_id=[^"]*)"', html)
+            path = found.group(1).replace("&amp;", "&") if found else None
+        assert seen == sorted(seen, key=str.casefold)
+        assert "Wombat Metrics Pty" in seen
+        assert len(seen) == len(set(seen)) == len(seeded.vendors) + 1
