@@ -148,26 +148,6 @@ async def list_customers(
     return await customers.page(deps.db, after=after, limit=limit, only_id=scope.only)
 
 
-async def roster_page(
-    deps: Deps, caller: Caller, *, offset: int, limit: int
-) -> tuple[list[Customer], int]:
-    """Staff's customer list in roster order, read by `_id` only.
-
-    `list_customers` sorts by name, which the embedded database does by reading every
-    customer; the roster's chunks hold the ids of a thousand customers each.
-    """
-    require_role(caller, *policy.STAFF)
-    chunk_ids = sorted(c for g in await customer_groups.all_groups(deps.db) for c in g.chunks)
-    total, wanted = 0, list[str]()
-    async for chunk in customer_roster.chunks_after(deps.db, chunk_ids, None):
-        members = chunk["ids"]
-        if offset + limit > total and offset < total + len(members):
-            wanted.extend(members[max(0, offset - total) : offset + limit - total])
-        total += len(members)
-    found = await customers.get_many(deps.db, wanted)
-    return [c for c in found if c is not None], total
-
-
 def customer_cursor(customer: Customer) -> tuple[str, str]:
     """The key a customer page's cursor carries (the store's sort order)."""
     return customers.sort_key(customer)

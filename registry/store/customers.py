@@ -9,6 +9,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 
 from registry.domain.models import Customer, CustomerTerms, PeriodEnds
+from registry.store import digests
 from registry.store.codec import Codec
 from registry.store.database import Database, Document, create_missing_indexes
 from registry.store.database import insert_missing as _insert_missing
@@ -61,18 +62,21 @@ from_document = CODEC.from_document
 
 async def insert(db: Database, customer: Customer) -> None:
     await db[NAME].insert_one(to_document(customer))
+    await digests.bump(db, digests.CUSTOMERS)
 
 
 async def upsert(db: Database, customer: Customer) -> bool:
     """Insert or replace; True when something changed."""
     doc = to_document(customer)
     result = await db[NAME].replace_one({"_id": customer.id}, doc, upsert=True)
+    await digests.bump(db, digests.CUSTOMERS)
     return bool(result.upserted_id is not None or result.modified_count)
 
 
 async def insert_missing(db: Database, customer: Customer) -> Customer | None:
     """Create it unless its id exists: None when created, else the stored one (unchanged)."""
     found = await _insert_missing(db, NAME, to_document(customer))
+    await digests.bump(db, digests.CUSTOMERS)
     return from_document(found) if found is not None else None
 
 
@@ -107,6 +111,11 @@ def sort_key(customer: Customer) -> tuple[str, str]:
     return (customer.name, customer.id)
 
 
+async def names(db: Database) -> list[tuple[str, str]]:
+    """Every customer's (name, id): what a list sorted by name needs."""
+    return [(d["name"], d["_id"]) async for d in db[NAME].find({}, {"name": 1})]
+
+
 async def ids_with_terms(db: Database, keys: Sequence[str], limit: int) -> list[str]:
     cursor = db[NAME].find({"terms_key": {"$in": list(keys)}}, {"_id": 1}).sort("_id").limit(limit)
     return [d["_id"] async for d in cursor]
@@ -116,6 +125,7 @@ async def replace(db: Database, customer: Customer) -> None:
     """Rewrite the customer's fields; facts kept beside them (link revocation) stay."""
     fields = {k: v for k, v in to_document(customer).items() if k != "_id"}
     await db[NAME].update_one({"_id": customer.id}, {"$set": fields})
+    await digests.bump(db, digests.CUSTOMERS)
 
 
 async def using_scope_code(db: Database, field: str, code: str, limit: int) -> list[str]:

@@ -57,6 +57,9 @@ def vendor_topic(sub_id: str) -> str:
     return f"vendor:{sub_id}"
 
 
+CUSTOMERS = "customers"  # customers' names (what the console's customer list sorts by)
+
+
 async def vendor_written(db: Database, sub_id: str) -> None:
     await bump(db, VENDORS, vendor_topic(sub_id))
 
@@ -80,14 +83,21 @@ class Snapshot:
     writes: int
     found: dict[str, Document] = field(default_factory=dict)
 
-    def items(self, name: str, kind: type[T], day: date | None = None) -> list[T] | None:
-        """The digest's items (dataclasses of `kind`), or None when missing or stale."""
+    def text(self, name: str, day: date | None = None) -> str | None:
+        """The digest as kept, or None when it is missing or stale."""
         doc = self.found.get(name)
         if doc is None or doc.get("writes") != self.writes:
             return None
         if day is not None and doc.get("day") != day.isoformat():
             return None
-        raw: list[Document] = json_util.loads(doc["items"], json_options=_JSON)
+        return str(doc["items"])
+
+    def items(self, name: str, kind: type[T], day: date | None = None) -> list[T] | None:
+        """The digest's items (dataclasses of `kind`), or None when missing or stale."""
+        text = self.text(name, day)
+        if text is None:
+            return None
+        raw: list[Document] = json_util.loads(text, json_options=_JSON)
         codec = _codec(kind)
         return [codec.from_document(d) for d in raw]
 
@@ -112,6 +122,13 @@ async def keep(
     one built from a later count is never replaced by an older one."""
     codec = _codec(kind)
     text = json_util.dumps([codec.to_document(i) for i in items], json_options=_JSON)
+    await keep_text(db, name, text, writes=writes, day=day)
+
+
+async def keep_text(
+    db: Database, name: str, text: str, *, writes: int, day: date | None = None
+) -> None:
+    """`keep` for a digest its reader encodes itself (large ones, decoded faster)."""
     body: dict[str, Any] = {"items": text, "writes": writes, "day": day and day.isoformat()}
     with contextlib.suppress(DuplicateKeyError):  # a newer one is there: keep it
         await db[NAME].replace_one({"_id": name, "writes": {"$lte": writes}}, body, upsert=True)

@@ -3,6 +3,7 @@ GraphQL API, not the console) and when the day turns, a page shows what the API 
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import timedelta
 
@@ -10,10 +11,11 @@ import httpx
 import pytest
 
 from registry.domain.models import Role
+from registry.web.console import customers as customer_pages
 from registry.web.console import vendors
 from tests.conftest import Api
 from tests.web.console_support import browser_like, sign_in
-from tests.web.support import BASIS, LOCATION, SUB, Seeded
+from tests.web.support import BASIS, CUSTOMER, LOCATION, SUB, Seeded
 
 TRANSFERS = """
 query($id: ID!) { subprocessor(id: $id) { transfers(origin: EEA) { country status } } }"""
@@ -130,3 +132,60 @@ async def test_vendor_list_and_page_follow_writes(
         assert seen == sorted(seen, key=str.casefold)
         assert "Wombat Metrics Pty" in seen
         assert len(seen) == len(set(seen)) == len(seeded.vendors) + 1
+
+
+UPDATE_CUSTOMER = """
+mutation($id: ID!, $input: UpdateCustomerInput!) {
+  updateCustomer(id: $id, input: $input) { __typename }
+}"""
+CUSTOMER_NAMES = """{ customers(first: 100) { edges { node { id name } } } }"""
+CUSTOMER_ROW = re.compile(r'<th scope="row"><a href="/console/customers/([^"]+)">([^<]+)</a>')
+
+
+async def _customer_pages(client: httpx.AsyncClient) -> list[tuple[str, str]]:
+    """Every (name, id) following "Next page", checking "Previous page" on the way back."""
+    seen: list[tuple[str, str]] = []
+    pages: list[str] = []
+    path: str | None = "/console/customers"
+    while path is not None:
+        html = (await client.get(path)).text
+        pages.append(path)
+        seen.extend((name, id_) for id_, name in CUSTOMER_ROW.findall(html))
+        found = re.search(r'<a href="([^"]*)">Next page</a>', html)
+        path = found.group(1).replace("&amp;", "&") if found else None
+    for earlier, later in itertools.pairwise(pages):
+        html = (await client.get(later)).text
+        back = re.search(r'<a href="([^"]*)">Previous page</a>', html)
+        assert back is not None
+        assert back.group(1).replace("&amp;", "&") == earlier
+    return seen
+
+
+async def test_customers_by_name_a_page_at_a_time(
+    web: Api, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(customer_pages, "PAGE_SIZE", 2)
+    made = {}
+    for name in ["Zeta Foods", "Alpha Bank", "Mu Health"]:  # joined out of name order
+        payload = await web.gql(CUSTOMER, {"input": {"name": name}}, seeded.admin)
+        made[name] = payload["createCustomer"]["customer"]["id"]
+
+    async def api_order() -> list[tuple[str, str]]:
+        data = await web.gql(CUSTOMER_NAMES, {}, seeded.admin)
+        return sorted((e["node"]["name"], e["node"]["id"]) for e in data["customers"]["edges"])
+
+    async with browser_like(web) as client:
+        await sign_in(client, await web.key(Role.ADMIN, name="digest-customers"))
+        listed = await _customer_pages(client)
+        assert listed == await api_order()
+        assert listed[0] == ("Acme", seeded.customers["Acme"])
+
+        renamed = await web.gql(
+            UPDATE_CUSTOMER,
+            {"id": made["Zeta Foods"], "input": {"name": "Aardvark Foods"}},
+            seeded.admin,
+        )
+        assert renamed["updateCustomer"]["__typename"] == "CustomerUpdated"
+        listed = await _customer_pages(client)
+        assert listed == await api_order()
+        assert listed[0] == ("Aardvark Foods", made["Zeta Foods"])

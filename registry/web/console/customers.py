@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from registry.domain.errors import PermissionDenied
-from registry.services import change_queries, customers, evidence, webhooks
+from registry.services import change_queries, console_customers, customers, evidence, webhooks
 from registry.web.console.names import describe_changes
 from registry.web.console.session import Page, staff_page
 
@@ -15,20 +15,13 @@ SHOWN = 50
 
 @staff_page
 async def index(page: Page) -> Response:
-    """`GET /console/customers[?from=N]`: in the order they joined, fifty a page."""
-    raw = page.request.query_params.get("from", "0")
-    offset = int(raw) if raw.isdigit() else 0
-    items, total = await customers.roster_page(
-        page.deps, page.caller, offset=offset, limit=PAGE_SIZE
+    """`GET /console/customers[?after_name=&after_id=]`: by name, fifty a page."""
+    params = page.request.query_params
+    after = (params["after_name"], params["after_id"]) if params.get("after_id") else None
+    shown = await console_customers.customers_by_name(
+        page.deps, page.caller, after=after, limit=PAGE_SIZE
     )
-    return page.render(
-        "customers.html",
-        items=items,
-        total=total,
-        offset=offset,
-        next_from=offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
-        previous_from=max(0, offset - PAGE_SIZE) if offset else None,
-    )
+    return page.render("customers.html", page_of=shown)
 
 
 @staff_page
