@@ -3,7 +3,8 @@
 Routes contain the happy path and raise: the registry's own errors (domain/errors.py)
 from services and from their own parsing, and foreign ones (a database outage) that the
 table below maps. Each becomes the response its route's format wants: an HTML page for
-people, `{"error": ...}` JSON for the exports, plain text for feeds and `/metrics`.
+people (in the staff console's layout under `/console`), `{"error": ...}` JSON for the
+exports, plain text for feeds and `/metrics`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from registry.domain.errors import NotFound, PermissionDenied, RegistryError, Unauthenticated
+from registry.web.console.render import refusal as console_refusal
 from registry.web.public import WebError, error_page
 
 logger = logging.getLogger("registry.web")
@@ -43,8 +45,10 @@ Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 
 def _respond(request: Request, status: int, title: str, message: str) -> Response:
-    headers = {"www-authenticate": "Bearer"} if status == 401 else {}
     path = request.url.path
+    if path == "/console" or path.startswith("/console/"):
+        return console_refusal(status, title, message)  # the staff console's own layout
+    headers = {"www-authenticate": "Bearer"} if status == 401 else {}
     if path.endswith(_JSON_SUFFIXES) or path.startswith("/graphql"):
         return JSONResponse({"error": message}, status_code=status, headers=headers)
     if path.endswith(_TEXT_SUFFIXES) or path == "/metrics":

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from pymongo.errors import ServerSelectionTimeoutError
 
-from registry.services import listing
+from registry.domain.models import Role
+from registry.services import console_vendors, listing
 from tests.conftest import Api
+from tests.web.console_support import browser_like, sign_in
 
 
 @pytest.mark.parametrize(
@@ -49,3 +51,26 @@ async def test_a_database_outage_is_a_503_not_a_crash(
     page = await web.http.get("/subprocessors")
     assert page.status_code == 503
     assert "no servers" not in page.text
+
+
+async def test_console_refusals_keep_the_consoles_layout(
+    web: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with browser_like(web) as client:
+        await sign_in(client, await web.key(Role.PROCUREMENT, name="errors-buyer"))
+        missing = await client.get("/console/subprocessors/sp_000000000000000000000000")
+        assert missing.status_code == 404
+        assert "no subprocessor" in missing.text
+        assert "Back to the console" in missing.text  # console/refused.html, not the public page
+        assert missing.headers["cache-control"] == "no-store"
+        assert "www-authenticate" not in missing.headers
+
+        async def unreachable(*args: object, **kwargs: object) -> object:
+            raise ServerSelectionTimeoutError("no servers")
+
+        monkeypatch.setattr(console_vendors, "vendor_lines", unreachable)
+        down = await client.get("/console/subprocessors")
+        assert down.status_code == 503
+        assert "cannot be reached" in down.text
+        assert "Back to the console" in down.text
+        assert "no servers" not in down.text

@@ -13,12 +13,11 @@ from registry.services import console_sessions as sessions
 from registry.services.access import InvalidApiKey, authenticate
 from registry.services.caller import ANONYMOUS
 from registry.services.deps import Deps
-from registry.web.console.render import render
+from registry.web.console.render import refusal, render
 from registry.web.console.session import (
     COOKIE,
     TOKEN_FIELD,
     Page,
-    refusal,
     request_id,
     set_session_cookie,
     staff_page,

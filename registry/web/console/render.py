@@ -90,3 +90,10 @@ def render(
 ) -> HTMLResponse:
     html = environment().get_template(f"console/{name}").render(**values)
     return HTMLResponse(html, status_code=status, headers={**HEADERS, **(headers or {})})
+
+
+def refusal(status: int, title: str, message: str) -> HTMLResponse:
+    """A refused request, in the console's layout (also for errors.py's handlers)."""
+    return render(
+        "refused.html", status, title=title, message=message, token="", caller=None, section=""
+    )

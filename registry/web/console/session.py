@@ -2,9 +2,10 @@
 
 Every console route is wrapped by `staff_page`: it resumes the server-side session
 from the cookie (or sends the browser to sign in), refuses a POST whose anti-forgery
-token does not match the session before the handler runs, and turns refusals of the
-services into pages. `Page.act` is the console's `attempt`: one service call, the
-audit entry with the key's id, and retired GraphQL cache answers after a write.
+token does not match the session before the handler runs, and leaves the refusals of
+services a page does not show itself to the app's handlers (web/errors.py renders
+`/console` paths in the console's layout). `Page.act` is the console's `attempt`: one
+service call, the audit entry with the key's id, and retired cached answers after a write.
 """
 
 from __future__ import annotations
@@ -19,13 +20,13 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from registry.domain.errors import NotFound, PermissionDenied, RegistryError
+from registry.domain.errors import RegistryError
 from registry.services import audit, versions
 from registry.services import console_sessions as sessions
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.web.console.page_cache import cache_of, key_of
-from registry.web.console.render import render
+from registry.web.console.render import refusal, render
 
 COOKIE = "registry_console"
 TOKEN_FIELD = "csrf_token"  # noqa: S105 (a form field name, not a secret)
@@ -113,12 +114,6 @@ class Page:
 Handler = Callable[[Page], Awaitable[Response]]
 
 
-def refusal(status: int, title: str, message: str) -> Response:
-    return render(
-        "refused.html", status, title=title, message=message, token="", caller=None, section=""
-    )
-
-
 def staff_page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         deps: Deps = request.app.state.deps
@@ -156,12 +151,9 @@ def staff_page(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
             key = await key_of(request, session_id, deps.clock.now())
             if (kept := pages.get(key)) is not None:
                 return kept
-        try:
-            response = await handler(page)
-        except NotFound as exc:
-            return refusal(404, "Not found", exc.message)
-        except PermissionDenied as exc:
-            return refusal(403, "Not allowed", exc.message)
+        # A refusal the handler does not show itself (NotFound, PermissionDenied...)
+        # propagates to web/errors.py, which renders console paths in this layout.
+        response = await handler(page)
         if cacheable and response.status_code == 200:
             pages.put(key, response)
         return response
