@@ -1,13 +1,11 @@
 """Rendered console pages, kept per session until anything in the registry changes.
 
-A console page reads many collections, and the embedded database answers most reads
-by scanning (FerretDB v1 uses only the `_id` index), so a page over 500 vendors and
-10,000 customers costs hundreds of milliseconds to build. Every write that changes
-what a page shows bumps the registry version (`store/meta.py`: mutations, console
-actions, scheduler transitions), so a page keyed by that version, the session and
-the minute is never staler than the minute it names. The key holds the session
-(pages carry its anti-forgery token and its role's view); the first view after a
-write pays the full price.
+Pages read small documents by `_id` (digests, counters; see services/console_*.py), so
+building one costs tens of milliseconds; serving the same page again costs a few. Every
+write that changes what a page shows bumps the registry version (`services/versions.py`:
+mutations, console actions, scheduler transitions), so a page keyed by that version,
+the session and the minute is never staler than the minute it names. The key holds the
+session (pages carry its anti-forgery token and its role's view).
 """
 
 from __future__ import annotations
