@@ -23,11 +23,12 @@ from registry.clock import Clock, SystemClock
 from registry.delivery.sender import build_client
 from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
+from registry.services import versions
+from registry.services.access import KnownKeys
 from registry.services.configuration import check_settings
 from registry.services.deps import Deps
 from registry.settings import Settings
 from registry.store.database import connect, describe_uri, ensure_indexes
-from registry.store.meta import VersionWatch
 from registry.web import exports
 from registry.web.conditional import conditional
 from registry.web.console import console_routes
@@ -83,9 +84,11 @@ def create_app(
             stack.push_async_callback(webhook_client.aclose)
             deps = Deps(db=db, clock=the_clock, settings=settings, webhook_client=webhook_client)
             app.state.deps = deps
-            # Cached reads learn of writes from this watch, not a round trip per request.
-            watch = VersionWatch(db)
+            # Cached reads learn of writes from this watch, not a round trip per request,
+            # and keys seen at the watched version are not looked up again.
+            watch = versions.watch(deps)
             app.state.version_watch = watch
+            app.state.known_keys = KnownKeys(watch.read)
             watcher = asyncio.create_task(watch.run(), name="registry-version")
             stack.push_async_callback(_cancel, watcher)
             scheduler = Scheduler(deps, JOBS)
@@ -98,7 +101,7 @@ def create_app(
     schema = build_schema()
     graphql = GraphQLEndpoint(schema)
     routes = [
-        Route("/graphql", graphql.handle, methods=["GET", "POST"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
         Route(f"{graphiql.ASSET_PATH}/{{name:str}}", graphiql.asset),
         Route("/health", health),
         Route("/ready", ready),

@@ -2,6 +2,12 @@
 
 Keys are `rk_` + 32 random bytes (URL-safe base64); only their SHA-256 is stored,
 so a database dump never reveals a usable key.
+
+A process remembers the callers of the keys it has seen (`KnownKeys`) for one registry
+version: revoking a key bumps the version, so the process that revokes stops accepting
+the key at once and every other process within its version watch's bound (about a
+second, `registry.store.meta.STALE_AFTER_S`). That buys polling clients with a key an
+answer without a database round trip.
 """
 
 from __future__ import annotations
@@ -9,10 +15,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from registry.domain.errors import NotFound, Unauthenticated, ValidationError
 from registry.domain.models import Role
+from registry.services import versions
 from registry.services.caller import ANONYMOUS, Caller
 from registry.services.deps import Deps
 from registry.services.policy import require_role
@@ -43,17 +51,57 @@ def generate_key() -> str:
     return KEY_PREFIX + raw
 
 
-async def authenticate(deps: Deps, authorization: str | None) -> Caller:
-    if not authorization:
-        return ANONYMOUS
+class KnownKeys:
+    """The callers of the valid keys this process has looked up at one registry version.
+
+    Only keys the database accepted are remembered (an unknown key is looked up every
+    time, so guessing fills nothing); a new version forgets them all."""
+
+    def __init__(self, version: Callable[[], Awaitable[int]], max_keys: int = 4096) -> None:
+        self.version = version
+        self.max_keys = max_keys
+        self._at: int | None = None
+        self._callers: dict[str, Caller] = {}
+
+    def get(self, key_hash: str, version: int) -> Caller | None:
+        return self._callers.get(key_hash) if version == self._at else None
+
+    def remember(self, key_hash: str, version: int, caller: Caller) -> None:
+        """`version` must have been read before the lookup that found the key valid."""
+        if version != self._at:
+            self._at, self._callers = version, {}
+        elif len(self._callers) >= self.max_keys:
+            self._callers.clear()
+        self._callers[key_hash] = caller
+
+
+def bearer_token(authorization: str) -> str:
+    """The key of a `Bearer rk_…` header."""
     scheme, _, token = authorization.partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token.startswith(KEY_PREFIX):
         raise InvalidApiKey("malformed Authorization header: expected `Bearer rk_…`")
-    doc = await api_keys.find_by_hash(deps.db, hash_key(token))
+    return token
+
+
+async def authenticate(
+    deps: Deps, authorization: str | None, known: KnownKeys | None = None
+) -> Caller:
+    """The caller a request's `Authorization` header names; with `known`, a key seen
+    at the current registry version costs no database round trip."""
+    if not authorization:
+        return ANONYMOUS
+    key_hash = hash_key(bearer_token(authorization))
+    version = await known.version() if known is not None else 0
+    if known is not None and (caller := known.get(key_hash, version)) is not None:
+        return caller
+    doc = await api_keys.find_by_hash(deps.db, key_hash)
     if doc is None or doc.get("revoked_at") is not None:
         raise InvalidApiKey("invalid or revoked API key")
-    return Caller(role=Role(doc["role"]), customer_id=doc.get("customer_id"), key_id=doc["_id"])
+    caller = Caller(role=Role(doc["role"]), customer_id=doc.get("customer_id"), key_id=doc["_id"])
+    if known is not None:
+        known.remember(key_hash, version, caller)
+    return caller
 
 
 async def create_api_key(
@@ -95,4 +143,5 @@ async def revoke_api_key(deps: Deps, caller: Caller, key_id: str) -> ApiKey:
     doc = await api_keys.revoke(deps.db, key_id, deps.clock.now())
     if doc is None:
         raise NotFound(f"no active API key {key_id!r}")
+    await versions.retire_cached_answers(deps)  # processes' `KnownKeys` forget the key
     return ApiKey(doc["_id"], doc["name"], Role(doc["role"]), doc.get("customer_id"), doc["prefix"])

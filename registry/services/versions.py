@@ -1,9 +1,17 @@
-"""The registry version: every write bumps it, so cached answers (responses, pages) retire."""
+"""The registry version: every write bumps it, so cached answers (responses, pages) retire.
+
+Per request, read it from the process's `VersionWatch` (`watch`), never `current`: the
+watch knows a bump made in this process at once and one made elsewhere within about a
+second (`STALE_AFTER_S`), without a round trip per read.
+"""
 
 from __future__ import annotations
 
 from registry.services.deps import Deps
 from registry.store import meta
+from registry.store.meta import STALE_AFTER_S, VersionWatch
+
+__all__ = ["STALE_AFTER_S", "VersionWatch", "current", "retire_cached_answers", "watch"]
 
 
 async def current(deps: Deps) -> int:
@@ -13,3 +21,8 @@ async def current(deps: Deps) -> int:
 async def retire_cached_answers(deps: Deps) -> int:
     """After a write that may change what queries answer."""
     return await meta.bump(deps.db)
+
+
+def watch(deps: Deps) -> VersionWatch:
+    """The process's watch of the version; run it with `watch.run()`."""
+    return VersionWatch(deps.db)

@@ -18,16 +18,16 @@ import functools
 import hashlib
 import re
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from registry.services import policy
-from registry.services.access import InvalidApiKey, authenticate
+from registry.services import policy, versions
+from registry.services.access import InvalidApiKey
 from registry.services.caller import Caller
 from registry.services.deps import Deps
-from registry.store.meta import VersionWatch
+from registry.web.callers import request_caller
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -39,9 +39,26 @@ _ENTITY_TAG = re.compile(r'\s*(?:W/)?"([\x21\x23-\x7e\x80-\xff]*)"\s*')
 
 
 def period(now: datetime) -> str:
-    """The UTC quarter hour `now` falls in, e.g. `2026-03-01T13:45`."""
-    minute = now.minute - now.minute % PERIOD_MINUTES
-    return f"{now.date().isoformat()}T{now.hour:02d}:{minute:02d}"
+    """The UTC quarter hour `now` falls in, e.g. `2026-03-01T13:45`.
+
+    Asked on every cached read: the last quarter hour is remembered with its bounds."""
+    start, end, text = _last_period
+    if start <= now < end:
+        return text
+    utc = now.astimezone(UTC)
+    start = utc.replace(minute=utc.minute - utc.minute % PERIOD_MINUTES, second=0, microsecond=0)
+    text = f"{start.date().isoformat()}T{start.hour:02d}:{start.minute:02d}"
+    _remember_period(start, start + timedelta(minutes=PERIOD_MINUTES), text)
+    return text
+
+
+def _remember_period(start: datetime, end: datetime, text: str) -> None:
+    global _last_period
+    _last_period = (start, end, text)
+
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+_last_period: tuple[datetime, datetime, str] = (_EPOCH, _EPOCH, "")
 
 
 def entity_tag(
@@ -99,7 +116,7 @@ def not_modified(headers: dict[str, str]) -> Response:
 
 async def registry_version(request: Request) -> int:
     """The registry version as this process knows it (at most about a second old)."""
-    watch: VersionWatch = request.app.state.version_watch
+    watch: versions.VersionWatch = request.app.state.version_watch
     return await watch.read()
 
 
@@ -108,13 +125,14 @@ def conditional(endpoint: Endpoint) -> Endpoint:
 
     The tag is computed before the route runs, from the version known then, so an
     answer can only be newer than its tag (the next request gets a new one), never older.
-    A presented key the route will refuse is left to the route."""
+    A presented key the route will refuse is left to the route. The route finds the
+    caller in the request (`web/callers.request_caller`) rather than authenticating again."""
 
     @functools.wraps(endpoint)
     async def wrapper(request: Request) -> Response:
         deps: Deps = request.app.state.deps
         try:
-            caller = await authenticate(deps, request.headers.get("authorization"))
+            caller = await request_caller(request)
         except InvalidApiKey:
             return await endpoint(request)
         etag = entity_tag(

@@ -19,12 +19,12 @@ from starlette.responses import Response, StreamingResponse
 from registry.domain.errors import NotFound, ValidationError
 from registry.domain.models import Notice
 from registry.services import audit, evidence, listing, registry
-from registry.services.access import authenticate
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
 from registry.services.listing import SubprocessorQuery
 from registry.web import scope_params
+from registry.web.callers import request_caller
 
 LIST_COLUMNS = ["id", "legal_name", "purpose", "countries", "website", "status", "active_from"]
 NOTICE_COLUMNS = [
@@ -47,7 +47,7 @@ NOTICE_COLUMNS = [
 
 async def _caller(request: Request) -> tuple[Deps, Caller]:
     deps: Deps = request.app.state.deps
-    return deps, await authenticate(deps, request.headers.get("authorization"))
+    return deps, await request_caller(request)
 
 
 def _as_of(request: Request) -> datetime | None:

@@ -33,11 +33,11 @@ from registry.domain.models import (
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 from registry.services import catalogs, change_queries, listing, policy, registry
-from registry.services.access import authenticate
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery
 from registry.web import scope_params
+from registry.web.callers import request_caller
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_COUNTRIES = 50
@@ -118,7 +118,7 @@ def error_page(error: WebError) -> HTMLResponse:
 async def web_caller(request: Request) -> tuple[Deps, Caller]:
     """Authenticate a bearer key (optional); refuse anonymous callers on a private server."""
     deps: Deps = request.app.state.deps
-    caller = await authenticate(deps, request.headers.get("authorization"))
+    caller = await request_caller(request)
     if not policy.may_read_public_list(caller, deps.settings.public_read):
         raise PermissionDenied(
             "This registry's subprocessor list is not public. "
