@@ -52,8 +52,9 @@ CACHEABLE_ROOTS = frozenset(
         "node",
     }
 )
-# Answers that depend on nothing stored: no version lookup needed.
-STATIC_ROOTS = frozenset({"__typename", "viewer"})
+# Answers that depend on nothing stored need no version (not `viewer`: it reads the
+# caller's customer, which a write may rename).
+STATIC_ROOTS = frozenset({"__typename"})
 
 
 class ResponseCache:

@@ -12,6 +12,8 @@ from pymongo import AsyncMongoClient, monitoring
 
 from registry.app import create_app
 from registry.clock import FrozenClock
+from registry.domain.models import Role
+from registry.services.access import create_api_key
 from registry.store import meta
 from registry.store.database import Database, Document
 from registry.store.meta import VersionWatch
@@ -104,7 +106,11 @@ async def test_a_reset_database_is_believed(
     assert await watch.refresh() == 0
 
 
-async def test_a_cache_hit_sends_no_command_to_the_database(mongo_uri: str, db_name: str) -> None:
+@pytest.mark.parametrize("role", [None, Role.ADMIN, Role.PROCUREMENT])
+async def test_a_cache_hit_sends_no_command_to_the_database(
+    mongo_uri: str, db_name: str, role: Role | None
+) -> None:
+    """Anonymous or keyed: a repeated read and a revalidated export need no round trip."""
     counter = Commands()
     monitoring.register(counter)  # applies to the app's client, created below
     app = create_app(
@@ -119,12 +125,24 @@ async def test_a_cache_hit_sends_no_command_to_the_database(mongo_uri: str, db_n
 
         await until(polled)
         watch.stale_after_s = 3600  # a slow poll on a busy machine must not matter here
+        headers = {}
+        if role is not None:
+            _, key = await create_api_key(app.state.deps, name="hits", role=role, customer_id=None)
+            headers["authorization"] = f"Bearer {key}"
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://registry.test") as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://registry.test", headers=headers
+        ) as http:
             assert (await http.post("/graphql", json=query)).headers.get("x-cache") is None
+            export = await http.get("/subprocessors.json")
+            assert export.status_code == 200
             counter.active = True
             for _ in range(10):
                 assert (await http.post("/graphql", json=query)).headers["x-cache"] == "hit"
+                revalidated = await http.get(
+                    "/subprocessors.json", headers={"if-none-match": export.headers["etag"]}
+                )
+                assert revalidated.status_code == 304
             counter.active = False
     # Only the background poll of the version may have talked to the database.
     assert [c for c in counter.sent if c != ("find", meta.NAME)] == []

@@ -2,7 +2,8 @@
 
 Each process answers repeated reads from its own cache without asking the database for
 the registry version; the writer sees its write at once, the other within about a
-second (its background poll), never an answer older than that.
+second (its background poll), never an answer older than that. The same bound holds
+for a revoked key, which each process otherwise remembers for the current version.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tests.conftest import make_settings
 
 LIST = """{ subprocessors(filter: {status: [PROPOSED, ACTIVE]}) {
   totalCount edges { node { legalName } } } }"""
+REVOKE = """mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }"""
 CREATE = """mutation { createSubprocessor(input: {legalName: "Seen Everywhere Ltd", purpose: "p"}) {
   __typename } }"""
 BOUND_S = 2.5
@@ -73,7 +75,7 @@ async def up(http: httpx.AsyncClient, base: str) -> None:
         await asyncio.sleep(0.1)
 
 
-async def test_a_write_in_one_process_is_read_in_the_other(
+async def test_a_write_and_a_revocation_in_one_process_are_seen_in_the_other(
     mongo_uri: str, mongo_client: AsyncMongoClient[Document], db_name: str
 ) -> None:
     settings = make_settings(mongo_uri, db_name)
@@ -115,3 +117,27 @@ async def test_a_write_in_one_process_is_read_in_the_other(
             await asyncio.sleep(0.02)
         assert seen.json()["data"]["subprocessors"]["totalCount"] == 1
         assert seen.headers["etag"] != old.headers["etag"]
+
+        # A key the reader has answered from memory stops working there within the bound.
+        revoked_id, revoked = await create_api_key(
+            deps, name="revoked", role=Role.PROCUREMENT, customer_id=None
+        )
+        keyed = {"authorization": f"Bearer {revoked}"}
+        for _ in range(3):
+            answer = await http.post(f"{reader}/graphql", json={"query": LIST}, headers=keyed)
+            assert answer.status_code == 200
+        assert answer.headers["x-cache"] == "hit"
+        revoke = {"query": REVOKE, "variables": {"id": revoked_id.id}}
+        done = await http.post(f"{writer}/graphql", json=revoke, headers=auth)
+        assert done.json()["data"]["revokeApiKey"]["__typename"] == "ApiKeyRevoked"
+        revoked_at = time.monotonic()
+        assert (
+            await http.post(f"{writer}/graphql", json={"query": LIST}, headers=keyed)
+        ).status_code == 401
+        while True:
+            refused = await http.post(f"{reader}/graphql", json={"query": LIST}, headers=keyed)
+            if refused.status_code == 401:
+                break
+            assert refused.status_code == 200
+            assert time.monotonic() - revoked_at < BOUND_S, "the reader kept the revoked key"
+            await asyncio.sleep(0.02)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -71,6 +72,22 @@ def test_a_tag_changes_with_every_input() -> None:
 )
 def test_period_is_the_quarter_hour(at: datetime, expected: str) -> None:
     assert period(at) == expected
+
+
+def test_period_is_remembered_only_within_its_quarter_hour() -> None:
+    """Asked in any order (a test clock goes back too), each time gets its own quarter."""
+    times = [
+        (datetime(2026, 3, 1, 13, 44, 59, 999999, tzinfo=UTC), "2026-03-01T13:30"),
+        (datetime(2026, 3, 1, 13, 30, tzinfo=UTC), "2026-03-01T13:30"),
+        (datetime(2026, 3, 1, 13, 45, tzinfo=UTC), "2026-03-01T13:45"),
+        (datetime(2026, 3, 1, 13, 29, 59, tzinfo=UTC), "2026-03-01T13:15"),
+        (datetime(2026, 3, 1, 13, 40, tzinfo=UTC), "2026-03-01T13:30"),
+        (datetime(2026, 3, 2, 13, 40, tzinfo=UTC), "2026-03-02T13:30"),
+        # Another offset is the same instant: the UTC quarter hour.
+        (datetime(2026, 3, 2, 15, 10, tzinfo=ZoneInfo("Europe/Berlin")), "2026-03-02T14:00"),
+    ]
+    for at, expected in times * 2:
+        assert period(at) == expected
 
 
 def test_anonymous_answers_are_public_briefly_and_keyed_ones_private() -> None:

@@ -1,0 +1,99 @@
+"""Keys remembered for one registry version (`services/access.KnownKeys`).
+
+A process accepts a key it has looked up without asking again only while the registry
+version is the one it was looked up at; revoking a key bumps the version."""
+
+from __future__ import annotations
+
+import pytest
+
+from registry.domain.models import Role
+from registry.services.access import (
+    InvalidApiKey,
+    KnownKeys,
+    authenticate,
+    create_api_key,
+    generate_key,
+    hash_key,
+    revoke_api_key,
+)
+from registry.services.caller import Caller
+from registry.store import api_keys, ids
+from tests.conftest import START, Api
+
+
+class Versions:
+    """A registry version the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1
+
+    async def __call__(self) -> int:
+        return self.now
+
+
+async def test_a_key_is_remembered_for_the_version_it_was_looked_up_at(api: Api) -> None:
+    versions = Versions()
+    known = KnownKeys(versions)
+    key_id, key = await create_api_key(
+        api.deps, name="remembered", role=Role.PROCUREMENT, customer_id=None
+    )
+    header = f"Bearer {key}"
+    caller = await authenticate(api.deps, header, known)
+    assert caller == Caller(role=Role.PROCUREMENT, key_id=key_id.id)
+    # Revoked behind the registry's back (no new version): still the remembered caller...
+    await api_keys.revoke(api.deps.db, key_id.id, START)
+    assert await authenticate(api.deps, header, known) == caller
+    # ...until the version moves, as every real revocation makes it.
+    versions.now += 1
+    with pytest.raises(InvalidApiKey):
+        await authenticate(api.deps, header, known)
+
+
+async def test_an_unknown_key_is_never_remembered(api: Api) -> None:
+    known = KnownKeys(Versions())
+    key = generate_key()
+    with pytest.raises(InvalidApiKey):
+        await authenticate(api.deps, f"Bearer {key}", known)
+    await api_keys.insert(
+        api.deps.db,
+        {
+            "_id": ids.new_id("ApiKey"),
+            "name": "late",
+            "role": Role.ADMIN.value,
+            "customer_id": None,
+            "key_hash": hash_key(key),
+            "prefix": key[:7],
+            "created_at": START,
+            "revoked_at": None,
+        },
+    )
+    assert (await authenticate(api.deps, f"Bearer {key}", known)).role is Role.ADMIN
+
+
+@pytest.mark.parametrize("header", ["Basic abc", "Bearer", "Bearer xyz", "rk_abc"])
+async def test_a_malformed_header_is_refused(api: Api, header: str) -> None:
+    with pytest.raises(InvalidApiKey, match="malformed"):
+        await authenticate(api.deps, header, KnownKeys(Versions()))
+
+
+async def test_revoking_a_key_moves_the_version(api: Api, admin_key: str) -> None:
+    known = KnownKeys(api.app.state.version_watch.read)
+    key_id, key = await create_api_key(
+        api.deps, name="to revoke", role=Role.PROCUREMENT, customer_id=None
+    )
+    await authenticate(api.deps, f"Bearer {key}", known)
+    admin = await authenticate(api.deps, f"Bearer {admin_key}")
+    await revoke_api_key(api.deps, admin, key_id.id)
+    with pytest.raises(InvalidApiKey):
+        await authenticate(api.deps, f"Bearer {key}", known)
+
+
+def test_a_full_table_starts_again() -> None:
+    known = KnownKeys(Versions(), max_keys=2)
+    callers = [Caller(role=Role.ADMIN, key_id=f"k{n}") for n in range(3)]
+    for n, caller in enumerate(callers):
+        known.remember(f"h{n}", 1, caller)
+    assert known.get("h2", 1) == callers[2]
+    assert known.get("h0", 1) is None
+    assert known.get("h2", 2) is None
