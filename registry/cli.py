@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import os
 import signal
 import subprocess
@@ -82,8 +83,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     _check_database(settings)
     app = create_app(settings)
     log_config = logs.configure(args.log_level)
+    # uvicorn formats every access line before the logger drops it: only when it is kept.
+    access_log = logging.getLogger().isEnabledFor(logging.INFO)  # as `configure` set it
     config = uvicorn.Config(
-        app, host=args.host, port=args.port, log_level=args.log_level, log_config=log_config
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        log_config=log_config,
+        access_log=access_log,
     )
     server = uvicorn.Server(config)
     base = f"http://{args.host}:{args.port}"
