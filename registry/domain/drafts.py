@@ -62,6 +62,7 @@ class ProcessingLocationDraft:
     region: str | None = None
     role: LocationRole = LocationRole.PROCESSING
     recipient_in_scope: bool | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +98,7 @@ class CustomerDraft:
     notice_emails: tuple[str, ...] = ()
     products: tuple[str, ...] = ()
     hosting_region: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +116,7 @@ class CustomerEdit:
     notice_emails: tuple[str, ...] | None = None
     products: tuple[str, ...] | None = None
     hosting_region: str | Keep | None = KEEP
+    note: str | Keep | None = KEEP
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,6 +151,7 @@ class ProcessingLocation:
     # Whether the recipient falls in a partial adequacy decision's scope there (PIPEDA,
     # APPI, PIPA, DPF); None when not recorded.
     recipient_in_scope: bool | None = None
+    note: str | None = None  # staff's remark, e.g. how the country was inferred
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,6 +214,7 @@ class Customer:
     # Scope (DESIGN.md 8): product codes used (empty = all) and the hosting region's code.
     products: tuple[str, ...] = ()
     hosting_region: str | None = None
+    note: str | None = None  # staff's remark, e.g. where the terms come from
 
 
 class NoticeStatus(enum.Enum):

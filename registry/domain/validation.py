@@ -42,6 +42,11 @@ def optional_text(value: str | None, field: str, *, max_length: int = 500) -> st
     return cleaned or None
 
 
+def note(value: str | None, field: str = "note") -> str | None:
+    """A staff remark (how a country was inferred, where terms come from); blank is none."""
+    return optional_text(value, field, max_length=2000)
+
+
 def url(value: str | None, field: str) -> str | None:
     if value is None:
         return None

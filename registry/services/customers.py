@@ -50,6 +50,7 @@ async def create_customer(deps: Deps, caller: Caller, draft: CustomerDraft) -> C
         notice_emails=_emails(draft.notice_emails),
         products=await catalogs.checked_products(deps, draft.products, "products"),
         hosting_region=await catalogs.checked_region(deps, draft.hosting_region, "hostingRegion"),
+        note=check.note(draft.note),
     )
     await remember(deps, customer)
     await customers.insert(deps.db, customer)
@@ -111,6 +112,7 @@ async def update_customer(
             if isinstance(e.hosting_region, Keep)
             else await catalogs.checked_region(deps, e.hosting_region, "hostingRegion")
         ),
+        note=found.note if isinstance(e.note, Keep) else check.note(e.note),
     )
     if updated == found:
         return found

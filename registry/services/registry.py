@@ -133,6 +133,7 @@ async def add_processing_location(
         region=check.region(draft.region),
         role=draft.role,
         recipient_in_scope=draft.recipient_in_scope,
+        note=check.note(draft.note),
     )
     await processing_locations.upsert(deps.db, location)
     return sub

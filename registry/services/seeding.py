@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from registry.domain import validation as check
 from registry.domain.errors import ValidationError
@@ -49,9 +49,11 @@ from registry.store import (
     transfer_bases,
 )
 from registry.store.customers import group_key
+from registry.store.database import Database
 from registry.store.ids import stable_id
 
 SUPPORTED_FORMAT = 1
+Noted = TypeVar("Noted", ProcessingLocation, Customer)
 
 
 class SeedError(ValueError):
@@ -176,9 +178,13 @@ async def _load_subprocessor(
             country=check.country(loc["country"]),
             region=check.region(loc.get("region")),
             role=LocationRole(loc.get("role", "PROCESSING")),
+            note=check.note(loc.get("note")),
         )
         stored = await processing_locations.insert_missing(deps.db, location)
-        changed += _created(report, f"{key}: location {n}", location, stored)
+        stored, noted = await _with_seed_note(
+            deps, location, stored, processing_locations.add_missing_note
+        )
+        changed += noted + _created(report, f"{key}: location {n}", location, stored)
     for n, raw in enumerate(entry.get("dpas", [])):
         # A DPA a policy names without its date is recorded with an unknown signing date.
         dpa = Dpa(
@@ -209,6 +215,20 @@ async def _load_subprocessor(
         stored_basis = await transfer_bases.insert_missing(deps.db, basis)
         changed += _created(report, f"{key}: transfer basis {n}", basis, stored_basis)
     return changed
+
+
+async def _with_seed_note(
+    deps: Deps,
+    seeded: Noted,
+    stored: Noted | None,
+    add_missing_note: Callable[[Database, Noted], Awaitable[bool]],
+) -> tuple[Noted | None, int]:
+    """A record stored before notes existed takes the seed's note (1: something changed)."""
+    if stored is None or stored.note is not None or seeded.note is None:
+        return stored, 0
+    if not await add_missing_note(deps.db, seeded):
+        return stored, 0
+    return replace(stored, note=seeded.note), 1
 
 
 def _created(report: SeedReport, what: str, seeded: object, stored: object | None) -> int:
@@ -246,13 +266,15 @@ async def _load_customer(
         hosting_region=await catalogs.checked_region(
             deps, entry.get("hosting_region"), "hosting_region"
         ),
+        note=check.note(entry.get("note")),
     )
     if await customers.get(deps.db, customer.id) is None:
         await remember(deps, customer)  # its terms and group, before it can be counted
     existing = await customers.insert_missing(deps.db, customer)
     if existing is None:
         await customer_roster.add(deps.db, customer.id, group_key(customer))
-    return _created(report, f"customer {entry['key']!r}", customer, existing)
+    existing, noted = await _with_seed_note(deps, customer, existing, customers.add_missing_note)
+    return noted + _created(report, f"customer {entry['key']!r}", customer, existing)
 
 
 async def load_seed_files(

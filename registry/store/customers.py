@@ -11,7 +11,7 @@ from pymongo import ASCENDING, IndexModel
 from registry.domain.models import Customer, CustomerTerms, PeriodEnds
 from registry.store import digests
 from registry.store.codec import Codec
-from registry.store.database import Database, Document, create_missing_indexes
+from registry.store.database import Database, Document, add_missing_key, create_missing_indexes
 from registry.store.database import insert_missing as _insert_missing
 
 NAME = "customers"
@@ -78,6 +78,11 @@ async def insert_missing(db: Database, customer: Customer) -> Customer | None:
     found = await _insert_missing(db, NAME, to_document(customer))
     await digests.bump(db, digests.CUSTOMERS)
     return from_document(found) if found is not None else None
+
+
+async def add_missing_note(db: Database, customer: Customer) -> bool:
+    """Seeds: one stored before notes existed gains the seed's note; a note is never replaced."""
+    return await add_missing_key(db, NAME, to_document(customer), "note")
 
 
 async def get(db: Database, customer_id: str) -> Customer | None:

@@ -93,6 +93,16 @@ async def insert_missing(db: Database, name: str, doc: Document) -> Document | N
     return found
 
 
+async def add_missing_key(db: Database, name: str, doc: Document, key: str) -> bool:
+    """Give the stored document with `doc`'s `_id` the key it lacks (a field added after
+    it was written), with `doc`'s value; one holding the key, even as null, keeps it.
+    True when added."""
+    result = await db[name].update_one(
+        {"_id": doc["_id"], key: {"$exists": False}}, {"$set": {key: doc[key]}}
+    )
+    return result.modified_count == 1
+
+
 async def insert_skipping_duplicates(db: Database, name: str, docs: Sequence[Document]) -> set[int]:
     """Insert every document whose `_id` (or unique key) is new; returns the positions of
     those skipped as duplicates. Any other write error is raised: nothing is dropped

@@ -9,7 +9,7 @@ from pymongo import ASCENDING, IndexModel
 from registry.domain.models import ProcessingLocation
 from registry.store import digests
 from registry.store.codec import Codec
-from registry.store.database import Database, create_missing_indexes, group_by
+from registry.store.database import Database, add_missing_key, create_missing_indexes, group_by
 from registry.store.database import insert_missing as _insert_missing
 
 NAME = "processing_locations"
@@ -39,6 +39,11 @@ async def insert_missing(db: Database, location: ProcessingLocation) -> Processi
     found = await _insert_missing(db, NAME, to_document(location))
     await digests.vendor_written(db, location.subprocessor_id)
     return from_document(found) if found is not None else None
+
+
+async def add_missing_note(db: Database, location: ProcessingLocation) -> bool:
+    """Seeds: one stored before notes existed gains the seed's note; a note is never replaced."""
+    return await add_missing_key(db, NAME, to_document(location), "note")
 
 
 async def by_subprocessors(db: Database, ids: Sequence[str]) -> dict[str, list[ProcessingLocation]]:

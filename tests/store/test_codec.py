@@ -363,6 +363,9 @@ def _change_document(change: Change) -> Document:
     return changes.to_document(change, idempotency_key="key-1", created_by="key_9")
 
 
+# Fields added after the codec: new documents hold them, old ones read as their default.
+ADDED_SINCE: dict[type, Document] = {ProcessingLocation: {"note": None}, Customer: {"note": None}}
+
 # (entity, its store's writer, its store's reader, what the old writer wrote)
 ENTITIES = [
     pytest.param(
@@ -443,7 +446,7 @@ def _nested_key_orders(doc: Any) -> list[list[str]]:
 @pytest.mark.parametrize(("entity", "dump", "load", "old"), ENTITIES)
 def test_written_as_the_old_code_wrote_it(entity: Any, dump: Any, load: Any, old: Any) -> None:
     new = dump(entity)
-    assert new == old
+    assert new == {**old, **ADDED_SINCE.get(type(entity), {})}
     assert _nested_key_orders(new)[1:] == _nested_key_orders(old)[1:]
 
 

@@ -62,6 +62,11 @@ class CreateCustomerInput:
         default=None,
         description="Hosting-region code; null: affected by vendors of every region.",
     )
+    note: str | None = strawberry.field(
+        default=None,
+        description="A remark by staff about the customer, e.g. where its terms come from; up "
+        "to 2000 characters.",
+    )
 
     def draft(self) -> drafts.CustomerDraft:
         return drafts.CustomerDraft(
@@ -78,6 +83,7 @@ class CreateCustomerInput:
             notice_emails=tuple(self.notice_emails or ()),
             products=tuple(self.products or ()),
             hosting_region=self.hosting_region,
+            note=self.note,
         )
 
 
@@ -138,6 +144,11 @@ class UpdateCustomerInput:
         description="Hosting-region code; null: affected by vendors of every region; omitted "
         "keeps it.",
     )
+    note: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="A remark by staff about the customer, up to 2000 characters; null removes "
+        "it; omitted keeps it.",
+    )
 
     def edit(self) -> drafts.CustomerEdit:
         return drafts.CustomerEdit(
@@ -152,6 +163,7 @@ class UpdateCustomerInput:
             notice_emails=_listed(self.notice_emails),
             products=_listed(self.products),
             hosting_region=_kept(self.hosting_region),
+            note=_kept(self.note),
         )
 
 

@@ -106,6 +106,10 @@ class ProcessingLocationInput:
         "sets that decision aside, so another transfer basis must carry the transfer; null "
         "(default) when not known.",
     )
+    note: str | None = strawberry.field(
+        default=None,
+        description="A remark by staff, e.g. how the country was inferred; up to 2000 characters.",
+    )
 
     def draft(self) -> drafts.ProcessingLocationDraft:
         return drafts.ProcessingLocationDraft(
@@ -113,6 +117,7 @@ class ProcessingLocationInput:
             region=self.region,
             role=self.role,
             recipient_in_scope=self.recipient_in_scope,
+            note=self.note,
         )
 
 

@@ -72,6 +72,10 @@ class Customer(Node):
         description="SAME_INSTANT: a period ends at the same local time on its last day; "
         "END_OF_DAY: at the end of that day (Regulation 1182/71)."
     )
+    note: str | None = strawberry.field(
+        description="Free-text remark by staff about the customer, e.g. where its terms come "
+        "from; seen by whoever may see the customer; null when none."
+    )
 
     product_codes: strawberry.Private[tuple[str, ...]]
     region_code: strawberry.Private[str | None]
@@ -87,6 +91,7 @@ class Customer(Node):
             created_at=customer.created_at,
             time_zone=customer.terms.time_zone,
             period_ends=customer.terms.period_ends,
+            note=customer.note,
         )
 
     @strawberry.field(description="Products the customer uses; empty means every product.")

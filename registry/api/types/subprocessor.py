@@ -33,6 +33,10 @@ class ProcessingLocation(Node):
         description="Whether the recipient falls in the scope of a partial adequacy decision "
         "for this country (PIPEDA, APPI, PIPA, DPF); null when not recorded."
     )
+    note: str | None = strawberry.field(
+        description="Free-text remark by staff, e.g. how the country or region was inferred "
+        "from the vendor's policy; null when none."
+    )
 
     @classmethod
     def from_domain(cls, loc: models.ProcessingLocation) -> ProcessingLocation:
@@ -42,6 +46,7 @@ class ProcessingLocation(Node):
             region=loc.region,
             role=loc.role,
             recipient_in_scope=loc.recipient_in_scope,
+            note=loc.note,
         )
 
 
