@@ -158,11 +158,11 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
     groups = {g.key: g for g in await audience.affected_groups(deps, who)}
     wanted = [chunk_id for g in groups.values() for chunk_id in g.chunks]
     async for chunk in customer_roster.chunks_after(deps.db, wanted, last_id):
-        group = groups[chunk["group"]]
+        group = groups[chunk.group]
         plan = plans.get(group.terms_key)
         if plan is None:
             plan = plans[group.terms_key] = plan_notice(change, group.terms, offsets)
-        for customer_id in chunk["ids"]:
+        for customer_id in chunk.ids:
             notice = plan.for_customer(customer_id)
             batch.append(notice)
             is_reachable = customer_id in reachable
@@ -179,7 +179,7 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
                     )
                 )
         # A chunk is the unit of progress: the checkpoint is the last chunk written.
-        last_id = chunk["_id"]
+        last_id = chunk.id
         if len(batch) >= BATCH:
             if pending is not None and not await pending:
                 return written

@@ -166,5 +166,5 @@ async def notices_written(deps: Deps, caller: Caller, change: Change) -> int:
     async for chunk in customer_roster.chunks_after(
         deps.db, [c for g in groups for c in g.chunks], None
     ):
-        members.extend(chunk["ids"])
+        members.extend(chunk.ids)
     return await notices.count_among(deps.db, change.id, members)

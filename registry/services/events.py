@@ -147,7 +147,7 @@ async def _terms_of_reachable(deps: Deps, reachable: set[str]) -> dict[str, Cust
     found: dict[str, CustomerTerms] = {}
     for group in await customer_groups.all_groups(deps.db):
         async for chunk in customer_roster.chunks_after(deps.db, group.chunks, None):
-            for customer_id in chunk["ids"]:
+            for customer_id in chunk.ids:
                 if customer_id in reachable:
                     found[customer_id] = group.terms
     return found

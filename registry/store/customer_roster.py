@@ -11,6 +11,7 @@ the groups it affects, by `_id`, and plans one notice per chunk.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from itertools import groupby
 
 from bson import ObjectId
@@ -106,9 +107,18 @@ async def add_many(db: Database, members: list[tuple[str, str]]) -> None:
         await db[NAME].insert_many(docs)
 
 
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Up to a thousand customers of one group, in one document."""
+
+    id: str  # ordered: a checkpoint names the last chunk done
+    group: str  # the customer group's key
+    ids: list[str]  # the customers' ids (a list as stored: not copied per read)
+
+
 async def chunks_after(
     db: Database, chunk_ids: Sequence[str], after: str | None
-) -> AsyncIterator[Document]:
+) -> AsyncIterator[Chunk]:
     """The named chunks after a checkpoint, in `_id` order, a few `_id` lookups at a time."""
     wanted = sorted(c for c in chunk_ids if after is None or c > after)
     for start in range(0, len(wanted), READ_AHEAD):
@@ -116,14 +126,15 @@ async def chunks_after(
         found = {d["_id"]: d async for d in db[NAME].find({"_id": {"$in": part}})}
         for chunk_id in part:
             if chunk_id in found:
-                yield found[chunk_id]
+                doc = found[chunk_id]
+                yield Chunk(chunk_id, doc["group"], doc["ids"])
 
 
 async def first_ids(db: Database, chunk_ids: Sequence[str], limit: int) -> list[str]:
     """Up to `limit` customer ids from the named chunks (who a refusal names)."""
     named: list[str] = []
     async for chunk in chunks_after(db, chunk_ids, None):
-        named.extend(chunk["ids"][: limit - len(named)])
+        named.extend(chunk.ids[: limit - len(named)])
         if len(named) >= limit:
             break
     return sorted(named)
