@@ -6,7 +6,7 @@ string (`store/dates.py`); an enum by its value; a tuple as a list; a nested dat
 as a subdocument; `X | None` as X or null. The few places where the stored form
 differs are declared beside the entity's collection:
 
-    SUBPROCESSORS = Codec(
+    CODEC = Codec(  # store/subprocessors.py
         Subprocessor,
         derived={"sort_name": lambda s: s.legal_name.casefold()},   # stored, never read
         fields={"scope": Spread(scope_fields, scope_from_document)},  # several keys
@@ -70,7 +70,7 @@ class Codec(Generic[T]):
         keys = {**(renamed or {}), **({id_field: "_id"} if id_field else {})}
         spreads = dict(fields or {})
         self.cls = cls
-        self.derived = dict(derived or {})
+        self._derived = dict(derived or {})
         self._fields: list[_Field] = []
         self._spreads: dict[str, Spread[Any]] = {}
         for f in dataclasses.fields(cls):  # type: ignore[arg-type]
@@ -85,15 +85,11 @@ class Codec(Generic[T]):
         if unknown:
             raise TypeError(f"{cls.__name__} has no field {sorted(unknown)}")
 
-    def key(self, field_name: str) -> str:
-        """The stored key of a field (for queries and updates naming it)."""
-        return next(f.key for f in self._fields if f.name == field_name)
-
     def to_document(self, entity: T) -> Document:
         doc: Document = {}
         for f in self._fields:
             doc[f.key] = f.dump(getattr(entity, f.name))
-        for name, make in self.derived.items():
+        for name, make in self._derived.items():
             doc[name] = make(entity)
         for name, spread in self._spreads.items():
             doc.update(spread.dump(getattr(entity, name)))
