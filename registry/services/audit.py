@@ -9,7 +9,7 @@ from registry.domain.models import Role
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import require_role
-from registry.store import audit_log, ids
+from registry.store import audit_log
 from registry.store.database import Document
 
 
@@ -25,17 +25,14 @@ async def record(
     """Append an entry. Only ids, names and outcomes: never inputs, which may hold secrets."""
     await audit_log.append(
         deps.db,
-        {
-            "_id": ids.new_id("AuditEntry"),
-            "at": deps.clock.now(),
-            "key_id": caller.key_id,
-            "role": caller.role.value if caller.role else None,
-            "customer_id": caller.customer_id,
-            "action": action,
-            "target": target,
-            "result": result,
-            "request_id": request_id,
-        },
+        at=deps.clock.now(),
+        key_id=caller.key_id,
+        role=caller.role.value if caller.role else None,
+        customer_id=caller.customer_id,
+        action=action,
+        target=target,
+        result=result,
+        request_id=request_id,
     )
 
 
