@@ -38,6 +38,10 @@ def link_key(secret_key: str) -> bytes:
 
 def _mac(key: bytes, notice_id: str, issued: int) -> str:
     digest = hmac.new(key, f"{notice_id}.{issued}".encode(), hashlib.sha256).digest()
+    return _encoded(digest)
+
+
+def _encoded(digest: bytes) -> str:
     return base64.urlsafe_b64encode(digest[:_MAC_BYTES]).decode("ascii")
 
 
@@ -84,8 +88,24 @@ def placeholder(notice_id: str, issued_at: datetime) -> str:
 
 def fill_in(body: str, key: bytes, public_url: str) -> str:
     """The body with each placeholder replaced by its signed URL (bodies have one)."""
-    if "@@notice-link:" not in body:
-        return body
-    return _PLACEHOLDER.sub(
-        lambda m: url(public_url, f"{m[1]}.{m[2]}.{_mac(key, m[1], int(m[2]))}"), body
-    )
+    return LinkFiller(key, public_url).fill_in(body)
+
+
+class LinkFiller:
+    """`fill_in` for many bodies under one key: the keyed MAC is set up once and its
+    state copied per link."""
+
+    def __init__(self, key: bytes, public_url: str) -> None:
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
+        self._public_url = public_url
+
+    def fill_in(self, body: str) -> str:
+        if "@@notice-link:" not in body:
+            return body
+        return _PLACEHOLDER.sub(self._link, body)
+
+    def _link(self, found: re.Match[str]) -> str:
+        notice_id, issued = found[1], found[2]
+        mac = self._keyed.copy()
+        mac.update(f"{notice_id}.{int(issued)}".encode())
+        return url(self._public_url, f"{notice_id}.{issued}.{_encoded(mac.digest())}")

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-import orjson
 
+from registry import json_text
 from registry.delivery import email, notice_links, retry, sender, ssrf
 from registry.delivery.secrets import SecretBox, SecretDecryptionError
 from registry.delivery.sender import AttemptResult
-from registry.delivery.signing import webhook_headers
+from registry.delivery.signing import Signer
 from registry.domain.durations import Duration, add_duration, parse_duration
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
@@ -160,13 +160,11 @@ payload store their own small part instead (`delivery_body`): the worker then re
 no event at all, only the batch's few shared payloads."""
 
 
-_RENDER = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
-
-
 def render_body(event: Document) -> str:
     """The Standard Webhooks body, rendered once so every attempt sends the same bytes."""
-    payload = {"type": event["type"], "timestamp": event["occurred_at"], "data": event["data"]}
-    return orjson.dumps(payload, option=_RENDER, default=str).decode()
+    return json_text.render(
+        {"type": event["type"], "timestamp": event["occurred_at"], "data": event["data"]}
+    )
 
 
 _SHARED_MARK = "@@change-payload:"
@@ -206,8 +204,7 @@ async def _shared_payloads(deps: Deps, refs: set[str]) -> dict[str, str]:
     left out; a failed read raises, so the batch's leases run out and it is retried."""
     missing = sorted(ref for ref in refs if ref not in _rendered)
     if missing:
-        for ref, payload in (await change_payloads.get_many(deps.db, missing)).items():
-            _rendered[ref] = orjson.dumps(payload, option=_RENDER, default=str).decode()
+        _rendered.update(await change_payloads.get_many(deps.db, missing))
     found: dict[str, str] = {}
     for ref in sorted(refs):
         if ref in _rendered:
@@ -235,20 +232,21 @@ async def deliver_due(
     """
     started = deps.clock.now()
     seen = await delivery_queue.due(deps.db, started, options.batch_size * SCAN_BATCHES)
-    # Three stages overlap: the next batch is claimed and the last one's results are
-    # written while this one is on the wire. One claim and one write at a time.
+    # Three stages overlap: the next batch is claimed and prepared (its subscriptions,
+    # SSRF verdicts and shared payloads read) and the last one's results are written
+    # while this one is on the wire. One claim and one write at a time.
     done = 0
-    upcoming = asyncio.create_task(claim_from(deps, worker_id, options, seen)) if seen else None
+    upcoming = asyncio.create_task(_claim_batch(deps, worker_id, options, seen)) if seen else None
     recording: asyncio.Task[None] | None = None
     try:
         while upcoming is not None:
-            claimed, seen = await upcoming
+            batch, claimed, seen = await upcoming
             upcoming = None
             if seen and deps.clock.now() - started < options.claim_for:
-                upcoming = asyncio.create_task(claim_from(deps, worker_id, options, seen))
-            if not claimed:
+                upcoming = asyncio.create_task(_claim_batch(deps, worker_id, options, seen))
+            if batch is None:
                 continue
-            batch, outcomes = await _send(deps, options, claimed)
+            outcomes = await _send(deps, options, batch, claimed)
             if recording is not None:
                 await recording
             recording = asyncio.create_task(batch.record(outcomes))
@@ -262,13 +260,21 @@ async def deliver_due(
     return done
 
 
+async def _claim_batch(
+    deps: Deps, worker_id: str, options: DeliveryOptions, seen: Sequence[delivery_queue.Entry]
+) -> tuple[Batch | None, list[Delivery], list[delivery_queue.Entry]]:
+    """Claim a batch from the scanned entries `seen` and prepare it (None: none claimed)."""
+    claimed, rest = await claim_from(deps, worker_id, options, seen)
+    batch = await Batch.prepare(deps, claimed, options) if claimed else None
+    return batch, claimed, rest
+
+
 async def _send(
-    deps: Deps, options: DeliveryOptions, claimed: list[Delivery]
-) -> tuple[Batch, list[Outcome]]:
+    deps: Deps, options: DeliveryOptions, batch: Batch, claimed: list[Delivery]
+) -> list[Outcome]:
     """Attempt one claimed batch with a bounded number of requests in flight."""
     limit = asyncio.Semaphore(options.concurrency)
     async with _client(deps, options) as client:
-        batch = await Batch.prepare(deps, claimed, options)
 
         async def attempt(delivery: Delivery) -> Outcome:
             async with limit:
@@ -283,7 +289,7 @@ async def _send(
             _log_failure(
                 result, "delivery %s failed; it is retried when its lease ends", delivery.id
             )
-    return batch, outcomes
+    return outcomes
 
 
 async def claim_due(deps: Deps, worker_id: str, options: DeliveryOptions) -> list[Delivery]:
@@ -376,14 +382,16 @@ class Batch:
         self.subs = subs
         self.targets = targets
         self.box: SecretBox = secret_box(deps.settings)
-        self.link_key = notice_links.link_key(deps.settings.effective_secret_key())
+        self.links = notice_links.LinkFiller(
+            notice_links.link_key(deps.settings.effective_secret_key()), deps.settings.public_url
+        )
         self.subscribed = subscribed
         self.bodies = bodies or {}
         self.shared = shared or {}
         self.schedule = retry.parse_schedule(deps.settings.webhook_retry_schedule)
         self.disable_after: Duration = parse_duration(deps.settings.webhook_disable_after)
         self.rng = random.Random()  # noqa: S311 - jitter, not security
-        self._secrets: dict[str, str] = {}
+        self._signers: dict[tuple[str, ...], Signer] = {}
         self._healthy: set[str] = set()
         self._failing: dict[str, datetime] = {}
 
@@ -446,11 +454,11 @@ class Batch:
         if isinstance(target, str):
             return AttemptResult(None, 0.0, "", f"not sent: {target}", None, "failure")
         try:
-            secrets = [self._decrypt(sealed) for sealed in sub.secrets.valid_at(started)]
+            signer = self._signer(sub.secrets.valid_at(started))
         except SecretDecryptionError as exc:
             return AttemptResult(None, 0.0, "", f"not sent: {exc}", None, "failure")
         body = self.body_of(delivery).encode()
-        headers = webhook_headers(secrets, delivery.id, int(started.timestamp()), body)
+        headers = signer.headers(delivery.id, int(started.timestamp()), body)
         return await sender.send_attempt(
             client, target, headers, body, total_timeout=self.options.total_timeout
         )
@@ -465,13 +473,14 @@ class Batch:
                 f'"data":{{"change":{self.shared[ref]}',
                 1,
             )
-        return notice_links.fill_in(body, self.link_key, self.deps.settings.public_url)
+        return self.links.fill_in(body)
 
-    def _decrypt(self, sealed: str) -> str:
-        """Each subscription's secret is decrypted once per batch, not once per message."""
-        if sealed not in self._secrets:
-            self._secrets[sealed] = self.box.decrypt(sealed)
-        return self._secrets[sealed]
+    def _signer(self, sealed: tuple[str, ...]) -> Signer:
+        """Each subscription's secrets are decrypted and keyed once per batch, not per message."""
+        signer = self._signers.get(sealed)
+        if signer is None:
+            signer = self._signers[sealed] = Signer([self.box.decrypt(s) for s in sealed])
+        return signer
 
     async def send_email(self, delivery: Delivery) -> AttemptResult:
         """One SMTP attempt; without REGISTRY_SMTP_URL the delivery waits, retried."""

@@ -98,8 +98,8 @@ def stored_forms(batch: Sequence[Document]) -> tuple[list[Document], list[Docume
             continue
         ref = known.get(id(change))
         if ref is None:
-            ref = known[id(change)] = change_payloads.payload_id(change_id, change)
-            payloads.append({"_id": ref, "change_id": change_id, "payload": change})
+            payloads.append(change_payloads.new_document(change_id, change))
+            ref = known[id(change)] = payloads[-1]["_id"]
         slim = {**data, "change": {"id": change_id}}  # same key, same place
         stored.append({**event, "data": slim, PAYLOAD_REF: ref})
     return stored, payloads

@@ -91,7 +91,7 @@ PLAN: tuple[Placement, ...] = (
     Placement(
         "change_payloads",
         _id_hashed(),
-        "change id + content digest (`change_payloads.payload_id`): writing the same "
+        "change id + digest of its text (`change_payloads.new_document`): writing the same "
         "payload again inserts the same `_id`",
         targeted=(
             "storing a change's payloads with its events (insert)",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from registry.delivery import notice_links
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
@@ -67,7 +69,7 @@ async def test_a_changes_events_store_its_payload_once_and_send_the_same_bytes(
     assert await events.emit_many(deps.db, emitted) == 3
     payloads = [doc async for doc in deps.db[change_payloads.NAME].find({})]
     assert len(payloads) == 1
-    assert payloads[0]["payload"] == emitted[0].data["change"]
+    assert orjson.loads(payloads[0]["text"]) == emitted[0].data["change"]
     for event in emitted:
         stored = await deps.db[events.NAME].find_one({"_id": events.id_of(event)})
         assert stored is not None
@@ -146,3 +148,15 @@ def test_an_event_whose_change_is_not_its_first_key_keeps_its_whole_payload() ->
     assert stored == as_document(event)
     assert payloads == []
     assert delivery_body(stored) == BY_EVENT
+
+
+async def test_a_payload_stored_as_nested_fields_is_sent_the_same(deps: Deps) -> None:
+    customer = "cus_" + "5" * 24
+    event = change_event(customer, event_data(customer), 0)
+    (stored,), (payload,) = events.stored_forms([as_document(event)])
+    # As payloads were stored before they were stored as text.
+    nested = {"_id": payload["_id"], "change_id": payload["change_id"]}
+    await deps.db[change_payloads.NAME].insert_one({**nested, "payload": event.data["change"]})
+    await deps.db[events.NAME].insert_one(stored)
+    body = delivery_body(stored)
+    assert await sent_body(deps, events.id_of(event), body) == expected(deps, event)
