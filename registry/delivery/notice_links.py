@@ -28,6 +28,7 @@ LINK_LIFETIME = timedelta(days=400)
 
 _INFO = b"notice-links/hmac-sha256/v1"
 _MAC_BYTES = 18  # 144 bits, 24 characters of base64url
+_MARK = "@@notice-link:"
 _PLACEHOLDER = re.compile(r"@@notice-link:(ntc_[0-9a-f]{48}):(\d{1,12})@@")
 
 
@@ -100,9 +101,23 @@ class LinkFiller:
         self._public_url = public_url
 
     def fill_in(self, body: str) -> str:
-        if "@@notice-link:" not in body:
+        # `_PLACEHOLDER.sub` would scan the whole body in the regex engine; a string
+        # search finds the candidates (bodies have one) several times faster.
+        start = body.find(_MARK)
+        if start < 0:
             return body
-        return _PLACEHOLDER.sub(self._link, body)
+        parts: list[str] = []
+        done = 0
+        while start >= 0:
+            found = _PLACEHOLDER.match(body, start)
+            if found is None:
+                start = body.find(_MARK, start + 1)
+                continue
+            parts += (body[done:start], self._link(found))
+            done = found.end()
+            start = body.find(_MARK, done)
+        parts.append(body[done:])
+        return "".join(parts)
 
     def _link(self, found: re.Match[str]) -> str:
         notice_id, issued = found[1], found[2]

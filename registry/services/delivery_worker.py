@@ -168,6 +168,7 @@ def render_body(event: Document) -> str:
 
 
 _SHARED_MARK = "@@change-payload:"
+_SHARED_AT = '"data":{"change":"' + _SHARED_MARK
 _SHARED = re.compile(r'"data":\{"change":"@@change-payload:([0-9A-Za-z_.]+)@@"')
 """A stored body's stand-in for its shared change payload. Only the first key of
 `data` is looked at: text inside a value has its quotes escaped, so it never matches."""
@@ -185,10 +186,20 @@ def delivery_body(event: Document) -> str:
 
 def shared_ref(body: str) -> str | None:
     """The shared payload a stored body stands in for, if any."""
-    if _SHARED_MARK not in body:
-        return None
-    found = _SHARED.search(body)
+    found = _stand_in(body)
     return found[1] if found else None
+
+
+def _stand_in(body: str) -> re.Match[str] | None:
+    """`_SHARED.search(body)`, with the candidates found by a string search: the regex
+    engine would scan the whole body, for every message."""
+    start = body.find(_SHARED_AT)
+    while start >= 0:
+        found = _SHARED.match(body, start)
+        if found is not None:
+            return found
+        start = body.find(_SHARED_AT, start + 1)
+    return None
 
 
 PAYLOADS_CACHED = 256
@@ -466,13 +477,10 @@ class Batch:
     def body_of(self, delivery: Delivery) -> str:
         """The stored body with its signed notice link put in (links are never stored)."""
         body = delivery.body or self.bodies.get(delivery.event_id, "")
-        ref = shared_ref(body)
-        if ref is not None and ref in self.shared:
-            body = body.replace(
-                f'"data":{{"change":"{_SHARED_MARK}{ref}@@"',
-                f'"data":{{"change":{self.shared[ref]}',
-                1,
-            )
+        found = _stand_in(body)
+        if found is not None and found[1] in self.shared:
+            payload = self.shared[found[1]]
+            body = f'{body[: found.start()]}"data":{{"change":{payload}{body[found.end() :]}'
         return self.links.fill_in(body)
 
     def _signer(self, sealed: tuple[str, ...]) -> Signer:

@@ -65,3 +65,17 @@ def test_a_stored_placeholder_becomes_the_signed_url() -> None:
     token = notice_links.sign(KEY, NOTICE, ISSUED)
     assert filled == f'{{"links":{{"notice":"https://registry.example/notices/{token}"}}}}'
     assert notice_links.fill_in(filled, KEY, "https://x") == filled
+
+
+def test_every_placeholder_is_filled_in_and_look_alikes_are_left() -> None:
+    other = "ntc_" + "0" * 48
+    later = ISSUED + timedelta(days=1)
+    broken = f"@@notice-link:{NOTICE}:x@@"
+    body = (
+        f"{notice_links.placeholder(NOTICE, ISSUED)} {broken} "
+        f"@@notice-link:{notice_links.placeholder(other, later)}"
+    )
+    filled = notice_links.fill_in(body, KEY, "https://r.example")
+    first = notice_links.url("https://r.example", notice_links.sign(KEY, NOTICE, ISSUED))
+    second = notice_links.url("https://r.example", notice_links.sign(KEY, other, later))
+    assert filled == f"{first} {broken} @@notice-link:{second}"
