@@ -45,20 +45,16 @@ from standardwebhooks import Webhook
 
 from registry import devdb
 from registry.clock import SystemClock
+from registry.delivery.bodies import delivery_body, render_body
 from registry.delivery.sender import TOTAL_TIMEOUT, build_client
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.domain.models import Role
 from registry.services import webhooks
 from registry.services.caller import Caller
-from registry.services.delivery_worker import (
-    Batch,
-    DeliveryOptions,
-    deliver_due,
-    delivery_body,
-    lease_needed,
-    render_body,
-)
+from registry.services.delivery.batch import Batch
+from registry.services.delivery.options import DeliveryOptions, lease_needed
+from registry.services.delivery.worker import deliver_due
 from registry.services.deps import Deps
 from registry.settings import Settings
 from registry.store import deliveries, delivery_queue, events

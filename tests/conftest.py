@@ -25,11 +25,11 @@ from registry import devdb
 from registry.app import create_app
 from registry.clock import FrozenClock
 from registry.delivery import notice_links
+from registry.delivery.bodies import render_body
 from registry.domain.events import Event
 from registry.domain.models import Role
 from registry.scheduler.loop import Scheduler
 from registry.services.access import create_api_key
-from registry.services.delivery_worker import render_body
 from registry.services.deps import Deps
 from registry.settings import Settings
 from registry.store import events

@@ -9,7 +9,8 @@ from registry.services.change_jobs import (
     expand_changes,
     send_reminders,
 )
-from registry.services.delivery_worker import deliver_due, dispatch_events
+from registry.services.delivery.dispatch import dispatch_events
+from registry.services.delivery.worker import deliver_due
 
 JOBS: tuple[Job, ...] = (
     expand_changes,

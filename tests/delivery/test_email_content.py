@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from registry.delivery import email, email_content
+from registry.delivery.bodies import render_body
 from registry.delivery.event_schemas import rendered
 from registry.domain import people_dates
 from registry.domain.event_types import EventType
 from registry.domain.models import ChangeKind, CustomerTerms
-from registry.services.delivery_worker import render_body
 from registry.web.metrics import DatabaseSnapshot, exposition
 from tests.event_bodies import SNAPSHOT, change, event_data
 

@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 
 from registry.delivery import event_schemas
+from registry.delivery.bodies import render_body
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
-from registry.services.delivery_worker import render_body
 from registry.store import events
 from tests.conftest import validate_event
 from tests.event_bodies import ANNOUNCED, event_data

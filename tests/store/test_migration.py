@@ -17,7 +17,7 @@ from registry.clock import FrozenClock
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
-from registry.services.delivery_worker import dispatch_events
+from registry.services.delivery.dispatch import dispatch_events
 from registry.services.deps import Deps
 from registry.store import deliveries, delivery_queue, events, ids, migration, notices, objections
 from registry.store.database import Database, Document, connect, ensure_indexes

@@ -15,13 +15,11 @@ from registry.delivery.sender import build_client
 from registry.domain.models import Role
 from registry.domain.webhooks import Attempt, Delivery, DeliveryStatus, Subscription
 from registry.services import webhooks
-from registry.services.delivery_worker import (
-    Batch,
-    DeliveryOptions,
-    claim_due,
-    deliver_due,
-    dispatch_events,
-)
+from registry.services.delivery.batch import Batch
+from registry.services.delivery.claims import claim_due
+from registry.services.delivery.dispatch import dispatch_events
+from registry.services.delivery.options import DeliveryOptions
+from registry.services.delivery.worker import deliver_due
 from registry.services.deps import Deps
 from registry.store import deliveries, delivery_queue, events
 from registry.store import webhook_subscriptions as subscriptions

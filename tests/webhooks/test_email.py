@@ -26,7 +26,9 @@ from registry.domain.events import Event
 from registry.domain.models import CustomerTerms, Role
 from registry.domain.webhooks import Delivery, DeliveryStatus
 from registry.services import customers, webhooks
-from registry.services.delivery_worker import DeliveryOptions, deliver_due, dispatch_events
+from registry.services.delivery.dispatch import dispatch_events
+from registry.services.delivery.options import DeliveryOptions
+from registry.services.delivery.worker import deliver_due
 from registry.services.deps import Deps
 from registry.store import deliveries, events, ids
 from tests.conftest import Api

@@ -17,12 +17,9 @@ from registry.clock import FrozenClock, SystemClock
 from registry.domain.webhooks import DeliveryStatus
 from registry.scheduler.loop import Scheduler
 from registry.services import webhooks
-from registry.services.delivery_worker import (
-    DEFAULT_OPTIONS,
-    DeliveryOptions,
-    deliver_due,
-    dispatch_events,
-)
+from registry.services.delivery.dispatch import dispatch_events
+from registry.services.delivery.options import DEFAULT_OPTIONS, DeliveryOptions
+from registry.services.delivery.worker import deliver_due
 from registry.services.deps import Deps
 from registry.store import deliveries, delivery_queue
 from tests.conftest import Api, make_settings, running_api

@@ -7,16 +7,12 @@ from typing import Any
 import orjson
 
 from registry.delivery import notice_links
+from registry.delivery.bodies import BY_EVENT, delivery_body, render_body
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.services import subscriptions as subscribers
-from registry.services.delivery_worker import (
-    BY_EVENT,
-    Batch,
-    DeliveryOptions,
-    delivery_body,
-    render_body,
-)
+from registry.services.delivery.batch import Batch
+from registry.services.delivery.options import DeliveryOptions
 from registry.services.deps import Deps
 from registry.store import change_payloads, deliveries, events
 from registry.store.database import Document

@@ -9,7 +9,9 @@ import dataclasses
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.services import webhooks
-from registry.services.delivery_worker import DeliveryOptions, deliver_due, dispatch_events
+from registry.services.delivery.dispatch import dispatch_events
+from registry.services.delivery.options import DeliveryOptions
+from registry.services.delivery.worker import deliver_due
 from registry.services.deps import Deps
 from registry.store import deliveries, delivery_queue, events
 from tests.conftest import Api

@@ -1,0 +1,194 @@
+"""One claimed batch: what its attempts share, and one attempt of each delivery.
+
+A batch is prepared while the batch before it is on the wire (`worker.py`): its
+subscriptions, their SSRF verdicts, the public addresses still subscribed, the
+events of deliveries stored before bodies were kept, and the shared payloads.
+An attempt then only puts the body together, signs it and sends it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Sequence
+from datetime import datetime
+
+import httpx
+
+from registry.delivery import email, notice_links, retry, sender, ssrf
+from registry.delivery.bodies import BY_EVENT, shared_ref, stored_body, with_shared
+from registry.delivery.secrets import SecretBox, SecretDecryptionError
+from registry.delivery.sender import AttemptResult
+from registry.delivery.signing import Signer
+from registry.domain.webhooks import Attempt, Delivery, DeliveryStatus, Subscription
+from registry.services import subscriptions as subscribers
+from registry.services.delivery import recording
+from registry.services.delivery.email_attempts import send_email
+from registry.services.delivery.health import SubscriptionHealth
+from registry.services.delivery.options import DeliveryOptions
+from registry.services.delivery.payloads import shared_payloads
+from registry.services.deps import Deps
+from registry.services.webhooks import secret_box
+from registry.store import events
+from registry.store import webhook_subscriptions as subscriptions
+from registry.store.deliveries import Outcome
+
+
+class Batch:
+    """What one batch shares: subscriptions, SSRF verdicts, secrets, and health updates."""
+
+    def __init__(
+        self,
+        deps: Deps,
+        options: DeliveryOptions,
+        subs: dict[str, Subscription],
+        targets: dict[str, ssrf.CheckedTarget | str],
+        subscribed: frozenset[str] = frozenset(),
+        bodies: dict[str, str] | None = None,
+        shared: dict[str, str] | None = None,
+    ) -> None:
+        self.deps = deps
+        self.options = options
+        self.subs = subs
+        self.targets = targets
+        self.box: SecretBox = secret_box(deps.settings)
+        self.links = notice_links.LinkFiller(
+            notice_links.link_key(deps.settings.effective_secret_key()), deps.settings.public_url
+        )
+        self.subscribed = subscribed
+        self.bodies = bodies or {}
+        self.shared = shared or {}
+        self.schedule = retry.parse_schedule(deps.settings.webhook_retry_schedule)
+        self.health = SubscriptionHealth(deps)
+        self.rng = random.Random()  # noqa: S311 - jitter, not security
+        self._signers: dict[tuple[str, ...], Signer] = {}
+
+    @classmethod
+    async def prepare(
+        cls, deps: Deps, claimed: Sequence[Delivery], options: DeliveryOptions
+    ) -> Batch:
+        hooks = sorted({d.subscription_id for d in claimed if d.channel != email.CHANNEL})
+        subs = await subscriptions.get_many(deps.db, hooks)
+        urls = sorted({s.url for s in subs.values() if s.active and s.deleted_at is None})
+        allow = ssrf.parse_allow_cidrs(deps.settings.webhook_allow_cidrs)
+        # The guard runs again for this batch's attempts, whatever it said at subscribe time.
+        verdicts = await asyncio.gather(*(_check(url, deps.resolver, allow) for url in urls))
+        public = [d.target for d in claimed if d.customer_id == subscribers.PUBLIC and d.target]
+        subscribed = await subscribers.still_subscribed(deps, public) if public else set()
+        wanted = sorted({d.event_id for d in claimed if d.body == BY_EVENT})
+        found = await events.bodies_of(deps.db, wanted) if wanted else {}
+        bodies = {event_id: stored_body(event) for event_id, event in found.items()}
+        stored = (*bodies.values(), *(d.body for d in claimed))
+        refs = {ref for body in stored if (ref := shared_ref(body))}
+        shared = await shared_payloads(deps, refs) if refs else {}
+        return cls(
+            deps,
+            options,
+            subs,
+            dict(zip(urls, verdicts, strict=True)),
+            frozenset(subscribed),
+            bodies,
+            shared,
+        )
+
+    async def attempt(self, client: httpx.AsyncClient, delivery: Delivery) -> Outcome:
+        """Make one attempt and decide what follows, without writing anything."""
+        started = self.deps.clock.now()
+        sub = self.subs.get(delivery.subscription_id)
+        if delivery.body == BY_EVENT and delivery.event_id not in self.bodies:
+            return self._closed(delivery, started, "not sent: its event no longer exists")
+        ref = shared_ref(delivery.body or self.bodies[delivery.event_id])
+        if ref is not None and ref not in self.shared:
+            return self._closed(delivery, started, "not sent: its change payload is missing")
+        if delivery.channel == email.CHANNEL:
+            if (
+                delivery.customer_id == subscribers.PUBLIC
+                and delivery.target not in self.subscribed
+            ):
+                return self._closed(delivery, started, "not sent: the address unsubscribed")
+            result = await send_email(self.deps, self.options, delivery, self.body_of(delivery))
+            return self._outcome(delivery, started, result)
+        if sub is None or sub.deleted_at is not None:
+            return self._closed(delivery, started, "not sent: the subscription was deleted")
+        if not sub.active:
+            reason = f"not sent: subscription disabled ({sub.disabled_reason})"
+            return self._closed(delivery, started, reason)
+        return self._outcome(delivery, started, await self.send(client, delivery, sub, started))
+
+    async def send(
+        self, client: httpx.AsyncClient, delivery: Delivery, sub: Subscription, started: datetime
+    ) -> AttemptResult:
+        """Check, sign and send one attempt, without recording it (tests and bench use it)."""
+        target = self.targets[sub.url]
+        if isinstance(target, str):
+            return AttemptResult(None, 0.0, "", f"not sent: {target}", None, "failure")
+        try:
+            signer = self._signer(sub.secrets.valid_at(started))
+        except SecretDecryptionError as exc:
+            return AttemptResult(None, 0.0, "", f"not sent: {exc}", None, "failure")
+        body = self.body_of(delivery).encode()
+        headers = signer.headers(delivery.id, int(started.timestamp()), body)
+        return await sender.send_attempt(
+            client, target, headers, body, total_timeout=self.options.total_timeout
+        )
+
+    def body_of(self, delivery: Delivery) -> str:
+        """The stored body with its shared payload and signed notice link put in (links
+        are never stored)."""
+        body = delivery.body or self.bodies.get(delivery.event_id, "")
+        return self.links.fill_in(with_shared(body, self.shared))
+
+    def _signer(self, sealed: tuple[str, ...]) -> Signer:
+        """Each subscription's secrets are decrypted and keyed once per batch, not per message."""
+        signer = self._signers.get(sealed)
+        if signer is None:
+            signer = self._signers[sealed] = Signer([self.box.decrypt(s) for s in sealed])
+        return signer
+
+    def _outcome(self, delivery: Delivery, started: datetime, result: AttemptResult) -> Outcome:
+        now = self.deps.clock.now()
+        status, next_at = DeliveryStatus.FAILED, None
+        if result.outcome == "success":
+            status = DeliveryStatus.DELIVERED
+        elif result.outcome != "gone":
+            delay = retry.next_attempt_delay(self.schedule, delivery.attempt_count, self.rng)
+            asked = (
+                retry.retry_after(result.retry_after, now) if result.outcome == "retry" else None
+            )
+            if delay is not None:
+                status, next_at = DeliveryStatus.PENDING, now + max(delay, asked or delay)
+        attempt = Attempt(
+            number=delivery.attempt_count,
+            at=started,
+            status_code=result.status_code,
+            latency_ms=round(result.latency_ms, 1),
+            response_excerpt=result.response_excerpt,
+            error=result.error or _describe_failure(result),
+            outcome=result.outcome,
+        )
+        return Outcome(delivery, attempt, status, next_at)
+
+    def _closed(self, delivery: Delivery, at: datetime, reason: str) -> Outcome:
+        attempt = Attempt(delivery.attempt_count, at, None, None, "", reason, "failure")
+        return Outcome(delivery, attempt, DeliveryStatus.FAILED, None)
+
+    async def record(self, outcomes: Sequence[Outcome]) -> None:
+        """Write the batch's results, then what they say of its subscriptions' health."""
+        await recording.record(self.deps, outcomes, self.subs, self.health)
+
+
+async def _check(
+    url: str, resolver: ssrf.Resolver, allow: Sequence[ssrf.IPNetwork]
+) -> ssrf.CheckedTarget | str:
+    try:
+        return await ssrf.check_url(url, resolver=resolver, allow=allow)
+    except ssrf.UnsafeUrl as exc:
+        return exc.message
+
+
+def _describe_failure(result: AttemptResult) -> str | None:
+    if result.outcome == "redirect":
+        return "redirects are not followed: point the subscription at the final URL"
+    if result.outcome in ("failure", "retry", "gone"):
+        return f"receiver answered HTTP {result.status_code}"
+    return None

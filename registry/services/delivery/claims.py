@@ -1,0 +1,70 @@
+"""Leasing due deliveries: a batch is claimed from one scan of the queue, side by side
+with other workers; a lease whose worker died is written off and claimed again."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from registry.domain.webhooks import Delivery, DeliveryStatus
+from registry.services.delivery.options import DeliveryOptions
+from registry.services.deps import Deps
+from registry.store import deliveries, delivery_queue
+
+
+async def claim_due(deps: Deps, worker_id: str, options: DeliveryOptions) -> list[Delivery]:
+    """Lease one batch of due deliveries for `worker_id`."""
+    seen = await delivery_queue.due(deps.db, deps.clock.now(), options.batch_size)
+    claimed, _ = await claim_from(deps, worker_id, options, seen)
+    return claimed
+
+
+async def claim_from(
+    deps: Deps, worker_id: str, options: DeliveryOptions, seen: Sequence[delivery_queue.Entry]
+) -> tuple[list[Delivery], list[delivery_queue.Entry]]:
+    """Lease up to a batch of the scanned entries `seen`; returns it and the entries left.
+
+    Entries other workers hold are skipped, not waited on, so workers drain one
+    queue side by side; each entry is leased by one worker at a time.
+    """
+    now = deps.clock.now()
+    until = now + options.lease
+    free: list[delivery_queue.Entry] = []
+    dead: list[delivery_queue.Entry] = []
+    rest = list(seen)
+    while rest and len(free) + len(dead) < options.batch_size:
+        cut = options.batch_size - len(free) - len(dead)
+        window, rest = rest[:cut], rest[cut:]
+        taken = await delivery_queue.slots_taken(deps.db, window)
+        free.extend(e for e in window if e.id not in taken)
+        dead.extend(e for e in window if e.id in taken and taken[e.id] < now)
+    # A slot held by a worker whose lease ran out: its attempt is written off as
+    # lost, the entry steps past that generation, and it is free again.
+    revived: list[delivery_queue.Entry] = []
+    for entry in dead:
+        moved = await delivery_queue.step_past(deps.db, entry)
+        if moved is not None:
+            lost = deliveries.lost_attempt(moved.attempt_count, now)
+            await deliveries.note_lost(deps.db, entry.id, lost)
+            revived.append(moved)
+    await delivery_queue.release_slots(deps.db, [(e.id, e.lease_seq + 1) for e in dead])
+    free = [*revived, *free]
+    won = await delivery_queue.take_slots(deps.db, free, owner=worker_id, until=until, now=now)
+    ours = [e for e in free if e.id in won]
+    mine = await delivery_queue.claimed(deps.db, ours)
+    held = {e.id for e in mine}
+    await delivery_queue.release_slots(
+        deps.db, [(e.id, e.lease_seq + 1) for e in ours if e.id not in held]
+    )
+    records = await deliveries.get_many(deps.db, list(held), with_attempts=False)
+    ready: list[Delivery] = []
+    stale: list[tuple[str, int]] = []
+    for entry in mine:
+        record = records.get(entry.id)
+        if record is None or record.status is not DeliveryStatus.PENDING:
+            stale.append((entry.id, entry.lease_seq))  # finished already, or gone
+            continue
+        attempt = entry.attempt_count + 1
+        ready.append(deliveries.claimed_copy(record, seq=entry.lease_seq, attempt=attempt))
+    if stale:
+        await delivery_queue.complete(deps.db, finished=stale, retries=[])
+    return ready, rest

@@ -1,0 +1,80 @@
+"""DISPATCH: one delivery per (undispatched event, subscription or notice address wanting it)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from registry.delivery import email
+from registry.delivery.bodies import delivery_body
+from registry.domain.webhooks import Subscription
+from registry.services import subscriptions as subscribers
+from registry.services.delivery.options import DEFAULT_OPTIONS, DeliveryOptions
+from registry.services.deps import Deps
+from registry.store import customers, deliveries, delivery_queue, email_subscribers, events
+from registry.store import webhook_subscriptions as subscriptions
+from registry.store.database import Document
+
+
+async def dispatch_events(
+    deps: Deps, worker_id: str, *, options: DeliveryOptions = DEFAULT_OPTIONS
+) -> int:
+    """One delivery per (undispatched event, active subscription wanting it); events done."""
+    batch = await events.undispatched_events(deps.db, options.dispatch_batch)
+    if not batch:
+        return 0
+    now = deps.clock.now()
+    customer_ids = sorted({event["customer_id"] for event in batch})
+    by_customer: dict[str, list[Subscription]] = defaultdict(list)
+    for sub in await subscriptions.active_for_customers(deps.db, customer_ids):
+        by_customer[sub.customer_id].append(sub)
+    docs: list[Document] = []
+    for event in batch:
+        wanting = [s for s in by_customer[event["customer_id"]] if s.wants(event["type"])]
+        docs.extend(
+            deliveries.new_document(
+                delivery_id=events.delivery_id(event, sub.id),
+                event_id=event["_id"],
+                event_type=event["type"],
+                subscription_id=sub.id,
+                customer_id=sub.customer_id,
+                body=delivery_body(event),
+                now=now,
+            )
+            for sub in wanting
+        )
+    docs.extend(await _email_deliveries(deps, batch, now))
+    await deliveries.insert_new(deps.db, docs)
+    await delivery_queue.enqueue(deps.db, [delivery_queue.new_entry(d["_id"], now) for d in docs])
+    # Only now: a crash before this line re-dispatches the same ids, which add nothing,
+    # and a delivery finished meanwhile is dropped from the queue unsent (`claim_due`).
+    await events.mark_dispatched(deps.db, [event["_id"] for event in batch], now)
+    return len(batch)
+
+
+async def _email_deliveries(deps: Deps, batch: list[Document], now: datetime) -> list[Document]:
+    """The email channel: every event, to each of its customer's notice addresses."""
+    if not deps.settings.smtp_url:
+        return []
+    customer_ids = sorted({event["customer_id"] for event in batch} - {subscribers.PUBLIC})
+    found = await customers.get_many(deps.db, customer_ids)
+    addresses: dict[str, Sequence[str]] = {c.id: c.notice_emails for c in found if c is not None}
+    if any(event["customer_id"] == subscribers.PUBLIC for event in batch):
+        confirmed = await email_subscribers.confirmed_addresses(deps.db)
+        addresses[subscribers.PUBLIC] = [address for _, address in confirmed]
+    return [
+        deliveries.new_document(
+            delivery_id=events.delivery_id(event, email.subscription_id(address)),
+            event_id=event["_id"],
+            event_type=event["type"],
+            subscription_id=email.subscription_id(address),
+            customer_id=event["customer_id"],
+            body=delivery_body(event),
+            now=now,
+            channel=email.CHANNEL,
+            target=address,
+        )
+        for event in batch
+        for address in addresses.get(event["customer_id"], ())
+    ]
