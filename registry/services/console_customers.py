@@ -4,7 +4,8 @@ Sorting 10,000 customers by name reads every customer on the embedded database (
 uses only the `_id` index): a second or more. The console keeps their (name, id) pairs
 sorted in one digest (store/digests.py), read by `_id`, and reads the shown page's
 customers by `_id`. The first reader after a customer was written (the store counts
-those writes) rebuilds it. The order is the API's `customers` order: name, then id.
+those writes) rebuilds it; each process keeps the decoded index while it is current.
+The order is the API's `customers` order: name, then id.
 """
 
 from __future__ import annotations
@@ -37,13 +38,16 @@ class CustomerPage:
         return self.start > 0
 
 
-async def _index(deps: Deps) -> list[Key]:
-    found = await digests.read(deps.db, digests.CUSTOMERS, [INDEX])
-    text = found.text(INDEX)
-    if text is not None:
-        return [(name, id_) for name, id_ in json.loads(text)]
-    keys = sorted(await customers.names(deps.db))
-    await digests.keep_text(deps.db, INDEX, json.dumps(keys), writes=found.writes)
+def _decode(text: str) -> tuple[Key, ...]:
+    return tuple((name, id_) for name, id_ in json.loads(text))
+
+
+async def _index(deps: Deps) -> tuple[Key, ...]:
+    found, at = await digests.load(deps.db, digests.CUSTOMERS, INDEX, _decode)
+    if found is not None:
+        return found
+    keys = tuple(sorted(await customers.names(deps.db)))
+    await digests.keep(deps.db, INDEX, json.dumps(keys), keys, at)
     return keys
 
 

@@ -68,15 +68,12 @@ class TransferProblem:
     reasons: tuple[str, ...]
 
 
-async def vendor_lines(deps: Deps, caller: Caller) -> list[VendorLine]:
+async def vendor_lines(deps: Deps, caller: Caller) -> tuple[VendorLine, ...]:
     """Every vendor, any status, in name order."""
     require_role(caller, *STAFF)
-    found = await digests.read(deps.db, digests.VENDORS, [LINES])
-    lines = found.items(LINES, VendorLine)
-    if lines is None:
-        lines = await _build_lines(deps)
-        await digests.keep(deps.db, LINES, VendorLine, lines, writes=found.writes)
-    return lines
+    return await digests.cached(
+        deps.db, digests.VENDORS, LINES, VendorLine, lambda: _build_lines(deps)
+    )
 
 
 async def _build_lines(deps: Deps) -> list[VendorLine]:
@@ -124,19 +121,19 @@ async def page_vendors(
     return matching[start : start + limit], len(matching)
 
 
-async def transfer_problems(deps: Deps, caller: Caller) -> list[TransferProblem]:
+async def transfer_problems(deps: Deps, caller: Caller) -> tuple[TransferProblem, ...]:
     """Transfers from the EEA that are INVALID, MISSING or EXPIRING today (UTC), worst
     first, then by vendor name: the vendors in force today, as `assess_transfers` says."""
     require_role(caller, *STAFF)
     today = deps.clock.now().astimezone(UTC).date()
-    found = await digests.read(deps.db, digests.VENDORS, [TRANSFERS])
-    problems = found.items(TRANSFERS, TransferProblem, day=today)
-    if problems is None:
-        problems = await _assess(deps, caller, today)
-        await digests.keep(
-            deps.db, TRANSFERS, TransferProblem, problems, writes=found.writes, day=today
-        )
-    return problems
+    return await digests.cached(
+        deps.db,
+        digests.VENDORS,
+        TRANSFERS,
+        TransferProblem,
+        lambda: _assess(deps, caller, today),
+        day=today,
+    )
 
 
 async def _assess(deps: Deps, caller: Caller, today: date) -> list[TransferProblem]:
@@ -160,26 +157,24 @@ async def _assess(deps: Deps, caller: Caller, today: date) -> list[TransferProbl
 class VendorFacts:
     """What a vendor's page shows beside the vendor itself."""
 
-    locations: list[ProcessingLocation]
-    bases: list[TransferBasis]
-    dpas: list[Dpa]
+    locations: tuple[ProcessingLocation, ...]
+    bases: tuple[TransferBasis, ...]
+    dpas: tuple[Dpa, ...]
 
 
 async def vendor_facts(deps: Deps, caller: Caller, sub_id: str) -> VendorFacts:
     require_role(caller, *STAFF)
-    topic = digests.vendor_topic(sub_id)
-    names = [f"console:{topic}:{part}" for part in ("locations", "bases", "dpas")]
-    found = await digests.read(deps.db, topic, names)
-    locations = found.items(names[0], ProcessingLocation)
-    bases = found.items(names[1], TransferBasis)
-    agreements = found.items(names[2], Dpa)
-    if locations is None or bases is None or agreements is None:
+
+    async def build() -> list[VendorFacts]:
         ids = [sub_id]
-        locations = (await registry.locations_of(deps, caller, ids)).get(sub_id, [])
-        bases = (await registry.transfer_bases_of(deps, caller, ids)).get(sub_id, [])
-        agreements = (await registry.dpas_of(deps, caller, ids)).get(sub_id, [])
-        writes = found.writes
-        await digests.keep(deps.db, names[0], ProcessingLocation, locations, writes=writes)
-        await digests.keep(deps.db, names[1], TransferBasis, bases, writes=writes)
-        await digests.keep(deps.db, names[2], Dpa, agreements, writes=writes)
-    return VendorFacts(locations, bases, agreements)
+        return [
+            VendorFacts(
+                tuple((await registry.locations_of(deps, caller, ids)).get(sub_id, [])),
+                tuple((await registry.transfer_bases_of(deps, caller, ids)).get(sub_id, [])),
+                tuple((await registry.dpas_of(deps, caller, ids)).get(sub_id, [])),
+            )
+        ]
+
+    topic = digests.vendor_topic(sub_id)
+    found = await digests.cached(deps.db, topic, f"console:{topic}", VendorFacts, build)
+    return found[0]

@@ -11,14 +11,21 @@ transfer bases and DPAs). Every store write to those collections calls `bump(top
 after writing, so a digest whose stamp is not the topic's current write count is stale;
 one that depends on the date is also stale once its day has passed. A reader that finds
 it stale rebuilds it and keeps it with the count it read *before* rebuilding, so a write
-made meanwhile leaves it stale again rather than hiding.
+made meanwhile leaves it stale again rather than hiding. A counter carries a random
+epoch from its first write, so a database dropped and made again never matches a stamp
+of the old one.
+
+A digest is the same for as long as its stamp is: each process keeps the last one it
+decoded per digest, and then reads only the topic's counter (one small `_id` read).
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date
 from typing import Any, TypeVar
 
@@ -32,24 +39,11 @@ from registry.store.database import Database, Document
 
 NAME = "digests"
 _JSON = JSONOptions(tz_aware=True, tzinfo=UTC)
+MEMO_SIZE = 2048  # decoded digests kept per process (a vendor's facts are one each)
 T = TypeVar("T")
 
-
-_CODECS: dict[type[Any], Codec[Any]] = {}
-
-
-def _codec(kind: type[T]) -> Codec[T]:
-    found = _CODECS.get(kind)
-    if found is None:
-        found = _CODECS[kind] = Codec(kind, id_field=None)
-    return found
-
-
-async def ensure_indexes(db: Database) -> None:
-    """Only `_id` lookups."""
-
-
 VENDORS = "vendors"  # subprocessors, processing locations, transfer bases, DPAs
+CUSTOMERS = "customers"  # customers' names (what the console's customer list sorts by)
 
 
 def vendor_topic(sub_id: str) -> str:
@@ -57,7 +51,8 @@ def vendor_topic(sub_id: str) -> str:
     return f"vendor:{sub_id}"
 
 
-CUSTOMERS = "customers"  # customers' names (what the console's customer list sorts by)
+async def ensure_indexes(db: Database) -> None:
+    """Only `_id` lookups."""
 
 
 async def vendor_written(db: Database, sub_id: str) -> None:
@@ -71,64 +66,124 @@ def _counter(topic: str) -> str:
 async def bump(db: Database, *topics: str) -> None:
     """Count a write to each topic's collections (call it after the write)."""
     await db[NAME].bulk_write(
-        [UpdateOne({"_id": _counter(t)}, {"$inc": {"count": 1}}, upsert=True) for t in topics],
+        [
+            UpdateOne(
+                {"_id": _counter(t)},
+                {"$inc": {"count": 1}, "$setOnInsert": {"epoch": uuid.uuid4().hex}},
+                upsert=True,
+            )
+            for t in topics
+        ],
         ordered=False,
     )
 
 
 @dataclass(frozen=True, slots=True)
-class Snapshot:
-    """A topic's write count and its digests as read in one round trip."""
+class Stamp:
+    """What a digest was built from: its topic's write count (and the counter's epoch)."""
 
+    epoch: str | None
     writes: int
-    found: dict[str, Document] = field(default_factory=dict)
-
-    def text(self, name: str, day: date | None = None) -> str | None:
-        """The digest as kept, or None when it is missing or stale."""
-        doc = self.found.get(name)
-        if doc is None or doc.get("writes") != self.writes:
-            return None
-        if day is not None and doc.get("day") != day.isoformat():
-            return None
-        return str(doc["items"])
-
-    def items(self, name: str, kind: type[T], day: date | None = None) -> list[T] | None:
-        """The digest's items (dataclasses of `kind`), or None when missing or stale."""
-        text = self.text(name, day)
-        if text is None:
-            return None
-        raw: list[Document] = json_util.loads(text, json_options=_JSON)
-        codec = _codec(kind)
-        return [codec.from_document(d) for d in raw]
 
 
-async def read(db: Database, topic: str, names: Sequence[str]) -> Snapshot:
-    wanted = [_counter(topic), *names]
-    docs = {d["_id"]: d async for d in db[NAME].find({"_id": {"$in": wanted}})}
-    counter = docs.pop(_counter(topic), None)
-    return Snapshot(int(counter["count"]) if counter else 0, docs)
+async def stamp(db: Database, topic: str) -> Stamp:
+    doc = await db[NAME].find_one({"_id": _counter(topic)})
+    return Stamp(doc.get("epoch"), int(doc["count"])) if doc else Stamp(None, 0)
+
+
+_memo: OrderedDict[tuple[int, str, str], tuple[Stamp, str | None, Any]] = OrderedDict()
+
+
+def forget() -> None:
+    """Drop what this process remembers (it then reads as a fresh process would)."""
+    _memo.clear()
+
+
+def _memo_key(db: Database, name: str) -> tuple[int, str, str]:
+    return (id(db.client), db.name, name)
+
+
+def _remember(db: Database, name: str, at: Stamp, day: str | None, value: Any) -> None:
+    if at.epoch is None:  # no write yet: nothing would tell a new database from an old one
+        return
+    key = _memo_key(db, name)
+    _memo[key] = (at, day, value)
+    _memo.move_to_end(key)
+    while len(_memo) > MEMO_SIZE:
+        _memo.popitem(last=False)
+
+
+async def load(
+    db: Database, topic: str, name: str, decode: Callable[[str], T], *, day: date | None = None
+) -> tuple[T | None, Stamp]:
+    """The digest decoded, or None when it is missing or stale; and the topic's stamp,
+    to `keep` a rebuilt one with."""
+    at = await stamp(db, topic)
+    on = day.isoformat() if day else None
+    kept = _memo.get(_memo_key(db, name))
+    if kept is not None and kept[0] == at and kept[1] == on:
+        found: T = kept[2]
+        return found, at
+    doc = await db[NAME].find_one({"_id": name})
+    if doc is None or Stamp(doc.get("epoch"), doc.get("writes", -1)) != at or doc.get("day") != on:
+        return None, at
+    value = decode(str(doc["items"]))
+    _remember(db, name, at, on, value)
+    return value, at
 
 
 async def keep(
+    db: Database, name: str, text: str, value: Any, at: Stamp, *, day: date | None = None
+) -> None:
+    """Store a rebuilt digest (`text`, which decodes to `value`), stamped with the stamp
+    read before rebuilding; one built from a later count is never replaced by an older
+    one."""
+    on = day.isoformat() if day else None
+    body: dict[str, Any] = {"items": text, "epoch": at.epoch, "writes": at.writes, "day": on}
+    with contextlib.suppress(DuplicateKeyError):  # a newer one is there: keep it
+        await db[NAME].replace_one({"_id": name, "writes": {"$lte": at.writes}}, body, upsert=True)
+    _remember(db, name, at, on, value)
+
+
+_CODECS: dict[type[Any], Codec[Any]] = {}
+
+
+def _codec(kind: type[T]) -> Codec[T]:
+    found = _CODECS.get(kind)
+    if found is None:
+        found = _CODECS[kind] = Codec(kind, id_field=None)
+    return found
+
+
+def encode(kind: type[T], items: Sequence[T]) -> str:
+    """Dataclasses of `kind` as a digest's text (extended JSON: datetimes stay aware)."""
+    codec = _codec(kind)
+    return str(json_util.dumps([codec.to_document(i) for i in items], json_options=_JSON))
+
+
+def decoder(kind: type[T]) -> Callable[[str], tuple[T, ...]]:
+    codec = _codec(kind)
+
+    def decode(text: str) -> tuple[T, ...]:
+        raw: list[Document] = json_util.loads(text, json_options=_JSON)
+        return tuple(codec.from_document(d) for d in raw)
+
+    return decode
+
+
+async def cached(
     db: Database,
+    topic: str,
     name: str,
     kind: type[T],
-    items: Sequence[T],
+    build: Callable[[], Awaitable[Sequence[T]]],
     *,
-    writes: int,
     day: date | None = None,
-) -> None:
-    """Store a rebuilt digest, stamped with the write count read before rebuilding;
-    one built from a later count is never replaced by an older one."""
-    codec = _codec(kind)
-    text = json_util.dumps([codec.to_document(i) for i in items], json_options=_JSON)
-    await keep_text(db, name, text, writes=writes, day=day)
-
-
-async def keep_text(
-    db: Database, name: str, text: str, *, writes: int, day: date | None = None
-) -> None:
-    """`keep` for a digest its reader encodes itself (large ones, decoded faster)."""
-    body: dict[str, Any] = {"items": text, "writes": writes, "day": day and day.isoformat()}
-    with contextlib.suppress(DuplicateKeyError):  # a newer one is there: keep it
-        await db[NAME].replace_one({"_id": name, "writes": {"$lte": writes}}, body, upsert=True)
+) -> tuple[T, ...]:
+    """The digest's items, rebuilt with `build` (and kept) when missing or stale."""
+    found, at = await load(db, topic, name, decoder(kind), day=day)
+    if found is not None:
+        return found
+    items = tuple(await build())
+    await keep(db, name, encode(kind, items), items, at, day=day)
+    return items
