@@ -9,6 +9,7 @@ from registry.services.change_jobs import (
     expand_changes,
     send_reminders,
 )
+from registry.services.console_digests import refresh_console_digests
 from registry.services.delivery.dispatch import dispatch_events
 from registry.services.delivery.worker import deliver_due
 
@@ -19,4 +20,5 @@ JOBS: tuple[Job, ...] = (
     send_reminders,
     dispatch_events,
     deliver_due,
+    refresh_console_digests,
 )

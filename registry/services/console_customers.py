@@ -42,13 +42,20 @@ def _decode(text: str) -> tuple[Key, ...]:
     return tuple((name, id_) for name, id_ in json.loads(text))
 
 
-async def _index(deps: Deps) -> tuple[Key, ...]:
+async def _index(deps: Deps) -> tuple[tuple[Key, ...], bool]:
+    """The index, and whether it was rebuilt."""
     found, at = await digests.load(deps.db, digests.CUSTOMERS, INDEX, _decode)
     if found is not None:
-        return found
+        return found, False
     keys = tuple(sorted(await customers.names(deps.db)))
     await digests.keep(deps.db, INDEX, json.dumps(keys), keys, at)
-    return keys
+    return keys, True
+
+
+async def refresh_index(deps: Deps, caller: Caller) -> int:
+    """Rebuild the index if stale: 1 if it was, else 0."""
+    require_role(caller, *STAFF)
+    return int((await _index(deps))[1])
 
 
 async def customers_by_name(
@@ -56,7 +63,7 @@ async def customers_by_name(
 ) -> CustomerPage:
     """The `limit` customers after the cursor, in name order."""
     require_role(caller, *STAFF)
-    keys = await _index(deps)
+    keys, _ = await _index(deps)
     start = 0 if after is None else bisect.bisect_right(keys, after)
     shown = keys[start : start + limit]
     found = await customer_service.get_customers(deps, caller, [id_ for _, id_ in shown])

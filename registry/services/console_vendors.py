@@ -71,9 +71,19 @@ class TransferProblem:
 async def vendor_lines(deps: Deps, caller: Caller) -> tuple[VendorLine, ...]:
     """Every vendor, any status, in name order."""
     require_role(caller, *STAFF)
+    return (await _lines(deps))[0]
+
+
+async def _lines(deps: Deps) -> tuple[tuple[VendorLine, ...], bool]:
     return await digests.cached(
         deps.db, digests.VENDORS, LINES, VendorLine, lambda: _build_lines(deps)
     )
+
+
+async def refresh_lines(deps: Deps, caller: Caller) -> int:
+    """Rebuild the vendor lines if stale: 1 if it was, else 0."""
+    require_role(caller, *STAFF)
+    return int((await _lines(deps))[1])
 
 
 async def _build_lines(deps: Deps) -> list[VendorLine]:
@@ -125,6 +135,10 @@ async def transfer_problems(deps: Deps, caller: Caller) -> tuple[TransferProblem
     """Transfers from the EEA that are INVALID, MISSING or EXPIRING today (UTC), worst
     first, then by vendor name: the vendors in force today, as `assess_transfers` says."""
     require_role(caller, *STAFF)
+    return (await _problems(deps, caller))[0]
+
+
+async def _problems(deps: Deps, caller: Caller) -> tuple[tuple[TransferProblem, ...], bool]:
     today = deps.clock.now().astimezone(UTC).date()
     return await digests.cached(
         deps.db,
@@ -134,6 +148,12 @@ async def transfer_problems(deps: Deps, caller: Caller) -> tuple[TransferProblem
         lambda: _assess(deps, caller, today),
         day=today,
     )
+
+
+async def refresh_transfer_problems(deps: Deps, caller: Caller) -> int:
+    """Rebuild today's transfer problems if stale: 1 if they were, else 0."""
+    require_role(caller, *STAFF)
+    return int((await _problems(deps, caller))[1])
 
 
 async def _assess(deps: Deps, caller: Caller, today: date) -> list[TransferProblem]:
@@ -176,5 +196,5 @@ async def vendor_facts(deps: Deps, caller: Caller, sub_id: str) -> VendorFacts:
         ]
 
     topic = digests.vendor_topic(sub_id)
-    found = await digests.cached(deps.db, topic, f"console:{topic}", VendorFacts, build)
+    found, _ = await digests.cached(deps.db, topic, f"console:{topic}", VendorFacts, build)
     return found[0]

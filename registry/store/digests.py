@@ -179,11 +179,12 @@ async def cached(
     build: Callable[[], Awaitable[Sequence[T]]],
     *,
     day: date | None = None,
-) -> tuple[T, ...]:
-    """The digest's items, rebuilt with `build` (and kept) when missing or stale."""
+) -> tuple[tuple[T, ...], bool]:
+    """The digest's items, rebuilt with `build` (and kept) when missing or stale; and
+    whether it was rebuilt."""
     found, at = await load(db, topic, name, decoder(kind), day=day)
     if found is not None:
-        return found
+        return found, False
     items = tuple(await build())
     await keep(db, name, encode(kind, items), items, at, day=day)
-    return items
+    return items, True

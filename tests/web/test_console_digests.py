@@ -11,6 +11,10 @@ import httpx
 import pytest
 
 from registry.domain.models import Role
+from registry.services import console_vendors
+from registry.services.console_digests import refresh_console_digests
+from registry.services.console_vendors import VendorLine
+from registry.store import digests
 from registry.web.console import customers as customer_pages
 from registry.web.console import vendors
 from tests.conftest import Api
@@ -189,3 +193,23 @@ async def test_customers_by_name_a_page_at_a_time(
         listed = await _customer_pages(client)
         assert listed == await api_order()
         assert listed[0] == ("Aardvark Foods", made["Zeta Foods"])
+
+
+async def test_the_scheduler_rebuilds_stale_digests_before_anyone_asks(
+    web: Api, seeded: Seeded
+) -> None:
+    made = await web.gql(
+        SUB, {"input": {"legalName": "Numbat Ledger Ltd", "purpose": "Ledger"}}, seeded.admin
+    )
+    assert made["createSubprocessor"]["__typename"] == "SubprocessorCreated"
+    lines, _ = await digests.load(
+        web.deps.db, digests.VENDORS, console_vendors.LINES, digests.decoder(VendorLine)
+    )
+    assert lines is None  # the write made it stale; no page has been read since
+    assert await refresh_console_digests(web.deps, "test") >= 1
+    lines, _ = await digests.load(
+        web.deps.db, digests.VENDORS, console_vendors.LINES, digests.decoder(VendorLine)
+    )
+    assert lines is not None
+    assert "Numbat Ledger Ltd" in [line.legal_name for line in lines]
+    assert await refresh_console_digests(web.deps, "test") == 0  # all current now
