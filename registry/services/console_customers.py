@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from registry.domain.models import Customer
@@ -75,3 +76,17 @@ async def customers_by_name(
         next_after=shown[-1] if start + limit < len(keys) and shown else None,
         previous_after=keys[before - 1] if before > 0 else None,
     )
+
+
+async def names_of(deps: Deps, caller: Caller, customer_ids: Iterable[str]) -> dict[str, str]:
+    """Customers' names by id: from the index while it is current (no customer read),
+    else by `_id`; a stale index is left to its next reader or the scheduler."""
+    require_role(caller, *STAFF)
+    wanted = set(customer_ids)
+    if not wanted:
+        return {}
+    keys, _ = await digests.load(deps.db, digests.CUSTOMERS, INDEX, _decode)
+    if keys is not None:
+        return {id_: name for name, id_ in keys if id_ in wanted}
+    found = await customer_service.get_customers(deps, caller, sorted(wanted))
+    return {c.id: c.name for c in found if c is not None}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from registry.services import change_queries, customers, registry
+from registry.services import change_queries, console_customers, registry
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.web.public import describe_change
@@ -17,9 +17,7 @@ async def vendor_names(deps: Deps, caller: Caller, ids: Iterable[str]) -> dict[s
 
 
 async def customer_names(deps: Deps, caller: Caller, ids: Iterable[str]) -> dict[str, str]:
-    wanted = sorted(set(ids))
-    found = await customers.get_customers(deps, caller, wanted) if wanted else []
-    return {c.id: c.name for c in found if c is not None}
+    return await console_customers.names_of(deps, caller, ids)
 
 
 async def describe_changes(deps: Deps, caller: Caller, ids: Iterable[str]) -> dict[str, str]:
