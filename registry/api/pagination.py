@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import orjson
 import strawberry
@@ -132,3 +132,25 @@ def connection(
         ),
         total_count=total,
     )
+
+
+class PageQuery(Protocol):
+    """A service's page read with its filters bound: up to `limit` items after `after`."""
+
+    def __call__(
+        self, *, after: tuple[Any, ...] | None, limit: int
+    ) -> Awaitable[tuple[Sequence[Any], int]]: ...
+
+
+async def paged(
+    query: PageQuery,
+    first: int | None,
+    after: str | None,
+    cursor: Sequence[CursorField],
+    key: Callable[[Any], Sequence[Any]],
+    node: Callable[[Any], T],
+) -> Connection[T]:
+    """One page of a list field: `first` and `after` checked, one item more asked for."""
+    limit = page_size(first)
+    items, total = await query(after=decode_cursor(after, *cursor), limit=limit + 1)
+    return connection(items, total, limit, key, node)

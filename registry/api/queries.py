@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -15,9 +16,7 @@ from registry.api.pagination import (
     Connection,
     as_instant,
     as_text,
-    connection,
-    decode_cursor,
-    page_size,
+    paged,
 )
 from registry.api.types.assessment import TransferAssessment
 from registry.api.types.audit import AuditEntry
@@ -120,16 +119,13 @@ class RegistryQueries:
             products=tuple(flt.products or ()),
             hosting_region=flt.hosting_region,
         )
-        limit = page_size(first)
-        items, total = await listing.page_subprocessors(
-            info.context.deps,
-            info.context.caller,
-            query,
-            after=decode_cursor(after, as_text, as_text),
-            limit=limit + 1,
-        )
-        return connection(
-            items, total, limit, listing.subprocessor_cursor, Subprocessor.from_domain
+        return await paged(
+            partial(listing.page_subprocessors, info.context.deps, info.context.caller, query),
+            first,
+            after,
+            (as_text, as_text),
+            listing.subprocessor_cursor,
+            Subprocessor.from_domain,
         )
 
     @strawberry.field(description="The product catalog, by code.")
@@ -218,14 +214,14 @@ class RegistryQueries:
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[Customer]:
-        limit = page_size(first)
-        items, total = await customers.list_customers(
-            info.context.deps,
-            info.context.caller,
-            after=decode_cursor(after, as_text, as_text),
-            limit=limit + 1,
+        return await paged(
+            partial(customers.list_customers, info.context.deps, info.context.caller),
+            first,
+            after,
+            (as_text, as_text),
+            customers.customer_cursor,
+            Customer.from_domain,
         )
-        return connection(items, total, limit, customers.customer_cursor, Customer.from_domain)
 
     @strawberry.field(
         description="Public e-mail subscribers to the list's announcements, oldest id first "
@@ -237,14 +233,14 @@ class RegistryQueries:
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[EmailSubscriber]:
-        limit = page_size(first)
-        items, total = await subscriptions.page_subscribers(
-            info.context.deps,
-            info.context.caller,
-            after=decode_cursor(after, as_text),
-            limit=limit + 1,
+        return await paged(
+            partial(subscriptions.page_subscribers, info.context.deps, info.context.caller),
+            first,
+            after,
+            (as_text,),
+            subscriber_key,
+            EmailSubscriber.from_domain,
         )
-        return connection(items, total, limit, subscriber_key, EmailSubscriber.from_domain)
 
     @strawberry.field(
         description="One customer by its global id; null if there is none or it is another "
@@ -272,15 +268,19 @@ class RegistryQueries:
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[Change]:
-        limit = page_size(first)
-        items, total = await change_queries.page_changes(
-            info.context.deps,
-            info.context.caller,
-            statuses=tuple(status or ()),
-            after=decode_cursor(after, as_instant, as_text),
-            limit=limit + 1,
+        return await paged(
+            partial(
+                change_queries.page_changes,
+                info.context.deps,
+                info.context.caller,
+                statuses=tuple(status or ()),
+            ),
+            first,
+            after,
+            (as_instant, as_text),
+            change_queries.change_cursor,
+            Change.from_domain,
         )
-        return connection(items, total, limit, change_queries.change_cursor, Change.from_domain)
 
     @strawberry.field(
         description="One change by its global id; null if there is none or the caller may not see"
@@ -316,16 +316,20 @@ class RegistryQueries:
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[Notice]:
-        limit = page_size(first)
-        items, total = await change_queries.page_notices(
-            info.context.deps,
-            info.context.caller,
-            change_id=change_id,
-            customer_id=customer_id,
-            after=decode_cursor(after, as_text),
-            limit=limit + 1,
+        return await paged(
+            partial(
+                change_queries.page_notices,
+                info.context.deps,
+                info.context.caller,
+                change_id=change_id,
+                customer_id=customer_id,
+            ),
+            first,
+            after,
+            (as_text,),
+            lambda n: (n.id,),
+            Notice.from_domain,
         )
-        return connection(items, total, limit, lambda n: (n.id,), Notice.from_domain)
 
     @strawberry.field(description="Objections. Needs a key; a CUSTOMER key sees only its own.")
     async def objections(
@@ -343,16 +347,20 @@ class RegistryQueries:
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[Objection]:
-        limit = page_size(first)
-        items, total = await change_queries.page_objections(
-            info.context.deps,
-            info.context.caller,
-            change_id=change_id,
-            customer_id=customer_id,
-            after=decode_cursor(after, as_text),
-            limit=limit + 1,
+        return await paged(
+            partial(
+                change_queries.page_objections,
+                info.context.deps,
+                info.context.caller,
+                change_id=change_id,
+                customer_id=customer_id,
+            ),
+            first,
+            after,
+            (as_text,),
+            lambda o: (o.id,),
+            Objection.from_domain,
         )
-        return connection(items, total, limit, lambda o: (o.id,), Objection.from_domain)
 
     @strawberry.field(description="Any object by its global id; another tenant's objects are null.")
     async def node(
@@ -371,11 +379,11 @@ class RegistryQueries:
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[AuditEntry]:
-        limit = page_size(first)
-        items, total = await audit.page_entries(
-            info.context.deps,
-            info.context.caller,
-            after=decode_cursor(after, as_text),
-            limit=limit + 1,
+        return await paged(
+            partial(audit.page_entries, info.context.deps, info.context.caller),
+            first,
+            after,
+            (as_text,),
+            lambda d: (d["_id"],),
+            AuditEntry.from_document,
         )
-        return connection(items, total, limit, lambda d: (d["_id"],), AuditEntry.from_document)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -11,9 +12,7 @@ from registry.api.pagination import (
     FIRST,
     Connection,
     as_text,
-    connection,
-    decode_cursor,
-    page_size,
+    paged,
 )
 from registry.api.types import scalars  # noqa: F401 - registers the enums
 from registry.api.types.customer import Customer
@@ -231,16 +230,20 @@ class Change(Node):
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[Notice]:
-        limit = page_size(first)
-        items, total = await change_queries.page_notices(
-            info.context.deps,
-            info.context.caller,
-            change_id=self.id,
-            customer_id=None,
-            after=decode_cursor(after, as_text),
-            limit=limit + 1,
+        return await paged(
+            partial(
+                change_queries.page_notices,
+                info.context.deps,
+                info.context.caller,
+                change_id=self.id,
+                customer_id=None,
+            ),
+            first,
+            after,
+            (as_text,),
+            lambda n: (n.id,),
+            Notice.from_domain,
         )
-        return connection(items, total, limit, lambda n: (n.id,), Notice.from_domain)
 
     @strawberry.field(description="Objections filed against it; a CUSTOMER key sees only its own.")
     async def objections(self, info: Info) -> list[Objection]:
