@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from registry.domain import notice as rules
-from registry.domain.errors import ValidationError
-from registry.domain.models import Change, ChangeKind, ChangeStatus, CustomerTerms
+from registry.domain.drafts import ChangeAnnouncement
+from registry.domain.models import Change, ChangeStatus, CustomerTerms
 from registry.services import audience
 from registry.services.caller import Caller
 from registry.services.change_jobs import plan_notice
-from registry.services.changes import _check_kind
+from registry.services.changes import _check_kind, check_requested_date, proposed_change
 from registry.services.deps import Deps
 from registry.services.policy import STAFF, require_role
 from registry.store import changes, customer_groups, customer_roster, customers, notices
@@ -59,31 +59,20 @@ class ChangePreview:
 
 
 async def preview_change(
-    deps: Deps,
-    caller: Caller,
-    *,
-    kind: ChangeKind,
-    subprocessor_id: str,
-    replaces_id: str | None = None,
-    effective_at: datetime | None = None,
-    emergency: bool = False,
+    deps: Deps, caller: Caller, announcement: ChangeAnnouncement
 ) -> ChangePreview:
-    """Decide nothing, write nothing: the dates `announce_change` would use."""
+    """Decide nothing, write nothing: the dates `announce_change` would use.
+
+    A widened `scope` is not previewed: the console announces no widenings.
+    """
     require_role(caller, *STAFF)
-    if effective_at is not None and effective_at.tzinfo is None:
-        raise ValidationError("effectiveAt", "effectiveAt needs a time zone offset")
-    await _check_kind(deps, kind, subprocessor_id, replaces_id, emergency)
-    now = deps.clock.now()
-    draft = Change(
-        id="preview",
-        kind=kind,
-        subprocessor_id=subprocessor_id,
-        replaces_id=replaces_id,
-        announced_at=now,
-        effective_at=now,
-        earliest_allowed=now,
-        status=ChangeStatus.ANNOUNCED,
+    effective_at, emergency = announcement.effective_at, announcement.emergency
+    check_requested_date(effective_at)
+    await _check_kind(
+        deps, announcement.kind, announcement.subprocessor_id, announcement.replaces_id, emergency
     )
+    now = deps.clock.now()
+    draft = proposed_change(announcement, now)
     # Only the customers the change's scope affects are told, and bind it: the groups
     # `announce_change` decides on, with the same rule (rules.decide_effective_at).
     chunks: dict[str, list[str]] = {}

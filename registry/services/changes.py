@@ -7,6 +7,8 @@ customers takes as long as announcing to ten.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from registry.domain import notice as rules
 from registry.domain import scope as scopes
 from registry.domain import validation as check
@@ -26,6 +28,7 @@ from registry.domain.models import (
     NoticeStatus,
     Objection,
     ObjectionResolution,
+    Scope,
     SubprocessorStatus,
 )
 from registry.services import audience, catalogs, policy, scope_changes, snapshots
@@ -87,6 +90,33 @@ async def _check_kind(
         raise ValidationError("emergency", "only a REPLACE can be an emergency")
 
 
+def check_requested_date(effective_at: datetime | None) -> None:
+    if effective_at is not None and effective_at.tzinfo is None:
+        raise ValidationError("effectiveAt", "effectiveAt needs a time zone offset")
+
+
+def proposed_change(
+    announcement: ChangeAnnouncement,
+    now: datetime,
+    *,
+    scope: Scope | None = None,
+    scope_before: Scope | None = None,
+) -> Change:
+    """The change as if announced now: what its audience and notice dates are decided on."""
+    return Change(
+        id="",
+        kind=announcement.kind,
+        subprocessor_id=announcement.subprocessor_id,
+        replaces_id=announcement.replaces_id,
+        announced_at=now,
+        effective_at=now,
+        earliest_allowed=now,
+        status=ChangeStatus.ANNOUNCED,
+        scope=scope,
+        scope_before=scope_before,
+    )
+
+
 async def announce_change(deps: Deps, caller: Caller, announcement: ChangeAnnouncement) -> Change:
     """Only the customers the change affects are told, and only their windows bind it."""
     require_role(caller, *STAFF)
@@ -112,8 +142,7 @@ async def announce_change(deps: Deps, caller: Caller, announcement: ChangeAnnoun
         existing = await changes.by_idempotency_key(deps.db, key)
         if existing is not None:
             return existing
-    if effective_at is not None and effective_at.tzinfo is None:
-        raise ValidationError("effectiveAt", "effectiveAt needs a time zone offset")
+    check_requested_date(effective_at)
     try:
         rules.validate_emergency(emergency, emergency_reason)
     except rules.EmergencyReasonRequired as exc:
@@ -138,18 +167,7 @@ async def announce_change(deps: Deps, caller: Caller, announcement: ChangeAnnoun
             )
 
     now = deps.clock.now()
-    draft = Change(
-        id="",
-        kind=kind,
-        subprocessor_id=subprocessor_id,
-        replaces_id=replaces_id,
-        announced_at=now,
-        effective_at=now,
-        earliest_allowed=now,
-        status=ChangeStatus.ANNOUNCED,
-        scope=wider,
-        scope_before=before,
-    )
+    draft = proposed_change(announcement, now, scope=wider, scope_before=before)
     groups = audience.affected(
         await audience.audience_of(deps, draft), await customer_groups.all_groups(deps.db)
     )

@@ -12,6 +12,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
+from registry.domain.drafts import ChangeAnnouncement
 from registry.domain.models import ChangeKind, ChangeStatus, Role
 from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
@@ -635,11 +636,13 @@ async def test_the_preview_and_the_announcement_agree(
     preview = await change_preview.preview_change(
         fresh.deps,
         Caller(role=Role.PROCUREMENT, key_id="k"),
-        kind=kind,
-        subprocessor_id=vendor_id,
-        replaces_id=replaced,
-        effective_at=requested,
-        emergency=emergency,
+        ChangeAnnouncement(
+            kind=kind,
+            subprocessor_id=vendor_id,
+            replaces_id=replaced,
+            effective_at=requested,
+            emergency=emergency,
+        ),
     )
     assert {name for g in preview.violated for name in g.sample} == violated
     values: dict[str, Any] = {"kind": kind.value, "subprocessorId": vendor_id}

@@ -13,6 +13,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
+from registry.domain.drafts import ChangeAnnouncement
 from registry.domain.models import ChangeKind, Role
 from registry.services import change_preview
 from registry.services.caller import Caller
@@ -459,7 +460,7 @@ async def test_the_console_preview_counts_only_affected_customers(fresh: Api) ->
     ids = await setup(fresh)
     staff = Caller(role=Role.PROCUREMENT, key_id="k")
     preview = await change_preview.preview_change(
-        fresh.deps, staff, kind=ChangeKind.ADD, subprocessor_id=ids["sub"]
+        fresh.deps, staff, ChangeAnnouncement(kind=ChangeKind.ADD, subprocessor_id=ids["sub"])
     )
     # us_crm and the unscoped customer share P30D terms: one group of two, 30 days.
     assert [(g.terms.notice_period, g.customer_count) for g in preview.groups] == [("P30D", 2)]

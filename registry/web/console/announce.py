@@ -8,8 +8,6 @@ the form so a double submit announces once.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from starlette.responses import RedirectResponse, Response
@@ -42,23 +40,18 @@ async def _vendor_options(page: Page) -> tuple[list[tuple[str, str]], list[tuple
     return [("", "Choose a subprocessor"), *every], [("", "None"), *active]
 
 
-@dataclass(frozen=True, slots=True)
-class _Request:
-    kind: ChangeKind
-    subprocessor_id: str
-    replaces_id: str | None
-    effective_at: datetime | None
-    emergency: bool
-
-    @classmethod
-    def of(cls, page: Page) -> _Request:
-        return cls(
-            kind=forms.choice(ChangeKind, page.field("kind"), "kind"),
-            subprocessor_id=page.field("subprocessorId"),
-            replaces_id=forms.optional(page.field("replacesId")),
-            effective_at=forms.instant(page.field("effectiveAt"), "effectiveAt"),
-            emergency=forms.checked(page.field("emergency")),
-        )
+def _announcement(page: Page) -> ChangeAnnouncement:
+    """The form as one announcement: what the preview shows and the button announces."""
+    return ChangeAnnouncement(
+        kind=forms.choice(ChangeKind, page.field("kind"), "kind"),
+        subprocessor_id=page.field("subprocessorId"),
+        replaces_id=forms.optional(page.field("replacesId")),
+        effective_at=forms.instant(page.field("effectiveAt"), "effectiveAt"),
+        emergency=forms.checked(page.field("emergency")),
+        description=forms.optional(page.field("description")),
+        emergency_reason=forms.optional(page.field("emergencyReason")),
+        idempotency_key=page.field("idempotencyKey") or None,
+    )
 
 
 @staff_page
@@ -79,16 +72,8 @@ async def announce(page: Page) -> Response:
         return page.render("announce.html", values=values, errors={}, preview=None, **context)
     preview = None
     try:
-        request = _Request.of(page)
-        preview = await change_preview.preview_change(
-            page.deps,
-            page.caller,
-            kind=request.kind,
-            subprocessor_id=request.subprocessor_id,
-            replaces_id=request.replaces_id,
-            effective_at=request.effective_at,
-            emergency=request.emergency,
-        )
+        announcement = _announcement(page)
+        preview = await change_preview.preview_change(page.deps, page.caller, announcement)
     except RegistryError as exc:
         return page.render(
             "announce.html", 400, values=values, errors=errors_of(exc), preview=None, **context
@@ -97,20 +82,7 @@ async def announce(page: Page) -> Response:
         return page.render("announce.html", values=values, errors={}, preview=preview, **context)
 
     async def call() -> Change:
-        return await changes.announce_change(
-            page.deps,
-            page.caller,
-            ChangeAnnouncement(
-                kind=request.kind,
-                subprocessor_id=request.subprocessor_id,
-                replaces_id=request.replaces_id,
-                effective_at=request.effective_at,
-                emergency=request.emergency,
-                description=forms.optional(page.field("description")),
-                emergency_reason=forms.optional(page.field("emergencyReason")),
-                idempotency_key=page.field("idempotencyKey") or None,
-            ),
-        )
+        return await changes.announce_change(page.deps, page.caller, announcement)
 
     try:
         change = await page.act("announceChange", call)
