@@ -18,17 +18,17 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import pycountry
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from registry.domain import labels
 from registry.domain.errors import PermissionDenied, ValidationError
+from registry.domain.labels import country_name as country_name  # the console imports it here
 from registry.domain.models import (
     Change,
     ChangeKind,
     DataOrigin,
     Subprocessor,
-    TransferMechanism,
     TransferStatus,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
@@ -52,23 +52,7 @@ STATUS_LABELS: Mapping[TransferStatus, str] = {
 }
 
 
-MECHANISM_LABELS: Mapping[TransferMechanism, str] = {
-    TransferMechanism.ADEQUACY: "Adequacy decision",
-    TransferMechanism.EU_US_DPF: "EU–US Data Privacy Framework",
-    TransferMechanism.UK_US_DATA_BRIDGE: "UK–US data bridge",
-    TransferMechanism.SWISS_US_DPF: "Swiss–US Data Privacy Framework",
-    TransferMechanism.SCC_2021: "Standard contractual clauses (2021)",
-    TransferMechanism.SCC_2010: "Standard contractual clauses (2010)",
-    TransferMechanism.UK_IDTA: "UK international data transfer agreement",
-    TransferMechanism.UK_ADDENDUM: "UK Addendum to the SCCs",
-    TransferMechanism.BCR: "Binding corporate rules",
-    TransferMechanism.CODE_OF_CONDUCT: "Code of conduct",
-    TransferMechanism.CERTIFICATION: "Certification",
-    TransferMechanism.AD_HOC_CLAUSES: "Ad hoc contractual clauses",
-    TransferMechanism.DEROGATION: "Art. 49 derogation",
-    TransferMechanism.PRIVACY_SHIELD: "EU–US Privacy Shield",
-    TransferMechanism.SAFE_HARBOR: "Safe Harbor",
-}
+MECHANISM_LABELS = labels.MECHANISMS  # the console's forms and pages name it here
 
 
 class WebError(Exception):
@@ -164,13 +148,6 @@ def describe_change(change: Change, names: Mapping[str, str]) -> str:
 
 async def vendor_names(deps: Deps, items: Iterable[Change]) -> dict[str, str]:
     return await change_queries.vendor_names(deps, items)
-
-
-def country_name(code: str) -> str:
-    found = pycountry.countries.get(alpha_2=code)
-    if found is None:
-        return code
-    return str(getattr(found, "common_name", None) or found.name)
 
 
 @dataclass(frozen=True, slots=True)
