@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from registry.domain import validation as check
 from registry.domain.errors import PermissionDenied, ValidationError
@@ -12,6 +12,7 @@ from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import STAFF, require_role
 from registry.store import changes, customers, hosting_regions, products, subprocessors
+from registry.store.database import Database
 from registry.store.products import DuplicateCode
 
 USERS_NAMED = 10
@@ -83,23 +84,27 @@ async def hosting_regions_by_code(
     return await hosting_regions.get_many(deps.db, codes)
 
 
-async def checked_products(deps: Deps, codes: Sequence[str], field: str) -> tuple[str, ...]:
-    """Codes of existing products, sorted and without repeats; unknown ones are refused."""
+_Lookup = Callable[[Database, Sequence[str]], Awaitable[Sequence[object | None]]]
+
+
+async def _checked_codes(
+    deps: Deps, get_many: _Lookup, noun: str, codes: Sequence[str], field: str
+) -> tuple[str, ...]:
+    """Codes of existing catalog entries, sorted and without repeats; unknown ones are refused."""
     wanted = sorted({check.code(c, field) for c in codes})
-    found = await products.get_many(deps.db, wanted)
-    unknown = [c for c, p in zip(wanted, found, strict=True) if p is None]
+    found = await get_many(deps.db, wanted)
+    unknown = [c for c, entry in zip(wanted, found, strict=True) if entry is None]
     if unknown:
-        raise ValidationError(field, f"no product with code {', '.join(map(repr, unknown))}")
+        raise ValidationError(field, f"no {noun} with code {', '.join(map(repr, unknown))}")
     return tuple(wanted)
+
+
+async def checked_products(deps: Deps, codes: Sequence[str], field: str) -> tuple[str, ...]:
+    return await _checked_codes(deps, products.get_many, "product", codes, field)
 
 
 async def checked_regions(deps: Deps, codes: Sequence[str], field: str) -> tuple[str, ...]:
-    wanted = sorted({check.code(c, field) for c in codes})
-    found = await hosting_regions.get_many(deps.db, wanted)
-    unknown = [c for c, r in zip(wanted, found, strict=True) if r is None]
-    if unknown:
-        raise ValidationError(field, f"no hosting region with code {', '.join(map(repr, unknown))}")
-    return tuple(wanted)
+    return await _checked_codes(deps, hosting_regions.get_many, "hosting region", codes, field)
 
 
 async def checked_region(deps: Deps, code: str | None, field: str) -> str | None:
