@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 import strawberry
@@ -12,9 +13,7 @@ from registry.api.pagination import (
     FIRST,
     Connection,
     as_text,
-    connection,
-    decode_cursor,
-    page_size,
+    paged,
 )
 from registry.api.types.webhook import (
     WebhookDelivery,
@@ -67,17 +66,20 @@ class WebhookQueries:
         first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[WebhookDelivery]:
-        limit = page_size(first)
-        cursor = decode_cursor(after, as_text)
-        items, total = await webhooks.list_deliveries(
-            info.context.deps,
-            info.context.caller,
-            subscription_id=subscription_id,
-            statuses=status or (),
-            after=str(cursor[0]) if cursor else None,
-            limit=limit + 1,
+        return await paged(
+            partial(
+                webhooks.list_deliveries,
+                info.context.deps,
+                info.context.caller,
+                subscription_id=subscription_id,
+                statuses=status or (),
+            ),
+            first,
+            after,
+            (as_text,),
+            lambda d: (d.id,),
+            WebhookDelivery.from_domain,
         )
-        return connection(items, total, limit, lambda d: (d.id,), WebhookDelivery.from_domain)
 
     @strawberry.field(
         description="Whether a customer is reachable by webhook. ADMIN keys ask about any "

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from registry.delivery import email, retry, signing, ssrf
 from registry.delivery.secrets import SecretBox
@@ -145,7 +146,7 @@ async def list_deliveries(
     *,
     subscription_id: str | None,
     statuses: Sequence[DeliveryStatus],
-    after: str | None,
+    after: tuple[Any, ...] | None,
     limit: int,
     customer_id: str | None = None,
 ) -> tuple[list[Delivery], int]:
@@ -168,7 +169,7 @@ async def list_deliveries(
         subscription_id=subscription_id,
         customer_id=own,
         statuses=statuses,
-        after=after,
+        after=str(after[0]) if after else None,
         limit=limit,
     )
 
