@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from registry.domain import validation as check
 from registry.domain.drafts import (
@@ -39,6 +40,24 @@ def _categories(values: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cleaned))
 
 
+_DETAIL_RULES: dict[str, Callable[[Any], object]] = {
+    "legal_name": lambda v: check.text(v, "legalName", max_length=200),
+    "purpose": lambda v: check.text(v, "purpose", max_length=1000),
+    "data_categories": _categories,
+    "website": lambda v: check.url(v, "website"),
+    "contact_email": lambda v: check.email(v, "contactEmail"),
+}
+
+
+def _checked_details(given: SubprocessorDetails | SubprocessorEdit) -> dict[str, Any]:
+    """A vendor's details as given, each checked by its rule; None (kept) is left out."""
+    return {
+        name: rule(value)
+        for name, rule in _DETAIL_RULES.items()
+        if (value := getattr(given, name)) is not None
+    }
+
+
 async def create_subprocessor(
     deps: Deps, caller: Caller, details: SubprocessorDetails
 ) -> Subprocessor:
@@ -48,15 +67,11 @@ async def create_subprocessor(
     now = deps.clock.now()
     sub = Subprocessor(
         id=ids.new_id("Subprocessor"),
-        legal_name=check.text(details.legal_name, "legalName", max_length=200),
-        purpose=check.text(details.purpose, "purpose", max_length=1000),
         status=SubprocessorStatus.PROPOSED,
         created_at=now,
-        data_categories=_categories(details.data_categories),
-        website=check.url(details.website, "website"),
-        contact_email=check.email(details.contact_email, "contactEmail"),
         status_history=(StatusChange(SubprocessorStatus.PROPOSED, now),),
         scope=checked,
+        **_checked_details(details),
     )
     await subprocessors.insert(deps.db, sub)
     return sub
@@ -94,17 +109,7 @@ async def update_subprocessor(
     """Scope: see services/scope_changes.py (narrowing at once, widening under notice)."""
     sub = await _writable(deps, caller, sub_id, "id")
     new_scope = await catalogs.checked_scope(deps, edit.scope) if edit.scope is not None else None
-    changes: dict[str, object] = {}
-    if edit.legal_name is not None:
-        changes["legal_name"] = check.text(edit.legal_name, "legalName", max_length=200)
-    if edit.purpose is not None:
-        changes["purpose"] = check.text(edit.purpose, "purpose", max_length=1000)
-    if edit.data_categories is not None:
-        changes["data_categories"] = _categories(edit.data_categories)
-    if edit.website is not None:
-        changes["website"] = check.url(edit.website, "website")
-    if edit.contact_email is not None:
-        changes["contact_email"] = check.email(edit.contact_email, "contactEmail")
+    changes = _checked_details(edit)
     if new_scope is not None:
         # Checked (and a narrowing recorded) before the other fields are written.
         sub = await scope_changes.set_directly(deps, caller, sub, new_scope)
@@ -115,7 +120,7 @@ async def update_subprocessor(
     written = await subprocessors.update_details(
         deps.db,
         sub,
-        replace(sub, **changes),  # type: ignore[arg-type]
+        replace(sub, **changes),
     )
     if written is None:
         raise ValidationError("id", "the subprocessor was edited meanwhile: read it and retry")
