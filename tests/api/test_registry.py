@@ -186,6 +186,60 @@ async def test_bad_location_is_refused_and_writes_nothing(
     assert await _count(api, "processing_locations") == before
 
 
+UPDATE = """
+mutation($id: ID!, $input: UpdateSubprocessorInput!) {
+  updateSubprocessor(id: $id, input: $input) {
+    __typename
+    ... on SubprocessorUpdated { subprocessor { legalName } }
+    ... on ValidationError { message field }
+  }
+}"""
+
+BAD_DETAILS = [
+    ({"legalName": " "}, "legalName"),
+    ({"legalName": "x" * 201}, "legalName"),
+    ({"purpose": "x" * 1001}, "purpose"),
+    ({"dataCategories": ["c"] * 51}, "dataCategories"),
+    ({"dataCategories": [" "]}, "dataCategories"),
+    ({"website": "ftp://example.com"}, "website"),
+    ({"contactEmail": "not an address"}, "contactEmail"),
+]
+BAD_DETAIL_IDS = [
+    "blank name",
+    "name over 200",
+    "purpose over 1000",
+    "51 categories",
+    "blank category",
+    "ftp website",
+    "bad e-mail",
+]
+
+
+@pytest.mark.parametrize(("details", "field"), BAD_DETAILS, ids=BAD_DETAIL_IDS)
+async def test_bad_details_are_refused_on_create_and_update(
+    api: Api, procurement_key: str, details: dict[str, Any], field: str
+) -> None:
+    """Creating and editing a vendor check each detail by the same rule."""
+    sub_id = await _create(api, procurement_key)
+    before = await _count(api, "subprocessors")
+    new = {"legalName": "Postmark", "purpose": "E-mail", **details}
+    created = (await api.gql(CREATE, {"input": new}, procurement_key))["createSubprocessor"]
+    assert (created["__typename"], created["field"]) == ("ValidationError", field)
+    assert await _count(api, "subprocessors") == before
+    edit = {"purpose": "Changed", **details}
+    updated = await api.gql(UPDATE, {"id": sub_id, "input": edit}, procurement_key)
+    assert (
+        updated["updateSubprocessor"]["__typename"],
+        updated["updateSubprocessor"]["field"],
+    ) == (
+        "ValidationError",
+        field,
+    )
+    stored = await api.deps.db["subprocessors"].find_one({"_id": sub_id})
+    assert stored is not None
+    assert stored["purpose"] == "Transactional email"
+
+
 BAD_DPAS = [
     ({"version": "1", "signedOn": "2024-05-01", "expiresOn": "2024-04-30"}, "expiresOn"),
     ({"version": "1", "signedOn": "2024-05-01", "sccModules": [5]}, "sccModules"),
