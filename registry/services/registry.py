@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 from registry.domain import validation as check
@@ -40,6 +40,7 @@ def _categories(values: Sequence[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(cleaned))
 
 
+# The checked details; any other detail is recorded as given.
 _DETAIL_RULES: dict[str, Callable[[Any], object]] = {
     "legal_name": lambda v: check.text(v, "legalName", max_length=200),
     "purpose": lambda v: check.text(v, "purpose", max_length=1000),
@@ -50,12 +51,20 @@ _DETAIL_RULES: dict[str, Callable[[Any], object]] = {
 
 
 def _checked_details(given: SubprocessorDetails | SubprocessorEdit) -> dict[str, Any]:
-    """A vendor's details as given, each checked by its rule; None (kept) is left out."""
+    """A vendor's details as given, each checked by its rule; None (kept) is left out.
+
+    Every field of the drafts but `scope` (checked against the catalogs) is a vendor
+    field, so a new detail reaches the vendor without a line here.
+    """
     return {
-        name: rule(value)
-        for name, rule in _DETAIL_RULES.items()
-        if (value := getattr(given, name)) is not None
+        f.name: _DETAIL_RULES.get(f.name, _as_given)(value)
+        for f in fields(given)
+        if f.name != "scope" and (value := getattr(given, f.name)) is not None
     }
+
+
+def _as_given(value: object) -> object:
+    return value
 
 
 async def create_subprocessor(
