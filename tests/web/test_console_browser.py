@@ -28,7 +28,7 @@ FIND = """
 query($search: String) {
   subprocessors(filter: {search: $search, status: [PROPOSED, ACTIVE]}, first: 5) {
     edges { node {
-      id legalName status locations { country role } transfers { country status mechanism }
+      id legalName status locations { country role note } transfers { country status mechanism }
     } }
   }
 }"""
@@ -134,18 +134,28 @@ async def test_the_whole_path_in_a_browser(
         await page.get_by_role("link", name="Add location").click()
         await page.get_by_label("Country").fill("US")
         await page.get_by_label("Role").select_option("STORAGE")
+        await page.get_by_label("Note").fill("Message archive, per the vendor's DPA annex")
         await page.get_by_role("button", name="Add location").click()
         transfers = page.locator("#transfers tbody tr").first
         await expect(transfers).to_contain_text("Missing")
+        await expect(transfers.locator("td.note")).to_have_text(
+            "Message archive, per the vendor's DPA annex"
+        )
         await page.get_by_role("link", name="Record transfer basis").click()
         await page.get_by_label("Mechanism").select_option("EU_US_DPF")
         await page.get_by_label("Destination").fill("US")
         await page.get_by_label("Valid from").fill("2024-02-01")
         await page.get_by_role("button", name="Record transfer basis").click()
-        await expect(transfers.locator("td").nth(2)).to_contain_text("Valid")
+        await expect(transfers.locator("td").nth(3)).to_contain_text("Valid")
         await expect(transfers).to_contain_text("EU–US Data Privacy Framework")
         vendor = await _vendor(web, admin, "Customer.io")
-        assert vendor["locations"] == [{"country": "US", "role": "STORAGE"}]
+        assert vendor["locations"] == [
+            {
+                "country": "US",
+                "role": "STORAGE",
+                "note": "Message archive, per the vendor's DPA annex",
+            }
+        ]
         # The DPF certification is what the adequacy decision for the US rests on.
         assert [(t["country"], t["status"]) for t in vendor["transfers"]] == [("US", "VALID")]
 
@@ -289,7 +299,13 @@ async def test_no_serious_accessibility_violation_on_any_console_page(
         await page.get_by_role("button", name="Preview").click()
         await expect(page.locator("#too-early")).to_be_visible()
         await check(page)
+        # A refused note, the message beside the field.
+        await page.goto(f"{base_url}/console/customers/{customer}")
+        await page.get_by_label("Edit the note").fill("x" * 2001)
+        await page.get_by_role("button", name="Save note").click()
+        await expect(page.locator("#e-note")).to_be_visible()
+        await check(page)
     finally:
         await context.close()
-    assert len(checked) == 20
+    assert len(checked) == 21
     assert all(re.match(rf"{re.escape(base_url)}/console", url) for url in checked)

@@ -38,4 +38,5 @@ def console_routes() -> list[BaseRoute]:
         Route("/console/objections/{id:str}/resolve", objections.resolve, methods=["POST"]),
         Route("/console/customers", customers.index, methods=["GET"]),
         Route("/console/customers/{id:str}", customers.detail, methods=["GET"]),
+        Route("/console/customers/{id:str}/note", customers.edit_note, methods=["POST"]),
     ]

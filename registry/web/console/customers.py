@@ -1,16 +1,23 @@
-"""Customer pages: the list, and one customer's terms, scope, addresses, notices, deliveries."""
+"""Customer pages: the list, and one customer's terms, scope, note, addresses, notices,
+deliveries; staff edit the note there (the service `updateCustomer` calls)."""
 
 from __future__ import annotations
 
-from starlette.responses import Response
+from collections.abc import Mapping
 
-from registry.domain.errors import PermissionDenied
+from starlette.responses import RedirectResponse, Response
+
+from registry.domain.drafts import CustomerEdit
+from registry.domain.errors import PermissionDenied, RegistryError
+from registry.domain.models import Customer
 from registry.services import change_queries, console_customers, customers, evidence, webhooks
+from registry.web.console import forms
 from registry.web.console.names import describe_changes
-from registry.web.console.session import Page, staff_page
+from registry.web.console.session import Page, errors_of, staff_page
 
 PAGE_SIZE = 50
 SHOWN = 50
+DONE = {"note": "Note saved."}
 
 
 @staff_page
@@ -27,6 +34,30 @@ async def index(page: Page) -> Response:
 @staff_page
 async def detail(page: Page) -> Response:
     """`GET /console/customers/{id}`."""
+    return await _customer_page(page)
+
+
+@staff_page
+async def edit_note(page: Page) -> Response:
+    """`POST /console/customers/{id}/note`: a blank note removes it; audited as
+    `updateCustomer`. A refusal re-renders the page with the message beside the field."""
+    customer_id = page.request.path_params["id"]
+
+    async def call() -> Customer:
+        edit = CustomerEdit(note=forms.optional(page.field("note")))
+        return await customers.update_customer(page.deps, page.caller, customer_id, edit)
+
+    try:
+        await page.act("updateCustomer", call, target=customer_id)
+    except RegistryError as exc:
+        status = 403 if isinstance(exc, PermissionDenied) else 400
+        return await _customer_page(page, status, errors=errors_of(exc))
+    return RedirectResponse(f"/console/customers/{customer_id}?done=note", status_code=303)
+
+
+async def _customer_page(
+    page: Page, status: int = 200, *, errors: Mapping[str, str] | None = None
+) -> Response:
     deps, caller = page.deps, page.caller
     customer = await customers.get_customer(deps, caller, page.request.path_params["id"])
     notices = await change_queries.customer_notices(deps, caller, customer.id, changes_back=SHOWN)
@@ -45,6 +76,7 @@ async def detail(page: Page) -> Response:
         deliveries, delivery_count, deliveries_visible = [], 0, False
     return page.render(
         "customer.html",
+        status,
         customer=customer,
         zone=customer.terms.time_zone,
         notices=notices,
@@ -54,4 +86,7 @@ async def detail(page: Page) -> Response:
         deliveries=deliveries,
         delivery_count=delivery_count,
         deliveries_visible=deliveries_visible,
+        values=page.submitted() if page.form is not None else {"note": customer.note or ""},
+        errors=errors or {},
+        done=DONE.get(page.request.query_params.get("done", "")),
     )

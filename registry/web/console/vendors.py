@@ -260,6 +260,7 @@ async def add_location(page: Page) -> Response:
                 country=p.field("country").upper(),
                 region=forms.optional(p.field("region")),
                 role=forms.choice(LocationRole, p.field("role"), "role"),
+                note=forms.optional(p.field("note")),
             ),
         )
 
