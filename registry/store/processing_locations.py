@@ -43,7 +43,10 @@ async def insert_missing(db: Database, location: ProcessingLocation) -> Processi
 
 async def add_missing_note(db: Database, location: ProcessingLocation) -> bool:
     """Seeds: one stored before notes existed gains the seed's note; a note is never replaced."""
-    return await add_missing_key(db, NAME, to_document(location), "note")
+    added = await add_missing_key(db, NAME, to_document(location), "note")
+    if added:
+        await digests.vendor_written(db, location.subprocessor_id)
+    return added
 
 
 async def by_subprocessors(db: Database, ids: Sequence[str]) -> dict[str, list[ProcessingLocation]]:

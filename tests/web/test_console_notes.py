@@ -3,13 +3,14 @@ page, both set through the console's forms and read back through the GraphQL API
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from markupsafe import escape
 
 from registry.domain.models import Role
 from registry.services.access import hash_key
-from registry.store import api_keys, audit_log, customers, processing_locations
+from registry.store import api_keys, audit_log, customers, meta, processing_locations
 from tests.conftest import Api
 from tests.web.console_support import browser_like, sign_in, submit
 from tests.web.support import Seeded
@@ -150,3 +151,32 @@ async def test_a_procurement_key_sees_the_note_but_may_not_change_it(
         assert ">Changed</textarea>" in refused.text
     assert await _customer_note(web, seeded, customer_id) == note
     assert await _audited(web, key, "updateCustomer") == [("PermissionDenied", customer_id)]
+
+
+async def test_a_note_the_seeds_bring_to_a_stored_location_shows_on_the_vendor_page(
+    web: Api, seeded: Seeded
+) -> None:
+    vendor = seeded.vendors["Mailgun"]
+    key = await web.key(Role.PROCUREMENT, name="seed reader")
+    located = (await processing_locations.by_subprocessors(web.deps.db, [vendor]))[vendor]
+    stored = next(loc for loc in located if loc.note is None)
+    async with browser_like(web) as client:
+        await sign_in(client, key)
+        # Seen first, so its facts digest is current before the seeds add the note.
+        assert (
+            "Region outage runbook"
+            not in (await client.get(f"/console/subprocessors/{vendor}")).text
+        )
+
+        # As stored before notes existed: no `note` key at all.
+        await web.deps.db[processing_locations.NAME].update_one(
+            {"_id": stored.id}, {"$unset": {"note": ""}}
+        )
+        note = "Region outage runbook: traffic fails over here."
+        assert await processing_locations.add_missing_note(
+            web.deps.db, dataclasses.replace(stored, note=note)
+        )
+        await meta.bump(web.deps.db)  # as a seed run does once it has written
+
+        page = await client.get(f"/console/subprocessors/{vendor}")
+        assert f'<td class="note">{note}</td>' in page.text
