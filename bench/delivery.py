@@ -17,7 +17,11 @@ concurrency:
 The worker phase stops after --time-limit seconds per concurrency; `delivered`
 then says how many of the N went out. Last line: one JSON object.
 
-    python -m bench.delivery [--n 20000] [--concurrency 64 512] [--batch 512]
+The deliveries notify --changes changes in turn (default 10: the fan-out of a few
+announcements, each change's snapshot stored once and read once per worker); --changes
+equal to --n makes every delivery a different change, each snapshot read for one message.
+
+    python -m bench.delivery [--n 20000] [--concurrency 64 512] [--batch 512] [--changes 10]
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ from registry.settings import Settings
 from registry.store import deliveries, delivery_queue, events
 from registry.store import webhook_subscriptions as subscriptions
 from registry.store.database import connect
-from tests.event_bodies import event_data
+from tests.event_bodies import change, event_data
 
 CUSTOMER = Caller(role=Role.CUSTOMER, customer_id="cus_" + "b" * 24)
 
@@ -140,10 +144,13 @@ def receiver_process(secret: str, port: int) -> Iterator[None]:
 # --- the measured paths ----------------------------------------------------------------
 
 
-async def queue_deliveries(deps: Deps, subscription_id: str, count: int) -> tuple[list[str], str]:
+async def queue_deliveries(
+    deps: Deps, subscription_id: str, count: int, changes: int
+) -> tuple[list[str], str]:
     """N pending deliveries of real change notices, as dispatch makes them: one event each
-    (the vendor's snapshot stored once and shared, a notice link signed at send), the
-    delivery holding the event's own part.
+    (the vendor's snapshot stored once per change and shared, a notice link signed at
+    send), the delivery holding the event's own part. The deliveries notify `changes`
+    changes in turn, as the fan-out of a few announcements does.
     Returns the delivery ids and one body as sent, for the reference paths."""
     now = deps.clock.now()
     customer = CUSTOMER.customer_id or ""
@@ -151,13 +158,16 @@ async def queue_deliveries(deps: Deps, subscription_id: str, count: int) -> tupl
     queued: list[dict[str, Any]] = []
     made: list[str] = []
     sample = ""
-    for _ in range(count):
+    announced = [change() for _ in range(max(1, changes))]
+    for n in range(count):
         event = Event(
             type=EventType.CHANGE_ANNOUNCED,
             customer_id=customer,
             occurred_at=now,
             dedupe_key=f"bench:{uuid.uuid4().hex}",
-            data=event_data(customer, at=now.replace(microsecond=0)),
+            data=event_data(
+                customer, of=announced[n % len(announced)], at=now.replace(microsecond=0)
+            ),
         )
         document = events.to_document(event)
         sample = sample or render_body(document)
@@ -271,7 +281,7 @@ async def reference(
 
 
 async def one_concurrency(
-    uri: str, count: int, concurrency: int, batch: int, time_limit: float
+    uri: str, count: int, concurrency: int, batch: int, time_limit: float, changes: int
 ) -> dict[str, Any]:
     client = connect(uri)
     settings = Settings(
@@ -296,7 +306,7 @@ async def one_concurrency(
             )
             stack.enter_context(receiver_process(secret, port))
             queued = time.perf_counter()
-            ids, sample = await queue_deliveries(deps, sub.id, count)
+            ids, sample = await queue_deliveries(deps, sub.id, count, changes)
             queued = time.perf_counter() - queued
             options = worker_options(concurrency, max(batch, concurrency))
             delivered, elapsed, latencies = await worker_path(deps, options, time_limit)
@@ -333,7 +343,9 @@ async def one_concurrency(
         await client.close()
 
 
-async def run(count: int, levels: list[int], batch: int, time_limit: float) -> dict[str, Any]:
+async def run(
+    count: int, levels: list[int], batch: int, time_limit: float, changes: int
+) -> dict[str, Any]:
     with contextlib.ExitStack() as stack:
         uri = os.environ.get("MONGODB_URI")
         database = "MONGODB_URI"
@@ -343,7 +355,9 @@ async def run(count: int, levels: list[int], batch: int, time_limit: float) -> d
             database = "embedded FerretDB v1 (SQLite)"
         by_level = {}
         for level in levels:
-            by_level[str(level)] = await one_concurrency(uri, count, level, batch, time_limit)
+            by_level[str(level)] = await one_concurrency(
+                uri, count, level, batch, time_limit, changes
+            )
             print(json.dumps({"concurrency": level, **by_level[str(level)]}), flush=True)
 
     def pick(key: str) -> dict[str, Any]:
@@ -351,6 +365,7 @@ async def run(count: int, levels: list[int], batch: int, time_limit: float) -> d
 
     return {
         "deliveries": count,
+        "changes": min(max(1, changes), count),
         "delivered": pick("delivered"),
         "per_s": pick("per_s"),
         "reference_per_s": pick("reference_per_s"),
@@ -372,6 +387,13 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=20_000, help="deliveries per concurrency")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[64, 512])
     parser.add_argument("--batch", type=int, default=512, help="deliveries claimed per call")
+    parser.add_argument(
+        "--changes",
+        type=int,
+        default=10,
+        help="changes the deliveries notify (each one's snapshot is stored and read once); "
+        "--changes equal to --n, every delivery a different change, is the worst case",
+    )
     parser.add_argument("--time-limit", type=float, default=120.0, help="seconds per level")
     parser.add_argument("--receiver", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
@@ -380,7 +402,11 @@ def main() -> None:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(receive(args.port, os.environ["BENCH_WEBHOOK_SECRET"]))
         return
-    print(json.dumps(asyncio.run(run(args.n, args.concurrency, args.batch, args.time_limit))))
+    print(
+        json.dumps(
+            asyncio.run(run(args.n, args.concurrency, args.batch, args.time_limit, args.changes))
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -279,6 +279,35 @@ async def test_a_worker_that_crashed_after_sending_is_fenced_and_the_message_res
     assert dataclasses.replace(after, attempts=delivery.attempts) == delivery  # nothing else
 
 
+async def test_a_claim_skips_held_entries_fills_its_batch_past_them_and_revives_dead_ones(
+    api: Api, deps: Deps, receiver: Receiver
+) -> None:
+    customer, _, _ = await subscribe(deps, receiver)
+    for _ in range(5):
+        await emit_event(deps, customer)
+    await dispatch_events(deps, "w1")
+
+    first = await claim_due(deps, "w1", dataclasses.replace(FAST, batch_size=2))
+    second = await claim_due(deps, "w2", dataclasses.replace(FAST, batch_size=5))
+    assert len(first) == 2
+    assert len(second) == 3  # the batch went on past w1's two
+    assert not {d.id for d in first} & {d.id for d in second}
+    assert await claim_due(deps, "w3", dataclasses.replace(FAST, batch_size=5)) == []
+    leases = deps.db[delivery_queue.LEASES]
+    assert await leases.count_documents({}) == 5  # the refused slots wrote nothing
+
+    clock(api).advance(FAST.lease + timedelta(seconds=1))  # both workers died
+    revived = await claim_due(deps, "w3", dataclasses.replace(FAST, batch_size=5))
+    assert sorted(d.id for d in revived) == sorted(d.id for d in [*first, *second])
+    assert {d.attempt_count for d in revived} == {2}  # the lost attempt is counted
+    assert {doc["owner"] async for doc in leases.find({})} == {"w3"}
+    assert await leases.count_documents({}) == 5
+    for delivery in revived:
+        assert [a.error for a in (await refreshed(deps, delivery)).attempts] == [
+            deliveries.LOST_LEASE
+        ]
+
+
 async def test_410_disables_the_subscription_and_tells_the_customer(
     api: Api, deps: Deps, receiver: Receiver
 ) -> None:

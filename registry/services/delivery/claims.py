@@ -4,6 +4,7 @@ with other workers; a lease whose worker died is written off and claimed again."
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from registry.domain.webhooks import Delivery, DeliveryStatus
 from registry.services.delivery.options import DeliveryOptions
@@ -28,28 +29,20 @@ async def claim_from(
     """
     now = deps.clock.now()
     until = now + options.lease
-    free: list[delivery_queue.Entry] = []
-    dead: list[delivery_queue.Entry] = []
+    ours: list[delivery_queue.Entry] = []
     rest = list(seen)
-    while rest and len(free) + len(dead) < options.batch_size:
-        cut = options.batch_size - len(free) - len(dead)
+    while rest and len(ours) < options.batch_size:
+        cut = options.batch_size - len(ours)
         window, rest = rest[:cut], rest[cut:]
-        taken = await delivery_queue.slots_taken(deps.db, window)
-        free.extend(e for e in window if e.id not in taken)
-        dead.extend(e for e in window if e.id in taken and taken[e.id] < now)
-    # A slot held by a worker whose lease ran out: its attempt is written off as
-    # lost, the entry steps past that generation, and it is free again.
-    revived: list[delivery_queue.Entry] = []
-    for entry in dead:
-        moved = await delivery_queue.step_past(deps.db, entry)
-        if moved is not None:
-            lost = deliveries.lost_attempt(moved.attempt_count, now)
-            await deliveries.note_lost(deps.db, entry.id, lost)
-            revived.append(moved)
-    await delivery_queue.release_slots(deps.db, [(e.id, e.lease_seq + 1) for e in dead])
-    free = [*revived, *free]
-    won = await delivery_queue.take_slots(deps.db, free, owner=worker_id, until=until, now=now)
-    ours = [e for e in free if e.id in won]
+        # Taking the slots is the check: a slot another worker holds is refused by
+        # its unique id, and only then is it read, to see whether its lease ran out.
+        won = await delivery_queue.take_slots(
+            deps.db, window, owner=worker_id, until=until, now=now
+        )
+        ours.extend(e for e in window if e.id in won)
+        refused = [e for e in window if e.id not in won]
+        if refused:
+            ours.extend(await _revive_dead(deps, worker_id, refused, until=until, now=now))
     mine = await delivery_queue.claimed(deps.db, ours)
     held = {e.id for e in mine}
     await delivery_queue.release_slots(
@@ -68,3 +61,30 @@ async def claim_from(
     if stale:
         await delivery_queue.complete(deps.db, finished=stale, retries=[])
     return ready, rest
+
+
+async def _revive_dead(
+    deps: Deps,
+    worker_id: str,
+    held: Sequence[delivery_queue.Entry],
+    *,
+    until: datetime,
+    now: datetime,
+) -> list[delivery_queue.Entry]:
+    """Of entries whose next slot was taken, claim those whose worker's lease ran out.
+
+    Its attempt is written off as lost, the entry steps past that generation, and
+    the slot after it is taken for `worker_id`; returns the entries won that way.
+    """
+    taken = await delivery_queue.slots_taken(deps.db, held)
+    dead = [e for e in held if e.id in taken and taken[e.id] < now]
+    revived: list[delivery_queue.Entry] = []
+    for entry in dead:
+        moved = await delivery_queue.step_past(deps.db, entry)
+        if moved is not None:
+            lost = deliveries.lost_attempt(moved.attempt_count, now)
+            await deliveries.note_lost(deps.db, entry.id, lost)
+            revived.append(moved)
+    await delivery_queue.release_slots(deps.db, [(e.id, e.lease_seq + 1) for e in dead])
+    won = await delivery_queue.take_slots(deps.db, revived, owner=worker_id, until=until, now=now)
+    return [e for e in revived if e.id in won]
