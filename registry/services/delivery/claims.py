@@ -3,6 +3,7 @@ with other workers; a lease whose worker died is written off and claimed again."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -43,12 +44,16 @@ async def claim_from(
         refused = [e for e in window if e.id not in won]
         if refused:
             ours.extend(await _revive_dead(deps, worker_id, refused, until=until, now=now))
-    mine = await delivery_queue.claimed(deps.db, ours)
+    # Which slots make a claim, and the records: two reads side by side (a record
+    # read for an entry that turns out not to be ours is only dropped).
+    mine, records = await asyncio.gather(
+        delivery_queue.claimed(deps.db, ours),
+        deliveries.get_many(deps.db, [e.id for e in ours], with_attempts=False),
+    )
     held = {e.id for e in mine}
     await delivery_queue.release_slots(
         deps.db, [(e.id, e.lease_seq + 1) for e in ours if e.id not in held]
     )
-    records = await deliveries.get_many(deps.db, list(held), with_attempts=False)
     ready: list[Delivery] = []
     stale: list[tuple[str, int]] = []
     for entry in mine:
