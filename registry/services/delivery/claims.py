@@ -71,18 +71,18 @@ async def claim_from(
 async def _revive_dead(
     deps: Deps,
     worker_id: str,
-    held: Sequence[delivery_queue.Entry],
+    refused: Sequence[delivery_queue.Entry],
     *,
     until: datetime,
     now: datetime,
 ) -> list[delivery_queue.Entry]:
-    """Of entries whose next slot was taken, claim those whose worker's lease ran out.
+    """Of entries whose next slot was refused, claim those whose holder's lease ran out.
 
     Its attempt is written off as lost, the entry steps past that generation, and
     the slot after it is taken for `worker_id`; returns the entries won that way.
     """
-    taken = await delivery_queue.slots_taken(deps.db, held)
-    dead = [e for e in held if e.id in taken and taken[e.id] < now]
+    taken = await delivery_queue.slots_taken(deps.db, refused)
+    dead = [e for e in refused if e.id in taken and taken[e.id] < now]
     revived: list[delivery_queue.Entry] = []
     for entry in dead:
         moved = await delivery_queue.step_past(deps.db, entry)
