@@ -1,8 +1,21 @@
-"""Checks for user-supplied values; each failure names the field it came from."""
+"""Checks for user-supplied values; each failure names the field it came from.
+
+Text is one line unless a caller says otherwise (`multiline=True`: descriptions,
+reasons, notes). A one-line value ends up in places where a line break or a control
+character changes meaning: an e-mail header (a CR/LF in a vendor's name made every
+notice of it unsendable), a CSV cell, a log line, a table on a page. So one-line text
+refuses every control character (Unicode Cc, including tab and U+0085), the line and
+paragraph separators (Zl, Zp), lone surrogates (Cs) and the bidirectional embeddings,
+overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can make a name read
+differently from what it is. Marks such as U+200E and joiners (U+200C, U+200D) stay:
+scripts need them. Multi-line text keeps LF (CRLF becomes LF) and tab, and refuses
+the rest of the same list but the bidirectional controls.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 import zoneinfo
 from datetime import date
 from urllib.parse import urlsplit
@@ -11,10 +24,57 @@ import pycountry
 
 from registry.domain.errors import ValidationError
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_REGION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\- ]{0,63}$")
-_CODE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
+_REGION = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\- ]{0,63}")
+_CODE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?")
+_REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_KEPT_IN_MULTILINE = frozenset("\n\t")
+_LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+_CHARACTER_NAMES = {
+    "\n": "a line feed",
+    "\r": "a carriage return",
+    "\t": "a tab",
+    "\x00": "a NUL character",
+    "\x85": "a next-line character",
+    "\u2028": "a line separator",
+    "\u2029": "a paragraph separator",
+}
+
+
+def refused_character(value: str, *, multiline: bool = False) -> str | None:
+    """The first character `value` may not hold, or None; `multiline` allows LF and tab."""
+    if value.isprintable():  # no Cc, Cf, Cs, Zl, Zp at all: the common case, in C
+        return None
+    for ch in value:
+        if multiline and ch in _KEPT_IN_MULTILINE:
+            continue
+        if unicodedata.category(ch) in _REFUSED_CATEGORIES:
+            return ch
+        if not multiline and ch in _BIDI_CONTROLS:
+            return ch
+    return None
+
+
+def describe_character(ch: str) -> str:
+    """ "a line feed (U+000A)", "a right-to-left override (U+202E)"."""
+    name = _CHARACTER_NAMES.get(ch) or f"a {unicodedata.name(ch, 'control character').lower()}"
+    return f"{name} (U+{ord(ch):04X})"
+
+
+def plain(value: str, field: str, *, multiline: bool = False) -> str:
+    """`value` if it holds no refused character (see the module's docstring); CRLF is
+    read as LF in multi-line text."""
+    if multiline and "\r" in value:
+        value = value.replace("\r\n", "\n")
+    bad = refused_character(value, multiline=multiline)
+    if bad is None:
+        return value
+    what = describe_character(bad)
+    if not multiline and bad in _LINE_BREAKS:
+        raise ValidationError(field, f"{field} must be one line: it contains {what}")
+    raise ValidationError(field, f"{field} may not contain {what}")
 
 
 def country(value: str, field: str = "country") -> str:
@@ -26,8 +86,16 @@ def country(value: str, field: str = "country") -> str:
     return value
 
 
-def text(value: str, field: str, *, max_length: int = 500, required: bool = True) -> str:
-    cleaned = value.strip()
+def text(
+    value: str,
+    field: str,
+    *,
+    max_length: int = 500,
+    required: bool = True,
+    multiline: bool = False,
+) -> str:
+    """Trimmed text; one line unless `multiline` (see the module's docstring)."""
+    cleaned = plain(value, field, multiline=multiline).strip()
     if required and not cleaned:
         raise ValidationError(field, f"{field} must not be blank")
     if len(cleaned) > max_length:
@@ -35,21 +103,26 @@ def text(value: str, field: str, *, max_length: int = 500, required: bool = True
     return cleaned
 
 
-def optional_text(value: str | None, field: str, *, max_length: int = 500) -> str | None:
+def optional_text(
+    value: str | None, field: str, *, max_length: int = 500, multiline: bool = False
+) -> str | None:
     if value is None:
         return None
-    cleaned = text(value, field, max_length=max_length, required=False)
+    cleaned = text(value, field, max_length=max_length, required=False, multiline=multiline)
     return cleaned or None
 
 
 def note(value: str | None, field: str = "note") -> str | None:
-    """A staff remark (how a country was inferred, where terms come from); blank is none."""
-    return optional_text(value, field, max_length=2000)
+    """A staff remark (how a country was inferred, where terms come from); blank is none.
+    It may run over several lines."""
+    return optional_text(value, field, max_length=2000, multiline=True)
 
 
 def url(value: str | None, field: str) -> str | None:
     if value is None:
         return None
+    # urlsplit drops tabs and line breaks silently: they would be stored all the same.
+    plain(value, field)
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or len(value) > 2048:
         raise ValidationError(field, f"{value!r} is not an http(s) URL")
@@ -59,7 +132,7 @@ def url(value: str | None, field: str) -> str | None:
 def email(value: str | None, field: str) -> str | None:
     if value is None:
         return None
-    cleaned = value.strip()
+    cleaned = plain(value, field).strip()
     if not _EMAIL.match(cleaned) or len(cleaned) > 254:
         raise ValidationError(field, f"{value!r} is not an email address")
     return cleaned
@@ -69,7 +142,7 @@ def sha256(value: str | None, field: str = "sha256") -> str | None:
     if value is None:
         return None
     cleaned = value.strip().lower()
-    if not _SHA256.match(cleaned):
+    if not _SHA256.fullmatch(cleaned):
         raise ValidationError(field, "sha256 must be 64 hexadecimal characters")
     return cleaned
 
@@ -77,7 +150,8 @@ def sha256(value: str | None, field: str = "sha256") -> str | None:
 def region(value: str | None, field: str = "region") -> str | None:
     if value is None or not value.strip():
         return None
-    if not _REGION.match(value.strip()):
+    plain(value, field)
+    if not _REGION.fullmatch(value.strip()):
         raise ValidationError(field, f"{value!r} is not a provider region name")
     return value.strip()
 
@@ -105,7 +179,7 @@ def time_zone(value: str, field: str = "timeZone") -> str:
 
 def code(value: str, field: str = "code") -> str:
     """A catalog code: a short, stable lower-case slug such as `crm` or `eu-west`."""
-    if not _CODE.match(value):
+    if not _CODE.fullmatch(value):
         raise ValidationError(
             field,
             f"{value!r} is not a code: use 1–32 lower-case letters, digits and inner hyphens",

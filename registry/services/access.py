@@ -18,6 +18,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from registry.domain import validation as check
 from registry.domain.errors import NotFound, Unauthenticated, ValidationError
 from registry.domain.models import Role
 from registry.services import versions
@@ -108,9 +109,7 @@ async def create_api_key(
     deps: Deps, *, name: str, role: Role, customer_id: str | None
 ) -> tuple[ApiKey, str]:
     """Store a new key and return it with the only copy of its secret."""
-    clean_name = name.strip()
-    if not clean_name or len(clean_name) > 200:
-        raise ValidationError("name", "name must be 1–200 characters")
+    clean_name = check.text(name, "name", max_length=200)
     if role is Role.CUSTOMER:
         if not customer_id:
             raise ValidationError("customerId", "a CUSTOMER key must be bound to a customer")

@@ -69,6 +69,13 @@ class SeedReport:
     skipped: list[str] = field(default_factory=list)
 
 
+def _detail(exc: Exception) -> str:
+    """What was wrong, naming the field (a refusal's message does not always)."""
+    if not isinstance(exc, ValidationError):
+        return repr(exc)
+    return exc.message if exc.field in exc.message else f"{exc.field}: {exc.message}"
+
+
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -93,7 +100,7 @@ async def load_seed_file(deps: Deps, path: Path, *, progress: bool = False) -> S
     try:
         report.changed += await _load_catalogs(deps, data, since)
     except (ValidationError, KeyError, ValueError) as exc:
-        detail = exc.message if isinstance(exc, ValidationError) else repr(exc)
+        detail = _detail(exc)
         raise SeedError(f"{path}: catalogs: {detail}") from None
     entries = data.get("subprocessors", [])
     for number, entry in enumerate(entries, start=1):
@@ -102,14 +109,14 @@ async def load_seed_file(deps: Deps, path: Path, *, progress: bool = False) -> S
         try:
             report.changed += await _load_subprocessor(deps, namespace, entry, since, report)
         except (ValidationError, KeyError, ValueError) as exc:
-            detail = exc.message if isinstance(exc, ValidationError) else repr(exc)
+            detail = _detail(exc)
             raise SeedError(f"{path}: subprocessor {entry.get('key')!r}: {detail}") from None
         report.subprocessors += 1
     for entry in data.get("customers", []):
         try:
             report.changed += await _load_customer(deps, namespace, entry, since, report)
         except (ValidationError, KeyError, ValueError) as exc:
-            detail = exc.message if isinstance(exc, ValidationError) else repr(exc)
+            detail = _detail(exc)
             raise SeedError(f"{path}: customer {entry.get('key')!r}: {detail}") from None
         report.customers += 1
     if report.changed:
@@ -142,9 +149,44 @@ async def _load_catalogs(deps: Deps, data: dict[str, Any], since: datetime) -> i
     return changed
 
 
+@dataclass(frozen=True, slots=True)
+class _SeededVendor:
+    """A seed's vendor and its parts, every field checked before anything is written."""
+
+    vendor: Subprocessor
+    locations: tuple[ProcessingLocation, ...]
+    dpas: tuple[Dpa, ...]
+    bases: tuple[TransferBasis, ...]
+
+
 async def _load_subprocessor(
     deps: Deps, namespace: str, entry: dict[str, Any], since: datetime, report: SeedReport
 ) -> int:
+    """Write a seed's vendor; a bad field anywhere in the entry writes none of it."""
+    seeded = await _checked_subprocessor(deps, namespace, entry, since)
+    key = entry["key"]
+    sub = seeded.vendor
+    changed = _created(
+        report, f"subprocessor {key!r}", sub, await subprocessors.insert_missing(deps.db, sub)
+    )
+    for n, location in enumerate(seeded.locations):
+        stored = await processing_locations.insert_missing(deps.db, location)
+        stored, noted = await _with_seed_note(
+            deps, location, stored, processing_locations.add_missing_note
+        )
+        changed += noted + _created(report, f"{key}: location {n}", location, stored)
+    for n, dpa in enumerate(seeded.dpas):
+        changed += _created(report, f"{key}: DPA {n}", dpa, await dpas.insert_missing(deps.db, dpa))
+    for n, basis in enumerate(seeded.bases):
+        stored_basis = await transfer_bases.insert_missing(deps.db, basis)
+        changed += _created(report, f"{key}: transfer basis {n}", basis, stored_basis)
+    return changed
+
+
+async def _checked_subprocessor(
+    deps: Deps, namespace: str, entry: dict[str, Any], since: datetime
+) -> _SeededVendor:
+    """A seed's vendor entry through the checks the API applies, field names as in the file."""
     key = entry["key"]
     sub_id = stable_id("Subprocessor", namespace, key)
     status = SubprocessorStatus(entry.get("status", "ACTIVE"))
@@ -160,61 +202,66 @@ async def _load_subprocessor(
         purpose=check.text(entry["purpose"], "purpose", max_length=1000),
         status=status,
         created_at=since,
-        data_categories=tuple(entry.get("data_categories") or ()),
+        # Policies quote categories at length (up to ~150 characters), where the API's
+        # 100 would cut them; the character rule is the API's.
+        data_categories=tuple(
+            check.text(c, "data_categories", max_length=500)
+            for c in entry.get("data_categories") or ()
+        ),
         website=check.url(entry.get("website"), "website"),
         contact_email=check.email(entry.get("contact_email"), "contact_email"),
         status_history=(StatusChange(status, since),),
         active_from=since if active else None,
-        note=entry.get("note"),
+        note=check.note(entry.get("note")),
         scope=scope,
     )
-    changed = _created(
-        report, f"subprocessor {key!r}", sub, await subprocessors.insert_missing(deps.db, sub)
-    )
-    for n, loc in enumerate(entry.get("locations", [])):
-        location = ProcessingLocation(
+    locations = tuple(
+        ProcessingLocation(
             id=stable_id("ProcessingLocation", namespace, key, str(n)),
             subprocessor_id=sub_id,
-            country=check.country(loc["country"]),
-            region=check.region(loc.get("region")),
+            country=check.country(loc["country"], f"locations[{n}].country"),
+            region=check.region(loc.get("region"), f"locations[{n}].region"),
             role=LocationRole(loc.get("role", "PROCESSING")),
-            note=check.note(loc.get("note")),
+            note=check.note(loc.get("note"), f"locations[{n}].note"),
         )
-        stored = await processing_locations.insert_missing(deps.db, location)
-        stored, noted = await _with_seed_note(
-            deps, location, stored, processing_locations.add_missing_note
-        )
-        changed += noted + _created(report, f"{key}: location {n}", location, stored)
-    for n, raw in enumerate(entry.get("dpas", [])):
-        # A DPA a policy names without its date is recorded with an unknown signing date.
-        dpa = Dpa(
+        for n, loc in enumerate(entry.get("locations", []))
+    )
+    # A DPA a policy names without its date is recorded with an unknown signing date.
+    found_dpas = tuple(
+        Dpa(
             id=stable_id("Dpa", namespace, key, str(n)),
             subprocessor_id=sub_id,
-            version=raw["version"],
+            version=check.text(raw["version"], f"dpas[{n}].version", max_length=50),
             signed_on=_date(raw.get("signed_on")),
             effective_on=_date(raw.get("effective_on")),
             expires_on=_date(raw.get("expires_on")),
-            document_url=check.url(raw.get("document_url"), "document_url"),
-            sha256=check.sha256(raw.get("sha256")),
-            scc_modules=tuple(raw.get("scc_modules") or ()),
+            document_url=check.url(raw.get("document_url"), f"dpas[{n}].document_url"),
+            sha256=check.sha256(raw.get("sha256"), f"dpas[{n}].sha256"),
+            scc_modules=tuple(
+                check.scc_module(m, f"dpas[{n}].scc_modules") or 0
+                for m in raw.get("scc_modules") or ()
+            ),
         )
-        changed += _created(report, f"{key}: DPA {n}", dpa, await dpas.insert_missing(deps.db, dpa))
-    for n, raw in enumerate(entry.get("transfer_bases", [])):
-        basis = TransferBasis(
+        for n, raw in enumerate(entry.get("dpas", []))
+    )
+    bases = tuple(
+        TransferBasis(
             id=stable_id("TransferBasis", namespace, key, str(n)),
             subprocessor_id=sub_id,
             mechanism=TransferMechanism(raw["mechanism"]),
             origin=DataOrigin(raw.get("origin", "EEA")),
-            destination=check.country(raw["destination"], "destination"),
+            destination=check.country(raw["destination"], f"transfer_bases[{n}].destination"),
             valid_from=_date(raw.get("valid_from")),
             valid_until=_date(raw.get("valid_until")),
-            scc_module=check.scc_module(raw.get("scc_module")),
-            reference=raw.get("reference"),
-            note=raw.get("note"),
+            scc_module=check.scc_module(raw.get("scc_module"), f"transfer_bases[{n}].scc_module"),
+            reference=check.optional_text(
+                raw.get("reference"), f"transfer_bases[{n}].reference", max_length=500
+            ),
+            note=check.note(raw.get("note"), f"transfer_bases[{n}].note"),
         )
-        stored_basis = await transfer_bases.insert_missing(deps.db, basis)
-        changed += _created(report, f"{key}: transfer basis {n}", basis, stored_basis)
-    return changed
+        for n, raw in enumerate(entry.get("transfer_bases", []))
+    )
+    return _SeededVendor(sub, locations, found_dpas, bases)
 
 
 async def _with_seed_note(

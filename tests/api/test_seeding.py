@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -15,7 +16,7 @@ from registry.domain.drafts import ChangeAnnouncement, CustomerEdit
 from registry.domain.models import ChangeKind, Role, SubprocessorStatus
 from registry.services import changes, customers
 from registry.services.caller import Caller
-from registry.services.seeding import load_seed_file
+from registry.services.seeding import SeedError, load_seed_file
 from registry.store import dpas, ids, subprocessors
 from registry.store.database import Document
 from tests.conftest import START, Api, make_settings, running_api
@@ -69,3 +70,63 @@ async def test_a_second_run_never_reverts_a_change_that_took_effect(fresh: Api) 
     assert any(s.startswith("subprocessor 'aws'") for s in again.skipped), again.skipped
     assert any("customer" in s for s in again.skipped), again.skipped
     assert all("kept as it is" in s for s in again.skipped)
+
+
+def _seed_file(tmp_path: Path, vendors: list[dict[str, object]]) -> Path:
+    path = tmp_path / "control.json"
+    source = {"document": f"control-{uuid.uuid4().hex[:8]}.txt", "dated": "2024-01-01"}
+    path.write_text(json.dumps({"format": 1, "source": source, "subprocessors": vendors}))
+    return path
+
+
+def _vendor(key: str) -> dict[str, object]:
+    location = {"country": "DE", "note": "Frankfurt.\nSince 2024."}
+    return {"key": key, "legal_name": "Postmark", "purpose": "E-mail", "locations": [location]}
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        pytest.param({"legal_name": "Postmark\r\nBcc: x@evil.test"}, "legal_name", id="name CRLF"),
+        pytest.param({"data_categories": ["E-mail\x00"]}, "data_categories", id="category NUL"),
+        pytest.param(
+            {"locations": [{"country": "DE"}, {"country": "US", "region": "us-east-1\u2028"}]},
+            "locations[1].region",
+            id="second location's region U+2028",
+        ),
+        pytest.param(
+            {"dpas": [{"version": "2024\n", "signed_on": "2024-01-01"}]},
+            "dpas[0].version",
+            id="DPA version LF",
+        ),
+        pytest.param(
+            {
+                "transfer_bases": [
+                    {"mechanism": "SCC_2021", "destination": "US", "reference": "\x1b"}
+                ]
+            },
+            "transfer_bases[0].reference",
+            id="basis reference escape",
+        ),
+    ],
+)
+async def test_a_seed_with_a_control_character_is_refused_naming_field_and_record(
+    fresh: Api, tmp_path: Path, bad: dict[str, object], field: str
+) -> None:
+    """The record before it is written; the refused record writes nothing, not even the
+    parts that came before its bad field."""
+    path = _seed_file(tmp_path, [_vendor("good"), {**_vendor("bad"), **bad}])
+    with pytest.raises(SeedError) as refused:
+        await load_seed_file(fresh.deps, path)
+    assert "subprocessor 'bad'" in str(refused.value)
+    assert field in str(refused.value)
+    namespace = json.loads(path.read_text())["source"]["document"]
+    good = ids.stable_id("Subprocessor", namespace, "good")
+    bad_id = ids.stable_id("Subprocessor", namespace, "bad")
+    db = fresh.deps.db
+    assert await subprocessors.get(db, good) is not None
+    assert await subprocessors.get(db, bad_id) is None
+    for collection in ("processing_locations", "dpas", "transfer_bases"):
+        assert await db[collection].count_documents({"subprocessor_id": bad_id}) == 0
+    [location] = [d async for d in db["processing_locations"].find({"subprocessor_id": good})]
+    assert location["note"] == "Frankfurt.\nSince 2024."
