@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from registry.scheduler.loop import Job
+from registry.services.change_effects import settle_changes
 from registry.services.change_jobs import (
     apply_effective_changes,
     apply_lagging_notices,
@@ -12,8 +13,11 @@ from registry.services.change_jobs import (
 from registry.services.console_digests import refresh_console_digests
 from registry.services.delivery.dispatch import dispatch_events
 from registry.services.delivery.worker import deliver_due
+from registry.services.objection_effects import settle_objections
 
 JOBS: tuple[Job, ...] = (
+    settle_changes,
+    settle_objections,
     expand_changes,
     apply_effective_changes,
     apply_lagging_notices,

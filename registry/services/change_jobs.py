@@ -18,13 +18,12 @@ from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.domain.models import (
     Change,
-    ChangeKind,
     ChangeStatus,
     CustomerTerms,
     Notice,
     NoticeStatus,
 )
-from registry.services import audience
+from registry.services import audience, change_effects
 from registry.services import events as rendering
 from registry.services import subscriptions as subscribers
 from registry.services.deps import Deps
@@ -36,7 +35,6 @@ from registry.store import (
     meta,
     notice_schedule,
     notices,
-    subprocessors,
 )
 
 BATCH = 2500
@@ -191,39 +189,21 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
         return written
     # Public subscribers hear of it once (idempotent: a rerun emits nothing new).
     await subscribers.emit_public(deps, change, EventType.CHANGE_ANNOUNCED)
-    done = await changes.finish_expansion(deps.db, change.id, owner=worker_id)
+    # A cancel that landed meanwhile is settled once the lease is free: its notices,
+    # these too, are cancelled then (services/change_effects.py).
+    await changes.finish_expansion(deps.db, change.id, owner=worker_id)
     await meta.bump(deps.db)
-    current = await changes.get(deps.db, change.id)
-    if done and current is not None and current.status is ChangeStatus.CANCELLED:
-        # Cancelled while expanding: notices written after the cancel are cancelled too.
-        await notices.set_status(
-            deps.db, change.id, NoticeStatus.CANCELLED, only=NoticeStatus.PENDING
-        )
     return written + 1
 
 
 async def apply_effective_changes(deps: Deps, worker_id: str) -> int:
-    """Make one due change EFFECTIVE: vendor statuses, notices, events."""
-    now = deps.clock.now()
-    change = await changes.claim_effective(deps.db, owner=worker_id, now=now, lease=LEASE)
+    """Make one due change EFFECTIVE (the commit point), then apply what follows from it
+    (services/change_effects.py; re-driven by `settle_changes` after a crash)."""
+    change = await changes.take_effect(deps.db, deps.clock.now())
     if change is None:
         return 0
-    at = change.effective_at
-    if change.kind in (ChangeKind.ADD, ChangeKind.REPLACE):
-        await subprocessors.activate(deps.db, change.subprocessor_id, at)
-    if change.kind is ChangeKind.REPLACE and change.replaces_id:
-        await subprocessors.retire(deps.db, change.replaces_id, at)
-    if change.kind is ChangeKind.REMOVE:
-        await subprocessors.retire(deps.db, change.subprocessor_id, at)
-    if change.scope is not None:
-        await subprocessors.set_scope(deps.db, change.subprocessor_id, change.scope)
-    await notices.take_effect_due(deps.db, change.id, now)
-    effective = dataclasses.replace(change, status=ChangeStatus.EFFECTIVE, applied_at=now)
-    await rendering.emit_for_reachable(deps, effective, EventType.CHANGE_EFFECTIVE)
-    await subscribers.emit_public(deps, effective, EventType.CHANGE_EFFECTIVE)
-    completed = await changes.mark_effective(deps.db, change.id, now, owner=worker_id)
-    await meta.bump(deps.db)
-    return 1 if completed else 0
+    await change_effects.settle(deps, worker_id, change.id)
+    return 1
 
 
 async def send_reminders(deps: Deps, worker_id: str) -> int:
@@ -267,14 +247,13 @@ async def apply_lagging_notices(deps: Deps, worker_id: str) -> int:
     )
     if entry is None:
         return 0
-    if await notices.take_effect(deps.db, entry.notice_id):
+    # Told from the notice's state, not from winning its transition: a rerun after a
+    # crash between the two still tells (the event's id makes it once).
+    await notices.take_effect(deps.db, entry.notice_id)
+    notice = await notices.get(deps.db, entry.notice_id)
+    if notice is not None and notice.status is NoticeStatus.EFFECTIVE:
         change = await changes.get(deps.db, entry.change_id)
-        notice = await notices.get(deps.db, entry.notice_id)
-        if (
-            change
-            and notice
-            and await rendering.reachable_customer_ids(deps, among=[notice.customer_id])
-        ):
+        if change and await rendering.reachable_customer_ids(deps, among=[notice.customer_id]):
             await events.emit(
                 deps.db,
                 await rendering.event_for(

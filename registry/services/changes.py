@@ -19,7 +19,6 @@ from registry.domain.errors import (
     ObjectionDeadlinePassed,
     ValidationError,
 )
-from registry.domain.event_types import EventType
 from registry.domain.models import (
     Change,
     ChangeKind,
@@ -28,12 +27,18 @@ from registry.domain.models import (
     NoticeStatus,
     Objection,
     ObjectionResolution,
+    ObjectionStatus,
     Scope,
     SubprocessorStatus,
 )
-from registry.services import audience, catalogs, policy, scope_changes, snapshots
-from registry.services import events as rendering
-from registry.services import subscriptions as subscribers
+from registry.services import (
+    audience,
+    catalogs,
+    change_effects,
+    objection_effects,
+    policy,
+    scope_changes,
+)
 from registry.services.caller import Caller
 from registry.services.change_jobs import plan_notice
 from registry.services.deps import Deps
@@ -43,7 +48,6 @@ from registry.store import (
     customer_groups,
     customer_roster,
     customers,
-    events,
     ids,
     notice_schedule,
     notices,
@@ -141,6 +145,7 @@ async def announce_change(deps: Deps, caller: Caller, announcement: ChangeAnnoun
     if key is not None:
         existing = await changes.by_idempotency_key(deps.db, key)
         if existing is not None:
+            await change_effects.settle_now(deps, existing)  # a no-op unless a crash left it
             return existing
     check_requested_date(effective_at)
     try:
@@ -209,25 +214,15 @@ async def announce_change(deps: Deps, caller: Caller, announcement: ChangeAnnoun
         if exc.field == "idempotency_key" and key:
             found = await changes.by_idempotency_key(deps.db, key)
             if found is not None:
+                await change_effects.settle_now(deps, found)
                 return found
         raise ValidationError(
             "scope" if wider is not None else "subprocessorId",
             "a change to this subprocessor is already announced",
         ) from None
-    await _plan(deps, change, undo=False)
-    await snapshots.of_change(deps, change)
+    # The insert is the commit point; the plan and the snapshot follow from it.
+    await change_effects.settle_now(deps, change)
     return change
-
-
-async def _plan(deps: Deps, change: Change, *, undo: bool) -> None:
-    """Record (or withdraw) the announced interval, so as-of views see the future."""
-    at = None if undo else change.effective_at
-    if change.kind in (ChangeKind.ADD, ChangeKind.REPLACE):
-        await subprocessors.plan_start(deps.db, change.subprocessor_id, at)
-    if change.kind is ChangeKind.REPLACE and change.replaces_id:
-        await subprocessors.plan_end(deps.db, change.replaces_id, at)
-    if change.kind is ChangeKind.REMOVE:
-        await subprocessors.plan_end(deps.db, change.subprocessor_id, at)
 
 
 async def get_change(deps: Deps, caller: Caller, change_id: str) -> Change:
@@ -245,16 +240,21 @@ async def cancel_change(deps: Deps, caller: Caller, change_id: str, reason: str)
     require_role(caller, *STAFF)
     why = check.text(reason, "reason", max_length=2000)
     existing = await get_change(deps, caller, change_id)
+    # The guarded write is the commit point: a cancel and the change taking effect
+    # cannot both win. Notices, plan and events follow from the recorded state.
     cancelled = await changes.cancel(deps.db, existing.id, deps.clock.now(), why)
     if cancelled is None:
-        raise ValidationError("id", f"the change is {existing.status.value}, not ANNOUNCED")
-    await _plan(deps, cancelled, undo=True)
-    await notices.set_status(
-        deps.db, cancelled.id, NoticeStatus.CANCELLED, only=NoticeStatus.PENDING
-    )
-    await rendering.emit_for_reachable(deps, cancelled, EventType.CHANGE_CANCELLED)
-    await subscribers.emit_public(deps, cancelled, EventType.CHANGE_CANCELLED)
+        current = await changes.get(deps.db, existing.id)
+        if current is None or not _same_cancel(current, why):
+            status = (current or existing).status.value
+            raise ValidationError("id", f"the change is {status}, not ANNOUNCED")
+        cancelled = current  # the same cancel, retried: answered as the first was
+    await change_effects.settle_now(deps, cancelled)
     return cancelled
+
+
+def _same_cancel(change: Change, reason: str) -> bool:
+    return change.status is ChangeStatus.CANCELLED and change.cancel_reason == reason
 
 
 async def notice_for(deps: Deps, change: Change, customer_id: str) -> Notice:
@@ -307,22 +307,20 @@ async def file_objection(deps: Deps, caller: Caller, filing: ObjectionFiling) ->
         filed_by_key=caller.key_id,
     )
     try:
+        # The insert is the commit point; the event follows from it.
         objection = await objections.insert(deps.db, objection)
     except DuplicateObjection:
-        raise ValidationError("changeId", "an open objection to this change exists") from None
-    await events.emit(
-        deps.db,
-        await rendering.event_for(
-            deps,
-            EventType.OBJECTION_FILED,
-            change,
-            notice,
-            occurred_at=now,
-            dedupe=objection.id,
-            objection=objection,
-        ),
-    )
+        retried = await _open_objection(deps, change.id, who)
+        if retried is None or retried.reason != why:
+            raise ValidationError("changeId", "an open objection to this change exists") from None
+        objection = retried  # the same filing, retried: answered as the first was
+    await objection_effects.settle_now(deps, objection)
     return objection
+
+
+async def _open_objection(deps: Deps, change_id: str, customer_id: str) -> Objection | None:
+    filed = (await objections.by_changes(deps.db, [change_id], customer_id)).get(change_id, [])
+    return next((o for o in filed if o.status is ObjectionStatus.OPEN), None)
 
 
 async def resolve_objection(
@@ -350,22 +348,10 @@ async def resolve_objection(
         caller.key_id,
     )
     if resolved is None:
-        raise ValidationError("id", "the objection is already resolved")
-    if resolution is ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER:
-        await notices.cancel_for_customer(deps.db, resolved.change_id, resolved.customer_id)
-    change = await changes.get(deps.db, resolved.change_id)
-    notice = await notices.for_customer(deps.db, resolved.change_id, resolved.customer_id)
-    if change is not None and notice is not None:
-        await events.emit(
-            deps.db,
-            await rendering.event_for(
-                deps,
-                EventType.OBJECTION_RESOLVED,
-                change,
-                notice,
-                occurred_at=now,
-                dedupe=resolved.id,
-                objection=resolved,
-            ),
-        )
+        current = await objections.get(deps.db, existing.id)
+        if current is None or current.resolution is not resolution:
+            raise ValidationError("id", "the objection is already resolved")
+        resolved = current  # the same resolution, retried: answered as the first was
+    # The guarded OPEN → RESOLVED write is the commit point; its effects follow.
+    await objection_effects.settle_now(deps, resolved)
     return resolved

@@ -7,7 +7,14 @@ both), so the backlog shown is exactly what the scheduler would pick up next.
 from __future__ import annotations
 
 from registry.services.deps import Deps
-from registry.store import changes, deliveries, delivery_queue, events, notice_schedule
+from registry.store import (
+    changes,
+    deliveries,
+    delivery_queue,
+    events,
+    notice_schedule,
+    objections,
+)
 from registry.store.database import Backlog
 
 __all__ = ["Backlog", "backlogs", "delivery_counts"]
@@ -19,6 +26,8 @@ async def backlogs(deps: Deps) -> dict[str, Backlog]:
     return {
         "change_expansion": await changes.expansion_backlog(deps.db),
         "change_effective": await changes.effective_backlog(deps.db, now),
+        "change_effects": await changes.settling_backlog(deps.db),
+        "objection_effects": await objections.settling_backlog(deps.db),
         "reminder": await notice_schedule.due_backlog(deps.db, notice_schedule.REMINDER, now),
         "lagging_notice": await notice_schedule.due_backlog(deps.db, notice_schedule.LAGGING, now),
         "event_dispatch": await events.dispatch_backlog(deps.db),

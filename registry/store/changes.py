@@ -23,6 +23,8 @@ INDEXES = [
     IndexModel([("open_guard", ASCENDING)], unique=True, name="open_guard_unique"),
     IndexModel([("status", ASCENDING), ("effective_at", ASCENDING)], name="status_effective"),
     IndexModel([("expanded", ASCENDING), ("announced_at", ASCENDING)], name="expansion_due"),
+    # Changes whose recorded state's effects are not all applied yet (services/change_effects).
+    IndexModel([("settled", ASCENDING), ("announced_at", ASCENDING)], name="settling_due"),
     IndexModel([("subprocessor_id", ASCENDING)], name="subprocessor_id"),
     IndexModel([("announced_at", DESCENDING), ("_id", DESCENDING)], name="announced_desc"),
     # The public page: what is upcoming on any date.
@@ -68,7 +70,13 @@ def to_document(change: Change, *, idempotency_key: str, created_by: str | None)
         ),
         "created_by": created_by,
         "scoped": change.scope is not None,
+        SETTLED: False,
     }
+
+
+SETTLED = "settled"
+"""False from each transition (the commit point) until its effects are all applied; a
+change stored before this field existed had its effects applied inline and has none."""
 
 
 NOTICES_WRITTEN = "notices_written"
@@ -158,6 +166,7 @@ async def cancel(db: Database, change_id: str, at: datetime, reason: str) -> Cha
                 "cancelled_at": at,
                 "cancel_reason": reason,
                 "open_guard": change_id,
+                SETTLED: False,
             }
         },
     )
@@ -298,39 +307,62 @@ async def finish_expansion(db: Database, change_id: str, *, owner: str) -> bool:
     )
 
 
-async def claim_effective(
-    db: Database, *, owner: str, now: datetime, lease: timedelta
+async def take_effect(db: Database, now: datetime) -> Change | None:
+    """ANNOUNCED → EFFECTIVE for the earliest expanded change whose date has come: the
+    commit point, one write guarded by the state it was decided on, so a cancel racing
+    it wins or loses whole. None when nothing is due."""
+    due = {**effective_due(now), "expanded": True}
+    for _ in range(_TAKE_EFFECT_TRIES):
+        found = await db[NAME].find_one(due, {"_id": 1}, sort=[("effective_at", ASCENDING)])
+        if found is None:
+            return None
+        change_id = found["_id"]
+        result = await db[NAME].update_one(
+            {**due, "_id": change_id},
+            {
+                "$set": {
+                    "status": ChangeStatus.EFFECTIVE.value,
+                    "applied_at": now,
+                    "open_guard": change_id,
+                    SETTLED: False,
+                }
+            },
+        )
+        if result.modified_count == 1:
+            return await get(db, change_id)
+        # Another worker (or a cancel) moved it first: look for the next one.
+    return None
+
+
+_TAKE_EFFECT_TRIES = 8
+
+
+SETTLING_DUE: Document = {SETTLED: False}
+"""Changes whose recorded state's effects are not all applied."""
+
+
+async def claim_settling(
+    db: Database, *, owner: str, now: datetime, lease: timedelta, change_id: str | None = None
 ) -> Change | None:
-    """An expanded, announced change whose date has come, earliest first."""
-    doc = await leases.claim(
-        db,
-        NAME,
-        {**effective_due(now), "expanded": True},
-        owner=owner,
-        now=now,
-        lease=lease,
-        sort="effective_at",
-    )
+    """A change whose effects are due (that one, with `change_id`), leased to `owner`.
+    The lease is the change's only one, so settling never overlaps its expansion."""
+    due = SETTLING_DUE if change_id is None else {**SETTLING_DUE, "_id": change_id}
+    doc = await leases.claim(db, NAME, due, owner=owner, now=now, lease=lease, sort="announced_at")
     return from_document(doc) if doc is not None else None
 
 
-async def mark_effective(db: Database, change_id: str, at: datetime, *, owner: str) -> bool:
-    """ANNOUNCED → EFFECTIVE, only for the lease holder and only while still ANNOUNCED
-    (a cancel that won the race is kept)."""
-    return await leases.complete(
-        db,
-        NAME,
-        change_id,
-        owner=owner,
-        guard={"status": ChangeStatus.ANNOUNCED.value},
-        update={
-            "$set": {
-                "status": ChangeStatus.EFFECTIVE.value,
-                "applied_at": at,
-                "open_guard": change_id,
-            }
-        },
-    )
+async def finish_settling(
+    db: Database, change: Change, *, owner: str, end_expansion: bool = False
+) -> bool:
+    """Record that the effects of `change.status` are applied, if the change is still in
+    that state (a transition meanwhile leaves it due); the lease is released either way."""
+    update: Document = {"$set": {SETTLED: True, **({"expanded": True} if end_expansion else {})}}
+    if await leases.complete(
+        db, NAME, change.id, owner=owner, guard={"status": change.status.value}, update=update
+    ):
+        return True
+    await leases.release(db, NAME, change.id, owner=owner)
+    return False
 
 
 async def expansion_backlog(db: Database) -> Backlog:
@@ -339,3 +371,7 @@ async def expansion_backlog(db: Database) -> Backlog:
 
 async def effective_backlog(db: Database, now: datetime) -> Backlog:
     return await backlog(db, NAME, effective_due(now), "effective_at")
+
+
+async def settling_backlog(db: Database) -> Backlog:
+    return await backlog(db, NAME, SETTLING_DUE, "announced_at")

@@ -71,3 +71,12 @@ async def extend(
         {"$set": {**(progress or {}), "lease_until": until}},
     )
     return result.matched_count == 1
+
+
+async def release(db: Database, name: str, job_id: str, *, owner: str) -> bool:
+    """Give the lease up without completing (the job is due again at once)."""
+    result = await db[name].update_one(
+        {"_id": job_id, "lease_owner": owner},
+        {"$set": {"lease_owner": None, "lease_until": None}},
+    )
+    return result.matched_count == 1

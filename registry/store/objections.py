@@ -12,23 +12,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
-from registry.store import ids
+from registry.store import ids, leases
 from registry.store.codec import Codec
-from registry.store.database import Database, Document, create_missing_indexes, page_by_id
+from registry.store.database import (
+    Backlog,
+    Database,
+    Document,
+    backlog,
+    create_missing_indexes,
+    page_by_id,
+)
 
 NAME = "objections"
 INDEXES = [
     IndexModel([("change_id", ASCENDING), ("customer_id", ASCENDING)], name="change_customer"),
     IndexModel([("customer_id", ASCENDING)], name="customer_id"),
     IndexModel([("status", ASCENDING), ("deadline", ASCENDING)], name="status_deadline"),
+    # Objections whose filing or resolution is not yet followed by its effects.
+    IndexModel([("settled", ASCENDING), ("filed_at", ASCENDING)], name="settling_due"),
 ]
+
+SETTLED = "settled"
+"""False from a filing or a resolution (the commit point) until its effects are applied
+(services/objection_effects.py); objections stored before it have none."""
 
 
 _MAX_RACES = 32  # a filing that loses this many races in a row reports it rather than spin
@@ -60,7 +73,7 @@ async def insert(db: Database, objection: Objection) -> Objection:
             objection, id=ids.objection_id(objection.change_id, objection.customer_id, number)
         )
         try:
-            await db[NAME].insert_one(to_document(stored))
+            await db[NAME].insert_one({**to_document(stored), SETTLED: False})
         except DuplicateKeyError:
             continue  # another filing took this number: look again
         return stored
@@ -89,10 +102,43 @@ async def resolve(
                 "note": note,
                 "resolved_at": at,
                 "resolved_by": by,
+                SETTLED: False,
             }
         },
     )
     return await get(db, objection_id) if result.modified_count == 1 else None
+
+
+async def claim_settling(
+    db: Database,
+    *,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    objection_id: str | None = None,
+) -> Objection | None:
+    """An objection whose effects are due (that one, with `objection_id`), leased."""
+    due: Document = {SETTLED: False}
+    if objection_id is not None:
+        due["_id"] = objection_id
+    doc = await leases.claim(db, NAME, due, owner=owner, now=now, lease=lease, sort="filed_at")
+    return from_document(doc) if doc is not None else None
+
+
+async def finish_settling(db: Database, objection: Objection, *, owner: str) -> bool:
+    """Mark its effects applied if it is still in the state they came from; the lease
+    is released either way (a resolution meanwhile leaves it due)."""
+    if await leases.complete(
+        db,
+        NAME,
+        objection.id,
+        owner=owner,
+        guard={"status": objection.status.value},
+        update={"$set": {SETTLED: True}},
+    ):
+        return True
+    await leases.release(db, NAME, objection.id, owner=owner)
+    return False
 
 
 async def by_changes(
@@ -130,3 +176,7 @@ async def open_by_deadline(db: Database, *, limit: int) -> tuple[list[Objection]
     total = await db[NAME].count_documents(query)
     cursor = db[NAME].find(query).sort([("deadline", ASCENDING), ("_id", ASCENDING)]).limit(limit)
     return [from_document(d) async for d in cursor], total
+
+
+async def settling_backlog(db: Database) -> Backlog:
+    return await backlog(db, NAME, {SETTLED: False}, "filed_at")

@@ -1,0 +1,148 @@
+"""What follows from a change's recorded state (DESIGN.md section 10).
+
+Every transition of a change (announce, cancel, take effect) is one guarded write —
+the commit point — that also marks the change unsettled. The effects of the state it
+now records (the vendor's plan or status, notices, events, the registry version) are
+applied here, by steps that are each idempotent, under the change's lease; only when
+all are done is the change marked settled, guarded by the state they were derived
+from. The mutation settles at once; the scheduler's `settle_changes` re-drives any
+change a crash left unsettled, so a crash anywhere ends as if there had been none.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from registry.domain.event_types import EventType
+from registry.domain.models import Change, ChangeKind, ChangeStatus, NoticeStatus
+from registry.services import events as rendering
+from registry.services import snapshots
+from registry.services import subscriptions as subscribers
+from registry.services.deps import Deps
+from registry.store import changes, meta, notices, subprocessors
+
+logger = logging.getLogger("registry.changes")
+
+LEASE = timedelta(seconds=60)
+
+Step = Callable[[Deps, Change], Awaitable[None]]
+
+
+async def plan(deps: Deps, change: Change) -> None:
+    """Record the announced interval on the vendors, so as-of views see the future."""
+    await _plan(deps, change, undo=False)
+
+
+async def withdraw_plan(deps: Deps, change: Change) -> None:
+    await _plan(deps, change, undo=True)
+
+
+async def _plan(deps: Deps, change: Change, *, undo: bool) -> None:
+    when = None if undo else change.effective_at
+    if change.kind in (ChangeKind.ADD, ChangeKind.REPLACE):
+        await subprocessors.plan_start(deps.db, change.subprocessor_id, when)
+    if change.kind is ChangeKind.REPLACE and change.replaces_id:
+        await subprocessors.plan_end(deps.db, change.replaces_id, when)
+    if change.kind is ChangeKind.REMOVE:
+        await subprocessors.plan_end(deps.db, change.subprocessor_id, when)
+
+
+async def keep_snapshot(deps: Deps, change: Change) -> None:
+    """The vendor as announced, taken once (the first one taken is kept)."""
+    await snapshots.of_change(deps, change)
+
+
+async def cancel_notices(deps: Deps, change: Change) -> None:
+    await notices.set_status(deps.db, change.id, NoticeStatus.CANCELLED, only=NoticeStatus.PENDING)
+
+
+async def tell_cancelled(deps: Deps, change: Change) -> None:
+    await rendering.emit_for_reachable(deps, change, EventType.CHANGE_CANCELLED)
+
+
+async def tell_public_cancelled(deps: Deps, change: Change) -> None:
+    await subscribers.emit_public(deps, change, EventType.CHANGE_CANCELLED)
+
+
+async def move_vendors(deps: Deps, change: Change) -> None:
+    """Vendor statuses and scope as of the change's date (each transition once)."""
+    at = change.effective_at
+    if change.kind in (ChangeKind.ADD, ChangeKind.REPLACE):
+        await subprocessors.activate(deps.db, change.subprocessor_id, at)
+    if change.kind is ChangeKind.REPLACE and change.replaces_id:
+        await subprocessors.retire(deps.db, change.replaces_id, at)
+    if change.kind is ChangeKind.REMOVE:
+        await subprocessors.retire(deps.db, change.subprocessor_id, at)
+    if change.scope is not None:
+        await subprocessors.set_scope(deps.db, change.subprocessor_id, change.scope)
+
+
+async def notices_take_effect(deps: Deps, change: Change) -> None:
+    """Notices due by the moment the change took effect (later ones lag on their own)."""
+    await notices.take_effect_due(deps.db, change.id, change.applied_at or change.effective_at)
+
+
+async def tell_effective(deps: Deps, change: Change) -> None:
+    await rendering.emit_for_reachable(deps, change, EventType.CHANGE_EFFECTIVE)
+
+
+async def tell_public_effective(deps: Deps, change: Change) -> None:
+    await subscribers.emit_public(deps, change, EventType.CHANGE_EFFECTIVE)
+
+
+async def retire_answers(deps: Deps, change: Change) -> None:
+    """Cached answers computed before the effects are stale."""
+    await meta.bump(deps.db)
+
+
+STEPS: dict[ChangeStatus, tuple[Step, ...]] = {
+    ChangeStatus.ANNOUNCED: (plan, keep_snapshot, retire_answers),
+    ChangeStatus.CANCELLED: (
+        withdraw_plan,
+        cancel_notices,
+        tell_cancelled,
+        tell_public_cancelled,
+        retire_answers,
+    ),
+    ChangeStatus.EFFECTIVE: (
+        move_vendors,
+        notices_take_effect,
+        tell_effective,
+        tell_public_effective,
+        retire_answers,
+    ),
+}
+"""Each state's effects in order; every step can run again with the same outcome."""
+
+
+async def settle(deps: Deps, owner: str, change_id: str | None = None) -> Change | None:
+    """Apply the effects of one unsettled change's state (that one, with `change_id`);
+    None when none is due or its lease is held (its holder, or a later run, settles it)."""
+    change = await changes.claim_settling(
+        deps.db, owner=owner, now=deps.clock.now(), lease=LEASE, change_id=change_id
+    )
+    if change is None:
+        return None
+    for step in STEPS[change.status]:
+        await step(deps, change)
+    # A cancelled change is told to no one else: its expansion ends where it stopped.
+    ended = change.status is ChangeStatus.CANCELLED
+    await changes.finish_settling(deps.db, change, owner=owner, end_expansion=ended)
+    return change
+
+
+async def settle_now(deps: Deps, change: Change) -> None:
+    """Settle a change just committed; a failure is logged and left to the scheduler,
+    as the transition itself is recorded."""
+    try:
+        await settle(deps, f"request-{uuid.uuid4().hex[:12]}", change.id)
+    except Exception:
+        logger.exception("change %s: effects left to the scheduler", change.id)
+
+
+async def settle_changes(deps: Deps, worker_id: str) -> int:
+    """The scheduler's job: settle one change whose effects a crash left undone."""
+    return 0 if await settle(deps, worker_id) is None else 1

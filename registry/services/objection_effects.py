@@ -1,0 +1,97 @@
+"""What follows from an objection's recorded state (DESIGN.md section 10).
+
+Filing (the insert) and resolving (a guarded OPEN → RESOLVED write) are the commit
+points; each marks the objection unsettled. The events and the resolution's effect on
+the customer's notice follow here in idempotent steps, at once and, after a crash, from
+the scheduler's `settle_objections`, as for changes (services/change_effects.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from registry.domain.event_types import EventType
+from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
+from registry.services import events as rendering
+from registry.services.deps import Deps
+from registry.store import changes, events, meta, notices, objections
+
+logger = logging.getLogger("registry.objections")
+
+LEASE = timedelta(seconds=60)
+
+Step = Callable[[Deps, Objection], Awaitable[None]]
+
+
+async def _tell(deps: Deps, objection: Objection, type: EventType) -> None:
+    change = await changes.get(deps.db, objection.change_id)
+    notice = await notices.for_customer(deps.db, objection.change_id, objection.customer_id)
+    if change is None or notice is None:
+        return
+    at = objection.resolved_at if type is EventType.OBJECTION_RESOLVED else None
+    await events.emit(
+        deps.db,
+        await rendering.event_for(
+            deps,
+            type,
+            change,
+            notice,
+            occurred_at=at or objection.filed_at,
+            dedupe=objection.id,
+            objection=objection,
+        ),
+    )
+
+
+async def tell_filed(deps: Deps, objection: Objection) -> None:
+    await _tell(deps, objection, EventType.OBJECTION_FILED)
+
+
+async def apply_resolution(deps: Deps, objection: Objection) -> None:
+    """The customer's notice follows a resolution that cancels the change for it."""
+    if objection.resolution is ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER:
+        await notices.cancel_for_customer(deps.db, objection.change_id, objection.customer_id)
+
+
+async def tell_resolved(deps: Deps, objection: Objection) -> None:
+    await _tell(deps, objection, EventType.OBJECTION_RESOLVED)
+
+
+async def retire_answers(deps: Deps, objection: Objection) -> None:
+    await meta.bump(deps.db)
+
+
+STEPS: dict[ObjectionStatus, tuple[Step, ...]] = {
+    ObjectionStatus.OPEN: (tell_filed, retire_answers),
+    # The filing's event too: a crash may have left it untold before the resolution.
+    ObjectionStatus.RESOLVED: (tell_filed, apply_resolution, tell_resolved, retire_answers),
+}
+"""Each state's effects in order; every step can run again with the same outcome."""
+
+
+async def settle(deps: Deps, owner: str, objection_id: str | None = None) -> Objection | None:
+    found = await objections.claim_settling(
+        deps.db, owner=owner, now=deps.clock.now(), lease=LEASE, objection_id=objection_id
+    )
+    if found is None:
+        return None
+    for step in STEPS[found.status]:
+        await step(deps, found)
+    await objections.finish_settling(deps.db, found, owner=owner)
+    return found
+
+
+async def settle_now(deps: Deps, objection: Objection) -> None:
+    """Settle an objection just written; a failure is left to the scheduler."""
+    try:
+        await settle(deps, f"request-{uuid.uuid4().hex[:12]}", objection.id)
+    except Exception:
+        logger.exception("objection %s: effects left to the scheduler", objection.id)
+
+
+async def settle_objections(deps: Deps, worker_id: str) -> int:
+    """The scheduler's job: settle one objection whose effects a crash left undone."""
+    return 0 if await settle(deps, worker_id) is None else 1
