@@ -7,6 +7,7 @@
     ├── PermissionDenied         the caller's role may not do this
     ├── NoticeWindowViolation    effective date earlier than some customer's window allows
     ├── ObjectionDeadlinePassed  objection at or after the customer's deadline
+    ├── EditConflict             the record changed since the edit was read; nothing written
     └── UnsafeUrlError           webhook target outside the allowed networks
 
 Services raise these; the GraphQL layer turns each into a member of the
@@ -63,3 +64,17 @@ class ObjectionDeadlinePassed(RegistryError):
 
 class UnsafeUrlError(RegistryError):
     pass
+
+
+class EditConflict(RegistryError):
+    """Someone else changed the record between the read an edit was made from and its
+    write: the edit is refused whole, naming what changed, rather than overwrite it."""
+
+    def __init__(self, record_id: str, fields: Sequence[str]) -> None:
+        changed = ", ".join(fields) or "the record"
+        super().__init__(
+            f"{record_id} was changed by someone else meanwhile ({changed}); nothing was "
+            "written: read it again and repeat the edit"
+        )
+        self.record_id = record_id
+        self.fields = tuple(fields)

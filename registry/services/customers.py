@@ -12,12 +12,13 @@ from registry.domain.durations import InvalidDuration
 from registry.domain.errors import NotFound, ValidationError
 from registry.domain.models import Customer, CustomerTerms, Role
 from registry.domain.notice import contract_period
-from registry.services import catalogs, policy
+from registry.services import catalogs, edits, policy
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import require_role
 from registry.store import customer_groups, customer_roster, customer_terms, customers, ids
 from registry.store.customers import group_key
+from registry.store.database import Conflict
 
 T = TypeVar("T")
 
@@ -117,9 +118,13 @@ async def update_customer(
     if updated == found:
         return found
     await remember(deps, updated)
-    await customers.replace(deps.db, updated)
-    await customer_roster.move(deps.db, updated.id, group_key(found), group_key(updated))
-    return updated
+    # Guarded by the values it was edited from: a concurrent edit of the same fields (or
+    # of the group) refuses this one, so the roster moves once, from the group it was in.
+    written = await customers.update_changed(deps.db, found, updated)
+    if isinstance(written, Conflict):
+        raise edits.conflict(found.id, written)
+    await customer_roster.move(deps.db, found.id, group_key(found), group_key(updated))
+    return written
 
 
 async def get_customer(deps: Deps, caller: Caller, customer_id: str) -> Customer:

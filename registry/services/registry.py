@@ -24,11 +24,12 @@ from registry.domain.models import (
     TransferBasis,
     TransferMechanism,
 )
-from registry.services import catalogs, policy, scope_changes
+from registry.services import catalogs, edits, policy, scope_changes
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import STAFF, require_role
 from registry.store import dpas, ids, processing_locations, subprocessors, transfer_bases
+from registry.store.database import Conflict
 
 
 def _categories(values: Sequence[str] | None) -> tuple[str, ...]:
@@ -131,8 +132,8 @@ async def update_subprocessor(
         sub,
         replace(sub, **changes),
     )
-    if written is None:
-        raise ValidationError("id", "the subprocessor was edited meanwhile: read it and retry")
+    if isinstance(written, Conflict):
+        raise edits.conflict(sub.id, written)
     return written
 
 

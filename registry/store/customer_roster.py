@@ -41,7 +41,7 @@ async def _migrate(db: Database) -> None:
     stale = await customers.without_group(db)
     for doc in stale:
         customer = customers.from_document(doc)
-        await customers.replace(db, customer)
+        await customers.rewrite(db, customer)
         await customer_groups.remember(db, customer)
     if old:
         members = []

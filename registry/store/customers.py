@@ -11,7 +11,14 @@ from pymongo import ASCENDING, IndexModel
 from registry.domain.models import Customer, CustomerTerms, PeriodEnds
 from registry.store import digests
 from registry.store.codec import Codec
-from registry.store.database import Database, Document, add_missing_key, create_missing_indexes
+from registry.store.database import (
+    Conflict,
+    Database,
+    Document,
+    add_missing_key,
+    create_missing_indexes,
+    set_changed,
+)
 from registry.store.database import insert_missing as _insert_missing
 
 NAME = "customers"
@@ -126,11 +133,21 @@ async def ids_with_terms(db: Database, keys: Sequence[str], limit: int) -> list[
     return [d["_id"] async for d in cursor]
 
 
-async def replace(db: Database, customer: Customer) -> None:
-    """Rewrite the customer's fields; facts kept beside them (link revocation) stay."""
+async def rewrite(db: Database, customer: Customer) -> None:
+    """Rewrite the customer's fields and derived keys as the codec writes them now (the
+    layout migration; edits go through `update_changed`)."""
     fields = {k: v for k, v in to_document(customer).items() if k != "_id"}
     await db[NAME].update_one({"_id": customer.id}, {"$set": fields})
     await digests.bump(db, digests.CUSTOMERS)
+
+
+async def update_changed(db: Database, before: Customer, after: Customer) -> Customer | Conflict:
+    """Write the fields that differ from `before`, guarded by their values in `before`
+    (and so by its group, whose derived key changes with terms and scope); facts kept
+    beside them (link revocation) stay."""
+    found = await set_changed(db, NAME, to_document(before), to_document(after))
+    await digests.bump(db, digests.CUSTOMERS)
+    return found if isinstance(found, Conflict) else from_document(found)
 
 
 async def using_scope_code(db: Database, field: str, code: str, limit: int) -> list[str]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from pymongo import AsyncMongoClient, IndexModel
+from pymongo import AsyncMongoClient, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
@@ -91,6 +91,32 @@ async def insert_missing(db: Database, name: str, doc: Document) -> Document | N
         return None
     found: Document | None = await db[name].find_one({"_id": doc["_id"]})
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """An edit refused because these stored keys changed since it was read."""
+
+    keys: tuple[str, ...]
+
+
+async def set_changed(db: Database, name: str, old: Document, new: Document) -> Document | Conflict:
+    """Write only the keys whose values differ from `old`, guarded by their values in
+    `old` (compare-and-set, field by field): edits of other keys, and transitions, made
+    meanwhile are kept; an edit of the same keys made meanwhile refuses this one, naming
+    them. Returns the document as now stored."""
+    changed = {k: v for k, v in new.items() if k != "_id" and old.get(k) != v}
+    if changed:
+        guard: Document = {"_id": old["_id"], **{k: old.get(k) for k in changed}}
+        written: Document | None = await db[name].find_one_and_update(
+            guard, {"$set": changed}, return_document=ReturnDocument.AFTER
+        )
+        if written is not None:
+            return written
+    current: Document = await db[name].find_one({"_id": old["_id"]}) or {}
+    if not changed and current:
+        return current
+    return Conflict(tuple(k for k in changed if current.get(k) != old.get(k)) or tuple(changed))
 
 
 async def add_missing_key(db: Database, name: str, doc: Document, key: str) -> bool:

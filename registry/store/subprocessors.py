@@ -12,12 +12,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel
 
 from registry.domain.models import Scope, Subprocessor, SubprocessorStatus
 from registry.store import digests
 from registry.store.codec import Codec, Spread
-from registry.store.database import Database, Document, create_missing_indexes
+from registry.store.database import (
+    Conflict,
+    Database,
+    Document,
+    create_missing_indexes,
+    set_changed,
+)
 from registry.store.database import insert_missing as _insert_missing
 
 NAME = "subprocessors"
@@ -150,23 +156,13 @@ async def insert_missing(db: Database, sub: Subprocessor) -> Subprocessor | None
 
 async def update_details(
     db: Database, before: Subprocessor, after: Subprocessor
-) -> Subprocessor | None:
-    """Write only the fields that differ from `before`, guarded by their values in `before`.
-
-    A concurrent transition (status, history, active dates) is never overwritten, as a
-    whole-document replace did; a concurrent edit of the same field wins and this returns
-    None. Otherwise the stored vendor as it now is.
-    """
-    old, new = to_document(before), to_document(after)
-    changed = {k: v for k, v in new.items() if k != "_id" and old.get(k) != v}
-    if not changed:
-        return await get(db, before.id)
-    guard: Document = {"_id": before.id, **{k: old.get(k) for k in changed}}
-    doc = await db[NAME].find_one_and_update(
-        guard, {"$set": changed}, return_document=ReturnDocument.AFTER
-    )
+) -> Subprocessor | Conflict:
+    """Write only the fields that differ from `before`, guarded by their values in `before`
+    (store/database.py `set_changed`): a concurrent transition (status, history, active
+    dates) is never overwritten; a concurrent edit of the same field refuses this one."""
+    found = await set_changed(db, NAME, to_document(before), to_document(after))
     await digests.vendor_written(db, before.id)
-    return from_document(doc) if doc else None
+    return found if isinstance(found, Conflict) else from_document(found)
 
 
 async def get(db: Database, sub_id: str) -> Subprocessor | None:

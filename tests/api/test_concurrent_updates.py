@@ -10,12 +10,19 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
-from registry.domain.drafts import ChangeAnnouncement, SubprocessorDetails, SubprocessorEdit
-from registry.domain.errors import ValidationError
+from registry.domain.drafts import (
+    ChangeAnnouncement,
+    CustomerDraft,
+    CustomerEdit,
+    SubprocessorDetails,
+    SubprocessorEdit,
+)
+from registry.domain.errors import EditConflict
 from registry.domain.models import ChangeKind, Role, Subprocessor, SubprocessorStatus
-from registry.services import changes, registry
+from registry.services import changes, customers, registry
 from registry.services.caller import Caller
-from registry.store import subprocessors
+from registry.store import customer_roster, subprocessors
+from registry.store import customers as stored_customers
 from registry.store.database import Document
 from tests.conftest import START, Api, make_settings, running_api
 
@@ -90,10 +97,12 @@ async def test_two_edits_of_the_same_field_refuse_the_stale_one(
     monkeypatch.setattr(registry, "_writable", paused_once)
 
     async def slow() -> None:
-        with pytest.raises(ValidationError, match="edited meanwhile"):
+        with pytest.raises(EditConflict, match="changed by someone else") as refused:
             await registry.update_subprocessor(
                 deps, STAFF, sub.id, SubprocessorEdit(purpose="stale")
             )
+        assert refused.value.record_id == sub.id
+        assert refused.value.fields == ("purpose",)
 
     async def quick() -> None:
         await read.wait()
@@ -104,3 +113,96 @@ async def test_two_edits_of_the_same_field_refuse_the_stale_one(
     stored = await subprocessors.get(deps.db, sub.id)
     assert stored is not None
     assert stored.purpose == "fresh"
+
+
+ADMIN = Caller(Role.ADMIN)
+PERIODS = ["P1M", "P2M", "P3M", "P4M", "P5M", "P6M"]
+
+
+@pytest.mark.parametrize("trial", range(6))
+async def test_concurrent_customer_edits_lose_nothing_and_keep_the_roster_whole(
+    fresh: Api, trial: int
+) -> None:
+    """Six staff change the notice period (and so the customer's group) and two the name,
+    all at once: each edit is written whole or refused whole, and the customer is in the
+    roster once, in the group its stored terms give."""
+    deps = fresh.deps
+    customer = await customers.create_customer(deps, ADMIN, CustomerDraft(name="Acme"))
+    edits = [CustomerEdit(notice_period=p) for p in PERIODS]
+    edits += [CustomerEdit(name=f"Acme {n}") for n in range(2)]
+
+    async def edit(change: CustomerEdit) -> CustomerEdit | EditConflict:
+        try:
+            await customers.update_customer(deps, ADMIN, customer.id, change)
+        except EditConflict as refused:
+            return refused
+        return change
+
+    outcomes = await asyncio.gather(*(edit(e) for e in edits))
+    for refused in (o for o in outcomes if isinstance(o, EditConflict)):
+        assert refused.record_id == customer.id
+        assert set(refused.fields) <= {"name", "terms"}
+    written = [o for o in outcomes if isinstance(o, CustomerEdit)]
+    stored = await stored_customers.get(deps.db, customer.id)
+    assert stored is not None
+    periods = [o.notice_period for o in written if o.notice_period]
+    names = [o.name for o in written if o.name]
+    assert periods, outcomes  # someone always wins
+    assert stored.terms.notice_period in periods
+    assert stored.name in (names or ["Acme"])
+    placed = [
+        chunk.group
+        async for chunk in customer_roster.chunks_after(
+            deps.db,
+            [c async for c in _all_chunk_ids(fresh)],
+            None,
+        )
+        for member in chunk.ids
+        if member == customer.id
+    ]
+    assert placed == [stored_customers.group_key(stored)]
+
+
+async def _all_chunk_ids(api: Api) -> AsyncIterator[str]:
+    async for doc in api.deps.db[customer_roster.NAME].find({}, {"_id": 1}):
+        yield doc["_id"]
+
+
+@pytest.mark.parametrize("trial", range(4))
+async def test_concurrent_edits_of_different_vendor_fields_are_all_kept(
+    fresh: Api, trial: int
+) -> None:
+    deps = fresh.deps
+    sub = await registry.create_subprocessor(deps, STAFF, SubprocessorDetails("Mailer", "mail"))
+    await asyncio.gather(
+        registry.update_subprocessor(deps, STAFF, sub.id, SubprocessorEdit(purpose="E-mail")),
+        registry.update_subprocessor(
+            deps, STAFF, sub.id, SubprocessorEdit(website="https://mailer.example")
+        ),
+        registry.update_subprocessor(deps, STAFF, sub.id, SubprocessorEdit(legal_name="Mailer AB")),
+    )
+    stored = await subprocessors.get(deps.db, sub.id)
+    assert stored is not None
+    assert (stored.purpose, stored.website, stored.legal_name) == (
+        "E-mail",
+        "https://mailer.example",
+        "Mailer AB",
+    )
+
+
+async def test_announce_racing_a_vendor_edit_keeps_both(fresh: Api) -> None:
+    """The announcement's plan and the edit touch different fields: neither is lost."""
+    deps = fresh.deps
+    for trial in range(6):
+        sub = await registry.create_subprocessor(
+            deps, STAFF, SubprocessorDetails(f"Mailer {trial}", "mail")
+        )
+        change, edited = await asyncio.gather(
+            changes.announce_change(deps, STAFF, ChangeAnnouncement(ChangeKind.ADD, sub.id)),
+            registry.update_subprocessor(deps, STAFF, sub.id, SubprocessorEdit(purpose="E-mail")),
+        )
+        stored = await subprocessors.get(deps.db, sub.id)
+        assert stored is not None
+        assert stored.purpose == "E-mail"
+        assert stored.active_from == change.effective_at
+        assert edited.purpose == "E-mail"

@@ -9,7 +9,7 @@ import strawberry
 from registry.api.context import Info
 from registry.api.mutations import attempt
 from registry.api.types.customer import Customer
-from registry.api.types.errors import NotFound, PermissionDenied, ValidationError
+from registry.api.types.errors import EditConflict, NotFound, PermissionDenied, ValidationError
 from registry.api.types.subscriber import EmailSubscriber
 from registry.domain import drafts, models
 from registry.services import access, customers, notice_page, policy, subscriptions
@@ -236,7 +236,7 @@ CreateCustomerPayload = Annotated[
     ),
 ]
 UpdateCustomerPayload = Annotated[
-    CustomerUpdated | ValidationError | NotFound | PermissionDenied,
+    CustomerUpdated | ValidationError | NotFound | PermissionDenied | EditConflict,
     strawberry.union(
         "UpdateCustomerPayload",
         description="The result of updateCustomer: CustomerUpdated or an expected failure.",

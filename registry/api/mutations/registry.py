@@ -9,7 +9,7 @@ import strawberry
 
 from registry.api.context import Info
 from registry.api.mutations import attempt
-from registry.api.types.errors import NotFound, PermissionDenied, ValidationError
+from registry.api.types.errors import EditConflict, NotFound, PermissionDenied, ValidationError
 from registry.api.types.scope import ScopeInput
 from registry.api.types.subprocessor import Subprocessor
 from registry.domain import drafts, models
@@ -244,7 +244,7 @@ CreateSubprocessorPayload = Annotated[
     ),
 ]
 UpdateSubprocessorPayload = Annotated[
-    SubprocessorUpdated | ValidationError | NotFound | PermissionDenied,
+    SubprocessorUpdated | ValidationError | NotFound | PermissionDenied | EditConflict,
     strawberry.union(
         "UpdateSubprocessorPayload",
         description=(

@@ -60,6 +60,18 @@ class UnsafeUrl:
     )
 
 
+@strawberry.type(
+    description="The record was changed by someone else since the edit was read; nothing was "
+    "written."
+)
+class EditConflict:
+    message: str = strawberry.field(description="What happened, in plain English.")
+    record: strawberry.ID = strawberry.field(description="The global id of the edited record.")
+    fields: list[str] = strawberry.field(
+        description="The input fields whose stored values changed meanwhile (e.g. legalName)."
+    )
+
+
 ErrorMember = (
     ValidationError
     | NotFound
@@ -67,6 +79,7 @@ ErrorMember = (
     | NoticeWindowViolation
     | ObjectionDeadlinePassed
     | UnsafeUrl
+    | EditConflict
 )
 
 
@@ -89,4 +102,10 @@ def from_domain(error: errors.RegistryError) -> ErrorMember:
             return ObjectionDeadlinePassed(message=error.message, deadline=error.deadline)
         case errors.UnsafeUrlError():
             return UnsafeUrl(message=error.message)
+        case errors.EditConflict():
+            return EditConflict(
+                message=error.message,
+                record=strawberry.ID(error.record_id),
+                fields=list(error.fields),
+            )
     raise TypeError(f"unmapped error {type(error).__name__}")
