@@ -364,7 +364,12 @@ def _change_document(change: Change) -> Document:
 
 
 # Fields added after the codec: new documents hold them, old ones read as their default.
-ADDED_SINCE: dict[type, Document] = {ProcessingLocation: {"note": None}, Customer: {"note": None}}
+ADDED_SINCE: dict[type, Document] = {
+    ProcessingLocation: {"note": None},
+    Customer: {"note": None},
+    # A new change is unsettled until its effects are applied; old ones have no key.
+    Change: {"settled": False},
+}
 
 # (entity, its store's writer, its store's reader, what the old writer wrote)
 ENTITIES = [
