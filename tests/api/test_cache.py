@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from registry.domain.models import Role
+from registry.domain.drafts import ChangeAnnouncement, SubprocessorDetails
+from registry.domain.models import ChangeKind, Role
+from registry.services import changes, registry
+from registry.services.caller import Caller
 from tests.conftest import Api
 from tests.security.tenancy import two_tenants
 
@@ -54,10 +57,16 @@ async def test_one_customers_view_is_never_served_to_another(api: Api) -> None:
 
 
 async def test_scheduler_transitions_retire_cached_answers(api: Api, admin_key: str) -> None:
+    """A change the scheduler makes EFFECTIVE retires the answers cached before it."""
+    staff = Caller(Role.ADMIN)
+    vendor = await registry.create_subprocessor(api.deps, staff, SubprocessorDetails("Cache", "x"))
+    announced = await changes.announce_change(
+        api.deps, staff, ChangeAnnouncement(ChangeKind.ADD, vendor.id)
+    )
     query = "{ changes(status: [EFFECTIVE]) { totalCount } }"
     before = (await api.gql(query, key=admin_key))["changes"]["totalCount"]
-    await api.post(query, key=admin_key)
-    api.clock.advance(timedelta(days=400))
+    assert (await api.post(query, key=admin_key)).headers.get("x-cache") is not None
+    api.clock.set(announced.effective_at + timedelta(seconds=1))
     await api.scheduler.run_until_idle()
     after = await api.post(query, key=admin_key)
     assert after.headers.get("x-cache") is None
