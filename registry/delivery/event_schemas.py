@@ -4,6 +4,12 @@ Written to `schema/events/<type>.json` by `registry export-schema` and checked i
 a test fails when they drift from this module, and the suite validates every event
 it produces against them. The body is the Standard Webhooks envelope: `type`,
 `timestamp` and `data`.
+
+They evolve without breaking receivers: every object admits keys it does not name
+(`additionalProperties` is open), and a key added after the first release is optional
+(listed in `ADDED`), so a receiver validating with last year's schema accepts this
+year's bodies. `schema/events/released/` keeps the schemas of the last release; a test
+fails on a key removed, a type changed or a key made required against them.
 """
 
 from __future__ import annotations
@@ -40,12 +46,18 @@ def _enum(values: Any, *, nullable: bool = False) -> Schema:
     return {"enum": [*names, None] if nullable else names}
 
 
+ADDED: frozenset[str] = frozenset()
+"""Keys added to the bodies since their first release: optional, so receivers holding an
+older schema, and bodies stored before, stay valid. Name them here as they are added."""
+
+
 def _object(properties: Schema, description: str | None = None) -> Schema:
     schema: Schema = {
         "type": "object",
-        "required": sorted(properties),
+        "required": sorted(k for k in properties if k not in ADDED),
         "properties": properties,
-        "additionalProperties": False,
+        # Receivers must accept keys they do not know: new ones are added, never removed.
+        "additionalProperties": True,
     }
     if description:
         schema["description"] = description
@@ -192,6 +204,7 @@ def rendered() -> dict[str, str]:
 
 
 def write(directory: Path) -> list[Path]:
+    """The current schemas; `released/` beside them is written only at a release."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in rendered().items():
