@@ -51,9 +51,20 @@ KINDS: Mapping[ChangeKind, str] = {
 }
 
 
+RESERVED_TERRITORIES: Mapping[str, str] = {
+    "IC": "Canary Islands (Spain)",
+    "EA": "Ceuta and Melilla (Spain)",
+}
+"""ISO 3166-1 codes exceptionally reserved for parts of a state that providers name on their
+own (e.g. a data centre in the Canary Islands): recorded as given, evaluated as Spain by the
+reference data (origins.json), named here since pycountry lists assigned codes only."""
+
+
 @cache
 def country_name(code: str) -> str:
     """ "Germany" for "DE"; the code itself when it names no country."""
+    if code in RESERVED_TERRITORIES:
+        return RESERVED_TERRITORIES[code]
     found = pycountry.countries.get(alpha_2=code)
     if found is None:
         return code

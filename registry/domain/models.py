@@ -185,6 +185,36 @@ class TransferBasis:
     note: str | None = None
 
 
+class TiaOutcome(enum.Enum):
+    """What a transfer impact assessment concluded about the safeguards of a transfer."""
+
+    SUFFICIENT = "SUFFICIENT"  # the mechanism's safeguards protect the data as they are
+    SUPPLEMENTARY_MEASURES = "SUPPLEMENTARY_MEASURES"  # sufficient with the recorded measures
+    NOT_SUFFICIENT = "NOT_SUFFICIENT"  # not even with measures: the transfer must stop
+
+
+@dataclass(frozen=True, slots=True)
+class TransferImpactAssessment:
+    """An assessment of one vendor's route (origin → destination on one mechanism) under
+    the regime's own method; the latest one assessed on or before a day covers the route."""
+
+    id: str
+    subprocessor_id: str
+    origin: DataOrigin
+    destination: str
+    mechanism: TransferMechanism
+    assessed_on: date
+    # None: an assessment recorded before outcomes were (a basis's tiaOn and tiaUrl).
+    outcome: TiaOutcome | None
+    measures: tuple[str, ...] = ()
+    reviewer: str | None = None
+    document_reference: str | None = None  # a URL or the document system's reference
+    sha256: str | None = None
+    next_review_on: date | None = None
+    recorded_at: datetime | None = None
+    note: str | None = None
+
+
 class PeriodEnds(enum.Enum):
     """Where a period counted from a notice ends (DESIGN.md 3.1)."""
 
@@ -202,6 +232,9 @@ class CustomerTerms:
     # Periods are counted on this IANA zone's calendar, and dates are shown in it.
     time_zone: str = "UTC"
     period_ends: PeriodEnds = PeriodEnds.SAME_INSTANT
+    # Public holidays a rolled period skips (Regulation 1182/71 Art. 3(4)): a country code
+    # with an optional subdivision, e.g. "DE-BE" (Berlin) or "DK"; None: weekends only.
+    holiday_calendar: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from registry.domain.models import (
     DataOrigin,
     Dpa,
     TransferBasis,
+    TransferImpactAssessment,
     TransferMechanism,
     TransferStatus,
 )
@@ -23,6 +24,7 @@ from registry.domain.reference import (
     MechanismRule,
     Reference,
 )
+from registry.domain.tia import covering, tia_reasons
 
 __all__ = ["Case", "Verdict", "adequacy_verdict", "basis_verdict", "dpa_remarks"]
 
@@ -40,6 +42,7 @@ class Verdict:
     reasons: tuple[str, ...]
     exceptional: bool = False
     end: date | None = None
+    tia: TransferImpactAssessment | None = None  # the assessment covering it, if any
 
     @property
     def usable(self) -> bool:
@@ -72,6 +75,8 @@ class Case:
     regime: DataOrigin | None = None
     # Whether the recipient is within a partial adequacy decision's scope (None: not known).
     recipient_in_scope: bool | None = None
+    # The vendor's transfer impact assessments (any route; `covering` picks this one's).
+    tias: tuple[TransferImpactAssessment, ...] = ()
 
     @property
     def route(self) -> str:
@@ -92,36 +97,39 @@ def adequacy_verdict(case: Case, notes: list[str]) -> Verdict | None:
     if decision is None:
         unlisted = case.adequacy.unlisted_note(case.country)
         if unlisted is not None:
-            notes.append(f"{case.country} is not on the {case.adequacy.title}: {unlisted.note}")
+            title = case.adequacy.title_on(case.on)
+            notes.append(f"{case.country} is not on the {title}: {unlisted.note}")
         return None
     needed = decision.requires_certification
     if needed is not None:  # e.g. US: only through a recorded, active DPF certification
         if not any(b.mechanism is needed for b in case.bases):
             notes.append(
-                f"{_named(decision)} for {case.route} is limited to "
+                f"{_named(case, decision)} for {case.route} is limited to "
                 f"{decision.scope_limit or 'certified recipients'}: "
                 f"no {needed.value} basis recorded"
             )
         return None
     if _ADEQUACY in case.withdrawn:
-        notes.append(f"adequacy decision {decision.decision} for {case.route} withdrawn (what-if)")
+        notes.append(f"{_named(case, decision)} for {case.route} withdrawn (what-if)")
         return None
     if decision.partial and case.recipient_in_scope is False:
         notes.append(
-            f"{_named(decision)} for {case.route} covers only part of the recipients "
+            f"{_named(case, decision)} for {case.route} covers only part of the recipients "
             f"({decision.scope_limit or 'partial adequacy'}): the recipient is recorded as "
             "outside that scope, so another transfer basis is needed"
         )
         return None
     reasons = [
-        f"adequacy decision {decision.decision} for {case.route} in force since "
-        f"{decision.in_force_from}",
+        f"{_named(case, decision)} for {case.route} in force since {decision.in_force_from}",
         *_remarks(case, decision),
     ]
     basis = next((b for b in case.bases if b.mechanism is _ADEQUACY), None)
-    return _in_force(
-        case, _ADEQUACY, basis, reasons, [(case.adequacy.runs_until(decision), _named(decision))]
-    )
+    tia = _tia(case, _ADEQUACY)
+    failure, said = _tia_said(case, tia, "adequacy decision", expected=False)
+    if failure is not None:
+        return Verdict(TransferStatus.INVALID, _ADEQUACY, basis, (failure,), tia=tia)
+    ends = [(case.adequacy.runs_until(decision), _named(case, decision))]
+    return _in_force(case, _ADEQUACY, basis, [*reasons, *said], ends, tia=tia)
 
 
 def basis_verdict(case: Case, basis: TransferBasis) -> Verdict:
@@ -159,34 +167,57 @@ def basis_verdict(case: Case, basis: TransferBasis) -> Verdict:
     decision = case.adequacy.certified_by(basis.mechanism, case.country)
     if decision is not None:  # a certification opening a scoped adequacy decision (US)
         if _ADEQUACY in case.withdrawn:
-            return _invalid(basis, f"{_named(decision)} for {case.route} withdrawn (what-if)")
+            return _invalid(basis, f"{_named(case, decision)} for {case.route} withdrawn (what-if)")
         if not decision.in_force(case.on):
-            return _invalid(basis, f"{_named(decision)} not in force on {case.on}")
+            return _invalid(basis, f"{_named(case, decision)} not in force on {case.on}")
         if case.recipient_in_scope is False:
             return _invalid(
                 basis,
-                f"the recipient is recorded as outside the scope of {_named(decision)} "
+                f"the recipient is recorded as outside the scope of {_named(case, decision)} "
                 f"({decision.scope_limit or 'certified recipients'})",
             )
         mechanism = _ADEQUACY
         reasons = [
-            f"adequacy decision {decision.decision} for {case.route}: recipient certified "
+            f"{_named(case, decision)} for {case.route}: recipient certified "
             f"under the {rule.label} (basis {basis.id})",
             *_remarks(case, decision),
         ]
-        ends.append((case.adequacy.runs_until(decision), _named(decision)))
+        ends.append((case.adequacy.runs_until(decision), _named(case, decision)))
     for support in (_companion(case, rule), _dpa(case, basis, rule)):
         if support.failure is not None:
             return _invalid(basis, support.failure)
         ends.append((support.end, support.what))
         reasons += [support.remark] if support.remark else []
     reasons += _detail_remarks(basis, rule)
-    if rule.tia_expected and basis.tia_on is None:
-        guidance = case.ref.tia_guidance
-        reasons.append(f"no transfer impact assessment recorded ({guidance.name})")
+    tia = _tia(case, basis.mechanism)
+    failure, said = _tia_said(case, tia, rule.label, expected=rule.tia_expected)
+    if failure is not None:
+        return Verdict(TransferStatus.INVALID, basis.mechanism, basis, (failure,), tia=tia)
+    reasons += said
     reasons += [rule.caveat] if rule.caveat else []
     reasons += [f"reference row unverified: {rule.note}"] if rule.unverified else []
-    return _in_force(case, mechanism, basis, reasons, ends, exceptional=rule.exceptional)
+    return _in_force(case, mechanism, basis, reasons, ends, exceptional=rule.exceptional, tia=tia)
+
+
+def _tia(case: Case, mechanism: TransferMechanism) -> TransferImpactAssessment | None:
+    return covering(case.tias, case.origin, case.country, mechanism, case.on)
+
+
+def _tia_said(
+    case: Case, tia: TransferImpactAssessment | None, label: str, *, expected: bool
+) -> tuple[str | None, list[str]]:
+    """What the covering assessment (or its absence) adds, under the regime's method."""
+    method = case.ref.tia_method(case.rules_of, case.on)
+    then = None if tia is None else case.ref.tia_method(case.rules_of, tia.assessed_on)
+    return tia_reasons(
+        tia,
+        route=case.route,
+        label=label,
+        expected=expected,
+        method=method,
+        method_then=then,
+        on=case.on,
+    )
 
 
 def _rule_failure(case: Case, basis: TransferBasis, rule: MechanismRule) -> str | None:
@@ -211,7 +242,8 @@ def _rule_failure(case: Case, basis: TransferBasis, rule: MechanismRule) -> str 
             return f"no adequacy decision for {case.route} in force on {on}"
         if decision.requires_certification is not None:
             wanted = case.ref.label(decision.requires_certification)
-            return f"{_named(decision)} covers only recipients certified under the {wanted}"
+            named = _named(case, decision)
+            return f"{named} covers only recipients certified under the {wanted}"
     return None
 
 
@@ -322,25 +354,30 @@ def _in_force(
     ends: list[tuple[date | None, str]],
     *,
     exceptional: bool = False,
+    tia: TransferImpactAssessment | None = None,
 ) -> Verdict:
     """A usable verdict: EXPIRING when its earliest end is within the window."""
     dated = sorted((end, what) for end, what in ends if end is not None)
     if not dated:
-        return Verdict(TransferStatus.VALID, mechanism, basis, tuple(reasons), exceptional)
+        return Verdict(TransferStatus.VALID, mechanism, basis, tuple(reasons), exceptional, tia=tia)
     end, what = dated[0]
     if end - case.on > case.expiring_within:
-        return Verdict(TransferStatus.VALID, mechanism, basis, tuple(reasons), exceptional, end)
+        return Verdict(
+            TransferStatus.VALID, mechanism, basis, tuple(reasons), exceptional, end, tia
+        )
     window = case.expiring_within.days
     reasons = [*reasons, f"expiring: {what} ends {end} (last valid day, within {window} days)"]
-    return Verdict(TransferStatus.EXPIRING, mechanism, basis, tuple(reasons), exceptional, end)
+    return Verdict(TransferStatus.EXPIRING, mechanism, basis, tuple(reasons), exceptional, end, tia)
 
 
 def _invalid(basis: TransferBasis, reason: str) -> Verdict:
     return Verdict(TransferStatus.INVALID, basis.mechanism, basis, (reason,))
 
 
-def _named(decision: AdequacyDecision) -> str:
-    return f"adequacy decision {decision.decision}"
+def _named(case: Case, decision: AdequacyDecision) -> str:
+    """The decision as the law calls it on the day (UK: an approval under Art. 45A from
+    2026-02-05)."""
+    return f"{case.adequacy.noun_on(case.on)} {decision.decision}"
 
 
 def _remarks(case: Case, decision: AdequacyDecision) -> list[str]:

@@ -36,10 +36,12 @@ from registry.domain.models import (
     DataOrigin,
     Dpa,
     TransferBasis,
+    TransferImpactAssessment,
     TransferMechanism,
     TransferStatus,
 )
 from registry.domain.reference import Reference, load_reference
+from registry.domain.tia import legacy_assessments
 from registry.domain.transfer_verdicts import (
     Case,
     Verdict,
@@ -67,6 +69,8 @@ class TransferEvaluation:
     mechanism: TransferMechanism | None
     basis: TransferBasis | None
     exceptional: bool = False
+    # The transfer impact assessment covering the basis relied on (or found wanting).
+    tia: TransferImpactAssessment | None = None
 
 
 def evaluate_transfer(
@@ -80,12 +84,14 @@ def evaluate_transfer(
     reference: Reference | None = None,
     expiring_within: timedelta = EXPIRING_WITHIN,
     recipient_in_scope: bool | None = None,
+    tias: Sequence[TransferImpactAssessment] = (),
 ) -> TransferEvaluation:
     """Evaluate a transfer on `on`; `bases` may hold any bases, those not for this route are
     ignored. `dpas` are the DPAs of the bases' subprocessor (None: not checked, so no
     Art. 28 remark); `withdrawn` lists mechanisms to treat as fallen ("what if");
     `reference` replaces the packaged facts; `recipient_in_scope` is what the processing
-    location records about a partial adequacy decision's scope (None: not recorded)."""
+    location records about a partial adequacy decision's scope (None: not recorded);
+    `tias` are the vendor's transfer impact assessments (bases' own `tia_on` count too)."""
     ref = load_reference() if reference is None else reference
     country = ref.country(destination)
     regime = ref.home_areas[origin].regime_on(on)
@@ -118,6 +124,7 @@ def evaluate_transfer(
         expiring_within=expiring_within,
         regime=regime,
         recipient_in_scope=recipient_in_scope,
+        tias=(*tias, *legacy_assessments(bases)),
     )
     adequacy = adequacy_verdict(case, notes)
     verdicts = [] if adequacy is None else [adequacy]
@@ -155,6 +162,7 @@ def _decide(case: Case, verdicts: list[Verdict], notes: list[str]) -> TransferEv
         mechanism=winner.mechanism,
         basis=winner.basis,
         exceptional=winner.exceptional,
+        tia=winner.tia,
     )
 
 

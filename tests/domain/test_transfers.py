@@ -560,10 +560,10 @@ def test_every_mechanism_boundary(
         ),
         pytest.param(
             M.PRIVACY_SHIELD,
-            CH,
+            UK,
             "US",
-            "does not cover transfers from CH (only EEA)",
-            id="Privacy Shield for CH data -> INVALID",
+            "does not cover transfers from UK (only EEA, CH)",
+            id="Privacy Shield for UK data -> INVALID",
         ),
         pytest.param(
             M.EU_US_DPF,
@@ -626,8 +626,10 @@ def test_transfer_impact_assessment_is_asked_for(
 ) -> None:
     result = evaluate_transfer(EEA, country, TODAY, [basis(mechanism, country, tia_on=tia_on)])
     assert result.status is S.VALID
-    asked = "no transfer impact assessment recorded (EDPB Recommendations 01/2020)"
-    assert (asked in result.reasons) is expected
+    asked = f"no transfer impact assessment recorded for EEA → {country}"
+    assert any(r.startswith(asked) for r in result.reasons) is expected
+    if expected:
+        assert "(EDPB Recommendations 01/2020)" in reasons_text(result)
 
 
 def test_uk_sccs_with_uk_addendum_are_valid() -> None:
@@ -658,7 +660,10 @@ def test_uk_sccs_with_uk_addendum_are_valid() -> None:
             id="EEA → KR -> VALID, reason names the religious and political exclusions",
         ),
         pytest.param(
-            EEA, "IL", "automated processing", id="EEA → IL -> VALID, automated processing only"
+            EEA,
+            "IL",
+            "automated international transfers",
+            id="EEA → IL -> VALID, automated processing only (Decision 2011/61/EU Art. 1)",
         ),
         pytest.param(
             EEA, "FO", "Faroese", id="EEA → FO -> VALID, recipients under the Faroese act"
@@ -1192,7 +1197,14 @@ def _sourced_rows() -> Iterator[object]:
         yield pytest.param(
             r.source, r.unverified, r.note, id=f"mechanism {r.mechanism.value} ({origins})"
         )
-    yield pytest.param(REF.tia_guidance.source, False, None, id="TIA guidance")
+    for g in REF.tia_guidance:
+        origins = "+".join(o.value for o in DataOrigin if o in g.origins)
+        yield pytest.param(g.source, g.unverified, g.note, id=f"TIA method ({origins}): {g.name}")
+    renamed = REF.adequacy[UK].renamed
+    assert renamed is not None
+    yield pytest.param(renamed.source, False, renamed.note, id="UK list renamed by the DUAA 2025")
+    assert REF.release is not None
+    yield pytest.param(REF.release.source, False, None, id=f"release {REF.release.release}")
 
 
 @pytest.mark.parametrize(("source", "unverified", "note"), list(_sourced_rows()))

@@ -137,6 +137,18 @@ class OrganisationDecision:
 
 
 @dataclass(frozen=True, slots=True)
+class Renaming:
+    """The day a list's instrument changed its name in law (UK: adequacy regulations became
+    regulations approving transfers, UK GDPR Art. 45A, from 2026-02-05)."""
+
+    from_day: date
+    title: str
+    noun: str
+    source: str
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AdequacyList:
     """All adequacy decisions that count for one origin (EU, UK or Swiss list)."""
 
@@ -146,6 +158,19 @@ class AdequacyList:
     decisions: tuple[AdequacyDecision, ...]
     unlisted: tuple[UnlistedCountry, ...] = ()
     organisations: tuple[OrganisationDecision, ...] = ()
+    renamed: Renaming | None = None
+
+    def title_on(self, on: date) -> str:
+        """What the list is called in law on the day."""
+        renamed = self.renamed
+        return renamed.title if renamed is not None and on >= renamed.from_day else self.title
+
+    def noun_on(self, on: date) -> str:
+        """What one of its entries is called on the day ("adequacy decision")."""
+        renamed = self.renamed
+        return (
+            renamed.noun if renamed is not None and on >= renamed.from_day else "adequacy decision"
+        )
 
     def in_force(self, country: str, on: date) -> AdequacyDecision | None:
         return next((d for d in self.decisions if d.country == country and d.in_force(on)), None)
@@ -211,12 +236,32 @@ class MechanismRule:
 
 @dataclass(frozen=True, slots=True)
 class Guidance:
-    """A guidance document the engine cites (the EDPB's TIA recommendations)."""
+    """A regime's own method for assessing a transfer's risks, which a transfer impact
+    assessment follows (EDPB Recommendations 01/2020 for the EEA, the data protection test
+    for the UK from 2026-02-05, the FDPIC's guide for Switzerland)."""
 
     name: str
     final_on: date
     source: str
+    origins: frozenset[DataOrigin] = frozenset(DataOrigin)
+    valid_from: date | None = None
+    until: date | None = None  # the last day it is the regime's method
     note: str | None = None
+    unverified: bool = False
+
+    def applies(self, origin: DataOrigin, on: date) -> bool:
+        starts_ok = self.valid_from is None or self.valid_from <= on
+        return origin in self.origins and starts_ok and (self.until is None or on <= self.until)
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """Which edition of the legal facts this is: staff are told what changed between two."""
+
+    release: str
+    published_on: date
+    summary: str
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,8 +283,13 @@ class Reference:
     home_areas: Mapping[DataOrigin, HomeArea]
     adequacy: Mapping[DataOrigin, AdequacyList]
     mechanisms: tuple[MechanismRule, ...]
-    tia_guidance: Guidance
+    tia_guidance: tuple[Guidance, ...]
     aliases: Mapping[str, str]
+    release: Release | None = None
+
+    def tia_method(self, origin: DataOrigin, on: date) -> Guidance | None:
+        """The regime's method a transfer impact assessment follows on the day."""
+        return next((g for g in self.tia_guidance if g.applies(origin, on)), None)
 
     def rule(self, mechanism: TransferMechanism, origin: DataOrigin) -> MechanismRule | None:
         return next(

@@ -25,6 +25,8 @@ from registry.domain.reference._model import (
     OrganisationDecision,
     OutsideTerritory,
     Reference,
+    Release,
+    Renaming,
     UnlistedCountry,
 )
 
@@ -127,8 +129,10 @@ def _keys(names: str) -> frozenset[str]:
 
 
 # The keys each kind of row may have (README.md documents them); anything else is a typo.
-_ADEQUACY_LIST = _keys("origin title source decisions unlisted organisations")
-_GUIDANCE = _keys("name final_on source note")
+_ADEQUACY_LIST = _keys("origin title source decisions unlisted organisations renamed")
+_RENAMED = _keys("from title noun source note")
+_GUIDANCE = _keys("origins name final_on valid_from until source note unverified")
+_RELEASE = _keys("release published_on summary source")
 _PRACTICE = _keys("vendor notice remedy source unverified note")
 _MEMBER = _keys("country from until part_of source note unverified")
 _OUTSIDE = _keys("country part_of source note unverified")
@@ -257,15 +261,48 @@ def _adequacy(
         )
         for r in _each(doc, "organisations", _ORGANISATION)
     )
+    renamed = None
+    if doc.raw.get("renamed") is not None:
+        r = _Row(doc.raw["renamed"], f"{name} renamed", _RENAMED)
+        renamed = Renaming(
+            r.day("from"), r.text("title"), r.text("noun"), r.text("source"), r.opt_text("note")
+        )
     return AdequacyList(
-        origin, doc.text("title"), doc.text("source"), tuple(decisions), unlisted, organisations
+        origin,
+        doc.text("title"),
+        doc.text("source"),
+        tuple(decisions),
+        unlisted,
+        organisations,
+        renamed,
     )
 
 
-def _mechanisms(read: Callable[[str], str]) -> tuple[tuple[MechanismRule, ...], Guidance]:
+def _guidance(doc: _Row) -> tuple[Guidance, ...]:
+    found = tuple(
+        Guidance(
+            name=g.text("name"),
+            final_on=g.day("final_on"),
+            source=g.text("source"),
+            origins=g.origins("origins"),
+            valid_from=g.opt_day("valid_from"),
+            until=g.opt_day("until"),
+            note=g.opt_text("note"),
+            unverified=g.flag("unverified"),
+        )
+        for g in _each(doc, "tia_guidance", _GUIDANCE)
+    )
+    for g in found:
+        if not g.origins:
+            raise ReferenceDataError(f"mechanisms.json tia_guidance: {g.name!r} needs origins")
+    return found
+
+
+def _mechanisms(
+    read: Callable[[str], str],
+) -> tuple[tuple[MechanismRule, ...], tuple[Guidance, ...]]:
     doc = _document(read, "mechanisms.json", _keys("tia_guidance mechanisms"))
-    g = _Row(doc.raw.get("tia_guidance"), "mechanisms.json tia_guidance", _GUIDANCE)
-    guidance = Guidance(g.text("name"), g.day("final_on"), g.text("source"), g.opt_text("note"))
+    guidance = _guidance(doc)
     rules: list[MechanismRule] = []
     for i, raw in enumerate(doc.rows("mechanisms")):
         row = _Row(raw, f"mechanisms.json mechanisms[{i}]", _MECHANISM)
@@ -317,6 +354,17 @@ def build_reference(read: Callable[[str], str]) -> Reference:
         mechanisms=rules,
         tia_guidance=guidance,
         aliases=MappingProxyType(aliases),
+        release=_release(read),
+    )
+
+
+def _release(read: Callable[[str], str]) -> Release:
+    doc = _document(read, "release.json", _RELEASE)
+    return Release(
+        release=doc.text("release"),
+        published_on=doc.day("published_on"),
+        summary=doc.text("summary"),
+        source=doc.opt_text("source"),
     )
 
 
