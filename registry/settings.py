@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     shutdown_timeout_s: float = 10.0
     smtp_url: str | None = None  # unset: no email notices
     smtp_from: str = "registry@localhost"
+    # Where failed notices are reported (checked at start-up: services/configuration.py);
+    # unset: the console and /metrics show them, nobody is mailed.
+    staff_email: str | None = None
     # The staff console signs a person out after this long without a request.
     console_session_idle: str = "30m"
     # A bearer token Prometheus scrapes /metrics with (besides an ADMIN key); unset: none.

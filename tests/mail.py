@@ -15,14 +15,31 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 @dataclass
 class MailServer:
-    """An SMTP server on loopback; `answer` is what DATA replies (250 unless told)."""
+    """An SMTP server on loopback; `answer` is what DATA replies (250 unless told),
+    `refuse` what RCPT replies for an address instead of accepting it."""
 
     answer: str = "250 OK"
     port: int = 0
+    refuse: dict[str, str] = field(default_factory=dict)
     messages: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     _server: asyncio.Server | None = None
+
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        if address in self.refuse:
+            self.arrived.set()
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         if self.answer.startswith("250"):

@@ -20,6 +20,8 @@ BAD = {
     "REGISTRY_SMTP_URL": "http://mail.example",
     "REGISTRY_PUBLIC_URL": "registry.example.com",
     "REGISTRY_METRICS_TOKEN": "short",
+    "REGISTRY_STAFF_EMAIL": "the privacy team",
+    "REGISTRY_SMTP_FROM": "registry@example.test\r\nBcc: all@example.test",
 }
 
 
@@ -58,3 +60,16 @@ def test_create_app_refuses_a_bad_setting(variable: str) -> None:
 
 def test_the_defaults_pass() -> None:
     check_settings(make_settings("mongodb://127.0.0.1:9/", "unused"))
+
+
+def test_a_staff_address_needs_a_mail_server() -> None:
+    with pytest.raises(SettingsError, match=r"^REGISTRY_STAFF_EMAIL: set REGISTRY_SMTP_URL"):
+        check_settings(make_settings("mongodb://127.0.0.1:9/", "unused", staff_email="a@b.test"))
+    check_settings(
+        make_settings(
+            "mongodb://127.0.0.1:9/",
+            "unused",
+            staff_email="privacy@example.test",
+            smtp_url="smtp://127.0.0.1:2525",
+        )
+    )

@@ -4,12 +4,20 @@ An email delivery carries the same rendered body as a webhook delivery (the even
 `type`, `timestamp` and `data`); the message is built from it at each attempt
 (registry/delivery/email_content.py says what it reads), with a `Message-ID` made
 from the delivery id so a resent message can be recognised.
+
+Two failures are final, since another attempt would fail the same way: a message
+that cannot be built from what is stored (`Unrenderable`, e.g. a vendor name with a
+line break, which no header may hold) and a 5xx reply to the recipient or to the
+message (RFC 5321: permanent). A 4xx reply, a refused sender or login (our own
+settings, fixed once for every queued message) and an unreachable server are retried.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -57,6 +65,26 @@ def subscription_id(address: str) -> str:
     return SUBSCRIPTION_PREFIX + address
 
 
+class Unrenderable(Exception):
+    """A message that cannot be built from what is stored: no attempt can send it."""
+
+    def __init__(self, part: str, detail: str) -> None:
+        super().__init__(f"the {part} could not be rendered: {detail}")
+        self.cause = str(self)
+
+
+@contextlib.contextmanager
+def _rendering(part: str) -> Iterator[None]:
+    """Whatever the stored values make the e-mail library raise, named by the part."""
+    try:
+        yield
+    except Unrenderable:
+        raise
+    except Exception as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise Unrenderable(part, detail[:300]) from exc
+
+
 def render_message(
     body: str,
     *,
@@ -67,34 +95,45 @@ def render_message(
 ) -> EmailMessage:
     """The notice for one delivered body: plain text, HTML and, when the reader has a
     deadline, the deadline as a calendar event. `unsubscribe` (public subscribers)
-    adds the RFC 8058 one-click headers."""
-    payload: dict[str, Any] = orjson.loads(body)
-    content = email_content.compose(payload, message_id=message_id)
+    adds the RFC 8058 one-click headers. Raises `Unrenderable` naming the part that
+    could not be built."""
+    with _rendering("message content"):
+        payload: dict[str, Any] = orjson.loads(body)
+        content = email_content.compose(payload, message_id=message_id)
     message = EmailMessage()
-    message["Subject"] = content.subject
-    message["From"] = sender
-    message["To"] = to
-    message["Message-ID"] = f"<{message_id}@{sender.rpartition('@')[2] or 'localhost'}>"
+    with _rendering("subject"):
+        message["Subject"] = content.subject
+    with _rendering("sender address"):
+        message["From"] = sender
+    with _rendering("recipient address"):
+        message["To"] = to
+    with _rendering("message id"):
+        message["Message-ID"] = f"<{message_id}@{sender.rpartition('@')[2] or 'localhost'}>"
     occurred = _timestamp(payload)
     message["Date"] = format_datetime(occurred or datetime.now(UTC))
     message["Auto-Submitted"] = "auto-generated"
     if unsubscribe is not None:
-        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        with _rendering("unsubscribe link"):
+            message["List-Unsubscribe"] = f"<{unsubscribe}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     footer = content.footer
     if unsubscribe is not None:
         footer = [*footer, f"Unsubscribe: {unsubscribe}"]
         content = dataclasses.replace(content, footer=footer)
-    message.set_content(email_content.text(content))
-    message.add_alternative(email_content.html_part(content), subtype="html")
+    with _rendering("message text"):
+        message.set_content(email_content.text(content))
+        message.add_alternative(email_content.html_part(content), subtype="html")
     if content.calendar is not None:
-        message.add_attachment(
-            content.calendar,
-            maintype="text",
-            subtype="calendar",
-            filename="objection-deadline.ics",
-            params={"method": "PUBLISH"},
-        )
+        with _rendering("calendar attachment"):
+            message.add_attachment(
+                content.calendar,
+                maintype="text",
+                subtype="calendar",
+                filename="objection-deadline.ics",
+                params={"method": "PUBLISH"},
+            )
+    with _rendering("message"):
+        message.as_bytes()  # what sending does: any value it cannot write fails here
     return message
 
 
@@ -107,14 +146,20 @@ def _timestamp(payload: dict[str, Any]) -> datetime | None:
 
 
 async def send(message: EmailMessage, server: SmtpServer, *, total_timeout: float) -> AttemptResult:
-    """One SMTP attempt; any refusal or connection trouble is a failure to retry."""
+    """One SMTP attempt; a 5xx reply to the recipient or the message is final
+    (`permanent`), any other refusal or connection trouble is a failure to retry."""
     started = time.monotonic()
 
     def result(
-        code: int | None, excerpt: str, error: str | None, outcome: Outcome
+        code: int | None,
+        excerpt: str,
+        error: str | None,
+        outcome: Outcome,
+        *,
+        permanent: bool = False,
     ) -> AttemptResult:
         latency = (time.monotonic() - started) * 1000
-        return AttemptResult(code, latency, excerpt[:1024], error, None, outcome)
+        return AttemptResult(code, latency, excerpt[:1024], error, None, outcome, permanent)
 
     try:
         _, reply = await aiosmtplib.send(
@@ -130,9 +175,27 @@ async def send(message: EmailMessage, server: SmtpServer, *, total_timeout: floa
         first = exc.recipients[0] if exc.recipients else None
         code = first.code if first else None
         text = first.message if first else str(exc)
+        if _permanent(code):
+            refused = f"the mail server refused the recipient: {_reply(code, text)}"
+            return result(code, text, refused, "failure", permanent=True)
         return result(code, text, f"SMTP server refused the recipient ({code})", "failure")
+    except aiosmtplib.SMTPDataError as exc:
+        if _permanent(exc.code):
+            refused = f"the mail server refused the message: {_reply(exc.code, exc.message)}"
+            return result(exc.code, exc.message, refused, "failure", permanent=True)
+        return result(exc.code, exc.message, f"SMTP server answered {exc.code}", "failure")
     except aiosmtplib.SMTPResponseException as exc:
         return result(exc.code, exc.message, f"SMTP server answered {exc.code}", "failure")
     except (aiosmtplib.SMTPException, OSError) as exc:
         return result(None, "", f"SMTP server unreachable: {type(exc).__name__}", "failure")
     return result(250, reply, None, "success")
+
+
+def _permanent(code: int | None) -> bool:
+    """RFC 5321: a 5yz reply is a permanent negative completion."""
+    return code is not None and 500 <= code < 600
+
+
+def _reply(code: int | None, text: str) -> str:
+    """ "550 5.1.1 mailbox unavailable": the server's reply on one line, bounded."""
+    return f"{code} {' '.join(text.split())}"[:300]

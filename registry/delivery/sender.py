@@ -38,7 +38,8 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 @dataclass(frozen=True, slots=True)
 class AttemptResult:
-    """What one attempt did; ``error`` says why no (complete) response was read."""
+    """What one attempt did; ``error`` says why no (complete) response was read.
+    ``permanent``: the receiver refused this message for good, so it is not retried."""
 
     status_code: int | None
     latency_ms: float
@@ -46,6 +47,7 @@ class AttemptResult:
     error: str | None
     retry_after: str | None
     outcome: Outcome
+    permanent: bool = False
 
 
 def build_client(

@@ -63,6 +63,16 @@ def describe_character(ch: str) -> str:
     return f"{name} (U+{ord(ch):04X})"
 
 
+def shown(value: str) -> str:
+    """`value` for one line of a message, each refused character written as `<U+000D>`:
+    stored text from before the rule must still be shown, and shown for what it is."""
+    if refused_character(value) is None:
+        return value
+    return "".join(
+        f"<U+{ord(ch):04X}>" if refused_character(ch) is not None else ch for ch in value
+    )
+
+
 def plain(value: str, field: str, *, multiline: bool = False) -> str:
     """`value` if it holds no refused character (see the module's docstring); CRLF is
     read as LF in multi-line text."""

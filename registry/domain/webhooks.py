@@ -52,6 +52,32 @@ class DeliveryStatus(enum.Enum):
     FAILED = "FAILED"
 
 
+class FailureKind(enum.StrEnum):
+    """Why a delivery ended FAILED: what `/metrics` counts and staff are told."""
+
+    UNRENDERABLE = "unrenderable"  # the message could not be built from what is stored
+    REFUSED = "refused"  # the receiver refused it for good (SMTP 5xx, HTTP 410)
+    RETRIES_EXHAUSTED = "retries_exhausted"  # it kept failing until the schedule ran out
+    NOT_SENT = "not_sent"  # withheld on purpose: unsubscribed, subscription deleted or disabled
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryFailure:
+    """Why a delivery was given up, in words staff can act on."""
+
+    kind: FailureKind
+    cause: str  # "the subject could not be rendered: …", "the mail server refused …"
+
+    @property
+    def tells_staff(self) -> bool:
+        """A notice someone relies on did not arrive; one withheld on purpose did not fail."""
+        return self.kind is not FailureKind.NOT_SENT
+
+    @property
+    def summary(self) -> str:
+        return f"not delivered: {self.cause}"
+
+
 @dataclass(frozen=True, slots=True)
 class Attempt:
     number: int
@@ -82,4 +108,5 @@ class Delivery:
     target: str | None = field(default=None, repr=False)
     delivered_at: datetime | None = None
     failed_at: datetime | None = None
+    failure: DeliveryFailure | None = None  # set when FAILED
     lease_seq: int = 0  # the queue generation the claim was made at

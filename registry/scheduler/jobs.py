@@ -12,6 +12,7 @@ from registry.services.change_jobs import (
 )
 from registry.services.console_digests import refresh_console_digests
 from registry.services.delivery.dispatch import dispatch_events
+from registry.services.delivery.staff_alerts import alert_staff
 from registry.services.delivery.worker import deliver_due
 from registry.services.objection_effects import settle_objections
 
@@ -24,5 +25,6 @@ JOBS: tuple[Job, ...] = (
     send_reminders,
     dispatch_events,
     deliver_due,
+    alert_staff,
     refresh_console_digests,
 )

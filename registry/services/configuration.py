@@ -10,7 +10,9 @@ from collections.abc import Callable
 from pydantic import ValidationError as PydanticValidationError
 
 from registry.delivery import email, retry, ssrf
+from registry.domain import validation
 from registry.domain.durations import parse_duration
+from registry.domain.errors import ValidationError
 from registry.services.change_jobs import reminder_offsets
 from registry.services.webhooks import check_webhook_settings
 from registry.settings import Settings, parse_interval
@@ -65,3 +67,18 @@ def check_settings(settings: Settings) -> None:
         check_webhook_settings(settings)
     except ValueError as exc:
         raise SettingsError(str(exc)) from None
+    _check_mail_addresses(settings)
+
+
+def _check_mail_addresses(settings: Settings) -> None:
+    """The sender and the staff address become e-mail headers: one line each, and the
+    staff address a real one, with a server to send through."""
+    try:
+        validation.plain(settings.smtp_from, "REGISTRY_SMTP_FROM")
+        if settings.staff_email is not None:
+            validation.email(settings.staff_email, "REGISTRY_STAFF_EMAIL")
+    except ValidationError as exc:
+        named = exc.message.startswith(exc.field)
+        raise SettingsError(exc.message if named else f"{exc.field}: {exc.message}") from None
+    if settings.staff_email is not None and not settings.smtp_url:
+        raise SettingsError("REGISTRY_STAFF_EMAIL: set REGISTRY_SMTP_URL too, to send through")

@@ -14,10 +14,11 @@ from registry.store import (
     events,
     notice_schedule,
     objections,
+    staff_alerts,
 )
 from registry.store.database import Backlog
 
-__all__ = ["Backlog", "backlogs", "delivery_counts"]
+__all__ = ["Backlog", "backlogs", "delivery_counts", "delivery_failures", "staff_alerts_pending"]
 
 
 async def backlogs(deps: Deps) -> dict[str, Backlog]:
@@ -38,3 +39,13 @@ async def backlogs(deps: Deps) -> dict[str, Backlog]:
 async def delivery_counts(deps: Deps) -> dict[tuple[str, str, str], int]:
     """Deliveries by (channel, event type, status)."""
     return await deliveries.counts(deps.db)
+
+
+async def delivery_failures(deps: Deps) -> dict[tuple[str, str], int]:
+    """Deliveries given up, by (channel, failure kind)."""
+    return await deliveries.failure_counts(deps.db)
+
+
+async def staff_alerts_pending(deps: Deps) -> int:
+    """Failed deliveries staff have not yet been told of."""
+    return await staff_alerts.count_pending(deps.db)

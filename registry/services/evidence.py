@@ -2,6 +2,8 @@
 
 `delivered_at` is the first successful delivery of any of the change's events to the
 customer (SMTP accepted, webhook 2xx) and `channels` the channels that succeeded;
+when none succeeded and one was given up, `not_delivered` says why ("not delivered:
+the subject could not be rendered: …"), so a notice never reads as merely pending;
 `viewed_at` and `acknowledged_at` come from the notice page; the objection's filer
 is the person named on the page or the API key used. Read in a few queries per
 batch of notices, so exports stream any number of customers.
@@ -32,6 +34,7 @@ class NoticeEvidence:
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
     objection: Objection | None = None
+    not_delivered: str | None = None  # why, when nothing was delivered and one failed
 
     @property
     def objection_filer(self) -> str | None:
@@ -68,9 +71,14 @@ async def for_notices(
     event_of = await events.change_events_of(deps.db, customer_ids, change_ids, CHANGE_EVENTS)
     first: dict[tuple[str, str], datetime] = {}
     channels: dict[tuple[str, str], set[str]] = defaultdict(set)
+    failed: dict[tuple[str, str], deliveries.Finished] = {}
     if event_of:
-        for done in await deliveries.delivered_of_events(deps.db, customer_ids, list(event_of)):
+        for done in await deliveries.finished_of_events(deps.db, customer_ids, list(event_of)):
             key = event_of[done.event_id]
+            if done.failure is not None:
+                if _earlier(done, failed.get(key)):
+                    failed[key] = done
+                continue
             if done.at is not None and (key not in first or done.at < first[key]):
                 first[key] = done.at
             channels[key].add(done.channel)
@@ -92,8 +100,23 @@ async def for_notices(
             acknowledged_at=view.acknowledged_at,
             acknowledged_by=person(view.acknowledged_by_name, view.acknowledged_by_email),
             objection=latest_objections.get(key),
+            not_delivered=_not_delivered(failed.get(key)) if key not in first else None,
         )
     return result
+
+
+def _earlier(done: deliveries.Finished, kept: deliveries.Finished | None) -> bool:
+    """The first failure tells why a notice did not arrive (later ones repeat it)."""
+    if kept is None:
+        return True
+    return done.at is not None and (kept.at is None or done.at < kept.at)
+
+
+def _not_delivered(found: deliveries.Finished | None) -> str | None:
+    if found is None or found.failure is None:
+        return None
+    channel = "e-mail" if found.channel == "email" else found.channel
+    return f"{found.failure.summary} ({channel})"
 
 
 BATCH = 500

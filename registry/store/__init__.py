@@ -27,6 +27,7 @@ from registry.store import (
     objections,
     processing_locations,
     products,
+    staff_alerts,
     subprocessors,
     transfer_bases,
     webhook_subscriptions,
@@ -57,5 +58,6 @@ COLLECTIONS: tuple[ModuleType, ...] = (
     webhook_subscriptions,
     deliveries,
     delivery_queue,
+    staff_alerts,
     email_subscribers,
 )

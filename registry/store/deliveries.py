@@ -21,12 +21,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument, UpdateOne
 
-from registry.domain.webhooks import Attempt, Delivery, DeliveryStatus
+from registry.domain.webhooks import (
+    Attempt,
+    Delivery,
+    DeliveryFailure,
+    DeliveryStatus,
+    FailureKind,
+)
 from registry.store.database import (
     Database,
     Document,
@@ -52,12 +57,14 @@ async def ensure_indexes(db: Database) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """One attempt to record, and the state it leaves the delivery in."""
+    """One attempt to record, and the state it leaves the delivery in (a FAILED one
+    says why: `failure`)."""
 
     delivery: Delivery
     attempt: Attempt
     status: DeliveryStatus
     next_attempt_at: datetime | None
+    failure: DeliveryFailure | None = None
 
 
 def new_document(
@@ -90,6 +97,23 @@ def new_document(
     }
 
 
+def _failure_document(failure: DeliveryFailure | None) -> Document | None:
+    return None if failure is None else {"kind": failure.kind.value, "cause": failure.cause}
+
+
+def _failure(doc: Document) -> DeliveryFailure | None:
+    """A FAILED record's cause; one failed before causes were kept says only that."""
+    found = doc.get("failure")
+    if isinstance(found, dict):
+        try:
+            return DeliveryFailure(FailureKind(str(found.get("kind"))), str(found.get("cause", "")))
+        except ValueError:
+            pass
+    if doc.get("status") == DeliveryStatus.FAILED.value:
+        return DeliveryFailure(FailureKind.RETRIES_EXHAUSTED, "its last attempt failed")
+    return None
+
+
 def from_document(doc: Document, attempts: Sequence[Attempt] = ()) -> Delivery:
     return Delivery(
         id=doc["_id"],
@@ -105,6 +129,7 @@ def from_document(doc: Document, attempts: Sequence[Attempt] = ()) -> Delivery:
         attempts=tuple(attempts),
         delivered_at=doc.get("delivered_at"),
         failed_at=doc.get("failed_at"),
+        failure=_failure(doc),
         channel=doc.get("channel", "webhook"),
         target=doc.get("target"),
     )
@@ -198,47 +223,42 @@ async def record(db: Database, outcome: Outcome) -> bool:
 async def record_many(db: Database, outcomes: Sequence[Outcome]) -> set[str]:
     """`record` for a batch; returns the ids whose state it set.
 
-    Finished deliveries are updated with one `update_many` per (status, attempt
-    number); a retry carries its own next attempt time, so retries are updated
-    one by one, in one bulk write.
+    Delivered ones are updated with one `update_many` per attempt number; a retry
+    carries its own next attempt time and a failure its own cause, so those are
+    updated one by one, in one bulk write.
     """
     if not outcomes:
         return set()
     await db[ATTEMPTS].insert_many([_attempt_document(o.delivery.id, o.attempt) for o in outcomes])
-    finished: dict[tuple[DeliveryStatus, int], list[Outcome]] = defaultdict(list)
-    retries: list[Outcome] = []
+    delivered: dict[int, list[Outcome]] = defaultdict(list)
+    one_by_one: list[Outcome] = []
     for o in outcomes:
-        if o.next_attempt_at is None:
-            finished[(o.status, o.attempt.number)].append(o)
+        if o.next_attempt_at is None and o.status is DeliveryStatus.DELIVERED:
+            delivered[o.attempt.number].append(o)
         else:
-            retries.append(o)
+            one_by_one.append(o)
     modified = 0
-    for (status, number), group in finished.items():
+    for number, group in delivered.items():
         at = max(o.attempt.at for o in group)  # one time per group; each attempt's is logged
-        values: dict[str, Any] = {
-            "status": status.value,
-            "next_attempt_at": None,
-            "attempt_count": number,
-            "delivered_at" if status is DeliveryStatus.DELIVERED else "failed_at": at,
-        }
         result = await db[NAME].update_many(
             {"_id": {"$in": [o.delivery.id for o in group]}, "attempt_count": {"$lt": number}},
-            {"$set": values},
+            {
+                "$set": {
+                    "status": DeliveryStatus.DELIVERED.value,
+                    "next_attempt_at": None,
+                    "attempt_count": number,
+                    "delivered_at": at,
+                }
+            },
         )
         modified += result.modified_count
-    if retries:
+    if one_by_one:
         ops = [
             UpdateOne(
                 {"_id": o.delivery.id, "attempt_count": {"$lt": o.attempt.number}},
-                {
-                    "$set": {
-                        "status": o.status.value,
-                        "next_attempt_at": o.next_attempt_at,
-                        "attempt_count": o.attempt.number,
-                    }
-                },
+                {"$set": _state(o)},
             )
-            for o in retries
+            for o in one_by_one
         ]
         modified += (await db[NAME].bulk_write(ops, ordered=False)).modified_count
     if modified == len(outcomes):
@@ -253,6 +273,20 @@ async def record_many(db: Database, outcomes: Sequence[Outcome]) -> set[str]:
         for o in outcomes
         if now_at.get(o.delivery.id) == (o.attempt.number, o.status.value)
     }
+
+
+def _state(o: Outcome) -> Document:
+    """The fields an outcome other than a delivery sets: a retry's next time, or the
+    end of a FAILED one and why."""
+    values: Document = {
+        "status": o.status.value,
+        "next_attempt_at": o.next_attempt_at,
+        "attempt_count": o.attempt.number,
+    }
+    if o.next_attempt_at is None and o.status is DeliveryStatus.FAILED:
+        values["failed_at"] = o.attempt.at
+        values["failure"] = _failure_document(o.failure)
+    return values
 
 
 async def note_lost(db: Database, delivery_id: str, attempt: Attempt) -> None:
@@ -281,6 +315,7 @@ async def replay(db: Database, delivery_id: str, now: datetime) -> Delivery | No
                 "next_attempt_at": now,
                 "attempt_count": 0,
                 "failed_at": None,
+                "failure": None,
             }
         },
         return_document=ReturnDocument.AFTER,
@@ -327,31 +362,37 @@ def claimed_copy(delivery: Delivery, *, seq: int, attempt: int) -> Delivery:
 
 
 @dataclass(frozen=True, slots=True)
-class Delivered:
-    """A successful delivery of an event, on one channel."""
+class Finished:
+    """A finished delivery of an event, on one channel: delivered (`failure` None) or
+    given up, with why."""
 
     event_id: str
     channel: str
     at: datetime | None
+    failure: DeliveryFailure | None = None
 
 
-async def delivered_of_events(
+async def finished_of_events(
     db: Database, customer_ids: Sequence[str], event_ids: Sequence[str]
-) -> list[Delivered]:
-    """The successful deliveries of these events to these customers (the customer
-    narrows the read to its `customer_log` range)."""
+) -> list[Finished]:
+    """The delivered and the failed deliveries of these events to these customers (the
+    customer narrows the read to its `customer_log` range)."""
     cursor = db[NAME].find(
         {
             "customer_id": {"$in": list(customer_ids)},
             "event_id": {"$in": list(event_ids)},
-            "status": DeliveryStatus.DELIVERED.value,
+            "status": {"$in": [DeliveryStatus.DELIVERED.value, DeliveryStatus.FAILED.value]},
         },
-        {"event_id": 1, "channel": 1, "delivered_at": 1},
+        {"event_id": 1, "channel": 1, "delivered_at": 1, "failed_at": 1, "status": 1, "failure": 1},
     )
-    return [
-        Delivered(doc["event_id"], str(doc.get("channel") or "webhook"), doc.get("delivered_at"))
-        async for doc in cursor
-    ]
+    found: list[Finished] = []
+    async for doc in cursor:
+        channel = str(doc.get("channel") or "webhook")
+        if doc["status"] == DeliveryStatus.DELIVERED.value:
+            found.append(Finished(doc["event_id"], channel, doc.get("delivered_at")))
+        else:
+            found.append(Finished(doc["event_id"], channel, doc.get("failed_at"), _failure(doc)))
+    return found
 
 
 async def forget_address(db: Database, subscription_id: str, erased_as: str) -> None:
@@ -360,6 +401,25 @@ async def forget_address(db: Database, subscription_id: str, erased_as: str) -> 
         {"subscription_id": subscription_id},
         {"$set": {"target": None, "subscription_id": erased_as}},
     )
+
+
+async def failure_counts(db: Database) -> dict[tuple[str, str], int]:
+    """FAILED deliveries by (channel, failure kind), in one aggregation; one failed
+    before causes were kept counts as "retries_exhausted", its only way to fail then."""
+    group = {"channel": "$channel", "kind": "$failure.kind"}
+    cursor = await db[NAME].aggregate(
+        [
+            {"$match": {"status": DeliveryStatus.FAILED.value}},
+            {"$group": {"_id": group, "n": {"$sum": 1}}},
+        ]
+    )
+    found: dict[tuple[str, str], int] = defaultdict(int)
+    async for row in cursor:
+        key = row.get("_id")
+        key = key if isinstance(key, dict) else {}
+        kind = str(key.get("kind") or FailureKind.RETRIES_EXHAUSTED.value)
+        found[(str(key.get("channel") or "webhook"), kind)] += int(row.get("n", 0))
+    return dict(found)
 
 
 async def counts(db: Database) -> dict[tuple[str, str, str], int]:

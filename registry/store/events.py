@@ -180,6 +180,15 @@ async def change_events_of(
     return {doc["_id"]: (doc["change_id"], doc["customer_id"]) async for doc in cursor}
 
 
+async def changes_of(db: Database, event_ids: Sequence[str]) -> dict[str, str]:
+    """The change each of these events is about, by event id (events about no change,
+    and unknown ids, are left out)."""
+    if not event_ids:
+        return {}
+    cursor = db[NAME].find({"_id": {"$in": list(event_ids)}}, {"change_id": 1})
+    return {doc["_id"]: doc["change_id"] async for doc in cursor if doc.get("change_id")}
+
+
 async def dispatch_backlog(db: Database) -> Backlog:
     """Events not yet turned into deliveries."""
     return await backlog(db, NAME, {"dispatched_at": None}, "occurred_at")

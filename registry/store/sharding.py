@@ -187,6 +187,12 @@ PLAN: tuple[Placement, ...] = (
     ),
     Placement("webhook_subscriptions", (), "a few per customer"),
     Placement("webhook_delivery_leases", (), "claims in flight only (batch size x workers)"),
+    Placement(
+        "staff_alerts",
+        (),
+        "failed deliveries staff are still to be told of (removed once told), and the "
+        "sender's lease",
+    ),
     Placement("meta", (), "one document: the registry version"),
     Placement("migrations", (), "the storage layout and the migration's lease"),
 )

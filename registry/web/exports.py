@@ -42,6 +42,7 @@ NOTICE_COLUMNS = [
     "viewed_at",
     "acknowledged_at",
     "acknowledged_by",
+    "not_delivered",
 ]
 
 
@@ -154,6 +155,7 @@ async def proof_of_notice(request: Request) -> Response:
             "viewed_at": _iso(proof.viewed_at),
             "acknowledged_at": _iso(proof.acknowledged_at),
             "acknowledged_by": proof.acknowledged_by,
+            "not_delivered": proof.not_delivered,
         }
 
     async def rows() -> AsyncIterator[dict[str, Any]]:

@@ -6,8 +6,9 @@ Two kinds of numbers:
   memory by `MetricsMiddleware` in a registry of its own (one per app, so test apps
   never share counters);
 - the state of due work, computed from the database on every scrape (deliveries by
-  channel and status, due backlog, oldest due age, scheduler lag), so every API process
-  reports the same cluster-wide truth whichever one is scraped.
+  channel and status, deliveries given up by channel and cause, failures staff are
+  still to be told of, due backlog, oldest due age, scheduler lag), so every API
+  process reports the same cluster-wide truth whichever one is scraped.
 
 The middleware is plain ASGI (not BaseHTTPMiddleware): it wraps `send` to see the
 status and, for GraphQL POSTs, `receive` to read the operation name from the body the
@@ -44,6 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from registry.domain.errors import Unauthenticated
 from registry.domain.event_types import EventType
 from registry.domain.models import Role
+from registry.domain.webhooks import FailureKind
 from registry.services import due_work
 from registry.services.access import authenticate
 from registry.services.deps import Deps
@@ -61,6 +63,7 @@ _DEFINITION = re.compile(r"\b(query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 _BUCKET_LABELS = (*(repr(bound) for bound in _LATENCY_BUCKETS), "+Inf")  # as prometheus prints
 DELIVERY_STATUSES = ("PENDING", "DELIVERED", "FAILED")
+CHANNELS = ("webhook", "email")
 
 
 @dataclass(slots=True)
@@ -231,6 +234,8 @@ class DatabaseSnapshot:
     by_event_type: dict[tuple[str, str], int] | None = None
     backlog: dict[str, int] | None = None
     oldest_age: dict[str, float] | None = None
+    failures: dict[tuple[str, str], int] | None = None
+    alerts_pending: int | None = None
 
 
 def _deliveries(
@@ -252,6 +257,9 @@ async def snapshot(deps: Deps) -> DatabaseSnapshot:
     now = deps.clock.now()
     try:
         deliveries, by_type = _deliveries(await due_work.delivery_counts(deps))
+        failures = {(c, k.value): 0 for c in CHANNELS for k in FailureKind}
+        failures.update(await due_work.delivery_failures(deps))
+        alerts_pending = await due_work.staff_alerts_pending(deps)
         work = await due_work.backlogs(deps)
     except PyMongoError:
         logger.warning("metrics: database unreachable", exc_info=True)
@@ -261,7 +269,9 @@ async def snapshot(deps: Deps) -> DatabaseSnapshot:
         kind: max((now - b.oldest_due).total_seconds(), 0.0) if b.oldest_due else 0.0
         for kind, b in work.items()
     }
-    return DatabaseSnapshot(True, deliveries, by_type, backlog, oldest_age)
+    return DatabaseSnapshot(
+        True, deliveries, by_type, backlog, oldest_age, failures, alerts_pending
+    )
 
 
 class _SnapshotCollector(Collector):
@@ -291,6 +301,25 @@ class _SnapshotCollector(Collector):
             for (event_type, status), n in sorted(data.by_event_type.items()):
                 typed.add_metric([event_type, status], float(n))
             yield typed
+        if data.failures is not None:
+            failed = GaugeMetricFamily(
+                "registry_deliveries_failed",
+                "Deliveries given up, by channel and cause: unrenderable (the message could "
+                "not be built), refused (for good by the receiver), retries_exhausted, "
+                "not_sent (withheld on purpose: unsubscribed, subscription deleted).",
+                labels=("channel", "cause"),
+            )
+            for (channel, cause), n in sorted(data.failures.items()):
+                failed.add_metric([channel, cause], float(n))
+            yield failed
+        if data.alerts_pending is not None:
+            alerts = GaugeMetricFamily(
+                "registry_staff_alerts_pending",
+                "Failed deliveries staff have not yet been told of by e-mail "
+                "(REGISTRY_STAFF_EMAIL); grows while it is unset or unreachable.",
+            )
+            alerts.add_metric([], float(data.alerts_pending))
+            yield alerts
         if data.backlog is not None and data.oldest_age is not None:
             backlog = GaugeMetricFamily(
                 "registry_due_backlog", "Work items due now, by kind.", labels=("kind",)

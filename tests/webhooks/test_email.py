@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,7 @@ from registry.domain.errors import ValidationError
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.domain.models import CustomerTerms, Role
-from registry.domain.webhooks import Delivery, DeliveryStatus
+from registry.domain.webhooks import Delivery, DeliveryFailure, DeliveryStatus, FailureKind
 from registry.services import customers, webhooks
 from registry.services.delivery.dispatch import dispatch_events
 from registry.services.delivery.options import DeliveryOptions
@@ -189,12 +190,12 @@ async def test_the_delivery_log_shows_the_channel(api: Api, deps: Deps, mail: Ma
     assert node == {"channel": "email", "status": "DELIVERED", "attempts": [{"outcome": "success"}]}
 
 
-async def test_a_refusing_server_is_retried_on_the_schedule_then_failed(
+async def test_a_server_refusing_for_now_is_retried_on_the_schedule_then_failed(
     api: Api, deps: Deps, mail: MailServer
 ) -> None:
     clock: FrozenClock = api.clock
     deps = with_smtp(deps, mail.url)
-    mail.answer = "554 5.7.1 Rejected by policy"
+    mail.answer = "451 4.7.1 Try again later"
     customer = await customer_with_contacts(deps)
     event_id = await emit_notice(deps, customer)
     await dispatch_events(deps, "w1")
@@ -226,12 +227,15 @@ async def test_a_refusing_server_is_retried_on_the_schedule_then_failed(
     )
     assert last.failed_at is not None
     assert [(a.number, a.status_code, a.outcome) for a in last.attempts] == [
-        (1, 554, "failure"),
-        (2, 554, "failure"),
-        (3, 554, "failure"),
+        (1, 451, "failure"),
+        (2, 451, "failure"),
+        (3, 451, "failure"),
     ]
-    assert "554" in (last.attempts[0].error or "")
-    assert "Rejected by policy" in last.attempts[0].response_excerpt
+    assert "451" in (last.attempts[0].error or "")
+    assert "Try again later" in last.attempts[0].response_excerpt
+    assert last.failure == DeliveryFailure(
+        FailureKind.RETRIES_EXHAUSTED, "gave up after 3 attempts: SMTP server answered 451"
+    )
     assert mail.messages == []
 
 
@@ -346,3 +350,29 @@ def test_an_event_without_a_change_still_renders() -> None:
     assert message["Message-ID"] == "<dlv_1@example.test>"
     assert "410 Gone" in text_of(message, "plain")
     assert "graphql" not in text_of(message, "plain").lower()
+
+
+@pytest.mark.parametrize(
+    ("legal_name", "part"),
+    [
+        pytest.param("Evil Corp\r\nBcc: all@acme.test", "subject", id="CRLF in the subject"),
+        pytest.param("Evil Corp\nInc.", "subject", id="LF in the subject"),
+    ],
+)
+def test_a_message_that_cannot_be_built_names_the_part(legal_name: str, part: str) -> None:
+    body = (
+        '{"type":"change.cancelled","timestamp":"2026-01-05T09:00:00Z","data":{"change":'
+        '{"kind":"ADD","subprocessor":{"legalName":' + json.dumps(legal_name) + "}}}}"
+    )
+    with pytest.raises(email_channel.Unrenderable) as refused:
+        email_channel.render_message(
+            body, sender="registry@example.test", to="dpo@acme.test", message_id="dlv_1"
+        )
+    assert refused.value.cause.startswith(f"the {part} could not be rendered: ")
+
+
+def test_a_body_that_is_not_json_cannot_be_built() -> None:
+    with pytest.raises(email_channel.Unrenderable, match=r"^the message content could not be"):
+        email_channel.render_message(
+            "{not json", sender="registry@example.test", to="dpo@acme.test", message_id="dlv_1"
+        )

@@ -10,6 +10,7 @@ from registry.delivery import notice_links
 from registry.delivery.bodies import BY_EVENT, delivery_body, render_body
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
+from registry.domain.webhooks import DeliveryFailure, DeliveryStatus, FailureKind
 from registry.services import subscriptions as subscribers
 from registry.services.delivery.batch import Batch
 from registry.services.delivery.options import DeliveryOptions
@@ -131,7 +132,11 @@ async def test_a_missing_payload_closes_the_delivery_unsent(deps: Deps) -> None:
     delivery = deliveries.from_document(doc)
     batch = await Batch.prepare(deps, [delivery], OPTIONS)
     outcome = await batch.attempt(None, delivery)  # type: ignore[arg-type]
-    assert outcome.attempt.error == "not sent: its change payload is missing"
+    assert outcome.attempt.error == "not delivered: its change payload is missing"
+    assert outcome.status is DeliveryStatus.FAILED
+    assert outcome.failure == DeliveryFailure(
+        FailureKind.UNRENDERABLE, "its change payload is missing"
+    )
 
 
 def test_an_event_whose_change_is_not_its_first_key_keeps_its_whole_payload() -> None:

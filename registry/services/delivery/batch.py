@@ -4,6 +4,11 @@ A batch is prepared while the batch before it is on the wire (`worker.py`): its
 subscriptions, their SSRF verdicts, the public addresses still subscribed, the
 events of deliveries stored before bodies were kept, and the shared payloads.
 An attempt then only puts the body together, signs it and sends it.
+
+An attempt always ends in an outcome. A message that cannot be built from what is
+stored, or that the receiver refuses for good, is FAILED at once with its cause
+(`DeliveryFailure`): left to raise, it would only be retried after its lease ran out,
+forever, and nobody would be told.
 """
 
 from __future__ import annotations
@@ -20,10 +25,16 @@ from registry.delivery.bodies import BY_EVENT, shared_ref, stored_body, with_sha
 from registry.delivery.secrets import SecretBox, SecretDecryptionError
 from registry.delivery.sender import AttemptResult
 from registry.delivery.signing import Signer
-from registry.domain.webhooks import Attempt, Delivery, DeliveryStatus, Subscription
+from registry.domain.webhooks import (
+    Attempt,
+    Delivery,
+    DeliveryFailure,
+    DeliveryStatus,
+    FailureKind,
+    Subscription,
+)
 from registry.services import subscriptions as subscribers
-from registry.services.delivery import recording
-from registry.services.delivery.email_attempts import send_email
+from registry.services.delivery import email_attempts, recording
 from registry.services.delivery.health import SubscriptionHealth
 from registry.services.delivery.options import DeliveryOptions
 from registry.services.delivery.payloads import shared_payloads
@@ -96,27 +107,46 @@ class Batch:
         started = self.deps.clock.now()
         sub = self.subs.get(delivery.subscription_id)
         if delivery.body == BY_EVENT and delivery.event_id not in self.bodies:
-            return self._closed(delivery, started, "not sent: its event no longer exists")
+            return self._unrenderable(delivery, started, "its event no longer exists")
         ref = shared_ref(delivery.body or self.bodies[delivery.event_id])
         if ref is not None and ref not in self.shared:
-            return self._closed(delivery, started, "not sent: its change payload is missing")
+            return self._unrenderable(delivery, started, "its change payload is missing")
         if delivery.channel == email.CHANNEL:
             if (
                 delivery.customer_id == subscribers.PUBLIC
                 and delivery.target not in self.subscribed
             ):
                 return self._closed(delivery, started, "not sent: the address unsubscribed")
-            result = await send_email(self.deps, self.options, delivery, self.body_of(delivery))
+            if not email_attempts.can_send(self.deps, delivery):
+                return self._outcome(delivery, started, email_attempts.NO_SMTP)
+            try:
+                message = email_attempts.build_email(self.deps, delivery, self.body_of(delivery))
+            except email.Unrenderable as exc:
+                return self._unrenderable(delivery, started, exc.cause)
+            except Exception as exc:  # a bug building this one message: its own failure
+                return self._unrenderable(delivery, started, _could_not_build(exc))
+            result = await email_attempts.send_email(self.deps, self.options, message)
             return self._outcome(delivery, started, result)
         if sub is None or sub.deleted_at is not None:
             return self._closed(delivery, started, "not sent: the subscription was deleted")
         if not sub.active:
             reason = f"not sent: subscription disabled ({sub.disabled_reason})"
             return self._closed(delivery, started, reason)
-        return self._outcome(delivery, started, await self.send(client, delivery, sub, started))
+        try:
+            body = self.body_of(delivery)
+        except Exception as exc:  # a bug building this one body: its own failure
+            return self._unrenderable(delivery, started, _could_not_build(exc))
+        sent = await self.send(client, delivery, sub, started, body=body)
+        return self._outcome(delivery, started, sent)
 
     async def send(
-        self, client: httpx.AsyncClient, delivery: Delivery, sub: Subscription, started: datetime
+        self,
+        client: httpx.AsyncClient,
+        delivery: Delivery,
+        sub: Subscription,
+        started: datetime,
+        *,
+        body: str | None = None,
     ) -> AttemptResult:
         """Check, sign and send one attempt, without recording it (tests and bench use it)."""
         target = self.targets[sub.url]
@@ -126,10 +156,10 @@ class Batch:
             signer = self._signer(sub.secrets.valid_at(started))
         except SecretDecryptionError as exc:
             return AttemptResult(None, 0.0, "", f"not sent: {exc}", None, "failure")
-        body = self.body_of(delivery).encode()
-        headers = signer.headers(delivery.id, int(started.timestamp()), body)
+        sent = (self.body_of(delivery) if body is None else body).encode()
+        headers = signer.headers(delivery.id, int(started.timestamp()), sent)
         return await sender.send_attempt(
-            client, target, headers, body, total_timeout=self.options.total_timeout
+            client, target, headers, sent, total_timeout=self.options.total_timeout
         )
 
     def body_of(self, delivery: Delivery) -> str:
@@ -148,29 +178,49 @@ class Batch:
     def _outcome(self, delivery: Delivery, started: datetime, result: AttemptResult) -> Outcome:
         now = self.deps.clock.now()
         status, next_at = DeliveryStatus.FAILED, None
+        failure: DeliveryFailure | None = None
+        error = result.error or _describe_failure(result)
         if result.outcome == "success":
             status = DeliveryStatus.DELIVERED
-        elif result.outcome != "gone":
+        elif result.permanent:
+            failure = DeliveryFailure(FailureKind.REFUSED, error or "refused")
+            error = failure.summary
+        elif result.outcome == "gone":
+            failure = DeliveryFailure(FailureKind.REFUSED, "the endpoint answered 410 Gone")
+        else:
             delay = retry.next_attempt_delay(self.schedule, delivery.attempt_count, self.rng)
             asked = (
                 retry.retry_after(result.retry_after, now) if result.outcome == "retry" else None
             )
             if delay is not None:
                 status, next_at = DeliveryStatus.PENDING, now + max(delay, asked or delay)
+            else:
+                last = error or "no answer"
+                tries = delivery.attempt_count
+                cause = f"gave up after {tries} attempt{'s' if tries != 1 else ''}: {last}"
+                failure = DeliveryFailure(FailureKind.RETRIES_EXHAUSTED, cause)
         attempt = Attempt(
             number=delivery.attempt_count,
             at=started,
             status_code=result.status_code,
             latency_ms=round(result.latency_ms, 1),
             response_excerpt=result.response_excerpt,
-            error=result.error or _describe_failure(result),
+            error=error,
             outcome=result.outcome,
         )
-        return Outcome(delivery, attempt, status, next_at)
+        return Outcome(delivery, attempt, status, next_at, failure)
 
     def _closed(self, delivery: Delivery, at: datetime, reason: str) -> Outcome:
+        """Withheld on purpose (unsubscribed, subscription deleted or disabled)."""
         attempt = Attempt(delivery.attempt_count, at, None, None, "", reason, "failure")
-        return Outcome(delivery, attempt, DeliveryStatus.FAILED, None)
+        failure = DeliveryFailure(FailureKind.NOT_SENT, reason.removeprefix("not sent: "))
+        return Outcome(delivery, attempt, DeliveryStatus.FAILED, None, failure)
+
+    def _unrenderable(self, delivery: Delivery, at: datetime, cause: str) -> Outcome:
+        """The message cannot be built from what is stored: FAILED now, with the cause."""
+        failure = DeliveryFailure(FailureKind.UNRENDERABLE, cause)
+        attempt = Attempt(delivery.attempt_count, at, None, None, "", failure.summary, "failure")
+        return Outcome(delivery, attempt, DeliveryStatus.FAILED, None, failure)
 
     async def record(self, outcomes: Sequence[Outcome]) -> None:
         """Write the batch's results, then what they say of its subscriptions' health."""
@@ -184,6 +234,11 @@ async def _check(
         return await ssrf.check_url(url, resolver=resolver, allow=allow)
     except ssrf.UnsafeUrl as exc:
         return exc.message
+
+
+def _could_not_build(exc: Exception) -> str:
+    detail = " ".join(str(exc).split()) or "no detail"
+    return f"the message could not be built: {type(exc).__name__}: {detail}"[:400]
 
 
 def _describe_failure(result: AttemptResult) -> str | None:

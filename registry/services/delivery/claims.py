@@ -10,7 +10,7 @@ from datetime import datetime
 from registry.domain.webhooks import Delivery, DeliveryStatus
 from registry.services.delivery.options import DeliveryOptions
 from registry.services.deps import Deps
-from registry.store import deliveries, delivery_queue
+from registry.store import deliveries, delivery_queue, staff_alerts
 
 
 async def claim_due(deps: Deps, worker_id: str, options: DeliveryOptions) -> list[Delivery]:
@@ -56,14 +56,20 @@ async def claim_from(
     )
     ready: list[Delivery] = []
     stale: list[tuple[str, int]] = []
+    owed: list[staff_alerts.StaffAlert] = []
     for entry in mine:
         record = records.get(entry.id)
         if record is None or record.status is not DeliveryStatus.PENDING:
             stale.append((entry.id, entry.lease_seq))  # finished already, or gone
+            if record is not None and record.failure and record.failure.tells_staff:
+                # Its worker recorded the failure and died before the alert: owed still.
+                at = record.failed_at or now
+                owed.append(staff_alerts.alert_of(record, record.failure, at))
             continue
         attempt = entry.attempt_count + 1
         ready.append(deliveries.claimed_copy(record, seq=entry.lease_seq, attempt=attempt))
     if stale:
+        await staff_alerts.add(deps.db, owed)
         await delivery_queue.complete(deps.db, finished=stale, retries=[])
     return ready, rest
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+
 from registry.delivery import email
 from registry.delivery.sender import AttemptResult
 from registry.domain.webhooks import Delivery
@@ -9,24 +11,28 @@ from registry.services import subscriptions as subscribers
 from registry.services.delivery.options import DeliveryOptions
 from registry.services.deps import Deps
 
+NO_SMTP = AttemptResult(None, 0.0, "", "not sent: REGISTRY_SMTP_URL is not set", None, "failure")
 
-async def send_email(
-    deps: Deps, options: DeliveryOptions, delivery: Delivery, body: str
-) -> AttemptResult:
-    """One SMTP attempt of `body` (as sent); without REGISTRY_SMTP_URL the delivery
-    waits, retried."""
-    settings = deps.settings
-    if not settings.smtp_url or delivery.target is None:
-        return AttemptResult(
-            None, 0.0, "", "not sent: REGISTRY_SMTP_URL is not set", None, "failure"
-        )
+
+def build_email(deps: Deps, delivery: Delivery, body: str) -> EmailMessage:
+    """The message for `body` (as sent); raises `email.Unrenderable` when it cannot be
+    built, which no later attempt would change."""
     public = delivery.customer_id == subscribers.PUBLIC
-    message = email.render_message(
+    return email.render_message(
         body,
-        sender=settings.smtp_from,
-        to=delivery.target,
+        sender=deps.settings.smtp_from,
+        to=delivery.target or "",
         message_id=delivery.id,
-        unsubscribe=subscribers.unsubscribe_url(deps, delivery.target) if public else None,
+        unsubscribe=subscribers.unsubscribe_url(deps, delivery.target or "") if public else None,
     )
-    server = email.parse_smtp_url(settings.smtp_url)
+
+
+def can_send(deps: Deps, delivery: Delivery) -> bool:
+    """Without REGISTRY_SMTP_URL (or an address) the delivery waits, retried."""
+    return bool(deps.settings.smtp_url) and delivery.target is not None
+
+
+async def send_email(deps: Deps, options: DeliveryOptions, message: EmailMessage) -> AttemptResult:
+    """One SMTP attempt of a built message."""
+    server = email.parse_smtp_url(deps.settings.smtp_url or "")
     return await email.send(message, server, total_timeout=options.total_timeout)

@@ -1,4 +1,5 @@
-"""Writing a batch's results: the attempts, the ends of the leases, then subscription health."""
+"""Writing a batch's results: the attempts, the alerts staff are owed, the ends of the
+leases, then subscription health."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from registry.delivery import email
 from registry.domain.webhooks import Subscription
 from registry.services.delivery.health import SubscriptionHealth
 from registry.services.deps import Deps
-from registry.store import deliveries, delivery_queue
+from registry.store import deliveries, delivery_queue, staff_alerts
 from registry.store.deliveries import Outcome
 
 logger = logging.getLogger("registry.webhooks")
@@ -21,10 +22,12 @@ async def record(
     subs: Mapping[str, Subscription],
     health: SubscriptionHealth,
 ) -> None:
-    """Log every attempt, end the leases, then update the subscriptions' health.
+    """Log every attempt, note the failures staff must hear of, end the leases, then
+    update the subscriptions' health.
 
     A crash between the steps leaves leases to run out: the messages are sent
-    again (same `webhook-id`), and nothing is lost.
+    again (same `webhook-id`), and nothing is lost; a delivery found FAILED when
+    its lease is taken again gets its alert then (`claims.py`).
     """
     if not outcomes:
         return
@@ -32,6 +35,19 @@ async def record(
     for o in outcomes:
         if o.delivery.id not in recorded:
             logger.warning("delivery %s: lease lost before its result was recorded", o.delivery.id)
+    alerts = [
+        staff_alerts.alert_of(o.delivery, o.failure, o.attempt.at)
+        for o in outcomes
+        if o.delivery.id in recorded and o.failure is not None and o.failure.tells_staff
+    ]
+    for alert in alerts:
+        logger.warning(
+            "delivery %s (%s) failed: %s",
+            alert.delivery_id,
+            alert.channel,
+            alert.failure.kind.value,
+        )
+    await staff_alerts.add(deps.db, alerts)
     await delivery_queue.complete(
         deps.db,
         finished=[

@@ -5,8 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from registry.domain.errors import PermissionDenied
-from registry.domain.webhooks import DeliveryStatus
-from registry.services import change_preview, change_queries, console_vendors, webhooks
+from registry.services import change_preview, change_queries, console_vendors, undelivered
 from registry.web.console.names import customer_names, describe_changes, vendor_names
 from registry.web.console.session import Page, staff_page
 
@@ -21,14 +20,7 @@ async def overview(page: Page) -> Response:
     objections, open_count = await change_queries.open_objections(deps, caller, limit=SHOWN)
     transfers = await console_vendors.transfer_problems(deps, caller)
     try:
-        failed, failed_count = await webhooks.list_deliveries(
-            deps,
-            caller,
-            subscription_id=None,
-            statuses=[DeliveryStatus.FAILED],
-            after=None,
-            limit=SHOWN,
-        )
+        failed, failed_count = await undelivered.recent(deps, caller, SHOWN)
         deliveries_visible = True
     except PermissionDenied:
         failed, failed_count, deliveries_visible = [], 0, False
@@ -46,9 +38,7 @@ async def overview(page: Page) -> Response:
         objections=objections,
         open_count=open_count,
         objection_changes=await describe_changes(deps, page.caller, change_ids),
-        customers=await customer_names(
-            deps, page.caller, [o.customer_id for o in objections] + [d.customer_id for d in failed]
-        ),
+        customers=await customer_names(deps, page.caller, [o.customer_id for o in objections]),
         transfers=transfers[:SHOWN],
         transfer_count=len(transfers),
         failed=failed,
