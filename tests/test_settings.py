@@ -62,6 +62,12 @@ def test_the_defaults_pass() -> None:
     check_settings(make_settings("mongodb://127.0.0.1:9/", "unused"))
 
 
+def test_a_public_url_with_a_line_break_is_refused() -> None:
+    bad = make_settings("mongodb://127.0.0.1:9/", "unused", public_url="https://r.example/\nX: y")
+    with pytest.raises(SettingsError, match=r"^REGISTRY_PUBLIC_URL must be one line"):
+        check_settings(bad)
+
+
 def test_a_staff_address_needs_a_mail_server() -> None:
     with pytest.raises(SettingsError, match=r"^REGISTRY_STAFF_EMAIL: set REGISTRY_SMTP_URL"):
         check_settings(make_settings("mongodb://127.0.0.1:9/", "unused", staff_email="a@b.test"))

@@ -71,10 +71,12 @@ def check_settings(settings: Settings) -> None:
 
 
 def _check_mail_addresses(settings: Settings) -> None:
-    """The sender and the staff address become e-mail headers: one line each, and the
-    staff address a real one, with a server to send through."""
+    """The sender, the staff address and the public URL (in List-Unsubscribe) become
+    e-mail headers: one line each, and the staff address a real one, with a server to
+    send through."""
     try:
         validation.plain(settings.smtp_from, "REGISTRY_SMTP_FROM")
+        validation.plain(settings.public_url, "REGISTRY_PUBLIC_URL")
         if settings.staff_email is not None:
             validation.email(settings.staff_email, "REGISTRY_STAFF_EMAIL")
     except ValidationError as exc:
