@@ -16,10 +16,12 @@ from typing import Any
 
 import icalendar
 
-from registry.domain import labels
+from registry.domain import fields, labels
 from registry.domain import people_dates as dates
 from registry.domain.event_types import EventType
+from registry.domain.fields import Shown
 from registry.domain.models import ChangeKind
+from registry.domain.vendor_fields import VENDOR_FIELDS
 
 SUBJECT_PREFIX: dict[EventType, str] = {
     EventType.CHANGE_ANNOUNCED: "",
@@ -134,13 +136,11 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
         subject += f" — from {dates.day(effective, zone)}"
     elif kind is EventType.CHANGE_EFFECTIVE and effective is not None:
         subject += f" — since {dates.day(effective, zone)}"
-    facts = [("Who", sub.get("legalName") or change.get("subprocessorId", ""))]
-    if sub.get("website"):
-        facts.append(("Website", sub["website"]))
-    if sub.get("purpose"):
-        facts.append(("What for", sub["purpose"]))
-    if sub.get("dataCategories"):
-        facts.append(("Which data", ", ".join(sub["dataCategories"])))
+    # The vendor's declared facts (domain/vendor_fields.py), as the notice page shows them.
+    facts = [
+        (fact.label, fact.text or fields.NOT_STATED)
+        for fact in fields.facts(VENDOR_FIELDS, Shown.NOTICE, sub)
+    ]
     if change.get("replaces"):
         facts.append(("Replaces", change["replaces"]["legalName"]))
     if change.get("description"):

@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from registry.domain.event_types import CHANGE_EVENTS, PUBLIC_EVENTS, EventType
+from registry.domain.fields import Field, Kind
 from registry.domain.models import (
     ChangeKind,
     ChangeStatus,
@@ -31,6 +32,7 @@ from registry.domain.models import (
     TransferMechanism,
     TransferStatus,
 )
+from registry.domain.vendor_fields import SNAPSHOT_FIELDS
 
 Schema = dict[str, Any]
 BASE_URI = "https://subprocessor-registry.example/schema/events/"
@@ -51,10 +53,13 @@ ADDED: frozenset[str] = frozenset()
 older schema, and bodies stored before, stay valid. Name them here as they are added."""
 
 
-def _object(properties: Schema, description: str | None = None) -> Schema:
+def _object(
+    properties: Schema, description: str | None = None, *, optional: set[str] | None = None
+) -> Schema:
+    left_out = ADDED | (optional or set())
     schema: Schema = {
         "type": "object",
-        "required": sorted(k for k in properties if k not in ADDED),
+        "required": sorted(k for k in properties if k not in left_out),
         "properties": properties,
         # Receivers must accept keys they do not know: new ones are added, never removed.
         "additionalProperties": True,
@@ -81,16 +86,24 @@ _LOCATION = _object(
         "transfer": _TRANSFER,
     }
 )
+
+
+def _declared(f: Field) -> Schema:
+    if f.kind is Kind.LINES:
+        return {"type": "array", "items": _STRING, "description": f.description}
+    return {**(_STRING if f.required else _TEXT_OR_NULL), "description": f.description}
+
+
+# The vendor's fields as first released; any other declared one is optional (ADDED).
+_FIRST_VENDOR_KEYS = {"id", "legalName", "purpose", "dataCategories", "website", "locations"}
 _SUBPROCESSOR = _object(
     {
         "id": _STRING,
-        "legalName": _STRING,
-        "purpose": _STRING,
-        "dataCategories": {"type": "array", "items": _STRING},
-        "website": _TEXT_OR_NULL,
+        **{f.api_name: _declared(f) for f in SNAPSHOT_FIELDS},
         "locations": {"type": "array", "items": _LOCATION},
     },
     "The vendor as announced.",
+    optional={f.api_name for f in SNAPSHOT_FIELDS} - _FIRST_VENDOR_KEYS,
 )
 _REPLACED: Schema = {
     "oneOf": [{"type": "null"}, _object({"id": _STRING, "legalName": _STRING})],

@@ -9,6 +9,7 @@ something (no objection window, no hosting region), `KEEP` leaves it.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -34,25 +35,23 @@ KEEP = Keep.KEEP
 
 @dataclass(frozen=True, slots=True)
 class SubprocessorDetails:
-    """A new vendor (createSubprocessor); scope codes are checked against the catalogs."""
+    """A new vendor (createSubprocessor): its declared fields by name
+    (domain/vendor_fields.py), unchecked; scope codes are checked against the catalogs."""
 
-    legal_name: str
-    purpose: str
-    data_categories: tuple[str, ...] = ()
-    website: str | None = None
-    contact_email: str | None = None
+    values: Mapping[str, object]
     scope: Scope = field(default_factory=Scope)
+
+    @classmethod
+    def named(cls, legal_name: str, purpose: str, **values: object) -> SubprocessorDetails:
+        return cls({"legal_name": legal_name, "purpose": purpose, **values})
 
 
 @dataclass(frozen=True, slots=True)
 class SubprocessorEdit:
-    """Fields to change on a vendor (updateSubprocessor); None keeps a field."""
+    """What to change on a vendor (updateSubprocessor): a field left out keeps its value,
+    one given as None is cleared (where its declaration allows)."""
 
-    legal_name: str | None = None
-    purpose: str | None = None
-    data_categories: tuple[str, ...] | None = None
-    website: str | None = None
-    contact_email: str | None = None
+    values: Mapping[str, object] = field(default_factory=dict)
     scope: Scope | None = None
 
 
@@ -113,6 +112,7 @@ class CustomerEdit:
     weekend_rolls_to_monday: bool | None = None
     time_zone: str | None = None
     period_ends: PeriodEnds | None = None
+    holiday_calendar: str | Keep | None = KEEP
     notice_emails: tuple[str, ...] | None = None
     products: tuple[str, ...] | None = None
     hosting_region: str | Keep | None = KEEP

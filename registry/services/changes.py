@@ -195,9 +195,11 @@ async def announce_change(deps: Deps, caller: Caller, announcement: ChangeAnnoun
         kind=kind,
         subprocessor_id=subprocessor_id,
         replaces_id=replaces_id,
-        description=check.optional_text(description, "description", max_length=2000),
+        description=check.optional_text(
+            description, "description", max_length=2000, multiline=True
+        ),
         emergency=emergency,
-        emergency_reason=check.optional_text(emergency_reason, "emergencyReason"),
+        emergency_reason=check.optional_text(emergency_reason, "emergencyReason", multiline=True),
         announced_at=now,
         effective_at=chosen,
         earliest_allowed=earliest,
@@ -238,7 +240,7 @@ async def get_change(deps: Deps, caller: Caller, change_id: str) -> Change:
 
 async def cancel_change(deps: Deps, caller: Caller, change_id: str, reason: str) -> Change:
     require_role(caller, *STAFF)
-    why = check.text(reason, "reason", max_length=2000)
+    why = check.text(reason, "reason", max_length=2000, multiline=True)
     existing = await get_change(deps, caller, change_id)
     # The guarded write is the commit point: a cancel and the change taking effect
     # cannot both win. Notices, plan and events follow from the recorded state.
@@ -282,7 +284,7 @@ async def notice_for(deps: Deps, change: Change, customer_id: str) -> Notice:
 async def file_objection(deps: Deps, caller: Caller, filing: ObjectionFiling) -> Objection:
     """The filer's name and e-mail: the person objecting (the notice page asks)."""
     who = policy.acting_customer(caller, filing.customer_id)
-    why = check.text(filing.reason, "reason", max_length=5000)
+    why = check.text(filing.reason, "reason", max_length=5000, multiline=True)
     name = check.optional_text(filing.filer_name, "name", max_length=200)
     address = check.email(filing.filer_email, "email") if filing.filer_email else None
     change = await get_change(deps, caller, filing.change_id)
@@ -343,7 +345,7 @@ async def resolve_objection(
         deps.db,
         existing.id,
         resolution,
-        check.optional_text(note, "note", max_length=5000),
+        check.optional_text(note, "note", max_length=5000, multiline=True),
         now,
         caller.key_id,
     )

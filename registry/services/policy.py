@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from registry.domain.errors import NotFound, PermissionDenied, ValidationError
+from registry.domain.fields import Audience
 from registry.domain.models import Change, Role, Subprocessor, SubprocessorStatus
 from registry.services.caller import Caller
 
@@ -77,6 +78,12 @@ def visibility(caller: Caller) -> str:
     if caller.role is Role.CUSTOMER:
         return f"customer:{caller.customer_id}"
     return f"staff:{caller.role.value}"
+
+
+def may_read_field(caller: Caller, audience: Audience) -> bool:
+    """A declared field (domain/fields.py) of a record the caller may see: staff-only
+    fields (remarks) are read by staff alone, on every path that shows the field."""
+    return audience is Audience.EVERYONE or is_staff(caller)
 
 
 def is_staff(caller: Caller) -> bool:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import fields, replace
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import replace
 
+from registry.domain import fields
 from registry.domain import validation as check
 from registry.domain.drafts import (
     DpaDraft,
@@ -24,6 +24,7 @@ from registry.domain.models import (
     TransferBasis,
     TransferMechanism,
 )
+from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.services import catalogs, edits, policy, scope_changes
 from registry.services.caller import Caller
 from registry.services.deps import Deps
@@ -32,47 +33,12 @@ from registry.store import dpas, ids, processing_locations, subprocessors, trans
 from registry.store.database import Conflict
 
 
-def _categories(values: Sequence[str] | None) -> tuple[str, ...]:
-    if values is None:
-        return ()
-    if len(values) > 50:
-        raise ValidationError("dataCategories", "at most 50 data categories")
-    cleaned = [check.text(v, "dataCategories", max_length=100) for v in values]
-    return tuple(dict.fromkeys(cleaned))
-
-
-# The checked details; any other detail is recorded as given.
-_DETAIL_RULES: dict[str, Callable[[Any], object]] = {
-    "legal_name": lambda v: check.text(v, "legalName", max_length=200),
-    "purpose": lambda v: check.text(v, "purpose", max_length=1000),
-    "data_categories": _categories,
-    "website": lambda v: check.url(v, "website"),
-    "contact_email": lambda v: check.email(v, "contactEmail"),
-}
-
-
-def _checked_details(given: SubprocessorDetails | SubprocessorEdit) -> dict[str, Any]:
-    """A vendor's details as given, each checked by its rule; None (kept) is left out.
-
-    Every field of the drafts but `scope` (checked against the catalogs) is a vendor
-    field, so a new detail reaches the vendor without a line here.
-    """
-    return {
-        f.name: _DETAIL_RULES.get(f.name, _as_given)(value)
-        for f in fields(given)
-        if f.name != "scope" and (value := getattr(given, f.name)) is not None
-    }
-
-
-def _as_given(value: object) -> object:
-    return value
-
-
 async def create_subprocessor(
     deps: Deps, caller: Caller, details: SubprocessorDetails
 ) -> Subprocessor:
     """A new vendor starts PROPOSED: only an ADD change, announced in time, activates it."""
     require_role(caller, *STAFF)
+    values = fields.checked(VENDOR_FIELDS, details.values, creating=True)
     checked = await catalogs.checked_scope(deps, details.scope)
     now = deps.clock.now()
     sub = Subprocessor(
@@ -81,7 +47,7 @@ async def create_subprocessor(
         created_at=now,
         status_history=(StatusChange(SubprocessorStatus.PROPOSED, now),),
         scope=checked,
-        **_checked_details(details),
+        **values,
     )
     await subprocessors.insert(deps.db, sub)
     return sub
@@ -119,7 +85,7 @@ async def update_subprocessor(
     """Scope: see services/scope_changes.py (narrowing at once, widening under notice)."""
     sub = await _writable(deps, caller, sub_id, "id")
     new_scope = await catalogs.checked_scope(deps, edit.scope) if edit.scope is not None else None
-    changes = _checked_details(edit)
+    changes = fields.checked(VENDOR_FIELDS, edit.values, creating=False)
     if new_scope is not None:
         # Checked (and a narrowing recorded) before the other fields are written.
         sub = await scope_changes.set_directly(deps, caller, sub, new_scope)

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from registry.domain import fields
 from registry.domain import validation as check
 from registry.domain.errors import ValidationError
 from registry.domain.models import (
@@ -34,6 +35,7 @@ from registry.domain.models import (
     TransferBasis,
     TransferMechanism,
 )
+from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.services import catalogs
 from registry.services.customers import checked_terms, remember
 from registry.services.deps import Deps
@@ -183,6 +185,15 @@ async def _load_subprocessor(
     return changed
 
 
+def _checked_fields(given: dict[str, Any]) -> dict[str, Any]:
+    """The API's rules; a refusal names the field as the file does (its declared name)."""
+    try:
+        return fields.checked(VENDOR_FIELDS, given, creating=True)
+    except ValidationError as exc:
+        key = next((f.name for f in VENDOR_FIELDS if f.api_name == exc.field), exc.field)
+        raise ValidationError(key, f"{key}: {exc.message}") from None
+
+
 async def _checked_subprocessor(
     deps: Deps, namespace: str, entry: dict[str, Any], since: datetime
 ) -> _SeededVendor:
@@ -196,24 +207,16 @@ async def _checked_subprocessor(
         deps,
         Scope(tuple(raw_scope.get("products", ())), tuple(raw_scope.get("hosting_regions", ()))),
     )
+    # The same rules as the API's, by the declared fields' names (the file's keys).
+    given = {f.name: entry[f.name] for f in VENDOR_FIELDS if f.name in entry}
     sub = Subprocessor(
         id=sub_id,
-        legal_name=check.text(entry["legal_name"], "legal_name", max_length=200),
-        purpose=check.text(entry["purpose"], "purpose", max_length=1000),
         status=status,
         created_at=since,
-        # Policies quote categories at length (up to ~150 characters), where the API's
-        # 100 would cut them; the character rule is the API's.
-        data_categories=tuple(
-            check.text(c, "data_categories", max_length=500)
-            for c in entry.get("data_categories") or ()
-        ),
-        website=check.url(entry.get("website"), "website"),
-        contact_email=check.email(entry.get("contact_email"), "contact_email"),
         status_history=(StatusChange(status, since),),
         active_from=since if active else None,
-        note=check.note(entry.get("note")),
         scope=scope,
+        **_checked_fields(given),
     )
     locations = tuple(
         ProcessingLocation(

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from registry.domain import labels
-from registry.domain.models import Change, DataOrigin
+from registry.domain import fields, labels
+from registry.domain.models import Change, DataOrigin, Subprocessor
 from registry.domain.transfers import evaluate_transfer
+from registry.domain.vendor_fields import SNAPSHOT_FIELDS
 from registry.services.deps import Deps
 from registry.store import changes, dpas, processing_locations, subprocessors, transfer_bases
 from registry.store.database import Document
@@ -48,13 +49,7 @@ async def take(deps: Deps, change: Change) -> Document:
             )
         transfers[origin.value] = verdicts
     return {
-        "subprocessor": {
-            "id": change.subprocessor_id,
-            "legalName": sub.legal_name if sub else change.subprocessor_id,
-            "purpose": sub.purpose if sub else "",
-            "dataCategories": list(sub.data_categories) if sub else [],
-            "website": sub.website if sub else None,
-        },
+        "subprocessor": vendor_as_sent(change.subprocessor_id, sub),
         "replaces": (
             {"id": replaced.id, "legalName": replaced.legal_name}
             if replaced is not None
@@ -76,6 +71,17 @@ async def take(deps: Deps, change: Change) -> Document:
         "transfers": transfers,
         "on": on.isoformat(),
     }
+
+
+def vendor_as_sent(vendor_id: str, sub: Subprocessor | None) -> Document:
+    """The vendor's fields a snapshot carries (declared in domain/vendor_fields.py), for
+    every customer: staff-only fields never leave."""
+    sent: Document = {"id": vendor_id}
+    for f in SNAPSHOT_FIELDS:
+        sent[f.api_name] = fields.to_json(f, getattr(sub, f.name)) if sub else f.empty
+    if sub is None:  # a vendor no longer on record is named by its id
+        sent["legalName"], sent["purpose"] = vendor_id, ""
+    return sent
 
 
 async def of_change(deps: Deps, change: Change, stored: Document | None = None) -> Document:

@@ -17,8 +17,10 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from registry.domain.errors import NotFound, ValidationError
+from registry.domain.fields import Shown, shown_in
 from registry.domain.models import Notice
-from registry.services import audit, evidence, listing, registry
+from registry.domain.vendor_fields import VENDOR_FIELDS
+from registry.services import audit, evidence, listing, policy, registry
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
@@ -26,7 +28,8 @@ from registry.services.listing import SubprocessorQuery
 from registry.web import scope_params
 from registry.web.callers import request_caller
 
-LIST_COLUMNS = ["id", "legal_name", "purpose", "countries", "website", "status", "active_from"]
+LIST_COLUMNS = ["countries", "status", "active_from"]
+"""After the id and the vendor's declared fields (domain/vendor_fields.py)."""
 NOTICE_COLUMNS = [
     "customer_id",
     "sent_at",
@@ -82,6 +85,17 @@ def spreadsheet_safe(value: Any) -> Any:
     return value
 
 
+def _exported(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _cell(column: str, value: Any) -> Any:
+    """A list in one CSV cell: country codes by spaces, other lists by semicolons."""
+    if isinstance(value, list):
+        return (" " if column == "countries" else "; ").join(value)
+    return value
+
+
 def _csv(rows: list[list[Any]], header: list[str]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -101,13 +115,16 @@ async def subprocessor_list(request: Request) -> Response:
     query = SubprocessorQuery(as_of=_as_of(request), products=products, hosting_region=region)
     subs = await listing.list_subprocessors(deps, caller, query)
     locations = await registry.locations_of(deps, caller, [s.id for s in subs])
+    declared = [
+        f
+        for f in shown_in(VENDOR_FIELDS, Shown.EXPORT)
+        if policy.may_read_field(caller, f.audience)
+    ]
     rows: list[dict[str, Any]] = [
         {
             "id": s.id,
-            "legal_name": s.legal_name,
-            "purpose": s.purpose,
+            **{f.name: _exported(getattr(s, f.name)) for f in declared},
             "countries": sorted({loc.country for loc in locations.get(s.id, [])}),
-            "website": s.website,
             "status": s.status.value,
             "active_from": s.active_from.isoformat() if s.active_from else None,
         }
@@ -115,16 +132,10 @@ async def subprocessor_list(request: Request) -> Response:
     ]
     if fmt == "json":
         return Response(orjson.dumps({"subprocessors": rows}), media_type="application/json")
-    table = [
-        [
-            *(r[c] for c in LIST_COLUMNS[:3]),
-            " ".join(r["countries"]),
-            *(r[c] for c in LIST_COLUMNS[4:]),
-        ]
-        for r in rows
-    ]
+    header = ["id", *(f.name for f in declared), *LIST_COLUMNS]
+    table = [[_cell(c, r[c]) for c in header] for r in rows]
     return Response(
-        _csv(table, LIST_COLUMNS),
+        _csv(table, header),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="subprocessors.csv"'},
     )

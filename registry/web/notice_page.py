@@ -16,9 +16,11 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from registry.delivery.email_content import headline
-from registry.domain import labels
+from registry.domain import fields, labels
 from registry.domain import people_dates as dates
 from registry.domain.errors import NotFound, ObjectionDeadlinePassed, RegistryError
+from registry.domain.fields import Shown
+from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.services import notice_page as service
 from registry.services.deps import Deps
 from registry.web.public import WebError, error_page, render
@@ -85,6 +87,8 @@ async def _show(
         when=lambda instant: dates.moment_with_utc(instant, zone) if instant else "",
         day=lambda instant: dates.day(instant, zone),
         where=_where(shown.payload),
+        facts=fields.facts(VENDOR_FIELDS, Shown.NOTICE, shown.payload.get("subprocessor") or {}),
+        not_stated=fields.NOT_STATED,
         objection=proof.objection,
         filer=proof.objection_filer,
         acknowledged_at=proof.acknowledged_at,

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, Response
 
 from registry.domain import labels
 from registry.domain.errors import PermissionDenied, ValidationError
+from registry.domain.fields import Audience, Shown
 from registry.domain.labels import country_name as country_name  # the console imports it here
 from registry.domain.models import (
     Change,
@@ -32,6 +33,7 @@ from registry.domain.models import (
     TransferStatus,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
+from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.services import catalogs, change_queries, listing, policy, registry
 from registry.services.caller import Caller
 from registry.services.deps import Deps
@@ -287,7 +289,19 @@ async def subprocessor_page(request: Request) -> Response:
         counts=[(STATUS_LABELS[s], s.value.lower(), n) for s, n in counts.items() if n],
         public_url=deps.settings.public_url.rstrip("/"),
         country_name=country_name,
+        more_facts=_MORE_FACTS,
     )
+
+
+# Declared vendor fields listed under the purpose (the name, its link and the purpose
+# have places of their own in the table).
+_MORE_FACTS = tuple(
+    f
+    for f in VENDOR_FIELDS
+    if Shown.PUBLIC_PAGE in f.shown
+    and f.audience is Audience.EVERYONE
+    and f.name not in ("legal_name", "website", "purpose")
+)
 
 
 def _format_instant(value: datetime | date | None) -> str:

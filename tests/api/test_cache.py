@@ -59,7 +59,9 @@ async def test_one_customers_view_is_never_served_to_another(api: Api) -> None:
 async def test_scheduler_transitions_retire_cached_answers(api: Api, admin_key: str) -> None:
     """A change the scheduler makes EFFECTIVE retires the answers cached before it."""
     staff = Caller(Role.ADMIN)
-    vendor = await registry.create_subprocessor(api.deps, staff, SubprocessorDetails("Cache", "x"))
+    vendor = await registry.create_subprocessor(
+        api.deps, staff, SubprocessorDetails.named("Cache", "x")
+    )
     announced = await changes.announce_change(
         api.deps, staff, ChangeAnnouncement(ChangeKind.ADD, vendor.id)
     )

@@ -41,7 +41,9 @@ async def test_an_edit_during_an_add_taking_effect_keeps_both(
     fresh: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deps = fresh.deps
-    sub = await registry.create_subprocessor(deps, STAFF, SubprocessorDetails("Mailer", "mail"))
+    sub = await registry.create_subprocessor(
+        deps, STAFF, SubprocessorDetails.named("Mailer", "mail")
+    )
     # No customers: nothing binds the date, so the ADD is due at once.
     await changes.announce_change(deps, STAFF, ChangeAnnouncement(ChangeKind.ADD, sub.id))
 
@@ -58,7 +60,7 @@ async def test_an_edit_during_an_add_taking_effect_keeps_both(
 
     async def edit() -> Subprocessor:
         return await registry.update_subprocessor(
-            deps, STAFF, sub.id, SubprocessorEdit(legal_name="Mailer GmbH")
+            deps, STAFF, sub.id, SubprocessorEdit({"legal_name": "Mailer GmbH"})
         )
 
     async def take_effect() -> None:
@@ -83,7 +85,9 @@ async def test_two_edits_of_the_same_field_refuse_the_stale_one(
     fresh: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deps = fresh.deps
-    sub = await registry.create_subprocessor(deps, STAFF, SubprocessorDetails("Mailer", "mail"))
+    sub = await registry.create_subprocessor(
+        deps, STAFF, SubprocessorDetails.named("Mailer", "mail")
+    )
     read, go = asyncio.Event(), asyncio.Event()
     writable = registry._writable
 
@@ -99,14 +103,16 @@ async def test_two_edits_of_the_same_field_refuse_the_stale_one(
     async def slow() -> None:
         with pytest.raises(EditConflict, match="changed by someone else") as refused:
             await registry.update_subprocessor(
-                deps, STAFF, sub.id, SubprocessorEdit(purpose="stale")
+                deps, STAFF, sub.id, SubprocessorEdit({"purpose": "stale"})
             )
         assert refused.value.record_id == sub.id
         assert refused.value.fields == ("purpose",)
 
     async def quick() -> None:
         await read.wait()
-        await registry.update_subprocessor(deps, STAFF, sub.id, SubprocessorEdit(purpose="fresh"))
+        await registry.update_subprocessor(
+            deps, STAFF, sub.id, SubprocessorEdit({"purpose": "fresh"})
+        )
         go.set()
 
     await asyncio.gather(slow(), quick())
@@ -173,13 +179,17 @@ async def test_concurrent_edits_of_different_vendor_fields_are_all_kept(
     fresh: Api, trial: int
 ) -> None:
     deps = fresh.deps
-    sub = await registry.create_subprocessor(deps, STAFF, SubprocessorDetails("Mailer", "mail"))
+    sub = await registry.create_subprocessor(
+        deps, STAFF, SubprocessorDetails.named("Mailer", "mail")
+    )
     await asyncio.gather(
-        registry.update_subprocessor(deps, STAFF, sub.id, SubprocessorEdit(purpose="E-mail")),
+        registry.update_subprocessor(deps, STAFF, sub.id, SubprocessorEdit({"purpose": "E-mail"})),
         registry.update_subprocessor(
-            deps, STAFF, sub.id, SubprocessorEdit(website="https://mailer.example")
+            deps, STAFF, sub.id, SubprocessorEdit({"website": "https://mailer.example"})
         ),
-        registry.update_subprocessor(deps, STAFF, sub.id, SubprocessorEdit(legal_name="Mailer AB")),
+        registry.update_subprocessor(
+            deps, STAFF, sub.id, SubprocessorEdit({"legal_name": "Mailer AB"})
+        ),
     )
     stored = await subprocessors.get(deps.db, sub.id)
     assert stored is not None
@@ -195,11 +205,13 @@ async def test_announce_racing_a_vendor_edit_keeps_both(fresh: Api) -> None:
     deps = fresh.deps
     for trial in range(6):
         sub = await registry.create_subprocessor(
-            deps, STAFF, SubprocessorDetails(f"Mailer {trial}", "mail")
+            deps, STAFF, SubprocessorDetails.named(f"Mailer {trial}", "mail")
         )
         change, edited = await asyncio.gather(
             changes.announce_change(deps, STAFF, ChangeAnnouncement(ChangeKind.ADD, sub.id)),
-            registry.update_subprocessor(deps, STAFF, sub.id, SubprocessorEdit(purpose="E-mail")),
+            registry.update_subprocessor(
+                deps, STAFF, sub.id, SubprocessorEdit({"purpose": "E-mail"})
+            ),
         )
         stored = await subprocessors.get(deps.db, sub.id)
         assert stored is not None

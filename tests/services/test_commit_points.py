@@ -85,7 +85,7 @@ async def drain(api: Api) -> None:
 
 
 async def vendor(api: Api, name: str) -> str:
-    made = await vendors.create_subprocessor(api.deps, ADMIN, Details(name, "Email delivery"))
+    made = await vendors.create_subprocessor(api.deps, ADMIN, Details.named(name, "Email delivery"))
     return made.id
 
 

@@ -128,12 +128,27 @@ async def test_create_a_vendor_add_a_us_location_and_a_dpf_basis(web: Api, seede
                 "legalName": "Amplitude Inc.",
                 "purpose": "Product analytics and experiments",
                 "dataCategories": "Usage data",
+                "website": "https://amplitude.com",  # as the form shows it
             },
         )
         assert edited.status_code == 303
         data = (await web.gql(DETAIL, {"id": sub_id}, seeded.admin))["subprocessor"]
         assert data["legalName"] == "Amplitude Inc."
         assert data["website"] == "https://amplitude.com"
+        # A field emptied in the form is cleared; a required one cannot be.
+        cleared = await submit(
+            client,
+            f"/console/subprocessors/{sub_id}/edit",
+            {"legalName": "Amplitude Inc.", "purpose": "Product analytics", "website": ""},
+        )
+        assert cleared.status_code == 303
+        data = (await web.gql(DETAIL, {"id": sub_id}, seeded.admin))["subprocessor"]
+        assert (data["website"], data["dataCategories"]) == (None, [])
+        kept = await submit(
+            client, f"/console/subprocessors/{sub_id}/edit", {"legalName": "", "purpose": "x"}
+        )
+        assert kept.status_code == 400
+        assert "legalName cannot be cleared" in kept.text
 
         dpa = await submit(
             client,

@@ -9,67 +9,35 @@ import strawberry
 
 from registry.api.context import Info
 from registry.api.mutations import attempt
+from registry.api.types import declared
 from registry.api.types.errors import EditConflict, NotFound, PermissionDenied, ValidationError
 from registry.api.types.scope import ScopeInput
 from registry.api.types.subprocessor import Subprocessor
 from registry.domain import drafts, models
+from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.services import registry
 
 
 @strawberry.input(description="A new subprocessor's details (createSubprocessor).")
+@declared.inputs(VENDOR_FIELDS, editing=False)
 class CreateSubprocessorInput:
-    legal_name: str = strawberry.field(
-        description="The vendor's legal name as in the DPA, 1-200 characters."
-    )
-    purpose: str = strawberry.field(
-        description="What the vendor does for us with customer data, 1-1000 characters."
-    )
-    data_categories: list[str] | None = strawberry.field(
-        default=None,
-        description="Categories of personal data it processes (each 1-100 characters, at most "
-        "50); default none.",
-    )
-    website: str | None = strawberry.field(
-        default=None, description="The vendor's website, an http(s) URL."
-    )
-    contact_email: str | None = strawberry.field(
-        default=None, description="The vendor's privacy or DPA contact address."
-    )
     scope: ScopeInput | None = strawberry.field(
         default=None, description="Products and hosting regions it touches (default: all)."
     )
 
     def details(self) -> drafts.SubprocessorDetails:
         return drafts.SubprocessorDetails(
-            legal_name=self.legal_name,
-            purpose=self.purpose,
-            data_categories=tuple(self.data_categories or ()),
-            website=self.website,
-            contact_email=self.contact_email,
+            declared.values(self, VENDOR_FIELDS),
             scope=self.scope.codes() if self.scope is not None else models.Scope(),
         )
 
 
 @strawberry.input(
-    description="Fields to change on a subprocessor (updateSubprocessor); omitted or null fields "
-    "keep their value."
+    description="Fields to change on a subprocessor (updateSubprocessor); an omitted field keeps "
+    "its value, null clears one that may be empty."
 )
+@declared.inputs(VENDOR_FIELDS, editing=True)
 class UpdateSubprocessorInput:
-    legal_name: str | None = strawberry.field(
-        default=None, description="New legal name, 1-200 characters."
-    )
-    purpose: str | None = strawberry.field(
-        default=None, description="New purpose, 1-1000 characters."
-    )
-    data_categories: list[str] | None = strawberry.field(
-        default=None,
-        description="New list of data categories, replacing the old one (each 1-100 characters, "
-        "at most 50).",
-    )
-    website: str | None = strawberry.field(default=None, description="New website, an http(s) URL.")
-    contact_email: str | None = strawberry.field(
-        default=None, description="New privacy or DPA contact address."
-    )
     scope: ScopeInput | None = strawberry.field(
         default=None,
         description="A narrower scope (applies at once, recorded as a change); widening an "
@@ -78,13 +46,7 @@ class UpdateSubprocessorInput:
 
     def edit(self) -> drafts.SubprocessorEdit:
         return drafts.SubprocessorEdit(
-            legal_name=self.legal_name,
-            purpose=self.purpose,
-            data_categories=tuple(self.data_categories)
-            if self.data_categories is not None
-            else None,
-            website=self.website,
-            contact_email=self.contact_email,
+            declared.values(self, VENDOR_FIELDS),
             scope=self.scope.codes() if self.scope is not None else None,
         )
 

@@ -6,12 +6,16 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from registry.api.context import Info
-from registry.api.types import scalars  # noqa: F401 - registers the enums
+from registry.api.types import (
+    declared,
+    scalars,  # noqa: F401 - registers the enums
+)
 from registry.api.types.node import Node
 from registry.api.types.scope import Scope
 from registry.domain import models
 from registry.domain.notice import customer_date
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
+from registry.domain.vendor_fields import VENDOR_FIELDS
 
 if TYPE_CHECKING:
     from registry.api.types.change import Change
@@ -186,21 +190,9 @@ class StatusChange:
 
 
 @strawberry.type(description="A vendor that processes customer personal data on our behalf.")
+@declared.outputs(VENDOR_FIELDS)
 class Subprocessor(Node):
-    legal_name: str = strawberry.field(
-        description="The vendor's legal name as in the DPA (e.g. Amazon Web Services EMEA SARL)."
-    )
-    purpose: str = strawberry.field(
-        description="What the vendor does for us with customer data, in one sentence."
-    )
-    data_categories: list[str] = strawberry.field(
-        description="Categories of personal data it processes (e.g. name, email address); empty "
-        "when not recorded."
-    )
-    website: str | None = strawberry.field(description="The vendor's website (URL).")
-    contact_email: str | None = strawberry.field(
-        description="The vendor's privacy or DPA contact address."
-    )
+    entity: strawberry.Private[models.Subprocessor]
     status: models.SubprocessorStatus = strawberry.field(
         description="Life-cycle status now. A PROPOSED vendor is visible to ADMIN and "
         "PROCUREMENT keys only, until a change announces it."
@@ -215,7 +207,6 @@ class Subprocessor(Node):
         description="When the vendor leaves (or is announced to leave) force (DateTime, UTC); "
         "null while it stays."
     )
-    note: str | None = strawberry.field(description="Free-text remark by staff.")
     created_at: datetime = strawberry.field(description="When it was recorded (DateTime, UTC).")
     scope: Scope = strawberry.field(
         description="The products and hosting regions this vendor touches (in force now)."
@@ -225,16 +216,11 @@ class Subprocessor(Node):
     def from_domain(cls, s: models.Subprocessor) -> Subprocessor:
         return cls(
             id=strawberry.ID(s.id),
-            legal_name=s.legal_name,
-            purpose=s.purpose,
-            data_categories=list(s.data_categories),
-            website=s.website,
-            contact_email=s.contact_email,
+            entity=s,
             status=s.status,
             status_history=[StatusChange(status=c.status, at=c.at) for c in s.status_history],
             active_from=s.active_from,
             active_until=s.active_until,
-            note=s.note,
             created_at=s.created_at,
             scope=Scope.from_domain(s.scope),
         )

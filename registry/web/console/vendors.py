@@ -28,8 +28,9 @@ from registry.domain.models import (
     TransferMechanism,
 )
 from registry.domain.transfers import evaluate_transfer
+from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.services import catalogs, change_queries, console_vendors, registry
-from registry.web.console import forms
+from registry.web.console import declared, forms
 from registry.web.console.names import vendor_names
 from registry.web.console.session import Page, errors_of, staff_page
 from registry.web.public import MECHANISM_LABELS, country_name
@@ -110,6 +111,7 @@ async def detail(page: Page) -> Response:
     return page.render(
         "vendor.html",
         sub=sub,
+        **declared.form_context(VENDOR_FIELDS),
         verdicts=verdicts,
         origins=list(DataOrigin),
         bases=bases,
@@ -125,11 +127,7 @@ async def detail(page: Page) -> Response:
 
 def _vendor_values(sub: Subprocessor) -> dict[str, Any]:
     return {
-        "legalName": sub.legal_name,
-        "purpose": sub.purpose,
-        "dataCategories": ", ".join(sub.data_categories),
-        "website": sub.website or "",
-        "contactEmail": sub.contact_email or "",
+        **declared.values_of(VENDOR_FIELDS, sub),
         "scopeProducts": list(sub.scope.products),
         "scopeRegions": list(sub.scope.hosting_regions),
     }
@@ -169,6 +167,7 @@ async def _form(
     **values: Any,
 ) -> Response:
     """GET renders the empty (or current) form; POST runs the call or re-renders it."""
+    values.update(declared.form_context(VENDOR_FIELDS))
     if page.form is None:
         return page.render(template, values=initial or {}, errors={}, **values)
     target = page.request.path_params.get("id")
@@ -187,14 +186,7 @@ async def create(page: Page) -> Response:
         return await registry.create_subprocessor(
             p.deps,
             p.caller,
-            SubprocessorDetails(
-                legal_name=p.field("legalName"),
-                purpose=p.field("purpose"),
-                data_categories=tuple(forms.items(p.field("dataCategories"))),
-                website=forms.optional(p.field("website")),
-                contact_email=forms.optional(p.field("contactEmail")),
-                scope=_scope_asked(p),
-            ),
+            SubprocessorDetails(declared.posted(p, VENDOR_FIELDS), scope=_scope_asked(p)),
         )
 
     return await _form(
@@ -223,14 +215,7 @@ async def edit(page: Page) -> Response:
             p.deps,
             p.caller,
             sub.id,
-            SubprocessorEdit(
-                scope=None if unchanged else asked,
-                legal_name=p.field("legalName"),
-                purpose=p.field("purpose"),
-                data_categories=tuple(forms.items(p.field("dataCategories"))),
-                website=forms.optional(p.field("website")),
-                contact_email=forms.optional(p.field("contactEmail")),
-            ),
+            SubprocessorEdit(declared.posted(p, VENDOR_FIELDS), scope=None if unchanged else asked),
         )
 
     return await _form(
