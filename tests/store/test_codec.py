@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from registry.domain.fields import Kind
 from registry.domain.models import (
     Change,
     ChangeKind,
@@ -39,6 +40,7 @@ from registry.domain.models import (
     TransferMechanism,
 )
 from registry.domain.subscribers import Subscriber
+from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.domain.webhooks import SealedSecrets, Subscription
 from registry.store import (
     changes,
@@ -365,6 +367,12 @@ def _change_document(change: Change) -> Document:
 
 # Fields added after the codec: new documents hold them, old ones read as their default.
 ADDED_SINCE: dict[type, Document] = {
+    # Vendor fields declared after this layout are written empty (read back as empty).
+    Subprocessor: {
+        f.name: [] if f.kind is Kind.LINES else None
+        for f in VENDOR_FIELDS
+        if f.name not in OLD_SUBPROCESSOR
+    },
     ProcessingLocation: {"note": None},
     Customer: {"note": None},
     # A new change is unsettled until its effects are applied; old ones have no key.
