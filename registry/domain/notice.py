@@ -12,6 +12,8 @@ Periods are counted on the calendar of the customer's time zone
 customer's weekend, and with `PeriodEnds.END_OF_DAY` a period ends when its
 last local day does (Regulation 1182/71 Art. 3(2)(c)): the returned instant is
 the following local midnight, the first moment no longer inside the period.
+Terms that roll (`weekend_rolls_to_monday`) move a last day on a Saturday, a Sunday
+or a public holiday of their `holiday_calendar` to the next working day (Art. 3(4)).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from registry.domain.durations import (
     local_instant,
     parse_duration,
 )
+from registry.domain.holiday_calendars import holiday_calendar
 from registry.domain.models import CustomerTerms, PeriodEnds
 
 __all__ = [
@@ -52,6 +55,7 @@ __all__ = [
     "objection_deadline",
     "objection_window",
     "reminder_times",
+    "rolled_past",
     "validate_emergency",
     "validate_terms",
 ]
@@ -339,9 +343,10 @@ def validate_emergency(emergency: bool, reason: str | None) -> None:
 def _period_end(start: datetime, duration: Duration, terms: CustomerTerms) -> datetime:
     """Where a period from `start` ends for this customer, as a UTC instant.
 
-    Counted on the customer's calendar; a last day on a local Saturday or Sunday
-    moves to Monday when the terms say so; with END_OF_DAY the period runs to
-    the end of its last local day, i.e. up to the next local midnight.
+    Counted on the customer's calendar; a last day on a local Saturday, Sunday or
+    public holiday moves to the next working day when the terms say so; with
+    END_OF_DAY the period runs to the end of its last local day, i.e. up to the
+    next local midnight.
     """
     zone = _zone(terms.time_zone)
     end = add_duration(start, duration, zone)
@@ -355,10 +360,26 @@ def _period_end(start: datetime, duration: Duration, terms: CustomerTerms) -> da
 
 
 def _rolled(day: date, terms: CustomerTerms) -> date:
-    """A Saturday or Sunday moved to Monday, when the terms ask for it."""
-    if terms.weekend_rolls_to_monday and day.weekday() >= _SATURDAY:
-        return day + timedelta(days=7 - day.weekday())
+    """A Saturday, Sunday or public holiday moved to the next working day, when the
+    terms ask for it (Regulation 1182/71 Art. 3(4); the holidays of their calendar)."""
+    if not terms.weekend_rolls_to_monday:
+        return day
+    calendar = holiday_calendar(terms.holiday_calendar) if terms.holiday_calendar else None
+    while day.weekday() >= _SATURDAY or (calendar is not None and calendar.holiday(day)):
+        day += _ONE_DAY
     return day
+
+
+def rolled_past(day: date, terms: CustomerTerms) -> tuple[tuple[date, str], ...]:
+    """The days a period ending on `day` rolls past, each with why (for people)."""
+    skipped: list[tuple[date, str]] = []
+    end = _rolled(day, terms)
+    calendar = holiday_calendar(terms.holiday_calendar) if terms.holiday_calendar else None
+    while day < end:
+        name = calendar.holiday(day) if calendar is not None else None
+        skipped.append((day, name or day.strftime("%A")))
+        day += _ONE_DAY
+    return tuple(skipped)
 
 
 @lru_cache(maxsize=64)

@@ -10,6 +10,7 @@ from registry.domain import validation as check
 from registry.domain.drafts import CustomerDraft, CustomerEdit, Keep
 from registry.domain.durations import InvalidDuration
 from registry.domain.errors import NotFound, ValidationError
+from registry.domain.holiday_calendars import InvalidHolidayCalendar, calendar_code
 from registry.domain.models import Customer, CustomerTerms, Role
 from registry.domain.notice import contract_period
 from registry.services import catalogs, edits, policy
@@ -24,7 +25,7 @@ T = TypeVar("T")
 
 
 def checked_terms(terms: CustomerTerms) -> CustomerTerms:
-    """The terms as asked for, their periods and time zone checked."""
+    """The terms as asked for, their periods, time zone and holiday calendar checked."""
     try:
         contract_period(terms.notice_period)
     except InvalidDuration as exc:
@@ -34,7 +35,29 @@ def checked_terms(terms: CustomerTerms) -> CustomerTerms:
             contract_period(terms.objection_window)
         except InvalidDuration as exc:
             raise ValidationError("objectionWindow", str(exc)) from None
-    return dataclasses.replace(terms, time_zone=check.time_zone(terms.time_zone, "timeZone"))
+    return dataclasses.replace(
+        terms,
+        time_zone=check.time_zone(terms.time_zone, "timeZone"),
+        holiday_calendar=_holiday_calendar(terms),
+    )
+
+
+def _holiday_calendar(terms: CustomerTerms) -> str | None:
+    """A calendar the library knows, named only where periods roll (it moves nothing else)."""
+    code = terms.holiday_calendar
+    if code is None or not code.strip():
+        return None
+    try:
+        checked = calendar_code(code.strip())
+    except InvalidHolidayCalendar as exc:
+        raise ValidationError("holidayCalendar", str(exc)) from None
+    if not terms.weekend_rolls_to_monday:
+        raise ValidationError(
+            "holidayCalendar",
+            "a holiday calendar only moves periods that roll to the next working day: "
+            "set weekendRollsToMonday too (Regulation 1182/71 Art. 3(4))",
+        )
+    return checked
 
 
 def _emails(addresses: Sequence[str]) -> tuple[str, ...]:
@@ -96,6 +119,9 @@ async def update_customer(
             weekend_rolls_to_monday=_kept(e.weekend_rolls_to_monday, old.weekend_rolls_to_monday),
             time_zone=_kept(e.time_zone, old.time_zone),
             period_ends=_kept(e.period_ends, old.period_ends),
+            holiday_calendar=(
+                old.holiday_calendar if isinstance(e.holiday_calendar, Keep) else e.holiday_calendar
+            ),
         )
     )
     updated = dataclasses.replace(

@@ -49,6 +49,8 @@ def terms_key(terms: CustomerTerms) -> str:
     # Added later: default values add nothing, so keys stored before them stay valid.
     if terms.time_zone != "UTC" or terms.period_ends is not PeriodEnds.SAME_INSTANT:
         parts += [terms.time_zone, terms.period_ends.value]
+    if terms.holiday_calendar is not None:
+        parts += [f"H:{terms.holiday_calendar}"]
     return "|".join(parts)
 
 

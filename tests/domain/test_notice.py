@@ -563,6 +563,7 @@ terms_strategy = st.builds(
     objection_window=st.none() | durations.map(format_duration),
     allows_emergency_replacement=st.booleans(),
     weekend_rolls_to_monday=st.booleans(),
+    holiday_calendar=st.none() | st.sampled_from(("DE-BE", "DK", "GB-SCT")),
 )
 
 

@@ -39,8 +39,15 @@ class CreateCustomerInput:
     )
     weekend_rolls_to_monday: bool = strawberry.field(
         default=False,
-        description="Move deadlines that fall on a Saturday or Sunday in the customer's time "
-        "zone to the next Monday; default false.",
+        description="A period ending on a Saturday, a Sunday or a public holiday of "
+        "holidayCalendar in the customer's time zone ends with the next working day "
+        "(Regulation 1182/71 Art. 3(4)); default false.",
+    )
+    holiday_calendar: str | None = strawberry.field(
+        default=None,
+        description="Public holidays rolled periods skip: a country code, optionally with its "
+        "ISO 3166-2 subdivision (DE-BE for Berlin, DK); needs weekendRollsToMonday; default "
+        "none (weekends only).",
     )
     notice_emails: list[str] | None = strawberry.field(
         default=None, description="Addresses that receive notices by e-mail; default none."
@@ -79,6 +86,7 @@ class CreateCustomerInput:
                 weekend_rolls_to_monday=self.weekend_rolls_to_monday,
                 time_zone=self.time_zone,
                 period_ends=self.period_ends,
+                holiday_calendar=self.holiday_calendar,
             ),
             notice_emails=tuple(self.notice_emails or ()),
             products=tuple(self.products or ()),
@@ -120,8 +128,13 @@ class UpdateCustomerInput:
     )
     weekend_rolls_to_monday: bool | None = strawberry.field(
         default=None,
-        description="Move deadlines that fall on a Saturday or Sunday in the customer's time "
-        "zone to the next Monday.",
+        description="Whether a period ending on a Saturday, a Sunday or a public holiday of "
+        "holidayCalendar ends with the next working day (Regulation 1182/71 Art. 3(4)).",
+    )
+    holiday_calendar: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Public holidays rolled periods skip (DE-BE, DK); null removes the "
+        "calendar (weekends only); omitted keeps it.",
     )
     time_zone: str | None = strawberry.field(
         default=None,
@@ -160,6 +173,7 @@ class UpdateCustomerInput:
             weekend_rolls_to_monday=self.weekend_rolls_to_monday,
             time_zone=self.time_zone,
             period_ends=self.period_ends,
+            holiday_calendar=_kept(self.holiday_calendar),
             notice_emails=_listed(self.notice_emails),
             products=_listed(self.products),
             hosting_region=_kept(self.hosting_region),

@@ -30,8 +30,13 @@ class CustomerTerms:
         "its notice period ends (default false)."
     )
     weekend_rolls_to_monday: bool = strawberry.field(
-        description="Whether a deadline falling on a Saturday or Sunday in the customer's "
-        "time zone moves to the following Monday (default false)."
+        description="Whether a period ending on a Saturday or Sunday in the customer's time "
+        "zone (or a public holiday of its holidayCalendar) ends with the next working day "
+        "instead, as Regulation 1182/71 Art. 3(4) says (default false)."
+    )
+    holiday_calendar: str | None = strawberry.field(
+        description="The public holidays rolled periods skip: a country code with an optional "
+        "ISO 3166-2 subdivision (e.g. DE-BE for Berlin, DK); null: weekends only."
     )
     time_zone: str = strawberry.field(
         description="IANA time zone (e.g. Europe/Berlin) the periods are counted in and dates "
@@ -50,6 +55,7 @@ class CustomerTerms:
             data_origin=terms.data_origin,
             allows_emergency_replacement=terms.allows_emergency_replacement,
             weekend_rolls_to_monday=terms.weekend_rolls_to_monday,
+            holiday_calendar=terms.holiday_calendar,
             time_zone=terms.time_zone,
             period_ends=terms.period_ends,
         )
