@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pycountry
 
 from registry.domain.errors import ValidationError
+from registry.domain.labels import RESERVED_TERRITORIES
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -88,10 +89,12 @@ def plain(value: str, field: str, *, multiline: bool = False) -> str:
 
 
 def country(value: str, field: str = "country") -> str:
-    """An ISO 3166-1 alpha-2 code, upper case as written (no silent case folding)."""
+    """An ISO 3166-1 alpha-2 code, upper case as written (no silent case folding); also
+    the exceptionally reserved codes of the Canary Islands (IC) and Ceuta and Melilla (EA),
+    which the transfer rules place in Spain."""
     if len(value) != 2 or not value.isascii() or not value.isupper() or not value.isalpha():
         raise ValidationError(field, f"{value!r} is not an ISO 3166-1 alpha-2 country code")
-    if pycountry.countries.get(alpha_2=value) is None:
+    if pycountry.countries.get(alpha_2=value) is None and value not in RESERVED_TERRITORIES:
         raise ValidationError(field, f"{value!r} is not an assigned ISO 3166-1 country code")
     return value
 
