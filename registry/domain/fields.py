@@ -156,12 +156,15 @@ def to_json(f: Field, value: Any) -> Any:
 
 def facts(declared: Iterable[Field], where: Shown, record: Mapping[str, Any]) -> list[Fact]:
     """The fields shown `where` for everyone, read by API name from a record as sent
-    (a change snapshot's vendor), for people: label, text ('' when empty), link."""
+    (a change snapshot's vendor), for people: label, text ('' when empty), link; an
+    empty address is left out."""
     found = []
     for f in declared:
         if where in f.shown and f.audience is Audience.EVERYONE:
             value = record.get(f.api_name)
             text = f.for_people(value)
+            if not text and f.kind in (Kind.URL, Kind.EMAIL):
+                continue  # an address nobody recorded is left out, not "not stated"
             found.append(Fact(f, text, text if f.kind is Kind.URL and text else None))
     return found
 

@@ -121,7 +121,6 @@ def test_facts_for_people_read_a_record_as_sent() -> None:
         "name": ("Acme", None),
         "about": ("", None),
         "site": ("https://acme.example", "https://acme.example"),
-        "mail": ("", None),
         "tags": ("a, b", None),
     }
 
