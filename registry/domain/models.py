@@ -131,6 +131,7 @@ class Subprocessor:
     created_at: datetime
     data_categories: tuple[str, ...] = ()
     website: str | None = None
+    certifications: tuple[str, ...] = ()
     contact_email: str | None = None
     status_history: tuple[StatusChange, ...] = ()
     # When the vendor is (or is announced to be) in force: [active_from, active_until).

@@ -46,6 +46,16 @@ VENDOR_FIELDS: tuple[Field, ...] = (
         hint="https://…",
     ),
     Field(
+        "certifications",
+        "Certifications",
+        "Security and privacy certifications the vendor holds (e.g. ISO/IEC 27001, SOC 2 "
+        "Type II; each 1-100 characters, at most 20); empty when not recorded.",
+        Kind.LINES,
+        max_length=100,
+        max_items=20,
+        hint="Separated by commas, e.g. ISO/IEC 27001, SOC 2 Type II.",
+    ),
+    Field(
         "contact_email",
         "Contact e-mail",
         "The vendor's privacy or DPA contact address.",
