@@ -21,6 +21,9 @@ from registry.api.endpoint import GraphQLEndpoint
 from registry.api.schema import build_schema
 from registry.clock import Clock, SystemClock
 from registry.delivery.sender import build_client
+from registry.http.conditional import conditional
+from registry.http.request_metrics import MetricsMiddleware
+from registry.http.retirement import RetireWrites
 from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
 from registry.services import versions
@@ -28,12 +31,11 @@ from registry.services.access import KnownKeys
 from registry.services.configuration import check_settings
 from registry.services.deps import Deps
 from registry.settings import Settings
-from registry.store.database import connect, describe_uri, ensure_indexes
+from registry.store import ensure_indexes
+from registry.store.database import connect, describe_uri
 from registry.web import exports
-from registry.web.conditional import conditional
 from registry.web.console import console_routes
 from registry.web.errors import exception_handlers
-from registry.web.metrics import MetricsMiddleware
 from registry.web.routes import web_routes
 
 logger = logging.getLogger("registry")
@@ -114,7 +116,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(MetricsMiddleware)],
+        middleware=[Middleware(MetricsMiddleware), Middleware(RetireWrites)],
         exception_handlers=dict(exception_handlers()),
     )
     app.state.schema = schema

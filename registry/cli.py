@@ -18,9 +18,11 @@ from registry import devdb, logs
 from registry.clock import SystemClock
 from registry.domain.errors import RegistryError
 from registry.domain.models import Role
+from registry.services import versions
 from registry.services.deps import Deps
 from registry.settings import Settings
-from registry.store.database import connect, describe_uri, ensure_indexes
+from registry.store import ensure_indexes
+from registry.store.database import connect, describe_uri
 
 DEFAULT_SCHEMA_PATH = Path("schema/schema.graphql")
 
@@ -46,7 +48,10 @@ async def open_deps(settings: Settings, *, prepare: bool = True) -> AsyncIterato
                 ) from None
             if prepare:
                 await ensure_indexes(db)
-            yield Deps(db=db, clock=SystemClock(), settings=settings)
+            deps = Deps(db=db, clock=SystemClock(), settings=settings)
+            yield deps
+            # What the command wrote retires the answers serving processes cached.
+            await versions.retire_written(deps)
         finally:
             await client.close()
 

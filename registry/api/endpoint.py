@@ -5,7 +5,7 @@ request, refuses batches, oversized and malformed bodies with 4xx, serialises wi
 orjson and masks unexpected errors with a request id that is in the server log.
 
 Read queries (POST, or GET with `?query=`, never mutations) carry an `ETag` and
-`Cache-Control` (`registry.web.conditional`) and are answered from the response cache
+`Cache-Control` (`registry.http.conditional`) and are answered from the response cache
 when possible; a hit costs no database round trip (the registry version is watched in
 the background), a matching `If-None-Match` gets `304` without running anything.
 
@@ -38,18 +38,18 @@ from registry.api.limits import QueryLimits
 from registry.api.loaders import Loaders
 from registry.api.response_cache import STATIC_ROOTS, ResponseCache, encode_variables
 from registry.domain.errors import RegistryError
-from registry.services import audit, policy
-from registry.services.access import InvalidApiKey, KnownKeys, authenticate, bearer_token, hash_key
-from registry.services.caller import ANONYMOUS, Caller
-from registry.services.deps import Deps
-from registry.web.conditional import (
+from registry.http.conditional import (
     cache_headers,
     entity_tag,
     matches,
     period,
     registry_version,
 )
-from registry.web.metrics import OPERATION_KEY, note_operation
+from registry.http.request_metrics import OPERATION_KEY, note_operation
+from registry.services import audit, policy
+from registry.services.access import InvalidApiKey, KnownKeys, authenticate, bearer_token, hash_key
+from registry.services.caller import ANONYMOUS, Caller
+from registry.services.deps import Deps
 
 logger = logging.getLogger("registry.api")
 

@@ -20,7 +20,7 @@ from registry.domain import fields, labels
 from registry.domain import people_dates as dates
 from registry.domain.event_types import EventType
 from registry.domain.fields import Shown
-from registry.domain.models import ChangeKind
+from registry.domain.labels import headline
 from registry.domain.vendor_fields import VENDOR_FIELDS
 
 SUBJECT_PREFIX: dict[EventType, str] = {
@@ -82,19 +82,6 @@ def event_type(value: str) -> EventType | None:
         return EventType(value)
     except ValueError:
         return None
-
-
-def headline(change: dict[str, Any]) -> str:
-    """ "New subprocessor: Postmark", "Subprocessor replaced: Mailgun by Postmark"."""
-    vendor = (change.get("subprocessor") or {}).get("legalName") or change.get("subprocessorId", "")
-    try:
-        kind = ChangeKind(change.get("kind"))
-    except ValueError:
-        return f"Subprocessor change: {vendor}"
-    label = labels.KINDS[kind] + (" (emergency)" if change.get("emergency") else "")
-    if kind is ChangeKind.REPLACE and change.get("replaces"):
-        return f"{label}: {change['replaces']['legalName']} by {vendor}"
-    return f"{label}: {vendor}"
 
 
 def _instant(value: Any) -> datetime | None:

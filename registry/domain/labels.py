@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 import pycountry
 
@@ -92,3 +93,16 @@ def role(value: str) -> str:
         return ROLES[LocationRole(value)]
     except ValueError:
         return value
+
+
+def headline(change: dict[str, Any]) -> str:
+    """ "New subprocessor: Postmark", "Subprocessor replaced: Mailgun by Postmark"."""
+    vendor = (change.get("subprocessor") or {}).get("legalName") or change.get("subprocessorId", "")
+    try:
+        kind = ChangeKind(change.get("kind"))
+    except ValueError:
+        return f"Subprocessor change: {vendor}"
+    label = KINDS[kind] + (" (emergency)" if change.get("emergency") else "")
+    if kind is ChangeKind.REPLACE and change.get("replaces"):
+        return f"{label}: {change['replaces']['legalName']} by {vendor}"
+    return f"{label}: {vendor}"

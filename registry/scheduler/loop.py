@@ -13,6 +13,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
+from registry.services import versions
 from registry.services.deps import Deps
 
 logger = logging.getLogger("registry.scheduler")
@@ -34,6 +35,9 @@ class Scheduler:
         for job in self.jobs:
             try:
                 done += await job(self.deps, self.worker_id)
+                # What it wrote retires the answers cached before (a failed job's
+                # writes are counted still, and retired after the next one).
+                await versions.retire_written(self.deps)
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from registry.domain import validation as check
 from registry.domain.errors import NotFound, Unauthenticated, ValidationError
 from registry.domain.models import Role
-from registry.services import versions
 from registry.services.caller import ANONYMOUS, Caller
 from registry.services.deps import Deps
 from registry.services.policy import require_role
@@ -142,5 +141,4 @@ async def revoke_api_key(deps: Deps, caller: Caller, key_id: str) -> ApiKey:
     doc = await api_keys.revoke(deps.db, key_id, deps.clock.now())
     if doc is None:
         raise NotFound(f"no active API key {key_id!r}")
-    await versions.retire_cached_answers(deps)  # processes' `KnownKeys` forget the key
     return ApiKey(doc["_id"], doc["name"], Role(doc["role"]), doc.get("customer_id"), doc["prefix"])

@@ -22,7 +22,7 @@ from registry.services import events as rendering
 from registry.services import snapshots
 from registry.services import subscriptions as subscribers
 from registry.services.deps import Deps
-from registry.store import changes, meta, notices, subprocessors
+from registry.store import changes, notices, subprocessors
 
 logger = logging.getLogger("registry.changes")
 
@@ -93,26 +93,19 @@ async def tell_public_effective(deps: Deps, change: Change) -> None:
     await subscribers.emit_public(deps, change, EventType.CHANGE_EFFECTIVE)
 
 
-async def retire_answers(deps: Deps, change: Change) -> None:
-    """Cached answers computed before the effects are stale."""
-    await meta.bump(deps.db)
-
-
 STEPS: dict[ChangeStatus, tuple[Step, ...]] = {
-    ChangeStatus.ANNOUNCED: (plan, keep_snapshot, retire_answers),
+    ChangeStatus.ANNOUNCED: (plan, keep_snapshot),
     ChangeStatus.CANCELLED: (
         withdraw_plan,
         cancel_notices,
         tell_cancelled,
         tell_public_cancelled,
-        retire_answers,
     ),
     ChangeStatus.EFFECTIVE: (
         move_vendors,
         notices_take_effect,
         tell_effective,
         tell_public_effective,
-        retire_answers,
     ),
 }
 """Each state's effects in order; every step can run again with the same outcome."""

@@ -32,7 +32,6 @@ from registry.store import (
     customer_roster,
     events,
     ids,
-    meta,
     notice_schedule,
     notices,
 )
@@ -192,7 +191,6 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
     # A cancel that landed meanwhile is settled once the lease is free: its notices,
     # these too, are cancelled then (services/change_effects.py).
     await changes.finish_expansion(deps.db, change.id, owner=worker_id)
-    await meta.bump(deps.db)
     return written + 1
 
 
@@ -266,5 +264,4 @@ async def apply_lagging_notices(deps: Deps, worker_id: str) -> int:
                 ),
             )
     await notice_schedule.done(deps.db, entry, owner=worker_id)
-    await meta.bump(deps.db)
     return 1

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 import httpx
 
@@ -21,3 +22,5 @@ class Deps:
     # guard checks (tests pass a stub).
     webhook_client: httpx.AsyncClient | None = None
     resolver: Resolver = default_resolver
+    # Use cases run by this process, by (channel, action, outcome): services/runner.py.
+    use_cases: Counter[tuple[str, str, str]] = field(default_factory=Counter)

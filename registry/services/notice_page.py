@@ -28,13 +28,13 @@ from registry.domain.models import (
     ObjectionStatus,
     Role,
 )
-from registry.services import audit, snapshots
 from registry.services import changes as change_service
+from registry.services import runner, snapshots
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence, for_notices
 from registry.services.policy import require_role
-from registry.store import changes, customers, ids, meta, notice_views, notices
+from registry.store import changes, customers, ids, notice_views, notices
 from registry.store.database import Document
 
 GONE = "This link is not valid: it may be mistyped, expired or withdrawn."
@@ -117,8 +117,8 @@ async def page(deps: Deps, token: str, *, record_view: bool = True) -> NoticePag
     if change is None:
         raise NotFound(GONE)
     now = deps.clock.now()
-    if record_view and await notice_views.record_view(deps.db, found.notice.id, now):
-        await meta.bump(deps.db)  # cached answers about this notice are stale
+    if record_view:
+        await notice_views.record_view(deps.db, found.notice.id, now)
     snapshot = await snapshots.of_change(deps, change)
     payload = snapshots.change_payload(change, snapshot, found.customer.terms.data_origin)
     proof = (await for_notices(deps, [found.notice]))[found.notice.id]
@@ -136,21 +136,22 @@ async def acknowledge(
     deps: Deps, token: str, *, name: str | None, email: str | None, request_id: str
 ) -> bool:
     found = await holder(deps, token)
-    who, address = _person(name, email)
-    done = await notice_views.acknowledge(
-        deps.db, found.notice.id, deps.clock.now(), name=who, email=address
-    )
-    if done:
-        await meta.bump(deps.db)
-    await audit.record(
+
+    async def call() -> bool:
+        who, address = _person(name, email)
+        return await notice_views.acknowledge(
+            deps.db, found.notice.id, deps.clock.now(), name=who, email=address
+        )
+
+    return await runner.run(
         deps,
         found.caller,
-        action="acknowledgeNotice",
-        result="NoticeAcknowledged" if done else "AlreadyAcknowledged",
+        "acknowledgeNotice",
+        call,
         request_id=request_id,
+        channel=runner.NOTICE_PAGE,
         target=found.notice.id,
     )
-    return done
 
 
 async def object_to(
@@ -158,37 +159,25 @@ async def object_to(
 ) -> Objection:
     """File the customer's objection; the objector's name and e-mail are required here."""
     found = await holder(deps, token)
-    check.text(name, "name", max_length=200)
-    if not email.strip():
-        check.text(email, "email")
-    try:
-        objection = await change_service.file_objection(
-            deps,
-            found.caller,
-            ObjectionFiling(
-                change_id=found.notice.change_id, reason=reason, filer_name=name, filer_email=email
-            ),
+
+    async def call() -> Objection:
+        check.text(name, "name", max_length=200)
+        if not email.strip():
+            check.text(email, "email")
+        filing = ObjectionFiling(
+            change_id=found.notice.change_id, reason=reason, filer_name=name, filer_email=email
         )
-    except Exception as error:
-        await audit.record(
-            deps,
-            found.caller,
-            action="fileObjection",
-            result=type(error).__name__,
-            request_id=request_id,
-            target=found.notice.change_id,
-        )
-        raise
-    await meta.bump(deps.db)
-    await audit.record(
+        return await change_service.file_objection(deps, found.caller, filing)
+
+    return await runner.run(
         deps,
         found.caller,
-        action="fileObjection",
-        result="ObjectionFiled",
+        "fileObjection",
+        call,
         request_id=request_id,
-        target=objection.id,
+        channel=runner.NOTICE_PAGE,
+        target=found.notice.change_id,
     )
-    return objection
 
 
 async def revoke_links(deps: Deps, caller: Caller, customer_id: str) -> Customer:

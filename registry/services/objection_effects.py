@@ -17,7 +17,7 @@ from registry.domain.event_types import EventType
 from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
 from registry.services import events as rendering
 from registry.services.deps import Deps
-from registry.store import changes, events, meta, notices, objections
+from registry.store import changes, events, notices, objections
 
 logger = logging.getLogger("registry.objections")
 
@@ -60,14 +60,10 @@ async def tell_resolved(deps: Deps, objection: Objection) -> None:
     await _tell(deps, objection, EventType.OBJECTION_RESOLVED)
 
 
-async def retire_answers(deps: Deps, objection: Objection) -> None:
-    await meta.bump(deps.db)
-
-
 STEPS: dict[ObjectionStatus, tuple[Step, ...]] = {
-    ObjectionStatus.OPEN: (tell_filed, retire_answers),
+    ObjectionStatus.OPEN: (tell_filed,),
     # The filing's event too: a crash may have left it untold before the resolution.
-    ObjectionStatus.RESOLVED: (tell_filed, apply_resolution, tell_resolved, retire_answers),
+    ObjectionStatus.RESOLVED: (tell_filed, apply_resolution, tell_resolved),
 }
 """Each state's effects in order; every step can run again with the same outcome."""
 

@@ -22,7 +22,7 @@ from registry.domain.models import (
 )
 from registry.services.caller import Caller
 from registry.services.deps import Deps
-from registry.store import changes, ids, meta, subprocessors
+from registry.store import changes, ids, subprocessors
 
 
 def _under_notice(sub: Subprocessor) -> bool:
@@ -86,7 +86,6 @@ async def set_directly(deps: Deps, caller: Caller, sub: Subprocessor, new: Scope
     document.update({"applied_at": now, "expanded": True, "open_guard": change.id})
     await changes.insert(deps.db, document)
     await subprocessors.set_scope(deps.db, sub.id, new)
-    await meta.bump(deps.db)
     return dataclasses.replace(sub, scope=new)
 
 

@@ -44,7 +44,6 @@ from registry.store import (
     customers,
     dpas,
     hosting_regions,
-    meta,
     processing_locations,
     products,
     subprocessors,
@@ -121,8 +120,6 @@ async def load_seed_file(deps: Deps, path: Path, *, progress: bool = False) -> S
             detail = _detail(exc)
             raise SeedError(f"{path}: customer {entry.get('key')!r}: {detail}") from None
         report.customers += 1
-    if report.changed:
-        await meta.bump(deps.db)
     if progress:
         print(f"\r{path.name}: {report.subprocessors} subprocessors, {report.customers} customers")
     return report

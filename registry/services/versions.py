@@ -8,19 +8,20 @@ second (`STALE_AFTER_S`), without a round trip per read.
 from __future__ import annotations
 
 from registry.services.deps import Deps
-from registry.store import meta
+from registry.store import meta, writes
 from registry.store.meta import STALE_AFTER_S, VersionWatch
 
-__all__ = ["STALE_AFTER_S", "VersionWatch", "current", "retire_cached_answers", "watch"]
+__all__ = ["STALE_AFTER_S", "VersionWatch", "current", "retire_written", "watch"]
 
 
 async def current(deps: Deps) -> int:
     return await meta.version(deps.db)
 
 
-async def retire_cached_answers(deps: Deps) -> int:
-    """After a write that may change what queries answer."""
-    return await meta.bump(deps.db)
+async def retire_written(deps: Deps) -> bool:
+    """Retire the answers cached before the writes this process made (store/writes.py);
+    called where work ends: the HTTP boundary, each scheduler job, a command."""
+    return await writes.retire_written(deps.db)
 
 
 def watch(deps: Deps) -> VersionWatch:

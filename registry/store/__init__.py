@@ -21,6 +21,7 @@ from registry.store import (
     events,
     hosting_regions,
     meta,
+    migration,
     notice_schedule,
     notice_views,
     notices,
@@ -32,6 +33,7 @@ from registry.store import (
     transfer_bases,
     webhook_subscriptions,
 )
+from registry.store.database import Database
 
 COLLECTIONS: tuple[ModuleType, ...] = (
     api_keys,
@@ -61,3 +63,12 @@ COLLECTIONS: tuple[ModuleType, ...] = (
     staff_alerts,
     email_subscribers,
 )
+
+
+async def ensure_indexes(db: Database) -> None:
+    """Bring the storage layout up to date (store/migration.py: every process runs
+    this at start-up, so an older database is moved before any job touches it), then
+    create the indexes every collection declares."""
+    await migration.migrate(db)
+    for module in COLLECTIONS:
+        await module.ensure_indexes(db)

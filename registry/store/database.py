@@ -12,13 +12,16 @@ from pymongo import AsyncMongoClient, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError
 
+from registry.store.write_watch import WriteWatch
+
 Document = dict[str, Any]
 DUPLICATE_KEY = 11000
 Database = AsyncDatabase[Document]
 
 
 def connect(uri: str, *, timeout_s: float = 15.0, **options: Any) -> AsyncMongoClient[Document]:
-    """One client per process; every datetime read back is aware UTC."""
+    """One client per process; every datetime read back is aware UTC, and every write it
+    makes is counted for retiring cached answers (store/writes.py)."""
     timeout_ms = int(timeout_s * 1000)
     return AsyncMongoClient(
         uri,
@@ -26,6 +29,7 @@ def connect(uri: str, *, timeout_s: float = 15.0, **options: Any) -> AsyncMongoC
         serverSelectionTimeoutMS=timeout_ms,
         connectTimeoutMS=min(timeout_ms, 10_000),
         appname="subprocessor-registry",
+        event_listeners=[WriteWatch(), *options.pop("event_listeners", ())],
         **options,
     )
 
@@ -48,18 +52,6 @@ async def create_missing_indexes(db: Database, name: str, indexes: list[IndexMod
     for model in indexes:
         if model.document["name"] not in existing:
             await db[name].create_indexes([model])
-
-
-async def ensure_indexes(db: Database) -> None:
-    """Bring the storage layout up to date (store/migration.py: every process runs
-    this at start-up, so an older database is moved before any job touches it), then
-    create the indexes every collection declares."""
-    # Imported here so the store modules stay independent of this one.
-    from registry.store import COLLECTIONS, migration
-
-    await migration.migrate(db)
-    for module in COLLECTIONS:
-        await module.ensure_indexes(db)
 
 
 async def group_by(

@@ -20,13 +20,13 @@ from registry.domain.errors import NotFound, ValidationError
 from registry.domain.fields import Shown, shown_in
 from registry.domain.models import Notice
 from registry.domain.vendor_fields import VENDOR_FIELDS
+from registry.http.callers import request_caller
 from registry.services import audit, evidence, listing, policy, registry
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
 from registry.services.listing import SubprocessorQuery
 from registry.web import scope_params
-from registry.web.callers import request_caller
 
 LIST_COLUMNS = ["countries", "status", "active_from"]
 """After the id and the vendor's declared fields (domain/vendor_fields.py)."""

@@ -1,38 +1,27 @@
-"""Prometheus metrics: `/metrics` and the ASGI middleware that counts requests.
+"""Prometheus metrics: `/metrics`.
 
-Two kinds of numbers:
+Three kinds of numbers:
 
-- request counts and latency, by route template and by GraphQL operation name, kept in
-  memory by `MetricsMiddleware` in a registry of its own (one per app, so test apps
-  never share counters);
+- request counts and latency, kept in memory by the middleware (http/request_metrics.py);
+- the writes asked for in this process, by channel, action and outcome (services/runner.py);
 - the state of due work, computed from the database on every scrape (deliveries by
   channel and status, deliveries given up by channel and cause, failures staff are
   still to be told of, due backlog, oldest due age, scheduler lag), so every API
   process reports the same cluster-wide truth whichever one is scraped.
-
-The middleware is plain ASGI (not BaseHTTPMiddleware): it wraps `send` to see the
-status and, for GraphQL POSTs, `receive` to read the operation name from the body the
-endpoint consumes anyway, without buffering ahead of it.
 """
 
 from __future__ import annotations
 
-import bisect
-import functools
 import hmac
-import itertools
 import logging
-import re
-import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
-    HistogramMetricFamily,
     Metric,
 )
 from prometheus_client.exposition import generate_latest
@@ -40,12 +29,12 @@ from prometheus_client.registry import Collector
 from pymongo.errors import PyMongoError
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from registry.domain.errors import Unauthenticated
 from registry.domain.event_types import EventType
 from registry.domain.models import Role
 from registry.domain.webhooks import FailureKind
+from registry.http.request_metrics import SCOPE_KEY, HttpMetrics
 from registry.services import due_work
 from registry.services.access import authenticate
 from registry.services.deps import Deps
@@ -53,178 +42,8 @@ from registry.services.policy import require_role
 
 logger = logging.getLogger("registry.metrics")
 
-SCOPE_KEY = "registry.metrics"
-GRAPHQL_PATH = "/graphql"
-MAX_OPERATIONS = 200
-"""Distinct GraphQL operation names tracked; clients choose them, so cap the label set."""
-OPERATION_KEY = "registry.operation"
-_NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]{0,63}$")
-_DEFINITION = re.compile(r"\b(query|mutation|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
-_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-_BUCKET_LABELS = (*(repr(bound) for bound in _LATENCY_BUCKETS), "+Inf")  # as prometheus prints
 DELIVERY_STATUSES = ("PENDING", "DELIVERED", "FAILED")
 CHANNELS = ("webhook", "email")
-
-
-@dataclass(slots=True)
-class _Latencies:
-    """One histogram series: counts per bucket (the last is +Inf) and the sum."""
-
-    counts: list[int] = field(default_factory=lambda: [0] * (len(_LATENCY_BUCKETS) + 1))
-    total: float = 0.0
-
-    def observe(self, seconds: float) -> None:
-        self.counts[bisect.bisect_left(_LATENCY_BUCKETS, seconds)] += 1
-        self.total += seconds
-
-    def buckets(self) -> list[tuple[str, float]]:
-        return list(zip(_BUCKET_LABELS, itertools.accumulate(self.counts), strict=True))
-
-
-class HttpMetrics:
-    """The in-memory request metrics of one app, in their own registry.
-
-    Plain counters in dicts, turned into metric families when scraped: prometheus_client's
-    Counter and Histogram take a lock and walk their buckets on every request, which
-    showed in the cost of a cached answer."""
-
-    def __init__(self, registry: CollectorRegistry | None = None) -> None:
-        self.registry = registry or CollectorRegistry(auto_describe=True)
-        self.requests: dict[tuple[str, str, str], int] = {}
-        self.latency: dict[tuple[str, str], _Latencies] = {}
-        self.operations: dict[tuple[str, str], int] = {}
-        self.operation_latency: dict[str, _Latencies] = {}
-        self._operation_names: set[str] = set()
-        self._children: dict[tuple[str, str, int, str | None], tuple[Any, ...]] = {}
-        self.registry.register(_HttpCollector(self))
-
-    def operation_label(self, name: str | None) -> str:
-        if not name:
-            return "anonymous"
-        if not _NAME.match(name):
-            return "invalid"
-        if name not in self._operation_names:
-            if len(self._operation_names) >= MAX_OPERATIONS:
-                return "other"
-            self._operation_names.add(name)
-        return name
-
-    def observe(
-        self, route: str, method: str, status: int, seconds: float, operation: str | None
-    ) -> None:
-        # The label tuples and series are looked up once per label set.
-        key = (route, method, status, operation)
-        children = self._children.get(key)
-        if children is None:
-            code = str(status)
-            children = self._children[key] = (
-                (route, method, code),
-                self.latency.setdefault((route, method), _Latencies()),
-                (operation, code) if operation is not None else None,
-                self.operation_latency.setdefault(operation, _Latencies())
-                if operation is not None
-                else None,
-            )
-        requests, latency, operations, operation_latency = children
-        self.requests[requests] = self.requests.get(requests, 0) + 1
-        latency.observe(seconds)
-        if operations is not None and operation_latency is not None:
-            self.operations[operations] = self.operations.get(operations, 0) + 1
-            operation_latency.observe(seconds)
-
-
-class _HttpCollector(Collector):
-    def __init__(self, http: HttpMetrics) -> None:
-        self.http = http
-
-    def collect(self) -> Iterable[Metric]:
-        http = self.http
-        requests = CounterMetricFamily(
-            "registry_http_requests",
-            "HTTP requests by route template, method and status code.",
-            labels=("route", "method", "status"),
-        )
-        for labels, count in http.requests.items():
-            requests.add_metric(labels, count)
-        latency = HistogramMetricFamily(
-            "registry_http_request_duration_seconds",
-            "HTTP request latency by route template and method.",
-            labels=("route", "method"),
-        )
-        for route_method, series in http.latency.items():
-            latency.add_metric(route_method, series.buckets(), series.total)
-        operations = CounterMetricFamily(
-            "registry_graphql_operations",
-            "GraphQL requests by operation name and HTTP status code.",
-            labels=("operation", "status"),
-        )
-        for operation_status, count in http.operations.items():
-            operations.add_metric(operation_status, count)
-        operation_latency = HistogramMetricFamily(
-            "registry_graphql_operation_duration_seconds",
-            "GraphQL request latency by operation name.",
-            labels=("operation",),
-        )
-        for operation, series in http.operation_latency.items():
-            operation_latency.add_metric((operation,), series.buckets(), series.total)
-        return [requests, latency, operations, operation_latency]
-
-
-def _route_label(scope: Scope) -> str:
-    route = scope.get("route")
-    path = getattr(route, "path", None)
-    # Unmatched paths are not labels: a scanner would blow up the series count.
-    return path if isinstance(path, str) else "unmatched"
-
-
-@functools.lru_cache(maxsize=1024)
-def operation_name(query: str | None, name: str | None = None) -> str | None:
-    """The operation a GraphQL request names: `operationName`, else the first definition."""
-    if name:
-        return name
-    if isinstance(query, str):
-        found = _DEFINITION.search(query)
-        if found:
-            return found.group(2)
-    return None
-
-
-def note_operation(scope: Scope, query: str | None, name: str | None) -> None:
-    """Called by the GraphQL endpoint, which has already parsed the request body."""
-    scope[OPERATION_KEY] = operation_name(query, name)
-
-
-class MetricsMiddleware:
-    """Counts every HTTP request; `Middleware(MetricsMiddleware)` in the app's middleware."""
-
-    def __init__(self, app: ASGIApp, registry: CollectorRegistry | None = None) -> None:
-        self.app = app
-        self.metrics = HttpMetrics(registry)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        scope[SCOPE_KEY] = self.metrics
-        started = time.perf_counter()
-        status = 500
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            seconds = time.perf_counter() - started
-            operation: str | None = None
-            if scope.get("path") == GRAPHQL_PATH:
-                operation = self.metrics.operation_label(scope.get(OPERATION_KEY))
-            self.metrics.observe(
-                _route_label(scope), str(scope.get("method", "")), status, seconds, operation
-            )
 
 
 @dataclass(slots=True)
@@ -342,10 +161,31 @@ class _SnapshotCollector(Collector):
             yield lag
 
 
-def exposition(http: HttpMetrics | None, data: DatabaseSnapshot) -> bytes:
-    """The text format of both sources (distinct metric names, so they concatenate)."""
+class _UseCaseCollector(Collector):
+    def __init__(self, counts: Mapping[tuple[str, str, str], int]) -> None:
+        self.counts = dict(counts)
+
+    def collect(self) -> Iterable[Metric]:
+        ran = CounterMetricFamily(
+            "registry_use_cases",
+            "Writes asked for in this process, by channel (api, console, notices), action "
+            "and outcome (ok, or the refusal: ValidationError, EditConflict, ...).",
+            labels=("channel", "action", "outcome"),
+        )
+        for (channel, action, outcome), n in sorted(self.counts.items()):
+            ran.add_metric([channel, action, outcome], float(n))
+        yield ran
+
+
+def exposition(
+    http: HttpMetrics | None,
+    data: DatabaseSnapshot,
+    use_cases: Mapping[tuple[str, str, str], int] | None = None,
+) -> bytes:
+    """The text format of all sources (distinct metric names, so they concatenate)."""
     scraped = CollectorRegistry(auto_describe=False)
     scraped.register(_SnapshotCollector(data))
+    scraped.register(_UseCaseCollector(use_cases or {}))
     text = generate_latest(http.registry) if http is not None else b""
     return text + generate_latest(scraped)
 
@@ -377,5 +217,7 @@ async def metrics(request: Request) -> Response:
     deps: Deps = request.app.state.deps
     await _require_scraper(deps, request)  # refusals are answered by web/errors.py
     http: Any = request.scope.get(SCOPE_KEY)
-    body = exposition(http if isinstance(http, HttpMetrics) else None, await snapshot(deps))
+    body = exposition(
+        http if isinstance(http, HttpMetrics) else None, await snapshot(deps), deps.use_cases
+    )
     return Response(body, media_type=CONTENT_TYPE_LATEST, headers={"cache-control": "no-store"})

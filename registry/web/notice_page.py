@@ -15,11 +15,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from registry.delivery.email_content import headline
 from registry.domain import fields, labels
 from registry.domain import people_dates as dates
 from registry.domain.errors import NotFound, ObjectionDeadlinePassed, RegistryError
 from registry.domain.fields import Shown
+from registry.domain.labels import headline
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.services import notice_page as service
 from registry.services.deps import Deps

@@ -34,12 +34,12 @@ from registry.domain.models import (
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
+from registry.http.callers import request_caller
 from registry.services import catalogs, change_queries, listing, policy, registry
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery
 from registry.web import scope_params
-from registry.web.callers import request_caller
 
 TEMPLATES = Path(__file__).parent / "templates"
 MAX_COUNTRIES = 50

@@ -1,15 +1,15 @@
 """The web routes beside GraphQL: the public page, the change feeds and `/metrics`.
 
 `create_app` adds `*web_routes()` to its routes and `MetricsMiddleware` (from
-`registry.web.metrics`) to its middleware.
+`registry.http.request_metrics`) to its middleware.
 """
 
 from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
+from registry.http.conditional import conditional
 from registry.web import feeds, metrics, notice_page, public, subscriptions
-from registry.web.conditional import conditional
 
 
 def web_routes() -> list[BaseRoute]:

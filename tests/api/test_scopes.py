@@ -18,7 +18,8 @@ from registry.domain.models import ChangeKind, Role
 from registry.services import change_preview
 from registry.services.caller import Caller
 from registry.services.seeding import SeedError, load_seed_file
-from registry.store.database import Document, ensure_indexes
+from registry.store import ensure_indexes
+from registry.store.database import Document
 from tests.conftest import START, Api, make_settings, running_api
 
 PRODUCT = """mutation($input: CreateProductInput!) { createProduct(input: $input) {

@@ -35,9 +35,11 @@ async def test_mutations_and_refusals_are_audited_without_secrets(api: Api, admi
 
     entries = [e["node"] for e in (await api.gql(AUDIT, key=admin_key))["auditLog"]["edges"]]
     by_action = {(e["action"], e["result"]) for e in entries}
-    assert ("createApiKey", "ApiKeyCreated") in by_action
+    # One vocabulary on every channel (the console's entries read the same): ok, or the
+    # refusal's error class.
+    assert ("createApiKey", "ok") in by_action
     assert ("createApiKey", "PermissionDenied") in by_action
-    assert ("revokeApiKey", "ApiKeyRevoked") in by_action
+    assert ("revokeApiKey", "ok") in by_action
     assert ("authenticate", "InvalidApiKey") in by_action
     assert all(e["requestId"] for e in entries)
     revoked = next(e for e in entries if e["action"] == "revokeApiKey")

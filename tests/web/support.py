@@ -22,8 +22,8 @@ from starlette.applications import Starlette
 
 from registry.app import create_app
 from registry.clock import FrozenClock
+from registry.http.request_metrics import MetricsMiddleware
 from registry.settings import Settings
-from registry.web.metrics import MetricsMiddleware
 from registry.web.routes import web_routes
 from tests.conftest import Api
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from registry.domain.models import Role
+from registry.http.conditional import cache_headers, entity_tag, matches, offered_tags, period
 from registry.services.caller import ANONYMOUS, Caller
-from registry.web.conditional import cache_headers, entity_tag, matches, offered_tags, period
 
 
 @pytest.mark.parametrize(

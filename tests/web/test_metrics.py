@@ -12,10 +12,11 @@ from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
 from registry.domain.models import Role
+from registry.http.request_metrics import operation_name
 from registry.store import delivery_queue
 from registry.store.database import Document
 from registry.store.deliveries import NAME as DELIVERIES
-from registry.web.metrics import DatabaseSnapshot, exposition, operation_name
+from registry.web.metrics import DatabaseSnapshot, exposition
 from tests.conftest import START, Api, make_settings
 from tests.web.support import Seeded, running_web_api
 

@@ -154,11 +154,12 @@ async def test_objecting_files_the_same_record_as_the_api(world: World) -> None:
     filed = await world.api.deps.db[events.NAME].find_one({"type": "objection.filed"})
     assert filed is not None
     assert filed["customer_id"] == world.customers["Acme GmbH"]
-    entries = world.api.deps.db[audit_log.NAME].find({"action": "fileObjection"}).sort("at", 1)
-    # The blank reason before was refused and audited too; then the filing.
-    assert [(e["role"], e["customer_id"], e["result"]) async for e in entries] == [
+    entries = world.api.deps.db[audit_log.NAME].find({"action": "notices.fileObjection"})
+    # The blank reason before was refused and audited too; then the filing, under the
+    # outcome names every channel uses.
+    assert [(e["role"], e["customer_id"], e["result"]) async for e in entries.sort("at", 1)] == [
         ("CUSTOMER", world.customers["Acme GmbH"], "ValidationError"),
-        ("CUSTOMER", world.customers["Acme GmbH"], "ObjectionFiled"),
+        ("CUSTOMER", world.customers["Acme GmbH"], "ok"),
     ]
     page = (await world.api.http.get(done.headers["location"])).text
     assert "Your objection is filed" in page

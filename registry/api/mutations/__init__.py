@@ -1,7 +1,8 @@
 """Mutations: one module per concept; each resolver is parse → one service → payload.
 
-`attempt` is the one place every mutation passes through, so it also writes the
-audit trail: who (key and role), what (the mutation and its object), the outcome.
+`attempt` is the one place every mutation passes through: it runs the use case with the
+runner every channel uses (services/runner.py: audit, cache retirement, counts) and
+turns an expected refusal into its payload member.
 """
 
 from __future__ import annotations
@@ -12,18 +13,10 @@ from typing import Any, TypeVar
 from registry.api.context import Info
 from registry.api.types.errors import from_domain
 from registry.domain.errors import RegistryError
-from registry.services import audit, versions
+from registry.services import runner
 
 T = TypeVar("T")
 P = TypeVar("P")
-
-
-def _target_of(result: Any) -> str | None:
-    for candidate in (result, *(result if isinstance(result, tuple) else ())):
-        value = getattr(candidate, "id", None)
-        if isinstance(value, str):
-            return value
-    return None
 
 
 async def attempt(
@@ -33,26 +26,17 @@ async def attempt(
     *,
     target: str | None = None,
 ) -> Any:
-    """Run a service call; expected failures become payload members, nothing else is caught."""
+    """Run a service call through the runner; expected failures become payload members."""
     context = info.context
     try:
-        result = await call
+        result = await runner.run(
+            context.deps,
+            context.caller,
+            info.field_name,
+            lambda: call,
+            request_id=context.request_id,
+            target=target,
+        )
     except RegistryError as error:
-        payload: Any = from_domain(error)
-        outcome = type(payload).__name__
-        object_id = target
-    else:
-        # Any successful mutation may change what queries answer: retire cached answers.
-        await versions.retire_cached_answers(context.deps)
-        payload = success(result)
-        outcome = type(payload).__name__
-        object_id = _target_of(result) or target
-    await audit.record(
-        context.deps,
-        context.caller,
-        action=info.field_name,
-        result=outcome,
-        request_id=context.request_id,
-        target=object_id,
-    )
-    return payload
+        return from_domain(error)
+    return success(result)

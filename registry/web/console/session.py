@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from registry.domain.errors import RegistryError
-from registry.services import audit, versions
+from registry.services import audit, runner
 from registry.services import console_sessions as sessions
 from registry.services.caller import Caller
 from registry.services.deps import Deps
@@ -85,20 +85,20 @@ class Page:
     async def act(
         self, action: str, call: Callable[[], Awaitable[T]], *, target: str | None = None
     ) -> T:
-        """Parse and run one service call; record it either way. Refusals propagate.
+        """Parse and run one service call through the runner; refusals propagate.
 
         `call` builds the service call, so an input refused while parsing the form is
         audited like one the service refuses.
         """
-        try:
-            result = await call()
-        except RegistryError as error:
-            await self.record(action, type(error).__name__, target)
-            raise
-        await versions.retire_cached_answers(self.deps)  # cached answers may be stale now
-        found = getattr(result, "id", None)
-        await self.record(action, "ok", found if isinstance(found, str) else target)
-        return result
+        return await runner.run(
+            self.deps,
+            self.caller,
+            action,
+            call,
+            request_id=self.request_id,
+            channel=runner.CONSOLE,
+            target=target,
+        )
 
     async def record(self, action: str, result: str, target: str | None = None) -> None:
         await audit.record(

@@ -1,6 +1,6 @@
 """Who is calling, asked once per request however many layers want to know.
 
-The conditional wrapper (`web/conditional.py`) needs the caller for its entity tag
+The conditional wrapper (`http/conditional.py`) needs the caller for its entity tag
 before the route runs, and the route needs it again: the first asks, the others read
 the answer from the request. A key seen at the current registry version costs no
 database round trip (`services/access.KnownKeys`).

@@ -23,11 +23,11 @@ from datetime import UTC, datetime, timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
+from registry.http.callers import request_caller
 from registry.services import policy, versions
 from registry.services.access import InvalidApiKey
 from registry.services.caller import Caller
 from registry.services.deps import Deps
-from registry.web.callers import request_caller
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 

@@ -1,0 +1,2 @@
+"""HTTP concerns both mounts share (the GraphQL endpoint and the pages): conditional
+requests and cache headers, request metrics, and retiring cached answers after writes."""

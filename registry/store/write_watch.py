@@ -1,0 +1,70 @@
+"""The listener that counts finished writes per database (see store/writes.py); apart
+from it so that the client's constructor (store/database.py) needs nothing else."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+
+from pymongo import monitoring
+
+_WRITES = frozenset({"insert", "update", "delete", "findAndModify"})
+
+BOOKKEEPING = frozenset(
+    {
+        "audit_log",  # written on every request, refusals too; never a cached answer
+        "meta",
+        "digests",
+        "migrations",
+        "console_sessions",
+        "webhook_delivery_queue",
+        "webhook_delivery_attempts",
+        "staff_alerts",
+        "change_payloads",
+        "events",
+        "notice_schedule",
+        "customer_roster",
+        "customer_groups",
+        "customer_terms",
+    }
+)
+"""Collections no query answers from: writes to them leave cached answers standing."""
+
+
+@dataclass(slots=True)
+class _Database:
+    written: int = 0  # writes seen to finish
+    retired: int = 0  # writes the version has been bumped for
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class WriteWatch(monitoring.CommandListener):
+    """Counts finished writes per database (one watch per client)."""
+
+    def __init__(self) -> None:
+        self._databases: dict[str, _Database] = {}
+        self._started: dict[tuple[int, object], str] = {}
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name in _WRITES:
+            collection = event.command.get(event.command_name)
+            if isinstance(collection, str) and collection not in BOOKKEEPING:
+                self._started[(event.request_id, event.connection_id)] = event.database_name
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        self._finished(event.request_id, event.connection_id)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        # A failed write may have written part (an ordered bulk write): count it too.
+        self._finished(event.request_id, event.connection_id)
+
+    def _finished(self, request_id: int, connection_id: object) -> None:
+        name = self._started.pop((request_id, connection_id), None)
+        if name is not None:
+            self.of(name).written += 1
+
+    def of(self, name: str) -> _Database:
+        found = self._databases.get(name)
+        if found is None:
+            found = self._databases[name] = _Database()
+        return found
