@@ -17,27 +17,26 @@ bare endpoint returning bytes does.
 
 from __future__ import annotations
 
-import logging
-import os
-from typing import Any
-
 import orjson
-from graphql import GraphQLError
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import HTMLResponse, Response
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from strawberry import Schema
-from strawberry.schema.exceptions import InvalidOperationTypeError
-from strawberry.types.graphql import OperationType
 
 from registry import logs
-from registry.api import graphiql
-from registry.api.context import Context
+from registry.api.execution import execute
 from registry.api.hot_answers import HotAnswer, HotAnswers
+from registry.api.http_request import (
+    Operation,
+    TooLarge,
+    error_response,
+    json_content,
+    parse,
+    read_body,
+    request_id_of,
+)
 from registry.api.limits import QueryLimits
-from registry.api.loaders import Loaders
 from registry.api.response_cache import STATIC_ROOTS, ResponseCache, encode_variables
-from registry.domain.errors import RegistryError
 from registry.http.conditional import (
     cache_headers,
     entity_tag,
@@ -51,36 +50,9 @@ from registry.services.access import InvalidApiKey, KnownKeys, authenticate, bea
 from registry.services.caller import ANONYMOUS, Caller
 from registry.services.deps import Deps
 
-logger = logging.getLogger("registry.api")
-
-MAX_BODY_BYTES = 1_000_000
-MAX_QUERY_STRING_BYTES = 16_384
-"""A GET's whole query string; longer queries are sent with POST (URLs get truncated)."""
-NOT_STORED = {"cache-control": "no-store"}
-_GRAPHIQL = graphiql.PAGE
-
-
-def _error_response(
-    status: int, message: str, code: str, request_id: str, *, allow: str = "GET, POST"
-) -> Response:
-    body = {"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]}
-    headers = {"x-request-id": request_id, **NOT_STORED}
-    if status == 401:
-        headers["www-authenticate"] = "Bearer"
-    elif status == 405:
-        headers["allow"] = allow
-    return Response(orjson.dumps(body), status, headers, media_type="application/json")
-
 
 def _id_header(request_id: str) -> tuple[bytes, bytes]:
     return (b"x-request-id", request_id.encode())
-
-
-def _request_id(offered: bytes | None) -> str:
-    """The caller's request id when it is a sane token, else a new one."""
-    if offered and len(offered) <= 64 and offered.replace(b"-", b"").isalnum():
-        return offered.decode("ascii")
-    return os.urandom(16).hex()
 
 
 class _Prepared(Response):
@@ -106,33 +78,6 @@ def _header_block(
     return headers
 
 
-def _json_content(content_type: bytes | None) -> bool:
-    if content_type == b"application/json":
-        return True
-    media_type = (content_type or b"").decode("latin-1").split(";")[0].strip().lower()
-    return media_type in ("application/json", "application/graphql-response+json")
-
-
-class _TooLarge(Exception):
-    """The request body is over `MAX_BODY_BYTES`."""
-
-
-async def _read_body(receive: Receive, received: dict[bytes, bytes]) -> bytes:
-    declared = received.get(b"content-length", b"")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise _TooLarge
-    body = b""
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise ClientDisconnect
-        body += message.get("body", b"")
-        if len(body) > MAX_BODY_BYTES:
-            raise _TooLarge
-        if not message.get("more_body", False):
-            return body
-
-
 class GraphQLEndpoint:
     """An ASGI app: `Route("/graphql", endpoint, methods=["GET", "POST"])`."""
 
@@ -150,13 +95,13 @@ class GraphQLEndpoint:
         hot_key: bytes | None = None
         if method == "POST":
             try:
-                body = await _read_body(receive, received)
-            except _TooLarge:
-                request_id = _request_id(received.get(b"x-request-id"))
-                refusal = _error_response(413, "request body over 1 MB", "BAD_REQUEST", request_id)
+                body = await read_body(receive, received)
+            except TooLarge:
+                request_id = request_id_of(received.get(b"x-request-id"))
+                refusal = error_response(413, "request body over 1 MB", "BAD_REQUEST", request_id)
                 await refusal(scope, receive, send)
                 return
-            if _json_content(received.get(b"content-type")):
+            if json_content(received.get(b"content-type")):
                 hot_key = b"P" + body
         elif method == "GET" and scope["query_string"]:
             hot_key = b"G" + scope["query_string"]
@@ -201,7 +146,7 @@ class GraphQLEndpoint:
         else:
             return False
         scope[OPERATION_KEY] = answer.operation
-        request_id = (b"x-request-id", _request_id(received.get(b"x-request-id")).encode())
+        request_id = (b"x-request-id", request_id_of(received.get(b"x-request-id")).encode())
         start = {"type": "http.response.start", "status": status, "headers": [*headers, request_id]}
         await send(start)
         await send({"type": "http.response.body", "body": body})
@@ -210,62 +155,14 @@ class GraphQLEndpoint:
     async def handle(
         self, request: Request, received: dict[bytes, bytes], body: bytes, hot_key: bytes | None
     ) -> Response:
-        request_id = _request_id(received.get(b"x-request-id"))
+        """Parse, check the limits, authenticate; then answer from the caches or run it."""
+        request_id = request_id_of(received.get(b"x-request-id"))
         logs.request_id.set(request_id)
-        if request.method == "GET":
-            if "query" not in request.query_params:
-                return HTMLResponse(_GRAPHIQL)
-            if len(request.scope["query_string"]) > MAX_QUERY_STRING_BYTES:
-                return _error_response(
-                    414,
-                    "query string over 16 KB: send the query with POST",
-                    "BAD_REQUEST",
-                    request_id,
-                )
-            payload: Any = dict(request.query_params)
-            if isinstance(payload.get("variables"), str):
-                try:
-                    payload["variables"] = orjson.loads(payload["variables"])
-                except orjson.JSONDecodeError:
-                    return _error_response(400, "variables is not JSON", "BAD_REQUEST", request_id)
-            allowed = {OperationType.QUERY}
-        elif request.method == "POST":
-            if not _json_content(received.get(b"content-type")):
-                return _error_response(
-                    415, "send the request as application/json", "BAD_REQUEST", request_id
-                )
-            try:
-                payload = orjson.loads(body)
-            except orjson.JSONDecodeError:
-                return _error_response(
-                    400, "request body is not valid JSON", "BAD_REQUEST", request_id
-                )
-            allowed = {OperationType.QUERY, OperationType.MUTATION}
-        else:
-            return _error_response(405, "use GET or POST", "BAD_REQUEST", request_id)
-
-        if isinstance(payload, list):
-            return _error_response(
-                400, "batched requests are not supported", "BAD_REQUEST", request_id
-            )
-        if not isinstance(payload, dict):
-            return _error_response(400, "expected a JSON object", "BAD_REQUEST", request_id)
-        query = payload.get("query")
-        variables = payload.get("variables")
-        operation_name = payload.get("operationName")
-        if not isinstance(query, str) or not query.strip():
-            return _error_response(
-                400, "`query` must be a non-empty string", "BAD_REQUEST", request_id
-            )
-        if variables is not None and not isinstance(variables, dict):
-            return _error_response(400, "`variables` must be an object", "BAD_REQUEST", request_id)
-        if operation_name is not None and not isinstance(operation_name, str):
-            return _error_response(
-                400, "`operationName` must be a string", "BAD_REQUEST", request_id
-            )
-
-        note_operation(request.scope, query, operation_name)
-        refused = self.limits.check(query)
+        operation = parse(request, received, body, request_id)
+        if isinstance(operation, Response):
+            return operation
+        note_operation(request.scope, operation.query, operation.name)
+        refused = self.limits.check(operation.query)
         if refused:
             refusal = {"errors": [dict(e.formatted) for e in refused]}
             return Response(
@@ -274,7 +171,6 @@ class GraphQLEndpoint:
                 {"x-request-id": request_id},
                 media_type="application/json",
             )
-
         deps: Deps = request.app.state.deps
         try:
             authorization = received.get(b"authorization")
@@ -291,22 +187,34 @@ class GraphQLEndpoint:
                 result="InvalidApiKey",
                 request_id=request_id,
             )
-            return _error_response(401, str(exc), "UNAUTHENTICATED", request_id)
+            return error_response(401, str(exc), "UNAUTHENTICATED", request_id)
+        return await self._answer(request, received, operation, caller, request_id, hot_key)
 
-        roots = self.cache.roots(query, operation_name)
+    async def _answer(
+        self,
+        request: Request,
+        received: dict[bytes, bytes],
+        operation: Operation,
+        caller: Caller,
+        request_id: str,
+        hot_key: bytes | None,
+    ) -> Response:
+        """A read is answered by its ETag (`304`), the response cache, or once for all
+        waiting (single flight); anything else is executed as it comes."""
+        deps: Deps = request.app.state.deps
+        query, name = operation.query, operation.name
+        roots = self.cache.roots(query, name)
         if roots is None:
-            response, _ = await self._execute(
-                request, query, variables, operation_name, allowed, caller, request_id, None
-            )
+            response, _ = await execute(self.schema, deps, caller, operation, request_id, None)
             return response
         static = roots <= STATIC_ROOTS
         version = 0 if static else await registry_version(request)
         when = period(deps.clock.now())
-        encoded_variables = encode_variables(variables)
-        key = self.cache.key(query, encoded_variables, operation_name, caller, version, when)
+        encoded_variables = encode_variables(operation.variables)
+        key = self.cache.key(query, encoded_variables, name, caller, version, when)
         etag = self.cache.tags.get(key)
         if etag is None:
-            etag = entity_tag(version, caller, when, query, encoded_variables, operation_name or "")
+            etag = entity_tag(version, caller, when, query, encoded_variables, name or "")
             self.cache.remember_tag(key, etag)
         headers = cache_headers(caller, etag, deps.settings.public_max_age)
 
@@ -331,11 +239,14 @@ class GraphQLEndpoint:
             remember(cached)
             return _Prepared(b"", 304, _header_block(headers, None, _id_header(request_id)))
         if not deps.settings.response_cache:
-            headers["x-request-id"] = request_id
-            response, cacheable = await self._execute(
-                request, query, variables, operation_name, allowed, caller, request_id, headers
+            response, cacheable = await execute(
+                self.schema,
+                deps,
+                caller,
+                operation,
+                request_id,
+                {**headers, "x-request-id": request_id},
             )
-            del headers["x-request-id"]
             if cacheable is not None:
                 remember(None)
             return response
@@ -346,13 +257,11 @@ class GraphQLEndpoint:
             block = _header_block(headers, cached, (b"x-cache", b"hit"), _id_header(request_id))
             return _Prepared(cached, 200, block)
         with self.cache.leading(key) as publish:
-            response, cacheable = await self._execute(
-                request,
-                query,
-                variables,
-                operation_name,
-                allowed,
+            response, cacheable = await execute(
+                self.schema,
+                deps,
                 caller,
+                operation,
                 request_id,
                 {**headers, "x-request-id": request_id},
             )
@@ -361,69 +270,3 @@ class GraphQLEndpoint:
                 publish(cacheable)
                 remember(cacheable)
         return response
-
-    async def _execute(
-        self,
-        request: Request,
-        query: str,
-        variables: dict[str, Any] | None,
-        operation_name: str | None,
-        allowed: set[OperationType],
-        caller: Caller,
-        request_id: str,
-        cache_headers: dict[str, str] | None,
-    ) -> tuple[Response, bytes | None]:
-        """Run the operation; the body is returned again when it may be cached (a read
-        without errors), and only then does the response carry `cache_headers`."""
-        deps: Deps = request.app.state.deps
-        context = Context(deps, caller, request_id, Loaders(deps, caller))
-        try:
-            result = await self.schema.execute(
-                query,
-                variable_values=variables,
-                context_value=context,
-                operation_name=operation_name,
-                allowed_operation_types=allowed,
-            )
-        except InvalidOperationTypeError:
-            return _error_response(
-                405,
-                "mutations must be sent with POST (GET is for queries only)",
-                "BAD_REQUEST",
-                request_id,
-                allow="POST",
-            ), None
-        response: dict[str, Any] = {}
-        # Errors with a path come from execution (data is then present, maybe null);
-        # errors without one mean the request never executed: a 400 without data.
-        executed = (
-            result.data is not None or not result.errors or any(e.path for e in result.errors)
-        )
-        if result.errors:
-            response["errors"] = [self._format_error(e, request_id) for e in result.errors]
-        if executed:
-            response["data"] = result.data
-        status = 200 if executed else 400
-        encoded = orjson.dumps(response)
-        if cache_headers is not None and status == 200 and not result.errors:
-            return Response(encoded, status, cache_headers, media_type="application/json"), encoded
-        headers = {"x-request-id": request_id, **NOT_STORED}
-        return Response(encoded, status, headers, media_type="application/json"), None
-
-    def _format_error(self, error: GraphQLError, request_id: str) -> dict[str, Any]:
-        original = error.original_error
-        if original is None or isinstance(original, GraphQLError | RegistryError):
-            formatted: dict[str, Any] = dict(error.formatted)
-            return formatted
-        logger.error(
-            "unexpected error in %s (request %s)",
-            ".".join(str(p) for p in error.path or ()),
-            request_id,
-            exc_info=original,
-        )
-        return {
-            "message": "Unexpected error",
-            "locations": error.formatted.get("locations"),
-            "path": error.path,
-            "extensions": {"code": "INTERNAL", "requestId": request_id},
-        }
