@@ -19,8 +19,17 @@ from registry.domain.events import Event
 from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
 from registry.services.delivery.dispatch import dispatch_events
 from registry.services.deps import Deps
-from registry.store import deliveries, delivery_queue, events, ids, migration, notices, objections
-from registry.store.database import Database, Document, connect, ensure_indexes
+from registry.store import (
+    deliveries,
+    delivery_queue,
+    ensure_indexes,
+    events,
+    ids,
+    migration,
+    notices,
+    objections,
+)
+from registry.store.database import Database, Document, connect
 from registry.store.sharding import violations
 from tests.conftest import START, make_settings
 from tests.store import old_layout

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pymongo import AsyncMongoClient
 
-from registry.store import ids, sharding
-from registry.store.database import Database, Document, ensure_indexes
+from registry.store import ensure_indexes, ids, sharding
+from registry.store.database import Database, Document
 from registry.store.sharding import PLAN, by_collection, violations
 
 GROWING = (
