@@ -23,8 +23,9 @@ from registry.domain.models import (
     Product,
     Subprocessor,
     TransferBasis,
+    TransferImpactAssessment,
 )
-from registry.services import catalogs, change_queries, customers, evidence, registry
+from registry.services import catalogs, change_queries, customers, evidence, registry, tias
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
@@ -72,6 +73,14 @@ class Loaders:
         self.dpas: DataLoader[str, list[Dpa]] = _grouped(bind(registry.dpas_of))
         self.transfer_bases: DataLoader[str, list[TransferBasis]] = _grouped(
             bind(registry.transfer_bases_of)
+        )
+        # Assessments as records (staff only), and as the verdicts cite them (anyone who
+        # may see the transfers).
+        self.assessments: DataLoader[str, list[TransferImpactAssessment]] = _grouped(
+            bind(tias.assessments_of)
+        )
+        self.assessments_cited: DataLoader[str, list[TransferImpactAssessment]] = _grouped(
+            lambda keys: tias.for_verdicts(deps, keys)
         )
         self.change: DataLoader[str, Change | None] = _by_id(bind(change_queries.get_changes))
         self.changes_by_subprocessor: DataLoader[str, list[Change]] = _grouped(

@@ -9,8 +9,10 @@ from registry.api.mutations.catalogs import CatalogMutations
 from registry.api.mutations.changes import ChangeMutations
 from registry.api.mutations.customers import CustomerMutations
 from registry.api.mutations.registry import RegistryMutations
+from registry.api.mutations.tias import TiaMutations
 from registry.api.mutations.webhooks import WebhookMutations
 from registry.api.queries import RegistryQueries
+from registry.api.queries_legal import LegalQueries
 from registry.api.queries_webhooks import WebhookQueries
 from registry.api.types.scalars import SCALAR_OVERRIDES
 
@@ -19,7 +21,7 @@ from registry.api.types.scalars import SCALAR_OVERRIDES
     description="Reading the registry. Send `Authorization: Bearer <API key>`; without a "
     "key only the public subprocessor list and transfer assessment can be read."
 )
-class Query(RegistryQueries, WebhookQueries):
+class Query(RegistryQueries, WebhookQueries, LegalQueries):
     pass
 
 
@@ -29,7 +31,12 @@ class Query(RegistryQueries, WebhookQueries):
     "call is written to the audit log."
 )
 class Mutation(
-    RegistryMutations, ChangeMutations, CustomerMutations, WebhookMutations, CatalogMutations
+    RegistryMutations,
+    ChangeMutations,
+    CustomerMutations,
+    WebhookMutations,
+    CatalogMutations,
+    TiaMutations,
 ):
     pass
 

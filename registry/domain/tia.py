@@ -119,8 +119,8 @@ def tia_reasons(
     under = f" following {followed.name}" if followed is not None else ""
     if method is not None and followed is not None and method.name != followed.name:
         under += f" (since then the method is {method.name})"
-    who = f", reviewed by {a.reviewer}" if a.reviewer else ""
-    head = f"transfer impact assessment {a.id} of {a.assessed_on}{under}{who}"
+    # The reviewer and the documents stay with staff: reasons are shown to customers.
+    head = f"transfer impact assessment {a.id} of {a.assessed_on}{under}"
     if a.outcome is TiaOutcome.NOT_SUFFICIENT:
         return (
             f"{head} found the {label} not sufficient for {route}: "

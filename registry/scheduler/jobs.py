@@ -14,6 +14,7 @@ from registry.services.console_digests import refresh_console_digests
 from registry.services.delivery.dispatch import dispatch_events
 from registry.services.delivery.staff_alerts import alert_staff
 from registry.services.delivery.worker import deliver_due
+from registry.services.legal_watch import remind_reviews, tell_staff, watch_release
 from registry.services.objection_effects import settle_objections
 
 JOBS: tuple[Job, ...] = (
@@ -26,5 +27,8 @@ JOBS: tuple[Job, ...] = (
     dispatch_events,
     deliver_due,
     alert_staff,
+    watch_release,
+    remind_reviews,
+    tell_staff,
     refresh_console_digests,
 )

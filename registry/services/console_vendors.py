@@ -27,9 +27,10 @@ from registry.domain.models import (
     ProcessingLocation,
     SubprocessorStatus,
     TransferBasis,
+    TransferImpactAssessment,
     TransferStatus,
 )
-from registry.services import listing, registry
+from registry.services import listing, registry, tias
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import STAFF, require_role
@@ -180,6 +181,7 @@ class VendorFacts:
     locations: tuple[ProcessingLocation, ...]
     bases: tuple[TransferBasis, ...]
     dpas: tuple[Dpa, ...]
+    assessments: tuple[TransferImpactAssessment, ...] = ()
 
 
 async def vendor_facts(deps: Deps, caller: Caller, sub_id: str) -> VendorFacts:
@@ -192,6 +194,7 @@ async def vendor_facts(deps: Deps, caller: Caller, sub_id: str) -> VendorFacts:
                 tuple((await registry.locations_of(deps, caller, ids)).get(sub_id, [])),
                 tuple((await registry.transfer_bases_of(deps, caller, ids)).get(sub_id, [])),
                 tuple((await registry.dpas_of(deps, caller, ids)).get(sub_id, [])),
+                tuple((await tias.assessments_of(deps, caller, ids)).get(sub_id, [])),
             )
         ]
 

@@ -20,7 +20,7 @@ from registry.domain.models import (
     TransferStatus,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer, summarize
-from registry.services import catalogs, policy
+from registry.services import catalogs, policy, tias
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.store import (
@@ -203,6 +203,7 @@ async def assess_transfers(
     locations = await processing_locations.by_subprocessors(deps.db, ids)
     bases = await transfer_bases.by_subprocessors(deps.db, ids)
     agreements = await dpas.by_subprocessors(deps.db, ids)
+    assessments = await tias.for_verdicts(deps, ids)
     items = tuple(
         AssessmentItem(
             sub,
@@ -214,6 +215,7 @@ async def assess_transfers(
                 dpas=agreements.get(sub.id, []),
                 withdrawn=withdrawn,
                 recipient_in_scope=loc.recipient_in_scope,
+                tias=assessments.get(sub.id, []),
             ),
         )
         for sub in subs

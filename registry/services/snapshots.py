@@ -15,6 +15,7 @@ from registry.domain import fields, labels
 from registry.domain.models import Change, DataOrigin, Subprocessor
 from registry.domain.transfers import evaluate_transfer
 from registry.domain.vendor_fields import SNAPSHOT_FIELDS
+from registry.services import tias
 from registry.services.deps import Deps
 from registry.store import changes, dpas, processing_locations, subprocessors, transfer_bases
 from registry.store.database import Document
@@ -34,12 +35,23 @@ async def take(deps: Deps, change: Change) -> Document:
     agreements = (await dpas.by_subprocessors(deps.db, [change.subprocessor_id])).get(
         change.subprocessor_id, []
     )
+    assessments = (await tias.for_verdicts(deps, [change.subprocessor_id])).get(
+        change.subprocessor_id, []
+    )
     on = change.effective_at.date()
     transfers: dict[str, list[Document]] = {}
     for origin in DataOrigin:
         verdicts = []
         for loc in located:
-            found = evaluate_transfer(origin, loc.country, on, bases, dpas=agreements)
+            found = evaluate_transfer(
+                origin,
+                loc.country,
+                on,
+                bases,
+                dpas=agreements,
+                tias=assessments,
+                recipient_in_scope=loc.recipient_in_scope,
+            )
             verdicts.append(
                 {
                     "status": found.status.value,

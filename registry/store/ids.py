@@ -17,6 +17,7 @@ PREFIXES: dict[str, str] = {
     "ProcessingLocation": "loc",
     "Dpa": "dpa",
     "TransferBasis": "tb",
+    "TransferImpactAssessment": "tia",
     "Customer": "cus",
     "Change": "chg",
     "Notice": "ntc",

@@ -170,6 +170,14 @@ PLAN: tuple[Placement, ...] = (
     Placement("processing_locations", (), "catalog: a few per subprocessor"),
     Placement("dpas", (), "catalog: a few per subprocessor"),
     Placement("transfer_bases", (), "catalog: a few per subprocessor"),
+    Placement(
+        "transfer_impact_assessments", (), "catalog: a few per vendor route, kept as evidence"
+    ),
+    Placement(
+        "legal_watch",
+        (),
+        "the reference release last seen, impact reports and staff events: a few a week",
+    ),
     Placement("changes", (), "catalog: a few per subprocessor per year"),
     Placement("customers", (), "one per customer, read whole by fan-out via the roster"),
     Placement("customer_roster", (), "one chunk document per 1,000 customers"),

@@ -35,7 +35,7 @@ from registry.domain.models import (
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.http.callers import request_caller
-from registry.services import catalogs, change_queries, listing, policy, registry
+from registry.services import catalogs, change_queries, listing, policy, registry, tias
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery
@@ -189,11 +189,14 @@ async def _rows(deps: Deps, caller: Caller, subs: Sequence[Subprocessor], on: da
     locations = await registry.locations_of(deps, caller, ids)
     bases = await registry.transfer_bases_of(deps, caller, ids)
     agreements = await registry.dpas_of(deps, caller, ids)
+    assessments = await tias.for_verdicts(deps, ids)
     rows: list[Row] = []
     for sub in subs:
         by_country: dict[str, list[tuple[str, str | None]]] = {}
+        in_scope: dict[str, set[bool | None]] = {}
         for loc in locations.get(sub.id, []):
             by_country.setdefault(loc.country, []).append((loc.role.value, loc.region))
+            in_scope.setdefault(loc.country, set()).add(loc.recipient_in_scope)
         countries = tuple(
             CountryTransfer(
                 code=code,
@@ -207,12 +210,19 @@ async def _rows(deps: Deps, caller: Caller, subs: Sequence[Subprocessor], on: da
                     on,
                     bases.get(sub.id, []),
                     dpas=agreements.get(sub.id, []),
+                    tias=assessments.get(sub.id, []),
+                    # A country's locations agreeing on a partial decision's scope.
+                    recipient_in_scope=_agreed(in_scope[code]),
                 ),
             )
             for code, places in sorted(by_country.items())
         )
         rows.append(Row(sub, countries))
     return rows
+
+
+def _agreed(values: set[bool | None]) -> bool | None:
+    return next(iter(values)) if len(values) == 1 else None
 
 
 async def _upcoming(

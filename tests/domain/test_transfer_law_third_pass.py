@@ -293,7 +293,7 @@ def test_each_regime_names_its_own_assessment_method(
             [tia(TiaOutcome.SUFFICIENT)],
             S.VALID,
             "transfer impact assessment tia1 of 2026-06-01 following EDPB Recommendations "
-            "01/2020, reviewed by Dana Privacy: the safeguards are sufficient",
+            "01/2020: the safeguards are sufficient",
             id="EDPB Recs 01/2020 step 3: TIA sufficient -> VALID, cited",
         ),
         pytest.param(

@@ -58,6 +58,7 @@ COLLECTIONS = {
     "processing_locations": "ProcessingLocation",
     "dpas": "Dpa",
     "transfer_bases": "TransferBasis",
+    "transfer_impact_assessments": "TransferImpactAssessment",
 }
 
 
@@ -209,7 +210,11 @@ async def oracle(
     """What each type's top-level query lets this caller see."""
     seen: dict[str, set[str]] = {}
     for typename, field, parts in (
-        ("Subprocessor", "subprocessor", "locations { id } dpas { id } transferBases { id }"),
+        (
+            "Subprocessor",
+            "subprocessor",
+            "locations { id } dpas { id } transferBases { id } transferImpactAssessments { id }",
+        ),
         ("Change", "change", ""),
         ("Customer", "customer", ""),
     ):
@@ -223,10 +228,12 @@ async def oracle(
                     ("ProcessingLocation", "locations"),
                     ("Dpa", "dpas"),
                     ("TransferBasis", "transferBases"),
+                    # Staff only: the field itself says whom it shows them to.
+                    ("TransferImpactAssessment", "transferImpactAssessments"),
                 ):
                     # A vendor's parts are visible exactly when the vendor is.
                     seen.setdefault(child, set()).update(x["id"] for x in found.get(key, ()))
-    for child in ("ProcessingLocation", "Dpa", "TransferBasis"):
+    for child in ("ProcessingLocation", "Dpa", "TransferBasis", "TransferImpactAssessment"):
         seen.setdefault(child, set())
     seen["Notice"] = await _all_pages(schema, deps, caller, "notices")
     seen["Objection"] = await _all_pages(schema, deps, caller, "objections")
@@ -268,7 +275,10 @@ PARTS = """mutation($s: ID!) {
   a: addProcessingLocation(subprocessorId: $s, input: {country: "US"}) { __typename }
   b: recordDpa(subprocessorId: $s, input: {version: "1", signedOn: "2025-01-01"}) { __typename }
   c: recordTransferBasis(subprocessorId: $s, input: {mechanism: SCC_2021, destination: "US",
-     sccModule: 3}) { __typename } }"""
+     sccModule: 3}) { __typename }
+  d: recordTransferImpactAssessment(subprocessorId: $s, input: {destination: "US",
+     mechanism: SCC_2021, assessedOn: "2025-12-01", outcome: SUFFICIENT,
+     reviewer: "Dana"}) { __typename } }"""
 SUBSCRIBE = """mutation($u: String!) { createWebhookSubscription(input: {url: $u})
   { ... on WebhookSubscriptionCreated { subscription { id } } } }"""
 OBJECT = """mutation($c: ID!) { fileObjection(input: {changeId: $c, reason: "no"})

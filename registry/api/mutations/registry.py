@@ -147,10 +147,15 @@ class TransferBasisInput:
     )
     tia_on: date | None = strawberry.field(
         default=None,
-        description="The day a transfer impact assessment was completed (ISO 8601 date).",
+        description="The day a transfer impact assessment was completed (ISO 8601 date); it "
+        "counts as an assessment of this route without outcome.",
+        deprecation_reason="Use recordTransferImpactAssessment: an assessment has an outcome, "
+        "measures, a reviewer and a review date.",
     )
     tia_url: str | None = strawberry.field(
-        default=None, description="Where that transfer impact assessment is kept, an http(s) URL."
+        default=None,
+        description="Where that transfer impact assessment is kept, an http(s) URL.",
+        deprecation_reason="Use recordTransferImpactAssessment (documentReference).",
     )
 
     def draft(self) -> drafts.TransferBasisDraft:

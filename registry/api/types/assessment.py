@@ -4,8 +4,10 @@ from datetime import date
 
 import strawberry
 
+from registry.api.context import Info
 from registry.api.types import scalars  # noqa: F401 - registers the enums
-from registry.api.types.subprocessor import Subprocessor, TransferBasis
+from registry.api.types.subprocessor import Subprocessor, TransferBasis, tia_for
+from registry.api.types.tia import TransferImpactAssessment
 from registry.domain import models
 from registry.services.listing import Assessment, AssessmentItem
 
@@ -35,6 +37,14 @@ class TransferAssessmentItem:
         description="True when the verdict is about an Art. 49 derogation: lawful only for "
         "occasional transfers, so never VALID for a subprocessor's systematic transfers."
     )
+    _tia: strawberry.Private[models.TransferImpactAssessment | None] = None
+
+    @strawberry.field(
+        description="The transfer impact assessment covering the basis the verdict rests on; "
+        "the reasons cite it for everyone, the record is for ADMIN and PROCUREMENT keys only."
+    )
+    def tia(self, info: Info) -> TransferImpactAssessment | None:
+        return tia_for(info, self._tia)
 
     @classmethod
     def from_domain(cls, item: AssessmentItem) -> TransferAssessmentItem:
@@ -47,6 +57,7 @@ class TransferAssessmentItem:
             mechanism=e.mechanism,
             basis=TransferBasis.from_domain(e.basis) if e.basis else None,
             exceptional=e.exceptional,
+            _tia=e.tia,
         )
 
 

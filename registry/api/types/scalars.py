@@ -114,7 +114,8 @@ describe_enum(
         "lawful only for occasional transfers, so it evaluates as INVALID (exceptional) for a "
         "subprocessor's systematic transfers; recordable to document the situation.",
         "PRIVACY_SHIELD": "The EU-US Privacy Shield: INVALID since 2020-07-16 "
-        "(CJEU C-311/18, Schrems II).",
+        "(CJEU C-311/18, Schrems II); for origin CH the Swiss-US Privacy Shield, INVALID "
+        "since 2020-09-08 (the FDPIC's position paper).",
         "SAFE_HARBOR": "The US Safe Harbor principles: INVALID since 2015-10-06 "
         "(CJEU C-362/14, Schrems I).",
     },
@@ -131,6 +132,16 @@ describe_enum(
         "INVALID": "Bases are recorded but none works on that date (ended, annulled, expired "
         "DPA, only an Art. 49 derogation, withdrawn in a what-if); the reasons say why.",
         "MISSING": "No basis is recorded and no adequacy decision applies: a gap.",
+    },
+)
+describe_enum(
+    models.TiaOutcome,
+    "What a transfer impact assessment concluded about a transfer's safeguards.",
+    {
+        "SUFFICIENT": "The mechanism's safeguards protect the data as they are.",
+        "SUPPLEMENTARY_MEASURES": "Sufficient with the supplementary measures it lists.",
+        "NOT_SUFFICIENT": "Not sufficient even with measures: the transfer may not rely on "
+        "the mechanism, so its verdict on it is INVALID.",
     },
 )
 describe_enum(

@@ -12,10 +12,12 @@ from registry.api.types import (
 )
 from registry.api.types.node import Node
 from registry.api.types.scope import Scope
+from registry.api.types.tia import TransferImpactAssessment
 from registry.domain import models
 from registry.domain.notice import customer_date
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
+from registry.services import policy
 
 if TYPE_CHECKING:
     from registry.api.types.change import Change
@@ -118,11 +120,14 @@ class TransferBasis(Node):
         description="Where the basis is written down, e.g. the DPF listing or the DPA clause."
     )
     tia_on: date | None = strawberry.field(
-        description="The day the transfer impact assessment was completed (ISO 8601 date), if one"
-        " was."
+        description="The day a transfer impact assessment was completed (ISO 8601 date), as "
+        "recorded on the basis before assessments were their own record; it counts as an "
+        "assessment without outcome.",
+        deprecation_reason="Use Subprocessor.transferImpactAssessments and Transfer.tia.",
     )
     tia_url: str | None = strawberry.field(
-        description="Where that transfer impact assessment is kept (URL)."
+        description="Where that transfer impact assessment is kept (URL).",
+        deprecation_reason="Use TransferImpactAssessment.documentReference.",
     )
     note: str | None = strawberry.field(description="Free-text remark by staff.")
 
@@ -169,6 +174,15 @@ class Transfer:
         description="True when the verdict is about an Art. 49 derogation: lawful only for "
         "occasional transfers, so never VALID for a subprocessor's systematic transfers."
     )
+    _tia: strawberry.Private[models.TransferImpactAssessment | None] = None
+
+    @strawberry.field(
+        description="The transfer impact assessment covering the basis the verdict rests on "
+        "(or found it not sufficient); the reasons cite it for everyone. The record itself "
+        "for ADMIN and PROCUREMENT keys only; null otherwise or when none covers it."
+    )
+    def tia(self, info: Info) -> TransferImpactAssessment | None:
+        return tia_for(info, self._tia)
 
     @classmethod
     def from_domain(cls, e: TransferEvaluation) -> Transfer:
@@ -180,7 +194,17 @@ class Transfer:
             mechanism=e.mechanism,
             basis=TransferBasis.from_domain(e.basis) if e.basis else None,
             exceptional=e.exceptional,
+            _tia=e.tia,
         )
+
+
+def tia_for(
+    info: Info, found: models.TransferImpactAssessment | None
+) -> TransferImpactAssessment | None:
+    """The assessment a verdict cites, as its record, for staff only."""
+    if found is None or not policy.is_staff(info.context.caller):
+        return None
+    return TransferImpactAssessment.from_domain(found)
 
 
 @strawberry.type(description="One step in a subprocessor's life cycle.")
@@ -239,6 +263,14 @@ class Subprocessor(Node):
         found = await info.context.loaders.transfer_bases.load(self.id)
         return [TransferBasis.from_domain(b) for b in found]
 
+    @strawberry.field(
+        description="Its transfer impact assessments, oldest first (the newest of a route "
+        "covers it). ADMIN and PROCUREMENT keys only; empty for anyone else."
+    )
+    async def transfer_impact_assessments(self, info: Info) -> list[TransferImpactAssessment]:
+        found = await info.context.loaders.assessments.load(self.id)
+        return [TransferImpactAssessment.from_domain(a) for a in found]
+
     @strawberry.field(description="Changes that add, replace, remove or update this vendor.")
     async def changes(
         self, info: Info
@@ -269,6 +301,7 @@ class Subprocessor(Node):
         locations = await loaders.locations.load(self.id)
         bases = await loaders.transfer_bases.load(self.id)
         dpas = await loaders.dpas.load(self.id)
+        assessments = await loaders.assessments_cited.load(self.id)
         return [
             Transfer.from_domain(
                 evaluate_transfer(
@@ -278,6 +311,7 @@ class Subprocessor(Node):
                     bases,
                     dpas=dpas,
                     recipient_in_scope=loc.recipient_in_scope,
+                    tias=assessments,
                 )
             )
             for loc in locations

@@ -24,6 +24,8 @@ from registry.domain.reference._model import (
     OrganisationDecision,
     OutsideTerritory,
     Reference,
+    Release,
+    Renaming,
     UnlistedCountry,
 )
 from registry.domain.reference._parse import (
@@ -44,6 +46,8 @@ __all__ = [
     "OutsideTerritory",
     "Reference",
     "ReferenceDataError",
+    "Release",
+    "Renaming",
     "UnlistedCountry",
     "load_notice_practices",
     "load_reference",

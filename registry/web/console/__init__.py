@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from registry.web.console import announce, auth, customers, objections, overview, vendors
+from registry.web.console import announce, auth, customers, legal, objections, overview, vendors
 
 
 def console_routes() -> list[BaseRoute]:
@@ -32,6 +32,11 @@ def console_routes() -> list[BaseRoute]:
             vendors.record_basis,
             methods=["GET", "POST"],
         ),
+        Route(
+            "/console/subprocessors/{id:str}/tias/new", legal.record_tia, methods=["GET", "POST"]
+        ),
+        Route("/console/legal", legal.watch, methods=["GET", "POST"]),
+        Route("/console/legal/{id:str}", legal.report, methods=["GET"]),
         Route("/console/announce", announce.announce, methods=["GET", "POST"]),
         Route("/console/changes/{id:str}", announce.change_page, methods=["GET"]),
         Route("/console/objections", objections.inbox, methods=["GET"]),

@@ -58,9 +58,12 @@ def _announcement(page: Page) -> ChangeAnnouncement:
 async def announce(page: Page) -> Response:
     """`GET/POST /console/announce`: POST `intent=preview` or `intent=announce`."""
     vendors, replaceable = await _vendor_options(page)
+    params = page.request.query_params
     values = page.submitted() or {
-        "kind": "ADD",
-        "subprocessorId": page.request.query_params.get("subprocessor", ""),
+        # Prefilled from a link (a vendor's page, the legal watch's report).
+        "kind": params["kind"] if params.get("kind") in ChangeKind.__members__ else "ADD",
+        "subprocessorId": params.get("subprocessor", ""),
+        "description": params.get("description", "")[:1000],
     }
     values.setdefault("idempotencyKey", secrets.token_urlsafe(16))
     context: dict[str, Any] = {

@@ -43,6 +43,7 @@ DONE = {
     "location": "Processing location added.",
     "dpa": "DPA recorded.",
     "basis": "Transfer basis recorded.",
+    "tia": "Transfer impact assessment recorded; the verdicts below cite it.",
 }
 ROLE_OPTIONS = [(r.value, r.value.replace("_", " ").capitalize()) for r in LocationRole]
 MECHANISM_OPTIONS = [(m.value, MECHANISM_LABELS[m]) for m in TransferMechanism]
@@ -95,6 +96,7 @@ async def detail(page: Page) -> Response:
     on = deps.clock.now().date()
     facts = await console_vendors.vendor_facts(deps, page.caller, sub.id)
     locations, bases, agreements = facts.locations, facts.bases, facts.dpas
+    assessments = facts.assessments
     history = (await change_queries.changes_of_subprocessors(deps, page.caller, [sub.id])).get(
         sub.id, []
     )
@@ -102,7 +104,15 @@ async def detail(page: Page) -> Response:
         (
             loc,
             {
-                origin: evaluate_transfer(origin, loc.country, on, bases, dpas=agreements)
+                origin: evaluate_transfer(
+                    origin,
+                    loc.country,
+                    on,
+                    bases,
+                    dpas=agreements,
+                    tias=assessments,
+                    recipient_in_scope=loc.recipient_in_scope,
+                )
                 for origin in DataOrigin
             },
         )
@@ -116,6 +126,7 @@ async def detail(page: Page) -> Response:
         origins=list(DataOrigin),
         bases=bases,
         agreements=agreements,
+        assessments=sorted(assessments, key=lambda a: a.assessed_on, reverse=True),
         history=history,
         names=await vendor_names(
             deps, page.caller, [i for c in history for i in (c.subprocessor_id, c.replaces_id) if i]
