@@ -20,6 +20,7 @@ from registry.store import (
     email_subscribers,
     events,
     hosting_regions,
+    legal_watch,
     meta,
     migration,
     notice_schedule,
@@ -31,6 +32,7 @@ from registry.store import (
     staff_alerts,
     subprocessors,
     transfer_bases,
+    transfer_impact_assessments,
     webhook_subscriptions,
 )
 from registry.store.database import Database
@@ -50,6 +52,8 @@ COLLECTIONS: tuple[ModuleType, ...] = (
     processing_locations,
     dpas,
     transfer_bases,
+    transfer_impact_assessments,
+    legal_watch,
     changes,
     notices,
     notice_schedule,
