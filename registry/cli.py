@@ -1,4 +1,5 @@
-"""The `registry` command: serve | worker | devdb | seed | export-schema | keys | migrate."""
+"""The `registry` command: serve | worker | devdb | seed | export-schema | keys | migrate |
+legal-impact."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 from registry import devdb, logs
 from registry.clock import SystemClock
 from registry.domain.errors import RegistryError
-from registry.domain.models import Role
+from registry.domain.models import Role, TransferMechanism
 from registry.services import versions
 from registry.services.deps import Deps
 from registry.settings import Settings
@@ -200,6 +201,45 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_legal_impact(args: argparse.Namespace, settings: Settings) -> int:
+    """Which transfers change if mechanisms fall from a date (or, without --withdraw, the
+    last report of a new release of the legal facts)."""
+    from datetime import date
+
+    from registry.domain.legal_watch import Withdrawal
+    from registry.services import legal_watch
+    from registry.services.caller import Caller
+
+    caller = Caller(role=Role.ADMIN, key_id="cli:legal-impact")
+    if args.withdraw and args.from_day is None:
+        raise CommandError("--withdraw needs --from DATE (the first day it no longer applies)")
+    try:
+        from_day = date.fromisoformat(args.from_day) if args.from_day else None
+    except ValueError:
+        raise CommandError(f"--from {args.from_day!r} is not a date such as 2027-01-01") from None
+
+    async def run() -> str:
+        async with open_deps(settings) as deps:
+            if not args.withdraw:
+                reports = [
+                    r for r in await legal_watch.recent_reports(deps, caller) if r.kind == "RELEASE"
+                ]
+                if not reports:
+                    return "No new release of the legal facts has changed a verdict yet."
+                return legal_watch.report_text(reports[0])
+            assert from_day is not None
+            withdrawals = [
+                Withdrawal(TransferMechanism(m), from_day, args.country) for m in args.withdraw
+            ]
+            report = await legal_watch.what_if(
+                deps, caller, withdrawals, days=args.days, record=args.record
+            )
+            return legal_watch.report_text(report)
+
+    print(asyncio.run(run()))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="registry", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -231,6 +271,27 @@ def build_parser() -> argparse.ArgumentParser:
         "migrate", help="move the database to the current storage layout (also done at start-up)"
     )
     migrate.set_defaults(func=cmd_migrate)
+
+    impact = sub.add_parser(
+        "legal-impact",
+        help="which transfers change if a mechanism falls from a date (without --withdraw: "
+        "the last new release's report)",
+    )
+    impact.add_argument(
+        "--withdraw",
+        action="append",
+        default=[],
+        metavar="MECHANISM",
+        choices=[m.value for m in TransferMechanism],
+        help="a mechanism that falls, e.g. EU_US_DPF or ADEQUACY (repeatable)",
+    )
+    impact.add_argument("--from", dest="from_day", metavar="DATE", help="its first day gone")
+    impact.add_argument("--country", default=None, help="with ADEQUACY: only this country's")
+    impact.add_argument("--days", type=int, default=90, help="window after today (default 90)")
+    impact.add_argument(
+        "--record", action="store_true", help="keep the report and tell staff, as the console does"
+    )
+    impact.set_defaults(func=cmd_legal_impact)
 
     keys = sub.add_parser("keys", help="manage API keys")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)

@@ -98,6 +98,15 @@ class ImpactLine:
     status_changes: bool
     customers: int  # customers with this data origin the vendor's scope touches
     customer_names: tuple[str, ...] = ()
+    reasons_before: tuple[str, ...] = ()  # the verdict's reasons before the change
+
+    @property
+    def reasons_gone(self) -> tuple[str, ...]:
+        return tuple(r for r in self.reasons_before if r not in self.reasons)
+
+    @property
+    def reasons_new(self) -> tuple[str, ...]:
+        return tuple(r for r in self.reasons if r not in self.reasons_before)
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +323,7 @@ async def _line(deps: Deps, impact: Impact) -> ImpactLine:
         status_changes=impact.status_changes,
         customers=count,
         customer_names=names,
+        reasons_before=impact.before.reasons,
     )
 
 
@@ -463,3 +473,44 @@ async def tell_staff(deps: Deps, worker_id: str) -> int:
     if result.outcome != "success":
         logger.warning("legal watch e-mail not sent (see the console): %s", result.error)
     return count
+
+
+# --- for the terminal ---------------------------------------------------------------------
+
+
+def report_text(report: ImpactReport) -> str:
+    """The report as `registry legal-impact` prints it."""
+    end = report.today.toordinal() + report.days
+    lines = [
+        f"Legal impact: {report.title}",
+        f"Compared: {'; '.join(report.scenario)}",
+        f"Window: {report.today} to {date.fromordinal(end)} ({report.days} days after today)",
+        f"Transfers examined: {report.routes} (each processing location of the vendors in "
+        "force or announced, from each data origin customers hold)",
+    ]
+    for heading, found in (
+        ("Lose their basis", report.falling),
+        ("Change otherwise, still usable", report.changing),
+        ("Same verdict, other reasons", report.reworded),
+    ):
+        lines += ["", f"{heading} ({len(found)}):"]
+        if not found:
+            lines.append("  none")
+        for line in found:
+            when = line.falls_on or line.first_day
+            who = ", ".join(line.customer_names)
+            lines += [
+                f"  - {line.legal_name}: {line.origin.value} → {line.country}, "
+                f"{line.status_before} → {line.status_after} from {when}; "
+                f"{line.customers} customer{'' if line.customers == 1 else 's'}"
+                + (f" ({who})" if who else ""),
+                *(
+                    (f"      {reason}" for reason in line.reasons)
+                    if line.status_changes
+                    else (
+                        *(f"      no longer: {r}" for r in line.reasons_gone),
+                        *(f"      now: {r}" for r in line.reasons_new),
+                    )
+                ),
+            ]
+    return "\n".join(lines)

@@ -64,6 +64,9 @@ class LegalImpactLine:
         description="The mechanism it rests on after the change; null for none."
     )
     reasons: list[str] = strawberry.field(description="The verdict's reasons after the change.")
+    reasons_before: list[str] = strawberry.field(
+        description="The verdict's reasons before the change."
+    )
     status_changes: bool = strawberry.field(
         description="False when only the reasons change (same status and mechanism)."
     )
@@ -88,6 +91,7 @@ class LegalImpactLine:
             mechanism_before=M(line.mechanism_before) if line.mechanism_before else None,
             mechanism_after=M(line.mechanism_after) if line.mechanism_after else None,
             reasons=list(line.reasons),
+            reasons_before=list(line.reasons_before),
             status_changes=line.status_changes,
             customers=line.customers,
             customer_names=list(line.customer_names),
