@@ -11,22 +11,15 @@ change a crash left unsettled, so a crash anywhere ends as if there had been non
 
 from __future__ import annotations
 
-import logging
-import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from registry.domain.event_types import EventType
 from registry.domain.models import Change, ChangeKind, ChangeStatus, NoticeStatus
 from registry.services import events as rendering
-from registry.services import snapshots
+from registry.services import settling, snapshots
 from registry.services import subscriptions as subscribers
 from registry.services.deps import Deps
 from registry.store import changes, notices, subprocessors
-
-logger = logging.getLogger("registry.changes")
-
-LEASE = timedelta(seconds=60)
 
 Step = Callable[[Deps, Change], Awaitable[None]]
 
@@ -112,28 +105,13 @@ STEPS: dict[ChangeStatus, tuple[Step, ...]] = {
 
 
 async def settle(deps: Deps, owner: str, change_id: str | None = None) -> Change | None:
-    """Apply the effects of one unsettled change's state (that one, with `change_id`);
-    None when none is due or its lease is held (its holder, or a later run, settles it)."""
-    change = await changes.claim_settling(
-        deps.db, owner=owner, now=deps.clock.now(), lease=LEASE, change_id=change_id
-    )
-    if change is None:
-        return None
-    for step in STEPS[change.status]:
-        await step(deps, change)
-    # A cancelled change is told to no one else: its expansion ends where it stopped.
-    ended = change.status is ChangeStatus.CANCELLED
-    await changes.finish_settling(deps.db, change, owner=owner, end_expansion=ended)
-    return change
+    """Apply the effects of one unsettled change's state (that one, with `change_id`)."""
+    found: Change | None = await settling.settle(deps, owner, changes, STEPS, change_id)
+    return found
 
 
 async def settle_now(deps: Deps, change: Change) -> None:
-    """Settle a change just committed; a failure is logged and left to the scheduler,
-    as the transition itself is recorded."""
-    try:
-        await settle(deps, f"request-{uuid.uuid4().hex[:12]}", change.id)
-    except Exception:
-        logger.exception("change %s: effects left to the scheduler", change.id)
+    await settling.settle_now(deps, change.id, settle)
 
 
 async def settle_changes(deps: Deps, worker_id: str) -> int:

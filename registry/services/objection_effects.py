@@ -8,20 +8,14 @@ the scheduler's `settle_objections`, as for changes (services/change_effects.py)
 
 from __future__ import annotations
 
-import logging
-import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
 
 from registry.domain.event_types import EventType
 from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
 from registry.services import events as rendering
+from registry.services import settling
 from registry.services.deps import Deps
 from registry.store import changes, events, notices, objections
-
-logger = logging.getLogger("registry.objections")
-
-LEASE = timedelta(seconds=60)
 
 Step = Callable[[Deps, Objection], Awaitable[None]]
 
@@ -69,23 +63,12 @@ STEPS: dict[ObjectionStatus, tuple[Step, ...]] = {
 
 
 async def settle(deps: Deps, owner: str, objection_id: str | None = None) -> Objection | None:
-    found = await objections.claim_settling(
-        deps.db, owner=owner, now=deps.clock.now(), lease=LEASE, objection_id=objection_id
-    )
-    if found is None:
-        return None
-    for step in STEPS[found.status]:
-        await step(deps, found)
-    await objections.finish_settling(deps.db, found, owner=owner)
+    found: Objection | None = await settling.settle(deps, owner, objections, STEPS, objection_id)
     return found
 
 
 async def settle_now(deps: Deps, objection: Objection) -> None:
-    """Settle an objection just written; a failure is left to the scheduler."""
-    try:
-        await settle(deps, f"request-{uuid.uuid4().hex[:12]}", objection.id)
-    except Exception:
-        logger.exception("objection %s: effects left to the scheduler", objection.id)
+    await settling.settle_now(deps, objection.id, settle)
 
 
 async def settle_objections(deps: Deps, worker_id: str) -> int:

@@ -342,21 +342,21 @@ SETTLING_DUE: Document = {SETTLED: False}
 
 
 async def claim_settling(
-    db: Database, *, owner: str, now: datetime, lease: timedelta, change_id: str | None = None
+    db: Database, *, owner: str, now: datetime, lease: timedelta, only: str | None = None
 ) -> Change | None:
-    """A change whose effects are due (that one, with `change_id`), leased to `owner`.
+    """A change whose effects are due (that one, with `only`), leased to `owner`.
     The lease is the change's only one, so settling never overlaps its expansion."""
-    due = SETTLING_DUE if change_id is None else {**SETTLING_DUE, "_id": change_id}
+    due = SETTLING_DUE if only is None else {**SETTLING_DUE, "_id": only}
     doc = await leases.claim(db, NAME, due, owner=owner, now=now, lease=lease, sort="announced_at")
     return from_document(doc) if doc is not None else None
 
 
-async def finish_settling(
-    db: Database, change: Change, *, owner: str, end_expansion: bool = False
-) -> bool:
+async def finish_settling(db: Database, change: Change, *, owner: str) -> bool:
     """Record that the effects of `change.status` are applied, if the change is still in
-    that state (a transition meanwhile leaves it due); the lease is released either way."""
-    update: Document = {"$set": {SETTLED: True, **({"expanded": True} if end_expansion else {})}}
+    that state (a transition meanwhile leaves it due); the lease is released either way.
+    A cancelled change is told to no one else: its expansion ends where it stopped."""
+    ended = change.status is ChangeStatus.CANCELLED
+    update: Document = {"$set": {SETTLED: True, **({"expanded": True} if ended else {})}}
     if await leases.complete(
         db, NAME, change.id, owner=owner, guard={"status": change.status.value}, update=update
     ):

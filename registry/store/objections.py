@@ -115,12 +115,12 @@ async def claim_settling(
     owner: str,
     now: datetime,
     lease: timedelta,
-    objection_id: str | None = None,
+    only: str | None = None,
 ) -> Objection | None:
-    """An objection whose effects are due (that one, with `objection_id`), leased."""
+    """An objection whose effects are due (that one, with `only`), leased."""
     due: Document = {SETTLED: False}
-    if objection_id is not None:
-        due["_id"] = objection_id
+    if only is not None:
+        due["_id"] = only
     doc = await leases.claim(db, NAME, due, owner=owner, now=now, lease=lease, sort="filed_at")
     return from_document(doc) if doc is not None else None
 

@@ -33,7 +33,14 @@ from registry.domain.models import (
 )
 from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
-from registry.services import change_effects, change_jobs, customers, objection_effects, webhooks
+from registry.services import (
+    change_effects,
+    change_jobs,
+    customers,
+    objection_effects,
+    settling,
+    webhooks,
+)
 from registry.services import changes as change_service
 from registry.services import registry as vendors
 from registry.services.caller import Caller
@@ -74,7 +81,7 @@ async def api(mongo_uri: str, mongo_client: AsyncMongoClient[Document]) -> Async
 
 async def restart(api: Api) -> None:
     """A new process: the crashed one's leases run out, its work is picked up."""
-    api.clock.advance(change_effects.LEASE + timedelta(seconds=1))
+    api.clock.advance(settling.LEASE + timedelta(seconds=1))
     await Scheduler(
         api.deps, ENGINE, worker_id=f"restarted-{uuid.uuid4().hex[:6]}"
     ).run_until_idle()
@@ -349,7 +356,7 @@ async def test_a_retried_cancel_finishes_what_a_crashed_one_began(
     with pytest.raises(Crash):
         await cancel(api, change_id)
     monkeypatch.undo()
-    api.clock.advance(change_effects.LEASE + timedelta(seconds=1))
+    api.clock.advance(settling.LEASE + timedelta(seconds=1))
     await cancel(api, change_id)  # no ValidationError: it is the same cancel
     seen = await state(api, change_id)
     assert seen["settled"] is True
