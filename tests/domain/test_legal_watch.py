@@ -4,12 +4,13 @@ transfers change their verdict today and in the next 90 days (issue 31)."""
 from __future__ import annotations
 
 import json
-import time
 from datetime import date
 from importlib import resources
+from typing import Any
 
 import pytest
 
+from registry.domain import legal_watch
 from registry.domain.errors import ValidationError
 from registry.domain.legal_watch import Route, Withdrawal, impacts, withdrawn_reference
 from registry.domain.models import DataOrigin, TransferBasis
@@ -147,8 +148,20 @@ def test_a_new_release_is_compared_with_the_old_one() -> None:
     assert impact.falls_on == TODAY
 
 
-def test_a_year_of_routes_is_quick() -> None:
+def test_the_work_grows_with_routes_times_days_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What keeps the report quick: each route is evaluated at most once per set of facts
+    and day of the window, and not again after the day it falls."""
+    evaluated = 0
+    evaluate = legal_watch.evaluate_transfer
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal evaluated
+        evaluated += 1
+        return evaluate(*args, **kwargs)
+
+    monkeypatch.setattr(legal_watch, "evaluate_transfer", counted)
     routes = [route(basis(M.EU_US_DPF)) for _ in range(30)]
-    started = time.perf_counter()
-    impacts(routes, REF, withdrawn_reference(REF, DPF_FALLS), TODAY)
-    assert time.perf_counter() - started < 5
+    found = impacts(routes, REF, withdrawn_reference(REF, DPF_FALLS), TODAY)
+    assert {i.falls_on for i in found} == {D("2027-01-01")}
+    days_until_it_falls = (D("2027-01-01") - TODAY).days + 1
+    assert 0 < evaluated <= len(routes) * 2 * days_until_it_falls
