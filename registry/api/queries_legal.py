@@ -26,7 +26,8 @@ class LegalQueries:
     @strawberry.field(
         description="What if: the transfers whose verdict changes, today and in the next "
         "days, if these mechanisms fell from their dates (e.g. EU_US_DPF from 2027-01-01). "
-        "The report is recorded and staff are told. ADMIN and PROCUREMENT keys only."
+        "Computed, not kept: the console's Legal watch (or `registry legal-impact --record`) "
+        "keeps a report and tells staff. ADMIN and PROCUREMENT keys only."
     )
     async def legal_impact(
         self,
@@ -45,6 +46,5 @@ class LegalQueries:
             info.context.caller,
             [Withdrawal(w.mechanism, w.from_day, w.country) for w in withdrawn],
             days=days,
-            record=True,
         )
         return LegalImpactReport.from_domain(report)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
 
@@ -15,7 +15,8 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
-from registry.domain.models import Role
+from registry.domain.legal_watch import Withdrawal
+from registry.domain.models import Role, TransferMechanism
 from registry.services import legal_watch
 from registry.store import legal_watch as watch_store
 from registry.store.database import Document
@@ -235,8 +236,11 @@ async def test_what_if_the_dpf_falls(api: Api, mail: MailServer) -> None:
     assert (stays["legalName"], stays["statusAfter"]) == ("Careful Inc.", "VALID")
     assert (stays["mechanismBefore"], stays["mechanismAfter"]) == ("ADEQUACY", "SCC_2021")
 
-    # Recorded, audited and told: staff read it in the console and by e-mail.
-    assert await legal_watch.get_report(api.deps, _staff(), report["reportId"]) is not None
+    # A query reads: the report is not kept. Kept as the console keeps it, staff are told.
+    assert await legal_watch.get_report(api.deps, _staff(), report["reportId"]) is None
+    asked = [Withdrawal(TransferMechanism.EU_US_DPF, date(2027, 1, 1))]
+    kept = await legal_watch.what_if(api.deps, _staff(), asked, record=True)
+    assert await legal_watch.get_report(api.deps, _staff(), kept.id) == kept
     await api.scheduler.run_until_idle()
     await mail.wait_until(lambda: any("Legal watch" in m["Subject"] for m in mail.messages))
     [told] = [m for m in mail.messages if "Legal watch" in m["Subject"]]
