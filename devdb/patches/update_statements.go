@@ -14,11 +14,13 @@ import (
 )
 
 // updateStatements runs an `update` command's statements one at a time and answers
-// as MongoDB does: `n`, `nModified` and `upserted` count the statements that ran, and
-// a statement that failed is a write error carrying its index; an ordered command
-// (the default) stops at its first. FerretDB answered a failed statement with the
-// write error alone, without counts, so the statements before it went unreported and
-// drivers that add the counts up (PyMongo's bulk_write) failed with a KeyError.
+// as MongoDB does: `n`, `nModified` and `upserted` count the statements that ran,
+// each upsert and each failed statement (a write error) carry their statement's
+// index, and an ordered command (the default) stops at its first failure. FerretDB
+// answered a failed statement with the write error alone, without counts, so the
+// statements before it went unreported and drivers that add the counts up
+// (PyMongo's bulk_write) failed with a KeyError; and it numbered upserts by the
+// upserts before them.
 // A failure that is not a statement's own (an invalid namespace, an internal
 // error) still fails the whole command.
 func (h *Handler) updateStatements(ctx context.Context, document *types.Document, params *common.UpdateParams) (*wire.OpMsg, error) { //nolint:lll // for readability
