@@ -11,6 +11,7 @@ from registry.services.change_jobs import (
     send_reminders,
 )
 from registry.services.console_digests import refresh_console_digests
+from registry.services.customers import place_customers
 from registry.services.delivery.dispatch import dispatch_events
 from registry.services.delivery.staff_alerts import alert_staff
 from registry.services.delivery.worker import deliver_due
@@ -20,6 +21,7 @@ from registry.services.objection_effects import settle_objections
 JOBS: tuple[Job, ...] = (
     settle_changes,
     settle_objections,
+    place_customers,
     expand_changes,
     apply_effective_changes,
     apply_lagging_notices,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import TypeVar
 
 from registry.domain import validation as check
@@ -13,7 +14,7 @@ from registry.domain.errors import NotFound, ValidationError
 from registry.domain.holiday_calendars import InvalidHolidayCalendar, calendar_code
 from registry.domain.models import Customer, CustomerTerms, Role
 from registry.domain.notice import contract_period
-from registry.services import catalogs, edits, policy
+from registry.services import catalogs, edits, policy, settling
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import require_role
@@ -78,7 +79,7 @@ async def create_customer(deps: Deps, caller: Caller, draft: CustomerDraft) -> C
     )
     await remember(deps, customer)
     await customers.insert(deps.db, customer)
-    await customer_roster.add(deps.db, customer.id, group_key(customer))
+    await place_now(deps, customer.id)
     return customer
 
 
@@ -149,8 +150,48 @@ async def update_customer(
     written = await customers.update_changed(deps.db, found, updated)
     if isinstance(written, Conflict):
         raise edits.conflict(found.id, written)
-    await customer_roster.move(deps.db, found.id, group_key(found), group_key(updated))
+    if group_key(written) != group_key(found):
+        await place_now(deps, found.id)
     return written
+
+
+ROSTER_LEASE = timedelta(seconds=60)
+
+
+async def place_in_roster(deps: Deps, owner: str, customer_id: str | None = None) -> bool:
+    """Make the roster hold a customer whose group changed in its group, and in no group
+    it left; the write that changed the group is the commit point, this follows from it
+    under the customer's lease (a later edit's placing waits, then runs again).
+
+    Joined before left: a crash in between notifies twice, never misses one."""
+    for _ in range(_PLACING_ROUNDS):
+        placing = await customers.claim_roster(
+            deps.db, owner=owner, now=deps.clock.now(), lease=ROSTER_LEASE, only=customer_id
+        )
+        if placing is None:
+            return False
+        target = group_key(placing.customer)
+        await customer_roster.join(deps.db, placing.customer.id, target)
+        for group in placing.leaving:
+            if group != target:
+                await customer_roster.remove(deps.db, placing.customer.id, group)
+        if await customers.finish_roster(deps.db, placing, owner=owner):
+            return True
+        # Edited meanwhile: that edit's own placing found the lease held; place it now.
+        customer_id = placing.customer.id
+    return True
+
+
+_PLACING_ROUNDS = 4
+
+
+async def place_now(deps: Deps, customer_id: str) -> None:
+    await settling.settle_now(deps, customer_id, place_in_roster)
+
+
+async def place_customers(deps: Deps, worker_id: str) -> int:
+    """The scheduler's job: place a customer a crash left out of its group's roster."""
+    return 1 if await place_in_roster(deps, worker_id) else 0
 
 
 async def get_customer(deps: Deps, caller: Caller, customer_id: str) -> Customer:

@@ -77,6 +77,18 @@ async def add(db: Database, customer_id: str, group: str) -> None:
     await db[NAME].insert_one({"_id": chunk_id, "group": group, "n": 1, "ids": [customer_id]})
 
 
+async def join(db: Database, customer_id: str, group: str) -> None:
+    """Make the group's roster hold the customer, once (a rerun finds it there)."""
+    found = await customer_groups.get(db, group)
+    if found is not None and found.chunks:
+        held = await db[NAME].find_one(
+            {"_id": {"$in": list(found.chunks)}, "ids": customer_id}, {"_id": 1}
+        )
+        if held is not None:
+            return
+    await add(db, customer_id, group)
+
+
 async def remove(db: Database, customer_id: str, group: str) -> None:
     found = await customer_groups.get(db, group)
     if found is None or not found.chunks:
@@ -85,13 +97,6 @@ async def remove(db: Database, customer_id: str, group: str) -> None:
         {"_id": {"$in": list(found.chunks)}, "ids": customer_id},
         {"$pull": {"ids": customer_id}, "$inc": {"n": -1}},
     )
-
-
-async def move(db: Database, customer_id: str, old_group: str, new_group: str) -> None:
-    """Added before removed: a crash in between notifies twice, never misses one."""
-    if old_group != new_group:
-        await add(db, customer_id, new_group)
-        await remove(db, customer_id, old_group)
 
 
 async def add_many(db: Database, members: list[tuple[str, str]]) -> None:

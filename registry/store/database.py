@@ -92,23 +92,38 @@ class Conflict:
     keys: tuple[str, ...]
 
 
-async def set_changed(db: Database, name: str, old: Document, new: Document) -> Document | Conflict:
+async def set_changed(
+    db: Database, name: str, old: Document, new: Document, also: Document | None = None
+) -> Document | Conflict:
     """Write only the keys whose values differ from `old`, guarded by their values in
     `old` (compare-and-set, field by field): edits of other keys, and transitions, made
     meanwhile are kept; an edit of the same keys made meanwhile refuses this one, naming
-    them. Returns the document as now stored."""
+    them. `also` (more update operators) is written with a change, in the same write.
+    Returns the document as now stored."""
     changed = {k: v for k, v in new.items() if k != "_id" and old.get(k) != v}
     if changed:
         guard: Document = {"_id": old["_id"], **{k: old.get(k) for k in changed}}
+        update: Document = {**(also or {}), "$set": {**(also or {}).get("$set", {}), **changed}}
         written: Document | None = await db[name].find_one_and_update(
-            guard, {"$set": changed}, return_document=ReturnDocument.AFTER
+            guard, update, return_document=ReturnDocument.AFTER
         )
         if written is not None:
-            return written
+            return await _fill_missing(db, name, written, new)
     current: Document = await db[name].find_one({"_id": old["_id"]}) or {}
     if not changed and current:
         return current
     return Conflict(tuple(k for k in changed if current.get(k) != old.get(k)) or tuple(changed))
+
+
+async def _fill_missing(db: Database, name: str, stored: Document, new: Document) -> Document:
+    """Keys the edited record lacks (stored before they existed) are written as edited:
+    the edit decided them too, and only where they are still missing."""
+    missing = {k: v for k, v in new.items() if k not in stored}
+    if not missing:
+        return stored
+    guard = {"_id": stored["_id"], **{k: {"$exists": False} for k in missing}}
+    await db[name].update_one(guard, {"$set": missing})
+    return {**stored, **missing}
 
 
 async def add_missing_key(db: Database, name: str, doc: Document, key: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 from pymongo import AsyncMongoClient
@@ -145,6 +146,7 @@ async def test_concurrent_customer_edits_lose_nothing_and_keep_the_roster_whole(
         return change
 
     outcomes = await asyncio.gather(*(edit(e) for e in edits))
+    await fresh.scheduler.run_until_idle()  # whatever a lost lease left, the job places
     for refused in (o for o in outcomes if isinstance(o, EditConflict)):
         assert refused.record_id == customer.id
         assert set(refused.fields) <= {"name", "terms"}
@@ -218,3 +220,30 @@ async def test_announce_racing_a_vendor_edit_keeps_both(fresh: Api) -> None:
         assert stored.purpose == "E-mail"
         assert stored.active_from == change.effective_at
         assert edited.purpose == "E-mail"
+
+
+async def test_a_customer_a_crash_left_unplaced_is_placed_by_the_scheduler(
+    fresh: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write is the commit point; the roster follows, re-driven after a crash."""
+    deps = fresh.deps
+
+    async def crash(*args: object) -> None:
+        raise RuntimeError("process died")  # logged: placing is left to the scheduler
+
+    monkeypatch.setattr(customer_roster, "join", crash)
+    customer = await customers.create_customer(deps, ADMIN, CustomerDraft(name="Initech"))
+    edited = await customers.update_customer(
+        deps, ADMIN, customer.id, CustomerEdit(notice_period="P1M")
+    )
+    monkeypatch.undo()
+    assert not await _placed(fresh, customer.id)
+    fresh.clock.advance(customers.ROSTER_LEASE + timedelta(seconds=1))
+    await fresh.scheduler.run_until_idle()
+    assert await _placed(fresh, customer.id) == [stored_customers.group_key(edited)]
+
+
+async def _placed(api: Api, customer_id: str) -> list[str]:
+    return [
+        doc["group"] async for doc in api.deps.db[customer_roster.NAME].find({"ids": customer_id})
+    ]

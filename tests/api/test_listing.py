@@ -233,7 +233,11 @@ async def test_list_exports(listing_api: Api) -> None:
     csv_response = await listing_api.http.get("/subprocessors.csv")
     assert csv_response.status_code == 200
     header, *rows = csv_response.text.strip().splitlines()
-    assert header == "id,legal_name,purpose,countries,website,status,active_from"
+    # The id, the vendor's declared fields (domain/vendor_fields.py), then its places and state.
+    assert header == (
+        "id,legal_name,purpose,data_categories,website,certifications,contact_email,"
+        "countries,status,active_from"
+    )
     data = (await listing_api.gql(LIST, {"first": 100}))["subprocessors"]
     assert len(rows) == data["totalCount"]
     payload = (await listing_api.http.get("/subprocessors.json")).json()["subprocessors"]
