@@ -26,6 +26,8 @@ BOOKKEEPING = frozenset(
         "customer_roster",
         "customer_groups",
         "customer_terms",
+        "roster_placements",
+        "legal_watch",  # the release last seen, reports, staff events: no query reads them
     }
 )
 """Collections no query answers from: writes to them leave cached answers standing."""
