@@ -18,7 +18,14 @@ from registry.services import catalogs, edits, policy, settling
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import require_role
-from registry.store import customer_groups, customer_roster, customer_terms, customers, ids
+from registry.store import (
+    customer_groups,
+    customer_roster,
+    customer_terms,
+    customers,
+    ids,
+    roster_placements,
+)
 from registry.store.customers import group_key
 from registry.store.database import Conflict
 
@@ -78,6 +85,7 @@ async def create_customer(deps: Deps, caller: Caller, draft: CustomerDraft) -> C
         note=check.note(draft.note),
     )
     await remember(deps, customer)
+    await roster_placements.mark(deps.db, customer.id, deps.clock.now())
     await customers.insert(deps.db, customer)
     await place_now(deps, customer.id)
     return customer
@@ -145,6 +153,9 @@ async def update_customer(
     if updated == found:
         return found
     await remember(deps, updated)
+    if group_key(updated) != group_key(found):
+        # The intent first: a crash after the write still gets the customer placed.
+        await roster_placements.mark(deps.db, found.id, deps.clock.now())
     # Guarded by the values it was edited from: a concurrent edit of the same fields (or
     # of the group) refuses this one, so the roster moves once, from the group it was in.
     written = await customers.update_changed(deps.db, found, updated)
@@ -161,24 +172,29 @@ ROSTER_LEASE = timedelta(seconds=60)
 async def place_in_roster(deps: Deps, owner: str, customer_id: str | None = None) -> bool:
     """Make the roster hold a customer whose group changed in its group, and in no group
     it left; the write that changed the group is the commit point, this follows from it
-    under the customer's lease (a later edit's placing waits, then runs again).
+    under the placement's lease (a later edit's placement waits, then runs again).
 
     Joined before left: a crash in between notifies twice, never misses one."""
     for _ in range(_PLACING_ROUNDS):
-        placing = await customers.claim_roster(
+        placement = await roster_placements.claim(
             deps.db, owner=owner, now=deps.clock.now(), lease=ROSTER_LEASE, only=customer_id
         )
-        if placing is None:
+        if placement is None:
             return False
-        target = group_key(placing.customer)
-        await customer_roster.join(deps.db, placing.customer.id, target)
-        for group in placing.leaving:
-            if group != target:
-                await customer_roster.remove(deps.db, placing.customer.id, group)
-        if await customers.finish_roster(deps.db, placing, owner=owner):
+        found = await customers.leaving(deps.db, placement["_id"])
+        if found is not None:
+            customer, leaving = found
+            target = group_key(customer)
+            await customer_roster.join(deps.db, customer.id, target)
+            # Every group it ever left (a few): leaving one it is not in changes nothing,
+            # so a placement raced by later edits never strands it in an old group.
+            for group in leaving:
+                if group != target:
+                    await customer_roster.remove(deps.db, customer.id, group)
+        if await roster_placements.done(deps.db, placement, owner=owner):
             return True
-        # Edited meanwhile: that edit's own placing found the lease held; place it now.
-        customer_id = placing.customer.id
+        # Marked again meanwhile: that edit's own placing found the lease held.
+        customer_id = placement["_id"]
     return True
 
 

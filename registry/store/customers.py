@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 
 from registry.domain.models import Customer, CustomerTerms, PeriodEnds
-from registry.store import digests, leases
+from registry.store import digests
 from registry.store.codec import Codec
 from registry.store.database import (
     Conflict,
@@ -70,14 +69,8 @@ to_document = CODEC.to_document
 from_document = CODEC.from_document
 
 
-ROSTER_SETTLED = "roster_settled"
-"""False from a write that puts the customer in a group until the roster holds it there
-(and in no group it left: `roster_leave`); a customer stored before has none."""
-
-
 async def insert(db: Database, customer: Customer) -> None:
-    """A new customer, to be placed in its group's roster (`claim_roster`)."""
-    await db[NAME].insert_one({**to_document(customer), ROSTER_SETTLED: False, "roster_leave": []})
+    await db[NAME].insert_one(to_document(customer))
     await digests.bump(db, digests.CUSTOMERS)
 
 
@@ -157,46 +150,23 @@ async def update_changed(db: Database, before: Customer, after: Customer) -> Cus
     old, new = to_document(before), to_document(after)
     moved: Document | None = None
     if old["group"] != new["group"]:
-        # The roster follows in `claim_roster`: the group it leaves is noted in this write.
-        moved = {"$set": {ROSTER_SETTLED: False}, "$addToSet": {"roster_leave": old["group"]}}
+        # The roster follows (services/customers.py): the group left is noted in this write.
+        moved = {"$addToSet": {ROSTER_LEAVE: old["group"]}}
     found = await set_changed(db, NAME, old, new, moved)
     await digests.bump(db, digests.CUSTOMERS)
     return found if isinstance(found, Conflict) else from_document(found)
 
 
-@dataclass(frozen=True, slots=True)
-class Placing:
-    """A customer whose roster entries must follow its group: join `customer`'s, leave
-    those in `leaving`."""
-
-    customer: Customer
-    leaving: tuple[str, ...]
+ROSTER_LEAVE = "roster_leave"
+"""Every group the customer left (a few): placing leaves each but its current one."""
 
 
-async def claim_roster(
-    db: Database, *, owner: str, now: datetime, lease: timedelta, only: str | None = None
-) -> Placing | None:
-    due: Document = {ROSTER_SETTLED: False}
-    if only is not None:
-        due["_id"] = only
-    doc = await leases.claim(db, NAME, due, owner=owner, now=now, lease=lease, sort="_id")
+async def leaving(db: Database, customer_id: str) -> tuple[Customer, tuple[str, ...]] | None:
+    """The customer as stored, and the groups whose rosters it is to be out of."""
+    doc = await db[NAME].find_one({"_id": customer_id})
     if doc is None:
         return None
-    return Placing(from_document(doc), tuple(doc.get("roster_leave") or ()))
-
-
-async def finish_roster(db: Database, placing: Placing, *, owner: str) -> bool:
-    """Record the roster placed, if the customer is still in that group (a later edit
-    leaves it due); the lease is released either way."""
-    left = list(placing.leaving)
-    update = {"$set": {ROSTER_SETTLED: True}, "$pullAll": {"roster_leave": left}}
-    guard = {"group": group_key(placing.customer)}
-    if await leases.complete(
-        db, NAME, placing.customer.id, owner=owner, guard=guard, update=update
-    ):
-        return True
-    await leases.release(db, NAME, placing.customer.id, owner=owner)
-    return False
+    return from_document(doc), tuple(doc.get(ROSTER_LEAVE) or ())
 
 
 async def using_scope_code(db: Database, field: str, code: str, limit: int) -> list[str]:

@@ -181,6 +181,7 @@ PLAN: tuple[Placement, ...] = (
     Placement("changes", (), "catalog: a few per subprocessor per year"),
     Placement("customers", (), "one per customer, read whole by fan-out via the roster"),
     Placement("customer_roster", (), "one chunk document per 1,000 customers"),
+    Placement("roster_placements", (), "customers whose group just changed (removed once placed)"),
     Placement("customer_terms", (), "one per distinct contract terms set"),
     Placement("customer_groups", (), "catalog: named sets of customers"),
     Placement("products", (), "catalog: the company's products"),

@@ -27,7 +27,6 @@ BOOKKEEPING = frozenset(
         "customer_groups",
         "customer_terms",
         "roster_placements",
-        "legal_watch",  # the release last seen, reports, staff events: no query reads them
     }
 )
 """Collections no query answers from: writes to them leave cached answers standing."""
