@@ -349,10 +349,11 @@ async def _record(deps: Deps, report: ImpactReport) -> None:
     now = deps.clock.now()
     await legal_watch.save(deps.db, REPORTS + report.id, REPORT, report, now)
     falling, changing = len(report.falling), len(report.changing)
-    title = (
-        f"{report.title}: {falling} transfer{'' if falling == 1 else 's'} lose their basis, "
-        f"{changing} change, in the next {report.days} days"
+    loses = (
+        "1 transfer loses its basis" if falling == 1 else f"{falling} transfers lose their basis"
     )
+    changes = "1 changes otherwise" if changing == 1 else f"{changing} change otherwise"
+    title = f"{report.title}: {loses}, {changes}, in the next {report.days} days"
     lines = tuple(
         f"{line.legal_name} ({line.origin.value} → {line.country}): {line.status_before} → "
         f"{line.status_after} from {line.falls_on or line.first_day}"

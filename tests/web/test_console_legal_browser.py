@@ -96,6 +96,12 @@ async def test_assessment_and_what_if_in_a_browser(
         await expect(falling).to_contain_text("1 March 2026")
         await expect(falling).to_contain_text("Acme")
         await page.screenshot(path=str(ARTIFACTS / "console-legal-watch.png"), full_page=True)
+        await page.get_by_role("link", name="Back to the legal watch").click()
+        await expect(page.locator("#reports-h")).to_be_visible()
+        # The report is listed, and the staff event telling of it.
+        await expect(page.get_by_role("link", name="What if EU_US_DPF withdrawn")).to_have_count(2)
+        await page.screenshot(path=str(ARTIFACTS / "console-legal-index.png"), full_page=True)
+        await page.go_back()
         await falling.get_by_role("link", name="Announce a change").click()
         await expect(page.get_by_label("Kind")).to_have_value("UPDATE")
         await expect(page.get_by_label("Subprocessor", exact=True)).to_have_value(
