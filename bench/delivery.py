@@ -56,13 +56,12 @@ from registry.domain.events import Event
 from registry.domain.models import Role
 from registry.services import webhooks
 from registry.services.caller import Caller
-from registry.services.delivery.batch import Batch
-from registry.services.delivery.options import DeliveryOptions, lease_needed
-from registry.services.delivery.worker import deliver_due
 from registry.services.deps import Deps
+from registry.services.outbox.batch import Batch
+from registry.services.outbox.options import DeliveryOptions, lease_needed
+from registry.services.outbox.worker import deliver_due
 from registry.settings import Settings
-from registry.store import deliveries, delivery_queue, events
-from registry.store import webhook_subscriptions as subscriptions
+from registry.store import deliveries, delivery_queue, events, webhook_subscriptions
 from registry.store.database import connect
 from tests.event_bodies import change, event_data
 
@@ -292,7 +291,7 @@ async def one_concurrency(
         secret_key="bench-only-secret-key",  # noqa: S106 - a throwaway database
     )
     db = client[settings.db_name]
-    await subscriptions.ensure_indexes(db)
+    await webhook_subscriptions.ensure_indexes(db)
     await deliveries.ensure_indexes(db)
     await delivery_queue.ensure_indexes(db)
     http = build_client(max_connections=concurrency)

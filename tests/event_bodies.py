@@ -8,7 +8,7 @@ from typing import Any
 
 from registry.domain.event_types import EventType
 from registry.domain.models import Change, ChangeKind, ChangeStatus, CustomerTerms, Notice
-from registry.services.events import ChangeRendering
+from registry.services.rendering import ChangeRendering
 from registry.store import ids
 
 ANNOUNCED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

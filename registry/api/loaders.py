@@ -25,7 +25,7 @@ from registry.domain.models import (
     TransferBasis,
     TransferImpactAssessment,
 )
-from registry.services import catalogs, change_queries, customers, evidence, registry, tias
+from registry.services import catalogs, change_queries, customers, evidence, tias, vendors
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
@@ -64,15 +64,15 @@ class Loaders:
 
         self.customer: DataLoader[str, Customer | None] = _by_id(bind(customers.get_customers))
         self.subprocessor: DataLoader[str, Subprocessor | None] = _by_id(
-            bind(registry.get_subprocessors)
+            bind(vendors.get_subprocessors)
         )
         # A vendor's parts are read through the vendor, which the policy already let through.
         self.locations: DataLoader[str, list[ProcessingLocation]] = _grouped(
-            bind(registry.locations_of)
+            bind(vendors.locations_of)
         )
-        self.dpas: DataLoader[str, list[Dpa]] = _grouped(bind(registry.dpas_of))
+        self.dpas: DataLoader[str, list[Dpa]] = _grouped(bind(vendors.dpas_of))
         self.transfer_bases: DataLoader[str, list[TransferBasis]] = _grouped(
-            bind(registry.transfer_bases_of)
+            bind(vendors.transfer_bases_of)
         )
         # Assessments as records (staff only), and as the verdicts cite them (anyone who
         # may see the transfers).

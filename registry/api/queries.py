@@ -36,8 +36,8 @@ from registry.services import (
     changes,
     customers,
     listing,
-    registry,
-    subscriptions,
+    subscribers,
+    vendors,
 )
 
 
@@ -151,7 +151,7 @@ class RegistryQueries:
         ],
     ) -> Subprocessor | None:
         try:
-            found = await registry.get_subprocessor(info.context.deps, info.context.caller, id)
+            found = await vendors.get_subprocessor(info.context.deps, info.context.caller, id)
         except NotFound:
             return None
         return Subprocessor.from_domain(found)
@@ -234,7 +234,7 @@ class RegistryQueries:
         after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
     ) -> Connection[EmailSubscriber]:
         return await paged(
-            partial(subscriptions.page_subscribers, info.context.deps, info.context.caller),
+            partial(subscribers.page_subscribers, info.context.deps, info.context.caller),
             first,
             after,
             (as_text,),

@@ -12,11 +12,11 @@ from registry.services.change_jobs import (
 )
 from registry.services.console_digests import refresh_console_digests
 from registry.services.customers import place_customers
-from registry.services.delivery.dispatch import dispatch_events
-from registry.services.delivery.staff_alerts import alert_staff
-from registry.services.delivery.worker import deliver_due
 from registry.services.legal_watch import remind_reviews, tell_staff, watch_release
 from registry.services.objection_effects import settle_objections
+from registry.services.outbox.dispatch import dispatch_events
+from registry.services.outbox.staff_alerts import alert_staff
+from registry.services.outbox.worker import deliver_due
 
 JOBS: tuple[Job, ...] = (
     settle_changes,

@@ -15,9 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from registry.domain.event_types import EventType
 from registry.domain.models import Change, ChangeKind, ChangeStatus, NoticeStatus
-from registry.services import events as rendering
-from registry.services import settling, snapshots
-from registry.services import subscriptions as subscribers
+from registry.services import rendering, settling, snapshots, subscribers
 from registry.services.deps import Deps
 from registry.store import changes, notices, subprocessors
 

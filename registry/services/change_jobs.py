@@ -23,9 +23,7 @@ from registry.domain.models import (
     Notice,
     NoticeStatus,
 )
-from registry.services import audience, change_effects
-from registry.services import events as rendering
-from registry.services import subscriptions as subscribers
+from registry.services import audience, change_effects, rendering, subscribers
 from registry.services.deps import Deps
 from registry.store import (
     changes,

@@ -30,7 +30,7 @@ from registry.domain.models import (
     TransferImpactAssessment,
     TransferStatus,
 )
-from registry.services import listing, registry, tias
+from registry.services import listing, tias, vendors
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import STAFF, require_role
@@ -191,9 +191,9 @@ async def vendor_facts(deps: Deps, caller: Caller, sub_id: str) -> VendorFacts:
         ids = [sub_id]
         return [
             VendorFacts(
-                tuple((await registry.locations_of(deps, caller, ids)).get(sub_id, [])),
-                tuple((await registry.transfer_bases_of(deps, caller, ids)).get(sub_id, [])),
-                tuple((await registry.dpas_of(deps, caller, ids)).get(sub_id, [])),
+                tuple((await vendors.locations_of(deps, caller, ids)).get(sub_id, [])),
+                tuple((await vendors.transfer_bases_of(deps, caller, ids)).get(sub_id, [])),
+                tuple((await vendors.dpas_of(deps, caller, ids)).get(sub_id, [])),
                 tuple((await tias.assessments_of(deps, caller, ids)).get(sub_id, [])),
             )
         ]

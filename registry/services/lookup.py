@@ -9,7 +9,7 @@ from __future__ import annotations
 from registry.domain.errors import NotFound, PermissionDenied
 from registry.domain.models import Change, Customer, Notice, Objection, Subprocessor
 from registry.domain.webhooks import Delivery, Subscription
-from registry.services import change_queries, changes, customers, registry, webhooks
+from registry.services import change_queries, changes, customers, vendors, webhooks
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.store import ids
@@ -21,7 +21,7 @@ async def find(deps: Deps, caller: Caller, id_: str) -> Found | None:
     kind = ids.kind_of(id_)
     try:
         if kind == "Subprocessor":
-            return await registry.get_subprocessor(deps, caller, id_)
+            return await vendors.get_subprocessor(deps, caller, id_)
         if kind == "Customer":
             return await customers.get_customer(deps, caller, id_)
         if kind == "Change":

@@ -12,8 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from registry.domain.event_types import EventType
 from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
-from registry.services import events as rendering
-from registry.services import settling
+from registry.services import rendering, settling
 from registry.services.deps import Deps
 from registry.store import changes, events, notices, objections
 

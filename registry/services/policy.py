@@ -27,7 +27,7 @@ How to use it (new resolvers, pages and exports do the same):
   deliveries) answer a bool; `visible_subprocessor` / `visible_changes` filter values.
 - Restrict a query before it runs: `customer_view(caller, customer_id)` is the customer
   a query is about (None: all); `record_scope(caller)` / `webhook_scope(caller)` are the
-  customers whose records a caller may list (`Scope.everyone` or one `customer_id`).
+  customers whose records a caller may list (`RecordScope.everyone` or one `customer_id`).
 - Act for a customer: `acting_customer(caller, customer_id)` is the customer a write
   is for (a CUSTOMER key's own; an ADMIN must name one).
 - Cache answers per `visibility(caller)`: callers with the same key see the same data.
@@ -48,7 +48,7 @@ WEBHOOK_ROLES = (Role.ADMIN, Role.CUSTOMER)
 
 
 @dataclass(frozen=True, slots=True)
-class Scope:
+class RecordScope:
     """The customers whose records a caller may read: every one, one, or none."""
 
     everyone: bool = False
@@ -67,8 +67,8 @@ class Scope:
         return None if self.everyone else self.customer_id
 
 
-EVERYONE = Scope(everyone=True)
-NOBODY = Scope()
+EVERYONE = RecordScope(everyone=True)
+NOBODY = RecordScope()
 
 
 def visibility(caller: Caller) -> str:
@@ -171,12 +171,12 @@ def customer_view(caller: Caller, customer_id: str | None) -> str | None:
     return customer_id
 
 
-def record_scope(caller: Caller) -> Scope:
+def record_scope(caller: Caller) -> RecordScope:
     """Whose notices and objections a caller reads: staff all, a customer its own."""
     if is_staff(caller):
         return EVERYONE
     if caller.role is Role.CUSTOMER and caller.customer_id is not None:
-        return Scope(customer_id=caller.customer_id)
+        return RecordScope(customer_id=caller.customer_id)
     return NOBODY
 
 
@@ -184,12 +184,12 @@ def may_see_record(caller: Caller, customer_id: str) -> bool:
     return record_scope(caller).allows(customer_id)
 
 
-def webhook_scope(caller: Caller) -> Scope:
+def webhook_scope(caller: Caller) -> RecordScope:
     """Whose subscriptions and deliveries a caller reads: ADMIN all, a customer its own."""
     if caller.role is Role.ADMIN:
         return EVERYONE
     if caller.role is Role.CUSTOMER and caller.customer_id is not None:
-        return Scope(customer_id=caller.customer_id)
+        return RecordScope(customer_id=caller.customer_id)
     return NOBODY
 
 

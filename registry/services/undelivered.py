@@ -9,7 +9,7 @@ from datetime import datetime
 
 from registry.domain.models import Role
 from registry.domain.webhooks import Delivery, DeliveryFailure, DeliveryStatus, FailureKind
-from registry.services import change_queries, console_customers, subscriptions, webhooks
+from registry.services import change_queries, console_customers, subscribers, webhooks
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import require_role
@@ -33,7 +33,7 @@ class UndeliveredNotice:
 
     @property
     def public(self) -> bool:
-        return self.customer_id == subscriptions.PUBLIC
+        return self.customer_id == subscribers.PUBLIC
 
 
 async def recent(deps: Deps, caller: Caller, limit: int) -> tuple[list[UndeliveredNotice], int]:
@@ -72,7 +72,7 @@ async def describe(
     found = await change_queries.get_changes(deps, caller, sorted(set(change_of.values())))
     changes = {c.id: c for c in found if c is not None}
     vendors = await change_queries.vendor_names(deps, changes.values())
-    customer_ids = {f.customer_id for f in failed} - {subscriptions.PUBLIC}
+    customer_ids = {f.customer_id for f in failed} - {subscribers.PUBLIC}
     names = await console_customers.names_of(deps, caller, customer_ids)
     described = []
     for f in failed:
@@ -85,7 +85,7 @@ async def describe(
                 channel=f.channel,
                 customer_id=f.customer_id,
                 customer=PUBLIC_READERS
-                if f.customer_id == subscriptions.PUBLIC
+                if f.customer_id == subscribers.PUBLIC
                 else names.get(f.customer_id, f.customer_id),
                 failure=f.failure,
                 failed_at=f.failed_at,

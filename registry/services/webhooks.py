@@ -25,8 +25,7 @@ from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import require_role
 from registry.settings import Settings
-from registry.store import customers, deliveries, delivery_queue, ids
-from registry.store import webhook_subscriptions as subscriptions
+from registry.store import customers, deliveries, delivery_queue, ids, webhook_subscriptions
 
 ROTATION_OVERLAP = timedelta(hours=24)
 """How long the old secret keeps signing after a rotation."""
@@ -87,7 +86,7 @@ async def create_subscription(
         created_at=deps.clock.now(),
         secrets=SealedSecrets(current=secret_box(deps.settings).encrypt(secret)),
     )
-    await subscriptions.insert(deps.db, subscription)
+    await webhook_subscriptions.insert(deps.db, subscription)
     return subscription, secret
 
 
@@ -98,7 +97,7 @@ async def rotate_secret(
     current = await _visible(deps, caller, subscription_id)
     secret = signing.generate_secret()
     now = deps.clock.now()
-    rotated = await subscriptions.rotate_secret(
+    rotated = await webhook_subscriptions.rotate_secret(
         deps.db,
         current.id,
         current=secret_box(deps.settings).encrypt(secret),
@@ -114,7 +113,7 @@ async def rotate_secret(
 async def delete_subscription(deps: Deps, caller: Caller, subscription_id: str) -> Subscription:
     """Stop delivering; pending deliveries fail with a reason, the log stays."""
     current = await _visible(deps, caller, subscription_id)
-    deleted = await subscriptions.mark_deleted(deps.db, current.id, deps.clock.now())
+    deleted = await webhook_subscriptions.mark_deleted(deps.db, current.id, deps.clock.now())
     if deleted is None:
         raise _not_found(subscription_id)
     return deleted
@@ -124,7 +123,7 @@ async def enable_subscription(deps: Deps, caller: Caller, subscription_id: str) 
     """Turn a disabled subscription back on (after the receiver was fixed)."""
     current = await _visible(deps, caller, subscription_id)
     await _checked_url(deps, current.url)  # the allowlist may have changed since
-    enabled = await subscriptions.enable(deps.db, current.id)
+    enabled = await webhook_subscriptions.enable(deps.db, current.id)
     if enabled is None:
         raise _not_found(subscription_id)
     return enabled
@@ -137,7 +136,7 @@ async def list_subscriptions(
     scope = policy.webhook_scope(caller)
     if customer_id is not None and not scope.allows(customer_id):
         return []  # exactly what an unknown customer gets
-    return await subscriptions.for_customer(deps.db, customer_id or scope.only)
+    return await webhook_subscriptions.for_customer(deps.db, customer_id or scope.only)
 
 
 async def list_deliveries(
@@ -160,7 +159,7 @@ async def list_deliveries(
         return [], 0  # exactly what an unknown customer gets
     own = scope.only or customer_id
     if subscription_id is not None:
-        found = await subscriptions.get_many(deps.db, [subscription_id])
+        found = await webhook_subscriptions.get_many(deps.db, [subscription_id])
         sub = found.get(subscription_id)
         if sub is None or not scope.allows(sub.customer_id):
             return [], 0
@@ -190,7 +189,7 @@ async def replay_delivery(deps: Deps, caller: Caller, delivery_id: str) -> Deliv
         if customer is None or found.target not in customer.notice_emails:
             raise ValidationError("id", "the address is no longer a notice address of the customer")
     else:
-        subscription = await subscriptions.get(deps.db, found.subscription_id)
+        subscription = await webhook_subscriptions.get(deps.db, found.subscription_id)
         if subscription is None:
             raise NotFound(f"the subscription of delivery {delivery_id!r} was deleted")
         if not subscription.active:
@@ -208,7 +207,11 @@ async def reachability(deps: Deps, caller: Caller, customer_id: str | None) -> R
     if customer_id is None:
         raise ValidationError("customerId", "name the customer")
     disabled = sorted(
-        (s for s in await subscriptions.for_customer(deps.db, customer_id) if s.disabled_at),
+        (
+            s
+            for s in await webhook_subscriptions.for_customer(deps.db, customer_id)
+            if s.disabled_at
+        ),
         key=lambda s: (s.disabled_at, s.id),
     )
     first = disabled[0] if disabled else None
@@ -254,7 +257,7 @@ async def _checked_url(deps: Deps, url: str) -> ssrf.CheckedTarget:
 async def get_subscription(deps: Deps, caller: Caller, subscription_id: str) -> Subscription | None:
     """One subscription, if the access policy lets the caller see it."""
     found = (
-        await subscriptions.get(deps.db, subscription_id)
+        await webhook_subscriptions.get(deps.db, subscription_id)
         if _is("WebhookSubscription", subscription_id)
         else None
     )

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from registry.domain.errors import NotFound, PermissionDenied, RegistryError, Unauthenticated
 from registry.web.console.render import refusal as console_refusal
-from registry.web.public import WebError, error_page
+from registry.web.pages import WebError, error_page
 
 logger = logging.getLogger("registry.web")
 

@@ -21,7 +21,7 @@ from registry.domain.fields import Shown, shown_in
 from registry.domain.models import Notice
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.http.callers import request_caller
-from registry.services import audit, evidence, listing, policy, registry
+from registry.services import audit, evidence, listing, policy, vendors
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
@@ -114,7 +114,7 @@ async def subprocessor_list(request: Request) -> Response:
     products, region = scope_params.requested(request)
     query = SubprocessorQuery(as_of=_as_of(request), products=products, hosting_region=region)
     subs = await listing.list_subprocessors(deps, caller, query)
-    locations = await registry.locations_of(deps, caller, [s.id for s in subs])
+    locations = await vendors.locations_of(deps, caller, [s.id for s in subs])
     declared = [
         f
         for f in shown_in(VENDOR_FIELDS, Shown.EXPORT)

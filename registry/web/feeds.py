@@ -26,7 +26,7 @@ from registry.services.caller import Caller
 from registry.services.change_queries import page_notices
 from registry.services.deps import Deps
 from registry.web import scope_params
-from registry.web.public import describe_change, vendor_names, web_caller
+from registry.web.pages import describe_change, vendor_names, web_caller
 
 FEED_CHANGES = 200
 """How many of the most recently announced changes the feeds look at."""

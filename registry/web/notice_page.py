@@ -23,7 +23,7 @@ from registry.domain.labels import headline
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.services import notice_page as service
 from registry.services.deps import Deps
-from registry.web.public import WebError, error_page, render
+from registry.web.pages import WebError, error_page, render
 
 HEADERS = {
     "cache-control": "no-store",

@@ -9,147 +9,40 @@ list and the exports do, so the three always agree.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import cache
-from pathlib import Path
-from typing import Any
+from datetime import date, datetime
 
-import jinja2
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import Response
 
-from registry.domain import labels
-from registry.domain.errors import PermissionDenied, ValidationError
+from registry.domain.errors import ValidationError
 from registry.domain.fields import Audience, Shown
-from registry.domain.labels import country_name as country_name  # the console imports it here
+from registry.domain.labels import country_name
 from registry.domain.models import (
     Change,
-    ChangeKind,
     DataOrigin,
     Subprocessor,
     TransferStatus,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
-from registry.http.callers import request_caller
-from registry.services import catalogs, change_queries, listing, policy, registry, tias
+from registry.services import catalogs, change_queries, listing, tias, vendors
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery
 from registry.web import scope_params
+from registry.web.pages import (
+    MECHANISM_LABELS,
+    STATUS_LABELS,
+    describe_change,
+    parse_as_of,
+    render,
+    vendor_names,
+    web_caller,
+)
 
-TEMPLATES = Path(__file__).parent / "templates"
 MAX_COUNTRIES = 50
-_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-STATUS_LABELS: Mapping[TransferStatus, str] = {
-    TransferStatus.NOT_REQUIRED: "Not required",
-    TransferStatus.VALID: "Valid",
-    TransferStatus.EXPIRING: "Expiring",
-    TransferStatus.INVALID: "Invalid",
-    TransferStatus.MISSING: "Missing",
-}
-
-
-MECHANISM_LABELS = labels.MECHANISMS  # the console's forms and pages name it here
-
-
-class WebError(Exception):
-    """A refusal rendered as a page (or a short text for feeds), with its HTTP status."""
-
-    def __init__(self, status: int, title: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.title = title
-        self.message = message
-
-
-@cache
-def templates() -> jinja2.Environment:
-    """The template environment, built once per process (templates never change at run time)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=jinja2.select_autoescape(("html", "xml")),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["when"] = _format_instant
-    env.filters["iso"] = _iso
-    return env
-
-
-def render(
-    name: str, status: int = 200, headers: Mapping[str, str] | None = None, **values: Any
-) -> HTMLResponse:
-    html = templates().get_template(name).render(**values)
-    return HTMLResponse(html, status_code=status, headers=dict(headers or {}))
-
-
-def error_page(error: WebError) -> HTMLResponse:
-    headers = {"www-authenticate": "Bearer"} if error.status == 401 else {}
-    return render(
-        "error.html",
-        error.status,
-        headers,
-        title=error.title,
-        message=error.message,
-        code=error.status,
-    )
-
-
-async def web_caller(request: Request) -> tuple[Deps, Caller]:
-    """Authenticate a bearer key (optional); refuse anonymous callers on a private server."""
-    deps: Deps = request.app.state.deps
-    caller = await request_caller(request)
-    if not policy.may_read_public_list(caller, deps.settings.public_read):
-        raise PermissionDenied(
-            "This registry's subprocessor list is not public. "
-            "Send an API key as `Authorization: Bearer rk_…` to read it."
-        )
-    return deps, caller
-
-
-def parse_as_of(raw: str | None) -> datetime | None:
-    """`2026-03-01` (midnight UTC) or an ISO 8601 date-time with an offset; empty is none."""
-    if raw is None or not raw.strip():
-        return None
-    text = raw.strip()
-    example = (
-        "use a date such as 2026-03-01 or a date-time with offset such as 2026-03-01T00:00:00Z"
-    )
-    if _DATE_ONLY.match(text):
-        try:
-            return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
-        except ValueError:
-            raise ValidationError(
-                "asOf", f"asOf {text!r} is not a calendar date: {example}"
-            ) from None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise ValidationError(
-            "asOf", f"asOf {text!r} is not an ISO 8601 date or date-time: {example}"
-        ) from None
-    if value.tzinfo is None:
-        raise ValidationError("asOf", f"asOf {text!r} has no time zone offset: {example}")
-    return value.astimezone(UTC)
-
-
-def describe_change(change: Change, names: Mapping[str, str]) -> str:
-    """One line a person reads: "Add Postmark", "Replace Mailgun with Postmark"."""
-    vendor = names.get(change.subprocessor_id, change.subprocessor_id)
-    if change.kind is ChangeKind.REPLACE and change.replaces_id:
-        return f"Replace {names.get(change.replaces_id, change.replaces_id)} with {vendor}"
-    verb = {ChangeKind.ADD: "Add", ChangeKind.REMOVE: "Remove", ChangeKind.UPDATE: "Update"}
-    return f"{verb.get(change.kind, change.kind.value.title())} {vendor}"
-
-
-async def vendor_names(deps: Deps, items: Iterable[Change]) -> dict[str, str]:
-    return await change_queries.vendor_names(deps, items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,9 +79,9 @@ class Upcoming:
 
 async def _rows(deps: Deps, caller: Caller, subs: Sequence[Subprocessor], on: date) -> list[Row]:
     ids = [s.id for s in subs]
-    locations = await registry.locations_of(deps, caller, ids)
-    bases = await registry.transfer_bases_of(deps, caller, ids)
-    agreements = await registry.dpas_of(deps, caller, ids)
+    locations = await vendors.locations_of(deps, caller, ids)
+    bases = await vendors.transfer_bases_of(deps, caller, ids)
+    agreements = await vendors.dpas_of(deps, caller, ids)
     assessments = await tias.for_verdicts(deps, ids)
     rows: list[Row] = []
     for sub in subs:
@@ -271,7 +164,7 @@ async def subprocessor_page(request: Request) -> Response:
     )
     shown = [s for s in in_force if only is None or s.id in only]
     rows = await _rows(deps, caller, shown, as_of.date())
-    all_locations = await registry.locations_of(deps, caller, [s.id for s in in_force])
+    all_locations = await vendors.locations_of(deps, caller, [s.id for s in in_force])
     options = sorted(
         {loc.country for locs in all_locations.values() for loc in locs} | set(countries)
     )
@@ -312,20 +205,3 @@ _MORE_FACTS = tuple(
     and f.audience is Audience.EVERYONE
     and f.name not in ("legal_name", "website", "purpose")
 )
-
-
-def _format_instant(value: datetime | date | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        instant = value.astimezone(UTC)
-        if instant.time() == datetime.min.time():
-            return instant.strftime("%-d %B %Y")
-        return instant.strftime("%-d %B %Y, %H:%M UTC")
-    return value.strftime("%-d %B %Y")
-
-
-def _iso(value: datetime | date) -> str:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return value.isoformat()

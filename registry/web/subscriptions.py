@@ -3,7 +3,7 @@ unsubscribe (a plain page, and RFC 8058's one-click POST).
 
 Subscribing answers "check your inbox" for every well-formed address, known or not.
 Requests are limited per client address here (in this process), and per e-mail
-address in the store (services/subscriptions.py).
+address in the store (services/subscribers.py).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from registry.domain.errors import NotFound, ValidationError
-from registry.services import subscriptions as service
+from registry.services import subscribers
 from registry.services.deps import Deps
-from registry.web.public import render
+from registry.web.pages import render
 
 HEADERS = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
 PER_CLIENT = 10
@@ -73,7 +73,7 @@ async def subscribe(request: Request) -> Response:
     async with request.form(max_files=0, max_fields=5) as form:
         address = form.get("email")
     try:
-        await service.request(deps, address if isinstance(address, str) else "")
+        await subscribers.request(deps, address if isinstance(address, str) else "")
     except ValidationError:
         return _page(
             400,
@@ -93,7 +93,7 @@ async def confirm_page(request: Request) -> Response:
     """`GET /subscriptions/confirm?token=…`: a button, so link scanners confirm nothing."""
     deps: Deps = request.app.state.deps
     token = request.query_params.get("token", "")
-    if not service.confirmable(deps, token):
+    if not subscribers.confirmable(deps, token):
         return _page(404, "Link not valid", "This confirmation link is not valid or has expired.")
     return _page(
         200,
@@ -107,7 +107,7 @@ async def confirm_page(request: Request) -> Response:
 async def confirm(request: Request) -> Response:
     deps: Deps = request.app.state.deps
     try:
-        await service.confirm(deps, request.query_params.get("token", ""))
+        await subscribers.confirm(deps, request.query_params.get("token", ""))
     except NotFound as exc:
         return _page(404, "Link not valid", exc.message)
     return _page(
@@ -123,7 +123,7 @@ async def unsubscribe_page(request: Request) -> Response:
     deps: Deps = request.app.state.deps
     token = request.query_params.get("token", "")
     try:
-        await service.unsubscriber(deps, token)
+        await subscribers.unsubscriber(deps, token)
     except NotFound as exc:
         return _page(404, "Link not valid", exc.message)
     return _page(
@@ -140,7 +140,7 @@ async def unsubscribe(request: Request) -> Response:
     one-click request (RFC 8058, body `List-Unsubscribe=One-Click`)."""
     deps: Deps = request.app.state.deps
     try:
-        await service.unsubscribe(deps, request.query_params.get("token", ""))
+        await subscribers.unsubscribe(deps, request.query_params.get("token", ""))
     except NotFound as exc:
         return _page(404, "Link not valid", exc.message)
     return _page(200, "Unsubscribed", "You will receive no more e-mails from us.")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from registry.domain.drafts import ChangeAnnouncement, SubprocessorDetails
 from registry.domain.models import ChangeKind, Role
-from registry.services import changes, registry
+from registry.services import changes, vendors
 from registry.services.caller import Caller
 from tests.conftest import Api
 from tests.security.tenancy import two_tenants
@@ -59,7 +59,7 @@ async def test_one_customers_view_is_never_served_to_another(api: Api) -> None:
 async def test_scheduler_transitions_retire_cached_answers(api: Api, admin_key: str) -> None:
     """A change the scheduler makes EFFECTIVE retires the answers cached before it."""
     staff = Caller(Role.ADMIN)
-    vendor = await registry.create_subprocessor(
+    vendor = await vendors.create_subprocessor(
         api.deps, staff, SubprocessorDetails.named("Cache", "x")
     )
     announced = await changes.announce_change(

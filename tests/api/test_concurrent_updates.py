@@ -20,7 +20,7 @@ from registry.domain.drafts import (
 )
 from registry.domain.errors import EditConflict
 from registry.domain.models import ChangeKind, Role, Subprocessor, SubprocessorStatus
-from registry.services import changes, customers, registry
+from registry.services import changes, customers, vendors
 from registry.services.caller import Caller
 from registry.store import customer_roster, subprocessors
 from registry.store import customers as stored_customers
@@ -42,14 +42,14 @@ async def test_an_edit_during_an_add_taking_effect_keeps_both(
     fresh: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deps = fresh.deps
-    sub = await registry.create_subprocessor(
+    sub = await vendors.create_subprocessor(
         deps, STAFF, SubprocessorDetails.named("Mailer", "mail")
     )
     # No customers: nothing binds the date, so the ADD is due at once.
     await changes.announce_change(deps, STAFF, ChangeAnnouncement(ChangeKind.ADD, sub.id))
 
     read, go = asyncio.Event(), asyncio.Event()
-    writable = registry._writable
+    writable = vendors._writable
 
     async def paused(*args: object) -> Subprocessor:
         found = await writable(*args)  # type: ignore[arg-type]
@@ -57,10 +57,10 @@ async def test_an_edit_during_an_add_taking_effect_keeps_both(
         await go.wait()  # the edit was decided on this (PROPOSED) state
         return found
 
-    monkeypatch.setattr(registry, "_writable", paused)
+    monkeypatch.setattr(vendors, "_writable", paused)
 
     async def edit() -> Subprocessor:
-        return await registry.update_subprocessor(
+        return await vendors.update_subprocessor(
             deps, STAFF, sub.id, SubprocessorEdit({"legal_name": "Mailer GmbH"})
         )
 
@@ -86,11 +86,11 @@ async def test_two_edits_of_the_same_field_refuse_the_stale_one(
     fresh: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     deps = fresh.deps
-    sub = await registry.create_subprocessor(
+    sub = await vendors.create_subprocessor(
         deps, STAFF, SubprocessorDetails.named("Mailer", "mail")
     )
     read, go = asyncio.Event(), asyncio.Event()
-    writable = registry._writable
+    writable = vendors._writable
 
     async def paused_once(*args: object) -> Subprocessor:
         found = await writable(*args)  # type: ignore[arg-type]
@@ -99,11 +99,11 @@ async def test_two_edits_of_the_same_field_refuse_the_stale_one(
             await go.wait()
         return found
 
-    monkeypatch.setattr(registry, "_writable", paused_once)
+    monkeypatch.setattr(vendors, "_writable", paused_once)
 
     async def slow() -> None:
         with pytest.raises(EditConflict, match="changed by someone else") as refused:
-            await registry.update_subprocessor(
+            await vendors.update_subprocessor(
                 deps, STAFF, sub.id, SubprocessorEdit({"purpose": "stale"})
             )
         assert refused.value.record_id == sub.id
@@ -111,7 +111,7 @@ async def test_two_edits_of_the_same_field_refuse_the_stale_one(
 
     async def quick() -> None:
         await read.wait()
-        await registry.update_subprocessor(
+        await vendors.update_subprocessor(
             deps, STAFF, sub.id, SubprocessorEdit({"purpose": "fresh"})
         )
         go.set()
@@ -181,15 +181,15 @@ async def test_concurrent_edits_of_different_vendor_fields_are_all_kept(
     fresh: Api, trial: int
 ) -> None:
     deps = fresh.deps
-    sub = await registry.create_subprocessor(
+    sub = await vendors.create_subprocessor(
         deps, STAFF, SubprocessorDetails.named("Mailer", "mail")
     )
     await asyncio.gather(
-        registry.update_subprocessor(deps, STAFF, sub.id, SubprocessorEdit({"purpose": "E-mail"})),
-        registry.update_subprocessor(
+        vendors.update_subprocessor(deps, STAFF, sub.id, SubprocessorEdit({"purpose": "E-mail"})),
+        vendors.update_subprocessor(
             deps, STAFF, sub.id, SubprocessorEdit({"website": "https://mailer.example"})
         ),
-        registry.update_subprocessor(
+        vendors.update_subprocessor(
             deps, STAFF, sub.id, SubprocessorEdit({"legal_name": "Mailer AB"})
         ),
     )
@@ -206,12 +206,12 @@ async def test_announce_racing_a_vendor_edit_keeps_both(fresh: Api) -> None:
     """The announcement's plan and the edit touch different fields: neither is lost."""
     deps = fresh.deps
     for trial in range(6):
-        sub = await registry.create_subprocessor(
+        sub = await vendors.create_subprocessor(
             deps, STAFF, SubprocessorDetails.named(f"Mailer {trial}", "mail")
         )
         change, edited = await asyncio.gather(
             changes.announce_change(deps, STAFF, ChangeAnnouncement(ChangeKind.ADD, sub.id)),
-            registry.update_subprocessor(
+            vendors.update_subprocessor(
                 deps, STAFF, sub.id, SubprocessorEdit({"purpose": "E-mail"})
             ),
         )

@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from registry.services import changes as change_service
-from registry.services import registry as registry_service
+from registry.services import vendors
 from tests.conftest import Api
 
 
@@ -81,7 +81,7 @@ async def test_unexpected_errors_are_masked_with_request_id(
     async def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("database password is hunter2")
 
-    monkeypatch.setattr(registry_service, "get_subprocessor", broken)
+    monkeypatch.setattr(vendors, "get_subprocessor", broken)
     with caplog.at_level(logging.ERROR, logger="registry.api"):
         response = await api.post(
             '{ subprocessor(id: "sp_000000000000000000000000") { id } }', key=admin_key

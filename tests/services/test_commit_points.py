@@ -39,13 +39,13 @@ from registry.services import (
     customers,
     objection_effects,
     settling,
+    vendors,
     webhooks,
 )
 from registry.services import changes as change_service
-from registry.services import registry as vendors
 from registry.services.caller import Caller
-from registry.services.delivery.dispatch import dispatch_events
-from registry.services.delivery.worker import deliver_due
+from registry.services.outbox.dispatch import dispatch_events
+from registry.services.outbox.worker import deliver_due
 from registry.store import changes, ids, objections
 from registry.store.database import Document
 from tests.conftest import START, Api, make_settings, running_api

@@ -23,8 +23,8 @@ from registry.store import (
     ids,
     notices,
     objections,
+    webhook_subscriptions,
 )
-from registry.store import webhook_subscriptions as subscriptions
 from registry.store.database import Database, Document
 from tests.event_bodies import change as sample_change
 from tests.event_bodies import event_data
@@ -63,7 +63,7 @@ async def write(db: Database, now: datetime, *, customers: int = 6) -> OldDataba
     sub_a, sub_b = ids.new_id("WebhookSubscription"), ids.new_id("WebhookSubscription")
     old = OldDatabase(customer_ids, change_id, (sub_a, sub_b))
     for sub_id in (sub_a, sub_b):
-        await db[subscriptions.NAME].insert_one(
+        await db[webhook_subscriptions.NAME].insert_one(
             {
                 "_id": sub_id,
                 "customer_id": customer_ids[0],

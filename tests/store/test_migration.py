@@ -17,8 +17,8 @@ from registry.clock import FrozenClock
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
-from registry.services.delivery.dispatch import dispatch_events
 from registry.services.deps import Deps
+from registry.services.outbox.dispatch import dispatch_events
 from registry.store import (
     deliveries,
     delivery_queue,

@@ -32,8 +32,7 @@ from registry.services import customers
 from registry.services.access import authenticate
 from registry.services.caller import Caller
 from registry.services.deps import Deps
-from registry.store import deliveries, delivery_queue, events
-from registry.store import webhook_subscriptions as subscriptions
+from registry.store import deliveries, delivery_queue, events, webhook_subscriptions
 from tests.conftest import Api
 from tests.event_bodies import event_data, with_change
 
@@ -164,7 +163,7 @@ async def deps(api: Api, dns: StubDns) -> Deps:
     until a test moves the clock.
     """
     db = api.deps.db
-    await subscriptions.ensure_indexes(db)
+    await webhook_subscriptions.ensure_indexes(db)
     await deliveries.ensure_indexes(db)
     await delivery_queue.ensure_indexes(db)
     webhook_collections = (
@@ -173,7 +172,7 @@ async def deps(api: Api, dns: StubDns) -> Deps:
         delivery_queue.NAME,
         delivery_queue.LEASES,
     )
-    for name in (subscriptions.NAME, *webhook_collections, events.NAME):
+    for name in (webhook_subscriptions.NAME, *webhook_collections, events.NAME):
         await db[name].delete_many({})
     api.clock.set(SystemClock().now())
     return dataclasses.replace(api.deps, resolver=dns)

@@ -15,14 +15,13 @@ from registry.delivery.sender import build_client
 from registry.domain.models import Role
 from registry.domain.webhooks import Attempt, Delivery, DeliveryStatus, Subscription
 from registry.services import webhooks
-from registry.services.delivery.batch import Batch
-from registry.services.delivery.claims import claim_due
-from registry.services.delivery.dispatch import dispatch_events
-from registry.services.delivery.options import DeliveryOptions
-from registry.services.delivery.worker import deliver_due
 from registry.services.deps import Deps
-from registry.store import deliveries, delivery_queue, events
-from registry.store import webhook_subscriptions as subscriptions
+from registry.services.outbox.batch import Batch
+from registry.services.outbox.claims import claim_due
+from registry.services.outbox.dispatch import dispatch_events
+from registry.services.outbox.options import DeliveryOptions
+from registry.services.outbox.worker import deliver_due
+from registry.store import deliveries, delivery_queue, events, webhook_subscriptions
 from tests.conftest import Api, make_settings
 from tests.webhooks.conftest import (
     HOOK_HOST,
@@ -201,7 +200,7 @@ async def test_500_then_timeout_then_refused_then_200_follows_the_schedule(
     assert set(receiver.ids()) == {done.id}
     assert len({r.headers["webhook-timestamp"] for r in receiver.received}) == 3
     assert all(signed_by(secret, r) for r in receiver.received)
-    healthy = await subscriptions.get(deps.db, sub.id)
+    healthy = await webhook_subscriptions.get(deps.db, sub.id)
     assert healthy is not None
     assert (healthy.failing_since, healthy.last_success_at) == (None, done.attempts[-1].at)
 
@@ -331,7 +330,7 @@ async def test_410_disables_the_subscription_and_tells_the_customer(
     assert signed_by(secret, notice)
     told = json.loads(notice.body)["data"]["subscription"]
     assert (told["id"], told["reason"]) == (gone.id, "the endpoint answered 410 Gone")
-    found = await subscriptions.get(deps.db, gone.id)
+    found = await webhook_subscriptions.get(deps.db, gone.id)
     assert found is not None
     assert (found.active, found.disabled_reason) == (False, "the endpoint answered 410 Gone")
     [dead] = [d async for d in deps.db[deliveries.NAME].find({"subscription_id": gone.id})]
@@ -418,7 +417,7 @@ async def test_a_subscription_failing_for_five_days_is_disabled(
     await emit_event(deps, customer)
     await dispatch_events(deps, "w1")
     await deliver_due(deps, "w1", options=FAST)
-    failing = await subscriptions.get(deps.db, sub.id)
+    failing = await webhook_subscriptions.get(deps.db, sub.id)
     assert failing is not None
     assert failing.failing_since == deps.clock.now()
 
@@ -427,7 +426,7 @@ async def test_a_subscription_failing_for_five_days_is_disabled(
     await dispatch_events(deps, "w1")
     while await deliver_due(deps, "w1", options=FAST):
         pass
-    still = await subscriptions.get(deps.db, sub.id)
+    still = await webhook_subscriptions.get(deps.db, sub.id)
     assert still is not None
     assert still.active
 
@@ -437,7 +436,7 @@ async def test_a_subscription_failing_for_five_days_is_disabled(
     while await deliver_due(deps, "w1", options=FAST):
         pass
 
-    disabled = await subscriptions.get(deps.db, sub.id)
+    disabled = await webhook_subscriptions.get(deps.db, sub.id)
     assert disabled is not None
     assert disabled.active is False
     assert disabled.disabled_reason is not None

@@ -27,10 +27,10 @@ from registry.domain.events import Event
 from registry.domain.models import CustomerTerms, Role
 from registry.domain.webhooks import Delivery, DeliveryFailure, DeliveryStatus, FailureKind
 from registry.services import customers, webhooks
-from registry.services.delivery.dispatch import dispatch_events
-from registry.services.delivery.options import DeliveryOptions
-from registry.services.delivery.worker import deliver_due
 from registry.services.deps import Deps
+from registry.services.outbox.dispatch import dispatch_events
+from registry.services.outbox.options import DeliveryOptions
+from registry.services.outbox.worker import deliver_due
 from registry.store import deliveries, events, ids
 from tests.conftest import Api
 from tests.event_bodies import event_data

@@ -17,10 +17,10 @@ from registry.clock import FrozenClock, SystemClock
 from registry.domain.webhooks import DeliveryStatus
 from registry.scheduler.loop import Scheduler
 from registry.services import webhooks
-from registry.services.delivery.dispatch import dispatch_events
-from registry.services.delivery.options import DEFAULT_OPTIONS, DeliveryOptions
-from registry.services.delivery.worker import deliver_due
 from registry.services.deps import Deps
+from registry.services.outbox.dispatch import dispatch_events
+from registry.services.outbox.options import DEFAULT_OPTIONS, DeliveryOptions
+from registry.services.outbox.worker import deliver_due
 from registry.store import deliveries, delivery_queue
 from tests.conftest import Api, make_settings, running_api
 from tests.webhooks.conftest import Receiver, customer_caller, emit_event, new_customer, signed_by

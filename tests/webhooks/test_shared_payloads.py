@@ -11,10 +11,10 @@ from registry.delivery.bodies import BY_EVENT, delivery_body, render_body
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.domain.webhooks import DeliveryFailure, DeliveryStatus, FailureKind
-from registry.services import subscriptions as subscribers
-from registry.services.delivery.batch import Batch
-from registry.services.delivery.options import DeliveryOptions
+from registry.services import subscribers
 from registry.services.deps import Deps
+from registry.services.outbox.batch import Batch
+from registry.services.outbox.options import DeliveryOptions
 from registry.store import change_payloads, deliveries, events
 from registry.store.database import Document
 from tests.event_bodies import ANNOUNCED, change, event_data

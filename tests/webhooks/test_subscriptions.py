@@ -14,8 +14,7 @@ from registry.domain.models import Role
 from registry.domain.webhooks import DeliveryStatus
 from registry.services import webhooks
 from registry.services.deps import Deps
-from registry.store import deliveries
-from registry.store import webhook_subscriptions as subscriptions
+from registry.store import deliveries, webhook_subscriptions
 from tests.conftest import Api, make_settings
 from tests.webhooks.conftest import HOOK_HOST, INTERNAL_HOST, gql, new_customer
 
@@ -57,7 +56,7 @@ async def create(deps: Deps, key: str, **input: Any) -> dict[str, Any]:
 
 
 async def count_subscriptions(deps: Deps) -> int:
-    return await deps.db[subscriptions.NAME].count_documents({})
+    return await deps.db[webhook_subscriptions.NAME].count_documents({})
 
 
 async def test_secret_is_returned_once_and_stored_only_encrypted(api: Api, deps: Deps) -> None:
@@ -75,7 +74,7 @@ async def test_secret_is_returned_once_and_stored_only_encrypted(api: Api, deps:
     assert sub["url"] == f"https://{HOOK_HOST}/hooks?x=1"
     assert sub["eventTypes"] == list(EVENT_TYPES)
     assert (sub["active"], sub["disabledAt"]) == (True, None)
-    stored = await deps.db[subscriptions.NAME].find_one({"_id": sub["id"]})
+    stored = await deps.db[webhook_subscriptions.NAME].find_one({"_id": sub["id"]})
     assert stored is not None
     assert secret not in str(stored)
     assert secret.removeprefix("whsec_") not in str(stored)
@@ -210,7 +209,7 @@ async def test_rotation_returns_a_new_secret_and_keeps_the_old_for_a_day(
     assert rotated["__typename"] == "WebhookSecretRotated"
     assert rotated["secret"].startswith("whsec_")
     assert rotated["secret"] != created["secret"]
-    stored = await subscriptions.get(deps.db, sub_id)
+    stored = await webhook_subscriptions.get(deps.db, sub_id)
     assert stored is not None
     now = deps.clock.now()
     assert stored.secrets.previous_expires_at == now + webhooks.ROTATION_OVERLAP
@@ -230,14 +229,14 @@ async def test_deleted_subscription_cannot_be_rotated_or_deleted_again(
     sub_id = (await create(deps, key, url=f"https://{HOOK_HOST}/x"))["subscription"]["id"]
 
     deleted = (await gql(deps, key, DELETE, {"id": sub_id}))["deleteWebhookSubscription"]
-    before = await deps.db[subscriptions.NAME].find_one({"_id": sub_id})
+    before = await deps.db[webhook_subscriptions.NAME].find_one({"_id": sub_id})
     rotated = (await gql(deps, key, ROTATE, {"id": sub_id}))["rotateWebhookSecret"]
     again = (await gql(deps, key, DELETE, {"id": sub_id}))["deleteWebhookSubscription"]
 
     assert deleted["subscription"]["active"] is False
     assert deleted["subscription"]["deletedAt"] is not None
     assert rotated["__typename"] == again["__typename"] == "NotFound"
-    assert await deps.db[subscriptions.NAME].find_one({"_id": sub_id}) == before
+    assert await deps.db[webhook_subscriptions.NAME].find_one({"_id": sub_id}) == before
     assert (await gql(deps, key, LIST))["webhookSubscriptions"] == []
 
 

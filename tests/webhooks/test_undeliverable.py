@@ -27,9 +27,9 @@ from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
 from registry.services import changes, customers, webhooks
 from registry.services.caller import Caller
-from registry.services.delivery import staff_alerts as alert_job
-from registry.services.delivery.batch import Batch
 from registry.services.deps import Deps
+from registry.services.outbox import staff_alerts as alert_job
+from registry.services.outbox.batch import Batch
 from registry.store import deliveries, delivery_queue, staff_alerts
 from registry.store.database import Document
 from tests.conftest import START, Api, make_settings, running_api

@@ -9,10 +9,10 @@ import dataclasses
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.services import webhooks
-from registry.services.delivery.dispatch import dispatch_events
-from registry.services.delivery.options import DeliveryOptions
-from registry.services.delivery.worker import deliver_due
 from registry.services.deps import Deps
+from registry.services.outbox.dispatch import dispatch_events
+from registry.services.outbox.options import DeliveryOptions
+from registry.services.outbox.worker import deliver_due
 from registry.store import deliveries, delivery_queue, events
 from tests.conftest import Api
 from tests.event_bodies import event_data

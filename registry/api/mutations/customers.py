@@ -12,7 +12,7 @@ from registry.api.types.customer import Customer
 from registry.api.types.errors import EditConflict, NotFound, PermissionDenied, ValidationError
 from registry.api.types.subscriber import EmailSubscriber
 from registry.domain import drafts, models
-from registry.services import access, customers, notice_page, policy, subscriptions
+from registry.services import access, customers, notice_page, policy, subscribers
 
 
 @strawberry.input(description="A new customer and its contract terms (createCustomer).")
@@ -393,7 +393,7 @@ class CustomerMutations:
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The subscriber's id.")],
     ) -> DeleteEmailSubscriberPayload:
-        call = subscriptions.delete_subscriber(info.context.deps, info.context.caller, id)
+        call = subscribers.delete_subscriber(info.context.deps, info.context.caller, id)
         return await attempt(
             info,
             call,

@@ -15,7 +15,7 @@ from registry.api.types.scope import ScopeInput
 from registry.api.types.subprocessor import Subprocessor
 from registry.domain import drafts, models
 from registry.domain.vendor_fields import VENDOR_FIELDS
-from registry.services import registry
+from registry.services import vendors
 
 
 @strawberry.input(description="A new subprocessor's details (createSubprocessor).")
@@ -259,7 +259,7 @@ class RegistryMutations:
             CreateSubprocessorInput, strawberry.argument(description="The new vendor's details.")
         ],
     ) -> CreateSubprocessorPayload:
-        call = registry.create_subprocessor(info.context.deps, info.context.caller, input.details())
+        call = vendors.create_subprocessor(info.context.deps, info.context.caller, input.details())
         return await attempt(
             info, call, lambda s: SubprocessorCreated(subprocessor=Subprocessor.from_domain(s))
         )
@@ -277,9 +277,7 @@ class RegistryMutations:
             UpdateSubprocessorInput, strawberry.argument(description="The fields to change.")
         ],
     ) -> UpdateSubprocessorPayload:
-        call = registry.update_subprocessor(
-            info.context.deps, info.context.caller, id, input.edit()
-        )
+        call = vendors.update_subprocessor(info.context.deps, info.context.caller, id, input.edit())
         return await attempt(
             info,
             call,
@@ -299,7 +297,7 @@ class RegistryMutations:
         ],
         input: Annotated[ProcessingLocationInput, strawberry.argument(description="The location.")],
     ) -> AddProcessingLocationPayload:
-        call = registry.add_processing_location(
+        call = vendors.add_processing_location(
             info.context.deps, info.context.caller, subprocessor_id, input.draft()
         )
         return await attempt(
@@ -320,7 +318,7 @@ class RegistryMutations:
         ],
         input: Annotated[DpaInput, strawberry.argument(description="The DPA.")],
     ) -> RecordDpaPayload:
-        call = registry.record_dpa(
+        call = vendors.record_dpa(
             info.context.deps, info.context.caller, subprocessor_id, input.draft()
         )
         return await attempt(
@@ -344,7 +342,7 @@ class RegistryMutations:
             TransferBasisInput, strawberry.argument(description="The transfer basis.")
         ],
     ) -> RecordTransferBasisPayload:
-        call = registry.record_transfer_basis(
+        call = vendors.record_transfer_basis(
             info.context.deps, info.context.caller, subprocessor_id, input.draft()
         )
         return await attempt(

@@ -13,7 +13,7 @@ from registry.api.types.errors import NotFound, PermissionDenied, ValidationErro
 from registry.api.types.subprocessor import Subprocessor
 from registry.api.types.tia import TransferImpactAssessment
 from registry.domain import models
-from registry.services import registry, tias
+from registry.services import tias, vendors
 
 
 @strawberry.input(description="A transfer impact assessment (recordTransferImpactAssessment).")
@@ -115,7 +115,7 @@ class TiaMutations:
 
         async def call() -> tuple[models.TransferImpactAssessment, models.Subprocessor]:
             made = await tias.record_assessment(deps, caller, subprocessor_id, input.draft())
-            return made, await registry.get_subprocessor(deps, caller, subprocessor_id)
+            return made, await vendors.get_subprocessor(deps, caller, subprocessor_id)
 
         return await attempt(
             info,

@@ -13,11 +13,11 @@ from registry.domain.errors import NotFound, RegistryError
 from registry.domain.legal_watch import Withdrawal
 from registry.domain.models import DataOrigin, Subprocessor, TiaOutcome, TransferMechanism
 from registry.domain.reference import load_reference
-from registry.services import console_vendors, legal_watch, registry, tias
+from registry.services import console_vendors, legal_watch, tias, vendors
 from registry.services.legal_watch import ImpactLine, ImpactReport
 from registry.web.console import forms
 from registry.web.console.session import Page, errors_of, staff_page
-from registry.web.public import MECHANISM_LABELS, country_name
+from registry.web.pages import MECHANISM_LABELS, country_name
 
 OUTCOME_OPTIONS = [
     ("SUFFICIENT", "Sufficient: the mechanism's safeguards protect the data as they are"),
@@ -94,7 +94,7 @@ def _announce_link(line: ImpactLine, report: ImpactReport) -> str:
 async def record_tia(page: Page) -> Response:
     """`GET/POST /console/subprocessors/{id}/tias/new`: a transfer impact assessment."""
     deps = page.deps
-    sub = await registry.get_subprocessor(deps, page.caller, page.request.path_params["id"])
+    sub = await vendors.get_subprocessor(deps, page.caller, page.request.path_params["id"])
     facts = await console_vendors.vendor_facts(deps, page.caller, sub.id)
     routes = sorted({(b.origin.value, b.destination, b.mechanism.value) for b in facts.bases})
     context: dict[str, Any] = {

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from registry.services import change_queries, console_customers, registry
+from registry.services import change_queries, console_customers, vendors
 from registry.services.caller import Caller
 from registry.services.deps import Deps
-from registry.web.public import describe_change
+from registry.web.pages import describe_change
 
 
 async def vendor_names(deps: Deps, caller: Caller, ids: Iterable[str]) -> dict[str, str]:
     wanted = sorted(set(ids) - {""})
-    found = await registry.get_subprocessors(deps, caller, wanted) if wanted else []
+    found = await vendors.get_subprocessors(deps, caller, wanted) if wanted else []
     return {s.id: s.legal_name for s in found if s is not None}
 
 

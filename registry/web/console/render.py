@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jinja2
 from starlette.responses import HTMLResponse
 
-from registry.web.public import MECHANISM_LABELS, STATUS_LABELS, TEMPLATES, country_name
+from registry.web.pages import MECHANISM_LABELS, STATUS_LABELS, TEMPLATES, country_name
 
 # Staff pages hold internal data: never cached, never framed.
 HEADERS = {

@@ -29,11 +29,11 @@ from registry.domain.models import (
 )
 from registry.domain.transfers import evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
-from registry.services import catalogs, change_queries, console_vendors, registry
+from registry.services import catalogs, change_queries, console_vendors, vendors
 from registry.web.console import declared, forms
 from registry.web.console.names import vendor_names
 from registry.web.console.session import Page, errors_of, staff_page
-from registry.web.public import MECHANISM_LABELS, country_name
+from registry.web.pages import MECHANISM_LABELS, country_name
 
 PAGE_SIZE = 50
 ALL_STATUSES = tuple(SubprocessorStatus)
@@ -92,7 +92,7 @@ async def index(page: Page) -> Response:
 async def detail(page: Page) -> Response:
     """`GET /console/subprocessors/{id}`: facts, locations and their verdicts, history."""
     deps = page.deps
-    sub = await registry.get_subprocessor(deps, page.caller, page.request.path_params["id"])
+    sub = await vendors.get_subprocessor(deps, page.caller, page.request.path_params["id"])
     on = deps.clock.now().date()
     facts = await console_vendors.vendor_facts(deps, page.caller, sub.id)
     locations, bases, agreements = facts.locations, facts.bases, facts.dpas
@@ -194,7 +194,7 @@ async def create(page: Page) -> Response:
     """`GET/POST /console/subprocessors/new`."""
 
     async def call(p: Page) -> Subprocessor:
-        return await registry.create_subprocessor(
+        return await vendors.create_subprocessor(
             p.deps,
             p.caller,
             SubprocessorDetails(declared.posted(p, VENDOR_FIELDS), scope=_scope_asked(p)),
@@ -214,7 +214,7 @@ async def create(page: Page) -> Response:
 @staff_page
 async def edit(page: Page) -> Response:
     """`GET/POST /console/subprocessors/{id}/edit`: the same fields, saved as given."""
-    sub = await registry.get_subprocessor(page.deps, page.caller, page.request.path_params["id"])
+    sub = await vendors.get_subprocessor(page.deps, page.caller, page.request.path_params["id"])
 
     async def call(p: Page) -> Subprocessor:
         asked = _scope_asked(p)
@@ -222,7 +222,7 @@ async def edit(page: Page) -> Response:
         unchanged = set(asked.products) == set(sub.scope.products) and set(
             asked.hosting_regions
         ) == set(sub.scope.hosting_regions)
-        return await registry.update_subprocessor(
+        return await vendors.update_subprocessor(
             p.deps,
             p.caller,
             sub.id,
@@ -245,10 +245,10 @@ async def edit(page: Page) -> Response:
 @staff_page
 async def add_location(page: Page) -> Response:
     """`GET/POST /console/subprocessors/{id}/locations/new`."""
-    sub = await registry.get_subprocessor(page.deps, page.caller, page.request.path_params["id"])
+    sub = await vendors.get_subprocessor(page.deps, page.caller, page.request.path_params["id"])
 
     async def call(p: Page) -> Subprocessor:
-        return await registry.add_processing_location(
+        return await vendors.add_processing_location(
             p.deps,
             p.caller,
             sub.id,
@@ -275,11 +275,11 @@ async def add_location(page: Page) -> Response:
 @staff_page
 async def record_dpa(page: Page) -> Response:
     """`GET/POST /console/subprocessors/{id}/dpas/new`."""
-    sub = await registry.get_subprocessor(page.deps, page.caller, page.request.path_params["id"])
+    sub = await vendors.get_subprocessor(page.deps, page.caller, page.request.path_params["id"])
 
     async def call(p: Page) -> Subprocessor:
         modules = [forms.number(m, "sccModules") or 0 for m in forms.items(p.field("sccModules"))]
-        return await registry.record_dpa(
+        return await vendors.record_dpa(
             p.deps,
             p.caller,
             sub.id,
@@ -300,10 +300,10 @@ async def record_dpa(page: Page) -> Response:
 @staff_page
 async def record_basis(page: Page) -> Response:
     """`GET/POST /console/subprocessors/{id}/transfer-bases/new`."""
-    sub = await registry.get_subprocessor(page.deps, page.caller, page.request.path_params["id"])
+    sub = await vendors.get_subprocessor(page.deps, page.caller, page.request.path_params["id"])
 
     async def call(p: Page) -> Subprocessor:
-        return await registry.record_transfer_basis(
+        return await vendors.record_transfer_basis(
             p.deps,
             p.caller,
             sub.id,

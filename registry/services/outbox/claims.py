@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from registry.domain.webhooks import Delivery, DeliveryStatus
-from registry.services.delivery.options import DeliveryOptions
 from registry.services.deps import Deps
+from registry.services.outbox.options import DeliveryOptions
 from registry.store import deliveries, delivery_queue, staff_alerts
 
 

@@ -33,15 +33,14 @@ from registry.domain.webhooks import (
     FailureKind,
     Subscription,
 )
-from registry.services import subscriptions as subscribers
-from registry.services.delivery import email_attempts, recording
-from registry.services.delivery.health import SubscriptionHealth
-from registry.services.delivery.options import DeliveryOptions
-from registry.services.delivery.payloads import shared_payloads
+from registry.services import subscribers
 from registry.services.deps import Deps
+from registry.services.outbox import email_attempts, recording
+from registry.services.outbox.health import SubscriptionHealth
+from registry.services.outbox.options import DeliveryOptions
+from registry.services.outbox.payloads import shared_payloads
 from registry.services.webhooks import secret_box
-from registry.store import events
-from registry.store import webhook_subscriptions as subscriptions
+from registry.store import events, webhook_subscriptions
 from registry.store.deliveries import Outcome
 
 
@@ -79,7 +78,7 @@ class Batch:
         cls, deps: Deps, claimed: Sequence[Delivery], options: DeliveryOptions
     ) -> Batch:
         hooks = sorted({d.subscription_id for d in claimed if d.channel != email.CHANNEL})
-        subs = await subscriptions.get_many(deps.db, hooks)
+        subs = await webhook_subscriptions.get_many(deps.db, hooks)
         urls = sorted({s.url for s in subs.values() if s.active and s.deleted_at is None})
         allow = ssrf.parse_allow_cidrs(deps.settings.webhook_allow_cidrs)
         # The guard runs again for this batch's attempts, whatever it said at subscribe time.

@@ -9,11 +9,17 @@ from datetime import datetime
 from registry.delivery import email
 from registry.delivery.bodies import delivery_body
 from registry.domain.webhooks import Subscription
-from registry.services import subscriptions as subscribers
-from registry.services.delivery.options import DEFAULT_OPTIONS, DeliveryOptions
+from registry.services import subscribers
 from registry.services.deps import Deps
-from registry.store import customers, deliveries, delivery_queue, email_subscribers, events
-from registry.store import webhook_subscriptions as subscriptions
+from registry.services.outbox.options import DEFAULT_OPTIONS, DeliveryOptions
+from registry.store import (
+    customers,
+    deliveries,
+    delivery_queue,
+    email_subscribers,
+    events,
+    webhook_subscriptions,
+)
 from registry.store.database import Document
 
 
@@ -27,7 +33,7 @@ async def dispatch_events(
     now = deps.clock.now()
     customer_ids = sorted({event["customer_id"] for event in batch})
     by_customer: dict[str, list[Subscription]] = defaultdict(list)
-    for sub in await subscriptions.active_for_customers(deps.db, customer_ids):
+    for sub in await webhook_subscriptions.active_for_customers(deps.db, customer_ids):
         by_customer[sub.customer_id].append(sub)
     docs: list[Document] = []
     for event in batch:

@@ -12,10 +12,10 @@ import httpx
 
 from registry.delivery import sender
 from registry.domain.webhooks import Delivery
-from registry.services.delivery.batch import Batch
-from registry.services.delivery.claims import claim_from
-from registry.services.delivery.options import DEFAULT_OPTIONS, DeliveryOptions
 from registry.services.deps import Deps
+from registry.services.outbox.batch import Batch
+from registry.services.outbox.claims import claim_from
+from registry.services.outbox.options import DEFAULT_OPTIONS, DeliveryOptions
 from registry.store import delivery_queue
 from registry.store.deliveries import Outcome
 

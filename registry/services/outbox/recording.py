@@ -8,8 +8,8 @@ from collections.abc import Mapping, Sequence
 
 from registry.delivery import email
 from registry.domain.webhooks import Subscription
-from registry.services.delivery.health import SubscriptionHealth
 from registry.services.deps import Deps
+from registry.services.outbox.health import SubscriptionHealth
 from registry.store import deliveries, delivery_queue, staff_alerts
 from registry.store.deliveries import Outcome
 

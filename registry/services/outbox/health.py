@@ -14,8 +14,7 @@ from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.domain.webhooks import Subscription
 from registry.services.deps import Deps
-from registry.store import events
-from registry.store import webhook_subscriptions as subscriptions
+from registry.store import events, webhook_subscriptions
 
 logger = logging.getLogger("registry.webhooks")
 
@@ -38,12 +37,12 @@ class SubscriptionHealth:
         self._healthy.add(sub.id)
         stale = sub.last_success_at is None or now - sub.last_success_at > SUCCESS_WRITE_INTERVAL
         if sub.failing_since is not None or stale:
-            await subscriptions.record_success(self.deps.db, sub.id, now)
+            await webhook_subscriptions.record_success(self.deps.db, sub.id, now)
 
     async def failed(self, sub: Subscription, now: datetime) -> None:
         since = sub.failing_since or self._failing.get(sub.id)
         if since is None:
-            since = await subscriptions.record_failure(self.deps.db, sub.id, now)
+            since = await webhook_subscriptions.record_failure(self.deps.db, sub.id, now)
             self._failing[sub.id] = since
         if add_duration(since, self.disable_after) <= now:
             reason = (
@@ -53,7 +52,7 @@ class SubscriptionHealth:
             await self.disable(sub, now, reason)
 
     async def disable(self, sub: Subscription, now: datetime, reason: str) -> None:
-        if not await subscriptions.disable(self.deps.db, sub.id, at=now, reason=reason):
+        if not await webhook_subscriptions.disable(self.deps.db, sub.id, at=now, reason=reason):
             return  # already disabled, and its owner already told
         logger.warning(
             "webhook subscription %s of %s disabled: %s", sub.id, sub.customer_id, reason

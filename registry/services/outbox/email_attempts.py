@@ -7,9 +7,9 @@ from email.message import EmailMessage
 from registry.delivery import email
 from registry.delivery.sender import AttemptResult
 from registry.domain.webhooks import Delivery
-from registry.services import subscriptions as subscribers
-from registry.services.delivery.options import DeliveryOptions
+from registry.services import subscribers
 from registry.services.deps import Deps
+from registry.services.outbox.options import DeliveryOptions
 
 NO_SMTP = AttemptResult(None, 0.0, "", "not sent: REGISTRY_SMTP_URL is not set", None, "failure")
 
