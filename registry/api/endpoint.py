@@ -232,6 +232,10 @@ class GraphQLEndpoint:
             )
             self.hot.put(hot_key, policy.visibility(caller), version, when, hot)
 
+        async def run() -> tuple[Response, bytes | None]:
+            tagged = {**headers, "x-request-id": request_id}
+            return await execute(self.schema, deps, caller, operation, request_id, tagged)
+
         cached = self.cache.get(key) if deps.settings.response_cache else None
         if (offered := received.get(b"if-none-match")) is not None and matches(
             offered.decode("latin-1"), etag
@@ -239,14 +243,7 @@ class GraphQLEndpoint:
             remember(cached)
             return _Prepared(b"", 304, _header_block(headers, None, _id_header(request_id)))
         if not deps.settings.response_cache:
-            response, cacheable = await execute(
-                self.schema,
-                deps,
-                caller,
-                operation,
-                request_id,
-                {**headers, "x-request-id": request_id},
-            )
+            response, cacheable = await run()
             if cacheable is not None:
                 remember(None)
             return response
@@ -257,14 +254,7 @@ class GraphQLEndpoint:
             block = _header_block(headers, cached, (b"x-cache", b"hit"), _id_header(request_id))
             return _Prepared(cached, 200, block)
         with self.cache.leading(key) as publish:
-            response, cacheable = await execute(
-                self.schema,
-                deps,
-                caller,
-                operation,
-                request_id,
-                {**headers, "x-request-id": request_id},
-            )
+            response, cacheable = await run()
             if cacheable is not None:
                 self.cache.put(key, cacheable)
                 publish(cacheable)

@@ -50,16 +50,21 @@ class WebError(Exception):
         self.message = message
 
 
-@cache
-def templates() -> jinja2.Environment:
-    """The template environment, built once per process (templates never change at run time)."""
-    env = jinja2.Environment(
+def environment() -> jinja2.Environment:
+    """A template environment over the site's templates: escaped, strict, trimmed."""
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(("html", "xml")),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+@cache
+def templates() -> jinja2.Environment:
+    """The pages' environment, built once per process (templates never change at run time)."""
+    env = environment()
     env.filters["when"] = _format_instant
     env.filters["iso"] = _iso
     return env

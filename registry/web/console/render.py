@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jinja2
 from starlette.responses import HTMLResponse
 
-from registry.web.pages import MECHANISM_LABELS, STATUS_LABELS, TEMPLATES, country_name
+from registry.web import pages
+from registry.web.pages import MECHANISM_LABELS, STATUS_LABELS, country_name
 
 # Staff pages hold internal data: never cached, never framed.
 HEADERS = {
@@ -68,13 +69,7 @@ def label(value: Any) -> str:
 
 @cache
 def environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=jinja2.select_autoescape(("html", "xml")),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = pages.environment()
     env.filters.update(
         when=when, day=day, period=period, iso=iso, label=label, country=country_name
     )
