@@ -17,7 +17,7 @@ from registry.clock import FrozenClock
 from registry.delivery.email_content import compose, text
 from registry.domain.drafts import ChangeAnnouncement
 from registry.domain.models import ChangeKind, Role
-from registry.services import change_preview, events
+from registry.services import change_preview, rendering
 from registry.services.caller import Caller
 from registry.store import notices
 from registry.store.database import Document
@@ -92,7 +92,7 @@ async def test_preview_notice_email_and_calendar_agree(web: Api) -> None:
         "data": {
             "change": {"kind": "ADD", "subprocessor": {"legalName": "Vendor", "locations": []}},
             "customer": {"id": customer["id"], "timeZone": "Europe/Berlin"},
-            "notice": events.notice_data(notice),
+            "notice": rendering.notice_data(notice),
         },
     }
     mail = text(compose(body))
