@@ -1,0 +1,75 @@
+"""Whether a customer may object to a change now (DESIGN.md 3.3, 3.4 and 11).
+
+The one rule every channel asks: the API's `fileObjection`, the notice page's form,
+the console, the e-mail's wording and the reminders. The customer's own deadline
+decides, not the change's company-wide status: after an emergency replacement a
+customer may still object (after the fact when its terms allowed the emergency, before
+its own later date when they did not), although the change is already in force for
+someone. A cancelled change, or one cancelled for this customer, leaves nothing to
+object to; an open objection is not filed twice; a resolved one is decided, unless the
+customer withdrew it while its deadline still runs.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from registry.domain.models import (
+    Change,
+    ChangeStatus,
+    Notice,
+    NoticeStatus,
+    Objection,
+    ObjectionResolution,
+    ObjectionStatus,
+)
+
+__all__ = ["ObjectionRight", "Standing", "objection_right"]
+
+
+class Standing(enum.Enum):
+    """Where the customer stands on objecting to one change."""
+
+    MAY_OBJECT = "MAY_OBJECT"
+    OBJECTED = "OBJECTED"  # its objection is open: staff answer it
+    DECIDED = "DECIDED"  # its objection was resolved (other than withdrawn)
+    DEADLINE_PASSED = "DEADLINE_PASSED"
+    CANCELLED = "CANCELLED"  # the change, or the change for this customer
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectionRight:
+    standing: Standing
+    deadline: datetime
+    after_the_fact: bool  # the change already applies to the customer (it may still object)
+
+    @property
+    def may_object(self) -> bool:
+        return self.standing is Standing.MAY_OBJECT
+
+
+def objection_right(
+    now: datetime, change: Change, notice: Notice, objection: Objection | None = None
+) -> ObjectionRight:
+    """The customer's standing at `now`; `objection` is its latest objection to the change.
+
+    Cancellation is checked first (a cancelled change has nothing to object to, whatever
+    the deadline), then an objection already filed, then the deadline.
+    """
+    deadline = notice.objection_deadline
+    after = notice.status is NoticeStatus.EFFECTIVE or now >= notice.effective_at
+
+    def right(standing: Standing) -> ObjectionRight:
+        return ObjectionRight(standing, deadline, after)
+
+    if change.status is ChangeStatus.CANCELLED or notice.status is NoticeStatus.CANCELLED:
+        return right(Standing.CANCELLED)
+    if objection is not None and objection.status is ObjectionStatus.OPEN:
+        return right(Standing.OBJECTED)
+    if objection is not None and objection.resolution is not ObjectionResolution.WITHDRAWN:
+        return right(Standing.DECIDED)
+    if now >= deadline:
+        return right(Standing.DEADLINE_PASSED)
+    return right(Standing.MAY_OBJECT)
