@@ -53,6 +53,16 @@ INTRO: dict[EventType, str] = {
     ),
 }
 
+NO_OBJECTION_INTRO = (
+    "We are giving you notice of a change to the subprocessors that process "
+    "personal data on your behalf."
+)
+"""An announcement to a customer who may not object (rare: e.g. objected already)."""
+
+STILL_OBJECT = "You may still object until the deadline below."
+"""Added when a change is in effect for the customer and its deadline still runs
+(after an emergency replacement its terms allowed)."""
+
 PUBLIC_INTRO: dict[EventType, str] = {
     EventType.CHANGE_ANNOUNCED: "We have announced a change to our list of subprocessors.",
     EventType.CHANGE_EFFECTIVE: "A change to our list of subprocessors is now in effect.",
@@ -115,14 +125,26 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
     deadline = _instant(notice.get("objectionDeadline"))
     effective = _instant(notice.get("effectiveAt") or change.get("effectiveAt"))
     title = headline(change)
+    # The objection rule's answer when the event happened (domain/objection_rights.py);
+    # bodies rendered before it was recorded ask whenever a deadline is given.
+    asks = bool(
+        kind in _ASKS_FOR_DECISION and deadline is not None and notice.get("mayObject", True)
+    )
     subject = SUBJECT_PREFIX.get(kind, "") if kind else ""
     subject += title
-    if kind in _ASKS_FOR_DECISION and deadline is not None:
+    if asks and deadline is not None:
         subject += f" — object by {dates.day(deadline, zone)}"
     elif kind is EventType.CHANGE_ANNOUNCED and effective is not None:
         subject += f" — from {dates.day(effective, zone)}"
     elif kind is EventType.CHANGE_EFFECTIVE and effective is not None:
         subject += f" — since {dates.day(effective, zone)}"
+    intro = (
+        (PUBLIC_INTRO if data.get("audience") == "public" else INTRO).get(kind, "") if kind else ""
+    )
+    if kind is EventType.CHANGE_ANNOUNCED and notice and not asks:
+        intro = NO_OBJECTION_INTRO
+    elif kind is EventType.CHANGE_EFFECTIVE and notice.get("mayObject"):
+        intro += " " + STILL_OBJECT
     # The vendor's declared facts (domain/vendor_fields.py), as the notice page shows them.
     facts = [
         (fact.label, fact.text or fields.NOT_STATED)
@@ -156,7 +178,7 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
     links = data.get("links") or {}
     link = links.get("notice") or links.get("page")
     calendar = None
-    if kind in _ASKS_FOR_DECISION and deadline is not None:
+    if asks and deadline is not None:
         calendar = deadline_event(
             uid=f"{notice.get('id', message_id)}-objection-deadline",
             summary=f"Objection deadline: {title}",
@@ -168,9 +190,7 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
     return Content(
         subject=subject,
         heading=title,
-        intro=(PUBLIC_INTRO if data.get("audience") == "public" else INTRO).get(kind, "")
-        if kind
-        else "",
+        intro=intro,
         facts=facts,
         places=[place(loc) for loc in sub.get("locations") or []],
         dates=when,

@@ -139,8 +139,13 @@ _NOTICE = _object(
         "objectionDeadline": _INSTANT,
         "effectiveAt": _INSTANT,
         "status": _enum(NoticeStatus),
+        "mayObject": {
+            "type": "boolean",
+            "description": "Whether the customer could object when the event happened.",
+        },
     },
     "The customer's own notice: its dates bind this customer.",
+    optional={"mayObject"},
 )
 _LINKS = _object(
     {"notice": {"type": "string", "format": "uri", "pattern": "^https?://.+/notices/.+$"}},

@@ -56,7 +56,8 @@ def objection_right(
     """The customer's standing at `now`; `objection` is its latest objection to the change.
 
     Cancellation is checked first (a cancelled change has nothing to object to, whatever
-    the deadline), then an objection already filed, then the deadline.
+    the deadline), then the deadline (it decides, DESIGN.md 3.3), then an objection
+    already filed.
     """
     deadline = notice.objection_deadline
     after = notice.status is NoticeStatus.EFFECTIVE or now >= notice.effective_at
@@ -66,10 +67,10 @@ def objection_right(
 
     if change.status is ChangeStatus.CANCELLED or notice.status is NoticeStatus.CANCELLED:
         return right(Standing.CANCELLED)
+    if now >= deadline:
+        return right(Standing.DEADLINE_PASSED)
     if objection is not None and objection.status is ObjectionStatus.OPEN:
         return right(Standing.OBJECTED)
     if objection is not None and objection.resolution is not ObjectionResolution.WITHDRAWN:
         return right(Standing.DECIDED)
-    if now >= deadline:
-        return right(Standing.DEADLINE_PASSED)
     return right(Standing.MAY_OBJECT)

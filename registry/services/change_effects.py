@@ -77,7 +77,11 @@ async def notices_take_effect(deps: Deps, change: Change) -> None:
 
 
 async def tell_effective(deps: Deps, change: Change) -> None:
-    await rendering.emit_for_reachable(deps, change, EventType.CHANGE_EFFECTIVE)
+    """Only customers whose own date has come: a customer whose terms refused an
+    emergency replacement is told on its later date (change_jobs.apply_lagging_notices)."""
+    await rendering.emit_for_reachable(
+        deps, change, EventType.CHANGE_EFFECTIVE, only=NoticeStatus.EFFECTIVE
+    )
 
 
 async def tell_public_effective(deps: Deps, change: Change) -> None:

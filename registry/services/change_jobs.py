@@ -18,11 +18,11 @@ from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.domain.models import (
     Change,
-    ChangeStatus,
     CustomerTerms,
     Notice,
     NoticeStatus,
 )
+from registry.domain.objection_rights import objection_right
 from registry.services import audience, change_effects, rendering, subscribers
 from registry.services.deps import Deps
 from registry.store import (
@@ -32,6 +32,7 @@ from registry.store import (
     ids,
     notice_schedule,
     notices,
+    objections,
 )
 
 BATCH = 2500
@@ -212,12 +213,19 @@ async def send_reminders(deps: Deps, worker_id: str) -> int:
         return 0
     notice = await notices.get(deps.db, entry.notice_id)
     change = await changes.get(deps.db, entry.change_id)
+    # A reminder asks for a decision: only while the customer may object (the rule the
+    # API and the notice page follow; not after its objection, nor once it is decided).
+    latest = (
+        (await objections.by_changes(deps.db, [entry.change_id], notice.customer_id)).get(
+            entry.change_id, []
+        )
+        if notice is not None
+        else []
+    )
     if (
         notice is not None
         and change is not None
-        and change.status is not ChangeStatus.CANCELLED  # an emergency's deadline outlives it
-        and notice.status is not NoticeStatus.CANCELLED
-        and now < notice.objection_deadline
+        and objection_right(now, change, notice, latest[-1] if latest else None).may_object
     ):
         await events.emit(
             deps.db,

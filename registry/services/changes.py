@@ -24,13 +24,13 @@ from registry.domain.models import (
     ChangeKind,
     ChangeStatus,
     Notice,
-    NoticeStatus,
     Objection,
     ObjectionResolution,
     ObjectionStatus,
     Scope,
     SubprocessorStatus,
 )
+from registry.domain.objection_rights import Standing, objection_right
 from registry.services import (
     audience,
     catalogs,
@@ -290,13 +290,18 @@ async def file_objection(deps: Deps, caller: Caller, filing: ObjectionFiling) ->
     change = await get_change(deps, caller, filing.change_id)
     if change.status is ChangeStatus.CANCELLED:
         raise ValidationError("changeId", "the change is CANCELLED: objections are closed")
-    # Otherwise the customer's deadline decides, even for a change already in force.
     notice = await notice_for(deps, change, who)
-    if notice.status is NoticeStatus.CANCELLED:
-        raise ValidationError("changeId", "the change was cancelled for this customer")
     now = deps.clock.now()
-    if now >= notice.objection_deadline:
+    # The one rule (domain/objection_rights.py): the customer's own deadline decides,
+    # even for a change already in force for others or, after an emergency, for it.
+    right = objection_right(now, change, notice, await latest_objection(deps, change.id, who))
+    if right.standing is Standing.CANCELLED:
+        raise ValidationError("changeId", "the change was cancelled for this customer")
+    if right.standing is Standing.DECIDED:
+        raise ValidationError("changeId", "your objection to this change was already decided")
+    if right.standing is Standing.DEADLINE_PASSED:
         raise ObjectionDeadlinePassed(notice.objection_deadline)
+    # MAY_OBJECT, or OBJECTED: the insert refuses a second open one and answers a retry.
     objection = Objection(
         id=ids.new_id("Objection"),
         change_id=change.id,
@@ -318,6 +323,12 @@ async def file_objection(deps: Deps, caller: Caller, filing: ObjectionFiling) ->
         objection = retried  # the same filing, retried: answered as the first was
     await objection_effects.settle_now(deps, objection)
     return objection
+
+
+async def latest_objection(deps: Deps, change_id: str, customer_id: str) -> Objection | None:
+    """The customer's latest objection to the change, which decides its standing."""
+    filed = (await objections.by_changes(deps.db, [change_id], customer_id)).get(change_id, [])
+    return filed[-1] if filed else None  # filed_at order
 
 
 async def _open_objection(deps: Deps, change_id: str, customer_id: str) -> Objection | None:

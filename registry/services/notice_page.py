@@ -20,14 +20,13 @@ from registry.domain.drafts import ObjectionFiling
 from registry.domain.errors import NotFound
 from registry.domain.models import (
     Change,
-    ChangeStatus,
     Customer,
     Notice,
-    NoticeStatus,
     Objection,
     ObjectionStatus,
     Role,
 )
+from registry.domain.objection_rights import ObjectionRight, Standing, objection_right
 from registry.services import changes as change_service
 from registry.services import runner, snapshots
 from registry.services.caller import Caller
@@ -67,19 +66,17 @@ class NoticePage:
         return o if o is not None and o.status is ObjectionStatus.OPEN else None
 
     @property
+    def right(self) -> ObjectionRight:
+        """The customer's standing, by the rule the API and e-mails follow."""
+        return objection_right(self.now, self.change, self.holder.notice, self.evidence.objection)
+
+    @property
     def may_object(self) -> bool:
-        """Until the deadline, while the change stands and no objection is open."""
-        notice = self.holder.notice
-        return (
-            self.now < notice.objection_deadline
-            and self.change.status is ChangeStatus.ANNOUNCED
-            and notice.status is NoticeStatus.PENDING
-            and self.open_objection is None
-        )
+        return self.right.may_object
 
     @property
     def deadline_passed(self) -> bool:
-        return self.now >= self.holder.notice.objection_deadline
+        return self.right.standing is Standing.DEADLINE_PASSED
 
 
 def _key(deps: Deps) -> bytes:

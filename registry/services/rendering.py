@@ -14,7 +14,15 @@ from typing import Any
 from registry.delivery import notice_links
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
-from registry.domain.models import Change, CustomerTerms, DataOrigin, Notice, Objection
+from registry.domain.models import (
+    Change,
+    CustomerTerms,
+    DataOrigin,
+    Notice,
+    NoticeStatus,
+    Objection,
+)
+from registry.domain.objection_rights import ObjectionRight, objection_right
 from registry.services import snapshots
 from registry.services.deps import Deps
 from registry.store import (
@@ -23,6 +31,7 @@ from registry.store import (
     customers,
     events,
     notices,
+    objections,
     webhook_subscriptions,
 )
 from registry.store.database import Document
@@ -30,8 +39,8 @@ from registry.store.database import Document
 iso = snapshots.iso
 
 
-def notice_data(notice: Notice) -> dict[str, Any]:
-    return {
+def notice_data(notice: Notice, right: ObjectionRight | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "id": notice.id,
         "customerId": notice.customer_id,
         "sentAt": iso(notice.sent_at),
@@ -39,6 +48,10 @@ def notice_data(notice: Notice) -> dict[str, Any]:
         "effectiveAt": iso(notice.effective_at),
         "status": notice.status.value,
     }
+    if right is not None:
+        # The rule's answer when the event happened, so messages ask only when it allows.
+        data["mayObject"] = right.may_object
+    return data
 
 
 def objection_data(objection: Objection) -> dict[str, Any]:
@@ -77,7 +90,11 @@ class ChangeRendering:
         occurred_at: datetime,
         dedupe: str,
         objection: Objection | None = None,
+        latest_objection: Objection | None = None,
     ) -> Event:
+        """`latest_objection`: the customer's latest objection, when the event is not
+        about one (`objection`); either decides whether the customer may object."""
+        standing = objection or latest_objection
         data: dict[str, Any] = {
             "change": self.payload(terms.data_origin),
             "customer": {
@@ -85,7 +102,9 @@ class ChangeRendering:
                 "timeZone": terms.time_zone,
                 "dataOrigin": terms.data_origin.value,
             },
-            "notice": notice_data(notice),
+            "notice": notice_data(
+                notice, objection_right(occurred_at, self.change, notice, standing)
+            ),
             "links": {"notice": notice_links.placeholder(notice.id, occurred_at)},
         }
         if objection is not None:
@@ -122,8 +141,19 @@ async def event_for(
     """One customer's event (reminders, objections): reads its terms and the snapshot."""
     made = await rendering(deps, change)
     terms = await terms_of(deps, notice.customer_id)
+    latest = None
+    if objection is None:
+        filed = await objections.by_changes(deps.db, [change.id], notice.customer_id)
+        found = filed.get(change.id) or []
+        latest = found[-1] if found else None
     return made.event(
-        type, notice, terms, occurred_at=occurred_at, dedupe=dedupe, objection=objection
+        type,
+        notice,
+        terms,
+        occurred_at=occurred_at,
+        dedupe=dedupe,
+        objection=objection,
+        latest_objection=latest,
     )
 
 
@@ -153,16 +183,34 @@ async def _terms_of_reachable(deps: Deps, reachable: set[str]) -> dict[str, Cust
     return found
 
 
-async def emit_for_reachable(deps: Deps, change: Change, type: EventType) -> int:
-    """One event per reachable customer holding a notice of the change."""
+async def emit_for_reachable(
+    deps: Deps, change: Change, type: EventType, *, only: NoticeStatus | None = None
+) -> int:
+    """One event per reachable customer holding a notice of the change (in state `only`:
+    a change in effect tells only those whose own date has come)."""
     reachable = await reachable_customer_ids(deps)
     if not reachable:
         return 0
     now = deps.clock.now()
     made = await rendering(deps, change)
     terms = await _terms_of_reachable(deps, reachable)
+    latest: dict[str, Objection] = {}
+    for filed in (await objections.by_changes(deps.db, [change.id], None)).values():
+        for objection in filed:  # filed_at order: the latest wins
+            latest[objection.customer_id] = objection
     batch = []
     for notice in await notices.of_customers(deps.db, change.id, sorted(reachable)):
+        if only is not None and notice.status is not only:
+            continue
         held = terms.get(notice.customer_id) or await terms_of(deps, notice.customer_id)
-        batch.append(made.event(type, notice, held, occurred_at=now, dedupe=notice.id))
+        batch.append(
+            made.event(
+                type,
+                notice,
+                held,
+                occurred_at=now,
+                dedupe=notice.id,
+                latest_objection=latest.get(notice.customer_id),
+            )
+        )
     return await events.emit_many(deps.db, batch)

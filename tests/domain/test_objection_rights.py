@@ -168,6 +168,15 @@ CASES = [
         False,
     ),
     (
+        "objection open, deadline passed -> deadline passed (the deadline decides)",
+        SENT + timedelta(days=30),
+        normal,
+        _notice(normal, NORMAL),
+        _objection(None),
+        Standing.DEADLINE_PASSED,
+        False,
+    ),
+    (
         "objection resolved: contract ends -> decided",
         SENT + DAY,
         normal,
