@@ -43,16 +43,18 @@ query($id: ID!) { change(id: $id) { objections { reason status customer { id } }
 LINK = re.compile(r"https?://\S+/notices/\S+")
 
 
+ADDRESSES = ("privacy@acme.test", "privacy@bolt.test", "privacy@cora.test")
+
+
 @dataclass
-class World:
-    api: Api
-    mail: MailServer
-    admin: str
+class Told:
+    """One change and the messages that told each customer of it."""
+
     change_id: str
-    customers: dict[str, str] = field(default_factory=dict)  # name -> id
+    messages: list[EmailMessage]
 
     def message_to(self, address: str) -> EmailMessage:
-        return next(m for m in self.mail.messages if m["To"] == address)
+        return next(m for m in self.messages if m["To"] == address)
 
     def link_for(self, address: str) -> str:
         plain = self.message_to(address).get_body(preferencelist=("plain",))
@@ -61,10 +63,59 @@ class World:
         assert found is not None
         return found.group(0)
 
-    async def evidence(self) -> dict[str, dict[str, Any]]:
-        data = await self.api.gql(NOTICE_EVIDENCE, {"id": self.change_id}, self.admin)
+
+@dataclass
+class World:
+    """The customers, and the first change they were told of (`change_id`, `link_for`)."""
+
+    api: Api
+    mail: MailServer
+    admin: str
+    change_id: str
+    customers: dict[str, str] = field(default_factory=dict)  # name -> id
+    first: Told | None = None
+
+    def link_for(self, address: str) -> str:
+        assert self.first is not None
+        return self.first.link_for(address)
+
+    async def evidence(self, change_id: str | None = None) -> dict[str, dict[str, Any]]:
+        variables = {"id": change_id or self.change_id}
+        data = await self.api.gql(NOTICE_EVIDENCE, variables, self.admin)
         edges = data["change"]["notices"]["edges"]
         return {e["node"]["customer"]["id"]: e["node"] for e in edges}
+
+    async def announce(self, *addresses: str) -> Told:
+        """A new vendor (Postmark again) announced now, and its message to each of
+        `addresses` (the three customers' unless told)."""
+        admin, api = self.admin, self.api
+        data = await api.gql(SUB, {"input": POSTMARK}, admin)
+        sub = data["createSubprocessor"]["subprocessor"]["id"]
+        for country, role in [("US", "PROCESSING"), ("IE", "STORAGE")]:
+            where = {"country": country, "role": role}
+            await api.gql(LOCATION, {"id": sub, "input": where}, admin)
+        basis = {"mechanism": "SCC_2021", "destination": "US", "sccModule": 3}
+        await api.gql(BASIS, {"id": sub, "input": basis}, admin)
+        change = {"kind": "ADD", "subprocessorId": sub, "description": "Moves receipts to Postmark"}
+        sent_before = len(self.mail.messages)
+        data = await api.gql(ANNOUNCE, {"input": change}, admin)
+        change_id = data["announceChange"]["change"]["id"]
+        await api.scheduler.run_until_idle()
+
+        def sent() -> list[EmailMessage]:
+            return self.mail.messages[sent_before:]
+
+        wanted = set(addresses or ADDRESSES)
+        await self.mail.wait_until(lambda: wanted <= {m["To"] for m in sent()})
+        return Told(change_id, [m for m in sent() if m["To"] in wanted])
+
+
+POSTMARK = {
+    "legalName": "Postmark",
+    "purpose": "Transactional e-mail delivery",
+    "dataCategories": ["e-mail address", "message content"],
+    "website": "https://postmarkapp.com",
+}
 
 
 @contextlib.asynccontextmanager
@@ -107,47 +158,8 @@ async def notice_world(
                     admin,
                 )
                 world.customers[name] = data["createCustomer"]["customer"]["id"]
-            data = await api.gql(
-                SUB,
-                {
-                    "input": {
-                        "legalName": "Postmark",
-                        "purpose": "Transactional e-mail delivery",
-                        "dataCategories": ["e-mail address", "message content"],
-                        "website": "https://postmarkapp.com",
-                    }
-                },
-                admin,
-            )
-            sub = data["createSubprocessor"]["subprocessor"]["id"]
-            await api.gql(
-                LOCATION, {"id": sub, "input": {"country": "US", "role": "PROCESSING"}}, admin
-            )
-            await api.gql(
-                LOCATION, {"id": sub, "input": {"country": "IE", "role": "STORAGE"}}, admin
-            )
-            await api.gql(
-                BASIS,
-                {
-                    "id": sub,
-                    "input": {"mechanism": "SCC_2021", "destination": "US", "sccModule": 3},
-                },
-                admin,
-            )
-            data = await api.gql(
-                ANNOUNCE,
-                {
-                    "input": {
-                        "kind": "ADD",
-                        "subprocessorId": sub,
-                        "description": "Moves receipts to Postmark",
-                    }
-                },
-                admin,
-            )
-            world.change_id = data["announceChange"]["change"]["id"]
-            await api.scheduler.run_until_idle()
-            await mail.wait_for(3)
+            world.first = await world.announce()
+            world.change_id = world.first.change_id
             yield world
     finally:
         await mail.stop()
