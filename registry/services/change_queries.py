@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from registry.domain.errors import PermissionDenied, ValidationError
 from registry.domain.models import Change, ChangeStatus, Notice, Objection
+from registry.domain.objection_rights import ObjectionRight, objection_right
 from registry.services import policy
 from registry.services.caller import Caller
 from registry.services.deps import Deps
+from registry.services.evidence import NoticeEvidence
 from registry.services.policy import STAFF, require_role
 from registry.store import changes, ids, notices, objections, subprocessors
 
@@ -162,3 +164,21 @@ async def vendor_names(deps: Deps, shown: Iterable[Change]) -> dict[str, str]:
     wanted = sorted({i for c in shown for i in (c.subprocessor_id, c.replaces_id) if i})
     found = await subprocessors.get_many(deps.db, wanted)
     return {s.id: s.legal_name for s in found if s is not None}
+
+
+async def objection_rights(
+    deps: Deps, caller: Caller, shown: Sequence[Notice], proof: Mapping[str, NoticeEvidence]
+) -> dict[str, ObjectionRight]:
+    """Each shown notice's standing now, by the rule every channel asks (notice id → right);
+    `proof` (services/evidence.py) holds each notice's latest objection."""
+    require_role(caller, *STAFF)
+    found = await changes.get_many(deps.db, sorted({n.change_id for n in shown}))
+    by_id = {c.id: c for c in found if c is not None}
+    now = deps.clock.now()
+    return {
+        n.id: objection_right(
+            now, by_id[n.change_id], n, getattr(proof.get(n.id), "objection", None)
+        )
+        for n in shown
+        if n.change_id in by_id
+    }

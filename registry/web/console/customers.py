@@ -74,13 +74,15 @@ async def _customer_page(
         deliveries_visible = True
     except PermissionDenied:
         deliveries, delivery_count, deliveries_visible = [], 0, False
+    proof = await evidence.for_notices(deps, notices)
     return page.render(
         "customer.html",
         status,
         customer=customer,
         zone=customer.terms.time_zone,
         notices=notices,
-        proof=await evidence.for_notices(deps, notices),
+        proof=proof,
+        rights=await change_queries.objection_rights(deps, caller, notices, proof),
         changes_back=SHOWN,
         change_titles=await describe_changes(deps, page.caller, [n.change_id for n in notices]),
         deliveries=deliveries,
