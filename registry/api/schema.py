@@ -7,6 +7,7 @@ from strawberry.extensions import ParserCache, ValidationCache
 
 from registry.api.mutations.catalogs import CatalogMutations
 from registry.api.mutations.changes import ChangeMutations
+from registry.api.mutations.corrections import CorrectionMutations
 from registry.api.mutations.customers import CustomerMutations
 from registry.api.mutations.registry import RegistryMutations
 from registry.api.mutations.tias import TiaMutations
@@ -32,6 +33,7 @@ class Query(RegistryQueries, WebhookQueries, LegalQueries):
 )
 class Mutation(
     RegistryMutations,
+    CorrectionMutations,
     ChangeMutations,
     CustomerMutations,
     WebhookMutations,

@@ -53,6 +53,8 @@ class SubprocessorEdit:
 
     values: Mapping[str, object] = field(default_factory=dict)
     scope: Scope | None = None
+    # Why (domain/versions.py): required once customers have been told of the vendor.
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +69,7 @@ class ProcessingLocationDraft:
 @dataclass(frozen=True, slots=True)
 class DpaDraft:
     version: str
-    signed_on: date
+    signed_on: date | None  # None: only a correction of one recorded without its date
     effective_on: date | None = None
     expires_on: date | None = None
     document_url: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from registry.domain import fields
+from registry.domain import fields, versions
 from registry.domain import validation as check
 from registry.domain.drafts import (
     DpaDraft,
@@ -25,6 +25,7 @@ from registry.domain.models import (
     TransferMechanism,
 )
 from registry.domain.vendor_fields import VENDOR_FIELDS
+from registry.domain.versions import RecordKind, RecordVersion, VersionAction
 from registry.services import catalogs, edits, policy, scope_changes
 from registry.services.caller import Caller
 from registry.services.deps import Deps
@@ -86,49 +87,83 @@ async def update_subprocessor(
     sub = await _writable(deps, caller, sub_id, "id")
     new_scope = await catalogs.checked_scope(deps, edit.scope) if edit.scope is not None else None
     changes = fields.checked(VENDOR_FIELDS, edit.values, creating=False)
+    if "data_categories" in changes:
+        after = replace(sub, **changes).data_categories
+        versions.refuse_new_categories(sub.status, sub.data_categories, after)
+    version = _vendor_version(deps, caller, sub, changes, edit.reason)
     if new_scope is not None:
         # Checked (and a narrowing recorded) before the other fields are written.
         sub = await scope_changes.set_directly(deps, caller, sub, new_scope)
     if not changes:
         return sub
+    corrected = replace(sub, **changes)
     # Only the edited fields are written, guarded by the values they were edited from:
     # an ADD taking effect meanwhile keeps its status.
-    written = await subprocessors.update_details(
-        deps.db,
-        sub,
-        replace(sub, **changes),
-    )
+    written = await subprocessors.update_details(deps.db, sub, corrected, version)
     if isinstance(written, Conflict):
         raise edits.conflict(sub.id, written)
     return written
+
+
+def _vendor_version(
+    deps: Deps, caller: Caller, sub: Subprocessor, changes: dict[str, object], why: str | None
+) -> RecordVersion | None:
+    """The version an edit keeps: a vendor customers were told of is corrected with a
+    reason; a PROPOSED vendor's draft may be edited without one."""
+    before = {name: getattr(sub, name) for name in changes}
+    found = versions.field_changes(before, changes)
+    if not found:
+        return None
+    draft_edit = why is None and not versions.in_use(sub.status)
+    return RecordVersion(
+        record_id=sub.id,
+        kind=RecordKind.SUBPROCESSOR,
+        action=VersionAction.CORRECTED,
+        at=deps.clock.now(),
+        reason=None if draft_edit else versions.reason(why),
+        changes=found,
+        key_id=caller.key_id,
+        role=caller.role.value if caller.role else None,
+    )
 
 
 async def add_processing_location(
     deps: Deps, caller: Caller, sub_id: str, draft: ProcessingLocationDraft
 ) -> Subprocessor:
     sub = await _writable(deps, caller, sub_id, "subprocessorId")
-    location = ProcessingLocation(
-        id=ids.new_id("ProcessingLocation"),
-        subprocessor_id=sub.id,
+    location = location_from(draft, ids.new_id("ProcessingLocation"), sub.id)
+    await processing_locations.upsert(deps.db, location)
+    return sub
+
+
+def location_from(draft: ProcessingLocationDraft, id: str, sub_id: str) -> ProcessingLocation:
+    """A location as recorded or corrected, checked."""
+    return ProcessingLocation(
+        id=id,
+        subprocessor_id=sub_id,
         country=check.country(draft.country),
         region=check.region(draft.region),
         role=draft.role,
         recipient_in_scope=draft.recipient_in_scope,
         note=check.note(draft.note),
     )
-    await processing_locations.upsert(deps.db, location)
-    return sub
 
 
 async def record_dpa(deps: Deps, caller: Caller, sub_id: str, draft: DpaDraft) -> Subprocessor:
     sub = await _writable(deps, caller, sub_id, "subprocessorId")
+    await dpas.upsert(deps.db, dpa_from(draft, ids.new_id("Dpa"), sub.id))
+    return sub
+
+
+def dpa_from(draft: DpaDraft, id: str, sub_id: str) -> Dpa:
+    """A DPA as recorded or corrected, checked."""
     d = draft
     check.date_order(d.signed_on, d.expires_on, "expiresOn", "expiresOn is before signedOn")
     check.date_order(d.effective_on, d.expires_on, "expiresOn", "expiresOn is before effectiveOn")
     modules = tuple(sorted({check.scc_module(m, "sccModules") or 0 for m in d.scc_modules}))
-    dpa = Dpa(
-        id=ids.new_id("Dpa"),
-        subprocessor_id=sub.id,
+    return Dpa(
+        id=id,
+        subprocessor_id=sub_id,
         version=check.text(d.version, "version", max_length=50),
         signed_on=d.signed_on,
         effective_on=d.effective_on,
@@ -137,14 +172,19 @@ async def record_dpa(deps: Deps, caller: Caller, sub_id: str, draft: DpaDraft) -
         sha256=check.sha256(d.sha256),
         scc_modules=modules,
     )
-    await dpas.upsert(deps.db, dpa)
-    return sub
 
 
 async def record_transfer_basis(
     deps: Deps, caller: Caller, sub_id: str, draft: TransferBasisDraft
 ) -> Subprocessor:
     sub = await _writable(deps, caller, sub_id, "subprocessorId")
+    basis = basis_from(draft, ids.new_id("TransferBasis"), sub.id)
+    await transfer_bases.upsert(deps.db, basis)
+    return sub
+
+
+def basis_from(draft: TransferBasisDraft, id: str, sub_id: str) -> TransferBasis:
+    """A transfer basis as recorded or corrected, checked."""
     d = draft
     check.date_order(d.valid_from, d.valid_until, "validUntil", "validUntil is before validFrom")
     if d.scc_module is not None and d.mechanism not in (
@@ -152,9 +192,9 @@ async def record_transfer_basis(
         TransferMechanism.UK_ADDENDUM,
     ):
         raise ValidationError("sccModule", "sccModule only applies to SCC_2021 / UK_ADDENDUM")
-    basis = TransferBasis(
-        id=ids.new_id("TransferBasis"),
-        subprocessor_id=sub.id,
+    return TransferBasis(
+        id=id,
+        subprocessor_id=sub_id,
         mechanism=d.mechanism,
         destination=check.country(d.destination, "destination"),
         origin=d.origin,
@@ -165,8 +205,6 @@ async def record_transfer_basis(
         tia_on=d.tia_on,
         tia_url=check.url(d.tia_url, "tiaUrl"),
     )
-    await transfer_bases.upsert(deps.db, basis)
-    return sub
 
 
 # A vendor's parts, for callers the policy already let see the vendor (loaders, pages).

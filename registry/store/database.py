@@ -55,11 +55,17 @@ async def create_missing_indexes(db: Database, name: str, indexes: list[IndexMod
 
 
 async def group_by(
-    db: Database, name: str, field: str, keys: Sequence[str], sort: str = "_id"
+    db: Database,
+    name: str,
+    field: str,
+    keys: Sequence[str],
+    sort: str = "_id",
+    where: Document | None = None,
 ) -> dict[str, list[Document]]:
-    """Documents whose `field` is in `keys`, grouped by it: one `$in` query for a loader."""
+    """Documents whose `field` is in `keys` (and that match `where`), grouped by it: one
+    `$in` query for a loader."""
     grouped: dict[str, list[Document]] = {key: [] for key in keys}
-    cursor = db[name].find({field: {"$in": list(keys)}}).sort(sort, 1)
+    cursor = db[name].find({field: {"$in": list(keys)}, **(where or {})}).sort(sort, 1)
     async for doc in cursor:
         grouped.setdefault(doc[field], []).append(doc)
     return grouped

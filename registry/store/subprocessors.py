@@ -15,7 +15,8 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 
 from registry.domain.models import Scope, Subprocessor, SubprocessorStatus
-from registry.store import digests
+from registry.domain.versions import RecordVersion
+from registry.store import digests, versions
 from registry.store.codec import Codec, Spread
 from registry.store.database import (
     Conflict,
@@ -155,12 +156,13 @@ async def insert_missing(db: Database, sub: Subprocessor) -> Subprocessor | None
 
 
 async def update_details(
-    db: Database, before: Subprocessor, after: Subprocessor
+    db: Database, before: Subprocessor, after: Subprocessor, version: RecordVersion | None = None
 ) -> Subprocessor | Conflict:
     """Write only the fields that differ from `before`, guarded by their values in `before`
     (store/database.py `set_changed`): a concurrent transition (status, history, active
     dates) is never overwritten; a concurrent edit of the same field refuses this one."""
-    found = await set_changed(db, NAME, to_document(before), to_document(after))
+    also = versions.push(version) if version is not None else None
+    found = await set_changed(db, NAME, to_document(before), to_document(after), also)
     await digests.vendor_written(db, before.id)
     return found if isinstance(found, Conflict) else from_document(found)
 
@@ -168,6 +170,12 @@ async def update_details(
 async def get(db: Database, sub_id: str) -> Subprocessor | None:
     doc = await db[NAME].find_one({"_id": sub_id})
     return from_document(doc) if doc else None
+
+
+async def versions_of(db: Database, sub_id: str) -> list[RecordVersion]:
+    """The vendor's own versions (its parts keep theirs)."""
+    doc = await db[NAME].find_one({"_id": sub_id}, {versions.KEY: 1})
+    return versions.of(doc) if doc else []
 
 
 async def get_many(db: Database, ids: Sequence[str]) -> list[Subprocessor | None]:

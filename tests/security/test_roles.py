@@ -36,6 +36,12 @@ MUTATION_ACCESS: dict[str, set[str]] = {
     "recordDpa": STAFF,
     "recordTransferBasis": STAFF,
     "recordTransferImpactAssessment": STAFF,
+    "correctProcessingLocation": STAFF,
+    "removeProcessingLocation": STAFF,
+    "correctDpa": STAFF,
+    "removeDpa": STAFF,
+    "correctTransferBasis": STAFF,
+    "removeTransferBasis": STAFF,
     "announceChange": STAFF,
     "cancelChange": STAFF,
     "resolveObjection": STAFF,
@@ -87,6 +93,9 @@ class New(enum.Enum):
     SUBSCRIPTION = "one of customer A's webhook subscriptions"
     DISABLED_SUBSCRIPTION = "one of customer A's subscriptions, disabled"
     DELIVERY = "a delivery to one of customer A's subscriptions"
+    LOCATION = "the US location of a new vendor with a US route"
+    DPA = "a DPA of a new vendor"
+    BASIS = "the SCC basis of a new vendor with a US route"
 
 
 A = "customer A"  # the customer the CUSTOMER key is bound to (an ADMIN names it too)
@@ -140,6 +149,18 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     ),
     "removeProduct": ("ProductRemoved", {"code": New.PRODUCT}),
     "removeHostingRegion": ("HostingRegionRemoved", {"code": New.REGION}),
+    "correctProcessingLocation": (
+        "RecordCorrected",
+        {"id": New.LOCATION, "input": {"region": "us-east-1", "reason": "the region"}},
+    ),
+    "removeProcessingLocation": ("RecordCorrected", {"id": New.LOCATION, "reason": "in error"}),
+    "correctDpa": ("RecordCorrected", {"id": New.DPA, "input": {"version": "2", "reason": "typo"}}),
+    "removeDpa": ("RecordCorrected", {"id": New.DPA, "reason": "a duplicate"}),
+    "correctTransferBasis": (
+        "RecordCorrected",
+        {"id": New.BASIS, "input": {"sccModule": 3, "reason": "module 3 applies"}},
+    ),
+    "removeTransferBasis": ("RecordCorrected", {"id": New.BASIS, "reason": "in error"}),
     "createApiKey": ("ApiKeyCreated", {"input": {"name": New.NAME, "role": "PROCUREMENT"}}),
     "revokeApiKey": ("ApiKeyRevoked", {"id": New.API_KEY}),
     "revokeNoticeLinks": ("NoticeLinksRevoked", {"customerId": A}),
@@ -224,6 +245,9 @@ class World:
             New.SUBSCRIPTION: self.subscription,
             New.DISABLED_SUBSCRIPTION: self.disabled_subscription,
             New.DELIVERY: self.delivery,
+            New.LOCATION: self.location,
+            New.DPA: self.dpa,
+            New.BASIS: self.basis,
         }
         return await makers[kind]()
 
@@ -250,6 +274,29 @@ class World:
             "b": {"__typename": "TransferBasisRecorded"},
         }
         return vendor
+
+    async def location(self) -> str:
+        return await self.part("locations")
+
+    async def dpa(self) -> str:
+        return await self.part("dpas")
+
+    async def basis(self) -> str:
+        return await self.part("transferBases")
+
+    async def part(self, field: str) -> str:
+        """The id of a new vendor's location, DPA or transfer basis."""
+        vendor = await self.us_route()
+        await self.api.gql(
+            """mutation($v: ID!) { recordDpa(subprocessorId: $v,
+              input: {version: "1", signedOn: "2025-01-01"}) { __typename } }""",
+            {"v": vendor},
+            self.tenants.admin,
+        )
+        query = "query($v: ID!) { subprocessor(id: $v) { " + field + " { id } } }"
+        found = await self.api.gql(query, {"v": vendor}, self.tenants.admin)
+        part_id: str = found["subprocessor"][field][0]["id"]
+        return part_id
 
     async def change(self) -> str:
         query = """mutation($v: ID!) { announceChange(input: {kind: ADD, subprocessorId: $v}) {

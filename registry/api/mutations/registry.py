@@ -43,11 +43,18 @@ class UpdateSubprocessorInput:
         description="A narrower scope (applies at once, recorded as a change); widening an "
         "ACTIVE vendor goes through announceChange(kind: UPDATE, scope:).",
     )
+    reason: str | None = strawberry.field(
+        default=None,
+        description="Why the vendor is corrected, kept in its history; required once the "
+        "vendor is announced (not PROPOSED). New data categories for a vendor in use are "
+        "refused: announce them with announceChange(kind: UPDATE).",
+    )
 
     def edit(self) -> drafts.SubprocessorEdit:
         return drafts.SubprocessorEdit(
             declared.values(self, VENDOR_FIELDS),
             scope=self.scope.codes() if self.scope is not None else None,
+            reason=self.reason,
         )
 
 

@@ -13,11 +13,12 @@ from registry.api.types import (
 from registry.api.types.node import Node
 from registry.api.types.scope import Scope
 from registry.api.types.tia import TransferImpactAssessment
+from registry.api.types.version import RecordVersion
 from registry.domain import models
 from registry.domain.notice import customer_date
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
-from registry.services import policy
+from registry.services import corrections, policy
 
 if TYPE_CHECKING:
     from registry.api.types.change import Change
@@ -270,6 +271,15 @@ class Subprocessor(Node):
     async def transfer_impact_assessments(self, info: Info) -> list[TransferImpactAssessment]:
         found = await info.context.loaders.assessments.load(self.id)
         return [TransferImpactAssessment.from_domain(a) for a in found]
+
+    @strawberry.field(
+        description="Every correction of the vendor and of its locations, DPAs and transfer "
+        "bases (removed ones included), newest first: who, when, why, before and after."
+    )
+    async def history(self, info: Info) -> list[RecordVersion]:
+        context = info.context
+        found = await corrections.history(context.deps, context.caller, self.id)
+        return [RecordVersion.from_domain(v) for v in found]
 
     @strawberry.field(description="Changes that add, replace, remove or update this vendor.")
     async def changes(
