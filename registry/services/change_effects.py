@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from registry.domain import timeline
 from registry.domain.event_types import EventType
 from registry.domain.models import Change, ChangeKind, ChangeStatus, NoticeStatus
 from registry.services import rendering, settling, snapshots, subscribers
@@ -63,12 +64,29 @@ async def move_vendors(deps: Deps, change: Change) -> None:
     at = change.effective_at
     if change.kind in (ChangeKind.ADD, ChangeKind.REPLACE):
         await subprocessors.activate(deps.db, change.subprocessor_id, at)
-    if change.kind is ChangeKind.REPLACE and change.replaces_id:
-        await subprocessors.retire(deps.db, change.replaces_id, at)
-    if change.kind is ChangeKind.REMOVE:
-        await subprocessors.retire(deps.db, change.subprocessor_id, at)
+    await release_taken(deps, change)
     if change.scope is not None:
         await subprocessors.set_scope(deps.db, change.subprocessor_id, change.scope)
+
+
+async def release_taken(deps: Deps, change: Change) -> None:
+    """The vendor a change in effect takes away retires only once no customer's timeline
+    uses it (domain/timeline.py): until then the company and the public see it as being
+    replaced until the last customer's own date, or kept while a customer is excluded.
+    Asked again when a lagging notice takes effect and when an objection excludes one."""
+    taken = change.replaces_id if change.kind is ChangeKind.REPLACE else None
+    if change.kind is ChangeKind.REMOVE:
+        taken = change.subprocessor_id
+    if taken is None or change.status is not ChangeStatus.EFFECTIVE:
+        return
+    pending = await notices.latest_at(deps.db, change.id, NoticeStatus.PENDING)
+    excluded = await notices.cancelled_count(deps.db, change.id)
+    if timeline.vendors_released(pending, excluded, deps.clock.now()):
+        reached = await notices.latest_at(deps.db, change.id, NoticeStatus.EFFECTIVE)
+        last = max(d for d in (change.effective_at, pending, reached) if d is not None)
+        await subprocessors.retire(deps.db, taken, last)
+    else:
+        await subprocessors.plan_end(deps.db, taken, None if excluded else pending)
 
 
 async def notices_take_effect(deps: Deps, change: Change) -> None:

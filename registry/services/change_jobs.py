@@ -257,6 +257,8 @@ async def apply_lagging_notices(deps: Deps, worker_id: str) -> int:
     notice = await notices.get(deps.db, entry.notice_id)
     if notice is not None and notice.status is NoticeStatus.EFFECTIVE:
         change = await changes.get(deps.db, entry.change_id)
+        if change is not None:  # the last customer reached: the replaced vendor retires
+            await change_effects.release_taken(deps, change)
         if change and await rendering.reachable_customer_ids(deps, among=[notice.customer_id]):
             await events.emit(
                 deps.db,

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from registry.domain import notice as notice_rules
+from registry.domain import timeline
 from registry.domain import validation as check
 from registry.domain.errors import NotFound, PermissionDenied, ValidationError
 from registry.domain.models import (
-    ChangeKind,
-    ChangeStatus,
     DataOrigin,
     NoticeStatus,
     Subprocessor,
@@ -28,7 +27,6 @@ from registry.store import (
     customers,
     dpas,
     ids,
-    notice_schedule,
     notices,
     processing_locations,
     subprocessors,
@@ -118,29 +116,22 @@ async def _scope_of(
 async def _lagging_for(
     deps: Deps, customer_id: str, as_of: datetime
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Changes in force globally at `as_of` that reach this customer later.
-
-    Only emergency replacements differ per customer: a customer whose terms do not
-    allow them keeps the old vendor until its own notice's effective date.
-    """
-    lagging = await notice_schedule.lagging_for(deps.db, customer_id, as_of)
-    if not lagging:
-        return (), ()
-    found = await changes.get_many(deps.db, [e["change_id"] for e in lagging])
-    also: list[str] = []
-    not_yet: list[str] = []
-    for change in found:
-        if change is None or change.status is ChangeStatus.CANCELLED:
+    """The vendors the customer keeps and lacks at `as_of` compared with the company's
+    view, from its own timeline (domain/timeline.py): an emergency replacement it did not
+    agree to reaches it on its own later date; one it was excluded from never does."""
+    held = await notices.all_of_customer(deps.db, customer_id)
+    found = {c.id: c for c in await changes.get_many(deps.db, [n.change_id for n in held]) if c}
+    keeps: set[str] = set()
+    lacks: set[str] = set()
+    for notice in held:
+        change = found.get(notice.change_id)
+        if change is None:
             continue
-        if change.effective_at > as_of:
-            continue
-        if change.kind in (ChangeKind.ADD, ChangeKind.REPLACE):
-            not_yet.append(change.subprocessor_id)
-        if change.kind is ChangeKind.REPLACE and change.replaces_id:
-            also.append(change.replaces_id)
-        if change.kind is ChangeKind.REMOVE:
-            also.append(change.subprocessor_id)
-    return tuple(also), tuple(not_yet)
+        mine = timeline.customer_vendors(change, notice, as_of)
+        keeps.update(mine.keeps)
+        lacks.update(mine.lacks)
+    # What a later change took away is gone, even if an earlier one brought it.
+    return tuple(sorted(keeps - lacks)), tuple(sorted(lacks))
 
 
 async def page_subprocessors(

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from registry.domain.event_types import EventType
 from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
-from registry.services import rendering, settling
+from registry.services import change_effects, rendering, settling
 from registry.services.deps import Deps
 from registry.store import changes, events, notices, objections
 
@@ -47,6 +47,9 @@ async def apply_resolution(deps: Deps, objection: Objection) -> None:
     """The customer's notice follows a resolution that cancels the change for it."""
     if objection.resolution is ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER:
         await notices.cancel_for_customer(deps.db, objection.change_id, objection.customer_id)
+        change = await changes.get(deps.db, objection.change_id)
+        if change is not None:  # the excluded customer keeps the vendor the change takes
+            await change_effects.release_taken(deps, change)
 
 
 async def tell_resolved(deps: Deps, objection: Objection) -> None:

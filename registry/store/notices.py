@@ -153,3 +153,31 @@ async def of_customers(db: Database, change_id: str, customer_ids: Sequence[str]
     if not wanted:
         return []
     return [from_document(d) async for d in db[NAME].find({"_id": {"$in": wanted}})]
+
+
+async def all_of_customer(db: Database, customer_id: str) -> list[Notice]:
+    """Every notice the customer holds (its timeline), oldest first."""
+    cursor = db[NAME].find({"customer_id": customer_id}).sort("sent_at", ASCENDING)
+    return [from_document(d) async for d in cursor]
+
+
+async def latest_at(db: Database, change_id: str, status: NoticeStatus) -> datetime | None:
+    """The latest own date among the change's notices in `status`, or None: PENDING gives
+    the last customer the change has not reached yet, EFFECTIVE the last one it reached."""
+    cursor = (
+        db[NAME]
+        .find({**ids.notices_of_change(change_id), "status": status.value})
+        .sort("effective_at", -1)
+        .limit(1)
+    )
+    found = [from_document(d) async for d in cursor]
+    return found[0].effective_at if found else None
+
+
+async def cancelled_count(db: Database, change_id: str) -> int:
+    """How many of the change's notices were cancelled (for a change that stands: the
+    customers it was cancelled for)."""
+    found = db[NAME].find(
+        {**ids.notices_of_change(change_id), "status": NoticeStatus.CANCELLED.value}, {"_id": 1}
+    )
+    return len([d async for d in found])
