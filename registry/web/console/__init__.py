@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from registry.web.console import announce, auth, customers, legal, objections, overview, vendors
+from registry.web.console import (
+    announce,
+    auth,
+    corrections,
+    customers,
+    legal,
+    objections,
+    overview,
+    vendors,
+)
 
 
 def console_routes() -> list[BaseRoute]:
@@ -30,6 +39,21 @@ def console_routes() -> list[BaseRoute]:
         Route(
             "/console/subprocessors/{id:str}/transfer-bases/new",
             vendors.record_basis,
+            methods=["GET", "POST"],
+        ),
+        Route(
+            "/console/subprocessors/{id:str}/locations/{record:str}",
+            corrections.location,
+            methods=["GET", "POST"],
+        ),
+        Route(
+            "/console/subprocessors/{id:str}/dpas/{record:str}",
+            corrections.dpa,
+            methods=["GET", "POST"],
+        ),
+        Route(
+            "/console/subprocessors/{id:str}/transfer-bases/{record:str}",
+            corrections.basis,
             methods=["GET", "POST"],
         ),
         Route(

@@ -29,7 +29,7 @@ from registry.domain.models import (
 )
 from registry.domain.transfers import evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
-from registry.services import catalogs, change_queries, console_vendors, vendors
+from registry.services import catalogs, change_queries, console_vendors, corrections, vendors
 from registry.web.console import declared, forms
 from registry.web.console.names import vendor_names
 from registry.web.console.session import Page, errors_of, staff_page
@@ -44,6 +44,8 @@ DONE = {
     "dpa": "DPA recorded.",
     "basis": "Transfer basis recorded.",
     "tia": "Transfer impact assessment recorded; the verdicts below cite it.",
+    "corrected": "Correction saved; it is listed under Corrections with its reason.",
+    "removed": "Record removed; it is listed under Corrections with its reason.",
 }
 ROLE_OPTIONS = [(r.value, r.value.replace("_", " ").capitalize()) for r in LocationRole]
 MECHANISM_OPTIONS = [(m.value, MECHANISM_LABELS[m]) for m in TransferMechanism]
@@ -128,6 +130,7 @@ async def detail(page: Page) -> Response:
         agreements=agreements,
         assessments=sorted(assessments, key=lambda a: a.assessed_on, reverse=True),
         history=history,
+        corrections=await corrections.history_of(deps, sub.id),
         names=await vendor_names(
             deps, page.caller, [i for c in history for i in (c.subprocessor_id, c.replaces_id) if i]
         ),
@@ -226,7 +229,11 @@ async def edit(page: Page) -> Response:
             p.deps,
             p.caller,
             sub.id,
-            SubprocessorEdit(declared.posted(p, VENDOR_FIELDS), scope=None if unchanged else asked),
+            SubprocessorEdit(
+                declared.posted(p, VENDOR_FIELDS),
+                scope=None if unchanged else asked,
+                reason=forms.optional(p.field("reason")),
+            ),
         )
 
     return await _form(
