@@ -17,7 +17,6 @@ bare endpoint returning bytes does.
 
 from __future__ import annotations
 
-import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -25,7 +24,7 @@ from strawberry import Schema
 
 from registry import logs
 from registry.api.execution import execute
-from registry.api.hot_answers import HotAnswer, HotAnswers
+from registry.api.hot_answers import MAX_REQUEST_BYTES, HotAnswer, HotAnswers
 from registry.api.http_request import (
     Operation,
     TooLarge,
@@ -36,7 +35,7 @@ from registry.api.http_request import (
     request_id_of,
 )
 from registry.api.limits import QueryLimits
-from registry.api.response_cache import STATIC_ROOTS, ResponseCache, encode_variables
+from registry.api.response_cache import STATIC_ROOTS, ResponseCache
 from registry.http.conditional import (
     cache_headers,
     entity_tag,
@@ -101,9 +100,9 @@ class GraphQLEndpoint:
                 refusal = error_response(413, "request body over 1 MB", "BAD_REQUEST", request_id)
                 await refusal(scope, receive, send)
                 return
-            if json_content(received.get(b"content-type")):
+            if json_content(received.get(b"content-type")) and len(body) < MAX_REQUEST_BYTES:
                 hot_key = b"P" + body
-        elif method == "GET" and scope["query_string"]:
+        elif method == "GET" and 0 < len(scope["query_string"]) < MAX_REQUEST_BYTES:
             hot_key = b"G" + scope["query_string"]
         if hot_key is not None and await self._answer_hot(scope, send, received, hot_key):
             return
@@ -162,11 +161,10 @@ class GraphQLEndpoint:
         if isinstance(operation, Response):
             return operation
         note_operation(request.scope, operation.query, operation.name)
-        refused = self.limits.check(operation.query)
-        if refused:
-            refusal = {"errors": [dict(e.formatted) for e in refused]}
+        refused = self.limits.check(operation.query, operation.digest)
+        if refused is not None:
             return Response(
-                orjson.dumps(refusal),
+                refused,
                 400,
                 {"x-request-id": request_id},
                 media_type="application/json",
@@ -203,18 +201,18 @@ class GraphQLEndpoint:
         waiting (single flight); anything else is executed as it comes."""
         deps: Deps = request.app.state.deps
         query, name = operation.query, operation.name
-        roots = self.cache.roots(query, name)
+        roots = self.cache.roots(query, name, operation.digest)
         if roots is None:
             response, _ = await execute(self.schema, deps, caller, operation, request_id, None)
             return response
         static = roots <= STATIC_ROOTS
         version = 0 if static else await registry_version(request)
         when = period(deps.clock.now())
-        encoded_variables = encode_variables(operation.variables)
-        key = self.cache.key(query, encoded_variables, name, caller, version, when)
+        encoded_variables = operation.encoded_variables
+        key = self.cache.key(operation.digest, encoded_variables, caller, version, when)
         etag = self.cache.tags.get(key)
         if etag is None:
-            etag = entity_tag(version, caller, when, query, encoded_variables, name or "")
+            etag = entity_tag(version, caller, when, operation.digest, encoded_variables)
             self.cache.remember_tag(key, etag)
         headers = cache_headers(caller, etag, deps.settings.public_max_age)
 

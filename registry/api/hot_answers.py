@@ -15,10 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from registry.http.bounded import DigestCache, digest
+
 Headers = list[tuple[bytes, bytes]]
 
 MAX_REQUEST_BYTES = 16_384
 """Longer requests are answered the ordinary way: the key would cost as much as it saves."""
+MAX_BYTES = 8_000_000
+"""What the table may hold: the bodies and header blocks, keyed by a digest of the request."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +37,25 @@ class HotAnswer:
     body: bytes
 
 
+def _size(answer: HotAnswer) -> int:
+    headers = sum(len(n) + len(v) + 32 for n, v in (*answer.not_modified, *(answer.ok or ())))
+    return len(answer.body) + len(answer.etag) + len(answer.operation or "") + headers
+
+
 class HotAnswers:
-    def __init__(self, max_entries: int = 1024) -> None:
-        self.max_entries = max_entries
+    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+        self.max_bytes = max_bytes
         self._generation: tuple[int, str] | None = None
-        self._entries: dict[tuple[bytes, str], HotAnswer] = {}
+        self._entries: DigestCache[HotAnswer] = DigestCache(max_bytes, _size)
+
+    @property
+    def held_bytes(self) -> int:
+        return self._entries.held_bytes
 
     def get(self, request: bytes, visibility: str, version: int, period: str) -> HotAnswer | None:
-        if self._generation != (version, period):
+        if self._generation != (version, period) or len(request) > MAX_REQUEST_BYTES:
             return None
-        return self._entries.get((request, visibility))
+        return self._entries.get(digest(request, visibility))
 
     def put(
         self, request: bytes, visibility: str, version: int, period: str, answer: HotAnswer
@@ -51,7 +64,6 @@ class HotAnswers:
         if len(request) > MAX_REQUEST_BYTES:
             return
         if self._generation != (version, period):
-            self._generation, self._entries = (version, period), {}
-        elif len(self._entries) >= self.max_entries:
-            del self._entries[next(iter(self._entries))]
-        self._entries[(request, visibility)] = answer
+            self._generation = (version, period)
+            self._entries.clear()
+        self._entries.put(digest(request, visibility), answer)

@@ -17,10 +17,16 @@ from starlette.types import Receive
 from strawberry.types.graphql import OperationType
 
 from registry.api import graphiql
+from registry.http.bounded import digest
 
 MAX_BODY_BYTES = 1_000_000
 MAX_QUERY_STRING_BYTES = 16_384
 """A GET's whole query string; longer queries are sent with POST (URLs get truncated)."""
+MAX_QUERY_BYTES = 32_768
+"""The query text, comments and white space included (the token limit does not count
+them): checked before the text is parsed, cached or digested."""
+MAX_VARIABLES_BYTES = 262_144
+"""The variables as canonical JSON."""
 NOT_STORED = {"cache-control": "no-store"}
 _GRAPHIQL = graphiql.PAGE
 
@@ -31,6 +37,11 @@ class Operation:
     variables: dict[str, Any] | None
     name: str | None
     allowed: set[OperationType]  # GET runs queries only
+    digest: bytes
+    """A fixed-size key for the query text and operation name: caches key on it, never
+    on the text."""
+    encoded_variables: bytes
+    """The variables in one canonical form (`encode_variables`)."""
 
 
 class TooLarge(Exception):
@@ -125,4 +136,16 @@ def _fields(payload: Any, allowed: set[OperationType], request_id: str) -> Opera
         return error_response(400, "`variables` must be an object", "BAD_REQUEST", request_id)
     if name is not None and not isinstance(name, str):
         return error_response(400, "`operationName` must be a string", "BAD_REQUEST", request_id)
-    return Operation(query, variables, name, allowed)
+    if len(query) > MAX_QUERY_BYTES or len(query.encode("utf-8", "replace")) > MAX_QUERY_BYTES:
+        return error_response(413, "query text over 32 KB", "BAD_REQUEST", request_id)
+    if name is not None and len(name) > 256:
+        return error_response(413, "`operationName` over 256 characters", "BAD_REQUEST", request_id)
+    encoded = encode_variables(variables)
+    if len(encoded) > MAX_VARIABLES_BYTES:
+        return error_response(413, "variables over 256 KB", "BAD_REQUEST", request_id)
+    return Operation(query, variables, name, allowed, digest(query, name), encoded)
+
+
+def encode_variables(variables: dict[str, Any] | None) -> bytes:
+    """Variables in one canonical form: equal variables, equal bytes."""
+    return orjson.dumps(variables, option=orjson.OPT_SORT_KEYS) if variables else b""

@@ -1,10 +1,13 @@
 """A cache of whole GraphQL responses for repeated read queries.
 
-Keyed by the query, its variables, the caller's visibility (services/policy.py),
-the registry version and the UTC quarter hour (dates are computed per day in
+Keyed by a digest of the query, its variables, the caller's visibility
+(services/policy.py), the registry version and the UTC quarter hour (dates are computed per day in
 customers' time zones). Every mutation and every scheduler transition bumps the
 version, so a write is never followed by a stale answer; callers with different
 visibility never share.
+
+Nothing here keeps the caller's text: every table is keyed by a digest and bounded in
+bytes (`registry.http.bounded`), so distinct large requests cannot pin memory.
 
 After a write every poller misses at once: the first request for a key computes the
 answer and the others wait for it (single flight) instead of all executing it.
@@ -14,11 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
-from typing import Any
 
-import orjson
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -30,11 +30,13 @@ from graphql import (
 )
 from graphql.error import GraphQLError
 
+from registry.http.bounded import DigestCache, digest, fixed
 from registry.services import policy
 from registry.services.caller import Caller
 
-# (query, variables as sorted JSON, operation, visibility, registry version, UTC period)
-CacheKey = tuple[str, bytes, str | None, str, int, str]
+CacheKey = bytes
+"""A digest of (query and operation, variables as sorted JSON, visibility, registry
+version, UTC period)."""
 
 CACHEABLE_ROOTS = frozenset(
     {
@@ -57,52 +59,51 @@ CACHEABLE_ROOTS = frozenset(
 STATIC_ROOTS = frozenset({"__typename"})
 
 
+_NOT_CACHEABLE: frozenset[str] = frozenset()
+
+
 class ResponseCache:
-    def __init__(self, max_entries: int = 512) -> None:
-        self.max_entries = max_entries
-        self._entries: OrderedDict[CacheKey, bytes] = OrderedDict()
-        self._roots: dict[str, frozenset[str] | None] = {}
+    def __init__(self, max_bytes: int = 32_000_000) -> None:
+        self.max_bytes = max_bytes
+        self._entries: DigestCache[bytes] = DigestCache(max_bytes, len)
+        self._roots: DigestCache[frozenset[str]] = DigestCache(
+            max_bytes // 16, lambda roots: 64 * (len(roots) + 1)
+        )
         self._flights: dict[CacheKey, asyncio.Future[bytes | None]] = {}
-        self.tags: dict[CacheKey, str] = {}
+        self.tags: DigestCache[str] = DigestCache(max_bytes // 16, fixed(96))
         """Entity tags by key: a poller's tag is checked on every request."""
 
-    def roots(self, query: str, operation_name: str | None) -> frozenset[str] | None:
-        """The root fields of a read-only operation, or None when it must not be cached."""
-        key = f"{operation_name}\x00{query}"
-        if key not in self._roots:
-            if len(self._roots) > 4 * self.max_entries:
-                self._roots.clear()
-            self._roots[key] = _read_roots(query, operation_name)
-        return self._roots[key]
+    @property
+    def held_bytes(self) -> int:
+        """What the tables hold, as charged against their budgets."""
+        return self._entries.held_bytes + self._roots.held_bytes + self.tags.held_bytes
+
+    def roots(
+        self, query: str, operation_name: str | None, query_digest: bytes
+    ) -> frozenset[str] | None:
+        """The root fields of a read-only operation, or None when it must not be cached
+        (`query_digest` is the operation's digest of the query and its name)."""
+        found = self._roots.get(query_digest)
+        if found is None:
+            found = _read_roots(query, operation_name) or _NOT_CACHEABLE
+            self._roots.put(query_digest, found)
+        return found or None
 
     @staticmethod
     def key(
-        query: str,
-        variables: bytes,
-        operation_name: str | None,
-        caller: Caller,
-        version: int,
-        period: str,
+        query_digest: bytes, variables: bytes, caller: Caller, version: int, period: str
     ) -> CacheKey:
         """`variables` as `encode_variables` gives them."""
-        return (query, variables, operation_name, policy.visibility(caller), version, period)
+        return digest(query_digest, variables, policy.visibility(caller), str(version), period)
 
     def remember_tag(self, key: CacheKey, tag: str) -> None:
-        if len(self.tags) >= 4 * self.max_entries:
-            self.tags.clear()  # old versions' tags: never asked for again
-        self.tags[key] = tag
+        self.tags.put(key, tag)
 
     def get(self, key: CacheKey) -> bytes | None:
-        found = self._entries.get(key)
-        if found is not None:
-            self._entries.move_to_end(key)
-        return found
+        return self._entries.get(key)
 
     def put(self, key: CacheKey, body: bytes) -> None:
-        self._entries[key] = body
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        self._entries.put(key, body)
 
     async def wait_for(self, key: CacheKey) -> bytes | None:
         """The answer another request is computing for `key`, or None (nobody is, or it
@@ -130,11 +131,6 @@ class ResponseCache:
             del self._flights[key]
             if not flight.done():
                 flight.set_result(result[0] if result else None)
-
-
-def encode_variables(variables: dict[str, Any] | None) -> bytes:
-    """Variables in one canonical form: equal variables, equal bytes."""
-    return orjson.dumps(variables, option=orjson.OPT_SORT_KEYS) if variables else b""
 
 
 def _read_roots(query: str, operation_name: str | None) -> frozenset[str] | None:

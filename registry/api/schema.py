@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
 
+from registry.api.document_cache import DocumentCache, DocumentTables
 from registry.api.mutations.catalogs import CatalogMutations
 from registry.api.mutations.changes import ChangeMutations
 from registry.api.mutations.corrections import CorrectionMutations
@@ -44,13 +44,13 @@ class Mutation(
 
 
 def build_schema() -> strawberry.Schema:
+    documents = DocumentTables()
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
-            # Limits are checked before execution (api/limits.py), so these caches hit.
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
+            # Limits are checked before execution (api/limits.py), so this cache hits.
+            lambda: DocumentCache(documents),
         ],
     )

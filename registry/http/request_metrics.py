@@ -10,7 +10,6 @@ status; the GraphQL endpoint, which parses the body anyway, names the operation
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 import re
 import time
@@ -145,9 +144,11 @@ def _route_label(scope: Scope) -> str:
     return path if isinstance(path, str) else "unmatched"
 
 
-@functools.lru_cache(maxsize=1024)
 def operation_name(query: str | None, name: str | None = None) -> str | None:
-    """The operation a GraphQL request names: `operationName`, else the first definition."""
+    """The operation a GraphQL request names: `operationName`, else the first definition.
+
+    Not cached: a cache keyed by the query would keep callers' texts, and the search
+    costs about what a digest of the (bounded) text would."""
     if name:
         return name
     if isinstance(query, str):
