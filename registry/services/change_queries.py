@@ -7,7 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from registry.domain.errors import PermissionDenied, ValidationError
-from registry.domain.models import Change, ChangeStatus, Notice, Objection
+from registry.domain.models import (
+    Change,
+    ChangeKind,
+    ChangeStatus,
+    Notice,
+    Objection,
+    Subprocessor,
+)
 from registry.domain.objection_rights import ObjectionRight, objection_right
 from registry.services import policy
 from registry.services.caller import Caller
@@ -182,3 +189,25 @@ async def objection_rights(
         for n in shown
         if n.change_id in by_id
     }
+
+
+async def being_replaced(
+    deps: Deps, shown: Sequence[Subprocessor], as_of: datetime
+) -> dict[str, datetime | None]:
+    """The listed vendors that a change in effect by `as_of` takes away from some
+    customers while others still use them (public: the list shows them anyway): each
+    with the last customer's date, or None while a customer is excluded from the change."""
+    found = await changes.by_subprocessors(deps.db, [s.id for s in shown])
+    result: dict[str, datetime | None] = {}
+    for sub in shown:
+        for change in found.get(sub.id, []):
+            taken = change.replaces_id if change.kind is ChangeKind.REPLACE else None
+            if change.kind is ChangeKind.REMOVE:
+                taken = change.subprocessor_id
+            if (
+                taken == sub.id
+                and change.status is ChangeStatus.EFFECTIVE
+                and change.effective_at <= as_of
+            ):
+                result[sub.id] = sub.active_until
+    return result

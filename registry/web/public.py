@@ -177,6 +177,7 @@ async def subprocessor_page(request: Request) -> Response:
         "subprocessors.html",
         headers={"cache-control": "private, max-age=60", "vary": "authorization"},
         rows=rows,
+        being_replaced=await change_queries.being_replaced(deps, shown, as_of),
         upcoming=await _upcoming(deps, caller, as_of, only),
         as_of=as_of,
         as_of_param=as_of_param,
