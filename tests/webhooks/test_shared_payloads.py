@@ -64,7 +64,8 @@ async def test_a_changes_events_store_its_payload_once_and_send_the_same_bytes(
     customers = ["cus_" + str(n) * 24 for n in range(1, 4)]
     emitted = [change_event(c, event_data(c, of=the_change), n) for n, c in enumerate(customers)]
     assert await events.emit_many(deps.db, emitted) == 3
-    payloads = [doc async for doc in deps.db[change_payloads.NAME].find({})]
+    stored_payloads = deps.db[change_payloads.NAME].find({"change_id": the_change.id})
+    payloads = [doc async for doc in stored_payloads]
     assert len(payloads) == 1
     assert orjson.loads(payloads[0]["text"]) == emitted[0].data["change"]
     for event in emitted:

@@ -57,10 +57,11 @@ async def mail() -> AsyncIterator[MailServer]:
         await server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 async def api(
     mongo_uri: str, mongo_client: AsyncMongoClient[Document], mail: MailServer
 ) -> AsyncIterator[Api]:
+    """A registry of the test's own: its announcements reach its own customers only."""
     name = f"t_undeliverable_{uuid.uuid4().hex[:8]}"
     settings = make_settings(
         mongo_uri,
@@ -95,7 +96,7 @@ async def customer(api: Api, name: str, *addresses: str) -> str:
 
 
 async def announce(api: Api, legal_name: str = "Postmark") -> str:
-    """An ADD of a new vendor, noticed to every customer (those of earlier tests too);
+    """An ADD of a new vendor, noticed to every customer of the test;
     `legal_name` is written to the store directly, past the checks, as a vendor
     recorded before them may hold it."""
     created = await api.gql(
