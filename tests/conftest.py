@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import hypothesis
 import jsonschema
 import pytest
 from pymongo import AsyncMongoClient
@@ -36,6 +37,11 @@ from registry.store import events
 from registry.store.database import Document, connect
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+# Hypothesis's per-example deadline is a wall-clock bound: on a busy machine it fails an
+# example for being slow, not for being wrong. The number of examples bounds the work.
+hypothesis.settings.register_profile("registry", deadline=None)
+hypothesis.settings.load_profile("registry")
 
 
 @pytest.fixture(scope="session")
