@@ -119,6 +119,7 @@ class CustomerEdit:
     products: tuple[str, ...] | None = None
     hosting_region: str | Keep | None = KEEP
     note: str | Keep | None = KEEP
+    reason: str | None = None  # why, kept in the customer's history (domain/versions.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ class RecordKind(enum.Enum):
     PROCESSING_LOCATION = "PROCESSING_LOCATION"
     DPA = "DPA"
     TRANSFER_BASIS = "TRANSFER_BASIS"
+    CUSTOMER = "CUSTOMER"
 
 
 class VersionAction(enum.Enum):

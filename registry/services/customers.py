@@ -8,12 +8,14 @@ from datetime import timedelta
 from typing import TypeVar
 
 from registry.domain import validation as check
+from registry.domain import versions
 from registry.domain.drafts import CustomerDraft, CustomerEdit, Keep
 from registry.domain.durations import InvalidDuration
 from registry.domain.errors import NotFound, ValidationError
 from registry.domain.holiday_calendars import InvalidHolidayCalendar, calendar_code
 from registry.domain.models import Customer, CustomerTerms, Role
 from registry.domain.notice import contract_period
+from registry.domain.versions import RecordKind, RecordVersion, VersionAction
 from registry.services import catalogs, edits, policy, settling
 from registry.services.caller import Caller
 from registry.services.deps import Deps
@@ -152,18 +154,56 @@ async def update_customer(
     )
     if updated == found:
         return found
+    version = _version(deps, caller, found, updated, e.reason)
     await remember(deps, updated)
     if group_key(updated) != group_key(found):
         # The intent first: a crash after the write still gets the customer placed.
         await roster_placements.mark(deps.db, found.id, deps.clock.now())
     # Guarded by the values it was edited from: a concurrent edit of the same fields (or
     # of the group) refuses this one, so the roster moves once, from the group it was in.
-    written = await customers.update_changed(deps.db, found, updated)
+    written = await customers.update_changed(deps.db, found, updated, version)
     if isinstance(written, Conflict):
         raise edits.conflict(found.id, written)
     if group_key(written) != group_key(found):
         await place_now(deps, found.id)
     return written
+
+
+def _facts(customer: Customer) -> dict[str, object]:
+    """What an edit may change, terms spread out, in the order the history shows them."""
+    return {
+        "name": customer.name,
+        **{f.name: getattr(customer.terms, f.name) for f in dataclasses.fields(CustomerTerms)},
+        "notice_emails": customer.notice_emails,
+        "products": customer.products,
+        "hosting_region": customer.hosting_region,
+        "note": customer.note,
+    }
+
+
+def _version(
+    deps: Deps, caller: Caller, before: Customer, after: Customer, reason: str | None
+) -> RecordVersion:
+    """The edit's version: each changed field before and after, and why when given
+    (terms only apply to changes announced later, so an edit is never a widening)."""
+    return RecordVersion(
+        record_id=before.id,
+        kind=RecordKind.CUSTOMER,
+        action=VersionAction.CORRECTED,
+        at=deps.clock.now(),
+        reason=versions.reason(reason) if reason is not None else None,
+        changes=versions.field_changes(_facts(before), _facts(after)),
+        key_id=caller.key_id,
+        role=caller.role.value if caller.role else None,
+    )
+
+
+async def history(deps: Deps, caller: Caller, customer_id: str) -> list[RecordVersion]:
+    """A customer's edits, newest first, for whoever may see the customer."""
+    if not policy.may_see_customer(caller, customer_id):
+        raise NotFound(f"no customer {customer_id!r}")
+    found = await customers.versions_of(deps.db, customer_id)
+    return list(reversed(found))
 
 
 ROSTER_LEASE = timedelta(seconds=60)

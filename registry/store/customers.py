@@ -9,7 +9,8 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 
 from registry.domain.models import Customer, CustomerTerms, PeriodEnds
-from registry.store import digests
+from registry.domain.versions import RecordVersion
+from registry.store import digests, versions
 from registry.store.codec import Codec
 from registry.store.database import (
     Conflict,
@@ -143,18 +144,25 @@ async def rewrite(db: Database, customer: Customer) -> None:
     await digests.bump(db, digests.CUSTOMERS)
 
 
-async def update_changed(db: Database, before: Customer, after: Customer) -> Customer | Conflict:
+async def update_changed(
+    db: Database, before: Customer, after: Customer, version: RecordVersion | None = None
+) -> Customer | Conflict:
     """Write the fields that differ from `before`, guarded by their values in `before`
-    (and so by its group, whose derived key changes with terms and scope); facts kept
-    beside them (link revocation) stay."""
+    (and so by its group, whose derived key changes with terms and scope), with the
+    edit's version; facts kept beside them (link revocation) stay."""
     old, new = to_document(before), to_document(after)
-    moved: Document | None = None
+    also: Document = versions.push(version) if version is not None else {}
     if old["group"] != new["group"]:
         # The roster follows (services/customers.py): the group left is noted in this write.
-        moved = {"$addToSet": {ROSTER_LEAVE: old["group"]}}
-    found = await set_changed(db, NAME, old, new, moved)
+        also["$addToSet"] = {ROSTER_LEAVE: old["group"]}
+    found = await set_changed(db, NAME, old, new, also or None)
     await digests.bump(db, digests.CUSTOMERS)
     return found if isinstance(found, Conflict) else from_document(found)
+
+
+async def versions_of(db: Database, customer_id: str) -> list[RecordVersion]:
+    doc = await db[NAME].find_one({"_id": customer_id}, {versions.KEY: 1})
+    return versions.of(doc) if doc else []
 
 
 ROSTER_LEAVE = "roster_leave"

@@ -340,3 +340,35 @@ async def test_customers_cannot_correct_and_see_history_without_key_ids(
     (entry,) = (await _parts(api, customer, sub["id"]))["history"]
     assert entry["keyId"] is None
     assert entry["reason"] == "M2"
+
+
+CUSTOMER_EDIT = """mutation($id: ID!, $input: UpdateCustomerInput!) {
+  updateCustomer(id: $id, input: $input) { __typename } }"""
+CUSTOMER_HISTORY = """query($id: ID!) { customer(id: $id) {
+  history { kind action reason keyId changes { field before after } } } }"""
+
+
+async def test_a_customers_terms_are_edited_with_a_reason_and_keep_their_history(
+    api: Api, admin_key: str
+) -> None:
+    made = await api.gql(CUSTOMER, {"name": "Amended GmbH"}, admin_key)
+    customer_id = made["createCustomer"]["customer"]["id"]
+
+    edited = await _run(
+        api,
+        admin_key,
+        CUSTOMER_EDIT,
+        id=customer_id,
+        input={"noticePeriod": "P30D", "reason": "DPA amendment of 1 March"},
+    )
+
+    assert edited["__typename"] == "CustomerUpdated", edited
+    (entry,) = (await api.gql(CUSTOMER_HISTORY, {"id": customer_id}, admin_key))["customer"][
+        "history"
+    ]
+    assert entry["kind"] == "CUSTOMER"
+    assert entry["reason"] == "DPA amendment of 1 March"
+    assert entry["changes"] == [{"field": "noticePeriod", "before": "P3M", "after": "P30D"}]
+    own = await api.key(Role.CUSTOMER, customer_id=customer_id, name="amended")
+    (seen,) = (await api.gql(CUSTOMER_HISTORY, {"id": customer_id}, own))["customer"]["history"]
+    assert seen["reason"] == "DPA amendment of 1 March"

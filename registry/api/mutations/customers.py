@@ -162,6 +162,11 @@ class UpdateCustomerInput:
         description="A remark by staff about the customer, up to 2000 characters; null removes "
         "it; omitted keeps it.",
     )
+    reason: str | None = strawberry.field(
+        default=None,
+        description="Why the customer is edited (e.g. an amendment of its DPA), kept in its "
+        "history with each field before and after.",
+    )
 
     def edit(self) -> drafts.CustomerEdit:
         return drafts.CustomerEdit(
@@ -178,6 +183,7 @@ class UpdateCustomerInput:
             products=_listed(self.products),
             hosting_region=_kept(self.hosting_region),
             note=_kept(self.note),
+            reason=self.reason,
         )
 
 

@@ -8,7 +8,9 @@ from registry.api.context import Info
 from registry.api.types import scalars  # noqa: F401 - registers the enums
 from registry.api.types.node import Node
 from registry.api.types.scope import HostingRegion, Product
+from registry.api.types.version import RecordVersion
 from registry.domain import models
+from registry.services import customers
 
 
 @strawberry.type(description="A customer's contract terms for subprocessor changes.")
@@ -99,6 +101,15 @@ class Customer(Node):
             period_ends=customer.terms.period_ends,
             note=customer.note,
         )
+
+    @strawberry.field(
+        description="Every edit of the customer and its terms, newest first: who, when, why, "
+        "each field before and after."
+    )
+    async def history(self, info: Info) -> list[RecordVersion]:
+        context = info.context
+        found = await customers.history(context.deps, context.caller, self.id)
+        return [RecordVersion.from_domain(v) for v in found]
 
     @strawberry.field(description="Products the customer uses; empty means every product.")
     async def products(self, info: Info) -> list[Product]:

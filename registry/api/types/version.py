@@ -17,6 +17,7 @@ describe_enum(
         "PROCESSING_LOCATION": "One of its processing locations.",
         "DPA": "One of its DPAs.",
         "TRANSFER_BASIS": "One of its transfer bases.",
+        "CUSTOMER": "A customer: its name, contract terms, products and hosting region.",
     },
 )
 describe_enum(
