@@ -145,9 +145,17 @@ def _timestamp(payload: dict[str, Any]) -> datetime | None:
         return None
 
 
-async def send(message: EmailMessage, server: SmtpServer, *, total_timeout: float) -> AttemptResult:
-    """One SMTP attempt; a 5xx reply to the recipient or the message is final
-    (`permanent`), any other refusal or connection trouble is a failure to retry."""
+async def send(
+    message: EmailMessage,
+    server: SmtpServer,
+    *,
+    total_timeout: float,
+    sender: str,
+    recipient: str,
+) -> AttemptResult:
+    """One SMTP attempt to exactly `recipient` (the envelope is given, never taken from
+    the headers); a 5xx reply to the recipient or the message is final (`permanent`),
+    any other refusal or connection trouble is a failure to retry."""
     started = time.monotonic()
 
     def result(
@@ -164,6 +172,8 @@ async def send(message: EmailMessage, server: SmtpServer, *, total_timeout: floa
     try:
         _, reply = await aiosmtplib.send(
             message,
+            sender=sender,
+            recipients=[recipient],
             hostname=server.host,
             port=server.port,
             username=server.username,

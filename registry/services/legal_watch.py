@@ -470,7 +470,13 @@ async def tell_staff(deps: Deps, worker_id: str) -> int:
     message["Auto-Submitted"] = "auto-generated"
     message.set_content("\n".join(body))
     server = email.parse_smtp_url(settings.smtp_url)
-    result = await email.send(message, server, total_timeout=TOTAL_TIMEOUT)
+    result = await email.send(
+        message,
+        server,
+        total_timeout=TOTAL_TIMEOUT,
+        sender=settings.smtp_from,
+        recipient=settings.staff_email,
+    )
     if result.outcome != "success":
         logger.warning("legal watch e-mail not sent (see the console): %s", result.error)
     return count

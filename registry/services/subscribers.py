@@ -1,7 +1,10 @@
 """Public e-mail subscriptions to the list's announcements, with double opt-in.
 
 A request always gets the same answer ("check your inbox"), whether or not the address
-is known, so the form reveals nothing about who subscribes. Only a confirmation is
+is known, so the form reveals nothing about who subscribes; nor does its timing: the
+request is queued and decided in the background, whatever the address's state. The
+address is parsed into one canonical mailbox (delivery/addresses.py), which the limit
+is keyed on and the only recipient. Only a confirmation is
 ever sent to an unconfirmed address, at most `CONFIRMATIONS_PER_DAY` a day; requests
 per client address are limited by the web layer. Confirmed subscribers get the public
 announcements (`change.announced`, `change.effective`, `change.cancelled`, without any
@@ -17,9 +20,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from registry.delivery import email, notice_links, subscriber_links
-from registry.domain import validation as check
-from registry.domain.errors import NotFound, ValidationError
+from registry.delivery import addresses, email, notice_links, subscriber_links
+from registry.domain.errors import NotFound
 from registry.domain.event_types import PUBLIC_EVENTS, EventType
 from registry.domain.events import Event
 from registry.domain.models import Change, DataOrigin, Role
@@ -47,26 +49,38 @@ def unsubscribe_url(deps: Deps, address: str) -> str:
     return subscriber_links.unsubscribe_url(deps.settings.public_url, token)
 
 
-async def request(deps: Deps, address: str) -> asyncio.Task[None] | None:
-    """Validate and record a request; a confirmation goes out in the background (so the
-    answer takes as long whatever the address). Returns that task, if any."""
-    cleaned = check.email(address, "email")
-    if cleaned is None:
-        raise ValidationError("email", "an e-mail address is needed")
-    now = deps.clock.now()
-    subscriber, send = await email_subscribers.request(
-        deps.db, cleaned, now, per_day=CONFIRMATIONS_PER_DAY
-    )
-    if not send or not deps.settings.smtp_url:
-        return None
-    token = subscriber_links.confirm_token(_key(deps), subscriber.id, now)
-    message = confirmation_message(
-        deps, subscriber.address, subscriber_links.confirm_url(deps.settings.public_url, token)
-    )
-    task = asyncio.create_task(_send(deps, message))
+async def request(deps: Deps, address: str) -> asyncio.Task[None]:
+    """Parse the address and queue the request; the decision (record it, apply the limit,
+    send a confirmation) is made in the background, so every well-formed address gets
+    its answer after the same work whether it is new, pending, limited or confirmed.
+    Returns the background task."""
+    mailbox = addresses.mailbox(address, "email")
+    task = asyncio.create_task(_decide(deps, mailbox))
     _sending.add(task)  # keep a reference until it is done
     task.add_done_callback(_sending.discard)
     return task
+
+
+async def settled() -> None:
+    """Until every queued request has been decided (and its confirmation sent)."""
+    while _sending:
+        await asyncio.gather(*_sending, return_exceptions=True)
+
+
+async def _decide(deps: Deps, mailbox: str) -> None:
+    now = deps.clock.now()
+    try:
+        subscriber, send = await email_subscribers.request(
+            deps.db, mailbox, now, per_day=CONFIRMATIONS_PER_DAY
+        )
+    except Exception:
+        logger.exception("subscription request not recorded")
+        return
+    if not send or not deps.settings.smtp_url:
+        return
+    token = subscriber_links.confirm_token(_key(deps), subscriber.id, now)
+    link = subscriber_links.confirm_url(deps.settings.public_url, token)
+    await _send(deps, confirmation_message(deps, mailbox, link), mailbox)
 
 
 def confirmation_message(deps: Deps, to: str, link: str) -> EmailMessage:
@@ -94,11 +108,13 @@ def confirmation_message(deps: Deps, to: str, link: str) -> EmailMessage:
     return message
 
 
-async def _send(deps: Deps, message: EmailMessage) -> None:
+async def _send(deps: Deps, message: EmailMessage, recipient: str) -> None:
     if not deps.settings.smtp_url:
         return
     server = email.parse_smtp_url(deps.settings.smtp_url)
-    result = await email.send(message, server, total_timeout=30.0)
+    result = await email.send(
+        message, server, total_timeout=30.0, sender=deps.settings.smtp_from, recipient=recipient
+    )
     if result.outcome != "success":
         logger.warning("subscription confirmation not sent: %s", result.error)
 
@@ -112,7 +128,10 @@ async def confirm(deps: Deps, token: str) -> Subscriber:
     found = await email_subscribers.get(deps.db, sub_id) if sub_id else None
     if found is None:
         raise NotFound("This confirmation link is not valid or has expired.")
-    await email_subscribers.confirm(deps.db, found.id, deps.clock.now())
+    confirmed = await email_subscribers.confirm(deps.db, found.id, deps.clock.now())
+    if not confirmed and found.status != email_subscribers.CONFIRMED:
+        # Unsubscribed since the link was sent: the link no longer subscribes anyone.
+        raise NotFound("This confirmation link is not valid or has expired.")
     return found
 
 

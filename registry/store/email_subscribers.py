@@ -7,12 +7,14 @@ address is personal data: only ADMIN lists it, and `delete` erases it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
 
 from registry.domain.subscribers import Subscriber
 from registry.store.codec import Codec
@@ -48,31 +50,47 @@ async def request(
     db: Database, address: str, now: datetime, *, per_day: int
 ) -> tuple[Subscriber, bool]:
     """Record a subscription request; True when a confirmation may be sent now (the
-    address is not confirmed and has had fewer than `per_day` in the last 24 hours)."""
+    address is not confirmed and has had fewer than `per_day` in the last 24 hours).
+
+    The limit is one conditional write: `asked` keeps the last `per_day` request times
+    (oldest first), and a request is claimed only while that list is short or its
+    oldest entry is a day old, so concurrent requests cannot exceed it."""
     sub_id = subscriber_id(address)
-    await db[NAME].update_one(
-        {"_id": sub_id},
+    # A concurrent request may insert it first: the claim below decides either way.
+    with contextlib.suppress(DuplicateKeyError):
+        await db[NAME].update_one(
+            {"_id": sub_id},
+            {
+                "$setOnInsert": {
+                    "address": normalise(address),
+                    "status": PENDING,
+                    "created_at": now,
+                    "asked": [],
+                }
+            },
+            upsert=True,
+        )
+    claimed = await db[NAME].find_one_and_update(
         {
-            "$setOnInsert": {
-                "address": normalise(address),
-                "status": PENDING,
-                "created_at": now,
-                "asked": [],
-            }
+            "_id": sub_id,
+            "status": {"$ne": CONFIRMED},
+            "$or": [
+                {f"asked.{per_day - 1}": {"$exists": False}},
+                {"asked.0": {"$lte": now - timedelta(days=1)}},
+            ],
         },
-        upsert=True,
+        {
+            "$push": {"asked": {"$each": [now], "$slice": -per_day}},
+            "$set": {"status": PENDING},
+        },
+        return_document=ReturnDocument.AFTER,
     )
-    doc = await db[NAME].find_one({"_id": sub_id}) or {}
-    recent = [t for t in doc.get("asked") or [] if t > now - timedelta(days=1)]
-    if doc.get("status") == CONFIRMED or len(recent) >= per_day:
-        return from_document(doc), False
-    if doc.get("status") == UNSUBSCRIBED:
-        await db[NAME].update_one({"_id": sub_id}, {"$set": {"status": PENDING}})
-    await db[NAME].update_one({"_id": sub_id}, {"$set": {"asked": [*recent, now]}})
-    found = await get(db, sub_id)
-    if found is None:  # erased between the two writes: nothing is left to confirm
-        return from_document(doc), False
-    return found, True
+    if claimed is not None:
+        return from_document(claimed), True
+    doc = await db[NAME].find_one({"_id": sub_id})
+    if doc is None:  # erased meanwhile: nothing is left to confirm
+        return Subscriber(sub_id, normalise(address), PENDING, now), False
+    return from_document(doc), False
 
 
 async def confirm(db: Database, sub_id: str, now: datetime) -> bool:

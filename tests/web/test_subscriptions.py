@@ -4,6 +4,7 @@ addresses (and client addresses) of its own."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from registry.domain.models import Role
+from registry.services import subscribers
 from registry.store import deliveries, email_subscribers
 from tests.conftest import Api
 from tests.web.notice_world import ANNOUNCE, SUB, World, notice_world
@@ -130,6 +132,7 @@ async def test_double_opt_in_then_announcements_then_one_click_unsubscribe(world
 
     # Asking again after unsubscribing: pending a new confirmation.
     assert (await subscribe(world.api, "ana@example.test"))[0] == 200
+    await subscribers.settled()
     sub = await email_subscribers.get(
         world.api.deps.db, email_subscribers.subscriber_id("ana@example.test")
     )
@@ -196,3 +199,92 @@ async def test_admins_list_and_erase_subscribers(world: World) -> None:
     assert await email_subscribers.get(world.api.deps.db, sub_id) is None
     kept = world.api.deps.db[deliveries.NAME].find({"target": "erased@example.test"})
     assert [d async for d in kept] == []
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "bomb@v.test(1)",
+        "x<bomb@v.test>",
+        "bomb@v.test;x",
+        "bomb@v.test,root,postmaster",
+        '"bomb"@v.test',
+        "bomb@[127.0.0.1]",
+        "Bomb <bomb@v.test>",
+        "bomb@v.test\r\nBcc: root@v.test",
+        "b" * 310 + "@v.test",
+    ],
+)
+async def test_an_address_that_is_not_one_mailbox_is_refused(world: World, address: str) -> None:
+    stored = world.api.deps.db[email_subscribers.NAME]
+    before = await stored.count_documents({})
+    status, _ = await subscribe(world.api, address, client="198.51.100.40")
+    assert status == 400
+    await subscribers.settled()
+    assert await stored.count_documents({}) == before
+
+
+async def test_the_limit_is_keyed_on_the_canonical_mailbox(world: World) -> None:
+    spellings = ["Fi@V.test", "fi@v.TEST", " fi@v.test", "FI@v.test", "fi@V.Test"]
+    for n, spelling in enumerate(spellings):
+        assert (await subscribe(world.api, spelling, client=f"203.0.114.{n}"))[0] == 200
+    await subscribers.settled()
+    sent = [m for m in world.mail.messages if str(m["To"]).lower() == "fi@v.test"]
+    assert len(sent) == subscribers.CONFIRMATIONS_PER_DAY
+    envelopes = [rcpts for _, rcpts in world.mail.envelopes if "fi@v.test" in rcpts]
+    assert envelopes == [["fi@v.test"]] * subscribers.CONFIRMATIONS_PER_DAY
+
+
+async def test_an_international_domain_is_mailed_in_its_ascii_form(world: World) -> None:
+    assert (await subscribe(world.api, "gu@bücher.test", client="203.0.114.50"))[0] == 200
+    await subscribers.settled()
+    assert [r for _, r in world.mail.envelopes if r == ["gu@xn--bcher-kva.test"]] == [
+        ["gu@xn--bcher-kva.test"]
+    ]
+
+
+async def test_concurrent_requests_for_a_new_address_send_at_most_the_limit(world: World) -> None:
+    address = "race@v.test"
+    db, now = world.api.deps.db, world.api.clock.now()
+    claims = await asyncio.gather(
+        *(
+            email_subscribers.request(db, address, now, per_day=subscribers.CONFIRMATIONS_PER_DAY)
+            for _ in range(10)
+        )
+    )
+    assert sum(1 for _, send in claims if send) == subscribers.CONFIRMATIONS_PER_DAY
+
+
+async def test_every_address_does_the_same_work_before_the_answer(world: World) -> None:
+    """The form answers before anything is looked up: the same calls for a new, a
+    confirmed and a limited address (the decision is queued)."""
+    await confirmed(world, "same-known@v.test")
+    for _ in range(subscribers.CONFIRMATIONS_PER_DAY):
+        await subscribe(world.api, "same-limited@v.test", client="203.0.114.60")
+    await subscribers.settled()
+    stored = world.api.deps.db[email_subscribers.NAME]
+    for address in ("same-new@v.test", "same-known@v.test", "same-limited@v.test"):
+        before = await stored.find_one({"_id": email_subscribers.subscriber_id(address)})
+        status, _ = await subscribe(world.api, address, client="203.0.114.61")
+        assert status == 200
+        # Nothing was read or written yet when the answer came: the queued task decides.
+        assert await stored.find_one({"_id": email_subscribers.subscriber_id(address)}) == before
+        await subscribers.settled()
+
+
+async def test_a_confirmation_link_replayed_after_unsubscribing_is_not_valid(world: World) -> None:
+    address = "replay@v.test"
+    assert (await subscribe(world.api, address, client="203.0.114.70"))[0] == 200
+    await subscribers.settled()
+    [confirmation] = messages_to(world, address)
+    link = local(link_in(confirmation))
+    assert (await world.api.http.post(link)).status_code == 200
+    db = world.api.deps.db
+    sub_id = email_subscribers.subscriber_id(address)
+    assert await email_subscribers.unsubscribe(db, sub_id, world.api.clock.now())
+    replayed = await world.api.http.post(link)
+    assert replayed.status_code == 404
+    assert "Subscribed" not in replayed.text
+    sub = await email_subscribers.get(db, sub_id)
+    assert sub is not None
+    assert sub.status == "UNSUBSCRIBED"

@@ -124,7 +124,9 @@ class Batch:
                 return self._unrenderable(delivery, started, exc.cause)
             except Exception as exc:  # a bug building this one message: its own failure
                 return self._unrenderable(delivery, started, _could_not_build(exc))
-            result = await email_attempts.send_email(self.deps, self.options, message)
+            result = await email_attempts.send_email(
+                self.deps, self.options, message, delivery.target or ""
+            )
             return self._outcome(delivery, started, result)
         if sub is None or sub.deleted_at is not None:
             return self._closed(delivery, started, "not sent: the subscription was deleted")

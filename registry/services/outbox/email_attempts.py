@@ -32,7 +32,15 @@ def can_send(deps: Deps, delivery: Delivery) -> bool:
     return bool(deps.settings.smtp_url) and delivery.target is not None
 
 
-async def send_email(deps: Deps, options: DeliveryOptions, message: EmailMessage) -> AttemptResult:
-    """One SMTP attempt of a built message."""
+async def send_email(
+    deps: Deps, options: DeliveryOptions, message: EmailMessage, recipient: str
+) -> AttemptResult:
+    """One SMTP attempt of a built message to exactly `recipient` (the delivery's target)."""
     server = email.parse_smtp_url(deps.settings.smtp_url or "")
-    return await email.send(message, server, total_timeout=options.total_timeout)
+    return await email.send(
+        message,
+        server,
+        total_timeout=options.total_timeout,
+        sender=deps.settings.smtp_from,
+        recipient=recipient,
+    )

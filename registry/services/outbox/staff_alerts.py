@@ -71,7 +71,13 @@ async def alert_staff(deps: Deps, worker_id: str) -> int:
         now=now,
     )
     server = email.parse_smtp_url(settings.smtp_url)
-    result = await email.send(message, server, total_timeout=TOTAL_TIMEOUT)
+    result = await email.send(
+        message,
+        server,
+        total_timeout=TOTAL_TIMEOUT,
+        sender=settings.smtp_from,
+        recipient=settings.staff_email,
+    )
     if result.outcome != "success":
         # The lease is kept: the next try waits until it lapses.
         logger.warning("staff alert not sent, tried again later: %s", result.error)
