@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from registry.delivery import signed_tokens
 from registry.store import ids
 
 LINK_LIFETIME = timedelta(days=400)
@@ -65,12 +66,11 @@ class LinkClaims:
 
 def verify(key: bytes, token: str, now: datetime) -> LinkClaims | None:
     """The claims of a genuine, unexpired token; None for anything else."""
-    parts = token.split(".")
-    if len(parts) != 3 or not ids.is_id_of("Notice", parts[0]) or not parts[1].isdigit():
+    parts = signed_tokens.parse(token)
+    if parts is None or not ids.is_id_of("Notice", parts.subject):
         return None
-    notice_id, issued_text, mac = parts
-    issued = int(issued_text)
-    if len(issued_text) > 12 or not hmac.compare_digest(mac, _mac(key, notice_id, issued)):
+    notice_id, issued = parts.subject, parts.issued
+    if not signed_tokens.same(_mac(key, notice_id, issued), parts.mac):
         return None
     issued_at = datetime.fromtimestamp(issued, UTC)
     if not issued_at <= now < issued_at + LINK_LIFETIME:

@@ -12,6 +12,8 @@ import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
 
+from registry.delivery import signed_tokens
+
 CONFIRM_LIFETIME = timedelta(days=7)
 _MAC_BYTES = 18
 
@@ -31,15 +33,12 @@ def unsubscribe_token(key: bytes, sub_id: str) -> str:
 
 
 def _check(key: bytes, purpose: str, token: str) -> tuple[str, int] | None:
-    parts = token.split(".")
-    if len(parts) != 3 or not parts[0].startswith("esub_") or not parts[1].isdigit():
+    parts = signed_tokens.parse(token)
+    if parts is None or not parts.subject.startswith("esub_") or len(parts.subject) != 37:
         return None
-    if len(parts[0]) != 37 or len(parts[1]) > 12:
+    if not signed_tokens.same(_mac(key, purpose, parts.subject, parts.issued), parts.mac):
         return None
-    sub_id, issued = parts[0], int(parts[1])
-    if not hmac.compare_digest(parts[2], _mac(key, purpose, sub_id, issued)):
-        return None
-    return sub_id, issued
+    return parts.subject, parts.issued
 
 
 def confirmed_subscriber(key: bytes, token: str, now: datetime) -> str | None:

@@ -13,6 +13,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from registry.delivery import signed_tokens
 from registry.domain.errors import Unauthenticated
 from registry.domain.models import Role
 from registry.services.caller import Caller
@@ -42,7 +43,7 @@ def token_matches(
 ) -> bool:
     if not offered:
         return False
-    return hmac.compare_digest(form_token(deps, session_id, purpose), offered)
+    return signed_tokens.same(form_token(deps, session_id, purpose), offered)
 
 
 async def open_session(deps: Deps, caller: Caller) -> str:

@@ -14,7 +14,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
-from registry.delivery import notice_links
+from registry.delivery import notice_links, signed_tokens
 from registry.domain import validation as check
 from registry.domain.drafts import ObjectionFiling
 from registry.domain.errors import NotFound
@@ -90,7 +90,7 @@ def form_guard(deps: Deps, token: str) -> str:
 
 
 def form_guard_ok(deps: Deps, token: str, sent: str | None) -> bool:
-    return sent is not None and hmac.compare_digest(form_guard(deps, token), sent)
+    return signed_tokens.same(form_guard(deps, token), sent)
 
 
 async def holder(deps: Deps, token: str) -> NoticeHolder:

@@ -288,3 +288,19 @@ async def test_a_confirmation_link_replayed_after_unsubscribing_is_not_valid(wor
     sub = await email_subscribers.get(db, sub_id)
     assert sub is not None
     assert sub.status == "UNSUBSCRIBED"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/subscriptions/confirm?token=esub_" + "a" * 32 + ".1%C2%B2.AAAAAAAAAAAAAAAAAAAAAAAA",
+        "/subscriptions/unsubscribe?token=esub_" + "a" * 32 + ".%D9%A0.AAAAAAAAAAAAAAAAAAAAAAAA",
+        "/subscriptions/unsubscribe?token=esub_" + "a" * 32 + ".0.AAAAAAAAAAAAAAAAAAAAAAA%C3%A9",
+        "/notices/ntc_" + "a" * 48 + ".1%C2%B2.AAAAAAAAAAAAAAAAAAAAAAAA",
+        "/notices/ntc_" + "a" * 48 + ".1.AAAAAAAAAAAAAAAAAAAAAAA%C2%B2",
+    ],
+    ids=["confirm", "unsubscribe", "unsubscribe mac", "notice issued", "notice mac"],
+)
+async def test_a_token_with_non_ascii_characters_is_a_404(world: World, path: str) -> None:
+    assert (await world.api.http.get(path)).status_code == 404
+    assert (await world.api.http.post(path)).status_code in (403, 404)
