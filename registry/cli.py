@@ -98,6 +98,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         log_level=args.log_level,
         log_config=log_config,
         access_log=access_log,
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 by default: a local proxy's
+        # callers could then pick their address (and sidestep per-client limits).
+        proxy_headers=bool(settings.trusted_proxy_list),
+        forwarded_allow_ips=settings.trusted_proxy_list or [],
     )
     server = uvicorn.Server(config)
     base = f"http://{args.host}:{args.port}"

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     data_dir: str = ".data"
     devdb_port: int = 27018
     public_url: str = "http://127.0.0.1:8000"
+    # Reverse proxies whose X-Forwarded-* headers are believed (addresses or networks,
+    # comma-separated); empty: none, every client is the peer that connected.
+    trusted_proxies: str = ""
     response_cache: bool = True
     public_max_age: int = Field(default=5, ge=0)  # seconds a shared cache may keep public reads
     connect_timeout_s: float = 15.0
@@ -79,6 +82,10 @@ class Settings(BaseSettings):
     @property
     def console_idle_timeout(self) -> timedelta:
         return parse_interval(self.console_session_idle)
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def secure_cookies(self) -> bool:

@@ -79,3 +79,64 @@ def test_a_staff_address_needs_a_mail_server() -> None:
             smtp_url="smtp://127.0.0.1:2525",
         )
     )
+
+
+@pytest.mark.parametrize(
+    "public_url",
+    ["https://registry.example.com", "http://10.0.0.5:8000", "http://[2001:db8::1]/"],
+)
+def test_the_development_key_is_refused_for_a_public_url(public_url: str) -> None:
+    settings = make_settings("mongodb://127.0.0.1:9/", "unused", public_url=public_url)
+    settings = settings.model_copy(update={"secret_key": None})
+    with pytest.raises(SettingsError, match=r"REGISTRY_SECRET_KEY.*openssl rand"):
+        check_settings(settings)
+
+
+@pytest.mark.parametrize(
+    "public_url", ["http://127.0.0.1:8000", "http://localhost:8000", "http://[::1]:8000"]
+)
+def test_the_development_key_serves_a_loopback_url(public_url: str) -> None:
+    settings = make_settings("mongodb://127.0.0.1:9/", "unused", public_url=public_url)
+    check_settings(settings.model_copy(update={"secret_key": None}))
+
+
+def test_production_without_a_key_says_how_to_make_one() -> None:
+    settings = make_settings("mongodb://127.0.0.1:9/", "unused", environment="production")
+    with pytest.raises(SettingsError, match="openssl rand"):
+        check_settings(settings.model_copy(update={"secret_key": None}))
+
+
+def test_trusted_proxies_are_none_by_default_and_checked() -> None:
+    settings = make_settings("mongodb://127.0.0.1:9/", "unused")
+    assert settings.trusted_proxy_list == []
+    trusted = make_settings("mongodb://127.0.0.1:9/", "unused", trusted_proxies="10.0.0.1, ::1")
+    assert trusted.trusted_proxy_list == ["10.0.0.1", "::1"]
+    check_settings(trusted)
+    with pytest.raises(SettingsError, match="REGISTRY_TRUSTED_PROXIES"):
+        check_settings(make_settings("mongodb://127.0.0.1:9/", "unused", trusted_proxies="proxy"))
+
+
+def test_serve_gives_uvicorn_the_trusted_proxies_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    seen: list[uvicorn.Config] = []
+
+    class Stop(Exception):
+        pass
+
+    class Server:
+        def __init__(self, config: uvicorn.Config) -> None:
+            seen.append(config)
+            raise Stop
+
+    monkeypatch.setattr(uvicorn, "Server", Server)
+    monkeypatch.setattr(cli.devdb, "port_in_use", lambda host, port: False)
+    monkeypatch.setattr(cli, "_check_database", lambda settings: None)
+    monkeypatch.setattr(cli.logs, "configure", lambda level: None)  # leave logging alone
+    for proxies, expected in (("", False), ("10.0.0.1", True)):
+        settings = make_settings("mongodb://127.0.0.1:9/", "unused", trusted_proxies=proxies)
+        args = cli.build_parser().parse_args(["serve", "--port", "1"])
+        with pytest.raises(Stop):
+            cli.cmd_serve(args, settings)
+        assert seen[-1].proxy_headers is expected
+        assert seen[-1].forwarded_allow_ips == ([proxies] if proxies else [])

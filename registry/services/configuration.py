@@ -5,7 +5,9 @@ offset used to let `announceChange` succeed and then fail the notice job on ever
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError as PydanticValidationError
 
@@ -61,6 +63,14 @@ def check_settings(settings: Settings) -> None:
             raise SettingsError(f"{name}: {exc}") from None
     if not settings.public_url.startswith(("http://", "https://")):
         raise SettingsError(f"REGISTRY_PUBLIC_URL: {settings.public_url!r} is not an http(s) URL")
+    _check_secret_key(settings)
+    for proxy in settings.trusted_proxy_list:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"REGISTRY_TRUSTED_PROXIES: {proxy!r} is not an address or network"
+            ) from None
     if settings.metrics_token is not None and len(settings.metrics_token) < 16:
         raise SettingsError("REGISTRY_METRICS_TOKEN: use at least 16 characters")
     try:
@@ -68,6 +78,33 @@ def check_settings(settings: Settings) -> None:
     except ValueError as exc:
         raise SettingsError(str(exc)) from None
     _check_mail_addresses(settings)
+
+
+MAKE_A_KEY = "make one with `openssl rand -base64 32` and set REGISTRY_SECRET_KEY to it"
+
+
+def _check_secret_key(settings: Settings) -> None:
+    """The development key is public (it is in the source): links it signs can be forged
+    by anyone. It is used only when nothing but this machine can follow those links."""
+    if settings.secret_key:
+        return
+    if settings.environment == "production":
+        raise SettingsError(f"REGISTRY_SECRET_KEY: required in production; {MAKE_A_KEY}")
+    host = urlsplit(settings.public_url).hostname or ""
+    if not _loopback(host):
+        raise SettingsError(
+            f"REGISTRY_SECRET_KEY: unset, and REGISTRY_PUBLIC_URL ({settings.public_url}) is "
+            f"not a loopback address: the development key would sign its links; {MAKE_A_KEY}"
+        )
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _check_mail_addresses(settings: Settings) -> None:
