@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -18,18 +18,39 @@ from starlette.responses import Response, StreamingResponse
 
 from registry.domain.errors import NotFound, ValidationError
 from registry.domain.fields import Shown, shown_in
-from registry.domain.models import Notice
+from registry.domain.labels import country_name
+from registry.domain.models import (
+    DataOrigin,
+    Dpa,
+    Notice,
+    ProcessingLocation,
+    TransferBasis,
+    TransferImpactAssessment,
+)
+from registry.domain.transfers import evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.http.callers import request_caller
-from registry.services import audit, evidence, listing, policy, vendors
+from registry.services import audit, evidence, listing, policy, tias, vendors
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
 from registry.services.listing import SubprocessorQuery
 from registry.web import scope_params
+from registry.web.pages import MECHANISM_LABELS
 
-LIST_COLUMNS = ["countries", "status", "active_from"]
-"""After the id and the vendor's declared fields (domain/vendor_fields.py)."""
+LIST_COLUMNS = [
+    "countries",
+    "status",
+    "active_from",
+    "country_names",
+    "locations",
+    "roles",
+    "transfer_basis",
+]
+"""After the id and the vendor's declared fields (domain/vendor_fields.py): where it
+handles data (codes; names; each location with its role and region; the roles), and
+the mechanism each transfer rests on per origin of the data, as the public page shows."""
+MAX_COUNTRIES = 50
 NOTICE_COLUMNS = [
     "customer_id",
     "sent_at",
@@ -90,10 +111,70 @@ def _exported(value: Any) -> Any:
 
 
 def _cell(column: str, value: Any) -> Any:
-    """A list in one CSV cell: country codes by spaces, other lists by semicolons."""
+    """A list in one CSV cell: country codes by spaces, other lists by semicolons;
+    locations and transfers as a person reads them."""
+    if column == "locations":
+        return "; ".join(_place(loc) for loc in value)
+    if column == "transfer_basis":
+        return "; ".join(
+            f"{t['origin']} → {t['country_name']}: {t['mechanism_label'] or t['status'].lower()}"
+            for t in value
+        )
     if isinstance(value, list):
         return (" " if column == "countries" else "; ").join(value)
     return value
+
+
+def _place(loc: dict[str, Any]) -> str:
+    role = loc["role"].replace("_", " ").lower()
+    return f"{loc['country_name']} ({role}{', ' + loc['region'] if loc['region'] else ''})"
+
+
+def _countries(request: Request) -> tuple[str, ...]:
+    codes = tuple(
+        dict.fromkeys(c.strip() for c in request.query_params.getlist("country") if c.strip())
+    )
+    if len(codes) > MAX_COUNTRIES:
+        raise ValidationError(
+            "country", f"at most {MAX_COUNTRIES} countries can be filtered at once"
+        )
+    return codes
+
+
+def _transfers(
+    on: date,
+    locations: list[ProcessingLocation],
+    bases: list[TransferBasis],
+    dpas: list[Dpa],
+    tias: list[TransferImpactAssessment],
+) -> list[dict[str, Any]]:
+    """Per origin and country: the verdict's status and the mechanism it rests on (the
+    reasons stay on the page and the API)."""
+    found: list[dict[str, Any]] = []
+    for origin in DataOrigin:
+        for country in sorted({loc.country for loc in locations}):
+            scoped = {loc.recipient_in_scope for loc in locations if loc.country == country}
+            verdict = evaluate_transfer(
+                origin,
+                country,
+                on,
+                bases,
+                dpas=dpas,
+                tias=tias,
+                recipient_in_scope=next(iter(scoped)) if len(scoped) == 1 else None,
+            )
+            m = verdict.mechanism
+            found.append(
+                {
+                    "origin": origin.value,
+                    "country": country,
+                    "country_name": country_name(country),
+                    "status": verdict.status.value,
+                    "mechanism": m.value if m else None,
+                    "mechanism_label": MECHANISM_LABELS.get(m, m.value) if m else None,
+                }
+            )
+    return found
 
 
 def _csv(rows: list[list[Any]], header: list[str]) -> str:
@@ -112,9 +193,22 @@ async def subprocessor_list(request: Request) -> Response:
     # Refusals and bad input are raised and answered by web/errors.py.
     deps, caller = await _caller(request)
     products, region = scope_params.requested(request)
-    query = SubprocessorQuery(as_of=_as_of(request), products=products, hosting_region=region)
+    as_of = _as_of(request)
+    search = (request.query_params.get("search") or "").strip()[:200] or None
+    query = SubprocessorQuery(
+        as_of=as_of,
+        products=products,
+        hosting_region=region,
+        countries=_countries(request),
+        search=search,
+    )
     subs = await listing.list_subprocessors(deps, caller, query)
-    locations = await vendors.locations_of(deps, caller, [s.id for s in subs])
+    ids = [s.id for s in subs]
+    locations = await vendors.locations_of(deps, caller, ids)
+    bases = await vendors.transfer_bases_of(deps, caller, ids)
+    agreements = await vendors.dpas_of(deps, caller, ids)
+    assessments = await tias.for_verdicts(deps, ids)
+    on = (as_of or deps.clock.now()).date()
     declared = [
         f
         for f in shown_in(VENDOR_FIELDS, Shown.EXPORT)
@@ -127,6 +221,24 @@ async def subprocessor_list(request: Request) -> Response:
             "countries": sorted({loc.country for loc in locations.get(s.id, [])}),
             "status": s.status.value,
             "active_from": s.active_from.isoformat() if s.active_from else None,
+            "country_names": sorted({country_name(loc.country) for loc in locations.get(s.id, [])}),
+            "locations": [
+                {
+                    "country": loc.country,
+                    "country_name": country_name(loc.country),
+                    "region": loc.region,
+                    "role": loc.role.value,
+                }
+                for loc in locations.get(s.id, [])
+            ],
+            "roles": sorted({loc.role.value for loc in locations.get(s.id, [])}),
+            "transfer_basis": _transfers(
+                on,
+                locations.get(s.id, []),
+                bases.get(s.id, []),
+                agreements.get(s.id, []),
+                assessments.get(s.id, []),
+            ),
         }
         for s in subs
     ]

@@ -9,9 +9,10 @@ list and the exports do, so the three always agree.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,6 +22,7 @@ from registry.domain.fields import Audience, Shown
 from registry.domain.labels import country_name
 from registry.domain.models import (
     Change,
+    ChangeStatus,
     DataOrigin,
     Subprocessor,
     TransferStatus,
@@ -32,6 +34,7 @@ from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery
 from registry.web import scope_params
+from registry.web.feeds import FEED_CHANGES
 from registry.web.pages import (
     MECHANISM_LABELS,
     STATUS_LABELS,
@@ -43,6 +46,7 @@ from registry.web.pages import (
 )
 
 MAX_COUNTRIES = 50
+MAX_SEARCH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,16 @@ class Upcoming:
     change: Change
     title: str
     vendor: str
+
+
+@dataclass(frozen=True, slots=True)
+class Dated:
+    """One change in the page's history: what it did, and the day people read for it."""
+
+    change: Change
+    title: str
+    state: str  # "Announced", "Effective", "Cancelled"
+    at: datetime
 
 
 async def _rows(deps: Deps, caller: Caller, subs: Sequence[Subprocessor], on: date) -> list[Row]:
@@ -119,18 +133,118 @@ def _agreed(values: set[bool | None]) -> bool | None:
 
 
 async def _upcoming(
-    deps: Deps, caller: Caller, as_of: datetime, only: set[str] | None
+    deps: Deps,
+    caller: Caller,
+    as_of: datetime,
+    keep: Callable[[Change], bool] | None,
 ) -> list[Upcoming]:
     """Changes announced by `as_of` that take effect after it, as known on that day
-    (found by date, so any `asOf` works, not only among the latest announcements)."""
-    due = await change_queries.upcoming_announcements(
-        deps, caller, as_of, vendor_ids=sorted(only) if only is not None else None
-    )
+    (found by date, so any `asOf` works, not only among the latest announcements), of
+    the vendors the filters ask for, whether in force yet or not."""
+    due = [
+        c
+        for c in await change_queries.upcoming_announcements(deps, caller, as_of)
+        if keep is None or keep(c)
+    ]
     names = await vendor_names(deps, due)
     return [
         Upcoming(c, describe_change(c, names), names.get(c.subprocessor_id, c.subprocessor_id))
         for c in due
     ]
+
+
+async def _change_filter(
+    deps: Deps,
+    caller: Caller,
+    as_of: datetime,
+    products: tuple[str, ...],
+    region: str | None,
+    countries: tuple[str, ...],
+    search: str | None,
+) -> Callable[[Change], bool] | None:
+    """The page's filters applied to changes: by the scope of the vendors concerned (as
+    the feeds filter), a location of the vendor (or the one it replaces) in a country
+    asked for, a name or purpose matching the search."""
+    by_scope = await scope_params.change_filter(deps, caller, products, region)
+    if not countries and not search:
+        return by_scope
+    everyone = await change_queries.recent_announcements(deps, caller, (), limit=FEED_CHANGES)
+    upcoming = await change_queries.upcoming_announcements(deps, caller, as_of)
+    concerned = sorted(
+        {i for c in [*everyone, *upcoming] for i in (c.subprocessor_id, c.replaces_id) if i}
+    )
+    located = await vendors.locations_of(deps, caller, concerned) if countries else {}
+    names = await vendor_names(deps, [*everyone, *upcoming]) if search else {}
+    purposes = (
+        {s.id: s.purpose for s in await vendors.get_subprocessors(deps, caller, concerned) if s}
+        if search
+        else {}
+    )
+    needle = (search or "").casefold()
+
+    def vendor_matches(vendor_id: str | None) -> bool:
+        if vendor_id is None:
+            return False
+        if countries and not any(loc.country in countries for loc in located.get(vendor_id, [])):
+            return False
+        text = f"{names.get(vendor_id, '')} {purposes.get(vendor_id, '')}".casefold()
+        return not needle or needle in text
+
+    def keep(change: Change) -> bool:
+        if by_scope is not None and not by_scope(change):
+            return False
+        return vendor_matches(change.subprocessor_id) or vendor_matches(change.replaces_id)
+
+    return keep
+
+
+async def _history(
+    deps: Deps, caller: Caller, as_of: datetime, keep: Callable[[Change], bool] | None
+) -> list[Dated]:
+    """The changes announced by `as_of`, newest first, each once under what it did last
+    by then: every link of the feeds lands on one of these rows (or an upcoming one)."""
+    found = [
+        c
+        for c in await change_queries.recent_announcements(deps, caller, (), limit=FEED_CHANGES)
+        if c.announced_at <= as_of and (keep is None or keep(c))
+    ]
+    names = await vendor_names(deps, found)
+    dated: list[Dated] = []
+    for c in found:
+        title = describe_change(c, names)
+        if c.status is ChangeStatus.CANCELLED and (c.cancelled_at or c.announced_at) <= as_of:
+            dated.append(Dated(c, title, "Cancelled", c.cancelled_at or c.announced_at))
+        elif c.status is ChangeStatus.EFFECTIVE and c.effective_at <= as_of:
+            dated.append(Dated(c, title, "Effective", c.effective_at))
+        else:
+            dated.append(Dated(c, title, "Announced", c.announced_at))
+    dated.sort(key=lambda d: (d.at, d.change.id), reverse=True)
+    return dated
+
+
+def _filter_query(
+    countries: tuple[str, ...],
+    products: tuple[str, ...],
+    region: str | None,
+    search: str | None,
+    as_of: datetime | None,
+) -> str:
+    """The filters as a query string, so every download and link keeps them."""
+    pairs = [
+        *(("country", c) for c in countries),
+        *(("product", p) for p in products),
+        *((("region", region),) if region else ()),
+        *((("search", search),) if search else ()),
+        *((("asOf", as_of.isoformat()),) if as_of else ()),
+    ]
+    return f"?{urlencode(pairs)}" if pairs else ""
+
+
+def _search(request: Request) -> str | None:
+    value = (request.query_params.get("search") or "").strip()
+    if len(value) > MAX_SEARCH:
+        raise ValidationError("search", f"search is longer than {MAX_SEARCH} characters")
+    return value or None
 
 
 def _requested_countries(request: Request) -> tuple[str, ...]:
@@ -151,17 +265,21 @@ async def subprocessor_page(request: Request) -> Response:
     as_of_param = parse_as_of(request.query_params.get("asOf"))
     countries = _requested_countries(request)
     products, region = scope_params.requested(request)
+    search = _search(request)
     as_of = as_of_param or deps.clock.now()
     in_force = await listing.list_subprocessors(deps, caller, SubprocessorQuery(as_of=as_of))
     asked = SubprocessorQuery(
-        as_of=as_of, countries=countries, products=products, hosting_region=region
+        as_of=as_of, countries=countries, products=products, hosting_region=region, search=search
     )
-    # The same filters the GraphQL list applies: a location in a country, a scope.
+    # The same filters the GraphQL list applies: a location in a country, a scope, a text.
     only = (
         {s.id for s in await listing.list_subprocessors(deps, caller, asked)}
-        if countries or products or region
+        if countries or products or region or search
         else None
     )
+    keep = await _change_filter(deps, caller, as_of, products, region, countries, search)
+    history = await _history(deps, caller, as_of, keep)
+    upcoming = await _upcoming(deps, caller, as_of, keep)
     shown = [s for s in in_force if only is None or s.id in only]
     rows = await _rows(deps, caller, shown, as_of.date())
     all_locations = await vendors.locations_of(deps, caller, [s.id for s in in_force])
@@ -178,7 +296,11 @@ async def subprocessor_page(request: Request) -> Response:
         headers={"cache-control": "private, max-age=60", "vary": "authorization"},
         rows=rows,
         being_replaced=await change_queries.being_replaced(deps, shown, as_of),
-        upcoming=await _upcoming(deps, caller, as_of, only),
+        upcoming=upcoming,
+        history=[d for d in history if d.change.id not in {u.change.id for u in upcoming}],
+        last_updated=max((d.at for d in history), default=None),
+        search=search or "",
+        filter_query=_filter_query(countries, products, region, search, as_of_param),
         as_of=as_of,
         as_of_param=as_of_param,
         on=as_of.date(),

@@ -237,10 +237,11 @@ async def test_list_exports(listing_api: Api) -> None:
     csv_response = await listing_api.http.get("/subprocessors.csv")
     assert csv_response.status_code == 200
     header, *rows = csv_response.text.strip().splitlines()
-    # The id, the vendor's declared fields (domain/vendor_fields.py), then its places and state.
+    # The id, the vendor's declared fields (domain/vendor_fields.py), its places and state,
+    # then where it handles data for people and the mechanism of each transfer.
     assert header == (
         "id,legal_name,purpose,data_categories,website,certifications,contact_email,"
-        "countries,status,active_from"
+        "countries,status,active_from,country_names,locations,roles,transfer_basis"
     )
     data = (await listing_api.gql(LIST, {"first": 100}))["subprocessors"]
     assert len(rows) == data["totalCount"]

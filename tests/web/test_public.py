@@ -94,8 +94,10 @@ async def test_upcoming_changes_and_how_to_object(web: Api, seeded: Seeded) -> N
     assert "fileObjection" not in html
     assert 'href="/changes.atom"' in html
     assert 'href="/changes.ics"' in html
-    # The cancelled change is no longer upcoming.
-    assert "Dropped Analytics" not in html
+    # The cancelled change is no longer upcoming: the history says it was cancelled.
+    assert not any("Dropped Analytics" in row for row in upcoming)
+    (dropped,) = [text(r) for r in page.rows["past-changes"] if "Dropped Analytics" in text(r)]
+    assert "Cancelled" in dropped
 
 
 async def test_country_filter(web: Api, seeded: Seeded) -> None:
