@@ -87,6 +87,25 @@ class Content:
     calendar: bytes | None = None
 
 
+RESOLUTIONS: dict[str, str] = {
+    "WITHDRAWN": "withdrawn by you",
+    "CHANGE_CANCELLED_FOR_CUSTOMER": (
+        "upheld: you are excluded from this change; the previous arrangement stays for you"
+    ),
+    "CUSTOMER_TERMINATES": "upheld: your contract ends",
+    "ACCOMMODATED": "your concern was met another way (see our note)",
+    "REJECTED": "not upheld (see our note for the reason)",
+}
+"""Each resolution for the customer who objected; a test holds it to the enum."""
+
+
+def resolution_text(objection: dict[str, Any], zone: str) -> str:
+    value = str(objection.get("resolution") or "")
+    text = RESOLUTIONS.get(value, value.replace("_", " ").lower())
+    ends = _instant(objection.get("contractEndsAt"))
+    return f"{text} on {dates.moment_with_utc(ends, zone)}" if ends is not None else text
+
+
 def event_type(value: str) -> EventType | None:
     try:
         return EventType(value)
@@ -165,9 +184,9 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
     if objection := data.get("objection"):
         facts.append(("Your objection", objection.get("reason", "")))
         if objection.get("resolution"):
-            facts.append(("Resolution", objection["resolution"].replace("_", " ").lower()))
+            facts.append(("Resolution", resolution_text(objection, zone)))
         if objection.get("note"):
-            facts.append(("Note", objection["note"]))
+            facts.append(("Our note to you", objection["note"]))
     when: list[tuple[str, str]] = []
     if effective is not None:
         when.append(("Takes effect for you", dates.moment_with_utc(effective, zone)))

@@ -159,7 +159,9 @@ _OBJECTION = _object(
         "resolution": _enum(ObjectionResolution, nullable=True),
         "note": _TEXT_OR_NULL,
         "filedAt": _INSTANT,
-    }
+        "contractEndsAt": _INSTANT_OR_NULL,
+    },
+    optional={"contractEndsAt"},
 )
 _SUBSCRIPTION_DISABLED = _object(
     {

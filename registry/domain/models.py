@@ -87,6 +87,7 @@ class ObjectionResolution(enum.Enum):
     CHANGE_CANCELLED_FOR_CUSTOMER = "CHANGE_CANCELLED_FOR_CUSTOMER"
     CUSTOMER_TERMINATES = "CUSTOMER_TERMINATES"
     ACCOMMODATED = "ACCOMMODATED"
+    REJECTED = "REJECTED"
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,3 +312,5 @@ class Objection:
     filer_name: str | None = None
     filer_email: str | None = None
     filed_by_key: str | None = None
+    # Upheld by ending the contract (CUSTOMER_TERMINATES): when it ends.
+    contract_ends_at: datetime | None = None

@@ -26,7 +26,7 @@ from registry.domain.models import (
     ObjectionStatus,
 )
 
-__all__ = ["ObjectionRight", "Standing", "objection_right"]
+__all__ = ["ObjectionRight", "Standing", "objection_right", "resolution_problems"]
 
 
 class Standing(enum.Enum):
@@ -74,3 +74,38 @@ def objection_right(
     if objection is not None and objection.resolution is not ObjectionResolution.WITHDRAWN:
         return right(Standing.DECIDED)
     return right(Standing.MAY_OBJECT)
+
+
+def resolution_problems(
+    resolution: ObjectionResolution,
+    change: Change,
+    notice: Notice,
+    *,
+    note: str | None,
+    contract_ends_at: datetime | None,
+) -> dict[str, str]:
+    """What is wrong with resolving an objection this way, by field (empty: nothing).
+
+    An outcome must mean something for the customer: an exclusion needs a change to be
+    excluded from, a contract's end a date no earlier than the notice, a rejection its
+    reason (the note goes to the customer).
+    """
+    problems: dict[str, str] = {}
+    if resolution is ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER and (
+        change.status is ChangeStatus.CANCELLED
+    ):
+        problems["resolution"] = (
+            "the change is cancelled for everyone: there is nothing to exclude the customer from"
+        )
+    if resolution is ObjectionResolution.CUSTOMER_TERMINATES:
+        if contract_ends_at is None:
+            problems["contractEndsAt"] = "say when the customer's contract ends"
+        elif contract_ends_at < notice.sent_at:
+            problems["contractEndsAt"] = (
+                f"the contract cannot end before the notice was sent ({notice.sent_at.isoformat()})"
+            )
+    elif contract_ends_at is not None:
+        problems["contractEndsAt"] = "a contract end date goes only with CUSTOMER_TERMINATES"
+    if resolution is ObjectionResolution.REJECTED and not (note and note.strip()):
+        problems["note"] = "a rejection tells the customer why: write the reason in the note"
+    return problems

@@ -30,7 +30,7 @@ from registry.domain.models import (
     Scope,
     SubprocessorStatus,
 )
-from registry.domain.objection_rights import Standing, objection_right
+from registry.domain.objection_rights import Standing, objection_right, resolution_problems
 from registry.services import (
     audience,
     catalogs,
@@ -342,7 +342,10 @@ async def resolve_objection(
     objection_id: str,
     resolution: ObjectionResolution,
     note: str | None = None,
+    contract_ends_at: datetime | None = None,
 ) -> Objection:
+    """Record the outcome. The note is sent to the customer; an outcome that cannot
+    mean anything for it (domain/objection_rights.resolution_problems) is refused."""
     require_role(caller, *STAFF)
     existing = (
         await objections.get(deps.db, objection_id)
@@ -351,14 +354,22 @@ async def resolve_objection(
     )
     if existing is None:
         raise NotFound(f"no objection {objection_id!r}")
+    if contract_ends_at is not None and contract_ends_at.tzinfo is None:
+        raise ValidationError("contractEndsAt", "contractEndsAt needs a time zone offset")
+    written = check.optional_text(note, "note", max_length=5000, multiline=True)
+    if existing.status is ObjectionStatus.OPEN:
+        change = await changes.get(deps.db, existing.change_id)
+        notice = await notices.for_customer(deps.db, existing.change_id, existing.customer_id)
+        if change is None or notice is None:
+            raise NotFound(f"no change {existing.change_id!r} for objection {objection_id!r}")
+        problems = resolution_problems(
+            resolution, change, notice, note=written, contract_ends_at=contract_ends_at
+        )
+        if problems:  # the first; the console shows each beside its field
+            raise ValidationError(*next(iter(problems.items())))
     now = deps.clock.now()
     resolved = await objections.resolve(
-        deps.db,
-        existing.id,
-        resolution,
-        check.optional_text(note, "note", max_length=5000, multiline=True),
-        now,
-        caller.key_id,
+        deps.db, existing.id, resolution, written, now, caller.key_id, contract_ends_at
     )
     if resolved is None:
         current = await objections.get(deps.db, existing.id)

@@ -62,6 +62,7 @@ def objection_data(objection: Objection) -> dict[str, Any]:
         "resolution": objection.resolution.value if objection.resolution else None,
         "note": objection.note,
         "filedAt": iso(objection.filed_at),
+        "contractEndsAt": iso(objection.contract_ends_at) if objection.contract_ends_at else None,
     }
 
 

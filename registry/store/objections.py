@@ -92,6 +92,7 @@ async def resolve(
     note: str | None,
     at: datetime,
     by: str | None,
+    contract_ends_at: datetime | None = None,
 ) -> Objection | None:
     result = await db[NAME].update_one(
         {"_id": objection_id, "status": ObjectionStatus.OPEN.value},
@@ -100,6 +101,7 @@ async def resolve(
                 "status": ObjectionStatus.RESOLVED.value,
                 "resolution": resolution.value,
                 "note": note,
+                "contract_ends_at": contract_ends_at,
                 "resolved_at": at,
                 "resolved_by": by,
                 SETTLED: False,

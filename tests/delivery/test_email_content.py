@@ -111,3 +111,13 @@ def test_an_emergency_replacement_says_why_and_whom_it_replaces() -> None:
     assert replaces.split(":", 1)[1].strip() == "SendGrid"
     assert "emergency: SendGrid stopped service without warning" in plain
     assert "6 March 2026, 09:00 JST" in plain  # the deadline in the customer's zone
+
+
+def test_every_resolution_reads_as_a_sentence_for_the_customer() -> None:
+    from registry.domain.models import ObjectionResolution
+
+    assert set(email_content.RESOLUTIONS) == {r.value for r in ObjectionResolution}
+    ends = {"resolution": "CUSTOMER_TERMINATES", "contractEndsAt": "2027-03-31T22:00:00+00:00"}
+    assert email_content.resolution_text(ends, "Europe/Berlin").startswith(
+        "upheld: your contract ends on 1 April 2027, 00:00"
+    )

@@ -19,7 +19,7 @@ from registry.domain.models import (
     ObjectionStatus,
 )
 from registry.domain.notice import notice_dates
-from registry.domain.objection_rights import Standing, objection_right
+from registry.domain.objection_rights import Standing, objection_right, resolution_problems
 
 SENT = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 NORMAL = CustomerTerms(objection_window="P30D")
@@ -222,3 +222,86 @@ def test_objection_right(
     assert (right.standing, right.after_the_fact) == (standing, after)
     assert right.may_object is (standing is Standing.MAY_OBJECT)
     assert right.deadline == notice.objection_deadline
+
+
+ENDS_BEFORE = SENT - DAY
+
+
+@pytest.mark.parametrize(
+    ("resolution", "change", "note", "ends", "problems"),
+    [
+        pytest.param(
+            ObjectionResolution.WITHDRAWN, normal, None, None, set(), id="withdrawn: fine"
+        ),
+        pytest.param(
+            ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER,
+            normal,
+            None,
+            None,
+            set(),
+            id="excluded from a standing change: fine",
+        ),
+        pytest.param(
+            ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER,
+            dataclasses.replace(normal, status=ChangeStatus.CANCELLED),
+            None,
+            None,
+            {"resolution"},
+            id="excluded from a cancelled change: refused",
+        ),
+        pytest.param(
+            ObjectionResolution.CUSTOMER_TERMINATES,
+            normal,
+            None,
+            SENT + 10 * DAY,
+            set(),
+            id="contract ends after the notice: fine",
+        ),
+        pytest.param(
+            ObjectionResolution.CUSTOMER_TERMINATES,
+            normal,
+            None,
+            ENDS_BEFORE,
+            {"contractEndsAt"},
+            id="contract ends before the notice: refused",
+        ),
+        pytest.param(
+            ObjectionResolution.CUSTOMER_TERMINATES,
+            normal,
+            None,
+            None,
+            {"contractEndsAt"},
+            id="contract ends, no date: refused",
+        ),
+        pytest.param(
+            ObjectionResolution.WITHDRAWN,
+            normal,
+            None,
+            SENT + DAY,
+            {"contractEndsAt"},
+            id="a contract end with another outcome: refused",
+        ),
+        pytest.param(
+            ObjectionResolution.REJECTED, normal, "  ", None, {"note"}, id="rejected, no reason"
+        ),
+        pytest.param(
+            ObjectionResolution.REJECTED,
+            normal,
+            "EEA only",
+            None,
+            set(),
+            id="rejected with a reason",
+        ),
+    ],
+)
+def test_resolution_problems(
+    resolution: ObjectionResolution,
+    change: Change,
+    note: str | None,
+    ends: datetime | None,
+    problems: set[str],
+) -> None:
+    found = resolution_problems(
+        resolution, change, _notice(normal, NORMAL), note=note, contract_ends_at=ends
+    )
+    assert set(found) == problems

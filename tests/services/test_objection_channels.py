@@ -16,6 +16,7 @@ from registry.clock import FrozenClock
 from registry.delivery import email_content, notice_links
 from registry.domain.drafts import ChangeAnnouncement, CustomerDraft, ObjectionFiling
 from registry.domain.drafts import SubprocessorDetails as Details
+from registry.domain.errors import ValidationError
 from registry.domain.event_types import EventType
 from registry.domain.models import ChangeKind, CustomerTerms, ObjectionResolution, Role
 from registry.domain.objection_rights import Standing, objection_right
@@ -42,6 +43,7 @@ CONSENTS = CustomerTerms(allows_emergency_replacement=True)
 REFUSES = CustomerTerms()
 DAY = timedelta(days=1)
 
+LIST = """query { subprocessors { edges { node { legalName } } } }"""
 FILE = """mutation($input: FileObjectionInput!) {
   fileObjection(input: $input) { __typename }
 }"""
@@ -97,7 +99,16 @@ def resolve(resolution: ObjectionResolution) -> Step:
             world.api.deps, world.change_id, world.customer_id
         )
         assert open_ is not None
-        await change_service.resolve_objection(world.api.deps, ADMIN, open_.id, resolution)
+        ends = world.api.clock.now() + 60 * DAY
+        await change_service.resolve_objection(
+            world.api.deps,
+            ADMIN,
+            open_.id,
+            resolution,
+            contract_ends_at=ends
+            if resolution is ObjectionResolution.CUSTOMER_TERMINATES
+            else None,
+        )
 
     return step
 
@@ -241,3 +252,76 @@ async def test_every_channel_agrees_with_the_rule(
     customer_key = await api.key(Role.CUSTOMER, world.customer_id, name="customer")
     filed = await api.gql(FILE, {"input": {"changeId": change.id, "reason": "again"}}, customer_key)
     assert (filed["fileObjection"]["__typename"] == "ObjectionFiled") is allowed
+
+
+async def _open_objection(world: World) -> str:
+    await object_(world)
+    found = await change_service.latest_objection(
+        world.api.deps, world.change_id, world.customer_id
+    )
+    assert found is not None
+    return found.id
+
+
+async def test_outcomes_that_cannot_mean_anything_are_refused(api: Api) -> None:
+    world = await _world(api, WINDOW, emergency=False)
+    deps = api.deps
+    objection_id = await _open_objection(world)
+    resolve_ = change_service.resolve_objection
+    with pytest.raises(ValidationError) as early:
+        await resolve_(
+            deps,
+            ADMIN,
+            objection_id,
+            ObjectionResolution.CUSTOMER_TERMINATES,
+            contract_ends_at=START - DAY,
+        )
+    assert early.value.field == "contractEndsAt"
+    with pytest.raises(ValidationError) as unexplained:
+        await resolve_(deps, ADMIN, objection_id, ObjectionResolution.REJECTED, "  ")
+    assert unexplained.value.field == "note"
+    rejected = await resolve_(
+        deps, ADMIN, objection_id, ObjectionResolution.REJECTED, "The vendor stays in the EEA"
+    )
+    assert rejected.note == "The vendor stays in the EEA"
+    # Resolving twice: the same outcome again is answered as the first; another is refused.
+    again = await resolve_(
+        deps, ADMIN, objection_id, ObjectionResolution.REJECTED, "The vendor stays in the EEA"
+    )
+    assert again.resolved_at == rejected.resolved_at
+    with pytest.raises(ValidationError, match="already resolved"):
+        await resolve_(deps, ADMIN, objection_id, ObjectionResolution.WITHDRAWN)
+
+
+async def test_no_exclusion_from_a_cancelled_change(api: Api) -> None:
+    world = await _world(api, WINDOW, emergency=False)
+    objection_id = await _open_objection(world)
+    await cancel(world)
+    with pytest.raises(ValidationError) as refused:
+        await change_service.resolve_objection(
+            api.deps, ADMIN, objection_id, ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER
+        )
+    assert refused.value.field == "resolution"
+
+
+async def test_an_excluded_customer_keeps_the_old_vendor(api: Api) -> None:
+    world = await _world(api, WINDOW, emergency=False)
+    objection_id = await _open_objection(world)
+    await change_service.resolve_objection(
+        api.deps, ADMIN, objection_id, ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER
+    )
+    change = await changes.get(api.deps.db, world.change_id)
+    assert change is not None
+    api.clock.set(change.effective_at + DAY)
+    await drain(api)
+    key = await api.key(Role.CUSTOMER, world.customer_id, name="excluded")
+    listed = await api.gql(LIST, {}, key)
+    assert {e["node"]["legalName"] for e in listed["subprocessors"]["edges"]} == {"Mailgun"}
+    admin = await api.key(Role.ADMIN, name="admin")
+    company = await api.gql(LIST, {}, admin)
+    # The new vendor serves others; the old one is still used for the excluded customer.
+    assert {e["node"]["legalName"] for e in company["subprocessors"]["edges"]} == {
+        "Mailgun",
+        "Brevo",
+    }
+    assert await _reminded(world) is False

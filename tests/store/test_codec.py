@@ -377,6 +377,8 @@ ADDED_SINCE: dict[type, Document] = {
     Customer: {"note": None},
     # A new change is unsettled until its effects are applied; old ones have no key.
     Change: {"settled": False},
+    # Upheld by ending the contract: when it ends (none on objections before it).
+    Objection: {"contract_ends_at": None},
 }
 # Fields added to contract terms, wherever terms are stored (customers, groups, the set).
 TERMS_ADDED_SINCE: Document = {"holiday_calendar": None}

@@ -215,13 +215,17 @@ async def test_the_whole_path_in_a_browser(
         await page.screenshot(path=str(ARTIFACTS / "console-overview.png"), full_page=True)
         await page.get_by_role("link", name="Objections", exact=True).click()
         row = page.locator("#objections tbody tr", has_text="We need to review Customer.io")
-        await row.get_by_label("Resolution").select_option("ACCOMMODATED")
-        await row.get_by_label("Note").fill("Reviewed together on a call; Acme agreed")
+        # Nothing is preselected: each outcome is a choice staff make.
+        assert await row.locator("input[name=resolution]:checked").count() == 0
+        await row.get_by_label("Rejected, with the reason in the note").check()
+        await row.get_by_label("Note to the customer").fill(
+            "Customer.io holds data in the EEA only; reviewed together on a call"
+        )
         await row.get_by_role("button", name="Resolve").click()
         await expect(page.get_by_text("Objection resolved.")).to_be_visible()
         nodes = (await web.gql(OBJECTION, {"id": change_id}, admin))["objections"]["edges"]
         assert [n["node"]["status"] for n in nodes] == ["RESOLVED"]
-        assert nodes[0]["node"]["resolution"] == "ACCOMMODATED"
+        assert nodes[0]["node"]["resolution"] == "REJECTED"
     finally:
         await context.close()
 

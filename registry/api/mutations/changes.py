@@ -220,11 +220,22 @@ class ChangeMutations:
             models.ObjectionResolution, strawberry.argument(description="The outcome.")
         ],
         note: Annotated[
-            str | None, strawberry.argument(description="A note on the outcome; optional.")
+            str | None,
+            strawberry.argument(
+                description="A note on the outcome, sent to the customer; required with "
+                "REJECTED (the reason)."
+            ),
+        ] = None,
+        contract_ends_at: Annotated[
+            datetime | None,
+            strawberry.argument(
+                description="With CUSTOMER_TERMINATES: when the customer's contract ends "
+                "(DateTime with offset; not before the notice was sent)."
+            ),
         ] = None,
     ) -> ResolveObjectionPayload:
         call = changes.resolve_objection(
-            info.context.deps, info.context.caller, id, resolution, note
+            info.context.deps, info.context.caller, id, resolution, note, contract_ends_at
         )
         return await attempt(
             info, call, lambda o: ObjectionResolved(objection=Objection.from_domain(o)), target=id

@@ -58,7 +58,12 @@ class Objection(CustomerRecord):
     resolution: models.ObjectionResolution | None = strawberry.field(
         description="The outcome; null while OPEN."
     )
-    note: str | None = strawberry.field(description="Staff's note on the outcome.")
+    note: str | None = strawberry.field(
+        description="Staff's note on the outcome, as sent to the customer."
+    )
+    contract_ends_at: datetime | None = strawberry.field(
+        description="With CUSTOMER_TERMINATES: when the customer's contract ends (DateTime, UTC)."
+    )
     resolved_at: datetime | None = strawberry.field(
         description="When the outcome was recorded (DateTime, UTC); null while OPEN."
     )
@@ -75,6 +80,7 @@ class Objection(CustomerRecord):
             status=o.status,
             resolution=o.resolution,
             note=o.note,
+            contract_ends_at=o.contract_ends_at,
             resolved_at=o.resolved_at,
         )
 

@@ -177,9 +177,11 @@ describe_enum(
     "The recorded outcome of an objection.",
     {
         "WITHDRAWN": "The customer withdrew its objection.",
-        "CHANGE_CANCELLED_FOR_CUSTOMER": "The change does not apply to this customer.",
-        "CUSTOMER_TERMINATES": "The customer terminates the affected service.",
+        "CHANGE_CANCELLED_FOR_CUSTOMER": "Upheld: the customer is excluded from the change and "
+        "keeps the old arrangement (the vendor never processes its data).",
+        "CUSTOMER_TERMINATES": "Upheld: the customer's contract ends on contractEndsAt.",
         "ACCOMMODATED": "The customer's concern was met another way (e.g. a contract term).",
+        "REJECTED": "The objection was not upheld; the note gives the customer the reason.",
     },
 )
 describe_enum(

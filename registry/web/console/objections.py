@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
+
 from starlette.responses import RedirectResponse, Response
 
 from registry.domain.errors import RegistryError
@@ -14,10 +16,17 @@ from registry.web.console.session import Page, staff_page
 SHOWN = 100
 RESOLUTIONS = [
     (ObjectionResolution.WITHDRAWN.value, "Withdrawn by the customer"),
-    (ObjectionResolution.ACCOMMODATED.value, "Accommodated (the customer's concern was met)"),
-    (ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER.value, "Change cancelled for this customer"),
-    (ObjectionResolution.CUSTOMER_TERMINATES.value, "Customer terminates the contract"),
+    (
+        ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER.value,
+        "Upheld: the customer is excluded from the change (keeps the old arrangement)",
+    ),
+    (
+        ObjectionResolution.CUSTOMER_TERMINATES.value,
+        "Upheld: the customer's contract ends on a date",
+    ),
+    (ObjectionResolution.REJECTED.value, "Rejected, with the reason in the note"),
 ]
+"""The outcomes staff choose from; none is preselected."""
 
 
 async def _inbox(
@@ -70,11 +79,20 @@ async def resolve(page: Page) -> Response:
             objection_id,
             forms.choice(ObjectionResolution, page.field("resolution"), "resolution"),
             forms.optional(page.field("note")),
+            _contract_end(page.field("contract_ends_on")),
         )
 
     try:
         await page.act("resolveObjection", call, target=objection_id)
     except RegistryError as exc:
-        field = "note" if getattr(exc, "field", "") == "note" else "resolution"
+        field = getattr(exc, "field", "")
+        if field not in ("note", "contractEndsAt"):
+            field = "resolution"
         return await _inbox(page, 400, failed=objection_id, errors={field: exc.message})
     return RedirectResponse("/console/objections?done=resolved", status_code=303)
+
+
+def _contract_end(value: str) -> datetime | None:
+    """The day the contract ends, from its start (UTC)."""
+    day = forms.a_date(value, "contractEndsAt")
+    return datetime.combine(day, time(), tzinfo=UTC) if day is not None else None
