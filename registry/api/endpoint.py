@@ -42,6 +42,7 @@ from registry.http.conditional import (
     matches,
     period,
     registry_version,
+    tag_key,
 )
 from registry.http.request_metrics import OPERATION_KEY, note_operation
 from registry.services import audit, policy
@@ -212,7 +213,14 @@ class GraphQLEndpoint:
         key = self.cache.key(operation.digest, encoded_variables, caller, version, when)
         etag = self.cache.tags.get(key)
         if etag is None:
-            etag = entity_tag(version, caller, when, operation.digest, encoded_variables)
+            etag = entity_tag(
+                version,
+                caller,
+                when,
+                operation.digest,
+                encoded_variables,
+                key=tag_key(deps.settings.effective_secret_key()),
+            )
             self.cache.remember_tag(key, etag)
         headers = cache_headers(caller, etag, deps.settings.public_max_age)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import re
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -62,19 +63,33 @@ _last_period: tuple[datetime, datetime, str] = (_EPOCH, _EPOCH, "")
 
 
 def entity_tag(
-    version: int, caller: Caller, when: str, *request_parts: str | bytes, weak: bool = False
+    version: int,
+    caller: Caller,
+    when: str,
+    *request_parts: str | bytes,
+    weak: bool = False,
+    key: bytes = b"",
 ) -> str:
     """A quoted entity tag for one request's answer at `version` as `caller` sees it.
 
+    An opaque keyed digest (`tag_key`): the registry version moves with every write,
+    including a customer first opening its notice page, so it is never shown in clear.
     Weak (`W/`) for answers that are equivalent but not byte-identical (a feed stamped
     with the time it was generated)."""
-    digest = hashlib.blake2b(digest_size=12)
-    digest.update(f"{policy.visibility(caller)}\x00{when}".encode())
+    digest = hashlib.blake2b(digest_size=16, key=key[:64])
+    digest.update(f"{version}\x00{policy.visibility(caller)}\x00{when}".encode())
     for part in request_parts:
         digest.update(b"\x00")
         digest.update(part.encode() if isinstance(part, str) else part)
-    tag = f'"{version}-{digest.hexdigest()}"'
+    tag = f'"{digest.hexdigest()}"'
     return "W/" + tag if weak else tag
+
+
+@functools.lru_cache(maxsize=4)
+def tag_key(secret_key: str) -> bytes:
+    """The key entity tags are made with, derived from the server key for this use only
+    (every process of a deployment makes the same tags)."""
+    return hmac.new(secret_key.encode("utf-8"), b"entity-tags/v1", hashlib.sha256).digest()
 
 
 def offered_tags(header: str | None) -> frozenset[str]:
@@ -142,6 +157,7 @@ def conditional(endpoint: Endpoint) -> Endpoint:
             request.url.path,
             request.url.query,
             weak=True,
+            key=tag_key(deps.settings.effective_secret_key()),
         )
         headers = cache_headers(caller, etag, deps.settings.public_max_age)
         if matches(request.headers.get("if-none-match"), etag):

@@ -70,11 +70,20 @@ def templates() -> jinja2.Environment:
     return env
 
 
+NOT_FRAMED = {
+    "x-frame-options": "DENY",
+    "content-security-policy": "frame-ancestors 'none'",
+    "x-content-type-options": "nosniff",
+}
+"""Every page: the public list, notice and subscription pages hold forms, and a page
+another site frames could be clicked through (the console sets its own, stricter CSP)."""
+
+
 def render(
     name: str, status: int = 200, headers: Mapping[str, str] | None = None, **values: Any
 ) -> HTMLResponse:
     html = templates().get_template(name).render(**values)
-    return HTMLResponse(html, status_code=status, headers=dict(headers or {}))
+    return HTMLResponse(html, status_code=status, headers={**NOT_FRAMED, **(headers or {})})
 
 
 def error_page(error: WebError) -> HTMLResponse:

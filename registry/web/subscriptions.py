@@ -9,7 +9,7 @@ address in the store (services/subscribers.py).
 from __future__ import annotations
 
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, deque
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -23,25 +23,41 @@ HEADERS = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
 PER_CLIENT = 10
 WINDOW_S = 3600.0
 MAX_FORM_BYTES = 2_000
+MAX_CLIENTS = 100_000
 
 
 class ClientLimiter:
-    """At most `limit` requests per client address per `window` seconds."""
+    """At most `limit` requests per client address per `window` seconds.
 
-    def __init__(self, limit: int = PER_CLIENT, window: float = WINDOW_S) -> None:
+    Clients are kept in the order they were last seen, so those idle for a whole window
+    are forgotten as others arrive (and at most `max_clients` are kept at all)."""
+
+    def __init__(
+        self, limit: int = PER_CLIENT, window: float = WINDOW_S, max_clients: int = MAX_CLIENTS
+    ) -> None:
         self.limit = limit
         self.window = window
-        self.seen: dict[str, deque[float]] = defaultdict(deque)
+        self.max_clients = max_clients
+        self.seen: OrderedDict[str, deque[float]] = OrderedDict()
 
     def allow(self, client: str, now: float | None = None) -> bool:
         at = time.monotonic() if now is None else now
-        times = self.seen[client]
+        self._forget_idle(at)
+        times = self.seen.pop(client, None) or deque()
+        self.seen[client] = times  # now the most recently seen
         while times and times[0] <= at - self.window:
             times.popleft()
         if len(times) >= self.limit:
             return False
         times.append(at)
         return True
+
+    def _forget_idle(self, at: float) -> None:
+        while self.seen:
+            oldest, times = next(iter(self.seen.items()))
+            if len(self.seen) < self.max_clients and times and times[-1] > at - self.window:
+                return
+            del self.seen[oldest]
 
 
 def _limiter(request: Request) -> ClientLimiter:

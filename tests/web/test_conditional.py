@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from registry.domain.models import Role
-from registry.http.conditional import cache_headers, entity_tag, matches, offered_tags, period
+from registry.http.conditional import (
+    cache_headers,
+    entity_tag,
+    matches,
+    offered_tags,
+    period,
+    tag_key,
+)
 from registry.services.caller import ANONYMOUS, Caller
 
 
@@ -41,6 +49,13 @@ def test_tags_compare_weakly() -> None:
     assert matches(tag, "W/" + tag)
     assert not matches('"3-other"', tag)
     assert not matches("*", tag)
+
+
+def test_a_tag_shows_nothing_of_the_version_and_depends_on_the_key() -> None:
+    key = tag_key("test-secret-key")
+    tags = [entity_tag(v, ANONYMOUS, "p", "q", key=key) for v in (3, 4, 1234)]
+    assert all(re.fullmatch(r'"[0-9a-f]{32}"', t) for t in tags)
+    assert entity_tag(3, ANONYMOUS, "p", "q", key=tag_key("another key")) != tags[0]
 
 
 def test_a_tag_changes_with_every_input() -> None:
