@@ -231,7 +231,8 @@ def cmd_legal_impact(args: argparse.Namespace, settings: Settings) -> int:
                 if not reports:
                     return "No new release of the legal facts has changed a verdict yet."
                 return legal_watch.report_text(reports[0])
-            assert from_day is not None
+            if from_day is None:  # parsed with --withdraw above, which requires --from
+                raise CommandError("--withdraw needs --from DATE")
             withdrawals = [
                 Withdrawal(TransferMechanism(m), from_day, args.country) for m in args.withdraw
             ]

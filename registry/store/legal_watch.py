@@ -44,7 +44,8 @@ async def seen_release(db: Database) -> SeenRelease | None:
     if doc is None:
         return None
     published = dates.load(doc["published_on"])
-    assert published is not None
+    if published is None:
+        raise ValueError(f"release {doc['release']!r} is stored without its date")
     # Stored as a list: file names hold dots, which document keys may not.
     files = {f["name"]: f["text"] for f in doc["files"]}
     return SeenRelease(doc["release"], published, files)
