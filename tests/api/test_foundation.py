@@ -63,17 +63,6 @@ async def test_bad_key_is_refused_not_anonymous(api: Api, header: str) -> None:
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_revoked_key_fails_at_once(api: Api) -> None:
-    key = await api.key(Role.PROCUREMENT)
-    doc = await api.deps.db["api_keys"].find_one({"key_hash": hash_key(key)})
-    assert doc is not None
-    await api.deps.db["api_keys"].update_one(
-        {"_id": doc["_id"]}, {"$set": {"revoked_at": api.clock.now()}}
-    )
-    response = await api.post("{ viewer { role } }", key=key)
-    assert response.status_code == 401
-
-
 @pytest.mark.parametrize(
     ("content", "content_type", "status"),
     [

@@ -1,7 +1,9 @@
 """Keys remembered for one registry version (`services/access.KnownKeys`).
 
 A process accepts a key it has looked up without asking again only while the registry
-version is the one it was looked up at; revoking a key bumps the version."""
+version is the one it was looked up at; revoking a key bumps the version. Revocation's
+one place: a revoked key is refused at once, whatever was remembered or cached for it
+(across processes: test_two_processes.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,12 @@ from registry.services.access import (
 )
 from registry.services.caller import Caller
 from registry.store import api_keys, ids
+from tests.api.reads import LIST, raw, repeated, send
 from tests.conftest import START, Api
+
+CREATE_KEY = """mutation { createApiKey(input: {name: "to revoke", role: PROCUREMENT}) {
+  ... on ApiKeyCreated { apiKey { id } key } } }"""
+REVOKE = "mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }"
 
 
 class Versions:
@@ -76,18 +83,39 @@ async def test_a_malformed_header_is_refused(api: Api, header: str) -> None:
         await authenticate(api.deps, header, KnownKeys(Versions()))
 
 
-async def test_revoking_a_key_moves_the_version(api: Api, admin_key: str) -> None:
+async def test_a_revoked_key_is_refused_at_once_wherever_it_was_remembered(
+    api: Api, admin_key: str
+) -> None:
+    """Revoked through the API, whose write retires what processes remember (the
+    version): a process that remembered the key, the answers kept for it and the tags it
+    was given all refuse it from then on, on the API and the exports alike."""
+    created = await api.gql(CREATE_KEY, key=admin_key)
+    key_id = created["createApiKey"]["apiKey"]["id"]
+    key = created["createApiKey"]["key"]
     known = KnownKeys(api.app.state.version_watch.read)
-    key_id, key = await create_api_key(
-        api.deps, name="to revoke", role=Role.PROCUREMENT, customer_id=None
-    )
     await authenticate(api.deps, f"Bearer {key}", known)
-    # Revoked through the API: the write retires what processes remember (the version).
-    revoke = "mutation($id: ID!) { revokeApiKey(id: $id) { __typename } }"
-    revoked = await api.gql(revoke, {"id": key_id.id}, admin_key)
+    body = raw(LIST)
+    tag = (await repeated(api, body, key)).headers["etag"]  # answered from memory
+    keyed = {"authorization": f"Bearer {key}"}
+    export_tag = (await api.http.get("/subprocessors.json", headers=keyed)).headers["etag"]
+
+    revoked = await api.gql(REVOKE, {"id": key_id}, admin_key)
     assert revoked["revokeApiKey"]["__typename"] == "ApiKeyRevoked"
+
     with pytest.raises(InvalidApiKey):
         await authenticate(api.deps, f"Bearer {key}", known)
+    for headers in ({}, {"if-none-match": tag}):
+        refused = await send(api, body, key, **headers)
+        assert refused.status_code == 401
+        assert refused.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    export = await api.http.get(
+        "/subprocessors.json", headers={**keyed, "if-none-match": export_tag}
+    )
+    assert export.status_code == 401
+    # A key never valid is refused too, not revalidated with the tag anyone may hold.
+    public_tag = (await api.http.get("/subprocessors.json")).headers["etag"]
+    unknown = {"authorization": "Bearer rk_not-a-key", "if-none-match": public_tag}
+    assert (await api.http.get("/subprocessors.json", headers=unknown)).status_code == 401
 
 
 def test_a_full_table_starts_again() -> None:
