@@ -28,6 +28,8 @@ class RecordKind(enum.Enum):
     DPA = "DPA"
     TRANSFER_BASIS = "TRANSFER_BASIS"
     CUSTOMER = "CUSTOMER"
+    PRODUCT = "PRODUCT"
+    HOSTING_REGION = "HOSTING_REGION"
 
 
 class VersionAction(enum.Enum):

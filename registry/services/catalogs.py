@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
 
 from registry.domain import validation as check
-from registry.domain.errors import PermissionDenied, ValidationError
+from registry.domain import versions
+from registry.domain.errors import NotFound, PermissionDenied, ValidationError
 from registry.domain.models import HostingRegion, Product, Scope
-from registry.services import policy
+from registry.domain.versions import RecordKind, RecordVersion, VersionAction
+from registry.services import edits, policy
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import STAFF, require_role
 from registry.store import changes, customers, hosting_regions, products, subprocessors
-from registry.store.database import Database
+from registry.store.database import Conflict, Database
 from registry.store.products import DuplicateCode
 
 USERS_NAMED = 10
+# Where vendors, customers and changes store a hosting region's code.
+_REGION_FIELDS = ("scope_regions", "hosting_region", "scope.hosting_regions")
 
 
 async def create_product(deps: Deps, caller: Caller, *, code: str, name: str) -> Product:
@@ -139,8 +144,7 @@ async def remove_hosting_region(deps: Deps, caller: Caller, code: str) -> Hostin
     found = (await hosting_regions.get_many(deps.db, [code]))[0]
     if found is None:
         raise ValidationError("code", f"no hosting region with code {code!r}")
-    fields = ("scope_regions", "hosting_region", "scope.hosting_regions")
-    await _refuse_if_used(deps, "hosting region", code, fields)
+    await _refuse_if_used(deps, "hosting region", code, _REGION_FIELDS)
     await hosting_regions.delete(deps.db, code)
     return found
 
@@ -161,3 +165,106 @@ async def _refuse_if_used(deps: Deps, what: str, code: str, fields: tuple[str, s
     ]
     if users:
         raise ValidationError("code", f"{what} {code!r} is still used by {', '.join(users)}")
+
+
+# Corrections (domain/versions.py): a name fixed, a region's countries narrowed.
+
+
+def _version(
+    deps: Deps,
+    caller: Caller,
+    code: str,
+    kind: RecordKind,
+    reason: str | None,
+    before: Mapping[str, object],
+    after: Mapping[str, object],
+) -> RecordVersion:
+    changes = versions.field_changes(before, after)
+    if not changes:
+        raise ValidationError("input", f"the correction changes nothing on {code}")
+    return RecordVersion(
+        record_id=code,
+        kind=kind,
+        action=VersionAction.CORRECTED,
+        at=deps.clock.now(),
+        reason=versions.reason(reason),
+        changes=changes,
+        key_id=caller.key_id,
+        role=caller.role.value if caller.role else None,
+    )
+
+
+async def correct_product(
+    deps: Deps, caller: Caller, code: str, name: str, reason: str | None
+) -> tuple[Product, RecordVersion]:
+    """A product's name fixed; its code, which scopes name, stays."""
+    require_role(caller, *STAFF)
+    found = (await products.get_many(deps.db, [code]))[0]
+    if found is None:
+        raise NotFound(f"no product with code {code!r}")
+    after = replace(found, name=check.text(name, "name", max_length=200))
+    version = _version(
+        deps, caller, code, RecordKind.PRODUCT, reason, {"name": found.name}, {"name": after.name}
+    )
+    written = await products.correct(deps.db, found, after, version)
+    if isinstance(written, Conflict):
+        raise edits.conflict(code, written)
+    return written, version
+
+
+async def correct_hosting_region(
+    deps: Deps,
+    caller: Caller,
+    code: str,
+    name: str | None,
+    countries: Sequence[str] | None,
+    reason: str | None,
+) -> tuple[HostingRegion, RecordVersion]:
+    """A region's name fixed or its countries narrowed; a country added to a region in
+    use would widen where customers' data may be hosted: refused."""
+    require_role(caller, *STAFF)
+    found = (await hosting_regions.get_many(deps.db, [code]))[0]
+    if found is None:
+        raise NotFound(f"no hosting region with code {code!r}")
+    after = replace(
+        found,
+        name=found.name if name is None else check.text(name, "name", max_length=200),
+        countries=(
+            found.countries
+            if countries is None
+            else tuple(dict.fromkeys(check.country(c, "countries") for c in countries))
+        ),
+    )
+    added = sorted(set(after.countries) - set(found.countries))
+    if added:
+        try:
+            await _refuse_if_used(deps, "hosting region", code, _REGION_FIELDS)
+        except ValidationError as used:
+            raise ValidationError(
+                "countries",
+                f"adding {', '.join(added)} widens a region in use ({used.message}): create "
+                "a new region and announce its vendors' scope as a change",
+            ) from None
+    fields = ("name", "countries")
+    version = _version(
+        deps,
+        caller,
+        code,
+        RecordKind.HOSTING_REGION,
+        reason,
+        {f: getattr(found, f) for f in fields},
+        {f: getattr(after, f) for f in fields},
+    )
+    written = await hosting_regions.correct(deps.db, found, after, version)
+    if isinstance(written, Conflict):
+        raise edits.conflict(code, written)
+    return written, version
+
+
+async def history(deps: Deps, caller: Caller, kind: RecordKind, code: str) -> list[RecordVersion]:
+    """A catalog entry's corrections, newest first, for whoever may read the catalogs."""
+    if not _readable(deps, caller):
+        return []
+    store = products if kind is RecordKind.PRODUCT else hosting_regions
+    found = list(reversed(await store.versions_of(deps.db, code)))
+    return found if policy.is_staff(caller) else [replace(v, key_id=None) for v in found]

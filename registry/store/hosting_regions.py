@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from pymongo.errors import DuplicateKeyError
 
 from registry.domain.models import HostingRegion
+from registry.domain.versions import RecordVersion
+from registry.store import versions
 from registry.store.codec import Codec
-from registry.store.database import Database
+from registry.store.database import Conflict, Database
 from registry.store.products import DuplicateCode
 
 NAME = "hosting_regions"
@@ -55,3 +57,16 @@ async def get_many(db: Database, codes: Sequence[str]) -> list[HostingRegion | N
 async def delete(db: Database, code: str) -> bool:
     result = await db[NAME].delete_one({"_id": code})
     return bool(result.deleted_count)
+
+
+async def correct(
+    db: Database, before: HostingRegion, after: HostingRegion, version: RecordVersion
+) -> HostingRegion | Conflict:
+    """Write the corrected fields, guarded by their values in `before`, with the version."""
+    found = await versions.correct(db, NAME, to_document(before), to_document(after), version)
+    return found if isinstance(found, Conflict) else from_document(found)
+
+
+async def versions_of(db: Database, code: str) -> list[RecordVersion]:
+    doc = await db[NAME].find_one({"_id": code}, {versions.KEY: 1})
+    return versions.of(doc) if doc else []

@@ -372,3 +372,67 @@ async def test_a_customers_terms_are_edited_with_a_reason_and_keep_their_history
     own = await api.key(Role.CUSTOMER, customer_id=customer_id, name="amended")
     (seen,) = (await api.gql(CUSTOMER_HISTORY, {"id": customer_id}, own))["customer"]["history"]
     assert seen["reason"] == "DPA amendment of 1 March"
+
+
+CATALOG = """mutation($p: String!, $r: String!) {
+  a: createProduct(input: {code: $p, name: "Meetngs"}) { __typename }
+  b: createHostingRegion(input: {code: $r, name: "Europe", countries: ["DE", "IE"]}) {
+    __typename } }"""
+CORRECT_PRODUCT = (
+    "mutation($code: String!, $input: ProductCorrection!) {"
+    " correctProduct(code: $code, input: $input) { __typename"
+    " ... on ProductCorrected { product { name history { reason changes { field before after } }"
+    " } } ... on ValidationError { message field } } }"
+)
+CORRECT_REGION = (
+    "mutation($code: String!, $input: HostingRegionCorrection!) {"
+    " correctHostingRegion(code: $code, input: $input) { __typename"
+    " ... on HostingRegionCorrected { hostingRegion { countries } version { action } }"
+    " ... on ValidationError { message field } } }"
+)
+SCOPED = """mutation($r: String!) { createSubprocessor(input: {legalName: "Regional Ltd.",
+  purpose: "Hosting", scope: {hostingRegions: [$r]}}) { __typename } }"""
+
+
+async def test_catalog_entries_are_corrected_with_a_reason_and_regions_never_widened(
+    api: Api, admin_key: str
+) -> None:
+    product, region = "meet-fix", "eu-fix"
+    await api.gql(CATALOG, {"p": product, "r": region}, admin_key)
+    await api.gql(SCOPED, {"r": region}, admin_key)
+
+    named = await _run(
+        api,
+        admin_key,
+        CORRECT_PRODUCT,
+        code=product,
+        input={"name": "Meetings", "reason": "typo in the name"},
+    )
+    narrowed = await _run(
+        api,
+        admin_key,
+        CORRECT_REGION,
+        code=region,
+        input={"countries": ["DE"], "reason": "IE was never part of it"},
+    )
+    widened = await _run(
+        api,
+        admin_key,
+        CORRECT_REGION,
+        code=region,
+        input={"countries": ["DE", "FR"], "reason": "add France"},
+    )
+
+    assert named["product"] == {
+        "name": "Meetings",
+        "history": [
+            {
+                "reason": "typo in the name",
+                "changes": [{"field": "name", "before": "Meetngs", "after": "Meetings"}],
+            }
+        ],
+    }
+    assert narrowed["hostingRegion"]["countries"] == ["DE"]
+    assert widened["__typename"] == "ValidationError", widened
+    assert widened["field"] == "countries"
+    assert "widens a region in use" in widened["message"]

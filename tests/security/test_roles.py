@@ -42,6 +42,8 @@ MUTATION_ACCESS: dict[str, set[str]] = {
     "removeDpa": STAFF,
     "correctTransferBasis": STAFF,
     "removeTransferBasis": STAFF,
+    "correctProduct": STAFF,
+    "correctHostingRegion": STAFF,
     "announceChange": STAFF,
     "cancelChange": STAFF,
     "resolveObjection": STAFF,
@@ -161,6 +163,14 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
         {"id": New.BASIS, "input": {"sccModule": 3, "reason": "module 3 applies"}},
     ),
     "removeTransferBasis": ("RecordCorrected", {"id": New.BASIS, "reason": "in error"}),
+    "correctProduct": (
+        "ProductCorrected",
+        {"code": New.PRODUCT, "input": {"name": "Renamed", "reason": "typo"}},
+    ),
+    "correctHostingRegion": (
+        "HostingRegionCorrected",
+        {"code": New.REGION, "input": {"name": "Renamed", "reason": "typo"}},
+    ),
     "createApiKey": ("ApiKeyCreated", {"input": {"name": New.NAME, "role": "PROCUREMENT"}}),
     "revokeApiKey": ("ApiKeyRevoked", {"id": New.API_KEY}),
     "revokeNoticeLinks": ("NoticeLinksRevoked", {"customerId": A}),

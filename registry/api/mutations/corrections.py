@@ -10,11 +10,12 @@ import strawberry
 from registry.api.context import Info
 from registry.api.mutations import attempt
 from registry.api.types.errors import EditConflict, NotFound, PermissionDenied, ValidationError
+from registry.api.types.scope import HostingRegion, Product
 from registry.api.types.subprocessor import Subprocessor
 from registry.api.types.version import RecordVersion
 from registry.domain import errors, models
 from registry.domain import versions as domain_versions
-from registry.services import corrections
+from registry.services import catalogs, corrections
 
 _REASON = "Why the record is corrected (required): kept in its history."
 
@@ -112,6 +113,53 @@ class TransferBasisCorrection:
     reference: str | None = strawberry.field(
         default=strawberry.UNSET, description="Where the basis is written down."
     )
+
+
+@strawberry.input(description="A correction of a product's name, with a reason.")
+class ProductCorrection:
+    reason: str = strawberry.field(description=_REASON)
+    name: str = strawberry.field(description="The display name as it should read.")
+
+
+@strawberry.input(
+    description="A correction of a hosting region: a field left out keeps its value. Adding "
+    "a country to a region in use is refused: create a new region instead."
+)
+class HostingRegionCorrection:
+    reason: str = strawberry.field(description=_REASON)
+    name: str | None = strawberry.field(default=None, description="The display name.")
+    countries: list[str] | None = strawberry.field(
+        default=None, description="ISO 3166-1 alpha-2 codes of the countries it covers."
+    )
+
+
+@strawberry.type(description="correctProduct succeeded.")
+class ProductCorrected:
+    product: Product = strawberry.field(description="The product as corrected.")
+    version: RecordVersion = strawberry.field(description="The version the correction kept.")
+
+
+@strawberry.type(description="correctHostingRegion succeeded.")
+class HostingRegionCorrected:
+    hosting_region: HostingRegion = strawberry.field(description="The region as corrected.")
+    version: RecordVersion = strawberry.field(description="The version the correction kept.")
+
+
+CorrectProductPayload = Annotated[
+    ProductCorrected | ValidationError | NotFound | PermissionDenied | EditConflict,
+    strawberry.union(
+        "CorrectProductPayload",
+        description="The result of correctProduct: ProductCorrected or an expected failure.",
+    ),
+]
+CorrectHostingRegionPayload = Annotated[
+    HostingRegionCorrected | ValidationError | NotFound | PermissionDenied | EditConflict,
+    strawberry.union(
+        "CorrectHostingRegionPayload",
+        description="The result of correctHostingRegion: HostingRegionCorrected or an "
+        "expected failure.",
+    ),
+]
 
 
 @strawberry.type(description="A correction or removal succeeded.")
@@ -262,3 +310,45 @@ class CorrectionMutations:
         ctx = info.context
         call = corrections.remove_transfer_basis(ctx.deps, ctx.caller, id, reason)
         return await attempt(info, call, _corrected, target=id)
+
+    @strawberry.mutation(description="Correct a product's name, with a reason." + _STAFF)
+    async def correct_product(
+        self,
+        info: Info,
+        code: Annotated[str, strawberry.argument(description="The product's code.")],
+        input: Annotated[ProductCorrection, strawberry.argument(description="What.")],
+    ) -> CorrectProductPayload:
+        ctx = info.context
+        call = catalogs.correct_product(ctx.deps, ctx.caller, code, input.name, input.reason)
+        return await attempt(
+            info,
+            call,
+            lambda r: ProductCorrected(
+                product=Product.from_domain(r[0]), version=RecordVersion.from_domain(r[1])
+            ),
+            target=code,
+        )
+
+    @strawberry.mutation(
+        description="Correct a hosting region's name or narrow its countries, with a reason."
+        + _STAFF
+    )
+    async def correct_hosting_region(
+        self,
+        info: Info,
+        code: Annotated[str, strawberry.argument(description="The hosting region's code.")],
+        input: Annotated[HostingRegionCorrection, strawberry.argument(description="What.")],
+    ) -> CorrectHostingRegionPayload:
+        ctx = info.context
+        call = catalogs.correct_hosting_region(
+            ctx.deps, ctx.caller, code, input.name, input.countries, input.reason
+        )
+        return await attempt(
+            info,
+            call,
+            lambda r: HostingRegionCorrected(
+                hosting_region=HostingRegion.from_domain(r[0]),
+                version=RecordVersion.from_domain(r[1]),
+            ),
+            target=code,
+        )

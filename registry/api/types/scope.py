@@ -3,7 +3,10 @@ from __future__ import annotations
 import strawberry
 
 from registry.api.context import Info
+from registry.api.types.version import RecordVersion
 from registry.domain import models
+from registry.domain.versions import RecordKind
+from registry.services import catalogs
 
 
 @strawberry.type(description="A product customers use; scopes name it by its code.")
@@ -14,6 +17,10 @@ class Product:
     @classmethod
     def from_domain(cls, product: models.Product) -> Product:
         return cls(code=product.code, name=product.name)
+
+    @strawberry.field(description="Its corrections, newest first: who, when, why, what.")
+    async def history(self, info: Info) -> list[RecordVersion]:
+        return await _history(info, RecordKind.PRODUCT, self.code)
 
 
 @strawberry.type(description="Where customers' data is hosted, e.g. `eu` for the EEA.")
@@ -27,6 +34,16 @@ class HostingRegion:
     @classmethod
     def from_domain(cls, region: models.HostingRegion) -> HostingRegion:
         return cls(code=region.code, name=region.name, countries=list(region.countries))
+
+    @strawberry.field(description="Its corrections, newest first: who, when, why, what.")
+    async def history(self, info: Info) -> list[RecordVersion]:
+        return await _history(info, RecordKind.HOSTING_REGION, self.code)
+
+
+async def _history(info: Info, kind: RecordKind, code: str) -> list[RecordVersion]:
+    context = info.context
+    found = await catalogs.history(context.deps, context.caller, kind, code)
+    return [RecordVersion.from_domain(v) for v in found]
 
 
 @strawberry.type(

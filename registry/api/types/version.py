@@ -18,6 +18,8 @@ describe_enum(
         "DPA": "One of its DPAs.",
         "TRANSFER_BASIS": "One of its transfer bases.",
         "CUSTOMER": "A customer: its name, contract terms, products and hosting region.",
+        "PRODUCT": "A product of the catalog.",
+        "HOSTING_REGION": "A hosting region of the catalog.",
     },
 )
 describe_enum(
