@@ -21,6 +21,7 @@ from registry.api.endpoint import GraphQLEndpoint
 from registry.api.schema import build_schema
 from registry.clock import Clock, SystemClock
 from registry.delivery.sender import build_client
+from registry.http.body_limit import BodyLimit
 from registry.http.conditional import conditional
 from registry.http.request_metrics import MetricsMiddleware
 from registry.http.retirement import RetireWrites
@@ -116,7 +117,7 @@ def create_app(
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(MetricsMiddleware), Middleware(RetireWrites)],
+        middleware=[Middleware(MetricsMiddleware), Middleware(BodyLimit), Middleware(RetireWrites)],
         exception_handlers=dict(exception_handlers()),
     )
     app.state.schema = schema
