@@ -30,12 +30,12 @@ from registry.domain.models import (
 from registry.domain.transfers import evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.http.callers import request_caller
-from registry.services import audit, evidence, listing, policy, tias, vendors
+from registry.services import audit, change_queries, evidence, listing, policy, tias, vendors
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
 from registry.services.listing import SubprocessorQuery
-from registry.web import scope_params
+from registry.web import public, scope_params
 from registry.web.pages import MECHANISM_LABELS
 
 LIST_COLUMNS = [
@@ -232,6 +232,8 @@ async def subprocessor_list(request: Request) -> Response:
                 for loc in locations.get(s.id, [])
             ],
             "roles": sorted({loc.role.value for loc in locations.get(s.id, [])}),
+            "products": list(s.scope.products),
+            "hosting_regions": list(s.scope.hosting_regions),
             "transfer_basis": _transfers(
                 on,
                 locations.get(s.id, []),
@@ -243,7 +245,8 @@ async def subprocessor_list(request: Request) -> Response:
         for s in subs
     ]
     if fmt == "json":
-        return Response(orjson.dumps({"subprocessors": rows}), media_type="application/json")
+        document = await _list_document(deps, caller, rows, as_of, query)
+        return Response(orjson.dumps(document), media_type="application/json")
     header = ["id", *(f.name for f in declared), *LIST_COLUMNS]
     table = [[_cell(c, r[c]) for c in header] for r in rows]
     return Response(
@@ -251,6 +254,59 @@ async def subprocessor_list(request: Request) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="subprocessors.csv"'},
     )
+
+
+LIST_FORMAT = "subprocessor-list"
+LIST_FORMAT_VERSION = 1
+"""The open list format: schema/list/subprocessor-list.json, docs/list-format.md."""
+
+
+async def _list_document(
+    deps: Deps,
+    caller: Caller,
+    rows: list[dict[str, Any]],
+    as_of: datetime | None,
+    query: SubprocessorQuery,
+) -> dict[str, Any]:
+    """The list in the open format, with the changes announced for the same vendors."""
+    now = deps.clock.now()
+    at = as_of or now
+    keep = await public.change_filter(
+        deps,
+        caller,
+        at,
+        query.products,
+        query.hosting_region,
+        query.countries,
+        query.search,
+    )
+    due = [
+        c
+        for c in await change_queries.upcoming_announcements(deps, caller, at)
+        if keep is None or keep(c)
+    ]
+    names = await change_queries.vendor_names(deps, due)
+    base = deps.settings.public_url.rstrip("/")
+    return {
+        "format": LIST_FORMAT,
+        "format_version": LIST_FORMAT_VERSION,
+        "publisher": {"url": f"{base}/subprocessors"},
+        "generated_at": now.isoformat(),
+        "as_of": at.isoformat(),
+        "subprocessors": rows,
+        "upcoming_changes": [
+            {
+                "id": c.id,
+                "kind": c.kind.value,
+                "subprocessor": names.get(c.subprocessor_id, c.subprocessor_id),
+                "replaces": names.get(c.replaces_id, c.replaces_id) if c.replaces_id else None,
+                "announced_at": c.announced_at.isoformat(),
+                "effective_at": c.effective_at.isoformat(),
+                "description": c.description,
+            }
+            for c in due
+        ],
+    }
 
 
 async def proof_of_notice(request: Request) -> Response:

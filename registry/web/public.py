@@ -153,7 +153,7 @@ async def _upcoming(
     ]
 
 
-async def _change_filter(
+async def change_filter(
     deps: Deps,
     caller: Caller,
     as_of: datetime,
@@ -277,7 +277,7 @@ async def subprocessor_page(request: Request) -> Response:
         if countries or products or region or search
         else None
     )
-    keep = await _change_filter(deps, caller, as_of, products, region, countries, search)
+    keep = await change_filter(deps, caller, as_of, products, region, countries, search)
     history = await _history(deps, caller, as_of, keep)
     upcoming = await _upcoming(deps, caller, as_of, keep)
     shown = [s for s in in_force if only is None or s.id in only]
