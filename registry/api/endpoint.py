@@ -45,7 +45,7 @@ from registry.http.conditional import (
     tag_key,
 )
 from registry.http.request_metrics import OPERATION_KEY, note_operation
-from registry.services import audit, policy
+from registry.services import failed_auth, policy
 from registry.services.access import InvalidApiKey, KnownKeys, authenticate, bearer_token, hash_key
 from registry.services.caller import ANONYMOUS, Caller
 from registry.services.deps import Deps
@@ -86,6 +86,7 @@ class GraphQLEndpoint:
         self.limits = QueryLimits(schema._schema)
         self.cache = ResponseCache()
         self.hot = HotAnswers()
+        self.failures = failed_auth.FailureThrottle()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # ASGI header names are lower case: one dict instead of a scan per lookup.
@@ -171,21 +172,20 @@ class GraphQLEndpoint:
                 media_type="application/json",
             )
         deps: Deps = request.app.state.deps
+        raw = received.get(b"authorization")
+        presented = raw.decode("latin-1") if raw is not None else None
+        client = request.client.host if request.client else "unknown"
+        if presented is not None and self.failures.blocked(client, presented):
+            refusal = error_response(
+                429, "too many failed keys: wait a few minutes", "RATE_LIMITED", request_id
+            )
+            refusal.headers["retry-after"] = str(int(failed_auth.WINDOW_S))
+            return refusal
         try:
-            authorization = received.get(b"authorization")
-            caller = await authenticate(
-                deps,
-                authorization.decode("latin-1") if authorization is not None else None,
-                request.app.state.known_keys,
-            )
+            caller = await authenticate(deps, presented, request.app.state.known_keys)
         except InvalidApiKey as exc:
-            await audit.record(
-                deps,
-                ANONYMOUS,
-                action="authenticate",
-                result="InvalidApiKey",
-                request_id=request_id,
-            )
+            self.failures.failed(client, presented)
+            await failed_auth.audit_failure(deps, "authenticate", "InvalidApiKey", request_id)
             return error_response(401, str(exc), "UNAUTHENTICATED", request_id)
         return await self._answer(request, received, operation, caller, request_id, hot_key)
 

@@ -1,13 +1,17 @@
 """The audit trail: appended on every mutation and every refused attempt, never
-updated or deleted by the application (this module has no function that could)."""
+deleted by the application; the only update counts repeated anonymous failures of
+one window into that window's entry (`count_failure`)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
+from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import DuplicateKeyError
 
 from registry.store import ids
 from registry.store.database import Database, Document, create_missing_indexes
@@ -46,6 +50,41 @@ async def append(
             "request_id": request_id,
         }
     )
+
+
+async def count_failure(
+    db: Database,
+    *,
+    window_start: datetime,
+    at: datetime,
+    action: str,
+    result: str,
+    request_id: str,
+) -> None:
+    """Count an anonymous failure in the one entry of its action and window: the id is
+    the window's start (so entries stay in time order) and a digest of the action; the
+    entry keeps the first attempt's time and request id, and `count` and `last_at`."""
+    suffix = hashlib.sha256(f"{action}\x00{result}".encode()).digest()[:8]
+    window = int(window_start.timestamp()).to_bytes(4, "big")
+    entry_id = f"{ids.PREFIXES['AuditEntry']}_{ObjectId(window + suffix)}"
+    update: Document = {
+        "$setOnInsert": {
+            "at": at,
+            "key_id": None,
+            "role": None,
+            "customer_id": None,
+            "action": action,
+            "target": None,
+            "result": result,
+            "request_id": request_id,
+        },
+        "$inc": {"count": 1},
+        "$max": {"last_at": at},
+    }
+    try:
+        await db[NAME].update_one({"_id": entry_id}, update, upsert=True)
+    except DuplicateKeyError:  # a concurrent first failure inserted it: count into it
+        await db[NAME].update_one({"_id": entry_id}, update)
 
 
 async def page(

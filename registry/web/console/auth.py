@@ -8,10 +8,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from registry.domain.errors import PermissionDenied
-from registry.services import audit
+from registry.services import audit, failed_auth
 from registry.services import console_sessions as sessions
 from registry.services.access import InvalidApiKey, authenticate
-from registry.services.caller import ANONYMOUS
 from registry.services.deps import Deps
 from registry.web.console.render import refusal, render
 from registry.web.console.session import (
@@ -65,6 +64,14 @@ def _form(
     return response
 
 
+def _throttle(request: Request) -> failed_auth.FailureThrottle:
+    found = getattr(request.app.state, "sign_in_failures", None)
+    if not isinstance(found, failed_auth.FailureThrottle):
+        found = failed_auth.FailureThrottle()
+        request.app.state.sign_in_failures = found
+    return found
+
+
 async def sign_in(request: Request) -> Response:
     """`GET/POST /console/sign-in`: an ADMIN or PROCUREMENT key opens a session."""
     deps: Deps = request.app.state.deps
@@ -91,12 +98,21 @@ async def sign_in(request: Request) -> Response:
     fresh = secrets.token_urlsafe(24)
     if not key:
         return _form(deps, fresh, status=400, error="Enter an API key.", next_path=next_path)
+    client = request.client.host if request.client else "unknown"
+    throttle = _throttle(request)
+    if throttle.blocked(client, key):
+        return _form(
+            deps,
+            fresh,
+            status=429,
+            error="Too many failed sign-ins. Wait a few minutes and try again.",
+            next_path=next_path,
+        )
     try:
         caller = await authenticate(deps, f"Bearer {key}")
     except InvalidApiKey:
-        await audit.record(
-            deps, ANONYMOUS, action="console.signIn", result="InvalidApiKey", request_id=rid
-        )
+        throttle.failed(client, key)
+        await failed_auth.audit_failure(deps, "console.signIn", "InvalidApiKey", rid)
         return _form(
             deps,
             fresh,
