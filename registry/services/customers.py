@@ -87,8 +87,8 @@ async def create_customer(deps: Deps, caller: Caller, draft: CustomerDraft) -> C
         note=check.note(draft.note),
     )
     await remember(deps, customer)
-    await roster_placements.mark(deps.db, customer.id, deps.clock.now())
-    await customers.insert(deps.db, customer)
+    mark = await roster_placements.mark(deps.db, customer.id, deps.clock.now())
+    await customers.insert(deps.db, customer, mark)
     await place_now(deps, customer.id)
     return customer
 
@@ -156,13 +156,16 @@ async def update_customer(
         return found
     version = _version(deps, caller, found, updated, e.reason)
     await remember(deps, updated)
+    mark = None
     if group_key(updated) != group_key(found):
         # The intent first: a crash after the write still gets the customer placed.
-        await roster_placements.mark(deps.db, found.id, deps.clock.now())
+        mark = await roster_placements.mark(deps.db, found.id, deps.clock.now())
     # Guarded by the values it was edited from: a concurrent edit of the same fields (or
     # of the group) refuses this one, so the roster moves once, from the group it was in.
-    written = await customers.update_changed(deps.db, found, updated, version)
+    written = await customers.update_changed(deps.db, found, updated, version, mark)
     if isinstance(written, Conflict):
+        if mark is not None:
+            await _withdraw(deps, found.id, mark)
         raise edits.conflict(found.id, written)
     if group_key(written) != group_key(found):
         await place_now(deps, found.id)
@@ -222,8 +225,13 @@ async def place_in_roster(deps: Deps, owner: str, customer_id: str | None = None
         if placement is None:
             return False
         found = await customers.leaving(deps.db, placement["_id"])
+        landed = found is None or found[2] == placement["mark"]
+        if not landed and placement["marked_at"] > deps.clock.now() - ROSTER_LEASE:
+            # Its write has not landed yet: the editor places it once it has.
+            await roster_placements.release(deps.db, placement, owner=owner)
+            return False
         if found is not None:
-            customer, leaving = found
+            customer, leaving, _ = found
             target = group_key(customer)
             await customer_roster.join(deps.db, customer.id, target)
             # Every group it ever left (a few): leaving one it is not in changes nothing,
@@ -239,6 +247,12 @@ async def place_in_roster(deps: Deps, owner: str, customer_id: str | None = None
 
 
 _PLACING_ROUNDS = 4
+
+
+async def _withdraw(deps: Deps, customer_id: str, mark: str) -> None:
+    now = await customers.leaving(deps.db, customer_id)
+    await roster_placements.withdraw(deps.db, customer_id, mark, now[2] if now else None)
+    await place_now(deps, customer_id)
 
 
 async def place_now(deps: Deps, customer_id: str) -> None:

@@ -70,8 +70,9 @@ to_document = CODEC.to_document
 from_document = CODEC.from_document
 
 
-async def insert(db: Database, customer: Customer) -> None:
-    await db[NAME].insert_one(to_document(customer))
+async def insert(db: Database, customer: Customer, mark: str | None = None) -> None:
+    """A new customer; `mark`: the roster placement its write lands (roster_placements)."""
+    await db[NAME].insert_one({**to_document(customer), ROSTER_MARK: mark})
     await digests.bump(db, digests.CUSTOMERS)
 
 
@@ -145,7 +146,11 @@ async def rewrite(db: Database, customer: Customer) -> None:
 
 
 async def update_changed(
-    db: Database, before: Customer, after: Customer, version: RecordVersion | None = None
+    db: Database,
+    before: Customer,
+    after: Customer,
+    version: RecordVersion | None = None,
+    mark: str | None = None,
 ) -> Customer | Conflict:
     """Write the fields that differ from `before`, guarded by their values in `before`
     (and so by its group, whose derived key changes with terms and scope), with the
@@ -155,6 +160,7 @@ async def update_changed(
     if old["group"] != new["group"]:
         # The roster follows (services/customers.py): the group left is noted in this write.
         also["$addToSet"] = {ROSTER_LEAVE: old["group"]}
+        also["$set"] = {**also.get("$set", {}), ROSTER_MARK: mark}
     found = await set_changed(db, NAME, old, new, also or None)
     await digests.bump(db, digests.CUSTOMERS)
     return found if isinstance(found, Conflict) else from_document(found)
@@ -167,14 +173,19 @@ async def versions_of(db: Database, customer_id: str) -> list[RecordVersion]:
 
 ROSTER_LEAVE = "roster_leave"
 """Every group the customer left (a few): placing leaves each but its current one."""
+ROSTER_MARK = "roster_mark"
+"""The roster placement the customer's last group-changing write lands."""
 
 
-async def leaving(db: Database, customer_id: str) -> tuple[Customer, tuple[str, ...]] | None:
-    """The customer as stored, and the groups whose rosters it is to be out of."""
+async def leaving(
+    db: Database, customer_id: str
+) -> tuple[Customer, tuple[str, ...], str | None] | None:
+    """The customer as stored, the groups whose rosters it is to be out of, and the mark
+    of the placement its last group-changing write landed."""
     doc = await db[NAME].find_one({"_id": customer_id})
     if doc is None:
         return None
-    return from_document(doc), tuple(doc.get(ROSTER_LEAVE) or ())
+    return from_document(doc), tuple(doc.get(ROSTER_LEAVE) or ()), doc.get(ROSTER_MARK)
 
 
 async def using_scope_code(db: Database, field: str, code: str, limit: int) -> list[str]:

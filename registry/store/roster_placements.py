@@ -21,11 +21,21 @@ async def ensure_indexes(db: Database) -> None:
     """Only `_id` lookups (and the scan of the few due)."""
 
 
-async def mark(db: Database, customer_id: str, at: datetime) -> None:
+async def mark(db: Database, customer_id: str, at: datetime) -> str:
     """Note (again) that the customer's place is to follow its group; each mark is new,
-    so a placement that began before it cannot count as done for it."""
-    fresh = {"marked_at": at, "mark": uuid.uuid4().hex}
-    await db[NAME].update_one({"_id": customer_id}, {"$set": fresh}, upsert=True)
+    so a placement that began before it cannot count as done for it. The customer's
+    write that follows carries the mark, so a placement knows whether it has landed."""
+    mark = uuid.uuid4().hex
+    await db[NAME].update_one(
+        {"_id": customer_id}, {"$set": {"marked_at": at, "mark": mark}}, upsert=True
+    )
+    return mark
+
+
+async def withdraw(db: Database, customer_id: str, mark: str, landed: str | None) -> None:
+    """The write `mark` announced was refused: the placement is due for the write that
+    did land (`landed`, its mark), unless marked again since."""
+    await db[NAME].update_one({"_id": customer_id, "mark": mark}, {"$set": {"mark": landed}})
 
 
 async def claim(
@@ -44,3 +54,8 @@ async def done(db: Database, placement: Document, *, owner: str) -> bool:
         return True
     await leases.release(db, NAME, placement["_id"], owner=owner)
     return False
+
+
+async def release(db: Database, placement: Document, *, owner: str) -> None:
+    """Give the placement up undone: the write it announces has not landed yet."""
+    await leases.release(db, NAME, placement["_id"], owner=owner)
