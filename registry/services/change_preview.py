@@ -42,12 +42,37 @@ class TermsGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class Outcome:
+    """Customers for whom the change takes effect at one instant."""
+
+    at: datetime
+    customer_count: int
+    now: bool  # at once (an emergency replacement their terms allow)
+    by_notice: bool  # an emergency they did not agree to: their terms' notice applies
+
+
+@dataclass(frozen=True, slots=True)
 class ChangePreview:
     now: datetime
     earliest_allowed: datetime
     requested: datetime | None
     effective_at: datetime
     groups: tuple[TermsGroup, ...]
+    emergency: bool = False
+
+    @property
+    def outcomes(self) -> tuple[Outcome, ...]:
+        """Each distinct date the change takes effect on, with how many customers get it:
+        the headline names every one, not only the change's own date."""
+        by_date: dict[tuple[datetime, bool], int] = {}
+        for g in self.groups:
+            by_notice = self.emergency and not g.terms.allows_emergency_replacement
+            key = (g.effective_at, by_notice)
+            by_date[key] = by_date.get(key, 0) + g.customer_count
+        return tuple(
+            Outcome(at, count, at <= self.now, by_notice)
+            for (at, by_notice), count in sorted(by_date.items())
+        )
 
     @property
     def customer_count(self) -> int:
@@ -80,6 +105,9 @@ async def preview_change(
     for group in await audience.affected_groups(deps, await audience.audience_of(deps, draft)):
         chunks.setdefault(group.terms_key, []).extend(group.chunks)
         known[group.terms_key] = group.terms
+    # A group whose last member left holds no customer: it neither shows nor binds.
+    counts = {key: await customer_roster.count(deps.db, chunks[key]) for key in known}
+    known = {key: terms for key, terms in known.items() if counts[key] > 0}
     decision = rules.decide_effective_at(now, effective_at, known.values(), emergency=emergency)
     dates = {d.terms: d for d in decision.dates}
     groups = []
@@ -90,7 +118,7 @@ async def preview_change(
         groups.append(
             TermsGroup(
                 terms=terms,
-                customer_count=await customer_roster.count(deps.db, chunks[key]),
+                customer_count=counts[key],
                 sample=tuple(names),
                 earliest_effective_at=d.earliest_effective_at,
                 effective_at=d.effective_at,
@@ -105,6 +133,7 @@ async def preview_change(
         requested=effective_at,
         effective_at=decision.effective_at,
         groups=tuple(groups),
+        emergency=emergency,
     )
 
 

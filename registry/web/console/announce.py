@@ -15,9 +15,16 @@ from starlette.responses import RedirectResponse, Response
 from registry.domain.drafts import ChangeAnnouncement
 from registry.domain.errors import NoticeWindowViolation, RegistryError
 from registry.domain.models import Change, ChangeKind, SubprocessorStatus
-from registry.services import change_preview, change_queries, changes, console_vendors
+from registry.services import (
+    change_preview,
+    change_queries,
+    changes,
+    console_vendors,
+    customers,
+    evidence,
+)
 from registry.web.console import forms
-from registry.web.console.names import customer_names, vendor_names
+from registry.web.console.names import customer_names, describe_changes, vendor_names
 from registry.web.console.render import when
 from registry.web.console.session import Page, errors_of, staff_page
 
@@ -108,22 +115,76 @@ async def announce(page: Page) -> Response:
 
 @staff_page
 async def change_page(page: Page) -> Response:
-    """`GET /console/changes/{id}`: the change, how many notices it has, its objections."""
+    """`GET /console/changes/{id}`: the change, each customer's notice, its objections."""
+    return await _change_page(page)
+
+
+async def _change_page(
+    page: Page,
+    status: int = 200,
+    *,
+    confirming: bool = False,
+    reason: str = "",
+    error: str | None = None,
+) -> Response:
     deps, caller = page.deps, page.caller
     change = await changes.get_change(deps, caller, page.request.path_params["id"])
     notice_count = await change_preview.notices_written(deps, caller, change)
     objections, objection_count = await change_queries.page_objections(
         deps, caller, change_id=change.id, customer_id=None, after=None, limit=SHOWN
     )
+    # Each customer's own timeline: its date, deliveries, views, acknowledgement, objection.
+    held, _ = await change_queries.page_notices(
+        deps, caller, change_id=change.id, customer_id=None, after=None, limit=SHOWN
+    )
+    proof = await evidence.for_notices(deps, held)
+    named = [o.customer_id for o in objections] + [n.customer_id for n in held]
+    zones = {
+        c.id: c.terms.time_zone
+        for c in await customers.get_customers(deps, caller, [n.customer_id for n in held])
+        if c is not None
+    }
     return page.render(
         "change.html",
+        status,
         change=change,
+        title=(await describe_changes(deps, caller, [change.id])).get(change.id, change.id),
         vendors=await vendor_names(
             deps, page.caller, [change.subprocessor_id, change.replaces_id or ""]
         ),
         notice_count=notice_count,
+        notices=held,
+        proof=proof,
+        rights=await change_queries.objection_rights(deps, caller, held, proof),
+        zones=zones,
         objections=objections,
         objection_count=objection_count,
-        customers=await customer_names(deps, page.caller, [o.customer_id for o in objections]),
-        done=page.request.query_params.get("done") == "announced",
+        customers=await customer_names(deps, page.caller, named),
+        done=page.request.query_params.get("done"),
+        confirming=confirming,
+        reason=reason,
+        error=error,
     )
+
+
+@staff_page
+async def cancel_confirm(page: Page) -> Response:
+    """`GET /console/changes/{id}/cancel`: the confirmation step before cancelling."""
+    return await _change_page(page, confirming=True)
+
+
+@staff_page
+async def cancel(page: Page) -> Response:
+    """`POST /console/changes/{id}/cancel`: cancel with a reason (only while ANNOUNCED:
+    once in force for anyone, restoring a vendor is a new change under notice)."""
+    change_id = page.request.path_params["id"]
+    reason = page.field("reason")
+
+    async def call() -> Change:
+        return await changes.cancel_change(page.deps, page.caller, change_id, reason)
+
+    try:
+        await page.act("cancelChange", call, target=change_id)
+    except RegistryError as exc:
+        return await _change_page(page, 400, confirming=True, reason=reason, error=exc.message)
+    return RedirectResponse(f"/console/changes/{change_id}?done=cancelled", status_code=303)
