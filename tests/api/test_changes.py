@@ -393,7 +393,8 @@ async def test_two_workers_never_apply_a_change_twice(fresh: Api) -> None:
     fresh.clock.advance(timedelta(days=120))
     one = Scheduler(fresh.deps, JOBS, worker_id="w1")
     two = Scheduler(fresh.deps, JOBS, worker_id="w2")
-    await asyncio.gather(one.run_until_idle(), two.run_until_idle())
+    done = await asyncio.gather(one.run_until_idle(), two.run_until_idle())
+    assert all(done), done  # both workers took part: the due work was raced for
 
     db = fresh.deps.db
     assert await db["changes"].count_documents({"status": "EFFECTIVE"}) == len(subs)

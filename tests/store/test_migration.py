@@ -257,7 +257,12 @@ async def test_a_live_lease_is_waited_for_and_a_lapsed_one_taken_over(db: Databa
     assert await db[migration.NAME].find_one({"_id": "layout.lease"}) is None
 
 
-async def test_two_migrate_commands_at_once(db: Database, mongo_uri: str) -> None:
+async def test_two_migrate_commands_started_together_move_the_layout_once(
+    db: Database, mongo_uri: str
+) -> None:
+    """What each command says and leaves behind. Whether their steps overlap is up to
+    the machine (either may finish before the other starts); the race itself is
+    test_two_processes_starting_at_once (two clients run together in this process)."""
     old = await old_layout.write(db, START)
     env = {**os.environ, "MONGODB_URI": mongo_uri, "REGISTRY_DB_NAME": db.name}
     env.pop("REGISTRY_ENVIRONMENT", None)
