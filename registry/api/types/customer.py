@@ -5,11 +5,15 @@ from datetime import datetime
 import strawberry
 
 from registry.api.context import Info
-from registry.api.types import scalars  # noqa: F401 - registers the enums
+from registry.api.types import (
+    declared,
+    scalars,  # noqa: F401 - registers the enums
+)
 from registry.api.types.node import Node
 from registry.api.types.scope import HostingRegion, Product
 from registry.api.types.version import RecordVersion
 from registry.domain import models
+from registry.domain.remark_fields import CUSTOMER_NOTE
 from registry.services import customers
 
 
@@ -64,6 +68,7 @@ class CustomerTerms:
 
 
 @strawberry.type(description="A tenant of the registry.")
+@declared.outputs([CUSTOMER_NOTE])
 class Customer(Node):
     name: str = strawberry.field(description="The customer's name (e.g. Acme GmbH).")
     terms: CustomerTerms = strawberry.field(
@@ -80,11 +85,7 @@ class Customer(Node):
         description="SAME_INSTANT: a period ends at the same local time on its last day; "
         "END_OF_DAY: at the end of that day (Regulation 1182/71)."
     )
-    note: str | None = strawberry.field(
-        description="Free-text remark by staff about the customer, e.g. where its terms come "
-        "from; seen by whoever may see the customer; null when none."
-    )
-
+    entity: strawberry.Private[models.Customer]
     product_codes: strawberry.Private[tuple[str, ...]]
     region_code: strawberry.Private[str | None]
 
@@ -99,7 +100,7 @@ class Customer(Node):
             created_at=customer.created_at,
             time_zone=customer.terms.time_zone,
             period_ends=customer.terms.period_ends,
-            note=customer.note,
+            entity=customer,
         )
 
     @strawberry.field(

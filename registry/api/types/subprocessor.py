@@ -16,6 +16,7 @@ from registry.api.types.tia import TransferImpactAssessment
 from registry.api.types.version import RecordVersion
 from registry.domain import models
 from registry.domain.notice import customer_date
+from registry.domain.remark_fields import LOCATION_NOTE, TRANSFER_BASIS_NOTE
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.services import corrections, policy
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="A country where a subprocessor stores, processes or accesses data.")
+@declared.outputs([LOCATION_NOTE])
 class ProcessingLocation(Node):
     country: str = strawberry.field(
         description="ISO 3166-1 alpha-2 code of the country, upper case (e.g. US)."
@@ -40,10 +42,7 @@ class ProcessingLocation(Node):
         description="Whether the recipient falls in the scope of a partial adequacy decision "
         "for this country (PIPEDA, APPI, PIPA, DPF); null when not recorded."
     )
-    note: str | None = strawberry.field(
-        description="Free-text remark by staff, e.g. how the country or region was inferred "
-        "from the vendor's policy; null when none."
-    )
+    entity: strawberry.Private[models.ProcessingLocation]
 
     @classmethod
     def from_domain(cls, loc: models.ProcessingLocation) -> ProcessingLocation:
@@ -53,7 +52,7 @@ class ProcessingLocation(Node):
             region=loc.region,
             role=loc.role,
             recipient_in_scope=loc.recipient_in_scope,
-            note=loc.note,
+            entity=loc,
         )
 
 
@@ -99,6 +98,7 @@ class Dpa(Node):
 
 
 @strawberry.type(description="A recorded legal mechanism for transfers to a country.")
+@declared.outputs([TRANSFER_BASIS_NOTE])
 class TransferBasis(Node):
     mechanism: models.TransferMechanism = strawberry.field(description="The legal mechanism.")
     origin: models.DataOrigin = strawberry.field(
@@ -130,7 +130,7 @@ class TransferBasis(Node):
         description="Where that transfer impact assessment is kept (URL).",
         deprecation_reason="Use TransferImpactAssessment.documentReference.",
     )
-    note: str | None = strawberry.field(description="Free-text remark by staff.")
+    entity: strawberry.Private[models.TransferBasis]
 
     @classmethod
     def from_domain(cls, b: models.TransferBasis) -> TransferBasis:
@@ -145,7 +145,7 @@ class TransferBasis(Node):
             reference=b.reference,
             tia_on=b.tia_on,
             tia_url=b.tia_url,
-            note=b.note,
+            entity=b,
         )
 
 
