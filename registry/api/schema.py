@@ -15,6 +15,7 @@ from registry.api.mutations.webhooks import WebhookMutations
 from registry.api.queries import RegistryQueries
 from registry.api.queries_legal import LegalQueries
 from registry.api.queries_webhooks import WebhookQueries
+from registry.api.types.diff import DiffQueries
 from registry.api.types.scalars import SCALAR_OVERRIDES
 
 
@@ -22,7 +23,7 @@ from registry.api.types.scalars import SCALAR_OVERRIDES
     description="Reading the registry. Send `Authorization: Bearer <API key>`; without a "
     "key only the public subprocessor list and transfer assessment can be read."
 )
-class Query(RegistryQueries, WebhookQueries, LegalQueries):
+class Query(RegistryQueries, WebhookQueries, LegalQueries, DiffQueries):
     pass
 
 

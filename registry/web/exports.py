@@ -31,9 +31,11 @@ from registry.domain.transfers import evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.http.callers import request_caller
 from registry.services import audit, change_queries, evidence, listing, policy, tias, vendors
+from registry.services import list_diff as list_diffs
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
+from registry.services.list_diff import DiffEntry
 from registry.services.listing import SubprocessorQuery
 from registry.web import public, scope_params
 from registry.web.pages import MECHANISM_LABELS
@@ -307,6 +309,71 @@ async def _list_document(
             for c in due
         ],
     }
+
+
+def _instant(request: Request, name: str) -> datetime:
+    raw = request.query_params.get(name)
+    if not raw:
+        raise ValidationError(name, f"{name} is required (an ISO 8601 date-time with offset)")
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationError(name, f"{name} {raw!r} is not an ISO 8601 date-time") from None
+
+
+def _entry(entry: DiffEntry) -> dict[str, Any]:
+    c = entry.change
+    return {
+        "id": entry.subprocessor.id,
+        "legal_name": entry.subprocessor.legal_name,
+        "change": (
+            {
+                "id": c.id,
+                "kind": c.kind.value,
+                "announced_at": c.announced_at.isoformat(),
+                "effective_at": c.effective_at.isoformat(),
+                "emergency": c.emergency,
+            }
+            if c is not None
+            else None
+        ),
+        "corrections": [
+            {
+                "record_id": v.record_id,
+                "kind": v.kind.value,
+                "action": v.action.value,
+                "at": v.at.isoformat(),
+                "reason": v.reason,
+                "changes": [
+                    {"field": f.field, "before": f.before, "after": f.after} for f in v.changes
+                ],
+            }
+            for v in entry.corrections
+        ],
+    }
+
+
+async def list_diff(request: Request) -> Response:
+    """`/subprocessors/diff.json?from=&to=[&product=&region=]`: the subprocessorDiff query
+    as JSON (a CUSTOMER key gets its own timeline's diff)."""
+    deps, caller = await _caller(request)
+    products, region = scope_params.requested(request)
+    found = await list_diffs.subprocessor_diff(
+        deps,
+        caller,
+        _instant(request, "from"),
+        _instant(request, "to"),
+        products=products,
+        hosting_region=region,
+    )
+    document = {
+        "from": found.start.isoformat(),
+        "to": found.end.isoformat(),
+        "added": [_entry(e) for e in found.added],
+        "removed": [_entry(e) for e in found.removed],
+        "changed": [_entry(e) for e in found.changed],
+    }
+    return Response(orjson.dumps(document), media_type="application/json")
 
 
 async def proof_of_notice(request: Request) -> Response:
