@@ -18,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -94,11 +95,18 @@ def fill_in(body: str, key: bytes, public_url: str) -> str:
 
 class LinkFiller:
     """`fill_in` for many bodies under one key: the keyed MAC is set up once and its
-    state copied per link."""
+    state copied per link.
 
-    def __init__(self, key: bytes, public_url: str) -> None:
+    `revoked` holds the customers whose links were revoked (customer id -> instant): a
+    link the placeholder would issue at or before that instant is issued just after it
+    instead, so a message retried after a revocation carries a link valid when sent."""
+
+    def __init__(
+        self, key: bytes, public_url: str, revoked: Mapping[str, datetime] | None = None
+    ) -> None:
         self._keyed = hmac.new(key, digestmod=hashlib.sha256)
         self._public_url = public_url
+        self._revoked = {c: int(at.timestamp()) for c, at in (revoked or {}).items()}
 
     def fill_in(self, body: str) -> str:
         # `_PLACEHOLDER.sub` would scan the whole body in the regex engine; a string
@@ -121,6 +129,9 @@ class LinkFiller:
 
     def _link(self, found: re.Match[str]) -> str:
         notice_id, issued = found[1], found[2]
+        revoked = self._revoked.get(ids.customer_of_notice(notice_id))
+        if revoked is not None and int(issued) <= revoked:
+            issued = str(revoked + 1)
         mac = self._keyed.copy()
         mac.update(f"{notice_id}.{int(issued)}".encode())
         return url(self._public_url, f"{notice_id}.{issued}.{_encoded(mac.digest())}")

@@ -205,6 +205,17 @@ async def notice_links_revoked_at(db: Database, customer_id: str) -> datetime | 
     return doc.get("notice_links_revoked_at") if doc else None
 
 
+async def notice_links_revoked_among(
+    db: Database, customer_ids: Sequence[str]
+) -> dict[str, datetime]:
+    """The revocation instant of each of these customers that has one."""
+    cursor = db[NAME].find(
+        {"_id": {"$in": list(customer_ids)}, "notice_links_revoked_at": {"$type": "date"}},
+        {"notice_links_revoked_at": 1},
+    )
+    return {d["_id"]: d["notice_links_revoked_at"] async for d in cursor}
+
+
 async def revoke_notice_links(db: Database, customer_id: str, at: datetime) -> bool:
     result = await db[NAME].update_one(
         {"_id": customer_id}, {"$set": {"notice_links_revoked_at": at}}

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from registry.delivery import notice_links, signed_tokens, subscriber_links
+from registry.store import ids
 
 KEY = notice_links.link_key("test-secret-key")
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
@@ -61,3 +62,22 @@ def test_comparisons_never_raise(offered: object) -> None:
 
 def test_the_same_ascii_text_compares_equal() -> None:
     assert signed_tokens.same("abc", "abc")
+
+
+def test_a_link_filled_after_a_revocation_is_valid_when_sent() -> None:
+    """A message retried after `revokeNoticeLinks` carries a link issued after it."""
+    customer = "cus_" + "ef" * 12
+    notice = ids.notice_id("chg_" + "12" * 12, customer)
+    issued = NOW - timedelta(days=2)
+    revoked = NOW - timedelta(days=1)
+    body = f"open {notice_links.placeholder(notice, issued)} now"
+    before = notice_links.LinkFiller(KEY, "https://r.test").fill_in(body)
+    after = notice_links.LinkFiller(KEY, "https://r.test", {customer: revoked}).fill_in(body)
+    assert after != before
+    for filled, valid_after_revocation in ((before, False), (after, True)):
+        token = filled.split("/notices/")[1].split()[0]
+        claims = notice_links.verify(KEY, token, NOW)
+        assert claims is not None
+        assert (claims.issued_at > revoked) is valid_after_revocation
+    other = notice_links.LinkFiller(KEY, "https://r.test", {"cus_" + "00" * 12: NOW})
+    assert other.fill_in(body) == before  # another customer's revocation changes nothing

@@ -40,7 +40,7 @@ from registry.services.outbox.health import SubscriptionHealth
 from registry.services.outbox.options import DeliveryOptions
 from registry.services.outbox.payloads import shared_payloads
 from registry.services.webhooks import secret_box
-from registry.store import events, webhook_subscriptions
+from registry.store import customers, events, webhook_subscriptions
 from registry.store.deliveries import Outcome
 
 
@@ -56,6 +56,7 @@ class Batch:
         subscribed: frozenset[str] = frozenset(),
         bodies: dict[str, str] | None = None,
         shared: dict[str, str] | None = None,
+        revoked: dict[str, datetime] | None = None,
     ) -> None:
         self.deps = deps
         self.options = options
@@ -63,7 +64,9 @@ class Batch:
         self.targets = targets
         self.box: SecretBox = secret_box(deps.settings)
         self.links = notice_links.LinkFiller(
-            notice_links.link_key(deps.settings.effective_secret_key()), deps.settings.public_url
+            notice_links.link_key(deps.settings.effective_secret_key()),
+            deps.settings.public_url,
+            revoked,
         )
         self.subscribed = subscribed
         self.bodies = bodies or {}
@@ -91,6 +94,8 @@ class Batch:
         stored = (*bodies.values(), *(d.body for d in claimed))
         refs = {ref for body in stored if (ref := shared_ref(body))}
         shared = await shared_payloads(deps, refs) if refs else {}
+        told = sorted({d.customer_id for d in claimed if d.customer_id != subscribers.PUBLIC})
+        revoked = await customers.notice_links_revoked_among(deps.db, told) if told else {}
         return cls(
             deps,
             options,
@@ -99,6 +104,7 @@ class Batch:
             frozenset(subscribed),
             bodies,
             shared,
+            revoked,
         )
 
     async def attempt(self, client: httpx.AsyncClient, delivery: Delivery) -> Outcome:
