@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -70,13 +70,20 @@ def _about(snapshot: dict[str, Any] | None) -> str:
     return text + (f" Data goes to: {', '.join(countries)}." if countries else "")
 
 
+def _read(at: datetime) -> str:
+    """An instant as people read it in a feed: "8 March 2027, 09:00 UTC"."""
+    instant = at.astimezone(UTC)
+    day = f"{instant.day} {instant.strftime('%B %Y')}"
+    return day if instant.time() == datetime.min.time() else f"{day}, {instant:%H:%M} UTC"
+
+
 def _entries(
     items: Sequence[Change], names: Mapping[str, str], about: Mapping[str, dict[str, Any]]
 ) -> list[_Entry]:
     entries: list[_Entry] = []
     for change in items:
         what = describe_change(change, names)
-        effective = change.effective_at.date().isoformat()
+        effective = _read(change.effective_at)
         details = f" {change.description}" if change.description else ""
         details += _about(about.get(change.id))
         entries.append(
@@ -84,7 +91,7 @@ def _entries(
                 "announced",
                 change.announced_at,
                 f"Announced: {what}, effective {effective}",
-                f"{what} takes effect on {change.effective_at.isoformat()}.{details} "
+                f"{what} takes effect on {_read(change.effective_at)}.{details} "
                 + _how_to_object(change),
                 change,
             )
@@ -95,7 +102,7 @@ def _entries(
                     "effective",
                     change.effective_at,
                     f"Effective: {what}",
-                    f"{what} took effect on {change.effective_at.isoformat()}.{details}",
+                    f"{what} took effect on {_read(change.effective_at)}.{details}",
                     change,
                 )
             )

@@ -176,3 +176,10 @@ async def test_the_filtered_page_in_a_browser(public: Api, mongo_uri: str, name:
                 await page.screenshot(path=str(ARTIFACTS / "public-filtered.png"), full_page=True)
             finally:
                 await browser.close()
+
+
+async def test_atom_entries_give_dates_people_read(public: Api) -> None:
+    feed = (await public.http.get("/changes.atom")).text
+
+    assert "Add Beta Meetings GmbH takes effect on 14 February 2026, 09:00 UTC." in feed
+    assert "Announced: Add Beta Meetings GmbH, effective 14 February 2026, 09:00 UTC" in feed
