@@ -92,6 +92,7 @@ async def _show(
         objection=proof.objection,
         filer=proof.objection_filer,
         acknowledged_at=proof.acknowledged_at,
+        acknowledged_by=proof.acknowledged_by,
         guard=service.form_guard(deps, token),
         action=f"/notices/{token}",
         error=error,

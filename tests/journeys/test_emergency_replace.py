@@ -24,7 +24,13 @@ from pymongo import AsyncMongoClient
 from registry.clock import FrozenClock
 from registry.domain.drafts import ChangeAnnouncement, CustomerDraft, ProcessingLocationDraft
 from registry.domain.drafts import SubprocessorDetails as Details
-from registry.domain.models import ChangeKind, CustomerTerms, Role, SubprocessorStatus
+from registry.domain.models import (
+    ChangeKind,
+    CustomerTerms,
+    ObjectionResolution,
+    Role,
+    SubprocessorStatus,
+)
 from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
 from registry.services import changes as change_service
@@ -117,7 +123,7 @@ async def drain(api: Api) -> None:
 
 
 def subjects(mail: MailServer, address: str) -> list[str]:
-    return [str(m["subject"]) for m in mail.messages if address in str(m["to"])]
+    return [str(m["subject"]).strip() for m in mail.messages if address in str(m["to"])]
 
 
 def link_in(mail: MailServer, address: str) -> str:
@@ -146,7 +152,7 @@ async def own_list(api: Api, person: Person) -> set[str]:
 async def public_row(api: Api, vendor: str) -> str | None:
     answer = await api.http.get("/subprocessors")
     assert answer.status_code == 200
-    text = page_text(answer.text)
+    text = by_id(answer.text, "subprocessors")  # the list, not the change history
     if vendor not in text:
         return None
     found = re.search(
@@ -271,3 +277,75 @@ async def test_emergency_replacement_with_mixed_consent(api: Api, mail: MailServ
     found = await subprocessors.get(deps.db, mailgun.id)
     assert found is not None
     assert found.status is SubprocessorStatus.RETIRED
+
+
+async def test_the_objector_gets_each_receipt_at_the_address_typed(
+    api: Api, mail: MailServer
+) -> None:
+    deps = api.deps
+    mailgun = await vendors.create_subprocessor(deps, ADMIN, Details.named("Mailgun", "Email"))
+    await change_service.announce_change(
+        deps, ADMIN, ChangeAnnouncement(ChangeKind.ADD, mailgun.id)
+    )
+    await drain(api)
+    customer = await customers.create_customer(
+        deps,
+        ADMIN,
+        CustomerDraft(
+            "Consenting GmbH",
+            terms=CustomerTerms(allows_emergency_replacement=True, time_zone="Europe/Berlin"),
+            notice_emails=("dpo@consenting.test",),
+        ),
+    )
+    brevo = await vendors.create_subprocessor(deps, ADMIN, Details.named("Brevo SAS", "Email"))
+    await change_service.announce_change(
+        deps,
+        ADMIN,
+        ChangeAnnouncement(
+            ChangeKind.REPLACE, brevo.id, mailgun.id, emergency=True, emergency_reason="breach"
+        ),
+    )
+    await drain(api)
+    path = link_in(mail, "dpo@consenting.test")
+    page = await api.http.get(path)
+    guard = re.search(r'name="guard" value="([^"]+)"', page.text)
+    assert guard is not None
+    # In effect for it already: it may still object, after the fact.
+    assert "This change already applies to you; you may still object until" in page_text(page.text)
+    filed = await api.http.post(
+        path,
+        data={
+            "guard": guard.group(1),
+            "action": "object",
+            "reason": "We did not agree to Brevo",
+            "name": "Jane Roe",
+            "email": "jane@consenting.test",
+        },
+    )
+    assert filed.status_code in (200, 303)
+    await drain(api)
+    assert subjects(mail, "jane@consenting.test") == [f"Objection received: {TITLE}"]
+    page = await api.http.get(path)
+    assert "Objection filed on" in by_id(page.text, "objection-status")
+    assert "Acknowledge" not in page_text(page.text)  # an objection, not an acknowledgement
+
+    objection = await change_service.latest_objection(
+        deps, (await notices.all_of_customer(deps.db, customer.id))[0].change_id, customer.id
+    )
+    assert objection is not None
+    await change_service.resolve_objection(
+        deps,
+        ADMIN,
+        objection.id,
+        ObjectionResolution.REJECTED,
+        "Mailgun's breach left no time; Brevo keeps data in France",
+    )
+    await drain(api)
+    assert subjects(mail, "jane@consenting.test")[-1] == f"Objection resolved: {TITLE}"
+    resolved = [m for m in mail.messages if "jane@consenting.test" in str(m["to"])][-1]
+    body = resolved.get_body(("plain",))
+    assert body is not None
+    assert "not upheld" in body.get_content()
+    assert "Our note to you:" in body.get_content()
+    page = await api.http.get(path)
+    assert "Our note to you: Mailgun's breach left no time" in page_text(page.text)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from registry.delivery import email
 from registry.delivery.bodies import delivery_body
+from registry.domain.event_types import EventType
 from registry.domain.webhooks import Subscription
 from registry.services import subscribers
 from registry.services.deps import Deps
@@ -18,6 +19,7 @@ from registry.store import (
     delivery_queue,
     email_subscribers,
     events,
+    objections,
     webhook_subscriptions,
 )
 from registry.store.database import Document
@@ -69,6 +71,7 @@ async def _email_deliveries(deps: Deps, batch: list[Document], now: datetime) ->
     if any(event["customer_id"] == subscribers.PUBLIC for event in batch):
         confirmed = await email_subscribers.confirmed_addresses(deps.db)
         addresses[subscribers.PUBLIC] = [address for _, address in confirmed]
+    filers = await _filers(deps, batch)
     return [
         deliveries.new_document(
             delivery_id=events.delivery_id(event, email.subscription_id(address)),
@@ -82,5 +85,32 @@ async def _email_deliveries(deps: Deps, batch: list[Document], now: datetime) ->
             target=address,
         )
         for event in batch
-        for address in addresses.get(event["customer_id"], ())
+        for address in _recipients(
+            addresses.get(event["customer_id"], ()), filers.get(event["_id"])
+        )
     ]
+
+
+_RECEIPTS = (EventType.OBJECTION_FILED.value, EventType.OBJECTION_RESOLVED.value)
+
+
+def _recipients(notice_addresses: Sequence[str], filer: str | None) -> list[str]:
+    """The contract's notice addresses, and the person who objected at the address typed."""
+    found = list(dict.fromkeys(notice_addresses))
+    if filer and filer.lower() not in {a.lower() for a in found}:
+        found.append(filer)
+    return found
+
+
+async def _filers(deps: Deps, batch: list[Document]) -> dict[str, str]:
+    """Event id -> the address the objector typed, for the objection's own events (the
+    receipt of the filing and of its outcome reaches the person who filed)."""
+    found: dict[str, str] = {}
+    for event in batch:
+        if event["type"] not in _RECEIPTS:
+            continue
+        objection_id = ((event.get("data") or {}).get("objection") or {}).get("id")
+        objection = await objections.get(deps.db, objection_id) if objection_id else None
+        if objection is not None and objection.filer_email:
+            found[event["_id"]] = objection.filer_email
+    return found
