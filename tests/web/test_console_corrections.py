@@ -3,6 +3,7 @@ in use edited only with a reason; each listed under Corrections and checked thro
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from registry.domain.models import Role
@@ -103,3 +104,28 @@ async def test_staff_correct_a_basis_remove_a_dpa_and_edit_a_vendor_with_reasons
         ("console.correctTransferBasis", "ok"),
         ("console.removeDpa", "ok"),
     ]
+
+
+async def test_the_diff_page_lists_what_changed_between_two_days(web: Api, seeded: Seeded) -> None:
+    sub = await _vendor(web, seeded.admin, "Diff Page Ltd.")
+    key = await web.key(Role.PROCUREMENT, name="differ")
+    day = START.date()
+    async with browser_like(web) as client:
+        await sign_in(client, key)
+
+        page = await client.get(
+            "/console/diff",
+            params={
+                "from": (day - timedelta(days=2)).isoformat(),
+                "to": (day + timedelta(days=1)).isoformat(),
+            },
+        )
+        refused = await client.get(
+            "/console/diff", params={"from": day.isoformat(), "to": "2020-01-01"}
+        )
+
+    assert page.status_code == 200
+    added = page.text[page.text.index('id="added-h"') : page.text.index('id="removed-h"')]
+    assert f'href="/console/subprocessors/{sub["id"]}">Diff Page Ltd.</a>' in added
+    assert refused.status_code == 400
+    assert "from is after to" in refused.text

@@ -83,6 +83,11 @@ async def test_correcting_a_basis_in_the_console(
         await expect(corrections).to_contain_text("sccModule: — → 2")
         if javascript:
             await _axe_clean(axe, page)
+            await page.get_by_role("link", name="What changed").click()
+            await expect(
+                page.get_by_role("heading", name="What changed in the list")
+            ).to_be_visible()
+            await _axe_clean(axe, page)
         else:
             await page.screenshot(path=str(ARTIFACTS / "console-corrections.png"), full_page=True)
     finally:

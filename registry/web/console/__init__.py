@@ -12,6 +12,7 @@ from registry.web.console import (
     auth,
     corrections,
     customers,
+    diff,
     legal,
     objections,
     overview,
@@ -59,6 +60,7 @@ def console_routes() -> list[BaseRoute]:
         Route(
             "/console/subprocessors/{id:str}/tias/new", legal.record_tia, methods=["GET", "POST"]
         ),
+        Route("/console/diff", diff.diff, methods=["GET"]),
         Route("/console/legal", legal.watch, methods=["GET", "POST"]),
         Route("/console/legal/{id:str}", legal.report, methods=["GET"]),
         Route("/console/announce", announce.announce, methods=["GET", "POST"]),
