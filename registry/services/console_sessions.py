@@ -16,6 +16,7 @@ from datetime import timedelta
 from registry.delivery import signed_tokens
 from registry.domain.errors import Unauthenticated
 from registry.domain.models import Role
+from registry.services import policy
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import require_role
@@ -48,7 +49,7 @@ def token_matches(
 
 async def open_session(deps: Deps, caller: Caller) -> str:
     """Start a session for a staff key; returns the only copy of the session id."""
-    require_role(caller, Role.ADMIN, Role.PROCUREMENT)
+    require_role(caller, *policy.STAFF)
     if caller.key_id is None:
         raise Unauthenticated("the console is signed in to with an API key")
     session_id = secrets.token_urlsafe(32)
@@ -83,7 +84,7 @@ async def resume(deps: Deps, session_id: str | None) -> Caller | None:
         await console_sessions.delete_for_key(deps.db, session.key_id)
         return None
     role = Role(key["role"])
-    if role not in (Role.ADMIN, Role.PROCUREMENT):
+    if role not in policy.STAFF:
         await console_sessions.delete(deps.db, id_hash)
         return None
     idle = deps.settings.console_idle_timeout

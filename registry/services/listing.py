@@ -76,6 +76,7 @@ async def list_filter(deps: Deps, caller: Caller, query: SubprocessorQuery) -> L
     if customer_id is not None:
         audience, reached = await _scope_of(deps, customer_id, as_of)
     return ListFilter(
+        hide_unannounced=not policy.may_list_unannounced(caller),
         audience=audience,
         scope_reached=reached,
         scope_filter=asked,

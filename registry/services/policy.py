@@ -134,6 +134,12 @@ def visible_subprocessor(
     return sub if sub is not None and may_see_subprocessor(caller, sub, public_read) else None
 
 
+def may_list_unannounced(caller: Caller) -> bool:
+    """Whether a list may hold PROPOSED vendors no change has announced: the rule of
+    `may_see_subprocessor` for lists (the store turns it into its query clause)."""
+    return is_staff(caller)
+
+
 def may_filter_proposed(caller: Caller) -> bool:
     """Only staff may list vendors by the PROPOSED status (unannounced ones are internal)."""
     return is_staff(caller)

@@ -102,9 +102,14 @@ class ListFilter:
     scope_reached: tuple[str, ...] = ()
     # A filter by scope asked for (`?product=`, `filter.products`): applies on top.
     scope_filter: Audience | None = None
+    # Leave out PROPOSED vendors no change has announced (policy.may_list_unannounced).
+    hide_unannounced: bool = False
 
     def query(self) -> Document:
         clauses: list[Document] = []
+        if self.hide_unannounced:
+            announced = [{"status": {"$ne": "PROPOSED"}}, {"active_from": {"$ne": None}}]
+            clauses.append({"$or": announced})
         if self.statuses:
             clauses.append({"status": {"$in": [s.value for s in self.statuses]}})
         elif self.as_of is not None:

@@ -57,3 +57,21 @@ async def test_a_customer_does_not_read_staffs_note_about_it(seeded: Api) -> Non
     seen = (await seeded.gql(CUSTOMER, {"id": havblik}, own))["customer"]
     assert seen["name"]
     assert seen["note"] is None
+
+
+async def test_lists_apply_the_policys_rule_for_unannounced_vendors(seeded: Api) -> None:
+    proposed = """mutation { createSubprocessor(input: {legalName: "Unannounced Ltd",
+      purpose: "internal"}) { ... on SubprocessorCreated { subprocessor { id } } } }"""
+    admin = await seeded.key(Role.ADMIN)
+    await seeded.gql(proposed, key=admin)
+    listing = """query($s: [SubprocessorStatus!]) { subprocessors(first: 100,
+      filter: {status: $s}) { edges { node { legalName } } } }"""
+    everything = ["ACTIVE", "RETIRED"]
+    havblik = ids.stable_id("Customer", NAMESPACE, "havblik")
+    for key in (None, await seeded.key(Role.CUSTOMER, havblik)):
+        for statuses in (None, everything):
+            data = await seeded.gql(listing, {"s": statuses}, key)
+            names = {e["node"]["legalName"] for e in data["subprocessors"]["edges"]}
+            assert "Unannounced Ltd" not in names
+    data = await seeded.gql(listing, {"s": ["PROPOSED"]}, admin)
+    assert "Unannounced Ltd" in {e["node"]["legalName"] for e in data["subprocessors"]["edges"]}
