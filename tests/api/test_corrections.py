@@ -400,6 +400,8 @@ async def test_catalog_entries_are_corrected_with_a_reason_and_regions_never_wid
     product, region = "meet-fix", "eu-fix"
     await api.gql(CATALOG, {"p": product, "r": region}, admin_key)
     await api.gql(SCOPED, {"r": region}, admin_key)
+    names = "{ products { code name } hostingRegions { code countries } }"
+    assert {"code": product, "name": "Meetngs"} in (await api.gql(names))["products"]
 
     named = await _run(
         api,
@@ -433,6 +435,9 @@ async def test_catalog_entries_are_corrected_with_a_reason_and_regions_never_wid
         ],
     }
     assert narrowed["hostingRegion"]["countries"] == ["DE"]
+    catalogs_now = await api.gql(names)  # no cached answer outlives the corrections
+    assert {"code": product, "name": "Meetings"} in catalogs_now["products"]
+    assert {"code": region, "countries": ["DE"]} in catalogs_now["hostingRegions"]
     assert widened["__typename"] == "ValidationError", widened
     assert widened["field"] == "countries"
     assert "widens a region in use" in widened["message"]
