@@ -70,6 +70,12 @@ def _about(snapshot: dict[str, Any] | None) -> str:
     return text + (f" Data goes to: {', '.join(countries)}." if countries else "")
 
 
+_EMERGENCY_FOR = (
+    " for customers whose terms allow an emergency replacement; for the others on the date"
+    " their own notice gives"
+)
+
+
 def _read(at: datetime) -> str:
     """An instant as people read it in a feed: "8 March 2027, 09:00 UTC"."""
     instant = at.astimezone(UTC)
@@ -84,6 +90,8 @@ def _entries(
     for change in items:
         what = describe_change(change, names)
         effective = _read(change.effective_at)
+        if change.emergency:  # each customer's own date differs (DESIGN.md 11)
+            effective += _EMERGENCY_FOR
         details = f" {change.description}" if change.description else ""
         details += _about(about.get(change.id))
         entries.append(
@@ -91,8 +99,7 @@ def _entries(
                 "announced",
                 change.announced_at,
                 f"Announced: {what}, effective {effective}",
-                f"{what} takes effect on {_read(change.effective_at)}.{details} "
-                + _how_to_object(change),
+                f"{what} takes effect on {effective}.{details} " + _how_to_object(change),
                 change,
             )
         )
@@ -102,7 +109,7 @@ def _entries(
                     "effective",
                     change.effective_at,
                     f"Effective: {what}",
-                    f"{what} took effect on {_read(change.effective_at)}.{details}",
+                    f"{what} took effect on {effective}.{details}",
                     change,
                 )
             )
