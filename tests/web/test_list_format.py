@@ -5,16 +5,22 @@ and the demo data's document validates against it; ETag and conditional GET appl
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 from typing import Any
 
 import jsonschema
+from pymongo import AsyncMongoClient
 
-from tests.conftest import Api
+from registry.clock import FrozenClock
+from registry.services.seeding import load_seed_file
+from registry.store.database import Document
+from tests.conftest import START, Api, make_settings, running_api
 from tests.delivery import event_schema_compat
 from tests.web.support import Seeded
 
 LIST_DIR = Path(__file__).resolve().parents[2] / "schema" / "list"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 SCHEMA = json.loads((LIST_DIR / "subprocessor-list.json").read_text())
 
 
@@ -70,3 +76,21 @@ async def test_the_list_answers_a_conditional_get(web: Api, seeded: Seeded) -> N
     again = await web.http.get("/subprocessors.json", headers={"if-none-match": etag})
 
     assert again.status_code == 304
+
+
+async def test_the_seeded_demo_data_validates_against_the_schema(
+    mongo_uri: str, mongo_client: AsyncMongoClient[Document]
+) -> None:
+    name = f"t_list_demo_{uuid.uuid4().hex[:8]}"
+    try:
+        async with running_api(make_settings(mongo_uri, name), FrozenClock(START)) as api:
+            for seed in sorted(SEEDS.glob("*.json")):
+                await load_seed_file(api.deps, seed)
+            await api.scheduler.run_until_idle()
+            for as_of in (None, "2027-06-01T00:00:00Z"):
+                params = {"asOf": as_of} if as_of else {}
+                document = (await api.http.get("/subprocessors.json", params=params)).json()
+                _validate(document)
+                assert document["subprocessors"] or document["upcoming_changes"]
+    finally:
+        await mongo_client.drop_database(name)
