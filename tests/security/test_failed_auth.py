@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from registry.clock import FrozenClock
+from registry.domain.models import Role
 from registry.services.failed_auth import PER_CLIENT, FailureThrottle
 from registry.store import audit_log
 from tests.conftest import START, Api, make_settings, running_api
@@ -39,6 +40,10 @@ async def test_bad_keys_slow_down_and_are_audited_once_per_window(fresh: Api) ->
     [entry] = await _entries(fresh, "authenticate")
     assert entry["result"] == "InvalidApiKey"
     assert entry["count"] == PER_CLIENT  # the refused ones were never looked up
+    admin = await fresh.key(Role.ADMIN)
+    log = await fresh.gql("{ auditLog(first: 50) { edges { node { action count } } } }", key=admin)
+    counted = [e["node"] for e in log["auditLog"]["edges"] if e["node"]["action"] == "authenticate"]
+    assert counted == [{"action": "authenticate", "count": PER_CLIENT}]
     async with fresh.client_from("198.51.100.201") as other:
         assert await _bad_key(other, "rk_other_key") == 401  # another client is not slowed
 

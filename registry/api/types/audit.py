@@ -34,6 +34,11 @@ class AuditEntry:
     request_id: str = strawberry.field(
         description="The request id, to find the request in the log."
     )
+    count: int = strawberry.field(
+        description="How many attempts the entry stands for: 1, or for anonymous failures "
+        "(bad API keys, failed sign-ins) every one of its five-minute window (`at` is the "
+        "first one's time, `requestId` its request)."
+    )
 
     @classmethod
     def from_document(cls, d: Mapping[str, Any]) -> AuditEntry:
@@ -47,4 +52,5 @@ class AuditEntry:
             target=d.get("target"),
             result=d["result"],
             request_id=d["request_id"],
+            count=int(d.get("count") or 1),
         )
