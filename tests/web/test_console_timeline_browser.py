@@ -148,11 +148,20 @@ async def test_preview_change_page_and_cancel(web: Api, base_url: str, browser: 
     finally:
         await context.close()
 
+    sendgrid = await vendors.create_subprocessor(deps, ADMIN, Details.named("Sendgrid", "Email"))
+    pending = await change_service.announce_change(
+        deps, ADMIN, ChangeAnnouncement(ChangeKind.ADD, sendgrid.id)
+    )
     context = await _context(browser, javascript=True)  # axe-core itself is JavaScript
     try:
         page = await context.new_page()
         await _sign_in(page, base_url, admin)
-        for path in [f"/console/changes/{change_id}", f"/console/changes/{announced.id}"]:
+        for path in [
+            f"/console/changes/{change_id}",
+            f"/console/changes/{announced.id}",
+            f"/console/changes/{pending.id}",
+            f"/console/changes/{pending.id}/cancel",  # the confirmation step
+        ]:
             await page.goto(f"{base_url}{path}")
             await _no_blocking_violation(page)
     finally:
