@@ -9,13 +9,14 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from registry.http.conditional import conditional
-from registry.web import exports, feeds, metrics, notice_page, public, subscriptions
+from registry.web import diff_page, exports, feeds, metrics, notice_page, public, subscriptions
 
 
 def web_routes() -> list[BaseRoute]:
     return [
         Route("/subprocessors", public.subprocessor_page, methods=["GET"]),
         Route("/subprocessors/diff.json", conditional(exports.list_diff), methods=["GET"]),
+        Route("/subprocessors/diff", diff_page.diff_page, methods=["GET"]),
         Route("/changes.atom", conditional(feeds.atom_feed), methods=["GET"]),
         Route("/changes.ics", conditional(feeds.calendar), methods=["GET"]),
         Route("/metrics", metrics.metrics, methods=["GET"]),

@@ -152,3 +152,20 @@ async def test_a_customer_key_gets_a_diff_of_its_own_list(api: Api, admin_key: s
     diff = (await api.gql(DIFF, variables, key))["subprocessorDiff"]
 
     assert diff["removed"] == []
+
+
+async def test_the_human_page_shows_the_same_diff(api: Api, history: dict[str, Any]) -> None:
+    start = history["start"]
+    params = {
+        "from": (start + timedelta(hours=1)).isoformat(),
+        "to": (start + timedelta(days=2)).isoformat(),
+    }
+
+    page = await api.http.get("/subprocessors/diff", params=params)
+    refused = await api.http.get("/subprocessors/diff", params={"from": "soon"})
+
+    assert page.status_code == 200
+    corrected = page.text[page.text.index('id="corrected"') :]
+    assert "Diffed Desk Inc." in corrected
+    assert "module 2 was left out; sccModule — → 2" in corrected
+    assert refused.status_code == 400

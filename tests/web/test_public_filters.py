@@ -174,6 +174,12 @@ async def test_the_filtered_page_in_a_browser(public: Api, mongo_uri: str, name:
                 assert not blocking, [(v["id"], v["help"]) for v in blocking]
                 ARTIFACTS.mkdir(exist_ok=True)
                 await page.screenshot(path=str(ARTIFACTS / "public-filtered.png"), full_page=True)
+                await page.goto(f"{url}/subprocessors/diff?from=2026-01-01")
+                await expect(page.locator("#added")).to_contain_text("Alpha CRM Inc.")
+                results = await Axe().run(page)
+                blocking = [v for v in results.response["violations"] if v["impact"] in BLOCKING]
+                assert not blocking, [(v["id"], v["help"]) for v in blocking]
+                await page.screenshot(path=str(ARTIFACTS / "public-diff.png"), full_page=True)
             finally:
                 await browser.close()
 
