@@ -166,6 +166,12 @@ def may_see_customer(caller: Caller, customer_id: str) -> bool:
     return is_staff(caller) or (caller.role is Role.CUSTOMER and caller.customer_id == customer_id)
 
 
+def own_timeline(caller: Caller) -> str | None:
+    """The customer whose own timeline a caller's feeds and calendar follow (its notices,
+    deadlines and scope): a CUSTOMER key's; None for everyone else (the public view)."""
+    return caller.customer_id if caller.role is Role.CUSTOMER else None
+
+
 def customer_view(caller: Caller, customer_id: str | None) -> str | None:
     """The customer a query is about: a CUSTOMER key only ever sees its own."""
     if caller.role is Role.CUSTOMER:

@@ -20,8 +20,8 @@ from icalendar import Alarm, Calendar, Event
 from starlette.requests import Request
 from starlette.responses import Response
 
-from registry.domain.models import Change, ChangeStatus, Notice, NoticeStatus, Role
-from registry.services import change_queries, snapshots
+from registry.domain.models import Change, ChangeStatus, Notice, NoticeStatus
+from registry.services import change_queries, policy, snapshots
 from registry.services.caller import Caller
 from registry.services.change_queries import page_notices
 from registry.services.deps import Deps
@@ -201,9 +201,10 @@ async def calendar(request: Request) -> Response:
     """`GET /changes.ics`: effective dates; with a customer key, its objection deadlines too."""
     # Refusals are raised and answered by web/errors.py.
     deps, caller = await web_caller(request)
-    own = await _customer_notices(deps, caller) if caller.role is Role.CUSTOMER else {}
+    timeline = policy.own_timeline(caller)
+    own = await _customer_notices(deps, caller) if timeline is not None else {}
     products, region = scope_params.requested(request)
-    if caller.role is Role.CUSTOMER and not products and region is None:
+    if timeline is not None and not products and region is None:
         # A customer's calendar follows its own scope (and every change it was told of).
         products, region = await scope_params.customer_scope(deps, caller)
     keep = await scope_params.change_filter(deps, caller, products, region, also=set(own))
