@@ -225,9 +225,10 @@ async def place_in_roster(deps: Deps, owner: str, customer_id: str | None = None
         if placement is None:
             return False
         found = await customers.leaving(deps.db, placement["_id"])
-        landed = found is None or found[2] == placement["mark"]
+        # A new customer's insert, like an edit, lands after its mark: until it has (or
+        # its mark is stale: the write never came), the writer places it.
+        landed = found is not None and found[2] == placement["mark"]
         if not landed and placement["marked_at"] > deps.clock.now() - ROSTER_LEASE:
-            # Its write has not landed yet: the editor places it once it has.
             await roster_placements.release(deps.db, placement, owner=owner)
             return False
         if found is not None:

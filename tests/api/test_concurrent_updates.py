@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -22,7 +23,7 @@ from registry.domain.errors import EditConflict
 from registry.domain.models import ChangeKind, Role, Subprocessor, SubprocessorStatus
 from registry.services import changes, customers, vendors
 from registry.services.caller import Caller
-from registry.store import customer_roster, subprocessors
+from registry.store import customer_roster, ids, roster_placements, subprocessors
 from registry.store import customers as stored_customers
 from registry.store.database import Document
 from tests.conftest import START, Api, make_settings, running_api
@@ -247,3 +248,20 @@ async def _placed(api: Api, customer_id: str) -> list[str]:
     return [
         doc["group"] async for doc in api.deps.db[customer_roster.NAME].find({"ids": customer_id})
     ]
+
+
+async def test_a_placement_claimed_before_its_customer_is_written_waits_for_it(
+    fresh: Api,
+) -> None:
+    """Another process's scheduler may claim a new customer's placement between its
+    mark and its insert: the placement is kept for the insert, not spent."""
+    deps = fresh.deps
+    draft = CustomerDraft(name="Early")
+    customer = dataclasses.replace(
+        await customers.create_customer(deps, ADMIN, draft), id=ids.new_id("Customer")
+    )
+    mark = await roster_placements.mark(deps.db, customer.id, deps.clock.now())
+    assert not await customers.place_in_roster(deps, "other-process", customer.id)
+    await stored_customers.insert(deps.db, customer, mark)
+    assert await customers.place_in_roster(deps, "creator", customer.id)
+    assert await _placed(fresh, customer.id) == [stored_customers.group_key(customer)]
