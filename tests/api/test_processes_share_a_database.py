@@ -374,13 +374,6 @@ async def test_two_servers_and_a_worker_lose_nothing_and_do_nothing_twice(
         assert '"level":"ERROR"' not in text, text
 
 
-@pytest.mark.xfail(
-    reason="services/customers.place_in_roster takes a customer whose write has not landed "
-    "yet for one placed before it, and deletes the placement: a customer created while "
-    "another process's scheduler runs can stay out of its group's roster, and every later "
-    "change misses it",
-    strict=False,
-)
 async def test_customers_created_while_the_schedulers_run_are_told_of_later_changes(
     deps: Deps, tmp_path: Path
 ) -> None:
