@@ -10,9 +10,10 @@ by whichever process claims them. Nothing may be lost (every notice written, eve
 delivered) and nothing done twice (one transition per change, one event per dedupe
 key, no message sent again after it was accepted, every attempt logged once).
 
-The customers of that test exist before the processes start. A customer created while
-other processes' schedulers run can be left out of its group's roster, and so out of
-every later change; the last test shows it and is expected to fail until that is fixed.
+The last test creates customers through the API while the schedulers run and announces
+a change at once: every one of them must get its notice. (A placement in the roster
+claimed by another process before the customer's insert landed used to be spent, leaving
+the customer out of every later change.)
 """
 
 from __future__ import annotations
@@ -248,8 +249,7 @@ async def test_two_servers_and_a_worker_lose_nothing_and_do_nothing_twice(
     logs += written
     receiver = FlakyReceiver()
     await receiver.start()
-    # The customers and their subscriptions, written while no scheduler runs (see the
-    # last test for why).
+    # The customers and their subscriptions, written while no scheduler runs.
     terms = CustomerTerms(notice_period="P1M", allows_emergency_replacement=True)
     customers = []
     for n in range(CUSTOMERS):
