@@ -9,9 +9,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
+from urllib.parse import urlsplit
 
 from registry.clock import FrozenClock
 from registry.domain.models import Role
+from registry.store import ids
 from tests.conftest import START, Api, make_settings, running_api
 from tests.mail import MailServer
 
@@ -103,11 +105,22 @@ class World:
         await api.scheduler.run_until_idle()
 
         def sent() -> list[EmailMessage]:
-            return self.mail.messages[sent_before:]
+            """Notices of this change (other mail, e.g. an earlier objection's, aside)."""
+            return [m for m in self.mail.messages[sent_before:] if notice_of(m) == change_id]
 
         wanted = set(addresses or ADDRESSES)
         await self.mail.wait_until(lambda: wanted <= {m["To"] for m in sent()})
         return Told(change_id, [m for m in sent() if m["To"] in wanted])
+
+
+def notice_of(message: EmailMessage) -> str | None:
+    """The change whose notice page the message links to, if it links to one."""
+    plain = message.get_body(preferencelist=("plain",))
+    found = LINK.search(plain.get_content()) if plain is not None else None
+    if found is None:
+        return None
+    notice_id = urlsplit(found.group(0)).path.rsplit("/", 1)[1].split(".")[0]
+    return ids.change_of_notice(notice_id)
 
 
 POSTMARK = {
