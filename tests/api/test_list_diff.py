@@ -3,13 +3,17 @@ between two instants, each with its cause; bad instants are refused."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from pymongo import AsyncMongoClient
 
+from registry.clock import FrozenClock
 from registry.domain.models import Role
-from tests.conftest import Api
+from registry.store.database import Document
+from tests.conftest import START, Api, make_settings, running_api
 
 VENDOR = """mutation($name: String!) {
   createSubprocessor(input: {legalName: $name, purpose: "Support desk"}) {
@@ -139,17 +143,26 @@ async def test_bad_instants_are_refused(api: Api, params: dict[str, str], messag
     assert message in answer.json()["error"]
 
 
-async def test_a_customer_key_gets_a_diff_of_its_own_list(api: Api, admin_key: str) -> None:
-    made = await api.gql(
-        """mutation { createCustomer(input: {name: "Differ GmbH"}) {
-          ... on CustomerCreated { customer { id } } } }""",
-        key=admin_key,
-    )
-    key = await api.key(Role.CUSTOMER, made["createCustomer"]["customer"]["id"], name="differ")
-    now = api.clock.now()
-    variables = {"from": (now - timedelta(days=1)).isoformat(), "to": now.isoformat()}
+async def test_a_customer_key_gets_a_diff_of_its_own_list(
+    mongo_uri: str, mongo_client: AsyncMongoClient[Document]
+) -> None:
+    """In a registry of its own: a customer would make the module's ADD (`history`)
+    wait for its notice period instead of taking effect at once."""
+    name = f"t_list_diff_customer_{uuid.uuid4().hex[:8]}"
+    async with running_api(make_settings(mongo_uri, name), FrozenClock(START)) as api:
+        admin_key = await api.key(Role.ADMIN)
+        made = await api.gql(
+            """mutation { createCustomer(input: {name: "Differ GmbH"}) {
+              ... on CustomerCreated { customer { id } } } }""",
+            key=admin_key,
+        )
+        customer_id = made["createCustomer"]["customer"]["id"]
+        key = await api.key(Role.CUSTOMER, customer_id, name="differ")
+        now = api.clock.now()
+        variables = {"from": (now - timedelta(days=1)).isoformat(), "to": now.isoformat()}
 
-    diff = (await api.gql(DIFF, variables, key))["subprocessorDiff"]
+        diff = (await api.gql(DIFF, variables, key))["subprocessorDiff"]
+    await mongo_client.drop_database(name)
 
     assert diff["removed"] == []
 
