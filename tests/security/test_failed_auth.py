@@ -3,23 +3,30 @@ and are audited in one entry per window, not one per attempt."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
 from registry.domain.models import Role
 from registry.services.failed_auth import PER_CLIENT, FailureThrottle
 from registry.store import audit_log
+from registry.store.database import Document
 from tests.conftest import START, Api, make_settings, running_api
 from tests.web.console_support import token_of
 
 
 @pytest.fixture
-async def fresh(mongo_uri: str, db_name: str) -> AsyncIterator[Api]:
-    async with running_api(make_settings(mongo_uri, db_name), FrozenClock(START)) as api:
+async def fresh(mongo_uri: str, mongo_client: AsyncMongoClient[Document]) -> AsyncIterator[Api]:
+    """A registry of the test's own: a window's failures share one audit entry, so
+    another test's failures would be counted in this one's."""
+    name = f"t_failed_auth_{uuid.uuid4().hex[:8]}"
+    async with running_api(make_settings(mongo_uri, name), FrozenClock(START)) as api:
         yield api
+    await mongo_client.drop_database(name)
 
 
 async def _entries(api: Api, action: str) -> list[dict[str, object]]:
