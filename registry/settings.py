@@ -68,6 +68,16 @@ class Settings(BaseSettings):
     console_session_idle: str = "30m"
     # A bearer token Prometheus scrapes /metrics with (besides an ADMIN key); unset: none.
     metrics_token: str | None = Field(default=None, repr=False)
+    # The operator's identity until an ADMIN records one (domain/operator.py; checked at
+    # start-up by its fields' rules).
+    operator_legal_name: str | None = None
+    operator_trading_name: str | None = None
+    operator_address: str | None = None
+    operator_privacy_email: str | None = None
+    operator_privacy_url: str | None = None
+    operator_dpa_title: str | None = None
+    operator_dpa_url: str | None = None
+    operator_brand_colour: str | None = None
 
     @field_validator("scheduler_interval", "console_session_idle")
     @classmethod
