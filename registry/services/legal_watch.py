@@ -28,6 +28,7 @@ from importlib import resources
 
 from registry.delivery import email
 from registry.delivery.sender import TOTAL_TIMEOUT
+from registry.domain import in_force
 from registry.domain.errors import ValidationError
 from registry.domain.legal_watch import (
     WINDOW_DAYS,
@@ -41,7 +42,6 @@ from registry.domain.legal_watch import (
 from registry.domain.models import (
     DataOrigin,
     Role,
-    SubprocessorStatus,
     TransferImpactAssessment,
 )
 from registry.domain.reference import (
@@ -278,8 +278,7 @@ async def _routes(deps: Deps) -> list[Route]:
     subs = [
         s
         for s in await subprocessors.all_matching(deps.db, ListFilter())
-        if s.status is SubprocessorStatus.ACTIVE
-        or (s.status is SubprocessorStatus.PROPOSED and s.active_from is not None)
+        if in_force.under_notice(s)
     ]
     ids = [s.id for s in subs]
     locations = await processing_locations.by_subprocessors(deps.db, ids)

@@ -38,9 +38,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from registry.domain import in_force
 from registry.domain.errors import NotFound, PermissionDenied, ValidationError
 from registry.domain.fields import Audience
-from registry.domain.models import Change, Role, Subprocessor, SubprocessorStatus
+from registry.domain.models import Change, Role, Subprocessor
 from registry.services.caller import Caller
 
 STAFF = (Role.ADMIN, Role.PROCUREMENT)
@@ -125,7 +126,7 @@ def may_see_subprocessor(caller: Caller, sub: Subprocessor, public_read: bool) -
         return True
     if not may_read_public_list(caller, public_read):
         return False
-    return sub.status is not SubprocessorStatus.PROPOSED or sub.active_from is not None
+    return in_force.announced(sub)
 
 
 def visible_subprocessor(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from registry.domain import in_force
 from registry.domain import scope as scopes
 from registry.domain.errors import ValidationError
 from registry.domain.models import (
@@ -27,9 +28,7 @@ from registry.store import changes, ids, subprocessors
 
 def _under_notice(sub: Subprocessor) -> bool:
     """Customers rely on the scope once the vendor is active or announced to become so."""
-    return sub.status is SubprocessorStatus.ACTIVE or (
-        sub.status is SubprocessorStatus.PROPOSED and sub.active_from is not None
-    )
+    return in_force.under_notice(sub)
 
 
 async def _no_scope_change_announced(deps: Deps, sub: Subprocessor, field: str) -> None:

@@ -83,6 +83,20 @@ class Audience:
         return {"$and": clauses} if clauses else {}
 
 
+def in_force_clause(at: datetime) -> Document:
+    """The vendors in force at `at`, as domain/in_force.py `in_force` says: from
+    `active_from` (or, for an ACTIVE vendor stored without one, its `created_at`) until
+    `active_until`."""
+    started = {
+        "$or": [
+            {"active_from": {"$lte": at}},
+            {"active_from": None, "status": "ACTIVE", "created_at": {"$lte": at}},
+        ]
+    }
+    not_ended = {"$or": [{"active_until": None}, {"active_until": {"$gt": at}}]}
+    return {"$and": [started, not_ended]}
+
+
 @dataclass(frozen=True, slots=True)
 class ListFilter:
     """Which subprocessors a list shows; `as_of` applies when no status is given."""
@@ -113,12 +127,7 @@ class ListFilter:
         if self.statuses:
             clauses.append({"status": {"$in": [s.value for s in self.statuses]}})
         elif self.as_of is not None:
-            in_force: Document = {
-                "$and": [
-                    {"active_from": {"$lte": self.as_of}},
-                    {"$or": [{"active_until": None}, {"active_until": {"$gt": self.as_of}}]},
-                ]
-            }
+            in_force = in_force_clause(self.as_of)
             if self.also_in_force:
                 in_force = {"$or": [in_force, {"_id": {"$in": list(self.also_in_force)}}]}
             clauses.append(in_force)
