@@ -2,6 +2,8 @@
 
     RegistryError
     ├── ValidationError          bad input; names the offending field
+    │   └── ChainError           a sub-processor chain refused (domain/chain.py): its
+    │                            cycle, self-reference, depth or missing location
     ├── NotFound                 no such object, or not visible to the caller
     ├── Unauthenticated          no key where one is needed, or an unknown or revoked key
     ├── PermissionDenied         the caller's role may not do this
@@ -32,6 +34,15 @@ class ValidationError(RegistryError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class ChainError(ValidationError):
+    """A vendor's chain of sub-processors refused as given; `rule` says which rule
+    (CYCLE, SELF_REFERENCE, TOO_DEEP, NO_LOCATION, NOT_ACTIVE)."""
+
+    def __init__(self, rule: str, field: str, message: str) -> None:
+        super().__init__(field, message)
+        self.rule = rule
 
 
 class NotFound(RegistryError):

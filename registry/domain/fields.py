@@ -27,6 +27,8 @@ class Kind(enum.Enum):
     URL = "url"  # an http(s) address
     EMAIL = "email"  # one e-mail address
     LINES = "lines"  # a bounded list of one-line texts
+    COLOUR = "colour"  # an sRGB colour as #rrggbb
+    IMAGE = "image"  # a small PNG, JPEG or WebP image as a data: URI (max_length: bytes)
 
 
 class Audience(enum.Enum):
@@ -100,6 +102,10 @@ class Field:
             return (check.url(value, field) or "") if value.strip() else ""
         if self.kind is Kind.EMAIL:
             return (check.email(value, field) or "") if value.strip() else ""
+        if self.kind is Kind.COLOUR:
+            return check.colour(value, field) if value.strip() else ""
+        if self.kind is Kind.IMAGE:
+            return check.image(value, field, max_bytes=self.max_length) if value.strip() else ""
         multiline = self.kind is Kind.TEXT
         return check.text(
             value, field, max_length=self.max_length, required=False, multiline=multiline
