@@ -9,6 +9,7 @@ from registry.api.mutations.catalogs import CatalogMutations
 from registry.api.mutations.changes import ChangeMutations
 from registry.api.mutations.corrections import CorrectionMutations
 from registry.api.mutations.customers import CustomerMutations
+from registry.api.mutations.operator import OperatorMutations, OperatorQueries
 from registry.api.mutations.registry import RegistryMutations
 from registry.api.mutations.tias import TiaMutations
 from registry.api.mutations.webhooks import WebhookMutations
@@ -23,7 +24,7 @@ from registry.api.types.scalars import SCALAR_OVERRIDES
     description="Reading the registry. Send `Authorization: Bearer <API key>`; without a "
     "key only the public subprocessor list and transfer assessment can be read."
 )
-class Query(RegistryQueries, WebhookQueries, LegalQueries, DiffQueries):
+class Query(RegistryQueries, WebhookQueries, LegalQueries, DiffQueries, OperatorQueries):
     pass
 
 
@@ -40,6 +41,7 @@ class Mutation(
     WebhookMutations,
     CatalogMutations,
     TiaMutations,
+    OperatorMutations,
 ):
     pass
 

@@ -30,6 +30,7 @@ class RecordKind(enum.Enum):
     CUSTOMER = "CUSTOMER"
     PRODUCT = "PRODUCT"
     HOSTING_REGION = "HOSTING_REGION"
+    OPERATOR = "OPERATOR"  # the company keeping the registry (domain/operator.py)
 
 
 class VersionAction(enum.Enum):

@@ -36,7 +36,7 @@ from registry.domain.models import (
     TransferMechanism,
 )
 from registry.domain.vendor_fields import VENDOR_FIELDS
-from registry.services import catalogs
+from registry.services import catalogs, operator
 from registry.services.customers import checked_terms, remember
 from registry.services.deps import Deps
 from registry.store import (
@@ -98,6 +98,11 @@ async def load_seed_file(deps: Deps, path: Path, *, progress: bool = False) -> S
     namespace = data["source"]["document"]
     since = _in_force_since(data["source"])
     report = SeedReport(path)
+    try:
+        # The operator's identity, on first load only (services/operator.py).
+        report.changed += int(await operator.seed(deps, data.get("company")))
+    except ValidationError as exc:
+        raise SeedError(f"{path}: {_detail(exc)}") from None
     try:
         report.changed += await _load_catalogs(deps, data, since)
     except (ValidationError, KeyError, ValueError) as exc:

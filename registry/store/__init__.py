@@ -27,6 +27,7 @@ from registry.store import (
     notice_views,
     notices,
     objections,
+    operator,
     processing_locations,
     products,
     roster_placements,
@@ -68,6 +69,7 @@ COLLECTIONS: tuple[ModuleType, ...] = (
     delivery_queue,
     staff_alerts,
     email_subscribers,
+    operator,
 )
 
 

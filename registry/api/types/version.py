@@ -20,6 +20,7 @@ describe_enum(
         "CUSTOMER": "A customer: its name, contract terms, products and hosting region.",
         "PRODUCT": "A product of the catalog.",
         "HOSTING_REGION": "A hosting region of the catalog.",
+        "OPERATOR": "The operator's identity: name, address, privacy contact, DPA.",
     },
 )
 describe_enum(
