@@ -20,6 +20,7 @@ run: $(STAMP)
 ## Install everything, then lint, type-check and run the whole test suite.
 test: $(STAMP)
 	bin/ensure-chromium
+	bin/ensure-oidc-provider
 	$(BIN)/python -c "from registry import devdb; devdb.ensure_built()"
 	$(BIN)/ruff check registry tests bench
 	$(BIN)/ruff format --check registry tests bench
