@@ -65,6 +65,17 @@ class LinkClaims:
         return ids.change_of_notice(self.notice_id)
 
 
+def genuine(key: bytes, token: str) -> LinkClaims | None:
+    """The claims of a token this key signed, expired or not: only to send a fresh link
+    to the notice's own addresses (services/fresh_links.py), never to open the page."""
+    parts = signed_tokens.parse(token)
+    if parts is None or not ids.is_id_of("Notice", parts.subject):
+        return None
+    if not signed_tokens.same(_mac(key, parts.subject, parts.issued), parts.mac):
+        return None
+    return LinkClaims(parts.subject, datetime.fromtimestamp(parts.issued, UTC))
+
+
 def verify(key: bytes, token: str, now: datetime) -> LinkClaims | None:
     """The claims of a genuine, unexpired token; None for anything else."""
     parts = signed_tokens.parse(token)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pymongo.errors import DuplicateKeyError
 
@@ -100,3 +100,21 @@ async def get_many(db: Database, notice_ids: Sequence[str]) -> dict[str, NoticeV
     """The views of these notices, by notice id (a notice never opened is absent)."""
     cursor = db[NAME].find({"_id": {"$in": [view_id(n) for n in notice_ids]}})
     return {doc["_id"]: _view(doc) async for doc in cursor}
+
+
+async def claim_fresh_link(db: Database, notice_id: str, at: datetime, *, per_day: int) -> bool:
+    """Record a request for a fresh link to the notice; True when one may be sent now
+    (fewer than `per_day` in the last 24 hours). One conditional write, as for the
+    subscription form's limit: `fresh_links_asked` keeps the last `per_day` times."""
+    await _ensure(db, notice_id)
+    claimed = await db[NAME].update_one(
+        {
+            "_id": view_id(notice_id),
+            "$or": [
+                {f"fresh_links_asked.{per_day - 1}": {"$exists": False}},
+                {"fresh_links_asked.0": {"$lte": at - timedelta(days=1)}},
+            ],
+        },
+        {"$push": {"fresh_links_asked": {"$each": [at], "$slice": -per_day}}},
+    )
+    return claimed.modified_count == 1

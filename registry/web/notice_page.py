@@ -21,9 +21,11 @@ from registry.domain.errors import NotFound, ObjectionDeadlinePassed, RegistryEr
 from registry.domain.fields import Shown
 from registry.domain.labels import headline
 from registry.domain.vendor_fields import VENDOR_FIELDS
+from registry.services import fresh_links
 from registry.services import notice_page as service
 from registry.services.deps import Deps
 from registry.web.pages import WebError, error_page, render
+from registry.web.subscriptions import ClientLimiter
 
 HEADERS = {
     "cache-control": "no-store",
@@ -37,10 +39,61 @@ DONE = {
 MAX_FORM_BYTES = 20_000
 
 
-def _gone() -> Response:
-    response = error_page(WebError(404, "Notice not found", service.GONE))
-    response.headers.update(HEADERS)
-    return response
+FRESH_LINK_SENT = (
+    "If this link was one of ours, a fresh link is on its way to the notice addresses in "
+    "the contract. It can take a few minutes to arrive."
+)
+
+
+def _gone(deps: Deps, token: str) -> Response:
+    """The same 404 for every link that does not open a notice, with the form asking for
+    a fresh link: an expired or revoked link's holder and a guesser see the same page."""
+    return render(
+        "notice_link.html",
+        404,
+        HEADERS,
+        title="Notice not found",
+        message=service.GONE,
+        code=404,
+        sent=False,
+        action=f"/notices/{token}/fresh-link",
+        guard=service.form_guard(deps, token),
+    )
+
+
+def _fresh_limiter(request: Request) -> ClientLimiter:
+    found = getattr(request.app.state, "fresh_link_limiter", None)
+    if not isinstance(found, ClientLimiter):
+        found = ClientLimiter()
+        request.app.state.fresh_link_limiter = found
+    return found
+
+
+async def fresh_link(request: Request) -> Response:
+    """`POST /notices/{token}/fresh-link`: one answer whether or not anything is sent
+    (services/fresh_links.py decides in the background); limited per client address."""
+    deps: Deps = request.app.state.deps
+    token = request.path_params["token"]
+    client = request.client.host if request.client else "unknown"
+    if not _fresh_limiter(request).allow(client):
+        return _refused(429, "Too many requests from your network. Try again in an hour.")
+    if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        return _refused(413, "The form is too large.")
+    async with request.form(max_files=0, max_fields=5) as raw:
+        guard = raw.get("guard")
+    if not service.form_guard_ok(deps, token, guard if isinstance(guard, str) else None):
+        return _refused(403, "This form could not be verified. Open the link again.")
+    fresh_links.request(deps, token)
+    return render(
+        "notice_link.html",
+        200,
+        HEADERS,
+        title="A fresh link is requested",
+        message=FRESH_LINK_SENT,
+        code=200,
+        sent=True,
+        action=None,
+    )
 
 
 def _where(payload: dict[str, Any]) -> list[dict[str, str]]:
@@ -69,11 +122,20 @@ async def _show(
     form: dict[str, str] | None = None,
     done: str | None = None,
     record_view: bool = True,
+    late: bool = False,
 ) -> Response:
+    """The page; `form` is what the person typed (shown again when it was refused), and
+    `late` says an objection came after the deadline, explained in the customer's zone."""
     shown = await service.page(deps, token, record_view=record_view)
     zone = shown.holder.customer.terms.time_zone
     notice = shown.holder.notice
     proof = shown.evidence
+    if late:
+        error = (
+            f"Your objection arrived on {dates.moment_with_utc(shown.now, zone)}, after the "
+            f"deadline to object ({dates.moment_with_utc(notice.objection_deadline, zone)}): "
+            "it was not filed. What you wrote is below, so that you can keep it."
+        )
     return render(
         "notice.html",
         status,
@@ -110,7 +172,7 @@ async def notice(request: Request) -> Response:
             deps, request.path_params["token"], done=request.query_params.get("done")
         )
     except NotFound:
-        return _gone()
+        return _gone(deps, request.path_params["token"])
 
 
 async def act(request: Request) -> Response:
@@ -120,7 +182,7 @@ async def act(request: Request) -> Response:
     try:
         await service.holder(deps, token)
     except NotFound:
-        return _gone()
+        return _gone(deps, request.path_params["token"])
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
         return _refused(413, "The form is too large.")
     async with request.form(max_files=0, max_fields=10) as raw:
@@ -153,15 +215,9 @@ async def act(request: Request) -> Response:
         else:
             return _refused(400, "Unknown action.")
     except NotFound:
-        return _gone()
+        return _gone(deps, request.path_params["token"])
     except ObjectionDeadlinePassed:
-        return await _show(
-            deps,
-            token,
-            status=409,
-            error="The deadline to object has passed: the objection was not filed.",
-            record_view=False,
-        )
+        return await _show(deps, token, status=409, form=form, late=True, record_view=False)
     except RegistryError as exc:
         return await _show(deps, token, status=400, error=exc.message, form=form, record_view=False)
     return RedirectResponse(f"/notices/{token}?done={done}", status_code=303, headers=HEADERS)

@@ -22,6 +22,7 @@ def web_routes() -> list[BaseRoute]:
         Route("/metrics", metrics.metrics, methods=["GET"]),
         Route("/notices/{token:str}", notice_page.notice, methods=["GET"]),
         Route("/notices/{token:str}", notice_page.act, methods=["POST"]),
+        Route("/notices/{token:str}/fresh-link", notice_page.fresh_link, methods=["POST"]),
         Route("/subscriptions", subscriptions.subscribe, methods=["POST"]),
         Route("/subscriptions/confirm", subscriptions.confirm_page, methods=["GET"]),
         Route("/subscriptions/confirm", subscriptions.confirm, methods=["POST"]),

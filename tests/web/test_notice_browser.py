@@ -183,6 +183,7 @@ async def test_a_post_after_the_deadline_is_refused(
     async with page.expect_response(lambda r: r.request.method == "POST") as posted:
         await page.get_by_role("button", name="File objection").click()
     assert (await posted.value).status == 409
-    assert "The deadline to object has passed" in await page.content()
+    assert "after the deadline to object" in await page.content()
+    assert "Too late, perhaps" in await page.locator("#not-filed").inner_text()  # kept
     data = await world.api.gql(OBJECTIONS, {"id": told.change_id}, world.admin)
     assert data["change"]["objections"] == []

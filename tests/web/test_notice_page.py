@@ -294,6 +294,6 @@ async def test_after_the_deadline_the_form_is_closed_and_a_post_is_refused(
         email="cy@cora.test",
     )
     assert late.status_code == 409
-    assert "deadline to object has passed" in late.text
+    assert "after the deadline to object" in late.text
     data = await world.api.gql(OBJECTIONS, {"id": told.change_id}, world.admin)
     assert data["change"]["objections"] == []
