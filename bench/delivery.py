@@ -39,7 +39,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ from standardwebhooks import Webhook
 from registry import devdb
 from registry.clock import SystemClock
 from registry.delivery.bodies import delivery_body, render_body
-from registry.delivery.sender import TOTAL_TIMEOUT, build_client
+from registry.delivery.sender import build_client
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.domain.models import Role
@@ -58,7 +58,7 @@ from registry.services import webhooks
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.outbox.batch import Batch
-from registry.services.outbox.options import DeliveryOptions, lease_needed
+from registry.services.outbox.options import DeliveryOptions
 from registry.services.outbox.worker import deliver_due
 from registry.settings import Settings
 from registry.store import deliveries, delivery_queue, events, webhook_subscriptions
@@ -199,9 +199,8 @@ async def _queue(deps: Deps, outbox: list[Event], docs: list[dict[str, Any]]) ->
 
 
 def worker_options(concurrency: int, batch: int) -> DeliveryOptions:
-    """Production's timeouts; a lease just long enough for batches of `batch` at `concurrency`."""
-    lease = lease_needed(batch, concurrency, TOTAL_TIMEOUT) + timedelta(seconds=1)
-    return DeliveryOptions(batch_size=batch, concurrency=concurrency, lease=lease)
+    """Production's timeouts and leases (renewed while a batch is in flight)."""
+    return DeliveryOptions(batch_size=batch, concurrency=concurrency)
 
 
 async def worker_path(

@@ -22,7 +22,8 @@ holds the only live claim on it (`claimed`). Workers skip entries whose next
 slot is taken, so several of them drain one queue side by side. A slot whose
 worker died is found once its `until` has passed; the entry then steps past
 that generation (`step_past`), and the attempt that worker may have made is
-counted.
+counted. A live worker renews its slots' `until` while it works on them
+(services/outbox/renewal.py), so leases can be seconds long.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ async def take_slots(
 ) -> set[str]:
     """Reserve the next generation of each entry; returns the ids whose slot we got."""
     docs = [
-        {"_id": _slot(e.id, e.lease_seq + 1), "owner": owner, "taken_at": now, "until": until}
+        {"_id": slot_id(e.id, e.lease_seq + 1), "owner": owner, "taken_at": now, "until": until}
         for e in entries
     ]
     lost = await insert_skipping_duplicates(db, LEASES, docs)
@@ -138,7 +139,7 @@ async def slots_taken(db: Database, entries: Sequence[Entry]) -> dict[str, datet
     """Entries whose next slot is taken, with when that slot's lease ends."""
     if not entries:
         return {}
-    by_slot = {_slot(e.id, e.lease_seq + 1): e.id for e in entries}
+    by_slot = {slot_id(e.id, e.lease_seq + 1): e.id for e in entries}
     cursor = db[LEASES].find({"_id": {"$in": list(by_slot)}}, {"until": 1})
     return {by_slot[doc["_id"]]: doc["until"] async for doc in cursor}
 
@@ -193,7 +194,7 @@ async def complete(
 async def release_slots(db: Database, slots: Sequence[tuple[str, int]]) -> None:
     """Drop slots no claim needs any more."""
     if slots:
-        await db[LEASES].delete_many({"_id": {"$in": [_slot(i, seq) for i, seq in slots]}})
+        await db[LEASES].delete_many({"_id": {"$in": [slot_id(i, seq) for i, seq in slots]}})
 
 
 async def get(db: Database, delivery_id: str) -> Entry | None:
@@ -201,8 +202,17 @@ async def get(db: Database, delivery_id: str) -> Entry | None:
     return _entry(doc) if doc else None
 
 
-def _slot(delivery_id: str, seq: int) -> str:
+def slot_id(delivery_id: str, seq: int) -> str:
+    """The lease slot of a delivery's generation `seq`."""
     return f"{delivery_id}.{seq}"
+
+
+async def renew_slots(db: Database, slots: Sequence[str], *, owner: str, until: datetime) -> int:
+    """Extend `owner`'s slots to `until`; a slot written off meanwhile is left alone."""
+    result = await db[LEASES].update_many(
+        {"_id": {"$in": list(slots)}, "owner": owner}, {"$set": {"until": until}}
+    )
+    return result.modified_count
 
 
 async def due_backlog(db: Database, now: datetime) -> Backlog:

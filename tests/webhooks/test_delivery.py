@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 from datetime import timedelta
@@ -73,32 +74,77 @@ def clock(api: Api) -> FrozenClock:
 
 
 @pytest.mark.parametrize(
-    ("batch_size", "concurrency", "total_timeout", "lease_s", "valid"),
+    ("lease_s", "renew_s", "valid"),
     [
-        pytest.param(128, 64, 15.0, 90, True, id="production: 2 rounds x 2 batches x 20 s"),
-        pytest.param(128, 64, 15.0, 80, False, id="exactly two batches is not enough"),
-        pytest.param(128, 64, 15.0, 81, True, id="just over two batches"),
-        pytest.param(64, 64, 15.0, 60, True, id="one round per batch"),
-        pytest.param(512, 64, 15.0, 90, False, id="8 rounds need more than 320 s"),
-        pytest.param(512, 512, 2.0, 15, True, id="short timeouts"),
+        pytest.param(6.0, 2.0, True, id="production: three renewals per lease"),
+        pytest.param(5.9, 2.0, False, id="under three renewals"),
+        pytest.param(0.3, 0.1, True, id="short"),
     ],
 )
-def test_the_lease_must_outlast_a_batch_and_the_one_before_it(
-    batch_size: int, concurrency: int, total_timeout: float, lease_s: int, valid: bool
-) -> None:
+def test_the_lease_must_last_three_renewals(lease_s: float, renew_s: float, valid: bool) -> None:
     def make() -> DeliveryOptions:
         return DeliveryOptions(
-            batch_size=batch_size,
-            concurrency=concurrency,
-            total_timeout=total_timeout,
-            lease=timedelta(seconds=lease_s),
+            lease=timedelta(seconds=lease_s), renew_every=timedelta(seconds=renew_s)
         )
 
     if valid:
         assert make().lease == timedelta(seconds=lease_s)
     else:
-        with pytest.raises(ValueError, match="outlast two batches"):
+        with pytest.raises(ValueError, match="three renewal periods"):
             make()
+
+
+async def test_a_claim_is_renewed_while_its_batch_outlasts_the_lease(
+    api: Api, deps: Deps, receiver: Receiver
+) -> None:
+    clock = api.clock
+    customer, sub, _ = await subscribe(deps, receiver)
+    event_id = await emit_event(deps, customer)
+    assert await dispatch_events(deps, "w1") == 1
+    short = dataclasses.replace(
+        FAST,
+        total_timeout=1.5,
+        lease=timedelta(seconds=0.3),
+        renew_every=timedelta(seconds=0.1),
+    )
+    receiver.script = ["hang"]  # on the wire for the whole timeout
+    first = asyncio.create_task(deliver_due(deps, "w1", options=short))
+    await receiver.wait_for_requests(1)
+    step, moved = timedelta(seconds=0.05), timedelta(0)
+    while not first.done():
+        # The clock moves half a renewal period per renewal period: without
+        # renewals, w1's lease would run out after six turns.
+        clock.advance(step)
+        moved += step
+        await asyncio.sleep(0.1)
+        assert await deliver_due(deps, "w2", options=short) == 0  # still w1's
+    assert await first == 1
+    assert moved > short.lease
+    assert len(receiver.received) == 1
+    delivery = await delivery_of(deps, event_id, sub.id)
+    assert [(a.number, a.error) for a in delivery.attempts] == [
+        (1, "timed out: no complete response within 1.5 s")
+    ]
+    assert await deps.db[delivery_queue.LEASES].count_documents({}) == 0
+
+
+async def test_an_unrenewed_claim_runs_out_after_the_lease(
+    api: Api, deps: Deps, receiver: Receiver
+) -> None:
+    clock = api.clock
+    customer, _, _ = await subscribe(deps, receiver)
+    await emit_event(deps, customer)
+    assert await dispatch_events(deps, "w1") == 1
+    [claimed] = await claim_due(deps, "w1", FAST)  # and never worked on: no renewal
+    slot = delivery_queue.slot_id(claimed.id, claimed.lease_seq + 1)
+    lease = await deps.db[delivery_queue.LEASES].find_one({"_id": slot})
+    assert lease is not None
+    assert lease["until"] - lease["taken_at"] == FAST.lease == timedelta(seconds=6)
+    clock.advance(FAST.lease)
+    assert await deliver_due(deps, "w2", options=FAST) == 0  # not yet past its end
+    clock.advance(timedelta(milliseconds=1))
+    assert await deliver_due(deps, "w2", options=FAST) == 1
+    assert receiver.ids() == [claimed.id]
 
 
 async def test_a_delivery_is_signed_the_standard_webhooks_way(

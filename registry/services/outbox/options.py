@@ -7,8 +7,6 @@ from datetime import timedelta
 
 from registry.delivery import sender
 
-RESOLVE_ALLOWANCE = timedelta(seconds=5)  # the SSRF guard's DNS timeout
-
 
 @dataclass(frozen=True, slots=True)
 class DeliveryOptions:
@@ -17,7 +15,11 @@ class DeliveryOptions:
     batch_size: int = 128  # deliveries claimed together
     concurrency: int = 64  # requests in flight at once
     dispatch_batch: int = 200  # events fanned out per call
-    lease: timedelta = timedelta(seconds=90)
+    lease: timedelta = timedelta(seconds=6)
+    """A claim lasts this long unless renewed: a killed worker's messages are sent again
+    by another worker within about this long."""
+    renew_every: timedelta = timedelta(seconds=2)
+    """While a call holds claims it renews them this often, however long its batches take."""
     claim_for: timedelta = timedelta(seconds=5)
     """No new batch is claimed once a call has run this long: the scheduler runs its
     jobs in turn, and notices with legal deadlines wait behind a long delivery call."""
@@ -25,18 +27,11 @@ class DeliveryOptions:
     total_timeout: float = sender.TOTAL_TIMEOUT
 
     def __post_init__(self) -> None:
-        if self.lease <= lease_needed(self.batch_size, self.concurrency, self.total_timeout):
+        if self.lease < 3 * self.renew_every:
             raise ValueError(
-                "the lease must outlast two batches (one is claimed while the one before "
-                "it is on the wire): 2 x (total timeout + DNS time) "
-                "x ceil(batch size / concurrency)"
+                "the lease must last three renewal periods, so that one late or failed "
+                "renewal does not end a claim that is still being worked on"
             )
-
-
-def lease_needed(batch_size: int, concurrency: int, total_timeout: float) -> timedelta:
-    """How long a claimed batch can take at worst: it waits for the batch before it."""
-    rounds = -(-batch_size // concurrency)
-    return 2 * rounds * (timedelta(seconds=total_timeout) + RESOLVE_ALLOWANCE)
 
 
 DEFAULT_OPTIONS = DeliveryOptions()

@@ -16,6 +16,7 @@ from registry.services.deps import Deps
 from registry.services.outbox.batch import Batch
 from registry.services.outbox.claims import claim_from
 from registry.services.outbox.options import DEFAULT_OPTIONS, DeliveryOptions
+from registry.services.outbox.renewal import Claims, renewed
 from registry.store import delivery_queue
 from registry.store.deliveries import Outcome
 
@@ -36,41 +37,70 @@ async def deliver_due(
     """
     started = deps.clock.now()
     seen = await delivery_queue.due(deps.db, started, options.batch_size * SCAN_BATCHES)
+    if not seen:
+        return 0
     # Three stages overlap: the next batch is claimed and prepared (its subscriptions,
     # SSRF verdicts and shared payloads read) and the last one's results are written
     # while this one is on the wire. One claim and one write at a time.
     done = 0
-    upcoming = asyncio.create_task(_claim_batch(deps, worker_id, options, seen)) if seen else None
-    recording: asyncio.Task[None] | None = None
-    try:
-        while upcoming is not None:
-            batch, claimed, seen = await upcoming
-            upcoming = None
-            if seen and deps.clock.now() - started < options.claim_for:
-                upcoming = asyncio.create_task(_claim_batch(deps, worker_id, options, seen))
-            if batch is None:
-                continue
-            outcomes = await _send(deps, options, batch, claimed)
+    async with renewed(deps, worker_id, options.lease, options.renew_every) as claims:
+        upcoming: (
+            asyncio.Task[tuple[Batch | None, list[Delivery], list[delivery_queue.Entry]]] | None
+        )
+        upcoming = asyncio.create_task(_claim_batch(deps, worker_id, options, seen, claims))
+        recording: asyncio.Task[None] | None = None
+        try:
+            while upcoming is not None:
+                batch, claimed, seen = await upcoming
+                upcoming = None
+                if seen and deps.clock.now() - started < options.claim_for:
+                    upcoming = asyncio.create_task(
+                        _claim_batch(deps, worker_id, options, seen, claims)
+                    )
+                if batch is None:
+                    continue
+                outcomes = await _send(deps, options, batch, claimed)
+                if recording is not None:
+                    await recording
+                recording = asyncio.create_task(_record(batch, outcomes, claimed, claims))
+                done += len(claimed)
+        finally:
+            if upcoming is not None:  # only when failing: its claims run out as a crash's do
+                upcoming.cancel()
+                await asyncio.gather(upcoming, return_exceptions=True)
             if recording is not None:
-                await recording
-            recording = asyncio.create_task(batch.record(outcomes))
-            done += len(claimed)
-    finally:
-        if upcoming is not None:  # only when failing: its claims run out as a crash's do
-            upcoming.cancel()
-            await asyncio.gather(upcoming, return_exceptions=True)
-        if recording is not None:
-            await recording  # what was sent is always written
+                await recording  # what was sent is always written
     return done
 
 
 async def _claim_batch(
-    deps: Deps, worker_id: str, options: DeliveryOptions, seen: Sequence[delivery_queue.Entry]
+    deps: Deps,
+    worker_id: str,
+    options: DeliveryOptions,
+    seen: Sequence[delivery_queue.Entry],
+    claims: Claims,
 ) -> tuple[Batch | None, list[Delivery], list[delivery_queue.Entry]]:
-    """Claim a batch from the scanned entries `seen` and prepare it (None: none claimed)."""
+    """Claim a batch from the scanned entries `seen` and prepare it (None: none claimed);
+    its claims are renewed from now until its results are written."""
     claimed, rest = await claim_from(deps, worker_id, options, seen)
+    claims.hold(_slots(claimed))
     batch = await Batch.prepare(deps, claimed, options) if claimed else None
     return batch, claimed, rest
+
+
+async def _record(
+    batch: Batch, outcomes: Sequence[Outcome], claimed: Sequence[Delivery], claims: Claims
+) -> None:
+    """Write a batch's results; then its claims need no renewal (one whose attempt failed
+    unrecorded runs out, and the message is tried again)."""
+    try:
+        await batch.record(outcomes)
+    finally:
+        claims.drop(_slots(claimed))
+
+
+def _slots(claimed: Sequence[Delivery]) -> list[tuple[str, int]]:
+    return [(d.id, d.lease_seq + 1) for d in claimed]
 
 
 async def _send(
