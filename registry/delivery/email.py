@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, formataddr
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -30,6 +30,7 @@ import orjson
 
 from registry.delivery import email_content
 from registry.delivery.sender import AttemptResult, Outcome
+from registry.domain.operator import Operator
 
 CHANNEL = "email"
 SUBSCRIPTION_PREFIX = "email:"
@@ -104,7 +105,7 @@ def render_message(
     with _rendering("subject"):
         message["Subject"] = content.subject
     with _rendering("sender address"):
-        message["From"] = sender
+        identify(message, content.operator, sender)
     with _rendering("recipient address"):
         message["To"] = to
     with _rendering("message id"):
@@ -135,6 +136,15 @@ def render_message(
     with _rendering("message"):
         message.as_bytes()  # what sending does: any value it cannot write fails here
     return message
+
+
+def identify(message: EmailMessage, operator: Operator | None, sender: str) -> None:
+    """`From` with the company's name before the sender address, and `Reply-To` its
+    privacy contact, so an answer reaches a person instead of the sending mailbox."""
+    named = operator is not None and operator.named
+    message["From"] = formataddr((operator.name, sender)) if operator and named else sender
+    if operator is not None and operator.privacy_email:
+        message["Reply-To"] = operator.privacy_email
 
 
 def _timestamp(payload: dict[str, Any]) -> datetime | None:

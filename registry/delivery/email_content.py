@@ -21,6 +21,7 @@ from registry.domain import people_dates as dates
 from registry.domain.event_types import EventType
 from registry.domain.fields import Shown
 from registry.domain.labels import headline
+from registry.domain.operator import Operator, from_sent
 from registry.domain.vendor_fields import VENDOR_FIELDS
 
 SUBJECT_PREFIX: dict[EventType, str] = {
@@ -85,6 +86,7 @@ class Content:
     link_text: str = "Open your notice to acknowledge it or to object"
     footer: list[str] = field(default_factory=list)
     calendar: bytes | None = None
+    operator: Operator | None = None  # who gives the notice, as the body names it
 
 
 RESOLUTIONS: dict[str, str] = {
@@ -135,8 +137,9 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
     """The message's content for one delivered body (`type`, `timestamp`, `data`)."""
     kind = event_type(str(body.get("type", "")))
     data: dict[str, Any] = body.get("data") or {}
+    operator = from_sent(data.get("operator"))
     if kind is EventType.SUBSCRIPTION_DISABLED or "change" not in data:
-        return _subscription_content(kind, data)
+        return _subscription_content(kind, data, operator)
     change: dict[str, Any] = data["change"]
     notice: dict[str, Any] = data.get("notice") or {}
     zone = (data.get("customer") or {}).get("timeZone") or "UTC"
@@ -149,7 +152,8 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
     asks = bool(
         kind in _ASKS_FOR_DECISION and deadline is not None and notice.get("mayObject", True)
     )
-    subject = SUBJECT_PREFIX.get(kind, "") if kind else ""
+    subject = subject_prefix(operator)
+    subject += SUBJECT_PREFIX.get(kind, "") if kind else ""
     subject += title
     if asks and deadline is not None:
         subject += f" — object by {dates.day(deadline, zone)}"
@@ -220,22 +224,65 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
             else "See the current subprocessor list"
         ),
         footer=[
-            "This message was sent automatically because this address receives "
-            "subprocessor notices; replies are not read.",
+            *footer_lines(
+                operator, WHY_PUBLIC if data.get("audience") == "public" else WHY_CUSTOMER
+            ),
             f"Dates are shown in {zone}.",
         ],
         calendar=calendar,
+        operator=operator,
     )
 
 
-def _subscription_content(kind: EventType | None, data: dict[str, Any]) -> Content:
+def subject_prefix(operator: Operator | None) -> str:
+    """ "[Acme] ": every subject names the company, so the reader knows who writes."""
+    return f"[{operator.name}] " if operator is not None and operator.named else ""
+
+
+WHY_CUSTOMER = (
+    "You receive this because this address receives subprocessor notices for your organisation."
+)
+WHY_PUBLIC = "You receive this because you subscribed to changes of our subprocessor list."
+
+
+def footer_lines(operator: Operator | None, why: str = WHY_CUSTOMER) -> list[str]:
+    """Who sent the message and why, and how to reach them: the company's name and
+    address, its privacy contact (replies go there too), and its DPA."""
+    if operator is None or not operator.named:
+        return [why, "To object or ask a question, use the link above."]
+    sender = operator.legal_name or operator.name
+    if operator.address:
+        sender += ", " + ", ".join(line.strip() for line in operator.address.splitlines())
+    lines = [f"Sent by {sender}.", why]
+    if operator.privacy_email:
+        lines.append(
+            f"Objections and privacy questions: {operator.privacy_email} "
+            "(or reply to this message)."
+        )
+    if operator.privacy_url:
+        lines.append(f"Privacy contact page: {operator.privacy_url}")
+    if not operator.privacy_email and not operator.privacy_url:
+        lines.append("To object or ask a question, use the link above.")
+    if operator.dpa_url:
+        lines.append(f"{operator.dpa_title or 'Data processing agreement'}: {operator.dpa_url}")
+    return lines
+
+
+def _subscription_content(
+    kind: EventType | None, data: dict[str, Any], operator: Operator | None = None
+) -> Content:
     sub: dict[str, Any] = data.get("subscription") or {}
+    title = "Webhook endpoint disabled" if sub else "Registry notice"
     return Content(
-        subject="Webhook endpoint disabled" if sub else "Registry notice",
-        heading="Webhook endpoint disabled" if sub else "Registry notice",
+        subject=subject_prefix(operator) + title,
+        heading=title,
         intro=INTRO.get(kind, "") if kind else "",
         facts=[("Endpoint", str(sub.get("url", ""))), ("Why", str(sub.get("reason", "")))],
-        footer=["Re-enable it in your registry settings once the endpoint works again."],
+        footer=[
+            "Re-enable it in your registry settings once the endpoint works again.",
+            *footer_lines(operator, "You receive this as the owner of that endpoint."),
+        ],
+        operator=operator,
     )
 
 

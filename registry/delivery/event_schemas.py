@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from registry.domain.event_types import CHANGE_EVENTS, PUBLIC_EVENTS, EventType
-from registry.domain.fields import Field, Kind
+from registry.domain.fields import Field, Kind, Shown
 from registry.domain.models import (
     ChangeKind,
     ChangeStatus,
@@ -32,6 +32,7 @@ from registry.domain.models import (
     TransferMechanism,
     TransferStatus,
 )
+from registry.domain.operator import OPERATOR_FIELDS
 from registry.domain.vendor_fields import SNAPSHOT_FIELDS
 
 Schema = dict[str, Any]
@@ -48,7 +49,7 @@ def _enum(values: Any, *, nullable: bool = False) -> Schema:
     return {"enum": [*names, None] if nullable else names}
 
 
-ADDED: frozenset[str] = frozenset()
+ADDED: frozenset[str] = frozenset({"operator"})
 """Keys added to the bodies since their first release: optional, so receivers holding an
 older schema, and bodies stored before, stay valid. Name them here as they are added."""
 
@@ -163,6 +164,20 @@ _OBJECTION = _object(
     },
     optional={"contractEndsAt"},
 )
+_OPERATOR = _object(
+    {
+        "name": {**_STRING, "description": "What people call the company."},
+        **{
+            f.api_name: {**_TEXT_OR_NULL, "description": f.description}
+            for f in OPERATOR_FIELDS
+            if Shown.SNAPSHOT in f.shown
+        },
+    },
+    "The company that gives the notice (the registry's operator) and how to reach it, as "
+    "known when the event happened.",
+)
+"""Added after the first release: optional (ADDED), so older receivers stay valid."""
+
 _SUBSCRIPTION_DISABLED = _object(
     {
         "subscription": _object(
@@ -170,6 +185,7 @@ _SUBSCRIPTION_DISABLED = _object(
         ),
         "customer": _object({"id": _STRING}),
         "links": _object({"graphql": _STRING}),
+        "operator": _OPERATOR,
     }
 )
 
@@ -181,6 +197,7 @@ _PUBLIC = _object(
         "links": _object(
             {"page": {"type": "string", "format": "uri"}}, "The public subprocessor page."
         ),
+        "operator": _OPERATOR,
     },
     "A public announcement (e-mail subscribers): the change for data from the EEA, "
     "without any customer's notice.",
@@ -190,7 +207,13 @@ _PUBLIC = _object(
 def data_schema(event_type: EventType) -> Schema:
     if event_type is EventType.SUBSCRIPTION_DISABLED:
         return _SUBSCRIPTION_DISABLED
-    properties = {"change": _CHANGE, "customer": _CUSTOMER, "notice": _NOTICE, "links": _LINKS}
+    properties = {
+        "change": _CHANGE,
+        "customer": _CUSTOMER,
+        "notice": _NOTICE,
+        "links": _LINKS,
+        "operator": _OPERATOR,
+    }
     if event_type not in CHANGE_EVENTS:
         properties["objection"] = _OBJECTION
     customer = _object(properties, "One customer's notice of the change.")

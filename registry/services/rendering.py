@@ -23,7 +23,8 @@ from registry.domain.models import (
     Objection,
 )
 from registry.domain.objection_rights import ObjectionRight, objection_right
-from registry.services import snapshots
+from registry.domain.operator import as_sent
+from registry.services import operator, snapshots
 from registry.services.deps import Deps
 from registry.store import (
     customer_groups,
@@ -72,6 +73,8 @@ class ChangeRendering:
 
     change: Change
     snapshot: Document
+    # Who gives the notice (domain/operator.py `as_sent`), as known when rendered.
+    operator: Document | None = None
     _payloads: dict[DataOrigin, Document] = dataclasses.field(default_factory=dict)
 
     def payload(self, origin: DataOrigin) -> Document:
@@ -108,6 +111,8 @@ class ChangeRendering:
             ),
             "links": {"notice": notice_links.placeholder(notice.id, occurred_at)},
         }
+        if self.operator is not None:
+            data["operator"] = self.operator
         if objection is not None:
             data["objection"] = objection_data(objection)
         return Event(
@@ -121,7 +126,11 @@ class ChangeRendering:
 
 
 async def rendering(deps: Deps, change: Change, stored: Document | None = None) -> ChangeRendering:
-    return ChangeRendering(change, await snapshots.of_change(deps, change, stored))
+    return ChangeRendering(
+        change,
+        await snapshots.of_change(deps, change, stored),
+        operator=as_sent(await operator.identity(deps)),
+    )
 
 
 async def terms_of(deps: Deps, customer_id: str) -> CustomerTerms:

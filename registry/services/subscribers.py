@@ -14,18 +14,21 @@ customer's deadlines) through the outbox, each with a one-click unsubscribe link
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from registry.delivery import addresses, email, notice_links, subscriber_links
+from registry.delivery import addresses, email, email_content, notice_links, subscriber_links
 from registry.domain.errors import NotFound
 from registry.domain.event_types import PUBLIC_EVENTS, EventType
 from registry.domain.events import Event
 from registry.domain.models import Change, DataOrigin, Role
+from registry.domain.operator import Operator, as_sent
 from registry.domain.subscribers import Subscriber
+from registry.services import operator as operators
 from registry.services import snapshots
 from registry.services.caller import Caller
 from registry.services.deps import Deps
@@ -80,13 +83,17 @@ async def _decide(deps: Deps, mailbox: str) -> None:
         return
     token = subscriber_links.confirm_token(_key(deps), subscriber.id, now)
     link = subscriber_links.confirm_url(deps.settings.public_url, token)
-    await _send(deps, confirmation_message(deps, mailbox, link), mailbox)
+    told = await operators.identity(deps)
+    await _send(deps, confirmation_message(deps, mailbox, link, told), mailbox)
 
 
-def confirmation_message(deps: Deps, to: str, link: str) -> EmailMessage:
+def confirmation_message(
+    deps: Deps, to: str, link: str, operator: Operator | None = None
+) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = "Confirm your subscription to subprocessor changes"
-    message["From"] = deps.settings.smtp_from
+    subject = "Confirm your subscription to subprocessor changes"
+    message["Subject"] = email_content.subject_prefix(operator) + subject
+    email.identify(message, operator, deps.settings.smtp_from)
     message["To"] = to
     message["Date"] = format_datetime(deps.clock.now())
     message["Message-ID"] = make_msgid(domain=deps.settings.smtp_from.rpartition("@")[2] or None)
@@ -95,6 +102,7 @@ def confirmation_message(deps: Deps, to: str, link: str) -> EmailMessage:
         "Someone, probably you, asked to receive e-mail when our list of subprocessors "
         "changes.\n\nTo confirm, open this link within 7 days:\n"
         f"{link}\n\nIf you did not ask, ignore this message: nothing more will be sent.\n"
+        "\n-- \n" + "\n".join(email_content.footer_lines(operator, _WHY)) + "\n"
     )
     message.set_content(text)
     message.add_alternative(
@@ -102,10 +110,18 @@ def confirmation_message(deps: Deps, to: str, link: str) -> EmailMessage:
         "<p>Someone, probably you, asked to receive e-mail when our list of subprocessors "
         f'changes.</p><p><a href="{link}">Confirm the subscription</a> (the link works for '
         "7 days).</p><p>If you did not ask, ignore this message: nothing more will be "
-        "sent.</p></body></html>\n",
+        "sent.</p>" + _html_footer(operator) + "</body></html>\n",
         subtype="html",
     )
     return message
+
+
+_WHY = "You receive this because this address was entered to subscribe."
+
+
+def _html_footer(operator: Operator | None) -> str:
+    lines = email_content.footer_lines(operator, _WHY)
+    return '<hr><p style="font-size:0.9em">' + "<br>".join(map(html.escape, lines)) + "</p>"
 
 
 async def _send(deps: Deps, message: EmailMessage, recipient: str) -> None:
@@ -168,12 +184,17 @@ async def delete_subscriber(deps: Deps, caller: Caller, sub_id: str) -> Subscrib
     return found
 
 
-def public_data(deps: Deps, change: Change, snapshot: dict[str, Any]) -> dict[str, Any]:
-    return {
+def public_data(
+    deps: Deps, change: Change, snapshot: dict[str, Any], operator: Operator | None = None
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "audience": PUBLIC,
         "change": snapshots.change_payload(change, snapshot, DataOrigin.EEA),
         "links": {"page": f"{deps.settings.public_url.rstrip('/')}/subprocessors"},
     }
+    if operator is not None:
+        data["operator"] = as_sent(operator)
+    return data
 
 
 async def emit_public(deps: Deps, change: Change, type: EventType) -> bool:
@@ -191,7 +212,7 @@ async def emit_public(deps: Deps, change: Change, type: EventType) -> bool:
             customer_id=PUBLIC,
             occurred_at=deps.clock.now(),
             dedupe_key=f"{type.value}:{PUBLIC}:{change.id}",
-            data=public_data(deps, change, snapshot),
+            data=public_data(deps, change, snapshot, await operators.identity(deps)),
             change_id=change.id,
         ),
     )

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from registry.domain.durations import Duration, add_duration, parse_duration
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
+from registry.domain.operator import Operator, as_sent
 from registry.domain.webhooks import Subscription
+from registry.services import operator as operators
 from registry.services.deps import Deps
 from registry.store import events, webhook_subscriptions
 
@@ -57,25 +60,31 @@ class SubscriptionHealth:
         logger.warning(
             "webhook subscription %s of %s disabled: %s", sub.id, sub.customer_id, reason
         )
-        await events.emit(self.deps.db, disabled_event(self.deps, sub, now, reason))
+        told = await operators.identity(self.deps)
+        await events.emit(self.deps.db, disabled_event(self.deps, sub, now, reason, told))
 
 
-def disabled_event(deps: Deps, sub: Subscription, at: datetime, reason: str) -> Event:
+def disabled_event(
+    deps: Deps, sub: Subscription, at: datetime, reason: str, operator: Operator | None = None
+) -> Event:
     """`subscription.disabled`, for the customer's remaining subscriptions."""
     graphql = deps.settings.public_url.rstrip("/") + "/graphql"
+    data: dict[str, Any] = {
+        "subscription": {
+            "id": sub.id,
+            "url": sub.url,
+            "disabledAt": at.isoformat(),
+            "reason": reason,
+        },
+        "customer": {"id": sub.customer_id},
+        "links": {"graphql": graphql},
+    }
+    if operator is not None:
+        data["operator"] = as_sent(operator)
     return Event(
         type=EventType.SUBSCRIPTION_DISABLED,
         customer_id=sub.customer_id,
         occurred_at=at,
         dedupe_key=f"subscription.disabled:{sub.id}:{at.isoformat()}",
-        data={
-            "subscription": {
-                "id": sub.id,
-                "url": sub.url,
-                "disabledAt": at.isoformat(),
-                "reason": reason,
-            },
-            "customer": {"id": sub.customer_id},
-            "links": {"graphql": graphql},
-        },
+        data=data,
     )
