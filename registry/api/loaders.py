@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
 
+from registry.domain.chain import ChainLink
 from registry.domain.models import (
     Change,
     Customer,
@@ -25,7 +26,15 @@ from registry.domain.models import (
     TransferBasis,
     TransferImpactAssessment,
 )
-from registry.services import catalogs, change_queries, customers, evidence, tias, vendors
+from registry.services import (
+    catalogs,
+    chains,
+    change_queries,
+    customers,
+    evidence,
+    tias,
+    vendors,
+)
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
@@ -71,6 +80,9 @@ class Loaders:
             bind(vendors.locations_of)
         )
         self.dpas: DataLoader[str, list[Dpa]] = _grouped(bind(vendors.dpas_of))
+        self.chains: DataLoader[str, list[ChainLink]] = _grouped(
+            lambda keys: chains.chains_of(deps, caller, keys)
+        )
         self.transfer_bases: DataLoader[str, list[TransferBasis]] = _grouped(
             bind(vendors.transfer_bases_of)
         )

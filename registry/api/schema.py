@@ -6,6 +6,7 @@ import strawberry
 
 from registry.api.document_cache import DocumentCache, DocumentTables
 from registry.api.mutations.catalogs import CatalogMutations
+from registry.api.mutations.chains import ChainMutations
 from registry.api.mutations.changes import ChangeMutations
 from registry.api.mutations.corrections import CorrectionMutations
 from registry.api.mutations.customers import CustomerMutations
@@ -42,6 +43,7 @@ class Mutation(
     CatalogMutations,
     TiaMutations,
     OperatorMutations,
+    ChainMutations,
 ):
     pass
 

@@ -36,7 +36,7 @@ from registry.domain.models import (
     TransferMechanism,
 )
 from registry.domain.vendor_fields import VENDOR_FIELDS
-from registry.services import catalogs, operator
+from registry.services import catalogs, chain_seeding, operator
 from registry.services.customers import checked_terms, remember
 from registry.services.deps import Deps
 from registry.store import (
@@ -118,6 +118,14 @@ async def load_seed_file(deps: Deps, path: Path, *, progress: bool = False) -> S
             detail = _detail(exc)
             raise SeedError(f"{path}: subprocessor {entry.get('key')!r}: {detail}") from None
         report.subprocessors += 1
+    for entry in entries:  # after every vendor: a link may be one of them
+        try:
+            created, skipped = await chain_seeding.load_chain(deps, namespace, entry, since)
+        except (ValidationError, KeyError, ValueError) as exc:
+            detail = _detail(exc)
+            raise SeedError(f"{path}: subprocessor {entry.get('key')!r}: {detail}") from None
+        report.changed += created
+        report.skipped += skipped
     for entry in data.get("customers", []):
         try:
             report.changed += await _load_customer(deps, namespace, entry, since, report)

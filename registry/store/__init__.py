@@ -7,6 +7,7 @@ from types import ModuleType
 from registry.store import (
     api_keys,
     audit_log,
+    chain_links,
     changes,
     console_sessions,
     customer_groups,
@@ -53,6 +54,7 @@ COLLECTIONS: tuple[ModuleType, ...] = (
     hosting_regions,
     subprocessors,
     processing_locations,
+    chain_links,
     dpas,
     transfer_bases,
     transfer_impact_assessments,

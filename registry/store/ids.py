@@ -15,6 +15,7 @@ from bson import ObjectId
 PREFIXES: dict[str, str] = {
     "Subprocessor": "sp",
     "ProcessingLocation": "loc",
+    "ChainLink": "cl",
     "Dpa": "dpa",
     "TransferBasis": "tb",
     "TransferImpactAssessment": "tia",

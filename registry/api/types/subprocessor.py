@@ -22,6 +22,7 @@ from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.services import corrections, policy
 
 if TYPE_CHECKING:
+    from registry.api.types.chain import ChainLink
     from registry.api.types.change import Change
 
 
@@ -254,6 +255,16 @@ class Subprocessor(Node):
     async def locations(self, info: Info) -> list[ProcessingLocation]:
         found = await info.context.loaders.locations.load(self.id)
         return [ProcessingLocation.from_domain(loc) for loc in found]
+
+    @strawberry.field(
+        description="Its own sub-processors and theirs, down the chain, depth first (in force now)."
+    )
+    async def chain(
+        self, info: Info
+    ) -> list[Annotated[ChainLink, strawberry.lazy("registry.api.types.chain")]]:
+        from registry.api.types.chain import chain_of
+
+        return await chain_of(info, self.id)
 
     @strawberry.field(description="The DPAs signed with it, oldest first.")
     async def dpas(self, info: Info) -> list[Dpa]:

@@ -1,0 +1,126 @@
+"""Vendors' chains of sub-processors over the API: the demo data's chains, and recording
+a link with each refusal."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import AsyncMongoClient
+
+from registry.clock import FrozenClock
+from registry.domain.models import Role
+from registry.services.access import create_api_key
+from registry.services.seeding import load_seed_file
+from registry.store import ids
+from registry.store.database import Document
+from tests.conftest import START, Api, make_settings, running_api
+
+SEED = Path(__file__).parents[2] / "seeds" / "pronestor.json"
+NS = "pronestor-privacy-policy.txt"
+ZENDESK = ids.stable_id("Subprocessor", NS, "zendesk")
+AWS = ids.stable_id("Subprocessor", NS, "aws")
+CHAIN = """
+query($id: ID!) { subprocessor(id: $id) { legalName chain {
+  id depth legalName address contact parentId catalogVendorId
+  locations { country role } bases { mechanism sccModule }
+} } }"""
+RECORD = """
+mutation($input: ChainLinkInput!) { recordChainLink(input: $input) {
+  __typename
+  ... on ChainLinkRecorded { link { id depth legalName } }
+  ... on ValidationError { field message }
+} }"""
+CREATE = """
+mutation { createSubprocessor(input: {legalName: "Postmark", purpose: "E-mail"}) {
+  ... on SubprocessorCreated { subprocessor { id } } } }"""
+
+
+@pytest.fixture(scope="module")
+async def seeded(mongo_uri: str, mongo_client: AsyncMongoClient[Document]) -> AsyncIterator[Api]:
+    name = f"t_chains_{uuid.uuid4().hex[:8]}"
+    async with running_api(make_settings(mongo_uri, name), FrozenClock(START)) as api:
+        report = await load_seed_file(api.deps, SEED)
+        assert report.skipped == []
+        yield api
+    await mongo_client.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+async def key(seeded: Api) -> str:
+    _, secret = await create_api_key(seeded.deps, role=Role.ADMIN, name="chains", customer_id=None)
+    return secret
+
+
+def link_input(vendor: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "subprocessorId": vendor,
+        "legalName": "Amazon Web Services, Inc.",
+        "address": "410 Terry Avenue North, Seattle",
+        "purpose": "Hosting",
+        "locations": [{"country": "US"}],
+        "bases": [{"mechanism": "SCC_2021", "sccModule": 3}],
+        **extra,
+    }
+
+
+async def test_the_demo_data_has_a_two_level_chain_readable_anonymously(seeded: Api) -> None:
+    found = (await seeded.gql(CHAIN, {"id": ZENDESK}))["subprocessor"]
+    got = [(x["depth"], x["legalName"], x["catalogVendorId"]) for x in found["chain"]]
+    assert got == [(1, "Twilio Inc.", None), (2, "Amazon Web Services, Inc.", AWS)]
+    twilio, aws = found["chain"]
+    assert aws["parentId"] == twilio["id"]
+    assert twilio["parentId"] == ZENDESK
+    assert aws["locations"] == [
+        {"country": "US", "role": "STORAGE"},
+        {"country": "IE", "role": "BACKUP"},
+    ]
+    assert twilio["bases"] == [{"mechanism": "SCC_2021", "sccModule": 3}]
+
+
+async def test_seeding_again_changes_nothing(seeded: Api) -> None:
+    again = await load_seed_file(seeded.deps, SEED)
+    assert again.changed == 0
+    assert again.skipped == []
+
+
+async def test_a_proposed_vendor_gets_a_chain_and_each_refusal_names_its_field(
+    seeded: Api, key: str
+) -> None:
+    vendor = (await seeded.gql(CREATE, key=key))["createSubprocessor"]["subprocessor"]["id"]
+    first = await seeded.gql(RECORD, {"input": link_input(vendor, catalogVendorId=AWS)}, key)
+    made = first["recordChainLink"]
+    assert made["__typename"] == "ChainLinkRecorded", made
+    refusals = {
+        "self": link_input(vendor, catalogVendorId=vendor),
+        "cycle": link_input(vendor, parentId=made["link"]["id"], catalogVendorId=vendor),
+        "no location": link_input(vendor, locations=[]),
+        "bad lei": link_input(vendor, lei="529900T8BM49AURSDO56"),
+    }
+    answers = {}
+    for what, given in refusals.items():
+        answers[what] = (await seeded.gql(RECORD, {"input": given}, key))["recordChainLink"]
+    assert {w: (a["__typename"], a["field"]) for w, a in answers.items()} == {
+        "self": ("ValidationError", "catalogVendorId"),
+        "cycle": ("ValidationError", "catalogVendorId"),
+        "no location": ("ValidationError", "locations"),
+        "bad lei": ("ValidationError", "lei"),
+    }
+    assert "cannot be a sub-processor of itself" in answers["self"]["message"]
+    assert "check digit" in answers["bad lei"]["message"]
+    chain = (await seeded.gql(CHAIN, {"id": vendor}, key))["subprocessor"]["chain"]
+    assert [x["legalName"] for x in chain] == ["Amazon Web Services, Inc."]  # nothing else
+
+
+async def test_an_active_vendors_chain_changes_only_by_announcement(seeded: Api, key: str) -> None:
+    answer = (await seeded.gql(RECORD, {"input": link_input(ZENDESK)}, key))["recordChainLink"]
+    assert answer["__typename"] == "ValidationError"
+    assert "only by an announced change" in answer["message"]
+
+
+async def test_customers_and_anonymous_callers_may_not_record(seeded: Api) -> None:
+    answer = (await seeded.gql(RECORD, {"input": link_input(ZENDESK)}))["recordChainLink"]
+    assert answer["__typename"] == "PermissionDenied"
