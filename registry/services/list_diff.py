@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from registry.domain.errors import ValidationError
 from registry.domain.models import Change, ChangeStatus, Subprocessor
 from registry.domain.versions import RecordVersion
-from registry.services import change_queries, corrections, listing
+from registry.services import acknowledgements, change_queries, corrections, listing
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery
@@ -63,6 +63,23 @@ def _cause(sub_id: str, start: datetime, end: datetime, changes: Sequence[Change
         and start < c.effective_at <= end
     ]
     return max(found, key=lambda c: c.effective_at, default=None)
+
+
+async def diff_start(
+    deps: Deps,
+    caller: Caller,
+    start: datetime | None,
+    since_last_acknowledged: bool,
+    customer_id: str | None,
+) -> datetime:
+    """Where a diff starts: the instant given, or the customer's latest acknowledgement."""
+    if since_last_acknowledged:
+        if start is not None:
+            raise ValidationError("from", "give from or sinceLastAcknowledged, not both")
+        return await acknowledgements.last_acknowledged(deps, caller, customer_id)
+    if start is None:
+        raise ValidationError("from", "from is required (or sinceLastAcknowledged)")
+    return start
 
 
 async def subprocessor_diff(

@@ -355,14 +355,25 @@ def _entry(entry: DiffEntry) -> dict[str, Any]:
 
 async def list_diff(request: Request) -> Response:
     """`/subprocessors/diff.json?from=&to=[&product=&region=]`: the subprocessorDiff query
-    as JSON (a CUSTOMER key gets its own timeline's diff)."""
+    as JSON (a CUSTOMER key gets its own timeline's diff). `?since=acknowledged` instead of
+    `from` starts at the key's customer's latest acknowledgement; `to` is now when left out
+    then."""
     deps, caller = await _caller(request)
     products, region = scope_params.requested(request)
+    since = request.query_params.get("since")
+    if since not in (None, "acknowledged"):
+        raise ValidationError("since", "since takes one value: acknowledged")
+    acknowledged = since == "acknowledged"
+    given = "from" in request.query_params or not acknowledged
+    start = await list_diffs.diff_start(
+        deps, caller, _instant(request, "from") if given else None, acknowledged, None
+    )
+    end = deps.clock.now() if acknowledged and "to" not in request.query_params else None
     found = await list_diffs.subprocessor_diff(
         deps,
         caller,
-        _instant(request, "from"),
-        _instant(request, "to"),
+        start,
+        end or _instant(request, "to"),
         products=products,
         hosting_region=region,
     )

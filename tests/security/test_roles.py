@@ -58,6 +58,7 @@ MUTATION_ACCESS: dict[str, set[str]] = {
     "revokeNoticeLinks": {ADMIN},
     "deleteEmailSubscriber": {ADMIN},
     "fileObjection": {ADMIN, CUSTOMER},
+    "acknowledgeNotice": {CUSTOMER},
     "createWebhookSubscription": {ADMIN, CUSTOMER},
     "rotateWebhookSecret": {ADMIN, CUSTOMER},
     "deleteWebhookSubscription": {ADMIN, CUSTOMER},
@@ -98,6 +99,7 @@ class New(enum.Enum):
     LOCATION = "the US location of a new vendor with a US route"
     DPA = "a DPA of a new vendor"
     BASIS = "the SCC basis of a new vendor with a US route"
+    NOTICE = "customer A's notice of a new change"
 
 
 A = "customer A"  # the customer the CUSTOMER key is bound to (an ADMIN names it too)
@@ -179,6 +181,7 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
         "ObjectionFiled",
         {"input": {"changeId": New.CHANGE, "reason": "we object", "customerId": A}},
     ),
+    "acknowledgeNotice": ("NoticeAcknowledged", {"noticeId": New.NOTICE, "name": "Integration"}),
     "createWebhookSubscription": (
         "WebhookSubscriptionCreated",
         {"input": {"url": "http://127.0.0.1:9/roles", "customerId": A}},
@@ -258,6 +261,7 @@ class World:
             New.LOCATION: self.location,
             New.DPA: self.dpa,
             New.BASIS: self.basis,
+            New.NOTICE: self.notice,
         }
         return await makers[kind]()
 
@@ -318,6 +322,19 @@ class World:
           fileObjection(input: {changeId: $c, reason: "r", customerId: $a}) {
             ... on ObjectionFiled { objection { id } } } }"""
         return await self.made(query, "objection", c=await self.change(), a=self.tenants.a_id)
+
+    async def notice(self) -> str:
+        change = await self.change()
+        await self.api.scheduler.run_until_idle()
+        query = """query($c: ID!) { change(id: $c) { notices(first: 100) {
+          edges { node { id customer { id } } } } } }"""
+        found = await self.api.gql(query, {"c": change}, self.tenants.admin)
+        [notice_id] = [
+            e["node"]["id"]
+            for e in found["change"]["notices"]["edges"]
+            if e["node"]["customer"]["id"] == self.tenants.a_id
+        ]
+        return str(notice_id)
 
     async def customer(self) -> str:
         query = """mutation($n: String!) { createCustomer(input: {name: $n}) {

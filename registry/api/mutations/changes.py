@@ -9,7 +9,7 @@ import strawberry
 
 from registry.api.context import Info
 from registry.api.mutations import attempt
-from registry.api.types.change import Change, Objection
+from registry.api.types.change import Change, Notice, Objection
 from registry.api.types.errors import (
     NotFound,
     NoticeWindowViolation,
@@ -19,7 +19,7 @@ from registry.api.types.errors import (
 )
 from registry.api.types.scope import ScopeInput
 from registry.domain import drafts, models
-from registry.services import changes
+from registry.services import acknowledgements, changes
 
 
 @strawberry.input(description="A change to announce (announceChange).")
@@ -112,6 +112,17 @@ class ObjectionResolved:
     objection: Objection = strawberry.field(description="The objection, RESOLVED.")
 
 
+@strawberry.type(description="acknowledgeNotice succeeded (or the notice was acknowledged before).")
+class NoticeAcknowledged:
+    notice: Notice = strawberry.field(
+        description="The notice; acknowledgedAt is the first acknowledgement's instant."
+    )
+    acknowledged_now: bool = strawberry.field(
+        description="False when the notice had been acknowledged before: that acknowledgement "
+        "stands and this call changed nothing."
+    )
+
+
 AnnounceChangePayload = Annotated[
     ChangeAnnounced | NoticeWindowViolation | ValidationError | NotFound | PermissionDenied,
     strawberry.union(
@@ -137,6 +148,14 @@ FileObjectionPayload = Annotated[
             "The result of fileObjection: ObjectionFiled or an expected failure "
             "(ObjectionDeadlinePassed once the deadline is reached)."
         ),
+    ),
+]
+AcknowledgeNoticePayload = Annotated[
+    NoticeAcknowledged | NotFound | ValidationError | PermissionDenied,
+    strawberry.union(
+        "AcknowledgeNoticePayload",
+        description="The result of acknowledgeNotice: NoticeAcknowledged or an expected failure "
+        "(NotFound for a notice that is not the key's customer's).",
     ),
 ]
 ResolveObjectionPayload = Annotated[
@@ -239,4 +258,36 @@ class ChangeMutations:
         )
         return await attempt(
             info, call, lambda o: ObjectionResolved(objection=Objection.from_domain(o)), target=id
+        )
+
+    @strawberry.mutation(
+        description="Acknowledge the customer's notice of a change: the same record as the "
+        "notice page's Acknowledge button (Notice.acknowledgedAt). The first acknowledgement "
+        "stands; calling again changes nothing. CUSTOMER keys only, for their own notices "
+        "(another customer's answers NotFound)."
+    )
+    async def acknowledge_notice(
+        self,
+        info: Info,
+        notice_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The notice's global id.")
+        ],
+        name: Annotated[
+            str,
+            strawberry.argument(
+                description="Who acknowledges (a person's or system's name, 1-200 characters), "
+                "recorded as the name typed on the notice page is."
+            ),
+        ],
+    ) -> AcknowledgeNoticePayload:
+        call = acknowledgements.acknowledge_notice(
+            info.context.deps, info.context.caller, notice_id, name
+        )
+        return await attempt(
+            info,
+            call,
+            lambda a: NoticeAcknowledged(
+                notice=Notice.from_domain(a.notice), acknowledged_now=a.now
+            ),
+            target=notice_id,
         )

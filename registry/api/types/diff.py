@@ -75,15 +75,22 @@ class DiffQueries:
     @strawberry.field(
         description="What changed in the list between two instants: vendors added, removed "
         "and changed, each with its cause. As one customer sees it with `customerId` (a "
-        "CUSTOMER key gets its own timeline's diff), or for products and a hosting region."
+        "CUSTOMER key gets its own timeline's diff), or for products and a hosting region. "
+        "`sinceLastAcknowledged` starts it at the customer's latest acknowledgement of a "
+        "notice instead of `from` (give one of the two)."
     )
     async def subprocessor_diff(
         self,
         info: Info,
         from_: Annotated[
-            datetime, strawberry.argument(name="from", description="The earlier instant.")
-        ],
-        to: Annotated[datetime, strawberry.argument(description="The later instant.")],
+            datetime | None,
+            strawberry.argument(
+                name="from", description="The earlier instant (or sinceLastAcknowledged)."
+            ),
+        ] = None,
+        to: Annotated[
+            datetime | None, strawberry.argument(description="The later instant; now when null.")
+        ] = None,
         customer_id: Annotated[
             strawberry.ID | None, strawberry.argument(description="One customer's view.")
         ] = None,
@@ -93,13 +100,22 @@ class DiffQueries:
         region: Annotated[
             str | None, strawberry.argument(description="A hosting region code.")
         ] = None,
+        since_last_acknowledged: Annotated[
+            bool,
+            strawberry.argument(
+                description="Start at the customer's latest acknowledgement of a notice (on "
+                "its notice page or through acknowledgeNotice): what changed since it last "
+                "acknowledged. The customer is a CUSTOMER key's own, or `customerId`."
+            ),
+        ] = False,
     ) -> SubprocessorDiff:
         context = info.context
+        deps, caller = context.deps, context.caller
         found = await list_diff.subprocessor_diff(
-            context.deps,
-            context.caller,
-            from_,
-            to,
+            deps,
+            caller,
+            await list_diff.diff_start(deps, caller, from_, since_last_acknowledged, customer_id),
+            to or deps.clock.now(),
             customer_id=customer_id,
             products=tuple(products or ()),
             hosting_region=region,
