@@ -1,19 +1,38 @@
 """Each customer's timeline of a change (DESIGN.md 11).
 
 A change takes effect per customer: on its notice's own date, or never when the change
-was cancelled for it (an objection upheld by excluding it). The company's view keeps a
+was cancelled for it (an objection upheld by excluding it). An objection upheld by
+ending the customer's contract ends the customer's timeline on that date: from then on
+no vendor processes its data and its list is empty. The company's view keeps a
 vendor current from the first customer's date and a replaced vendor until the last
 customer's date; one customer's view differs from it by the vendors this module names.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from registry.domain.models import Change, ChangeKind, ChangeStatus, Notice, NoticeStatus
+from registry.domain.models import (
+    Change,
+    ChangeKind,
+    ChangeStatus,
+    Notice,
+    NoticeStatus,
+    Objection,
+    ObjectionResolution,
+    ObjectionStatus,
+)
 
-__all__ = ["CustomerVendors", "applies_to_customer", "customer_vendors", "vendors_released"]
+__all__ = [
+    "CustomerVendors",
+    "applies_to_customer",
+    "contract_end",
+    "customer_vendors",
+    "timeline_ended",
+    "vendors_released",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,3 +79,20 @@ def vendors_released(pending_until: datetime | None, excluded: int, at: datetime
     `pending_until`: the latest own date of a customer the change has not reached yet;
     `excluded`: customers the change was cancelled for (they keep the vendor)."""
     return excluded == 0 and (pending_until is None or pending_until <= at)
+
+
+def contract_end(objections: Iterable[Objection]) -> datetime | None:
+    """When the customer's contract ends: the earliest date an upheld objection set."""
+    ends = [
+        o.contract_ends_at
+        for o in objections
+        if o.status is ObjectionStatus.RESOLVED
+        and o.resolution is ObjectionResolution.CUSTOMER_TERMINATES
+        and o.contract_ends_at is not None
+    ]
+    return min(ends, default=None)
+
+
+def timeline_ended(ends_at: datetime | None, at: datetime) -> bool:
+    """Whether the customer's timeline has ended by `at` (its contract ended)."""
+    return ends_at is not None and ends_at <= at

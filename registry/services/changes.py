@@ -373,7 +373,11 @@ async def resolve_objection(
     )
     if resolved is None:
         current = await objections.get(deps.db, existing.id)
-        if current is None or current.resolution is not resolution:
+        if current is None or (current.resolution, current.note, current.contract_ends_at) != (
+            resolution,
+            written,
+            contract_ends_at,
+        ):
             raise ValidationError("id", "the objection is already resolved")
         resolved = current  # the same resolution, retried: answered as the first was
     # The guarded OPEN → RESOLVED write is the commit point; its effects follow.

@@ -110,7 +110,7 @@ async def update_customer(
 
     Notices already written keep the terms they were computed with.
     """
-    require_role(caller, Role.ADMIN)
+    require_role(caller, *policy.CUSTOMER_EDITORS)
     found = (
         await customers.get(deps.db, customer_id) if ids.is_id_of("Customer", customer_id) else None
     )

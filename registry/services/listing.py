@@ -19,7 +19,7 @@ from registry.domain.models import (
     TransferStatus,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer, summarize
-from registry.services import catalogs, policy, tias
+from registry.services import catalogs, contracts, policy, tias
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.store import (
@@ -61,6 +61,10 @@ async def list_filter(deps: Deps, caller: Caller, query: SubprocessorQuery) -> L
         raise ValidationError("asOf", "asOf needs a time zone offset")
     as_of = query.as_of or deps.clock.now()
     customer_id = policy.customer_view(caller, query.customer_id)
+    if customer_id is not None and timeline.timeline_ended(
+        await contracts.ends_at(deps, customer_id), as_of
+    ):
+        ids = ()  # its contract has ended: no vendor processes its data any more
     also: tuple[str, ...] = ()
     not_yet: tuple[str, ...] = ()
     if customer_id is not None and not query.statuses:

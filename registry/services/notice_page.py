@@ -22,13 +22,14 @@ from registry.domain.models import (
     Change,
     Customer,
     Notice,
+    NoticeStatus,
     Objection,
     ObjectionStatus,
     Role,
 )
 from registry.domain.objection_rights import ObjectionRight, Standing, objection_right
 from registry.services import changes as change_service
-from registry.services import runner, snapshots
+from registry.services import contracts, runner, snapshots
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence, for_notices
@@ -59,6 +60,17 @@ class NoticePage:
     payload: Document
     evidence: NoticeEvidence
     now: datetime
+    contract_ends_at: datetime | None = None  # the customer's timeline ends there
+
+    @property
+    def ends_first(self) -> bool:
+        """The customer's contract ends before the change would reach it."""
+        ends = self.contract_ends_at
+        return (
+            ends is not None
+            and ends <= self.holder.notice.effective_at
+            and self.holder.notice.status is not NoticeStatus.EFFECTIVE
+        )
 
     @property
     def open_objection(self) -> Objection | None:
@@ -119,7 +131,8 @@ async def page(deps: Deps, token: str, *, record_view: bool = True) -> NoticePag
     snapshot = await snapshots.of_change(deps, change)
     payload = snapshots.change_payload(change, snapshot, found.customer.terms.data_origin)
     proof = (await for_notices(deps, [found.notice]))[found.notice.id]
-    return NoticePage(found, change, payload, proof, now)
+    ends = await contracts.ends_at(deps, found.customer.id)
+    return NoticePage(found, change, payload, proof, now, ends)
 
 
 def _person(name: str | None, email: str | None) -> tuple[str | None, str | None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from registry.domain import fields, versions
+from registry.domain import fields, labels, scc_modules, versions
 from registry.domain import validation as check
 from registry.domain.drafts import (
     DpaDraft,
@@ -22,7 +22,6 @@ from registry.domain.models import (
     Subprocessor,
     SubprocessorStatus,
     TransferBasis,
-    TransferMechanism,
 )
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.domain.versions import RecordKind, RecordVersion, VersionAction
@@ -187,11 +186,12 @@ def basis_from(draft: TransferBasisDraft, id: str, sub_id: str) -> TransferBasis
     """A transfer basis as recorded or corrected, checked."""
     d = draft
     check.date_order(d.valid_from, d.valid_until, "validUntil", "validUntil is before validFrom")
-    if d.scc_module is not None and d.mechanism not in (
-        TransferMechanism.SCC_2021,
-        TransferMechanism.UK_ADDENDUM,
-    ):
-        raise ValidationError("sccModule", "sccModule only applies to SCC_2021 / UK_ADDENDUM")
+    if d.scc_module is not None and not scc_modules.in_modules(d.mechanism):
+        raise ValidationError(
+            "sccModule",
+            f"the {labels.MECHANISMS[d.mechanism]} have no modules: sccModule only applies to "
+            "SCC_2021 (a UK Addendum's module is recorded on the 2021 SCC basis it is appended to)",
+        )
     return TransferBasis(
         id=id,
         subprocessor_id=sub_id,

@@ -182,3 +182,13 @@ async def open_by_deadline(db: Database, *, limit: int) -> tuple[list[Objection]
 
 async def settling_backlog(db: Database) -> Backlog:
     return await backlog(db, NAME, {SETTLED: False}, "filed_at")
+
+
+async def terminations(db: Database, customer_id: str) -> list[Objection]:
+    """The customer's objections upheld by ending its contract (a few at most)."""
+    query = {
+        "customer_id": customer_id,
+        "status": ObjectionStatus.RESOLVED.value,
+        "resolution": ObjectionResolution.CUSTOMER_TERMINATES.value,
+    }
+    return [from_document(doc) async for doc in db[NAME].find(query)]

@@ -16,12 +16,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 from starlette.requests import Request
 from starlette.responses import Response
 
 from registry.domain.models import Change, ChangeStatus, Notice, NoticeStatus
-from registry.services import change_queries, policy, snapshots
+from registry.domain.operator import Operator
+from registry.domain.timeline import timeline_ended
+from registry.services import change_queries, contracts, policy, snapshots
+from registry.services import operator as operators
 from registry.services.caller import Caller
 from registry.services.change_queries import page_notices
 from registry.services.deps import Deps
@@ -141,12 +144,15 @@ async def atom_feed(request: Request) -> Response:
     entries = _entries(
         items, await vendor_names(deps, items), await snapshots.as_announced(deps, items)
     )
+    ends = await _contract_end(deps, caller)
+    entries = [e for e in entries if not timeline_ended(ends, e.at)]
     base = _base(deps)
     feed = FeedGenerator()
     feed.id(f"{base}/changes.atom")
-    feed.title("Subprocessor changes")
+    told = await operators.identity(deps)
+    feed.title(_title(told))
     feed.subtitle("Announced, effective and cancelled changes to our list of subprocessors")
-    feed.author({"name": "Subprocessor registry"})
+    feed.author(_author(told))
     feed.link(href=f"{base}/changes.atom", rel="self", type="application/atom+xml")
     feed.link(href=f"{base}/subprocessors", rel="alternate", type="text/html")
     feed.language("en")
@@ -166,6 +172,12 @@ async def atom_feed(request: Request) -> Response:
         media_type="application/atom+xml; charset=utf-8",
         headers={"cache-control": "private, max-age=300", "vary": "authorization"},
     )
+
+
+async def _contract_end(deps: Deps, caller: Caller) -> datetime | None:
+    """When the caller's own customer's contract ends (its timeline ends there)."""
+    customer_id = policy.own_timeline(caller)
+    return await contracts.ends_at(deps, customer_id) if customer_id is not None else None
 
 
 async def _customer_notices(deps: Deps, caller: Caller) -> dict[str, Notice]:
@@ -197,6 +209,46 @@ def _event(
     return event
 
 
+def _ending(deps: Deps, uid: str, at: datetime, base: str) -> Event:
+    """The customer's contract's end, as an objection upheld by ending it set."""
+    event = Event()
+    event.add("uid", uid)
+    event.add("dtstamp", deps.clock.now())
+    event.add("dtstart", at)
+    event.add("summary", "Your contract ends")
+    event.add(
+        "description",
+        "Your objection was upheld by ending the contract: from this moment no "
+        "subprocessor of ours processes your data.",
+    )
+    event.add("url", f"{base}/subprocessors")
+    event.add("status", "CONFIRMED")
+    return event
+
+
+def _title(operator: Operator) -> str:
+    """The feed's and calendar's title, naming the company whose list it is."""
+    return f"{operator.name}: subprocessor changes" if operator.named else "Subprocessor changes"
+
+
+def _author(operator: Operator) -> dict[str, str]:
+    """Atom's author: the company, with its privacy contact."""
+    author = {"name": operator.legal_name or operator.name}
+    if operator.privacy_email:
+        author["email"] = operator.privacy_email
+    if operator.privacy_url:
+        author["uri"] = operator.privacy_url
+    return author
+
+
+def _organize(event: Event, operator: Operator) -> None:
+    """ORGANIZER (RFC 5545 3.8.4.3): the company, reached at its privacy contact."""
+    if operator.privacy_email:
+        organizer = vCalAddress(f"mailto:{operator.privacy_email}")
+        organizer.params["cn"] = vText(operator.name)
+        event.add("organizer", organizer)
+
+
 async def calendar(request: Request) -> Response:
     """`GET /changes.ics`: effective dates; with a customer key, its objection deadlines too."""
     # Refusals are raised and answered by web/errors.py.
@@ -220,13 +272,21 @@ async def calendar(request: Request) -> Response:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", "Subprocessor changes")
+    told = await operators.identity(deps)
+    cal.add("x-wr-calname", _title(told))
+    ends = await _contract_end(deps, caller)
+    if ends is not None:
+        cal.add_component(
+            _ending(deps, f"{caller.customer_id}-contract-end@{host}", ends, _base(deps))
+        )
     for change in sorted(items, key=lambda c: (c.effective_at, c.id)):
         what = describe_change(change, names)
         notice = own.get(change.id)
         if notice is not None and notice.status is NoticeStatus.CANCELLED:
             continue  # the change was called off for this customer
         effective_at = notice.effective_at if notice is not None else change.effective_at
+        if timeline_ended(ends, effective_at):
+            continue  # its contract ends first: the change never reaches it
         details = f"{change.description}\n" if change.description else ""
         details += f"{_about(about.get(change.id)).strip()}\n\n"
         cal.add_component(
@@ -257,6 +317,8 @@ async def calendar(request: Request) -> Response:
             alarm.add("trigger", -DEADLINE_ALARM)
             deadline.add_component(alarm)
         cal.add_component(deadline)
+    for event in cal.walk("VEVENT"):
+        _organize(event, told)
     return Response(
         cal.to_ical(),
         media_type="text/calendar; charset=utf-8",
