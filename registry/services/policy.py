@@ -163,6 +163,15 @@ def may_read_announcements(caller: Caller, public_read: bool) -> bool:
 # --- customers and their records ---------------------------------------------------------
 
 
+CUSTOMER_EDITORS = (Role.ADMIN,)
+"""Who creates customers and changes their terms and note (PROCUREMENT reads them)."""
+
+
+def may_edit_customers(caller: Caller) -> bool:
+    """Pages offer the forms that change a customer only to callers the services let."""
+    return caller.role in CUSTOMER_EDITORS
+
+
 def may_see_customer(caller: Caller, customer_id: str) -> bool:
     return is_staff(caller) or (caller.role is Role.CUSTOMER and caller.customer_id == customer_id)
 

@@ -132,7 +132,7 @@ async def test_the_whole_path_in_a_browser(
 
         # A US location and a DPF basis; the verdict shows on the page and in the API.
         await page.get_by_role("link", name="Add location").click()
-        await page.get_by_label("Country").fill("US")
+        await page.get_by_label("Country").select_option("US")
         await page.get_by_label("Role").select_option("STORAGE")
         await page.get_by_label("Note").fill("Message archive, per the vendor's DPA annex")
         await page.get_by_role("button", name="Add location").click()
@@ -143,7 +143,7 @@ async def test_the_whole_path_in_a_browser(
         )
         await page.get_by_role("link", name="Record transfer basis").click()
         await page.get_by_label("Mechanism").select_option("EU_US_DPF")
-        await page.get_by_label("Destination").fill("US")
+        await page.get_by_label("Destination").select_option("US")
         await page.get_by_label("Valid from").fill("2024-02-01")
         await page.get_by_role("button", name="Record transfer basis").click()
         await expect(transfers.locator("td").nth(3)).to_contain_text("Valid")

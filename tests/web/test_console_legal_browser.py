@@ -49,7 +49,7 @@ async def test_assessment_and_what_if_in_a_browser(
         await page.goto(f"{base_url}/console/subprocessors/{mailgun}")
         await page.get_by_role("link", name="Record transfer impact assessment").click()
         await expect(page.get_by_text("EDPB Recommendations 01/2020")).to_be_visible()
-        await page.get_by_label("Destination").fill("US")
+        await page.get_by_label("Destination").select_option("US")
         await page.get_by_label("Mechanism assessed").select_option("SCC_2021")
         await page.get_by_label("Assessed on").fill("2026-02-10")
         await page.get_by_label("Outcome").select_option("SUPPLEMENTARY_MEASURES")

@@ -19,10 +19,19 @@ from registry.services import console_vendors, corrections, vendors
 from registry.services.corrections import Corrected
 from registry.web.console import forms
 from registry.web.console.session import Page, errors_of, staff_page
-from registry.web.console.vendors import MECHANISM_OPTIONS, ORIGIN_OPTIONS, ROLE_OPTIONS
-from registry.web.pages import country_name
+from registry.web.console.vendors import (
+    BASIS_CHOICES,
+    MODULE_OPTIONS,
+    ROLE_OPTIONS,
+    incomplete_basis,
+)
 
 REMOVE = "remove"
+
+
+def _typed(page: Page) -> dict[str, Any]:
+    """The form as typed, with every ticked module (to re-render it)."""
+    return {**page.submitted(), "sccModules": page.fields("sccModules")}
 
 
 def _day(value: Any) -> str:
@@ -46,6 +55,8 @@ async def _page(
     if page.form is None:
         return page.render(template, values=initial, errors={}, **context)
     removing = page.field("action") == REMOVE
+    if not removing and template == "basis_form.html" and (warning := incomplete_basis(page)):
+        return page.render(template, values=_typed(page), errors={}, warning=warning, **context)
     action, call = remove if removing else correct
     try:
         await page.act(action, lambda: call(page), target=record.id)
@@ -55,7 +66,7 @@ async def _page(
             errors = {"removeReason" if k == "reason" else "": v for k, v in errors.items()}
         else:
             errors = {(k if k in fields else ""): v for k, v in errors.items()}
-        return page.render(template, 400, values=page.submitted(), errors=errors, **context)
+        return page.render(template, 400, values=_typed(page), errors=errors, **context)
     done = "removed" if removing else "corrected"
     return RedirectResponse(f"/console/subprocessors/{sub.id}?done={done}", status_code=303)
 
@@ -81,7 +92,7 @@ async def location(page: Page) -> Response:
 
     async def correct(p: Page) -> Corrected:
         values = {
-            "country": p.field("country").upper(),
+            "country": forms.country(p.field("country"), "country"),
             "region": forms.optional(p.field("region")),
             "role": forms.choice(LocationRole, p.field("role"), "role"),
             "note": forms.optional(p.field("note")),
@@ -119,7 +130,6 @@ async def dpa(page: Page) -> Response:
     found = _find((await _facts(page)).dpas, page.request.path_params["record"], "DPA")
 
     async def correct(p: Page) -> Corrected:
-        modules = [forms.number(m, "sccModules") or 0 for m in forms.items(p.field("sccModules"))]
         values = {
             "version": p.field("version"),
             "signed_on": forms.a_date(p.field("signedOn"), "signedOn"),
@@ -127,7 +137,7 @@ async def dpa(page: Page) -> Response:
             "expires_on": forms.a_date(p.field("expiresOn"), "expiresOn"),
             "document_url": forms.optional(p.field("documentUrl")),
             "sha256": forms.optional(p.field("sha256")),
-            "scc_modules": tuple(modules),
+            "scc_modules": forms.modules(p.fields("sccModules"), "sccModules"),
         }
         return await corrections.correct_dpa(p.deps, p.caller, found.id, values, p.field("reason"))
 
@@ -141,7 +151,7 @@ async def dpa(page: Page) -> Response:
         "expiresOn": _day(found.expires_on),
         "documentUrl": found.document_url or "",
         "sha256": found.sha256 or "",
-        "sccModules": ", ".join(str(m) for m in found.scc_modules),
+        "sccModules": [str(m) for m in found.scc_modules],
     }
     return await _page(
         page,
@@ -152,6 +162,7 @@ async def dpa(page: Page) -> Response:
         ("removeDpa", remove),
         initial,
         sub,
+        modules=MODULE_OPTIONS,
     )
 
 
@@ -164,7 +175,7 @@ async def basis(page: Page) -> Response:
     async def correct(p: Page) -> Corrected:
         values = {
             "mechanism": forms.choice(TransferMechanism, p.field("mechanism"), "mechanism"),
-            "destination": p.field("destination").upper(),
+            "destination": forms.country(p.field("destination"), "destination"),
             "origin": forms.choice(DataOrigin, p.field("origin") or "EEA", "origin"),
             "valid_from": forms.a_date(p.field("validFrom"), "validFrom"),
             "valid_until": forms.a_date(p.field("validUntil"), "validUntil"),
@@ -198,8 +209,5 @@ async def basis(page: Page) -> Response:
         ("removeTransferBasis", remove),
         initial,
         sub,
-        mechanisms=MECHANISM_OPTIONS,
-        origins=ORIGIN_OPTIONS,
-        scc_modules=[("", "None"), *((str(n), f"Module {n}") for n in range(1, 5))],
-        country_name=country_name,
+        **BASIS_CHOICES,
     )

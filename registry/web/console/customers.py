@@ -10,7 +10,14 @@ from starlette.responses import RedirectResponse, Response
 from registry.domain.drafts import CustomerEdit
 from registry.domain.errors import PermissionDenied, RegistryError
 from registry.domain.models import Customer
-from registry.services import change_queries, console_customers, customers, evidence, webhooks
+from registry.services import (
+    change_queries,
+    console_customers,
+    customers,
+    evidence,
+    policy,
+    webhooks,
+)
 from registry.web.console import forms
 from registry.web.console.names import describe_changes
 from registry.web.console.session import Page, errors_of, staff_page
@@ -89,6 +96,7 @@ async def _customer_page(
         delivery_count=delivery_count,
         deliveries_visible=deliveries_visible,
         values=page.submitted() if page.form is not None else {"note": customer.note or ""},
+        may_edit=policy.may_edit_customers(caller),
         errors=errors or {},
         done=DONE.get(page.request.query_params.get("done", "")),
     )

@@ -12,6 +12,7 @@ import re
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
+from registry.domain import countries
 from registry.domain.errors import ValidationError
 
 E = TypeVar("E", bound=enum.Enum)
@@ -74,3 +75,17 @@ def number(value: str, field: str) -> int | None:
 
 def checked(value: str) -> bool:
     return value in ("on", "true", "1", "yes")
+
+
+def country(value: str, field: str) -> str:
+    """A country picked or typed by name, label or code, as its alpha-2 code."""
+    return countries.code_of(value, field)
+
+
+def optional_country(value: str, field: str) -> str | None:
+    return countries.optional_code(value, field)
+
+
+def modules(ticked: list[str], field: str) -> tuple[int, ...]:
+    """SCC modules from ticked boxes (or a typed "1, 2"), as numbers."""
+    return tuple(number(m, field) or 0 for value in ticked for m in items(value))

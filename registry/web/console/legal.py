@@ -58,7 +58,7 @@ async def _what_if(page: Page) -> ImpactReport:
     withdrawal = Withdrawal(
         mechanism=forms.choice(TransferMechanism, page.field("mechanism"), "mechanism"),
         from_day=forms.required_date(page.field("fromDay"), "fromDay"),
-        country=forms.optional(page.field("country").upper()),
+        country=forms.optional_country(page.field("country"), "country"),
     )
     return await legal_watch.what_if(page.deps, page.caller, [withdrawal], record=True)
 
@@ -118,7 +118,7 @@ async def record_tia(page: Page) -> Response:
             sub.id,
             tias.TiaDraft(
                 origin=forms.choice(DataOrigin, page.field("origin"), "origin"),
-                destination=page.field("destination").upper(),
+                destination=forms.country(page.field("destination"), "destination"),
                 mechanism=forms.choice(TransferMechanism, page.field("mechanism"), "mechanism"),
                 assessed_on=forms.required_date(page.field("assessedOn"), "assessedOn"),
                 outcome=forms.choice(TiaOutcome, page.field("outcome"), "outcome"),

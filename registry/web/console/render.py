@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jinja2
 from starlette.responses import HTMLResponse
 
+from registry.domain import countries
 from registry.web import pages
 from registry.web.pages import MECHANISM_LABELS, STATUS_LABELS, country_name
 
@@ -76,6 +77,8 @@ def environment() -> jinja2.Environment:
     env.globals.update(
         status_label=lambda s: STATUS_LABELS[s],
         mechanism_label=lambda m: MECHANISM_LABELS.get(m, m.value) if m else "",
+        countries=countries.choices(),
+        country_code=countries.known,
     )
     return env
 

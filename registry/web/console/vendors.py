@@ -11,6 +11,7 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
+from registry.domain import scc_modules
 from registry.domain.drafts import (
     DpaDraft,
     ProcessingLocationDraft,
@@ -18,7 +19,7 @@ from registry.domain.drafts import (
     SubprocessorEdit,
     TransferBasisDraft,
 )
-from registry.domain.errors import RegistryError
+from registry.domain.errors import RegistryError, ValidationError
 from registry.domain.models import (
     DataOrigin,
     LocationRole,
@@ -33,7 +34,7 @@ from registry.services import catalogs, change_queries, console_vendors, correct
 from registry.web.console import declared, forms
 from registry.web.console.names import vendor_names
 from registry.web.console.session import Page, errors_of, staff_page
-from registry.web.pages import MECHANISM_LABELS, country_name
+from registry.web.pages import MECHANISM_LABELS
 
 PAGE_SIZE = 50
 ALL_STATUSES = tuple(SubprocessorStatus)
@@ -50,6 +51,14 @@ DONE = {
 ROLE_OPTIONS = [(r.value, r.value.replace("_", " ").capitalize()) for r in LocationRole]
 MECHANISM_OPTIONS = [(m.value, MECHANISM_LABELS[m]) for m in TransferMechanism]
 ORIGIN_OPTIONS = [(o.value, o.value) for o in DataOrigin]
+MODULE_OPTIONS = [(str(n), name) for n, name in scc_modules.MODULES.items()]
+BASIS_CHOICES: dict[str, Any] = {
+    "mechanisms": MECHANISM_OPTIONS,
+    "origins": ORIGIN_OPTIONS,
+    "scc_modules": [("", "None chosen"), *MODULE_OPTIONS],
+    "with_modules": {m.value for m in scc_modules.with_modules()},
+}
+"""What the transfer basis form offers (also for its correction page)."""
 
 
 @staff_page
@@ -58,13 +67,14 @@ async def index(page: Page) -> Response:
     params = page.request.query_params
     search = params.get("search", "").strip()
     status = params.get("status", "")
-    country = params.get("country", "").strip().upper()
+    typed = params.get("country", "").strip()
     statuses = (
         (SubprocessorStatus(status),) if status in SubprocessorStatus.__members__ else ALL_STATUSES
     )
     after = (params["after_name"], params["after_id"]) if params.get("after_id") else None
-    error = None
+    error, country = None, None
     try:
+        country = forms.optional_country(typed, "country")
         lines, total = await console_vendors.page_vendors(
             page.deps,
             page.caller,
@@ -83,7 +93,7 @@ async def index(page: Page) -> Response:
         total=total,
         search=search,
         chosen_status=status,
-        country=country,
+        country=country or typed,
         error=error,
         next_page=last.sort_key if last else None,
         statuses=[s.value for s in SubprocessorStatus],
@@ -157,9 +167,19 @@ async def _catalogs(page: Page) -> dict[str, Any]:
 
 def _scope_asked(page: Page) -> Scope:
     return Scope(
-        products=tuple(page.fields("scopeProducts")),
-        hosting_regions=tuple(page.fields("scopeRegions")),
+        products=_chosen(page, "scopeProducts", "scope.products", "product"),
+        hosting_regions=_chosen(page, "scopeRegions", "scope.hostingRegions", "hosting region"),
     )
+
+
+def _chosen(page: Page, name: str, field: str, what: str) -> tuple[str, ...]:
+    """The ticked entries when "only these" was chosen; none (all) when "all" was."""
+    if page.field(f"{name}Only") == "all":
+        return ()
+    ticked = tuple(page.fields(name))
+    if page.field(f"{name}Only") == "only" and not ticked:
+        raise ValidationError(field, f"tick at least one {what}, or choose all {what}s")
+    return ticked
 
 
 def _with_scope(page: Page) -> dict[str, Any]:
@@ -168,6 +188,7 @@ def _with_scope(page: Page) -> dict[str, Any]:
         **page.submitted(),
         "scopeProducts": page.fields("scopeProducts"),
         "scopeRegions": page.fields("scopeRegions"),
+        "sccModules": page.fields("sccModules"),
     }
 
 
@@ -260,7 +281,7 @@ async def add_location(page: Page) -> Response:
             p.caller,
             sub.id,
             ProcessingLocationDraft(
-                country=p.field("country").upper(),
+                country=forms.country(p.field("country"), "country"),
                 region=forms.optional(p.field("region")),
                 role=forms.choice(LocationRole, p.field("role"), "role"),
                 note=forms.optional(p.field("note")),
@@ -285,7 +306,6 @@ async def record_dpa(page: Page) -> Response:
     sub = await vendors.get_subprocessor(page.deps, page.caller, page.request.path_params["id"])
 
     async def call(p: Page) -> Subprocessor:
-        modules = [forms.number(m, "sccModules") or 0 for m in forms.items(p.field("sccModules"))]
         return await vendors.record_dpa(
             p.deps,
             p.caller,
@@ -297,11 +317,13 @@ async def record_dpa(page: Page) -> Response:
                 expires_on=forms.a_date(p.field("expiresOn"), "expiresOn"),
                 document_url=forms.optional(p.field("documentUrl")),
                 sha256=forms.optional(p.field("sha256")),
-                scc_modules=tuple(modules),
+                scc_modules=forms.modules(p.fields("sccModules"), "sccModules"),
             ),
         )
 
-    return await _form(page, "dpa_form.html", "recordDpa", call, "dpa", sub=sub)
+    return await _form(
+        page, "dpa_form.html", "recordDpa", call, "dpa", sub=sub, modules=MODULE_OPTIONS
+    )
 
 
 @staff_page
@@ -316,7 +338,7 @@ async def record_basis(page: Page) -> Response:
             sub.id,
             TransferBasisDraft(
                 mechanism=forms.choice(TransferMechanism, p.field("mechanism"), "mechanism"),
-                destination=p.field("destination").upper(),
+                destination=forms.country(p.field("destination"), "destination"),
                 origin=forms.choice(DataOrigin, p.field("origin") or "EEA", "origin"),
                 valid_from=forms.a_date(p.field("validFrom"), "validFrom"),
                 valid_until=forms.a_date(p.field("validUntil"), "validUntil"),
@@ -325,6 +347,15 @@ async def record_basis(page: Page) -> Response:
             ),
         )
 
+    if (warning := incomplete_basis(page)) is not None:
+        return page.render(
+            "basis_form.html",
+            values=page.submitted(),
+            errors={},
+            warning=warning,
+            sub=sub,
+            **BASIS_CHOICES,
+        )
     return await _form(
         page,
         "basis_form.html",
@@ -333,8 +364,20 @@ async def record_basis(page: Page) -> Response:
         "basis",
         initial={"origin": "EEA", "mechanism": TransferMechanism.SCC_2021.value},
         sub=sub,
-        mechanisms=MECHANISM_OPTIONS,
-        origins=ORIGIN_OPTIONS,
-        scc_modules=[("", "None"), *((str(n), f"Module {n}") for n in range(1, 5))],
-        country_name=country_name,
+        **BASIS_CHOICES,
     )
+
+
+def incomplete_basis(page: Page) -> str | None:
+    """The warning shown before saving a basis that lacks what its verdict will ask for
+    (a 2021 SCC basis without its module); None once confirmed or when nothing lacks."""
+    if page.form is None or forms.checked(page.field("saveIncomplete")):
+        return None
+    mechanism = page.field("mechanism")
+    if mechanism in BASIS_CHOICES["with_modules"] and not page.field("sccModule"):
+        return (
+            f"This {MECHANISM_LABELS[TransferMechanism(mechanism)]} basis names no module: "
+            "its verdict will ask which module applies. Choose the module, or confirm that "
+            "it is saved without one for now."
+        )
+    return None
