@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from registry.domain.errors import ValidationError
 from registry.services import list_diff
+from registry.services import operator as operators
 from registry.web import scope_params
 from registry.web.pages import parse_as_of, render, web_caller
 
@@ -39,4 +40,5 @@ async def diff_page(request: Request) -> Response:
         diff=found,
         start_day=start.date().isoformat(),
         end_day=end.date().isoformat(),
+        operator=await operators.identity(deps),
     )

@@ -27,11 +27,13 @@ from registry.domain.models import (
     TransferBasis,
     TransferImpactAssessment,
 )
+from registry.domain.operator import OPERATOR_FIELDS, Operator
 from registry.domain.transfers import evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.http.callers import request_caller
 from registry.services import audit, change_queries, evidence, listing, policy, tias, vendors
 from registry.services import list_diff as list_diffs
+from registry.services import operator as operators
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
@@ -292,7 +294,10 @@ async def _list_document(
     return {
         "format": LIST_FORMAT,
         "format_version": LIST_FORMAT_VERSION,
-        "publisher": {"url": f"{base}/subprocessors"},
+        "publisher": {
+            "url": f"{base}/subprocessors",
+            **operator_json(await operators.identity(deps)),
+        },
         "generated_at": now.isoformat(),
         "as_of": at.isoformat(),
         "subprocessors": rows,
@@ -309,6 +314,16 @@ async def _list_document(
             for c in due
         ],
     }
+
+
+def operator_json(operator: Operator) -> dict[str, Any]:
+    """The operator (the company publishing the list) in the exports' words: `name` as
+    people call it, then each declared field that is recorded (snake_case)."""
+    found: dict[str, Any] = {"name": operator.name} if operator.named else {}
+    for f in OPERATOR_FIELDS:
+        if Shown.EXPORT in f.shown and getattr(operator, f.name):
+            found[f.name] = getattr(operator, f.name)
+    return found
 
 
 def _instant(request: Request, name: str) -> datetime:
@@ -378,6 +393,7 @@ async def list_diff(request: Request) -> Response:
         hosting_region=region,
     )
     document = {
+        "operator": operator_json(await operators.identity(deps)),
         "from": found.start.isoformat(),
         "to": found.end.isoformat(),
         "added": [_entry(e) for e in found.added],

@@ -23,6 +23,7 @@ from registry.domain.labels import headline
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.services import fresh_links
 from registry.services import notice_page as service
+from registry.services import operator as operators
 from registry.services.deps import Deps
 from registry.web.pages import WebError, error_page, render
 from registry.web.subscriptions import ClientLimiter
@@ -161,6 +162,7 @@ async def _show(
         form=form or {},
         done=DONE.get(done or ""),
         kind_label=labels.KINDS,
+        operator=await operators.identity(deps),
     )
 
 

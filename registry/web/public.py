@@ -30,6 +30,7 @@ from registry.domain.models import (
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.services import catalogs, change_queries, listing, tias, vendors
+from registry.services import operator as operators
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery
@@ -316,6 +317,7 @@ async def subprocessor_page(request: Request) -> Response:
         public_url=deps.settings.public_url.rstrip("/"),
         country_name=country_name,
         more_facts=_MORE_FACTS,
+        operator=await operators.identity(deps),
     )
 
 

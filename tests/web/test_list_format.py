@@ -94,3 +94,33 @@ async def test_the_seeded_demo_data_validates_against_the_schema(
                 assert document["subprocessors"] or document["upcoming_changes"]
     finally:
         await mongo_client.drop_database(name)
+
+
+async def test_the_publisher_names_the_operator_and_how_to_reach_it(
+    mongo_uri: str, mongo_client: AsyncMongoClient[Document]
+) -> None:
+    name = f"t_list_operator_{uuid.uuid4().hex[:8]}"
+    settings = make_settings(
+        mongo_uri,
+        name,
+        operator_legal_name="Acme Cloud GmbH",
+        operator_privacy_email="privacy@acme.example",
+    )
+    try:
+        async with running_api(settings, FrozenClock(START)) as api:
+            document = (await api.http.get("/subprocessors.json")).json()
+            diff = (
+                await api.http.get(
+                    "/subprocessors/diff.json?from=2025-01-01T00:00:00Z&to=2025-06-01T00:00:00Z"
+                )
+            ).json()
+    finally:
+        await mongo_client.drop_database(name)
+    _validate(document)
+    assert document["publisher"] == {
+        "url": "http://127.0.0.1:8000/subprocessors",
+        "name": "Acme Cloud GmbH",
+        "legal_name": "Acme Cloud GmbH",
+        "privacy_email": "privacy@acme.example",
+    }
+    assert diff["operator"]["privacy_email"] == "privacy@acme.example"
