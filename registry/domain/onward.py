@@ -59,6 +59,7 @@ class Route:
     country: str
     hops: tuple[Hop, ...]
     deciding: int  # the index of the weakest hop
+    depth: int  # the link's depth below the vendor
 
     @property
     def status(self) -> TransferStatus:
@@ -75,6 +76,20 @@ class Route:
         return (
             head,
             *(f"{hop.name}: {reason}" for hop in self.hops for reason in hop.evaluation.reasons),
+        )
+
+    def as_evaluation(self, origin: DataOrigin) -> TransferEvaluation:
+        """The route as one verdict: the weakest hop's status and mechanism, every hop's
+        reasons (the assessment's items and counts take it as they take a location)."""
+        decided = self.hops[self.deciding].evaluation
+        return TransferEvaluation(
+            origin=origin,
+            destination=self.country,
+            status=decided.status,
+            reasons=self.reasons,
+            mechanism=decided.mechanism,
+            basis=None,
+            exceptional=decided.exceptional,
         )
 
 
@@ -151,9 +166,8 @@ def evaluate_chain(
         parent = steps[-2] if len(steps) > 1 else None
         for country, evaluation in verdicts[link.id].items():
             route = [*hops, Hop(_named(parent, vendor_name, link, country), evaluation)]
-            routes.append(
-                Route(link, country, tuple(route), weakest([h.evaluation for h in route]))
-            )
+            deciding = weakest([h.evaluation for h in route])
+            routes.append(Route(link, country, tuple(route), deciding, len(steps)))
     return routes
 
 

@@ -18,8 +18,9 @@ from registry.domain.models import (
     TransferMechanism,
     TransferStatus,
 )
+from registry.domain.onward import Route
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer, summarize
-from registry.services import catalogs, contracts, policy, tias
+from registry.services import catalogs, contracts, onward_transfers, policy, tias
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.store import (
@@ -155,6 +156,8 @@ async def page_subprocessors(
 class AssessmentItem:
     subprocessor: Subprocessor
     evaluation: TransferEvaluation
+    # An onward transfer to a location of a sub-processor in the vendor's chain.
+    route: Route | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +220,22 @@ async def assess_transfers(
         for sub in subs
         for loc in locations.get(sub.id, [])
     )
+    first_hops: dict[str, dict[str, TransferEvaluation]] = {}
+    for item in items:
+        first_hops.setdefault(item.subprocessor.id, {})[item.evaluation.destination] = (
+            item.evaluation
+        )
+    onward = await onward_transfers.routes(
+        deps,
+        subs,
+        first_hops,
+        origin=origin,
+        on=on,
+        at=end_of_day,
+        withdrawn=withdrawn,
+        audience=flt.audience,
+    )
+    items += tuple(AssessmentItem(sub, route.as_evaluation(origin), route) for sub, route in onward)
     return Assessment(
         as_of=on,
         origin=origin,

@@ -124,3 +124,60 @@ async def test_an_active_vendors_chain_changes_only_by_announcement(seeded: Api,
 async def test_customers_and_anonymous_callers_may_not_record(seeded: Api) -> None:
     answer = (await seeded.gql(RECORD, {"input": link_input(ZENDESK)}))["recordChainLink"]
     assert answer["__typename"] == "PermissionDenied"
+
+
+ASSESS = """
+query($customer: ID, $withdrawn: [TransferMechanism!]) {
+  transferAssessment(customerId: $customer, withdrawn: $withdrawn, asOf: "2026-03-02") {
+    counts { invalid missing valid notRequired expiring }
+    items { subprocessor { legalName } country status reasons
+      chainLink { legalName depth } hops { name status } }
+} }"""
+HAVBLIK = ids.stable_id("Customer", NS, "havblik")
+
+
+def onward(items: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, Any]]:
+    return {
+        (i["subprocessor"]["legalName"], i["chainLink"]["legalName"], i["country"]): i
+        for i in items
+        if i["chainLink"] is not None
+    }
+
+
+async def test_an_eea_customers_transfer_view_names_each_hop(seeded: Api, key: str) -> None:
+    view = (await seeded.gql(ASSESS, {"customer": HAVBLIK}, key))["transferAssessment"]
+    routes = onward(view["items"])
+    assert set(routes) == {
+        ("Mailgun Technologies Inc.", "Amazon Web Services, Inc.", "US"),
+        ("Zendesk", "Twilio Inc.", "US"),
+        ("Zendesk", "Amazon Web Services, Inc.", "US"),
+        ("Zendesk", "Amazon Web Services, Inc.", "IE"),
+    }
+    deep = routes[("Zendesk", "Amazon Web Services, Inc.", "US")]
+    assert deep["chainLink"]["depth"] == 2
+    assert [h["name"] for h in deep["hops"]] == [
+        "EEA → Zendesk (US)",
+        "Zendesk → Twilio Inc. (US)",
+        "Twilio Inc. → Amazon Web Services, Inc. (US)",
+    ]
+    # Zendesk's own US hosting has no basis recorded: that hop decides the route.
+    assert deep["status"] == "MISSING"
+    assert deep["reasons"][0] == "weakest hop: EEA → Zendesk (US), MISSING"
+    assert [h["status"] for h in deep["hops"]] == ["MISSING", "VALID", "VALID"]
+    assert any(
+        r.startswith("Twilio Inc. → Amazon Web Services, Inc. (US): ") for r in deep["reasons"]
+    )
+    mailgun = routes[("Mailgun Technologies Inc.", "Amazon Web Services, Inc.", "US")]
+    assert mailgun["status"] == "INVALID"  # our own Privacy Shield basis fell in 2020
+    assert mailgun["hops"][1]["status"] == "VALID"  # module 3 SCCs and the DPF hold
+
+
+async def test_the_what_if_reaches_down_the_chain(seeded: Api, key: str) -> None:
+    given = {"customer": HAVBLIK, "withdrawn": ["EU_US_DPF"]}
+    view = (await seeded.gql(ASSESS, given, key))["transferAssessment"]
+    deep = onward(view["items"])[("Zendesk", "Amazon Web Services, Inc.", "US")]
+    assert [h["status"] for h in deep["hops"]] == ["MISSING", "VALID", "INVALID"]
+    assert deep["status"] == "INVALID"
+    assert deep["reasons"][0] == (
+        "weakest hop: Twilio Inc. → Amazon Web Services, Inc. (US), INVALID"
+    )

@@ -6,10 +6,21 @@ import strawberry
 
 from registry.api.context import Info
 from registry.api.types import scalars  # noqa: F401 - registers the enums
+from registry.api.types.chain import ChainLink
 from registry.api.types.subprocessor import Subprocessor, TransferBasis, tia_for
 from registry.api.types.tia import TransferImpactAssessment
 from registry.domain import models
 from registry.services.listing import Assessment, AssessmentItem
+
+
+@strawberry.type(description="One company handing the data on to the next, in one country.")
+class TransferHop:
+    name: str = strawberry.field(description='Who hands what to whom: "Postmark → AWS (US)".')
+    status: models.TransferStatus = strawberry.field(description="The hop's own verdict.")
+    mechanism: models.TransferMechanism | None = strawberry.field(
+        description="The mechanism the hop rests on; null when none applies or none is needed."
+    )
+    reasons: list[str] = strawberry.field(description="Why, one sentence per reason.")
 
 
 @strawberry.type(description="One processing location's transfer in an assessment.")
@@ -37,6 +48,16 @@ class TransferAssessmentItem:
         description="True when the verdict is about an Art. 49 derogation: lawful only for "
         "occasional transfers, so never VALID for a subprocessor's systematic transfers."
     )
+    chain_link: ChainLink | None = strawberry.field(
+        default=None,
+        description="For an onward transfer: the sub-processor in the vendor's chain whose "
+        "location this is; null for the vendor's own location.",
+    )
+    hops: list[TransferHop] = strawberry.field(
+        default_factory=list,
+        description="For an onward transfer: each hop from the origin down the chain, the "
+        "weakest deciding the status; empty for the vendor's own location.",
+    )
     _tia: strawberry.Private[models.TransferImpactAssessment | None] = None
 
     @strawberry.field(
@@ -48,7 +69,7 @@ class TransferAssessmentItem:
 
     @classmethod
     def from_domain(cls, item: AssessmentItem) -> TransferAssessmentItem:
-        e = item.evaluation
+        e, route = item.evaluation, item.route
         return cls(
             subprocessor=Subprocessor.from_domain(item.subprocessor),
             country=e.destination,
@@ -58,6 +79,18 @@ class TransferAssessmentItem:
             basis=TransferBasis.from_domain(e.basis) if e.basis else None,
             exceptional=e.exceptional,
             _tia=e.tia,
+            chain_link=None if route is None else ChainLink.from_domain(route.link, route.depth),
+            hops=[]
+            if route is None
+            else [
+                TransferHop(
+                    name=h.name,
+                    status=h.evaluation.status,
+                    mechanism=h.evaluation.mechanism,
+                    reasons=list(h.evaluation.reasons),
+                )
+                for h in route.hops
+            ],
         )
 
 
@@ -83,7 +116,8 @@ class TransferAssessment:
         description="Mechanisms treated as fallen for a what-if; empty for the real picture."
     )
     items: list[TransferAssessmentItem] = strawberry.field(
-        description="One item per processing location of every subprocessor in force."
+        description="One item per processing location of every subprocessor in force, then "
+        "one per location of every sub-processor down their chains (onward transfers)."
     )
     counts: TransferStatusCounts = strawberry.field(
         description="How many processing locations (items) have each status; the public page "
