@@ -27,7 +27,7 @@ from registry.http.request_metrics import MetricsMiddleware
 from registry.http.retirement import RetireWrites
 from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
-from registry.services import versions
+from registry.services import operator, versions
 from registry.services.access import KnownKeys
 from registry.services.configuration import check_settings
 from registry.services.deps import Deps
@@ -56,7 +56,10 @@ async def ready(request: Request) -> Response:
         await asyncio.wait_for(deps.db.command("ping"), timeout=2)
     except (PyMongoError, TimeoutError):
         return JSONResponse({"status": "database unreachable"}, status_code=503)
-    return JSONResponse({"status": "ready"})
+    # An incomplete identity does not stop serving, but notices would come from nobody:
+    # operators' checks read it here (and the console's overview says it).
+    missing = await operator.missing(deps)
+    return JSONResponse({"status": "ready", "details": {"operator": {"missing": missing}}})
 
 
 def create_app(

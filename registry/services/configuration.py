@@ -15,6 +15,7 @@ from registry.delivery import email, retry, ssrf
 from registry.domain import validation
 from registry.domain.durations import parse_duration
 from registry.domain.errors import ValidationError
+from registry.services import operator
 from registry.services.change_jobs import reminder_offsets
 from registry.services.webhooks import check_webhook_settings
 from registry.settings import Settings, parse_interval
@@ -121,3 +122,29 @@ def _check_mail_addresses(settings: Settings) -> None:
         raise SettingsError(exc.message if named else f"{exc.field}: {exc.message}") from None
     if settings.staff_email is not None and not settings.smtp_url:
         raise SettingsError("REGISTRY_STAFF_EMAIL: set REGISTRY_SMTP_URL too, to send through")
+    _check_sender_domain(settings)
+    _check_operator(settings)
+
+
+def _check_sender_domain(settings: Settings) -> None:
+    """In production, notices from `registry@localhost` look like phishing and their
+    replies bounce: sending from a local-only domain is refused at start-up."""
+    if settings.environment != "production" or not settings.smtp_url:
+        return
+    domain = settings.smtp_from.rpartition("@")[2].strip().lower().rstrip(">")
+    if not domain or "." not in domain or _loopback(domain) or domain.endswith(".local"):
+        raise SettingsError(
+            f"REGISTRY_SMTP_FROM: {settings.smtp_from!r} is a local address; in production "
+            "e-mail is sent from an address of the company's own domain"
+        )
+
+
+def _check_operator(settings: Settings) -> None:
+    """The operator's identity from the settings obeys the rules an ADMIN's edit does."""
+    try:
+        operator.defaults(settings)
+    except ValidationError as exc:
+        field = "REGISTRY_OPERATOR_" + "".join(
+            f"_{c}" if c.isupper() else c.upper() for c in exc.field
+        )
+        raise SettingsError(f"{field}: {exc.message}") from None

@@ -16,7 +16,11 @@ SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
 
 async def test_health_and_ready(api: Api) -> None:
     assert (await api.http.get("/health")).json() == {"status": "ok"}
-    assert (await api.http.get("/ready")).json() == {"status": "ready"}
+    missing = ["Legal name", "Postal address", "Privacy contact e-mail", "Privacy contact page"]
+    assert (await api.http.get("/ready")).json() == {
+        "status": "ready",
+        "details": {"operator": {"missing": missing}},
+    }
 
 
 async def test_graphiql_on_get(api: Api) -> None:

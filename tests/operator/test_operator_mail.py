@@ -52,8 +52,7 @@ async def test_a_notice_names_the_company_and_how_to_reach_it(world: World) -> N
         "Sent by Acme Cloud GmbH, Hauptstrasse 1, 10115 Berlin, Germany.",
         "You receive this because this address receives subprocessor notices for your "
         "organisation.",
-        "Objections and privacy questions: privacy@acme-cloud.example (or reply to this "
-        "message).",
+        "Objections and privacy questions: privacy@acme-cloud.example (or reply to this message).",
         "Privacy contact page: https://acme-cloud.example/privacy",
         "Data Processing Addendum: https://acme-cloud.example/dpa",
     ]
