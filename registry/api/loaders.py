@@ -75,7 +75,7 @@ class Loaders:
         self.subprocessor: DataLoader[str, Subprocessor | None] = _by_id(
             bind(vendors.get_subprocessors)
         )
-        # A vendor's parts are read through the vendor, which the policy already let through.
+        # A vendor's parts only for vendors the caller may see (services/vendors.py).
         self.locations: DataLoader[str, list[ProcessingLocation]] = _grouped(
             bind(vendors.locations_of)
         )
@@ -91,9 +91,11 @@ class Loaders:
         self.assessments: DataLoader[str, list[TransferImpactAssessment]] = _grouped(
             bind(tias.assessments_of)
         )
-        self.assessments_cited: DataLoader[str, list[TransferImpactAssessment]] = _grouped(
-            lambda keys: tias.for_verdicts(deps, keys)
-        )
+
+        async def cited(keys: Sequence[str]) -> dict[str, list[TransferImpactAssessment]]:
+            return await tias.for_verdicts(deps, await vendors.visible_ids(deps, caller, keys))
+
+        self.assessments_cited: DataLoader[str, list[TransferImpactAssessment]] = _grouped(cited)
         self.change: DataLoader[str, Change | None] = _by_id(bind(change_queries.get_changes))
         self.changes_by_subprocessor: DataLoader[str, list[Change]] = _grouped(
             bind(change_queries.changes_of_subprocessors)

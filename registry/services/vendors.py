@@ -131,6 +131,11 @@ async def add_processing_location(
 ) -> Subprocessor:
     sub = await _writable(deps, caller, sub_id, "subprocessorId")
     location = location_from(draft, ids.new_id("ProcessingLocation"), sub.id)
+    # A country the vendor in use has nowhere yet widens where customers' data goes: a
+    # change under notice, as for a correction (domain/versions.py).
+    held = await processing_locations.by_subprocessors(deps.db, [sub.id])
+    kept = [loc.country for loc in held.get(sub.id, [])]
+    versions.refuse_new_countries(sub.status, kept, location.country)
     await processing_locations.upsert(deps.db, location)
     return sub
 
@@ -210,17 +215,28 @@ def basis_from(draft: TransferBasisDraft, id: str, sub_id: str) -> TransferBasis
 # A vendor's parts, for callers the policy already let see the vendor (loaders, pages).
 
 
+async def visible_ids(deps: Deps, caller: Caller, sub_ids: Sequence[str]) -> list[str]:
+    """The vendors among `sub_ids` the caller may see (staff: all, without a read), so a
+    vendor's parts are served only to callers the policy lets see the vendor."""
+    if policy.is_staff(caller):
+        return list(sub_ids)
+    return [s.id for s in await get_subprocessors(deps, caller, sub_ids) if s is not None]
+
+
 async def locations_of(
     deps: Deps, caller: Caller, sub_ids: Sequence[str]
 ) -> dict[str, list[ProcessingLocation]]:
-    return await processing_locations.by_subprocessors(deps.db, sub_ids)
+    seen = await visible_ids(deps, caller, sub_ids)
+    return await processing_locations.by_subprocessors(deps.db, seen) if seen else {}
 
 
 async def dpas_of(deps: Deps, caller: Caller, sub_ids: Sequence[str]) -> dict[str, list[Dpa]]:
-    return await dpas.by_subprocessors(deps.db, sub_ids)
+    seen = await visible_ids(deps, caller, sub_ids)
+    return await dpas.by_subprocessors(deps.db, seen) if seen else {}
 
 
 async def transfer_bases_of(
     deps: Deps, caller: Caller, sub_ids: Sequence[str]
 ) -> dict[str, list[TransferBasis]]:
-    return await transfer_bases.by_subprocessors(deps.db, sub_ids)
+    seen = await visible_ids(deps, caller, sub_ids)
+    return await transfer_bases.by_subprocessors(deps.db, seen) if seen else {}
