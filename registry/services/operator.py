@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from registry.domain import fields, versions
 from registry.domain import validation as check
-from registry.domain.errors import ValidationError
+from registry.domain.errors import PermissionDenied, ValidationError
 from registry.domain.models import Role
 from registry.domain.operator import OPERATOR_FIELDS, Operator, with_values
 from registry.domain.versions import RecordKind, RecordVersion, VersionAction
@@ -44,6 +44,15 @@ async def identity(deps: Deps) -> Operator:
 async def missing(deps: Deps) -> list[str]:
     """The essential fields nobody has recorded (labels), for /ready and the console."""
     return (await identity(deps)).missing()
+
+
+def may_edit(caller: Caller) -> bool:
+    """Whether the caller may set the identity (what `update` requires)."""
+    try:
+        policy.require_role(caller, Role.ADMIN)
+    except PermissionDenied:
+        return False
+    return True
 
 
 async def update(

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
-from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+from icalendar import Alarm, Calendar, Component, Event, vCalAddress, vText
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -241,7 +241,7 @@ def _author(operator: Operator) -> dict[str, str]:
     return author
 
 
-def _organize(event: Event, operator: Operator) -> None:
+def _organize(event: Component, operator: Operator) -> None:
     """ORGANIZER (RFC 5545 3.8.4.3): the company, reached at its privacy contact."""
     if operator.privacy_email:
         organizer = vCalAddress(f"mailto:{operator.privacy_email}")

@@ -16,6 +16,7 @@ from registry.web.console import (
     diff,
     legal,
     objections,
+    operator,
     overview,
     vendors,
 )
@@ -74,4 +75,5 @@ def console_routes() -> list[BaseRoute]:
         Route("/console/customers", customers.index, methods=["GET"]),
         Route("/console/customers/{id:str}", customers.detail, methods=["GET"]),
         Route("/console/customers/{id:str}/note", customers.edit_note, methods=["POST"]),
+        Route("/console/operator", operator.identity, methods=["GET", "POST"]),
     ]

@@ -6,6 +6,7 @@ from starlette.responses import Response
 
 from registry.domain.errors import PermissionDenied
 from registry.services import change_preview, change_queries, console_vendors, undelivered
+from registry.services import operator as operators
 from registry.web.console.names import customer_names, describe_changes, vendor_names
 from registry.web.console.session import Page, staff_page
 
@@ -44,4 +45,5 @@ async def overview(page: Page) -> Response:
         failed=failed,
         failed_count=failed_count,
         deliveries_visible=deliveries_visible,
+        operator=await operators.identity(deps),
     )
