@@ -78,6 +78,16 @@ class Settings(BaseSettings):
     operator_dpa_title: str | None = None
     operator_dpa_url: str | None = None
     operator_brand_colour: str | None = None
+    # Staff sign in with the company's OpenID provider (services/staff_sign_in.py); unset:
+    # the console is signed in to with an API key. Checked at start-up.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = Field(default=None, repr=False)
+    oidc_role_claim: str = "groups"  # the ID token claim whose values map to roles
+    oidc_roles: str = ""  # claim value=ROLE, comma-separated: registry-admins=ADMIN,...
+    oidc_scopes: str = "openid profile email"
+    # API-key sign-in to the console: unset means on only while no provider is configured.
+    console_key_sign_in: bool | None = None
 
     @field_validator("scheduler_interval", "console_session_idle")
     @classmethod
@@ -92,6 +102,18 @@ class Settings(BaseSettings):
     @property
     def console_idle_timeout(self) -> timedelta:
         return parse_interval(self.console_session_idle)
+
+    @property
+    def oidc_configured(self) -> bool:
+        return bool(self.oidc_issuer or self.oidc_client_id or self.oidc_client_secret)
+
+    @property
+    def console_key_sign_in_allowed(self) -> bool:
+        """API keys open the console unless staff sign in with the provider (a break-glass
+        `REGISTRY_CONSOLE_KEY_SIGN_IN=true` keeps both)."""
+        if self.console_key_sign_in is None:
+            return not self.oidc_configured
+        return self.console_key_sign_in
 
     @property
     def trusted_proxy_list(self) -> list[str]:

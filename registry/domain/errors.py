@@ -10,6 +10,8 @@
     ├── NoticeWindowViolation    effective date earlier than some customer's window allows
     ├── ObjectionDeadlinePassed  objection at or after the customer's deadline
     ├── EditConflict             the record changed since the edit was read; nothing written
+    ├── SignInRefused            a staff sign-in with the OpenID provider refused; `reason`
+    │                            says why (provider down, bad ID token, no role...)
     └── UnsafeUrlError           webhook target outside the allowed networks
 
 Services raise these; the GraphQL layer turns each into a member of the
@@ -22,6 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+
+from registry.domain.person import Person
 
 
 class RegistryError(Exception):
@@ -89,3 +93,28 @@ class EditConflict(RegistryError):
         )
         self.record_id = record_id
         self.fields = tuple(fields)
+
+
+class SignInRefused(RegistryError):
+    """A sign-in with the company's OpenID provider that opens no session. `reason` is one
+    of SignInRefused.REASONS; `person` is who the provider named, when it named someone."""
+
+    REASONS = frozenset(
+        {
+            "PROVIDER_UNREACHABLE",  # discovery, keys or token endpoint did not answer
+            "PROVIDER_MISCONFIGURED",  # its discovery document does not match the settings
+            "PROVIDER_ERROR",  # it answered the browser with an error (e.g. access_denied)
+            "SIGN_IN_EXPIRED",  # no pending sign-in for this browser: taken, or too old
+            "STATE_MISMATCH",  # the answer's state is not the one sent
+            "CODE_REFUSED",  # the token endpoint refused the code (used, expired, PKCE)
+            "INVALID_ID_TOKEN",  # signature, algorithm, issuer, audience, expiry or nonce
+            "NO_ROLE",  # the person's claim maps to no staff role
+        }
+    )
+
+    def __init__(self, reason: str, message: str, person: Person | None = None) -> None:
+        if reason not in self.REASONS:
+            raise ValueError(f"unknown sign-in refusal {reason!r}")
+        super().__init__(message)
+        self.reason = reason
+        self.person = person

@@ -10,6 +10,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from registry.domain.person import Person
+
 
 class Role(enum.Enum):
     ADMIN = "ADMIN"
@@ -314,3 +316,5 @@ class Objection:
     filed_by_key: str | None = None
     # Upheld by ending the contract (CUSTOMER_TERMINATES): when it ends.
     contract_ends_at: datetime | None = None
+    # Who recorded the outcome, when a person signed in with the company's provider did.
+    resolver: Person | None = None

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from registry.domain import validation as check
 from registry.domain.errors import ValidationError
 from registry.domain.models import SubprocessorStatus
+from registry.domain.person import Person
 
 REASON_MAX = 2000
 
@@ -56,8 +57,9 @@ class RecordVersion:
     at: datetime
     reason: str | None  # None: an edit of a PROPOSED vendor's draft, before anyone was told
     changes: tuple[FieldChange, ...] = ()
-    key_id: str | None = None  # the API key (a person's or a program's) that made it
+    key_id: str | None = None  # the API key that made it, when a key did
     role: str | None = None
+    person: Person | None = None  # the person signed in with the company's provider
 
 
 def reason(value: str | None) -> str:

@@ -22,7 +22,8 @@ async def record(
     request_id: str,
     target: str | None = None,
 ) -> None:
-    """Append an entry. Only ids, names and outcomes: never inputs, which may hold secrets."""
+    """Append an entry. Only ids, names and outcomes: never inputs, which may hold secrets.
+    A person signed in with the company's provider is named (name and e-mail)."""
     await audit_log.append(
         deps.db,
         at=deps.clock.now(),
@@ -33,6 +34,7 @@ async def record(
         target=target,
         result=result,
         request_id=request_id,
+        person=caller.person,
     )
 
 

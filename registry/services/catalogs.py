@@ -191,6 +191,7 @@ def _version(
         changes=changes,
         key_id=caller.key_id,
         role=caller.role.value if caller.role else None,
+        person=caller.person,
     )
 
 
@@ -267,4 +268,6 @@ async def history(deps: Deps, caller: Caller, kind: RecordKind, code: str) -> li
         return []
     store = products if kind is RecordKind.PRODUCT else hosting_regions
     found = list(reversed(await store.versions_of(deps.db, code)))
-    return found if policy.is_staff(caller) else [replace(v, key_id=None) for v in found]
+    return (
+        found if policy.is_staff(caller) else [replace(v, key_id=None, person=None) for v in found]
+    )

@@ -369,7 +369,14 @@ async def resolve_objection(
             raise ValidationError(*next(iter(problems.items())))
     now = deps.clock.now()
     resolved = await objections.resolve(
-        deps.db, existing.id, resolution, written, now, caller.key_id, contract_ends_at
+        deps.db,
+        existing.id,
+        resolution,
+        written,
+        now,
+        caller.key_id,
+        contract_ends_at,
+        person=caller.person,
     )
     if resolved is None:
         current = await objections.get(deps.db, existing.id)

@@ -17,6 +17,7 @@ from registry.domain.durations import parse_duration
 from registry.domain.errors import ValidationError
 from registry.services import operator
 from registry.services.change_jobs import reminder_offsets
+from registry.services.staff_sign_in import provider_config
 from registry.services.webhooks import check_webhook_settings
 from registry.settings import Settings, parse_interval
 
@@ -79,6 +80,10 @@ def check_settings(settings: Settings) -> None:
     except ValueError as exc:
         raise SettingsError(str(exc)) from None
     _check_mail_addresses(settings)
+    try:
+        provider_config(settings)  # the OpenID provider's settings, when staff sign in with it
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 MAKE_A_KEY = "make one with `openssl rand -base64 32` and set REGISTRY_SECRET_KEY to it"

@@ -63,6 +63,7 @@ def _version(
         changes=changes,
         key_id=caller.key_id,
         role=caller.role.value if caller.role else None,
+        person=caller.person,
     )
 
 
@@ -280,9 +281,9 @@ async def history_of(deps: Deps, sub_id: str) -> list[RecordVersion]:
 
 async def history(deps: Deps, caller: Caller, sub_id: str) -> list[RecordVersion]:
     """A vendor's history for a caller who may see the vendor; which key made each
-    version is shown to staff only."""
+    version (the key or the person) is shown to staff only."""
     await vendors.get_subprocessor(deps, caller, sub_id)
-    found = await history_of(deps, sub_id)
+    found = policy.readable_versions(caller, await history_of(deps, sub_id))
     if policy.is_staff(caller):
         return found
-    return [replace(v, key_id=None) for v in found]
+    return [replace(v, key_id=None, person=None) for v in found]

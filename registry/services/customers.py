@@ -198,6 +198,7 @@ def _version(
         changes=versions.field_changes(_facts(before), _facts(after)),
         key_id=caller.key_id,
         role=caller.role.value if caller.role else None,
+        person=caller.person,
     )
 
 

@@ -123,6 +123,7 @@ def _vendor_version(
         changes=found,
         key_id=caller.key_id,
         role=caller.role.value if caller.role else None,
+        person=caller.person,
     )
 
 

@@ -13,6 +13,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from registry.domain.person import Person
 from registry.store import ids
 from registry.store.database import Database, Document, create_missing_indexes
 
@@ -35,13 +36,16 @@ async def append(
     target: str | None,
     result: str,
     request_id: str,
+    person: Person | None = None,
 ) -> None:
-    """One entry: who (key, role, customer) did what to which target, and the outcome."""
+    """One entry: who (key or person, role, customer) did what to which target, and the
+    outcome."""
     await db[NAME].insert_one(
         {
             "_id": ids.new_id("AuditEntry"),
             "at": at,
             "key_id": key_id,
+            "person": person_document(person),
             "role": role,
             "customer_id": customer_id,
             "action": action,
@@ -50,6 +54,20 @@ async def append(
             "request_id": request_id,
         }
     )
+
+
+def person_document(person: Person | None) -> Document | None:
+    if person is None:
+        return None
+    return {"subject": person.subject, "name": person.name, "email": person.email}
+
+
+def person_of(doc: Document) -> Person | None:
+    """The person an entry names; None for keys, the scheduler and anonymous callers."""
+    found = doc.get("person")
+    if not found:
+        return None
+    return Person(subject=found["subject"], name=found["name"], email=found.get("email"))
 
 
 async def count_failure(

@@ -1,4 +1,10 @@
-"""Staff console sessions: only the SHA-256 of a session id is stored, never the id."""
+"""Staff console sessions: only the SHA-256 of a session id is stored, never the id.
+
+A session is opened by an API key (`key_id`) or by a person signed in with the company's
+OpenID provider (`person`, `role`). A sign-in with the provider first stores a pending
+session (`pending`: its state, nonce and PKCE verifier) that the provider's answer takes,
+once, and that is never a signed-in session.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ from datetime import datetime
 
 from pymongo import ASCENDING, IndexModel
 
+from registry.domain.person import Person
+from registry.store.codec import Codec
 from registry.store.database import Database, create_missing_indexes
 
 NAME = "console_sessions"
@@ -17,12 +25,28 @@ INDEXES = [
 
 
 @dataclass(frozen=True, slots=True)
+class PendingSignIn:
+    """What the provider's answer must match: sent with the browser, kept here."""
+
+    state: str
+    nonce: str
+    code_verifier: str
+    next_path: str
+
+
+@dataclass(frozen=True, slots=True)
 class StoredSession:
     id_hash: str
-    key_id: str
+    key_id: str | None
     created_at: datetime
     last_seen_at: datetime
     expires_at: datetime
+    role: str | None = None  # a person's role, from the provider's claim at sign-in
+    person: Person | None = None
+    pending: PendingSignIn | None = None
+
+
+_CODEC = Codec(StoredSession, id_field="id_hash")
 
 
 async def ensure_indexes(db: Database) -> None:
@@ -30,28 +54,18 @@ async def ensure_indexes(db: Database) -> None:
 
 
 async def insert(db: Database, session: StoredSession) -> None:
-    await db[NAME].insert_one(
-        {
-            "_id": session.id_hash,
-            "key_id": session.key_id,
-            "created_at": session.created_at,
-            "last_seen_at": session.last_seen_at,
-            "expires_at": session.expires_at,
-        }
-    )
+    await db[NAME].insert_one(_CODEC.to_document(session))
 
 
 async def get(db: Database, id_hash: str) -> StoredSession | None:
     doc = await db[NAME].find_one({"_id": id_hash})
-    if doc is None:
-        return None
-    return StoredSession(
-        id_hash=doc["_id"],
-        key_id=doc["key_id"],
-        created_at=doc["created_at"],
-        last_seen_at=doc["last_seen_at"],
-        expires_at=doc["expires_at"],
-    )
+    return _CODEC.from_document(doc) if doc is not None else None
+
+
+async def take_pending(db: Database, id_hash: str) -> StoredSession | None:
+    """The pending sign-in, removed as it is read: a provider's answer is taken once."""
+    doc = await db[NAME].find_one_and_delete({"_id": id_hash, "pending": {"$ne": None}})
+    return _CODEC.from_document(doc) if doc is not None else None
 
 
 async def touch(db: Database, id_hash: str, at: datetime, expires_at: datetime) -> None:

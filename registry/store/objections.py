@@ -19,6 +19,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from registry.domain.models import Objection, ObjectionResolution, ObjectionStatus
+from registry.domain.person import Person
 from registry.store import ids, leases
 from registry.store.codec import Codec
 from registry.store.database import (
@@ -56,6 +57,7 @@ async def ensure_indexes(db: Database) -> None:
 
 
 CODEC = Codec(Objection)
+_PERSON = Codec(Person, id_field=None)
 to_document = CODEC.to_document
 from_document = CODEC.from_document
 
@@ -93,6 +95,7 @@ async def resolve(
     at: datetime,
     by: str | None,
     contract_ends_at: datetime | None = None,
+    person: Person | None = None,
 ) -> Objection | None:
     result = await db[NAME].update_one(
         {"_id": objection_id, "status": ObjectionStatus.OPEN.value},
@@ -104,6 +107,7 @@ async def resolve(
                 "contract_ends_at": contract_ends_at,
                 "resolved_at": at,
                 "resolved_by": by,
+                "resolver": _PERSON.to_document(person) if person else None,
                 SETTLED: False,
             }
         },
@@ -190,5 +194,15 @@ async def terminations(db: Database, customer_id: str) -> list[Objection]:
         "customer_id": customer_id,
         "status": ObjectionStatus.RESOLVED.value,
         "resolution": ObjectionResolution.CUSTOMER_TERMINATES.value,
+    }
+    return [from_document(doc) async for doc in db[NAME].find(query)]
+
+
+async def exclusions(db: Database, customer_id: str) -> list[Objection]:
+    """The customer's objections upheld by excluding it from a change (a few at most)."""
+    query = {
+        "customer_id": customer_id,
+        "status": ObjectionStatus.RESOLVED.value,
+        "resolution": ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER.value,
     }
     return [from_document(doc) async for doc in db[NAME].find(query)]

@@ -15,9 +15,13 @@
 //   wrong-issuer      the ID token names another issuer (re-signed with the real key)
 //   expired           the ID token expired an hour ago (re-signed with the real key)
 //   unsigned          the ID token is unsigned (alg "none")
+//   wrong-nonce       the ID token carries another nonce (re-signed with the real key)
+//   forged-signature  the ID token is signed by another key under the real key's id
 import { createServer } from 'node:http';
 
-import { decodeJwt, decodeProtectedHeader, importJWK, SignJWT } from 'jose';
+import {
+  decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, SignJWT,
+} from 'jose';
 import Provider from 'oidc-provider';
 
 const port = Number(process.env.OIDC_PORT);
@@ -88,6 +92,7 @@ const provider = new Provider(issuer, {
 let fault = null;
 const signingKey = jwks.keys[0];
 const privateKey = await importJWK(signingKey, signingKey.alg);
+const forgerKey = (await generateKeyPair(signingKey.alg)).privateKey;
 
 function base64url(value) {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -106,11 +111,14 @@ async function tampered(idToken) {
   } else if (fault === 'expired') {
     claims.iat = now - 7200;
     claims.exp = now - 3600;
-  } else {
+  } else if (fault === 'wrong-nonce') {
+    claims.nonce = 'a-nonce-of-another-sign-in';
+  } else if (fault !== 'forged-signature') {
     return idToken;
   }
   const header = decodeProtectedHeader(idToken);
-  return new SignJWT(claims).setProtectedHeader(header).sign(privateKey);
+  const key = fault === 'forged-signature' ? forgerKey : privateKey;
+  return new SignJWT(claims).setProtectedHeader(header).sign(key);
 }
 
 provider.use(async (ctx, next) => {

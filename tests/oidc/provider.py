@@ -96,6 +96,8 @@ def running_provider(redirect_uri: str, post_logout_uri: str) -> Iterator[OpenId
             raise RuntimeError(f"the test OpenID provider did not start (exit {process.poll()})")
         yield OpenIdProvider(issuer)
     finally:
+        if process.stdout is not None:
+            process.stdout.close()
         process.terminate()
         try:
             process.wait(timeout=10)

@@ -208,7 +208,7 @@ async def total_count(
     return count
 
 
-def _free_socket() -> socket.socket:
+def free_socket() -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -216,9 +216,12 @@ def _free_socket() -> socket.socket:
 
 
 @contextlib.contextmanager
-def serving(app: Starlette, *, timeout: float = 20.0) -> Iterator[str]:
-    """Serve `app` with uvicorn in a thread on a free loopback port; yields its base URL."""
-    sock = _free_socket()
+def serving(
+    app: Starlette, *, timeout: float = 20.0, sock: socket.socket | None = None
+) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread on a free loopback port (or on `sock`, bound
+    by a caller that needed the address first); yields its base URL."""
+    sock = sock or free_socket()
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app, lifespan="on", log_level="warning", ws="none", http="h11", loop="asyncio"

@@ -6,13 +6,20 @@ from typing import Any
 
 import strawberry
 
+from registry.api.types.staff import StaffMember
+
 
 @strawberry.type(description="Who did what, when, with which outcome.")
 class AuditEntry:
     id: strawberry.ID = strawberry.field(description="The entry's id.")
     at: datetime = strawberry.field(description="When it happened (DateTime, UTC).")
     key_id: str | None = strawberry.field(
-        description="The API key used; null for anonymous callers or the command line."
+        description="The API key used; null for people signed in with the identity provider, "
+        "anonymous callers or the command line."
+    )
+    person: StaffMember | None = strawberry.field(
+        description="The person signed in with the company's identity provider who did it (or "
+        "who was refused); null for API keys, the scheduler and anonymous callers."
     )
     role: str | None = strawberry.field(
         description="The caller's role (ADMIN, PROCUREMENT or CUSTOMER); null for anonymous "
@@ -46,6 +53,7 @@ class AuditEntry:
             id=strawberry.ID(d["_id"]),
             at=d["at"],
             key_id=d.get("key_id"),
+            person=StaffMember.from_document(d.get("person")),
             role=d.get("role"),
             customer_id=d.get("customer_id"),
             action=d["action"],

@@ -17,9 +17,11 @@ from registry.api.pagination import (
 from registry.api.types import scalars  # noqa: F401 - registers the enums
 from registry.api.types.customer import Customer
 from registry.api.types.node import Node
+from registry.api.types.staff import StaffMember
 from registry.api.types.subprocessor import Subprocessor
 from registry.domain import models
-from registry.services import change_queries
+from registry.domain.person import Person
+from registry.services import change_queries, policy
 
 
 @strawberry.type
@@ -67,6 +69,17 @@ class Objection(CustomerRecord):
     resolved_at: datetime | None = strawberry.field(
         description="When the outcome was recorded (DateTime, UTC); null while OPEN."
     )
+    resolver: strawberry.Private[Person | None] = None
+
+    @strawberry.field(
+        description="The person who recorded the outcome, signed in with the company's "
+        "identity provider; ADMIN and PROCUREMENT callers see it, null for others, while OPEN "
+        "and for outcomes recorded with an API key."
+    )
+    def resolved_by(self, info: Info) -> StaffMember | None:
+        if not policy.is_staff(info.context.caller):
+            return None
+        return StaffMember.from_domain(self.resolver)
 
     @classmethod
     def from_domain(cls, o: models.Objection) -> Objection:
@@ -82,6 +95,7 @@ class Objection(CustomerRecord):
             note=o.note,
             contract_ends_at=o.contract_ends_at,
             resolved_at=o.resolved_at,
+            resolver=o.resolver,
         )
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 import strawberry
 
 from registry.api.types.scalars import describe_enum
+from registry.api.types.staff import StaffMember
 from registry.domain import versions
 
 describe_enum(
@@ -61,7 +62,13 @@ class RecordVersion:
     key_id: strawberry.ID | None = strawberry.field(
         description="The API key that made it (ADMIN and PROCUREMENT keys see it; null otherwise)."
     )
-    role: str | None = strawberry.field(description="The role of that key.")
+    role: str | None = strawberry.field(
+        description="The role it was made in (of the key, or of the person)."
+    )
+    person: StaffMember | None = strawberry.field(
+        description="The person signed in with the company's identity provider who made it "
+        "(ADMIN and PROCUREMENT callers see it; null otherwise, and for keys)."
+    )
 
     @classmethod
     def from_domain(cls, v: versions.RecordVersion) -> RecordVersion:
@@ -74,4 +81,5 @@ class RecordVersion:
             changes=[FieldChange(field=c.field, before=c.before, after=c.after) for c in v.changes],
             key_id=strawberry.ID(v.key_id) if v.key_id else None,
             role=v.role,
+            person=StaffMember.from_domain(v.person),
         )

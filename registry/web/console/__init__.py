@@ -27,6 +27,8 @@ def console_routes() -> list[BaseRoute]:
         Route("/console", overview.overview, methods=["GET"]),
         Route("/console/assets/{name:str}", assets.asset, methods=["GET"]),
         Route("/console/sign-in", auth.sign_in, methods=["GET", "POST"]),
+        Route("/console/sign-in/provider", auth.start_provider_sign_in, methods=["GET"]),
+        Route("/console/sign-in/callback", auth.provider_callback, methods=["GET"]),
         Route("/console/sign-out", auth.sign_out, methods=["POST"]),
         Route("/console/subprocessors", vendors.index, methods=["GET"]),
         Route("/console/subprocessors/new", vendors.create, methods=["GET", "POST"]),

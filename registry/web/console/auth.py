@@ -1,4 +1,10 @@
-"""Signing in to the console with an API key, and out again."""
+"""Signing in to the console, as a person with the company's OpenID provider or with an
+API key, and out again.
+
+API-key sign-in stays for development and demos without a provider, and as a break-glass
+way in while the provider is down (`REGISTRY_CONSOLE_KEY_SIGN_IN`); with a provider
+configured it is off unless that setting turns it on.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,13 @@ import secrets
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from registry.domain.errors import PermissionDenied
+from registry.domain.errors import PermissionDenied, SignInRefused
 from registry.services import audit, failed_auth
 from registry.services import console_sessions as sessions
 from registry.services.access import InvalidApiKey, authenticate
+from registry.services.caller import Caller
 from registry.services.deps import Deps
+from registry.services.staff_sign_in import IdentityProvider, provider_config
 from registry.web.console.render import refusal, render
 from registry.web.console.session import (
     COOKIE,
@@ -25,6 +33,19 @@ from registry.web.console.session import (
 # Before a session exists, the sign-in form's token is bound to this cookie instead.
 SIGN_IN_COOKIE = "registry_console_sign_in"
 PURPOSE = "sign-in"
+# Between leaving for the provider and coming back: the pending sign-in's id.
+PROVIDER_COOKIE = "registry_console_provider"
+# How each refusal of a provider's sign-in is answered.
+REFUSALS = {
+    "PROVIDER_UNREACHABLE": (503, "Identity provider unreachable"),
+    "PROVIDER_MISCONFIGURED": (502, "Identity provider misconfigured"),
+    "PROVIDER_ERROR": (401, "Not signed in"),
+    "SIGN_IN_EXPIRED": (400, "Sign-in expired"),
+    "STATE_MISMATCH": (400, "Sign-in refused"),
+    "CODE_REFUSED": (400, "Sign-in refused"),
+    "INVALID_ID_TOKEN": (401, "Sign-in refused"),
+    "NO_ROLE": (403, "No access to the staff console"),
+}
 
 
 def _next(raw: str | None) -> str:
@@ -52,6 +73,8 @@ def _form(
         error=error,
         next_path=next_path,
         notice=notice,
+        provider=deps.settings.oidc_configured,
+        key_sign_in=deps.settings.console_key_sign_in_allowed,
     )
     response.set_cookie(
         SIGN_IN_COOKIE,
@@ -81,6 +104,13 @@ async def sign_in(request: Request) -> Response:
         notice = "You are signed out." if request.query_params.get("signed_out") else None
         nonce = request.cookies.get(SIGN_IN_COOKIE) or secrets.token_urlsafe(24)
         return _form(deps, nonce, next_path=_next(request.query_params.get("next")), notice=notice)
+    if not deps.settings.console_key_sign_in_allowed:
+        return refusal(
+            403,
+            "Sign in with your company account",
+            "API keys do not open the staff console here: staff sign in with the company's "
+            "identity provider. Keys remain for programs using the API.",
+        )
     form = await request.form()
     nonce = request.cookies.get(SIGN_IN_COOKIE, "")
     offered = form.get(TOKEN_FIELD)
@@ -141,11 +171,91 @@ async def sign_in(request: Request) -> Response:
     return response
 
 
+def _provider(request: Request) -> IdentityProvider | None:
+    """The process's provider, made on first use (it keeps discovery and keys)."""
+    deps: Deps = request.app.state.deps
+    found = getattr(request.app.state, "identity_provider", None)
+    if isinstance(found, IdentityProvider):
+        return found
+    config = provider_config(deps.settings)
+    if config is None:
+        return None
+    made = IdentityProvider(config, deps.settings.public_url)
+    request.app.state.identity_provider = made
+    return made
+
+
+async def start_provider_sign_in(request: Request) -> Response:
+    """`GET /console/sign-in/provider`: off to the company's identity provider."""
+    deps: Deps = request.app.state.deps
+    provider = _provider(request)
+    if provider is None:
+        return refusal(404, "No identity provider", "This registry has no identity provider.")
+    try:
+        url, browser_token = await provider.begin(deps, _next(request.query_params.get("next")))
+    except SignInRefused as refused:
+        return await _refused(deps, refused)
+    response = RedirectResponse(url, status_code=303)
+    # Lax: the provider's answer is a top-level GET back to us, which carries it.
+    response.set_cookie(
+        PROVIDER_COOKIE,
+        browser_token,
+        path="/console/sign-in",
+        httponly=True,
+        samesite="lax",
+        secure=deps.settings.secure_cookies,
+        max_age=int(sessions.SIGN_IN_TIMEOUT.total_seconds()),
+    )
+    return response
+
+
+async def provider_callback(request: Request) -> Response:
+    """`GET /console/sign-in/callback`: the provider's answer opens a person's session."""
+    deps: Deps = request.app.state.deps
+    provider = _provider(request)
+    if provider is None:
+        return refusal(404, "No identity provider", "This registry has no identity provider.")
+    answer = {k: v for k, v in request.query_params.items()}
+    try:
+        signed_in = await provider.finish(deps, request.cookies.get(PROVIDER_COOKIE), answer)
+    except SignInRefused as refused:
+        response = await _refused(deps, refused)
+        response.delete_cookie(PROVIDER_COOKIE, path="/console/sign-in")
+        return response
+    session_id = await sessions.open_person_session(deps, signed_in.person, signed_in.role)
+    caller = Caller(role=signed_in.role, person=signed_in.person)
+    await audit.record(deps, caller, action="console.signIn", result="ok", request_id=request_id())
+    response = RedirectResponse(signed_in.next_path, status_code=303)
+    set_session_cookie(response, deps, session_id)
+    response.delete_cookie(PROVIDER_COOKIE, path="/console/sign-in")
+    return response
+
+
+async def _refused(deps: Deps, refused: SignInRefused) -> Response:
+    """A clear page, and the audit entry: the person's when the provider named one."""
+    status, title = REFUSALS[refused.reason]
+    if refused.person is not None:
+        caller = Caller(role=None, person=refused.person)
+        await audit.record(
+            deps, caller, action="console.signIn", result=refused.reason, request_id=request_id()
+        )
+    else:
+        await failed_auth.audit_failure(deps, "console.signIn", refused.reason, request_id())
+    return refusal(status, title, refused.message)
+
+
 @staff_page
 async def sign_out(page: Page) -> Response:
-    """`POST /console/sign-out`: the session ends on the server, not just in the browser."""
+    """`POST /console/sign-out`: the session ends on the server, not just in the browser;
+    a person is then sent to end their session at the provider too, when it offers that."""
     await sessions.close(page.deps, page.session_id)
     await page.record("signOut", "ok")
-    response = RedirectResponse("/console/sign-in?signed_out=1", status_code=303)
+    signed_out = "/console/sign-in?signed_out=1"
+    target = signed_out
+    provider = _provider(page.request) if page.caller.person is not None else None
+    if provider is not None:
+        after = page.deps.settings.public_url.rstrip("/") + signed_out
+        target = await provider.end_session_url(page.deps, after) or signed_out
+    response = RedirectResponse(target, status_code=303)
     response.delete_cookie(COOKIE, path="/console")
     return response
