@@ -62,7 +62,7 @@ def code_of(text: str, field: str) -> str:
     if labelled and (code := names.get(labelled["code"].casefold())) is not None:
         return code
     close = difflib.get_close_matches(typed.casefold(), names, n=3, cutoff=0.75)
-    suggestions = sorted({country_name(names[c]) for c in close})
+    suggestions = list(dict.fromkeys(country_name(names[c]) for c in close))  # closest first
     hint = f" Did you mean {' or '.join(suggestions)}?" if suggestions else ""
     raise ValidationError(
         field,
