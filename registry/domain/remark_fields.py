@@ -5,6 +5,8 @@ on how a fact was found, read by staff only (`Audience.STAFF`) wherever the reco
 from __future__ import annotations
 
 from registry.domain.fields import Audience, Field, Kind, Shown
+from registry.domain.vendor_fields import VENDOR_FIELDS
+from registry.domain.versions import RecordKind
 
 _STAFF_SURFACES = Shown.API | Shown.CONSOLE
 
@@ -36,3 +38,19 @@ CUSTOMER_NOTE = Field(
     audience=Audience.STAFF,
     shown=_STAFF_SURFACES,
 )
+
+
+def staff_only(kind: RecordKind) -> frozenset[str]:
+    """The API names of a record kind's staff-only fields: their values are staff's in a
+    correction's before and after too (domain/versions.py)."""
+    return _STAFF_ONLY.get(kind, frozenset())
+
+
+_STAFF_ONLY: dict[RecordKind, frozenset[str]] = {
+    RecordKind.SUBPROCESSOR: frozenset(
+        f.api_name for f in VENDOR_FIELDS if f.audience is Audience.STAFF
+    ),
+    RecordKind.PROCESSING_LOCATION: frozenset({LOCATION_NOTE.api_name}),
+    RecordKind.TRANSFER_BASIS: frozenset({TRANSFER_BASIS_NOTE.api_name}),
+    RecordKind.CUSTOMER: frozenset({CUSTOMER_NOTE.api_name}),
+}

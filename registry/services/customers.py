@@ -206,7 +206,7 @@ async def history(deps: Deps, caller: Caller, customer_id: str) -> list[RecordVe
     """A customer's edits, newest first, for whoever may see the customer."""
     if not policy.may_see_customer(caller, customer_id):
         raise NotFound(f"no customer {customer_id!r}")
-    found = await customers.versions_of(deps.db, customer_id)
+    found = policy.readable_versions(caller, await customers.versions_of(deps.db, customer_id))
     return list(reversed(found))
 
 

@@ -35,13 +35,14 @@ How to use it (new resolvers, pages and exports do the same):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
-from registry.domain import in_force
+from registry.domain import in_force, remark_fields
 from registry.domain.errors import NotFound, PermissionDenied, ValidationError
 from registry.domain.fields import Audience
 from registry.domain.models import Change, Role, Subprocessor
+from registry.domain.versions import RecordVersion
 from registry.services.caller import Caller
 
 STAFF = (Role.ADMIN, Role.PROCUREMENT)
@@ -85,6 +86,21 @@ def may_read_field(caller: Caller, audience: Audience) -> bool:
     """A declared field (domain/fields.py) of a record the caller may see: staff-only
     fields (remarks) are read by staff alone, on every path that shows the field."""
     return audience is Audience.EVERYONE or is_staff(caller)
+
+
+def readable_versions(caller: Caller, found: Sequence[RecordVersion]) -> list[RecordVersion]:
+    """A record's versions as the caller may read them: a staff-only field's before and
+    after are staff's too (domain/remark_fields.py), so other callers get the versions
+    without them, and without a version that changed nothing else."""
+    if is_staff(caller):
+        return list(found)
+    readable = []
+    for version in found:
+        hidden = remark_fields.staff_only(version.kind)
+        kept = tuple(c for c in version.changes if c.field not in hidden)
+        if kept or not version.changes:
+            readable.append(replace(version, changes=kept))
+    return readable
 
 
 def is_staff(caller: Caller) -> bool:

@@ -7,6 +7,10 @@ against data holding every status of vendors, changes, notices, objections and
 deliveries. Every object with an `id` found anywhere in an answer must be one the
 caller's top-level query for that type returns (the oracle below); a new type with
 an id needs its oracle here. Errors may only be the registry's own refusals.
+
+Field-level rules too: a staff-only field (domain/remark_fields.py, vendor_fields.py)
+holds a value in the data, and for every caller but staff it is null wherever the walk
+finds it, and no version of a record (`history`) shows its before or after.
 """
 
 from __future__ import annotations
@@ -36,10 +40,13 @@ from registry.api.context import Context
 from registry.api.loaders import Loaders
 from registry.api.schema import build_schema
 from registry.clock import FrozenClock
+from registry.domain import remark_fields
 from registry.domain.errors import RegistryError
 from registry.domain.models import Role
+from registry.domain.versions import RecordKind
 from registry.services.caller import ANONYMOUS, Caller
 from registry.services.deps import Deps
+from registry.store import meta
 from tests.conftest import START, Api, make_settings, running_api
 from tests.security.tenancy import unwrap, value_for
 from tests.webhooks.conftest import Receiver
@@ -247,6 +254,36 @@ async def oracle(
     return seen
 
 
+STAFF_ONLY = {
+    "Subprocessor": remark_fields.staff_only(RecordKind.SUBPROCESSOR),
+    "ProcessingLocation": remark_fields.staff_only(RecordKind.PROCESSING_LOCATION),
+    "TransferBasis": remark_fields.staff_only(RecordKind.TRANSFER_BASIS),
+    "Customer": remark_fields.staff_only(RecordKind.CUSTOMER),
+}
+
+
+def staff_values(value: Any) -> Iterator[str]:
+    """Every staff-only value anywhere in an answer: a declared staff-only field that is
+    not null, and a version's before or after of one ("Type.field")."""
+    if isinstance(value, dict):
+        typename = value.get("__typename")
+        for field in STAFF_ONLY.get(typename or "", ()):
+            for key in (field, f"{typename}_{field}"):
+                if value.get(key) is not None:
+                    yield f"{typename}.{field}"
+        if typename == "RecordVersion":
+            kind = value.get("kind") or value.get("RecordVersion_kind")
+            hidden = remark_fields.staff_only(RecordKind(kind)) if kind else frozenset()
+            for change in value.get("changes") or value.get("RecordVersion_changes") or ():
+                if change.get("field") in hidden:
+                    yield f"RecordVersion({kind}).{change['field']}"
+        for inner in value.values():
+            yield from staff_values(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from staff_values(inner)
+
+
 # --- data with every status ----------------------------------------------------------------
 
 
@@ -264,15 +301,18 @@ async def _id(api: Api, query: str, variables: dict[str, Any], key: str, *path: 
     return str(data)
 
 
-CREATE_CUSTOMER = """mutation($n: String!) { createCustomer(input: {name: $n, noticePeriod: "P1D"})
+CREATE_CUSTOMER = """mutation($n: String!) { createCustomer(input: {name: $n, noticePeriod: "P1D",
+  note: "staff: terms from the 2024 order form"})
   { ... on CustomerCreated { customer { id } } } }"""
-CREATE_VENDOR = """mutation($n: String!) { createSubprocessor(input: {legalName: $n, purpose: "p"})
+CREATE_VENDOR = """mutation($n: String!) { createSubprocessor(input: {legalName: $n, purpose: "p",
+  note: "staff: found in their trust centre"})
   { ... on SubprocessorCreated { subprocessor { id } } } }"""
 ANNOUNCE = """mutation($k: ChangeKind!, $s: ID!) {
   announceChange(input: {kind: $k, subprocessorId: $s, description: "walk"}) {
     ... on ChangeAnnounced { change { id } } } }"""
 PARTS = """mutation($s: ID!) {
-  a: addProcessingLocation(subprocessorId: $s, input: {country: "US"}) { __typename }
+  a: addProcessingLocation(subprocessorId: $s, input: {country: "US",
+     note: "staff: inferred from the sign-up page"}) { __typename }
   b: recordDpa(subprocessorId: $s, input: {version: "1", signedOn: "2025-01-01"}) { __typename }
   c: recordTransferBasis(subprocessorId: $s, input: {mechanism: SCC_2021, destination: "US",
      sccModule: 3}) { __typename }
@@ -283,6 +323,13 @@ SUBSCRIBE = """mutation($u: String!) { createWebhookSubscription(input: {url: $u
   { ... on WebhookSubscriptionCreated { subscription { id } } } }"""
 OBJECT = """mutation($c: ID!) { fileObjection(input: {changeId: $c, reason: "no"})
   { ... on ObjectionFiled { objection { id } } } }"""
+# Versions that change staff-only fields: one only a note, one a note and a region.
+CORRECTIONS = """mutation($l: ID!, $c: ID!) {
+  a: correctProcessingLocation(id: $l, input: {region: "us-east-1",
+     note: "staff: region confirmed by e-mail", reason: "the region"}) { __typename }
+  b: updateCustomer(id: $c, input: {note: "staff: renewed in 2026", reason: "renewal"})
+     { __typename } }"""
+LOCATION_OF = """query($s: ID!) { subprocessor(id: $s) { locations { id } } }"""
 
 
 async def _effective_after_window(api: Api) -> None:
@@ -304,8 +351,8 @@ async def world(mongo_uri: str, db_name: str) -> AsyncIterator[World]:
                 api, CREATE_CUSTOMER, {"n": "B"}, admin, "createCustomer", "customer", "id"
             )
             a_key, b_key = await api.key(Role.CUSTOMER, a), await api.key(Role.CUSTOMER, b)
-            for key, path in ((a_key, "/ok"), (b_key, "/ok"), (b_key, "/gone"), (b_key, "/retry")):
-                url = receiver.url(path, host="127.0.0.1")
+            for key, route in ((a_key, "/ok"), (b_key, "/ok"), (b_key, "/gone"), (b_key, "/retry")):
+                url = receiver.url(route, host="127.0.0.1")
                 await _id(api, SUBSCRIBE, {"u": url}, key, "createWebhookSubscription")
 
             vendors = {}
@@ -344,6 +391,19 @@ async def world(mongo_uri: str, db_name: str) -> AsyncIterator[World]:
               resolveObjection(id: $o, resolution: WITHDRAWN) { __typename } }"""
             await api.gql(resolve, {"o": withdrawn}, admin)
             await api.scheduler.run_until_idle()
+            for name in ("active", "proposed"):
+                found = await api.gql(LOCATION_OF, {"s": vendors[name]}, admin)
+                location = found["subprocessor"]["locations"][0]["id"]
+                done = await api.gql(CORRECTIONS, {"l": location, "c": a}, admin)
+                assert {v["__typename"] for v in done.values()} <= {
+                    "RecordCorrected",
+                    "CustomerUpdated",
+                }, done
+            # Transfer bases' notes come from seed files only.
+            await api.deps.db["transfer_bases"].update_many(
+                {}, {"$set": {"note": "staff: module per the DPA annex"}}
+            )
+            await meta.bump(api.deps.db)
 
             db = api.deps.db
             known = {
@@ -395,9 +455,11 @@ async def test_no_field_path_shows_what_its_top_level_query_refuses(world: World
     allowed = await oracle(schema, deps, caller, world.known)
     paths = 0
     leaks: list[str] = []
+    staff_seen: set[str] = set()
     for field, query, variable_sets in root_queries(schema._schema, world.known):
         for variables in variable_sets:
             data = await run(schema, deps, caller, query, variables)
+            staff_seen.update(staff_values(data))
             for typename, id_ in objects(data):
                 paths += 1
                 assert typename in allowed, f"{typename} has an id but no top-level oracle here"
@@ -407,3 +469,10 @@ async def test_no_field_path_shows_what_its_top_level_query_refuses(world: World
         f"{who} reached {len(leaks)} objects its top-level queries refuse: {leaks[:10]}"
     )
     assert paths > 0 or who == "anonymous (private)"
+    if who in ("ADMIN", "PROCUREMENT"):
+        # The data holds every rule's field with a value, and staff find each of them.
+        assert staff_seen >= {f"{t}.{f}" for t, fields in STAFF_ONLY.items() for f in fields}
+        assert "RecordVersion(PROCESSING_LOCATION).note" in staff_seen
+        assert "RecordVersion(CUSTOMER).note" in staff_seen
+    else:
+        assert not staff_seen, f"{who} read staff-only fields: {sorted(staff_seen)}"
