@@ -41,7 +41,14 @@ from dataclasses import dataclass, replace
 from registry.domain import in_force, remark_fields
 from registry.domain.errors import NotFound, PermissionDenied, ValidationError
 from registry.domain.fields import Audience
-from registry.domain.models import Change, Role, Subprocessor
+from registry.domain.models import (
+    Change,
+    ChangeStatus,
+    Notice,
+    NoticeStatus,
+    Role,
+    Subprocessor,
+)
 from registry.domain.versions import RecordVersion
 from registry.services.caller import Caller
 
@@ -174,6 +181,22 @@ def visible_changes(caller: Caller, changes: Iterable[Change]) -> list[Change]:
 def may_read_announcements(caller: Caller, public_read: bool) -> bool:
     """The public page and feeds publish announced changes (GDPR Art. 28(2)) with the list."""
     return may_read_public_list(caller, public_read)
+
+
+def feed_status(change: Change, own_notice: Notice | None) -> ChangeStatus:
+    """The status a caller's feeds (Atom, iCalendar) show a change in. For the customer
+    whose own timeline they follow (`own_timeline`), a change called off for it (its
+    notice CANCELLED: excluded after an objection) is cancelled, whatever it became for
+    others; everyone else sees the change's own status."""
+    if own_notice is not None and own_notice.status is NoticeStatus.CANCELLED:
+        return ChangeStatus.CANCELLED
+    return change.status
+
+
+def calendar_shows(status: ChangeStatus) -> bool:
+    """A calendar holds dates that still come: a change cancelled (for the caller) has
+    none; the Atom feed tells of the cancellation as news instead."""
+    return status is not ChangeStatus.CANCELLED
 
 
 # --- customers and their records ---------------------------------------------------------

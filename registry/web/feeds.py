@@ -20,7 +20,7 @@ from icalendar import Alarm, Calendar, Component, Event, vCalAddress, vText
 from starlette.requests import Request
 from starlette.responses import Response
 
-from registry.domain.models import Change, ChangeStatus, Notice, NoticeStatus
+from registry.domain.models import Change, ChangeStatus, Notice
 from registry.domain.operator import Operator
 from registry.domain.timeline import timeline_ended
 from registry.services import change_queries, contracts, policy, snapshots
@@ -87,10 +87,14 @@ def _read(at: datetime) -> str:
 
 
 def _entries(
-    items: Sequence[Change], names: Mapping[str, str], about: Mapping[str, dict[str, Any]]
+    items: Sequence[Change],
+    names: Mapping[str, str],
+    about: Mapping[str, dict[str, Any]],
+    own: Mapping[str, Notice],
 ) -> list[_Entry]:
     entries: list[_Entry] = []
     for change in items:
+        status = policy.feed_status(change, own.get(change.id))
         what = describe_change(change, names)
         effective = _read(change.effective_at)
         if change.emergency:  # each customer's own date differs (DESIGN.md 11)
@@ -106,7 +110,7 @@ def _entries(
                 change,
             )
         )
-        if change.status is ChangeStatus.EFFECTIVE:
+        if status is ChangeStatus.EFFECTIVE:
             entries.append(
                 _Entry(
                     "effective",
@@ -116,7 +120,7 @@ def _entries(
                     change,
                 )
             )
-        elif change.status is ChangeStatus.CANCELLED:
+        elif status is ChangeStatus.CANCELLED:
             reason = f" Reason: {change.cancel_reason}" if change.cancel_reason else ""
             entries.append(
                 _Entry(
@@ -141,8 +145,9 @@ async def atom_feed(request: Request) -> Response:
         for c in await change_queries.recent_announcements(deps, caller, (), limit=FEED_CHANGES)
         if keep is None or keep(c)
     ]
+    own = await _customer_notices(deps, caller) if policy.own_timeline(caller) else {}
     entries = _entries(
-        items, await vendor_names(deps, items), await snapshots.as_announced(deps, items)
+        items, await vendor_names(deps, items), await snapshots.as_announced(deps, items), own
     )
     ends = await _contract_end(deps, caller)
     entries = [e for e in entries if not timeline_ended(ends, e.at)]
@@ -282,8 +287,8 @@ async def calendar(request: Request) -> Response:
     for change in sorted(items, key=lambda c: (c.effective_at, c.id)):
         what = describe_change(change, names)
         notice = own.get(change.id)
-        if notice is not None and notice.status is NoticeStatus.CANCELLED:
-            continue  # the change was called off for this customer
+        if not policy.calendar_shows(policy.feed_status(change, notice)):
+            continue
         effective_at = notice.effective_at if notice is not None else change.effective_at
         if timeline_ended(ends, effective_at):
             continue  # its contract ends first: the change never reaches it
