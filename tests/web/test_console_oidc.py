@@ -230,14 +230,20 @@ async def test_an_idle_session_expires(registry: Api) -> None:
         assert expired.headers["location"].startswith("/console/sign-in")
 
 
-async def test_sign_out_ends_the_session_here_and_at_the_provider(registry: Api) -> None:
+async def test_sign_out_ends_the_session_and_offers_the_providers_sign_out(registry: Api) -> None:
     async with browser_like(registry) as client:
         answer = await sign_in_as(client, "ada")
         cookie = _session_cookie(answer)
         page = await client.get("/console")
         out = await client.post("/console/sign-out", data={"csrf_token": token_of(page.text)})
         assert out.status_code == 303
-        target = httpx.URL(out.headers["location"])
+        assert out.headers["location"] == "/console/sign-in?signed_out=1"
+        signed_out = await client.get(out.headers["location"])
+        assert "You are signed out." in signed_out.text
+        assert 'href="/console/sign-out/provider">sign out of it too' in signed_out.text
+        onward = await client.get("/console/sign-out/provider")
+        assert onward.status_code == 303
+        target = httpx.URL(onward.headers["location"])
         assert str(target).startswith(f"{registry.deps.settings.oidc_issuer}/session/end")
         assert target.params["client_id"] == CLIENT_ID
         assert target.params["post_logout_redirect_uri"] == (

@@ -30,6 +30,7 @@ def console_routes() -> list[BaseRoute]:
         Route("/console/sign-in/provider", auth.start_provider_sign_in, methods=["GET"]),
         Route("/console/sign-in/callback", auth.provider_callback, methods=["GET"]),
         Route("/console/sign-out", auth.sign_out, methods=["POST"]),
+        Route("/console/sign-out/provider", auth.sign_out_at_provider, methods=["GET"]),
         Route("/console/subprocessors", vendors.index, methods=["GET"]),
         Route("/console/subprocessors/new", vendors.create, methods=["GET", "POST"]),
         Route("/console/subprocessors/{id:str}", vendors.detail, methods=["GET"]),

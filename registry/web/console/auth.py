@@ -35,6 +35,7 @@ SIGN_IN_COOKIE = "registry_console_sign_in"
 PURPOSE = "sign-in"
 # Between leaving for the provider and coming back: the pending sign-in's id.
 PROVIDER_COOKIE = "registry_console_provider"
+SIGNED_OUT = "/console/sign-in?signed_out=1"
 # How each refusal of a provider's sign-in is answered.
 REFUSALS = {
     "PROVIDER_UNREACHABLE": (503, "Identity provider unreachable"),
@@ -246,16 +247,22 @@ async def _refused(deps: Deps, refused: SignInRefused) -> Response:
 
 @staff_page
 async def sign_out(page: Page) -> Response:
-    """`POST /console/sign-out`: the session ends on the server, not just in the browser;
-    a person is then sent to end their session at the provider too, when it offers that."""
+    """`POST /console/sign-out`: the session ends on the server, not just in the browser.
+    The signed-out page offers to end a person's session at the provider too (a form may
+    not redirect to another site: the console's pages allow `form-action 'self'`)."""
     await sessions.close(page.deps, page.session_id)
     await page.record("signOut", "ok")
-    signed_out = "/console/sign-in?signed_out=1"
-    target = signed_out
-    provider = _provider(page.request) if page.caller.person is not None else None
-    if provider is not None:
-        after = page.deps.settings.public_url.rstrip("/") + signed_out
-        target = await provider.end_session_url(page.deps, after) or signed_out
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(SIGNED_OUT, status_code=303)
     response.delete_cookie(COOKIE, path="/console")
     return response
+
+
+async def sign_out_at_provider(request: Request) -> Response:
+    """`GET /console/sign-out/provider`: on to the provider's end-session page, which
+    comes back to the signed-out page (RP-initiated logout); the console's own session
+    ended already."""
+    deps: Deps = request.app.state.deps
+    provider = _provider(request)
+    after = deps.settings.public_url.rstrip("/") + SIGNED_OUT
+    target = await provider.end_session_url(deps, after) if provider else None
+    return RedirectResponse(target or SIGNED_OUT, status_code=303)
