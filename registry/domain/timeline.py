@@ -10,7 +10,7 @@ customer's date; one customer's view differs from it by the vendors this module 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +23,9 @@ from registry.domain.models import (
     Objection,
     ObjectionResolution,
     ObjectionStatus,
+    Scope,
 )
+from registry.domain.scope import affects
 
 __all__ = [
     "CustomerVendors",
@@ -32,6 +34,7 @@ __all__ = [
     "customer_vendors",
     "timeline_ended",
     "vendors_released",
+    "widening_reaches_more",
 ]
 
 
@@ -96,3 +99,29 @@ def contract_end(objections: Iterable[Objection]) -> datetime | None:
 def timeline_ended(ends_at: datetime | None, at: datetime) -> bool:
     """Whether the customer's timeline has ended by `at` (its contract ended)."""
     return ends_at is not None and ends_at <= at
+
+
+def widening_reaches_more(
+    old: Scope, new: Scope, products: Sequence[str], hosting_region: str | None
+) -> bool:
+    """Whether widening a vendor's scope from `old` to `new` touches data of a customer
+    that `old` touched already, beyond what `old` did (a product or region added that it
+    uses). Such a customer is not newly affected, so a widening is not announced to it,
+    unless it was excluded from the vendor: then the widening is a new change for it."""
+    if not affects(new, products, hosting_region):
+        return False
+    mine = set(products) or None  # None: the customer uses every product
+    more_products = False
+    if old.products:
+        had = set(old.products)
+        if not new.products:  # now every product
+            more_products = mine is None or bool(mine - had)
+        else:
+            added = set(new.products) - had
+            more_products = bool(added) and (mine is None or bool(added & mine))
+    more_regions = (
+        hosting_region is None
+        and bool(old.hosting_regions)
+        and (not new.hosting_regions or bool(set(new.hosting_regions) - set(old.hosting_regions)))
+    )
+    return more_products or more_regions

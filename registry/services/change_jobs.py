@@ -13,11 +13,14 @@ import functools
 from datetime import datetime, timedelta
 
 from registry.domain import notice as rules
+from registry.domain import timeline
 from registry.domain.durations import parse_duration
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.domain.models import (
     Change,
+    ChangeStatus,
+    Customer,
     CustomerTerms,
     Notice,
     NoticeStatus,
@@ -28,6 +31,7 @@ from registry.services.deps import Deps
 from registry.store import (
     changes,
     customer_roster,
+    customers,
     events,
     ids,
     notice_schedule,
@@ -185,12 +189,78 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
         return written
     if batch and last_id is not None and not await write(batch, outbox, scheduled, last_id):
         return written
+    written += await _tell_excluded_again(deps, change, made, reachable, offsets)
     # Public subscribers hear of it once (idempotent: a rerun emits nothing new).
     await subscribers.emit_public(deps, change, EventType.CHANGE_ANNOUNCED)
     # A cancel that landed meanwhile is settled once the lease is free: its notices,
     # these too, are cancelled then (services/change_effects.py).
     await changes.finish_expansion(deps.db, change.id, owner=worker_id)
     return written + 1
+
+
+async def excluded_reached_by_widening(deps: Deps, change: Change) -> list[Customer]:
+    """Customers excluded from the vendor by an upheld objection whose data a widening
+    of its scope now touches beyond the old scope. The old scope touched them, so they
+    are not in the widening's groups; yet it is a new change for them and they are told
+    (their exclusion from the earlier change holds: domain/timeline.py)."""
+    if change.scope is None or change.scope_before is None:
+        return []
+    vendor = change.subprocessor_id
+    earlier = (await changes.by_subprocessors(deps.db, [vendor])).get(vendor, [])
+    excluded: set[str] = set()
+    for other in earlier:  # the changes that brought the vendor (or widened it) and stand
+        if (
+            other.id != change.id
+            and other.subprocessor_id == vendor
+            and other.status is not ChangeStatus.CANCELLED
+        ):
+            excluded.update(await notices.cancelled_customers(deps.db, other.id))
+    found = [await customers.get(deps.db, c) for c in sorted(excluded)]
+    return [
+        c
+        for c in found
+        if c is not None
+        and timeline.widening_reaches_more(
+            change.scope_before, change.scope, c.products, c.hosting_region
+        )
+    ]
+
+
+async def _tell_excluded_again(
+    deps: Deps,
+    change: Change,
+    made: rendering.ChangeRendering,
+    reachable: set[str],
+    offsets: tuple[timedelta, ...],
+) -> int:
+    """The notices of `excluded_reached_by_widening`, written like the groups' (every
+    write idempotent, so a rerun after a crash adds nothing)."""
+    batch: list[Notice] = []
+    scheduled: list[notice_schedule.Entry] = []
+    outbox: list[Event] = []
+    for customer in await excluded_reached_by_widening(deps, change):
+        plan = plan_notice(change, customer.terms, offsets)
+        notice = plan.for_customer(customer.id)
+        batch.append(notice)
+        is_reachable = customer.id in reachable
+        if is_reachable or plan.lags:
+            scheduled.extend(plan.schedule(notice, reachable=is_reachable))
+        if is_reachable:
+            outbox.append(
+                made.event(
+                    EventType.CHANGE_ANNOUNCED,
+                    notice,
+                    customer.terms,
+                    occurred_at=change.announced_at,
+                    dedupe=f"{change.id}:{customer.id}",
+                )
+            )
+    if not batch:
+        return 0
+    written = await notices.insert_batch(deps.db, batch)
+    await notice_schedule.add_many(deps.db, scheduled)
+    await events.emit_many(deps.db, outbox)
+    return written
 
 
 async def apply_effective_changes(deps: Deps, worker_id: str) -> int:

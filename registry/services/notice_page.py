@@ -61,6 +61,7 @@ class NoticePage:
     evidence: NoticeEvidence
     now: datetime
     contract_ends_at: datetime | None = None  # the customer's timeline ends there
+    excluded_by: Objection | None = None  # an earlier exclusion from this vendor, which holds
 
     @property
     def ends_first(self) -> bool:
@@ -132,7 +133,14 @@ async def page(deps: Deps, token: str, *, record_view: bool = True) -> NoticePag
     payload = snapshots.change_payload(change, snapshot, found.customer.terms.data_origin)
     proof = (await for_notices(deps, [found.notice]))[found.notice.id]
     ends = await contracts.ends_at(deps, found.customer.id)
-    return NoticePage(found, change, payload, proof, now, ends)
+    excluded = (
+        await contracts.exclusion_from(
+            deps, found.customer.id, change.subprocessor_id, other_than=change.id
+        )
+        if change.scope is not None
+        else None
+    )
+    return NoticePage(found, change, payload, proof, now, ends, excluded)
 
 
 def _person(name: str | None, email: str | None) -> tuple[str | None, str | None]:

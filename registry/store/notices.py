@@ -174,6 +174,16 @@ async def latest_at(db: Database, change_id: str, status: NoticeStatus) -> datet
     return found[0].effective_at if found else None
 
 
+async def cancelled_customers(db: Database, change_id: str) -> list[str]:
+    """The customers the change's notice was cancelled for (for a change that stands:
+    those excluded from it by an upheld objection)."""
+    found = db[NAME].find(
+        {**ids.notices_of_change(change_id), "status": NoticeStatus.CANCELLED.value},
+        {"customer_id": 1},
+    )
+    return [d["customer_id"] async for d in found]
+
+
 async def cancelled_count(db: Database, change_id: str) -> int:
     """How many of the change's notices were cancelled (for a change that stands: the
     customers it was cancelled for)."""

@@ -11,17 +11,7 @@ own key, and the public list.
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from html.parser import HTMLParser
-from urllib.parse import urlparse
 
-import pytest
-from pymongo import AsyncMongoClient
-
-from registry.clock import FrozenClock
 from registry.domain.drafts import ChangeAnnouncement, CustomerDraft, ProcessingLocationDraft
 from registry.domain.drafts import SubprocessorDetails as Details
 from registry.domain.models import (
@@ -31,135 +21,29 @@ from registry.domain.models import (
     Role,
     SubprocessorStatus,
 )
-from registry.scheduler.jobs import JOBS
-from registry.scheduler.loop import Scheduler
 from registry.services import changes as change_service
 from registry.services import customers, vendors
 from registry.services.caller import Caller
 from registry.store import events, notices, subprocessors
-from registry.store.database import Document
-from tests.conftest import Api, make_settings, running_api
+from tests.conftest import Api
+from tests.journeys.people import (
+    Person,
+    by_id,
+    drain,
+    link_in,
+    own_list,
+    page_text,
+    public_row,
+    status_line,
+    subjects,
+)
 from tests.mail import MailServer
 
 ADMIN = Caller(Role.ADMIN)
 TITLE = "Subprocessor replaced (emergency): Mailgun by Brevo SAS"
-ANNOUNCED = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-LIST = """query($asOf: DateTime) {
-  subprocessors(asOf: $asOf) { edges { node { legalName } } }
-}"""
 ANNOUNCE = """mutation($input: AnnounceChangeInput!) {
   announceChange(input: $input) { __typename ... on ChangeAnnounced { change { id } } }
 }"""
-
-
-@pytest.fixture
-async def mail() -> AsyncIterator[MailServer]:
-    server = MailServer()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
-async def api(
-    mongo_uri: str, mongo_client: AsyncMongoClient[Document], mail: MailServer
-) -> AsyncIterator[Api]:
-    name = f"t_journey_{uuid.uuid4().hex[:8]}"
-    settings = make_settings(mongo_uri, name, smtp_url=mail.url, public_url="http://registry.test")
-    async with running_api(settings, FrozenClock(ANNOUNCED)) as made:
-        yield made
-    await mongo_client.drop_database(name)
-
-
-class _Text(HTMLParser):
-    """The page's text as a reader sees it, and the text of one element by id."""
-
-    def __init__(self, wanted: str) -> None:
-        super().__init__()
-        self.wanted, self.depth = wanted, 0
-        self.found: list[str] = []
-        self.parts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.depth:
-            self.depth += 1
-        elif dict(attrs).get("id") == self.wanted:
-            self.depth = 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.depth:
-            self.depth -= 1
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-        if self.depth:
-            self.found.append(data)
-
-
-def by_id(html: str, element_id: str) -> str:
-    parser = _Text(element_id)
-    parser.feed(html)
-    return " ".join(" ".join(parser.found).split())
-
-
-def page_text(html: str) -> str:
-    parser = _Text("")
-    parser.feed(html)
-    return " ".join(" ".join(parser.parts).split())
-
-
-@dataclass
-class Person:
-    name: str
-    address: str
-    customer_id: str
-    key: str
-
-
-async def drain(api: Api) -> None:
-    await Scheduler(api.deps, JOBS, worker_id="journey").run_until_idle()
-
-
-def subjects(mail: MailServer, address: str) -> list[str]:
-    return [str(m["subject"]).strip() for m in mail.messages if address in str(m["to"])]
-
-
-def link_in(mail: MailServer, address: str) -> str:
-    for message in reversed(mail.messages):
-        if address in str(message["to"]):
-            body = message.get_body(("plain",))
-            assert body is not None
-            found = re.search(r"https?://\S+/notices/\S+", body.get_content())
-            if found:
-                return urlparse(found.group(0)).path
-    raise AssertionError(f"no notice link sent to {address}")
-
-
-async def status_line(api: Api, mail: MailServer, person: Person) -> str:
-    """The notice page's status line, as a browser without JavaScript shows it."""
-    answer = await api.http.get(link_in(mail, person.address))
-    assert answer.status_code == 200
-    return by_id(answer.text, "notice-status")
-
-
-async def own_list(api: Api, person: Person) -> set[str]:
-    data = await api.gql(LIST, {}, person.key)
-    return {e["node"]["legalName"] for e in data["subprocessors"]["edges"]}
-
-
-async def public_row(api: Api, vendor: str) -> str | None:
-    answer = await api.http.get("/subprocessors")
-    assert answer.status_code == 200
-    text = by_id(answer.text, "subprocessors")  # the list, not the change history
-    if vendor not in text:
-        return None
-    found = re.search(
-        rf"{vendor}(?: Being replaced still used for some customers[^.]*?\d{{4}})?", text
-    )
-    assert found is not None
-    return found.group(0)
 
 
 async def test_emergency_replacement_with_mixed_consent(api: Api, mail: MailServer) -> None:
