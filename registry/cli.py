@@ -244,6 +244,23 @@ def cmd_legal_impact(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_dora_register(args: argparse.Namespace, settings: Settings) -> int:
+    """A customer's DORA register templates that concern us, as the zip staff hand over."""
+    from registry.services import dora_register
+    from registry.services.caller import Caller
+
+    caller = Caller(role=Role.ADMIN, key_id="cli:dora-register")
+
+    async def run() -> bytes:
+        async with open_deps(settings) as deps:
+            return dora_register.package(await dora_register.extract(deps, caller, args.customer))
+
+    path = Path(args.out)
+    path.write_bytes(asyncio.run(run()))
+    print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="registry", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -296,6 +313,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--record", action="store_true", help="keep the report and tell staff, as the console does"
     )
     impact.set_defaults(func=cmd_legal_impact)
+
+    register = sub.add_parser(
+        "dora-register",
+        help="write a customer's DORA register templates (B_05.01, B_05.02, "
+        "B_02.02 locations) as a zip",
+    )
+    register.add_argument("--customer", required=True, help="the customer's id (cus_…)")
+    register.add_argument("--out", default="dora-register.zip", help="the zip to write")
+    register.set_defaults(func=cmd_dora_register)
 
     keys = sub.add_parser("keys", help="manage API keys")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)

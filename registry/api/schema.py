@@ -10,6 +10,7 @@ from registry.api.mutations.chains import ChainMutations
 from registry.api.mutations.changes import ChangeMutations
 from registry.api.mutations.corrections import CorrectionMutations
 from registry.api.mutations.customers import CustomerMutations
+from registry.api.mutations.dora import DoraMutations
 from registry.api.mutations.operator import OperatorMutations, OperatorQueries
 from registry.api.mutations.registry import RegistryMutations
 from registry.api.mutations.tias import TiaMutations
@@ -44,6 +45,7 @@ class Mutation(
     TiaMutations,
     OperatorMutations,
     ChainMutations,
+    DoraMutations,
 ):
     pass
 

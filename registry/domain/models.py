@@ -141,6 +141,8 @@ class Subprocessor:
     active_from: datetime | None = None
     active_until: datetime | None = None
     note: str | None = None
+    lei: str | None = None  # ISO 17442, for customers' DORA registers
+    headquarters_country: str | None = None
     # Who the vendor touches (DESIGN.md 8): the scope in force now.
     scope: Scope = field(default_factory=Scope)
 

@@ -63,6 +63,22 @@ VENDOR_FIELDS: tuple[Field, ...] = (
         shown=Shown.API | Shown.CONSOLE | Shown.EXPORT,
     ),
     Field(
+        "lei",
+        "LEI",
+        "The vendor's Legal Entity Identifier (ISO 17442, 20 characters, check digits "
+        "verified); customers' DORA registers identify providers by it.",
+        Kind.LEI,
+        shown=Shown.API | Shown.CONSOLE,
+    ),
+    Field(
+        "headquarters_country",
+        "Headquarters country",
+        "Where the vendor's headquarters are (ISO 3166-1 alpha-2), for customers' DORA "
+        "registers.",
+        Kind.COUNTRY,
+        shown=Shown.API | Shown.CONSOLE,
+    ),
+    Field(
         "note",
         "Note",
         "A remark by staff (e.g. where a fact comes from), up to 2000 characters.",

@@ -36,7 +36,7 @@ from registry.domain.models import (
     TransferMechanism,
 )
 from registry.domain.vendor_fields import VENDOR_FIELDS
-from registry.services import catalogs, chain_seeding, operator
+from registry.services import catalogs, chain_seeding, dora_register, operator
 from registry.services.customers import checked_terms, remember
 from registry.services.deps import Deps
 from registry.store import (
@@ -101,6 +101,9 @@ async def load_seed_file(deps: Deps, path: Path, *, progress: bool = False) -> S
     try:
         # The operator's identity, on first load only (services/operator.py).
         report.changed += int(await operator.seed(deps, data.get("company")))
+        report.changed += await dora_register.seed(
+            deps, None, (data.get("company") or {}).get("register")
+        )
     except ValidationError as exc:
         raise SeedError(f"{path}: {_detail(exc)}") from None
     try:
@@ -129,6 +132,8 @@ async def load_seed_file(deps: Deps, path: Path, *, progress: bool = False) -> S
     for entry in data.get("customers", []):
         try:
             report.changed += await _load_customer(deps, namespace, entry, since, report)
+            customer_id = stable_id("Customer", namespace, entry["key"])
+            report.changed += await dora_register.seed(deps, customer_id, entry.get("register"))
         except (ValidationError, KeyError, ValueError) as exc:
             detail = _detail(exc)
             raise SeedError(f"{path}: customer {entry.get('key')!r}: {detail}") from None

@@ -31,6 +31,7 @@ from registry.store import (
     operator,
     processing_locations,
     products,
+    register_details,
     roster_placements,
     staff_alerts,
     subprocessors,
@@ -72,6 +73,7 @@ COLLECTIONS: tuple[ModuleType, ...] = (
     staff_alerts,
     email_subscribers,
     operator,
+    register_details,
 )
 
 

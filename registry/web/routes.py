@@ -9,7 +9,16 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Route
 
 from registry.http.conditional import conditional
-from registry.web import diff_page, exports, feeds, metrics, notice_page, public, subscriptions
+from registry.web import (
+    diff_page,
+    dora_export,
+    exports,
+    feeds,
+    metrics,
+    notice_page,
+    public,
+    subscriptions,
+)
 
 
 def web_routes() -> list[BaseRoute]:
@@ -20,6 +29,11 @@ def web_routes() -> list[BaseRoute]:
         Route("/changes.atom", conditional(feeds.atom_feed), methods=["GET"]),
         Route("/changes.ics", conditional(feeds.calendar), methods=["GET"]),
         Route("/metrics", metrics.metrics, methods=["GET"]),
+        Route(
+            "/customers/{customer_id:str}/dora-register.zip",
+            dora_export.dora_register_zip,
+            methods=["GET"],
+        ),
         Route("/notices/{token:str}", notice_page.notice, methods=["GET"]),
         Route("/notices/{token:str}", notice_page.act, methods=["POST"]),
         Route("/notices/{token:str}/fresh-link", notice_page.fresh_link, methods=["POST"]),
