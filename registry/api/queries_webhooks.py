@@ -27,8 +27,8 @@ from registry.services import webhooks
 @strawberry.type
 class WebhookQueries:
     @strawberry.field(
-        description="Webhook subscriptions (never their secret). ADMIN keys see all, CUSTOMER "
-        "keys their own customer's."
+        description="Live webhook subscriptions (never their secret; deleted ones are left "
+        "out), by customer and id. ADMIN keys see all, CUSTOMER keys their own customer's."
     )
     async def webhook_subscriptions(
         self,
@@ -42,11 +42,19 @@ class WebhookQueries:
                 )
             ),
         ] = None,
-    ) -> list[WebhookSubscription]:
-        found = await webhooks.list_subscriptions(
-            info.context.deps, info.context.caller, customer_id
+        first: Annotated[int | None, strawberry.argument(description=FIRST)] = None,
+        after: Annotated[str | None, strawberry.argument(description=AFTER)] = None,
+    ) -> Connection[WebhookSubscription]:
+        return await paged(
+            partial(
+                webhooks.list_subscriptions, info.context.deps, info.context.caller, customer_id
+            ),
+            first,
+            after,
+            (as_text, as_text),
+            lambda s: (s.customer_id, s.id),
+            WebhookSubscription.from_domain,
         )
-        return [WebhookSubscription.from_domain(s) for s in found]
 
     @strawberry.field(
         description="The delivery log with every attempt, newest first. ADMIN keys see all, "

@@ -81,6 +81,21 @@ class UnsafeUrlError(RegistryError):
     pass
 
 
+class SubscriptionDisabled(RegistryError):
+    """A webhook subscription that is off (after failing, or never enabled again) was asked
+    to receive something: nothing is sent until it is enabled."""
+
+    def __init__(self, subscription_id: str, disabled_at: datetime | None, reason: str | None):
+        super().__init__(
+            f"webhook subscription {subscription_id} is disabled"
+            + (f" ({reason})" if reason else "")
+            + ": enable it (enableWebhookSubscription) first; nothing was sent"
+        )
+        self.subscription_id = subscription_id
+        self.disabled_at = disabled_at
+        self.reason = reason
+
+
 class EditConflict(RegistryError):
     """Someone else changed the record between the read an edit was made from and its
     write: the edit is refused whole, naming what changed, rather than overwrite it."""

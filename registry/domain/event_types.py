@@ -33,3 +33,7 @@ PUBLIC_EVENTS = (
     EventType.CHANGE_CANCELLED,
 )
 """What public e-mail subscribers receive (without any customer's deadlines)."""
+
+PING = "ping"
+"""A test event (sendTestEvent): sent on request to one subscription, whatever event types
+it chose, and never subscribed to, so it is not an `EventType`."""

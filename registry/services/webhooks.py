@@ -130,13 +130,21 @@ async def enable_subscription(deps: Deps, caller: Caller, subscription_id: str) 
 
 
 async def list_subscriptions(
-    deps: Deps, caller: Caller, customer_id: str | None = None
-) -> list[Subscription]:
+    deps: Deps,
+    caller: Caller,
+    customer_id: str | None = None,
+    *,
+    after: tuple[Any, ...] | None = None,
+    limit: int,
+) -> tuple[list[Subscription], int]:
+    """Live subscriptions by customer and id, `limit` after the key `after`, and how many
+    there are; another customer's read as none."""
     require_role(caller, *policy.WEBHOOK_ROLES)
     scope = policy.webhook_scope(caller)
     if customer_id is not None and not scope.allows(customer_id):
-        return []  # exactly what an unknown customer gets
-    return await webhook_subscriptions.for_customer(deps.db, customer_id or scope.only)
+        return [], 0  # exactly what an unknown customer gets
+    key = (str(after[0]), str(after[1])) if after else None
+    return await webhook_subscriptions.page(deps.db, customer_id or scope.only, key, limit)
 
 
 async def list_deliveries(

@@ -70,6 +70,27 @@ async def for_customer(db: Database, customer_id: str | None) -> list[Subscripti
     return [from_document(doc) async for doc in cursor]
 
 
+async def page(
+    db: Database, customer_id: str | None, after: tuple[str, str] | None, limit: int
+) -> tuple[list[Subscription], int]:
+    """`for_customer` a page at a time: up to `limit` after the (customer id, id) key, and
+    how many the whole list holds."""
+    query: Document = dict(_LIVE)
+    if customer_id is not None:
+        query["customer_id"] = customer_id
+    total = await db[NAME].count_documents(query)
+    if after is not None:
+        owner, last = after
+        query["$or"] = [
+            {"customer_id": {"$gt": owner}},
+            {"customer_id": owner, "_id": {"$gt": last}},
+        ]
+    cursor = (
+        db[NAME].find(query).sort([("customer_id", ASCENDING), ("_id", ASCENDING)]).limit(limit)
+    )
+    return [from_document(doc) async for doc in cursor], total
+
+
 async def active_for_customers(db: Database, customer_ids: Sequence[str]) -> list[Subscription]:
     """What dispatch fans out to: active, live subscriptions of these customers."""
     cursor = db[NAME].find(

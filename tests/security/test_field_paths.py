@@ -247,10 +247,7 @@ async def oracle(
     seen["WebhookDelivery"] = await _all_pages(schema, deps, caller, "webhookDeliveries")
     seen["AuditEntry"] = await _all_pages(schema, deps, caller, "auditLog")
     seen["EmailSubscriber"] = await _all_pages(schema, deps, caller, "emailSubscribers")
-    subs = (await run(schema, deps, caller, "{ webhookSubscriptions { id } }")).get(
-        "webhookSubscriptions"
-    )
-    seen["WebhookSubscription"] = {s["id"] for s in subs or ()}
+    seen["WebhookSubscription"] = await _all_pages(schema, deps, caller, "webhookSubscriptions")
     return seen
 
 

@@ -64,6 +64,7 @@ MUTATION_ACCESS: dict[str, set[str]] = {
     "deleteWebhookSubscription": {ADMIN, CUSTOMER},
     "replayDelivery": {ADMIN, CUSTOMER},
     "enableWebhookSubscription": {ADMIN, CUSTOMER},
+    "sendTestEvent": {ADMIN, CUSTOMER},
 }
 # Queries refused outright to some roles (others answer, limited to what they may see).
 QUERY_REFUSED: dict[str, set[str]] = {
@@ -190,6 +191,7 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "deleteWebhookSubscription": ("WebhookSubscriptionDeleted", {"id": New.SUBSCRIPTION}),
     "enableWebhookSubscription": ("WebhookSubscriptionEnabled", {"id": New.DISABLED_SUBSCRIPTION}),
     "replayDelivery": ("DeliveryReplayed", {"id": New.DELIVERY}),
+    "sendTestEvent": ("TestEventQueued", {"subscriptionId": New.SUBSCRIPTION}),
 }
 
 

@@ -46,7 +46,8 @@ mutation($id: ID!) { deleteWebhookSubscription(id: $id) {
   ... on NotFound { message }
 } }
 """
-LIST = "query($c: ID) { webhookSubscriptions(customerId: $c) { id customerId url } }"
+LIST = """query($c: ID) { webhookSubscriptions(customerId: $c) {
+  totalCount edges { node { id customerId url } } } }"""
 
 
 async def create(deps: Deps, key: str, **input: Any) -> dict[str, Any]:
@@ -181,7 +182,7 @@ async def test_customer_keys_never_see_each_other(api: Api, deps: Deps) -> None:
     ]
 
     assert for_them["__typename"] == "NotFound"
-    assert listed == {"webhookSubscriptions": []}
+    assert listed == {"webhookSubscriptions": {"totalCount": 0, "edges": []}}
     assert rotate_theirs == {
         "__typename": "NotFound",
         "message": f"no webhook subscription {their_sub['id']!r}",
@@ -191,9 +192,8 @@ async def test_customer_keys_never_see_each_other(api: Api, deps: Deps) -> None:
         "message": f"no webhook subscription {unknown_id!r}",
     }
     assert delete_theirs["__typename"] == "NotFound"
-    assert [s["id"] for s in (await gql(deps, their_key, LIST))["webhookSubscriptions"]] == [
-        their_sub["id"]
-    ]
+    edges = (await gql(deps, their_key, LIST))["webhookSubscriptions"]["edges"]
+    assert [e["node"]["id"] for e in edges] == [their_sub["id"]]
     assert await count_subscriptions(deps) == 1
 
 
@@ -237,7 +237,7 @@ async def test_deleted_subscription_cannot_be_rotated_or_deleted_again(
     assert deleted["subscription"]["deletedAt"] is not None
     assert rotated["__typename"] == again["__typename"] == "NotFound"
     assert await deps.db[webhook_subscriptions.NAME].find_one({"_id": sub_id}) == before
-    assert (await gql(deps, key, LIST))["webhookSubscriptions"] == []
+    assert (await gql(deps, key, LIST))["webhookSubscriptions"]["edges"] == []
 
 
 async def test_replaying_another_customers_delivery_is_not_found(api: Api, deps: Deps) -> None:

@@ -8,9 +8,15 @@ import strawberry
 
 from registry.api.context import Info
 from registry.api.mutations import attempt
-from registry.api.types.errors import NotFound, PermissionDenied, UnsafeUrl, ValidationError
+from registry.api.types.errors import (
+    NotFound,
+    PermissionDenied,
+    SubscriptionDisabled,
+    UnsafeUrl,
+    ValidationError,
+)
 from registry.api.types.webhook import WebhookDelivery, WebhookSubscription
-from registry.services import webhooks
+from registry.services import test_events, webhooks
 
 
 @strawberry.input(description="A new webhook subscription (createWebhookSubscription).")
@@ -65,6 +71,17 @@ class DeliveryReplayed:
     delivery: WebhookDelivery = strawberry.field(description="The delivery, PENDING again.")
 
 
+@strawberry.type(
+    description="sendTestEvent succeeded: a `ping` is queued for the subscription and sent "
+    "by the delivery worker like any event."
+)
+class TestEventQueued:
+    delivery: WebhookDelivery = strawberry.field(
+        description="The ping's delivery, PENDING until the worker sends it; follow it in "
+        "webhookDeliveries (eventType ping)."
+    )
+
+
 CreateWebhookSubscriptionPayload = Annotated[
     WebhookSubscriptionCreated | UnsafeUrl | ValidationError | NotFound | PermissionDenied,
     strawberry.union(
@@ -109,6 +126,15 @@ ReplayDeliveryPayload = Annotated[
     strawberry.union(
         "ReplayDeliveryPayload",
         description="The result of replayDelivery: DeliveryReplayed or an expected failure.",
+    ),
+]
+
+SendTestEventPayload = Annotated[
+    TestEventQueued | SubscriptionDisabled | NotFound | PermissionDenied,
+    strawberry.union(
+        "SendTestEventPayload",
+        description="The result of sendTestEvent: TestEventQueued or an expected failure "
+        "(SubscriptionDisabled: enable the subscription first).",
     ),
 ]
 
@@ -217,4 +243,27 @@ class WebhookMutations:
             call,
             lambda d: DeliveryReplayed(delivery=WebhookDelivery.from_domain(d)),
             target=id,
+        )
+
+    @strawberry.mutation(
+        description="Send a signed test event to one subscription, whatever event types it "
+        'chose: a POST of `{"type": "ping", "timestamp": …, "data": {"subscription": '
+        '{"id", "url"}, "customer": {"id"}, "message"}}` with the same '
+        "webhook-id, webhook-timestamp and webhook-signature headers, retries and delivery "
+        "log as real events. ADMIN keys, and CUSTOMER keys for their own customer's "
+        "subscriptions."
+    )
+    async def send_test_event(
+        self,
+        info: Info,
+        subscription_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The subscription's global id.")
+        ],
+    ) -> SendTestEventPayload:
+        call = test_events.send_test_event(info.context.deps, info.context.caller, subscription_id)
+        return await attempt(
+            info,
+            call,
+            lambda d: TestEventQueued(delivery=WebhookDelivery.from_domain(d)),
+            target=subscription_id,
         )

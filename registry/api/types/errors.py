@@ -72,6 +72,21 @@ class EditConflict:
     )
 
 
+@strawberry.type(description="The webhook subscription is disabled; nothing was sent.")
+class SubscriptionDisabled:
+    message: str = strawberry.field(description="What is wrong, in plain English.")
+    subscription_id: strawberry.ID = strawberry.field(
+        description="The disabled subscription's global id."
+    )
+    disabled_at: datetime | None = strawberry.field(
+        description="When it was disabled (DateTime, UTC); null if it never was enabled again "
+        "after being created disabled."
+    )
+    reason: str | None = strawberry.field(
+        description="Why it was disabled (e.g. failing deliveries since a date), as recorded."
+    )
+
+
 ErrorMember = (
     ValidationError
     | NotFound
@@ -80,6 +95,7 @@ ErrorMember = (
     | ObjectionDeadlinePassed
     | UnsafeUrl
     | EditConflict
+    | SubscriptionDisabled
 )
 
 
@@ -102,6 +118,13 @@ def from_domain(error: errors.RegistryError) -> ErrorMember:
             return ObjectionDeadlinePassed(message=error.message, deadline=error.deadline)
         case errors.UnsafeUrlError():
             return UnsafeUrl(message=error.message)
+        case errors.SubscriptionDisabled():
+            return SubscriptionDisabled(
+                message=error.message,
+                subscription_id=strawberry.ID(error.subscription_id),
+                disabled_at=error.disabled_at,
+                reason=error.reason,
+            )
         case errors.EditConflict():
             return EditConflict(
                 message=error.message,

@@ -32,7 +32,9 @@ class WebhookSubscription(Node):
         description="The endpoint that receives signed POSTs (Standard Webhooks)."
     )
     event_types: list[str] = strawberry.field(
-        description="The event types it receives (e.g. change.announced); all of them when empty."
+        description="The event types it receives (e.g. change.announced): every type when it "
+        "was created without a list. A test event (sendTestEvent, type ping) comes whatever "
+        "the list says."
     )
     active: bool = strawberry.field(
         description="False once disabled or deleted; inactive subscriptions receive nothing."
@@ -61,8 +63,8 @@ class WebhookSubscription(Node):
         description="The last successful delivery (DateTime, UTC)."
     )
     deleted_at: datetime | None = strawberry.field(
-        description="When it was deleted (DateTime, UTC); deleted subscriptions stay listed for "
-        "the record."
+        description="When it was deleted (DateTime, UTC). A deleted subscription is left out "
+        "of webhookSubscriptions; it is still read by its id (node), with its deliveries."
     )
 
     @classmethod
@@ -113,13 +115,23 @@ class WebhookAttempt:
         )
 
 
-@strawberry.type(description="One event sent to one subscription, with every attempt.")
+@strawberry.type(
+    description="One event sent to one subscription (or by e-mail to one notice address), with "
+    "every attempt. Its id is the webhook-id header of every attempt: the same on retries and "
+    "replays, so receivers drop duplicates by it (Standard Webhooks)."
+)
 class WebhookDelivery(Node):
-    subscription_id: strawberry.ID = strawberry.field(description="The subscription it is sent to.")
-    event_id: strawberry.ID = strawberry.field(
-        description="The event's id; also the webhook-id header, so receivers can drop duplicates."
+    subscription_id: strawberry.ID = strawberry.field(
+        description="The subscription it is sent to; for an e-mail, `email:` and the address."
     )
-    event_type: str = strawberry.field(description="The event type (e.g. change.announced).")
+    event_id: strawberry.ID = strawberry.field(
+        description="The event's id, shared by every delivery of that event (to each "
+        "subscription and notice address). The webhook-id header is not this: it carries the "
+        "delivery's own id."
+    )
+    event_type: str = strawberry.field(
+        description="The event type (e.g. change.announced); ping for a test event."
+    )
     channel: str = strawberry.field(description="webhook, or email to a notice address.")
     status: DeliveryStatus = strawberry.field(
         description="PENDING until it is delivered or its last attempt fails."
