@@ -138,12 +138,15 @@ def render_message(
     return message
 
 
-def identify(message: EmailMessage, operator: Operator | None, sender: str) -> None:
-    """`From` with the company's name before the sender address, and `Reply-To` its
-    privacy contact, so an answer reaches a person instead of the sending mailbox."""
+def identify(
+    message: EmailMessage, operator: Operator | None, sender: str, *, reply_to: bool = True
+) -> None:
+    """`From` with the company's name before the sender address, and (`reply_to`, for
+    mail to customers and the public) `Reply-To` its privacy contact, so an answer
+    reaches a person instead of the sending mailbox."""
     named = operator is not None and operator.named
     message["From"] = formataddr((operator.name, sender)) if operator and named else sender
-    if operator is not None and operator.privacy_email:
+    if reply_to and operator is not None and operator.privacy_email:
         message["Reply-To"] = operator.privacy_email
 
 

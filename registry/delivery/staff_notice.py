@@ -14,6 +14,9 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from registry.delivery.email import identify
+from registry.delivery.email_content import subject_prefix
+from registry.domain.operator import Operator
 from registry.domain.validation import shown
 
 CHANNEL_NAMES = {"email": "e-mail", "webhook": "webhook"}
@@ -66,14 +69,20 @@ def text(items: Sequence[NotDelivered], overview: str) -> str:
 
 
 def render(
-    items: Sequence[NotDelivered], *, sender: str, to: str, overview: str, now: datetime
+    items: Sequence[NotDelivered],
+    *,
+    sender: str,
+    to: str,
+    overview: str,
+    now: datetime,
+    operator: Operator | None = None,
 ) -> EmailMessage:
     """One message listing `items`; its Message-ID is made from their ids, so a copy
     sent again (a worker died before noting it sent) can be recognised."""
     digest = hashlib.sha256("\n".join(i.delivery_id for i in items).encode()).hexdigest()[:32]
     message = EmailMessage()
-    message["Subject"] = subject(len(items))
-    message["From"] = sender
+    message["Subject"] = subject_prefix(operator) + subject(len(items))
+    identify(message, operator, sender, reply_to=False)
     message["To"] = to
     message["Message-ID"] = f"<staff-alert.{digest}@{sender.rpartition('@')[2] or 'localhost'}>"
     message["Date"] = format_datetime(now)

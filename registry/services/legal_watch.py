@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from importlib import resources
 
-from registry.delivery import email
+from registry.delivery import email, email_content
 from registry.delivery.sender import TOTAL_TIMEOUT
 from registry.domain import in_force
 from registry.domain.errors import ValidationError
@@ -53,6 +53,7 @@ from registry.domain.reference import (
 from registry.domain.scope import ChangeAudience
 from registry.domain.tia import covering, review_due
 from registry.services import audience, audit
+from registry.services import operator as operators
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import STAFF, require_role
@@ -463,8 +464,10 @@ async def tell_staff(deps: Deps, worker_id: str) -> int:
         body += [event.title, *(f"  - {line}" for line in event.lines), f"  {base}{event.link}", ""]
     count = len(pending)
     message = EmailMessage()
-    message["Subject"] = f"Legal watch: {count} item{'' if count == 1 else 's'} for staff"
-    message["From"] = settings.smtp_from
+    told = await operators.identity(deps)
+    title = f"Legal watch: {count} item{'' if count == 1 else 's'} for staff"
+    message["Subject"] = email_content.subject_prefix(told) + title
+    email.identify(message, told, settings.smtp_from, reply_to=False)
     message["To"] = settings.staff_email
     message["Auto-Submitted"] = "auto-generated"
     message.set_content("\n".join(body))

@@ -18,6 +18,7 @@ from datetime import timedelta
 from registry.delivery import email, staff_notice
 from registry.delivery.sender import TOTAL_TIMEOUT
 from registry.domain.models import Role
+from registry.services import operator as operators
 from registry.services import undelivered
 from registry.services.caller import Caller
 from registry.services.deps import Deps
@@ -69,6 +70,7 @@ async def alert_staff(deps: Deps, worker_id: str) -> int:
         to=settings.staff_email,
         overview=f"{base}/console#deliveries",
         now=now,
+        operator=await operators.identity(deps),
     )
     server = email.parse_smtp_url(settings.smtp_url)
     result = await email.send(
