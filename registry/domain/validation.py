@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import pycountry
 
+from registry.domain import addresses
 from registry.domain.errors import ValidationError
 from registry.domain.labels import RESERVED_TERRITORIES
 
@@ -46,7 +47,6 @@ _IMAGE_MAGIC = {
     "image/jpeg": (b"\xff\xd8\xff",),
     "image/webp": (b"RIFF",),
 }
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _REGION = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\- ]{0,63}")
 _CODE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?")
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
@@ -163,12 +163,11 @@ def url(value: str | None, field: str) -> str | None:
 
 
 def email(value: str | None, field: str) -> str | None:
+    """One mailbox, parsed (domain/addresses.py): never a list, comment or display name."""
     if value is None:
         return None
     cleaned = plain(value, field).strip()
-    if not _EMAIL.match(cleaned) or len(cleaned) > 254:
-        raise ValidationError(field, f"{value!r} is not an email address")
-    return cleaned
+    return addresses.address(cleaned, field, f"{cleaned[:80]!r} is not an email address")
 
 
 def sha256(value: str | None, field: str = "sha256") -> str | None:

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError as PydanticValidationError
 
 from registry.delivery import email, retry, ssrf
-from registry.domain import validation
+from registry.domain import addresses, validation
 from registry.domain.durations import parse_duration
 from registry.domain.errors import ValidationError
 from registry.services import operator
@@ -115,10 +115,11 @@ def _loopback(host: str) -> bool:
 
 def _check_mail_addresses(settings: Settings) -> None:
     """The sender, the staff address and the public URL (in List-Unsubscribe) become
-    e-mail headers: one line each, and the staff address a real one, with a server to
-    send through."""
+    e-mail headers: one line each, the sender and the staff address one mailbox each
+    (domain/addresses.py), and a server to send through."""
     try:
         validation.plain(settings.smtp_from, "REGISTRY_SMTP_FROM")
+        addresses.sender(settings.smtp_from, "REGISTRY_SMTP_FROM")
         validation.plain(settings.public_url, "REGISTRY_PUBLIC_URL")
         if settings.staff_email is not None:
             validation.email(settings.staff_email, "REGISTRY_STAFF_EMAIL")

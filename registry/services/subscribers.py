@@ -3,7 +3,7 @@
 A request always gets the same answer ("check your inbox"), whether or not the address
 is known, so the form reveals nothing about who subscribes; nor does its timing: the
 request is queued and decided in the background, whatever the address's state. The
-address is parsed into one canonical mailbox (delivery/addresses.py), which the limit
+address is parsed into one canonical mailbox (domain/addresses.py), which the limit
 is keyed on and the only recipient. Only a confirmation is
 ever sent to an unconfirmed address, at most `CONFIRMATIONS_PER_DAY` a day; requests
 per client address are limited by the web layer. Confirmed subscribers get the public
@@ -21,7 +21,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
 
-from registry.delivery import addresses, email, email_content, notice_links, subscriber_links
+from registry.delivery import email, email_content, notice_links, subscriber_links
+from registry.domain import addresses
 from registry.domain.errors import NotFound
 from registry.domain.event_types import PUBLIC_EVENTS, EventType
 from registry.domain.events import Event
