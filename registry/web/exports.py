@@ -31,7 +31,16 @@ from registry.domain.operator import OPERATOR_FIELDS, Operator
 from registry.domain.transfers import evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.http.callers import request_caller
-from registry.services import audit, change_queries, evidence, listing, policy, tias, vendors
+from registry.services import (
+    audit,
+    change_queries,
+    customers,
+    evidence,
+    listing,
+    policy,
+    tias,
+    vendors,
+)
 from registry.services import list_diff as list_diffs
 from registry.services import operator as operators
 from registry.services.caller import Caller
@@ -71,6 +80,9 @@ NOTICE_COLUMNS = [
     "acknowledged_at",
     "acknowledged_by",
     "not_delivered",
+    # Added later, so columns read by position keep their place.
+    "customer_name",
+    "objection_contract_ends_at",
 ]
 
 
@@ -405,16 +417,28 @@ async def list_diff(request: Request) -> Response:
 
 async def proof_of_notice(request: Request) -> Response:
     """`/changes/{id}/notices.csv|json`: every affected customer, for auditors (staff only)."""
-    fmt = request.path_params["fmt"]
+    deps, caller = await _caller(request)
+    return await proof_of_notice_answer(
+        deps, caller, request.path_params["change_id"], request.path_params["fmt"]
+    )
+
+
+NAMES_BATCH = 500
+
+
+async def proof_of_notice_answer(deps: Deps, caller: Caller, change_id: str, fmt: str) -> Response:
+    """The proof of notice as CSV or JSON lines for whoever the policy lets read it: an
+    API key here, a console session from the change's page (web/console). Customer
+    names are looked up a batch of notices at a time as the rows stream."""
     if fmt not in ("csv", "json"):
         raise NotFound("use .csv or .json")
-    deps, caller = await _caller(request)
-    change, proven = await evidence.proof_of_notice(deps, caller, request.path_params["change_id"])
+    change, proven = await evidence.proof_of_notice(deps, caller, change_id)
 
-    def row(n: Notice, proof: NoticeEvidence) -> dict[str, Any]:
+    def row(n: Notice, proof: NoticeEvidence, names: dict[str, str]) -> dict[str, Any]:
         o = proof.objection
         return {
             "customer_id": n.customer_id,
+            "customer_name": names.get(n.customer_id),
             "sent_at": n.sent_at.isoformat(),
             "objection_deadline": n.objection_deadline.isoformat(),
             "effective_at": n.effective_at.isoformat(),
@@ -422,6 +446,7 @@ async def proof_of_notice(request: Request) -> Response:
             "objection_status": o.status.value if o else None,
             "objection_filed_at": o.filed_at.isoformat() if o else None,
             "objection_resolution": o.resolution.value if o and o.resolution else None,
+            "objection_contract_ends_at": _iso(o.contract_ends_at) if o else None,
             "objection_filed_by": proof.objection_filer,
             "delivered_at": _iso(proof.delivered_at),
             "channels": " ".join(proof.channels) or None,
@@ -431,9 +456,21 @@ async def proof_of_notice(request: Request) -> Response:
             "not_delivered": proof.not_delivered,
         }
 
+    async def named(batch: list[tuple[Notice, NoticeEvidence]]) -> list[dict[str, Any]]:
+        found = await customers.get_customers(deps, caller, [n.customer_id for n, _ in batch])
+        names = {c.id: c.name for c in found if c is not None}
+        return [row(n, proof, names) for n, proof in batch]
+
     async def rows() -> AsyncIterator[dict[str, Any]]:
-        async for n, proof in proven:
-            yield row(n, proof)
+        batch: list[tuple[Notice, NoticeEvidence]] = []
+        async for pair in proven:
+            batch.append(pair)
+            if len(batch) >= NAMES_BATCH:
+                for done in await named(batch):
+                    yield done
+                batch = []
+        for done in await named(batch):
+            yield done
 
     if fmt == "json":
 

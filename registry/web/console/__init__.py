@@ -71,6 +71,9 @@ def console_routes() -> list[BaseRoute]:
         Route("/console/legal/{id:str}", legal.report, methods=["GET"]),
         Route("/console/announce", announce.announce, methods=["GET", "POST"]),
         Route("/console/changes/{id:str}", announce.change_page, methods=["GET"]),
+        Route(
+            "/console/changes/{id:str}/notices.{fmt:str}", announce.proof_of_notice, methods=["GET"]
+        ),
         Route("/console/changes/{id:str}/cancel", announce.cancel_confirm, methods=["GET"]),
         Route("/console/changes/{id:str}/cancel", announce.cancel, methods=["POST"]),
         Route("/console/objections", objections.inbox, methods=["GET"]),

@@ -23,6 +23,7 @@ from registry.services import (
     customers,
     evidence,
 )
+from registry.web import exports
 from registry.web.console import forms
 from registry.web.console.names import customer_names, describe_changes, vendor_names
 from registry.web.console.render import when
@@ -165,6 +166,14 @@ async def _change_page(
         reason=reason,
         error=error,
     )
+
+
+@staff_page
+async def proof_of_notice(page: Page) -> Response:
+    """`GET /console/changes/{id}/notices.csv|json`: the proof of notice for the signed-in
+    person, the same document an API key downloads from /changes/{id}/notices.csv."""
+    params = page.request.path_params
+    return await exports.proof_of_notice_answer(page.deps, page.caller, params["id"], params["fmt"])
 
 
 @staff_page
