@@ -138,15 +138,6 @@ class Operator:
         """The labels of the essential fields left empty."""
         return [FIELDS_BY_NAME[name].label for name in ESSENTIAL if not getattr(self, name)]
 
-    def contact_lines(self) -> list[str]:
-        """How to reach the company, for the foot of a message or page."""
-        lines = []
-        if self.privacy_email:
-            lines.append(f"Objections and privacy questions: {self.privacy_email}")
-        if self.privacy_url:
-            lines.append(f"Privacy contact page: {self.privacy_url}")
-        return lines
-
     def header_text_colour(self) -> str:
         """Black or white, whichever reads better on the brand colour (WCAG contrast)."""
         if not self.brand_colour:

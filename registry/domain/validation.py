@@ -246,7 +246,7 @@ def image(value: str, field: str, *, max_bytes: int) -> str:
     if len(content) > max_bytes:
         raise ValidationError(field, f"{field} is too large ({len(content)} bytes): {size_hint}")
     if not content.startswith(_IMAGE_MAGIC[kind]):
-        raise ValidationError(field, f"{field} does not hold a {kind} image")
+        raise ValidationError(field, f"{field} is not the {kind} image it says it is")
     return f"data:{kind};base64,{encoded}"
 
 
