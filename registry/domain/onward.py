@@ -109,7 +109,7 @@ def hop_bases(link: ChainLink, country: str) -> list[TransferBasis]:
 
 def _as_basis(link: ChainLink, n: int, hop: HopBasis, country: str) -> TransferBasis:
     return TransferBasis(
-        id=f"{link.id}#{n + 1}",
+        id=f"#{n + 1} of the hop to {link.legal_name}",
         subprocessor_id=link.id,
         mechanism=hop.mechanism,
         destination=country,

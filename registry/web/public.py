@@ -25,7 +25,6 @@ from registry.domain.models import (
     ChangeStatus,
     DataOrigin,
     Subprocessor,
-    TransferStatus,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
@@ -34,7 +33,7 @@ from registry.services import operator as operators
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery
-from registry.web import scope_params
+from registry.web import chain_view, scope_params
 from registry.web.feeds import FEED_CHANGES
 from registry.web.pages import (
     MECHANISM_LABELS,
@@ -287,7 +286,8 @@ async def subprocessor_page(request: Request) -> Response:
     options = sorted(
         {loc.country for locs in all_locations.values() for loc in locs} | set(countries)
     )
-    counts = dict.fromkeys(TransferStatus, 0)
+    first_hops = {r.subprocessor.id: {c.code: c.evaluation for c in r.countries} for r in rows}
+    chains, counts = await chain_view.chains_of(deps, shown, first_hops, as_of)
     for row in rows:
         for country in row.countries:
             # Per processing location, as transferAssessment counts its items.
@@ -296,6 +296,7 @@ async def subprocessor_page(request: Request) -> Response:
         "subprocessors.html",
         headers={"cache-control": "private, max-age=60", "vary": "authorization"},
         rows=rows,
+        chains=chains,
         being_replaced=await change_queries.being_replaced(deps, shown, as_of),
         upcoming=upcoming,
         history=[d for d in history if d.change.id not in {u.change.id for u in upcoming}],
