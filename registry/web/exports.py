@@ -48,7 +48,7 @@ from registry.services.deps import Deps
 from registry.services.evidence import NoticeEvidence
 from registry.services.list_diff import DiffEntry
 from registry.services.listing import SubprocessorQuery
-from registry.web import public, scope_params
+from registry.web import chain_json, public, scope_params
 from registry.web.pages import MECHANISM_LABELS
 
 LIST_COLUMNS = [
@@ -59,10 +59,12 @@ LIST_COLUMNS = [
     "locations",
     "roles",
     "transfer_basis",
+    "chain",
 ]
 """After the id and the vendor's declared fields (domain/vendor_fields.py): where it
 handles data (codes; names; each location with its role and region; the roles), and
-the mechanism each transfer rests on per origin of the data, as the public page shows."""
+the mechanism each transfer rests on per origin of the data, as the public page shows;
+then the vendor's own sub-processors down the chain (web/chain_json.py)."""
 MAX_COUNTRIES = 50
 NOTICE_COLUMNS = [
     "customer_id",
@@ -126,11 +128,13 @@ def _exported(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def _cell(column: str, value: Any) -> Any:
+def _cell(column: str, value: Any, vendor: str = "") -> Any:
     """A list in one CSV cell: country codes by spaces, other lists by semicolons;
     locations and transfers as a person reads them."""
     if column == "locations":
         return "; ".join(_place(loc) for loc in value)
+    if column == "chain":
+        return chain_json.chain_cell(value, vendor)
     if column == "transfer_basis":
         return "; ".join(
             f"{t['origin']} → {t['country_name']}: {t['mechanism_label'] or t['status'].lower()}"
@@ -225,6 +229,7 @@ async def subprocessor_list(request: Request) -> Response:
     agreements = await vendors.dpas_of(deps, caller, ids)
     assessments = await tias.for_verdicts(deps, ids)
     on = (as_of or deps.clock.now()).date()
+    chains = await chain_json.chains_json(deps, caller, ids, as_of)
     declared = [
         f
         for f in shown_in(VENDOR_FIELDS, Shown.EXPORT)
@@ -257,6 +262,7 @@ async def subprocessor_list(request: Request) -> Response:
                 agreements.get(s.id, []),
                 assessments.get(s.id, []),
             ),
+            "chain": chains.get(s.id, []),
         }
         for s in subs
     ]
@@ -264,7 +270,7 @@ async def subprocessor_list(request: Request) -> Response:
         document = await _list_document(deps, caller, rows, as_of, query)
         return Response(orjson.dumps(document), media_type="application/json")
     header = ["id", *(f.name for f in declared), *LIST_COLUMNS]
-    table = [[_cell(c, r[c]) for c in header] for r in rows]
+    table = [[_cell(c, r[c], r["legal_name"]) for c in header] for r in rows]
     return Response(
         _csv(table, header),
         media_type="text/csv; charset=utf-8",

@@ -3,6 +3,8 @@ a link with each refusal."""
 
 from __future__ import annotations
 
+import csv
+import io
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -180,4 +182,23 @@ async def test_the_what_if_reaches_down_the_chain(seeded: Api, key: str) -> None
     assert deep["status"] == "INVALID"
     assert deep["reasons"][0] == (
         "weakest hop: Twilio Inc. → Amazon Web Services, Inc. (US), INVALID"
+    )
+
+
+async def test_the_list_exports_carry_the_chain(seeded: Api) -> None:
+    document = (await seeded.http.get("/subprocessors.json")).json()
+    zendesk = next(v for v in document["subprocessors"] if v["id"] == ZENDESK)
+    assert [(x["depth"], x["legal_name"]) for x in zendesk["chain"]] == [
+        (1, "Twilio Inc."),
+        (2, "Amazon Web Services, Inc."),
+    ]
+    twilio, aws = zendesk["chain"]
+    assert aws["parent_id"] == twilio["id"]
+    assert aws["catalog_vendor_id"] == AWS
+    assert twilio["bases"][0]["mechanism"] == "SCC_2021"
+    assert twilio["bases"][0]["scc_module"] == 3
+    text = (await seeded.http.get("/subprocessors.csv")).text
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert rows[ZENDESK]["chain"] == (
+        "Twilio Inc. (US) for Zendesk; Amazon Web Services, Inc. (US, IE) for Twilio Inc."
     )

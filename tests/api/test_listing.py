@@ -240,10 +240,10 @@ async def test_list_exports(listing_api: Api) -> None:
     assert csv_response.status_code == 200
     header, *rows = csv_response.text.strip().splitlines()
     # The id, the vendor's declared fields (domain/vendor_fields.py), its places and state,
-    # then where it handles data for people and the mechanism of each transfer.
+    # then where it handles data for people, the mechanism of each transfer and its chain.
     assert header == (
         "id,legal_name,purpose,data_categories,website,certifications,contact_email,"
-        "countries,status,active_from,country_names,locations,roles,transfer_basis"
+        "countries,status,active_from,country_names,locations,roles,transfer_basis,chain"
     )
     data = (await listing_api.gql(LIST, {"first": 100}))["subprocessors"]
     assert len(rows) == data["totalCount"]
