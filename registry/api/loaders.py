@@ -100,6 +100,9 @@ class Loaders:
         self.changes_by_subprocessor: DataLoader[str, list[Change]] = _grouped(
             bind(change_queries.changes_of_subprocessors)
         )
+        self.changes_about: DataLoader[str, list[Change]] = _grouped(
+            bind(change_queries.changes_about)
+        )
         self.objections_by_change: DataLoader[str, list[Objection]] = _grouped(
             bind(change_queries.objections_of_changes)
         )

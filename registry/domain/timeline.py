@@ -24,12 +24,15 @@ from registry.domain.models import (
     ObjectionResolution,
     ObjectionStatus,
     Scope,
+    Subprocessor,
 )
 from registry.domain.scope import affects
 
 __all__ = [
+    "BeingReplaced",
     "CustomerVendors",
     "applies_to_customer",
+    "being_replaced",
     "contract_end",
     "customer_vendors",
     "timeline_ended",
@@ -125,3 +128,34 @@ def widening_reaches_more(
         and (not new.hosting_regions or bool(set(new.hosting_regions) - set(old.hosting_regions)))
     )
     return more_products or more_regions
+
+
+@dataclass(frozen=True, slots=True)
+class BeingReplaced:
+    """A vendor a change in force takes away from some customers while others (whose own
+    dates are later, or who were excluded from the change) still use it."""
+
+    change: Change
+    replaced_by: str | None  # the vendor replacing it; None for a removal
+    last_used_until: datetime | None  # the last customer's date; None while one is excluded
+
+
+def being_replaced(
+    vendor: Subprocessor, changes: Iterable[Change], at: datetime
+) -> BeingReplaced | None:
+    """The change taking `vendor` away that is in force at `at` while some customer still
+    uses the vendor (the company's and the public's "being replaced" line), if any."""
+    if vendor.active_until is not None and vendor.active_until <= at:
+        return None  # taken from every customer by then
+    for change in changes:
+        taken = change.replaces_id if change.kind is ChangeKind.REPLACE else None
+        if change.kind is ChangeKind.REMOVE:
+            taken = change.subprocessor_id
+        if (
+            taken == vendor.id
+            and change.status is ChangeStatus.EFFECTIVE
+            and change.effective_at <= at
+        ):
+            brings = change.subprocessor_id if change.kind is ChangeKind.REPLACE else None
+            return BeingReplaced(change, brings, vendor.active_until)
+    return None

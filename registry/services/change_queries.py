@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from registry.domain import timeline
 from registry.domain.errors import PermissionDenied, ValidationError
 from registry.domain.models import (
     Change,
-    ChangeKind,
     ChangeStatus,
     Notice,
     Objection,
@@ -54,6 +54,15 @@ async def changes_of_subprocessors(
         return {}
     found = await changes.by_subprocessors(deps.db, subprocessor_ids)
     return {key: policy.visible_changes(caller, items) for key, items in found.items()}
+
+
+async def changes_about(
+    deps: Deps, caller: Caller, subprocessor_ids: Sequence[str]
+) -> dict[str, list[Change]]:
+    """Each vendor's changes, oldest first, to derive what the public list shows of a
+    vendor the caller already sees (that it is being replaced, until when); the changes
+    themselves are read through `get_changes`, under the policy."""
+    return await changes.by_subprocessors(deps.db, subprocessor_ids)
 
 
 async def page_notices(
@@ -196,18 +205,12 @@ async def being_replaced(
 ) -> dict[str, datetime | None]:
     """The listed vendors that a change in effect by `as_of` takes away from some
     customers while others still use them (public: the list shows them anyway): each
-    with the last customer's date, or None while a customer is excluded from the change."""
+    with the last customer's date, or None while a customer is excluded from the change
+    (domain/timeline.being_replaced)."""
     found = await changes.by_subprocessors(deps.db, [s.id for s in shown])
     result: dict[str, datetime | None] = {}
     for sub in shown:
-        for change in found.get(sub.id, []):
-            taken = change.replaces_id if change.kind is ChangeKind.REPLACE else None
-            if change.kind is ChangeKind.REMOVE:
-                taken = change.subprocessor_id
-            if (
-                taken == sub.id
-                and change.status is ChangeStatus.EFFECTIVE
-                and change.effective_at <= as_of
-            ):
-                result[sub.id] = sub.active_until
+        replaced = timeline.being_replaced(sub, found.get(sub.id, []), as_of)
+        if replaced is not None:
+            result[sub.id] = replaced.last_used_until
     return result

@@ -41,6 +41,11 @@ from tests.mail import MailServer
 
 ADMIN = Caller(Role.ADMIN)
 TITLE = "Subprocessor replaced (emergency): Mailgun by Brevo SAS"
+BEING_REPLACED = """query($id: ID!) {
+  subprocessor(id: $id) {
+    status beingReplaced { lastUsedUntil replacedBy { legalName } change { id } }
+  }
+}"""
 ANNOUNCE = """mutation($input: AnnounceChangeInput!) {
   announceChange(input: $input) { __typename ... on ChangeAnnounced { change { id } } }
 }"""
@@ -123,6 +128,16 @@ async def test_emergency_replacement_with_mixed_consent(api: Api, mail: MailServ
     found = await subprocessors.get(deps.db, mailgun.id)
     assert found is not None
     assert found.status is SubprocessorStatus.ACTIVE
+    # The same in GraphQL, for anyone who may read the list (the change itself for keys).
+    replaced = {
+        "lastUsedUntil": "2027-03-07T09:00:00+00:00",
+        "replacedBy": {"legalName": "Brevo SAS"},
+        "change": {"id": change_id},
+    }
+    shown = (await api.gql(BEING_REPLACED, {"id": mailgun.id}, strict.key))["subprocessor"]
+    assert shown == {"status": "ACTIVE", "beingReplaced": replaced}
+    shown = (await api.gql(BEING_REPLACED, {"id": mailgun.id}, None))["subprocessor"]
+    assert shown == {"status": "ACTIVE", "beingReplaced": {**replaced, "change": None}}
     effective = {
         d["customer_id"]
         async for d in deps.db[events.NAME].find(
@@ -158,6 +173,8 @@ async def test_emergency_replacement_with_mixed_consent(api: Api, mail: MailServ
     for person in people:
         assert await own_list(api, person) == {"Brevo SAS"}
     assert await public_row(api, "Mailgun") is None
+    shown = (await api.gql(BEING_REPLACED, {"id": mailgun.id}, admin))["subprocessor"]
+    assert shown == {"status": "RETIRED", "beingReplaced": None}
     found = await subprocessors.get(deps.db, mailgun.id)
     assert found is not None
     assert found.status is SubprocessorStatus.RETIRED

@@ -14,7 +14,7 @@ from registry.api.types.node import Node
 from registry.api.types.scope import Scope
 from registry.api.types.tia import TransferImpactAssessment
 from registry.api.types.version import RecordVersion
-from registry.domain import models
+from registry.domain import models, timeline
 from registry.domain.notice import customer_date
 from registry.domain.remark_fields import LOCATION_NOTE, TRANSFER_BASIS_NOTE
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
@@ -215,6 +215,42 @@ class StatusChange:
     at: datetime = strawberry.field(description="When it was entered (DateTime, UTC).")
 
 
+@strawberry.type(
+    description="A vendor that a change in force takes away from some customers while other "
+    "customers still use it: their own dates are later (an emergency replacement their terms "
+    "did not allow, a longer notice period), or they were excluded from the change by an "
+    "upheld objection. The public list shows it as being replaced, still used for some "
+    "customers until lastUsedUntil."
+)
+class BeingReplaced:
+    replaced_by_id: strawberry.Private[str | None]
+    change_id: strawberry.Private[str]
+    last_used_until: datetime | None = strawberry.field(
+        description="The last customer's own date (DateTime, UTC): from then on no customer's "
+        "data goes to this vendor and it is RETIRED. Null while a customer excluded from the "
+        "change keeps it, with no end date."
+    )
+
+    @strawberry.field(description="The vendor replacing it; null when the change removes it.")
+    async def replaced_by(self, info: Info) -> Subprocessor | None:
+        if self.replaced_by_id is None:
+            return None
+        found = await info.context.loaders.subprocessor.load(self.replaced_by_id)
+        return Subprocessor.from_domain(found) if found else None
+
+    @strawberry.field(
+        description="The change that takes it away (REPLACE or REMOVE); null for anonymous "
+        "callers, who read changes on the public page."
+    )
+    async def change(
+        self, info: Info
+    ) -> Annotated[Change, strawberry.lazy("registry.api.types.change")] | None:
+        from registry.api.types.change import Change
+
+        found = await info.context.loaders.change.load(self.change_id)
+        return Change.from_domain(found) if found else None
+
+
 @strawberry.type(description="A vendor that processes customer personal data on our behalf.")
 @declared.outputs(VENDOR_FIELDS)
 class Subprocessor(Node):
@@ -291,6 +327,23 @@ class Subprocessor(Node):
         context = info.context
         found = await corrections.history(context.deps, context.caller, self.id)
         return [RecordVersion.from_domain(v) for v in found]
+
+    @strawberry.field(
+        description="Set while a change in force takes this vendor away from some customers "
+        "and others still use it (the company's and the public's view; a CUSTOMER key's own "
+        "list follows its own date): what replaces it and until when it is still used. Null "
+        "otherwise: not taken away, or taken from every customer (then RETIRED)."
+    )
+    async def being_replaced(self, info: Info) -> BeingReplaced | None:
+        found = await info.context.loaders.changes_about.load(self.id)
+        replaced = timeline.being_replaced(self.entity, found, info.context.deps.clock.now())
+        if replaced is None:
+            return None
+        return BeingReplaced(
+            replaced_by_id=replaced.replaced_by,
+            change_id=replaced.change.id,
+            last_used_until=replaced.last_used_until,
+        )
 
     @strawberry.field(description="Changes that add, replace, remove or update this vendor.")
     async def changes(
