@@ -1,4 +1,6 @@
-"""GraphiQL at GET /graphql works offline and shows the schema's descriptions.
+"""GraphiQL at GET /graphql works offline, opens with example operations and the hint
+that a key goes in an `Authorization: Bearer` header, passes axe-core, and shows the
+schema's descriptions.
 
 The browser may reach only the registry itself: any other request fails the test, so a
 page that still needed a CDN would not render.
@@ -6,14 +8,19 @@ page that still needed a CDN would not render.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Page, Route, async_playwright
+from axe_playwright_python.async_playwright import Axe
+from graphql import parse, validate
+from playwright.async_api import Browser, Page, Route, async_playwright, expect
 
 from registry.api import graphiql
+from registry.api.graphiql_examples import EXAMPLES, Example
+from registry.api.schema import build_schema
 from registry.clock import FrozenClock
 from tests.conftest import START, Api, make_settings
 from tests.web.support import serving, web_app
@@ -43,8 +50,8 @@ async def browser() -> AsyncIterator[Browser]:
 async def test_graphiql_and_its_assets_are_served_by_the_registry(api: Api) -> None:
     page = await api.http.get("/graphql", headers={"accept": "text/html"})
     assert page.status_code == 200
-    assert "https://" not in page.text
-    assert "http://" not in page.text
+    # Nothing is loaded from elsewhere (the examples may show a URL as text).
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page.text)
     for name, media_type in graphiql.ASSETS.items():
         assert f'"{graphiql.ASSET_PATH}/{name}"' in page.text
         asset = await api.http.get(f"{graphiql.ASSET_PATH}/{name}")
@@ -99,3 +106,53 @@ async def test_the_documentation_explorer_shows_subprocessor_offline(
 def test_a_post_still_answers_json(live: str) -> None:
     response = httpx.post(f"{live}/graphql", json={"query": "{ viewer { role } }"})
     assert response.json() == {"data": {"viewer": {"role": None}}}
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.title)
+def test_every_example_operation_is_valid_against_the_schema(example: Example) -> None:
+    errors = validate(build_schema()._schema, parse(example.query))
+    assert errors == [], [e.message for e in errors]
+
+
+async def test_graphiql_opens_with_the_examples_and_the_header_hint(
+    live: str, browser: Browser
+) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = await context.new_page()
+        await page.goto(f"{live}/graphql")
+        hint = page.locator("#auth-hint")
+        await expect(hint).to_contain_text('{"Authorization": "Bearer rk_…"}')
+        tabs = page.locator(".graphiql-tab-button")
+        await expect(tabs).to_have_text(["CurrentList", "CustomerNotices", "Subscribe"])
+        # The first example answers without a key: the public list.
+        await page.get_by_role("button", name="Execute query (Ctrl-Enter)").click()
+        await expect(page.locator(".graphiql-response")).to_contain_text('"totalCount"')
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "graphiql-examples.png"))
+    finally:
+        await context.close()
+
+
+async def test_no_serious_accessibility_violation_in_graphiql(live: str, browser: Browser) -> None:
+    axe = Axe()
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = await context.new_page()
+        await page.goto(f"{live}/graphql")
+        await expect(page.locator(".graphiql-tab")).to_have_count(len(EXAMPLES))
+        checked = 0
+        for tab in ("CurrentList", "Subscribe"):
+            await page.locator(".graphiql-tab-button", has_text=tab).click()
+            await expect(page.get_by_label("Operation (GraphQL)")).to_have_count(1)
+            results = await axe.run(page)
+            blocking = [
+                (v["id"], v["help"], v["nodes"][:2])
+                for v in results.response["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+            assert blocking == [], (tab, blocking)
+            checked += 1
+        assert checked == 2
+    finally:
+        await context.close()
