@@ -91,26 +91,29 @@ class Receiver:
 @contextlib.asynccontextmanager
 async def worker(env: dict[str, str]) -> AsyncIterator[asyncio.subprocess.Process]:
     """A `registry worker` process, yielded once it says it runs."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "registry",
-        "worker",
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        assert proc.stdout is not None
-        async with asyncio.timeout(60):
-            line = await proc.stdout.readline()
-        if b"running" not in line:
-            raise RuntimeError(f"the worker did not start: {line!r}")
-        yield proc
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGKILL)
-        await proc.wait()
+    with tempfile.TemporaryFile() as log:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "registry",
+            "worker",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=log,
+        )
+        try:
+            assert proc.stdout is not None
+            async with asyncio.timeout(60):
+                line = await proc.stdout.readline()
+            if b"running" not in line:
+                log.seek(0)
+                said = log.read().decode(errors="replace")[-2000:]
+                raise RuntimeError(f"the worker did not start: {line!r}\n{said}")
+            yield proc
+        finally:
+            if proc.returncode is None:
+                proc.send_signal(signal.SIGKILL)
+            await proc.wait()
 
 
 async def _drained(deps: Deps) -> None:
