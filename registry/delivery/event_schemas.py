@@ -19,6 +19,7 @@ from typing import Any
 
 import orjson
 
+from registry.domain.chain_fields import CHAIN_SNAPSHOT_FIELDS
 from registry.domain.event_types import CHANGE_EVENTS, PUBLIC_EVENTS, EventType
 from registry.domain.fields import Field, Kind, Shown
 from registry.domain.models import (
@@ -95,6 +96,28 @@ def _declared(f: Field) -> Schema:
     return {**(_STRING if f.required else _TEXT_OR_NULL), "description": f.description}
 
 
+_CHAIN_LINK = _object(
+    {
+        "id": _STRING,
+        "depth": {"type": "integer", "minimum": 1},
+        "parentId": {**_STRING, "description": "The vendor's id, or another link's."},
+        **{f.api_name: _declared(f) for f in CHAIN_SNAPSHOT_FIELDS},
+        "catalogVendorId": _TEXT_OR_NULL,
+        "locations": {
+            "type": "array",
+            "items": _object(
+                {
+                    "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+                    "countryName": _STRING,
+                    "role": _enum(LocationRole),
+                }
+            ),
+        },
+    },
+    "A sub-processor of the vendor, or of one of its sub-processors, down the chain.",
+    optional={f.api_name for f in CHAIN_SNAPSHOT_FIELDS if not f.required},
+)
+
 # The vendor's fields as first released; any other declared one is optional (ADDED).
 _FIRST_VENDOR_KEYS = {"id", "legalName", "purpose", "dataCategories", "website", "locations"}
 _SUBPROCESSOR = _object(
@@ -102,9 +125,14 @@ _SUBPROCESSOR = _object(
         "id": _STRING,
         **{f.api_name: _declared(f) for f in SNAPSHOT_FIELDS},
         "locations": {"type": "array", "items": _LOCATION},
+        "chain": {
+            "type": "array",
+            "items": _CHAIN_LINK,
+            "description": "Its own sub-processors and theirs, depth first, as announced.",
+        },
     },
     "The vendor as announced.",
-    optional={f.api_name for f in SNAPSHOT_FIELDS} - _FIRST_VENDOR_KEYS,
+    optional=({f.api_name for f in SNAPSHOT_FIELDS} | {"chain"}) - _FIRST_VENDOR_KEYS,
 )
 _REPLACED: Schema = {
     "oneOf": [{"type": "null"}, _object({"id": _STRING, "legalName": _STRING})],

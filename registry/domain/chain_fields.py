@@ -9,7 +9,7 @@ are structured facts kept by `chain.py`, not edited as details.
 
 from __future__ import annotations
 
-from registry.domain.fields import Field, Kind, Shown
+from registry.domain.fields import Audience, Field, Kind, Shown
 
 _EVERYWHERE_BUT_NOTICE = Shown.API | Shown.CONSOLE | Shown.PUBLIC_PAGE | Shown.EXPORT
 _EVERYWHERE_BUT_NOTICE |= Shown.SNAPSHOT
@@ -80,3 +80,8 @@ CHAIN_FIELDS: tuple[Field, ...] = (
         shown=Shown.API | Shown.CONSOLE | Shown.EXPORT | Shown.SNAPSHOT,
     ),
 )
+
+CHAIN_SNAPSHOT_FIELDS = tuple(
+    f for f in CHAIN_FIELDS if Shown.SNAPSHOT in f.shown and f.audience is Audience.EVERYONE
+)
+"""What a change's snapshot carries of each sub-processor in the vendor's chain."""

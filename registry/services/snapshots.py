@@ -11,13 +11,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from registry.domain import chain as chain_rules
 from registry.domain import fields, labels
+from registry.domain.chain_fields import CHAIN_SNAPSHOT_FIELDS
 from registry.domain.models import Change, DataOrigin, Subprocessor
 from registry.domain.transfers import evaluate_transfer
 from registry.domain.vendor_fields import SNAPSHOT_FIELDS
 from registry.services import tias
 from registry.services.deps import Deps
-from registry.store import changes, dpas, processing_locations, subprocessors, transfer_bases
+from registry.store import (
+    chain_links,
+    changes,
+    dpas,
+    processing_locations,
+    subprocessors,
+    transfer_bases,
+)
 from registry.store.database import Document
 
 
@@ -60,8 +69,9 @@ async def take(deps: Deps, change: Change) -> Document:
                 }
             )
         transfers[origin.value] = verdicts
+    chain = await chain_snapshot(deps, change.subprocessor_id)
     return {
-        "subprocessor": vendor_as_sent(change.subprocessor_id, sub),
+        "subprocessor": {**vendor_as_sent(change.subprocessor_id, sub), "chain": chain},
         "replaces": (
             {"id": replaced.id, "legalName": replaced.legal_name}
             if replaced is not None
@@ -94,6 +104,29 @@ def vendor_as_sent(vendor_id: str, sub: Subprocessor | None) -> Document:
     if sub is None:  # a vendor no longer on record is named by its id
         sent["legalName"], sent["purpose"] = vendor_id, ""
     return sent
+
+
+async def chain_snapshot(deps: Deps, vendor_id: str) -> list[Document]:
+    """The vendor's chain as announced (every link not ended), depth first."""
+    links = (await chain_links.of_vendors(deps.db, [vendor_id])).get(vendor_id, [])
+    return [
+        {
+            "id": link.id,
+            "depth": depth,
+            "parentId": link.parent_id,
+            **{f.api_name: fields.to_json(f, getattr(link, f.name)) for f in CHAIN_SNAPSHOT_FIELDS},
+            "catalogVendorId": link.catalog_vendor_id,
+            "locations": [
+                {
+                    "country": loc.country,
+                    "countryName": labels.country_name(loc.country),
+                    "role": loc.role.value,
+                }
+                for loc in link.locations
+            ],
+        }
+        for depth, link in chain_rules.ordered(links, vendor_id)
+    ]
 
 
 async def of_change(deps: Deps, change: Change, stored: Document | None = None) -> Document:

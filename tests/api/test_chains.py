@@ -14,7 +14,8 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
-from registry.domain.models import Role
+from registry.domain.models import Change, ChangeKind, ChangeStatus, DataOrigin, Role
+from registry.services import snapshots
 from registry.services.access import create_api_key
 from registry.services.seeding import load_seed_file
 from registry.store import ids
@@ -202,3 +203,23 @@ async def test_the_list_exports_carry_the_chain(seeded: Api) -> None:
     assert rows[ZENDESK]["chain"] == (
         "Twilio Inc. (US) for Zendesk; Amazon Web Services, Inc. (US, IE) for Twilio Inc."
     )
+
+
+async def test_a_changes_snapshot_carries_the_chain(seeded: Api) -> None:
+    change = Change(
+        id="chg_x",
+        kind=ChangeKind.UPDATE,
+        subprocessor_id=ZENDESK,
+        announced_at=START,
+        effective_at=START,
+        status=ChangeStatus.ANNOUNCED,
+        earliest_allowed=START,
+    )
+    taken = await snapshots.take(seeded.deps, change)
+    body = snapshots.change_payload(change, taken, DataOrigin.EEA)
+    chain = body["subprocessor"]["chain"]
+    assert [(x["depth"], x["legalName"], x["address"][:3]) for x in chain] == [
+        (1, "Twilio Inc.", "101"),
+        (2, "Amazon Web Services, Inc.", "410"),
+    ]
+    assert chain[1]["locations"][1] == {"country": "IE", "countryName": "Ireland", "role": "BACKUP"}
