@@ -49,6 +49,7 @@ MUTATION_ACCESS: dict[str, set[str]] = {
     "resolveObjection": STAFF,
     "createCustomer": {ADMIN},
     "updateCustomer": {ADMIN},
+    "updateOperator": {ADMIN},
     "createProduct": STAFF,
     "createHostingRegion": STAFF,
     "removeProduct": STAFF,
@@ -147,6 +148,7 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "resolveObjection": ("ObjectionResolved", {"id": New.OBJECTION, "resolution": "ACCOMMODATED"}),
     "createCustomer": ("CustomerCreated", {"input": {"name": New.NAME}}),
     "updateCustomer": ("CustomerUpdated", {"id": New.CUSTOMER, "input": {"name": New.NAME}}),
+    "updateOperator": ("OperatorUpdated", {"input": {"dpaTitle": New.NAME}}),
     "createProduct": ("ProductCreated", {"input": {"code": New.CODE, "name": "CRM"}}),
     "createHostingRegion": (
         "HostingRegionCreated",
