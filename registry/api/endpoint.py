@@ -43,6 +43,7 @@ from registry.http.conditional import (
     period,
     registry_version,
     tag_key,
+    tag_version,
 )
 from registry.http.request_metrics import OPERATION_KEY, note_operation
 from registry.services import failed_auth, policy
@@ -214,7 +215,7 @@ class GraphQLEndpoint:
         etag = self.cache.tags.get(key)
         if etag is None:
             etag = entity_tag(
-                version,
+                version if static else await tag_version(request, caller, version),
                 caller,
                 when,
                 operation.digest,

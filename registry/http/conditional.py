@@ -1,7 +1,8 @@
 """HTTP conditional requests for read routes: `ETag`, `If-None-Match`, `304`, `Cache-Control`.
 
-A read's answer is a function of the registry version (bumped by every write), the
-caller's visibility, the request itself and the period of the day (dates are computed
+A read's answer is a function of the registry version (bumped by every write; for
+anonymous callers the public version, bumped by writes they can see), the caller's
+visibility, the request itself and the period of the day (dates are computed
 in customers' time zones), so an entity tag built from those changes whenever the
 answer may, without computing the answer: a poller whose copy is current gets `304 Not
 Modified` for the price of authentication. Anonymous answers may sit in a shared cache
@@ -135,6 +136,17 @@ async def registry_version(request: Request) -> int:
     return await watch.read()
 
 
+async def tag_version(request: Request, caller: Caller, version: int | None = None) -> int:
+    """The version an answer's entity tag is made from: the public version for anonymous
+    callers (it moves only with writes anonymous answers can show, store/meta.py), so
+    their tags never change with a customer's private write; `version` (or the registry
+    version) for callers with a key."""
+    if caller.is_anonymous:
+        watch: versions.VersionWatch = request.app.state.version_watch
+        return await watch.read_public()
+    return version if version is not None else await registry_version(request)
+
+
 def conditional(endpoint: Endpoint) -> Endpoint:
     """Give a read route `ETag`, `Cache-Control` and `304` answers; the route is unchanged.
 
@@ -151,7 +163,7 @@ def conditional(endpoint: Endpoint) -> Endpoint:
         except InvalidApiKey:
             return await endpoint(request)
         etag = entity_tag(
-            await registry_version(request),
+            await tag_version(request, caller),
             caller,
             period(deps.clock.now()),
             request.url.path,

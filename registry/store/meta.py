@@ -1,6 +1,11 @@
 """The registry version: a counter bumped by every write that changes what a query
 answers, so cached responses are keyed by it and never served stale.
 
+Beside it, the public version moves only with writes that can change what an anonymous
+caller is answered (store/write_watch.py `PRIVATE` lists the collections that cannot): the
+entity tags of anonymous answers are made from it, so a customer opening its notice
+page, or a subscription, tells the public nothing.
+
 Reading it on every request would cost a database round trip per cached answer, so
 each process keeps a `VersionWatch`: it polls the counter in the background (a write
 in another process is seen within `POLL_PERIOD_S` plus one round trip) and learns a
@@ -36,19 +41,26 @@ async def ensure_indexes(db: Database) -> None:
 
 
 async def version(db: Database) -> int:
+    return (await versions(db))[0]
+
+
+async def versions(db: Database) -> tuple[int, int]:
+    """The registry version and the public version."""
     doc = await db[NAME].find_one({"_id": _ID})
-    return int(doc["version"]) if doc else 0
+    return (int(doc["version"]), int(doc.get("public", 0))) if doc else (0, 0)
 
 
-async def bump(db: Database) -> int:
+async def bump(db: Database, *, public: bool = True) -> int:
+    """Bump the version; the public one too unless every write bumped for was `PRIVATE`."""
     try:
-        doc = await _increment(db)
+        doc = await _increment(db, public)
     except DuplicateKeyError:
-        doc = await _increment(db)  # two first bumps raced to insert: the document exists now
+        doc = await _increment(db, public)  # two first bumps raced to insert: it exists now
     bumped = int(doc["version"]) if doc else 0
+    public_now = int(doc.get("public", 0)) if doc else 0
     for watch in list(_watches):
         if watch.db == db:
-            watch.observe(bumped)
+            watch.observe(bumped, public_now)
     return bumped
 
 
@@ -63,9 +75,10 @@ async def set_flag(db: Database, name: str) -> None:
         await db[NAME].update_one({"_id": f"flag:{name}"}, {"$set": {"set": True}}, upsert=True)
 
 
-async def _increment(db: Database) -> Document | None:
+async def _increment(db: Database, public: bool) -> Document | None:
+    counters = {"version": 1, "public": 1} if public else {"version": 1}
     return await db[NAME].find_one_and_update(
-        {"_id": _ID}, {"$inc": {"version": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+        {"_id": _ID}, {"$inc": counters}, upsert=True, return_document=ReturnDocument.AFTER
     )
 
 
@@ -89,6 +102,7 @@ class VersionWatch:
         self.period_s = period_s
         self.stale_after_s = stale_after_s
         self._version = 0
+        self._public = 0
         self._heard_at = float("-inf")  # monotonic time of the last successful poll
         self._local_bumps = 0
         self._failing = False
@@ -107,10 +121,17 @@ class VersionWatch:
         known = self.current()
         return known if known is not None else await self.refresh()
 
-    def observe(self, bumped: int) -> None:
+    async def read_public(self) -> int:
+        """The public version, as fresh as `read`'s."""
+        if self.current() is None:
+            await self.refresh()
+        return self._public
+
+    def observe(self, bumped: int, public: int = 0) -> None:
         """A bump made in this process: never go back to an older version."""
         self._local_bumps += 1
         self._version = max(self._version, bumped)
+        self._public = max(self._public, public)
 
     async def refresh(self) -> int:
         """Poll once. Callers arriving while a recent poll is in flight share it: a stale
@@ -130,11 +151,12 @@ class VersionWatch:
         process landed while the poll was in flight: then keep the newer. What it read is
         known as of the moment the poll started."""
         bumps_before = self._local_bumps
-        polled = await version(self.db)
+        polled, public = await versions(self.db)
         if self._local_bumps == bumps_before:
-            self._version = polled
+            self._version, self._public = polled, public
         else:
             self._version = max(self._version, polled)
+            self._public = max(self._public, public)
         self._heard_at = max(self._heard_at, started)
         return self._version
 

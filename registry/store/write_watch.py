@@ -31,11 +31,26 @@ BOOKKEEPING = frozenset(
 )
 """Collections no query answers from: writes to them leave cached answers standing."""
 
+PRIVATE = frozenset(
+    {
+        "notice_views",  # a customer opening or acknowledging its notice page
+        "email_subscribers",  # someone subscribing to the public list's changes
+        "objections",
+        "api_keys",
+        "webhook_subscriptions",
+        "webhook_deliveries",
+    }
+)
+"""Collections no anonymous answer reads: writes to them move the registry version but
+not the public one (store/meta.py), so the public's entity tags tell nothing of them."""
+
 
 @dataclass(slots=True)
 class _Database:
     written: int = 0  # writes seen to finish
     retired: int = 0  # writes the version has been bumped for
+    written_public: int = 0  # of those, writes to collections anonymous answers read
+    retired_public: int = 0
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -44,13 +59,17 @@ class WriteWatch(monitoring.CommandListener):
 
     def __init__(self) -> None:
         self._databases: dict[str, _Database] = {}
-        self._started: dict[tuple[int, object], str] = {}
+        self._started: dict[tuple[int, object], tuple[str, bool]] = {}
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if event.command_name in _WRITES:
             collection = event.command.get(event.command_name)
             if isinstance(collection, str) and collection not in BOOKKEEPING:
-                self._started[(event.request_id, event.connection_id)] = event.database_name
+                public = collection not in PRIVATE
+                self._started[(event.request_id, event.connection_id)] = (
+                    event.database_name,
+                    public,
+                )
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         self._finished(event.request_id, event.connection_id)
@@ -60,9 +79,12 @@ class WriteWatch(monitoring.CommandListener):
         self._finished(event.request_id, event.connection_id)
 
     def _finished(self, request_id: int, connection_id: object) -> None:
-        name = self._started.pop((request_id, connection_id), None)
-        if name is not None:
-            self.of(name).written += 1
+        found = self._started.pop((request_id, connection_id), None)
+        if found is not None:
+            name, public = found
+            state = self.of(name)
+            state.written += 1
+            state.written_public += public
 
     def of(self, name: str) -> _Database:
         found = self._databases.get(name)

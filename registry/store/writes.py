@@ -37,7 +37,8 @@ async def retire_written(db: Database) -> bool:
     async with state.lock:
         if state.retired >= target:
             return False  # a concurrent call bumped for these writes meanwhile
-        covered = state.written
-        await meta.bump(db)
+        covered, public = state.written, state.written_public
+        await meta.bump(db, public=public > state.retired_public)
         state.retired = max(state.retired, covered)
+        state.retired_public = max(state.retired_public, public)
     return True

@@ -154,16 +154,16 @@ async def test_reads_of_a_stale_watch_share_one_poll(
     db = mongo_client[db_name]
     watch = VersionWatch(db, period_s=3600)
     polls = 0
-    read_version = meta.version
+    read_versions = meta.versions
 
-    async def counted(database: Database) -> int:
+    async def counted(database: Database) -> tuple[int, int]:
         nonlocal polls
         polls += 1
-        return await read_version(database)
+        return await read_versions(database)
 
-    monkeypatch.setattr(meta, "version", counted)
+    monkeypatch.setattr(meta, "versions", counted)
     assert watch.current() is None
     found = await asyncio.gather(*(watch.read() for _ in range(20)))
     assert polls == 1
-    assert set(found) == {await read_version(db)}
+    assert set(found) == {(await read_versions(db))[0]}
     assert watch.current() == found[0]
