@@ -378,7 +378,8 @@ ADDED_SINCE: dict[type, Document] = {
     # A new change is unsettled until its effects are applied; old ones have no key.
     Change: {"settled": False},
     # Upheld by ending the contract: when it ends (none on objections before it).
-    Objection: {"contract_ends_at": None},
+    # Who recorded the outcome, when a person signed in with the identity provider did.
+    Objection: {"contract_ends_at": None, "resolver": None},
 }
 # Fields added to contract terms, wherever terms are stored (customers, groups, the set).
 TERMS_ADDED_SINCE: Document = {"holiday_calendar": None}
