@@ -7,11 +7,13 @@ keeps a version (who, when, what before and after), like catalog corrections.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 
 from registry.domain import fields, versions
 from registry.domain import validation as check
 from registry.domain.errors import PermissionDenied, ValidationError
+from registry.domain.fields import Kind
 from registry.domain.models import Role
 from registry.domain.operator import OPERATOR_FIELDS, Operator, with_values
 from registry.domain.versions import RecordKind, RecordVersion, VersionAction
@@ -46,6 +48,21 @@ async def missing(deps: Deps) -> list[str]:
     return (await identity(deps)).missing()
 
 
+def _as_kept(operator: Operator) -> dict[str, object]:
+    """The fields as a version shows them: a logo by its size, not its bytes."""
+    kept: dict[str, object] = {}
+    for f in OPERATOR_FIELDS:
+        value = getattr(operator, f.name)
+        if f.kind is Kind.IMAGE and isinstance(value, str):
+            value = f"an image ({len(base64.b64decode(value.partition(',')[2]))} bytes)"
+        kept[f.name] = value
+    return kept
+
+
+def _changes(before: Operator, after: Operator) -> tuple[versions.FieldChange, ...]:
+    return versions.field_changes(_as_kept(before), _as_kept(after))
+
+
 def may_edit(caller: Caller) -> bool:
     """Whether the caller may set the identity (what `update` requires)."""
     try:
@@ -66,10 +83,7 @@ async def update(
     stored = await operators.get(deps.db)
     before = stored or defaults(deps.settings)
     after = with_values(before, values)
-    changes = versions.field_changes(
-        {f.name: getattr(before, f.name) for f in OPERATOR_FIELDS},
-        {f.name: getattr(after, f.name) for f in OPERATOR_FIELDS},
-    )
+    changes = _changes(before, after)
     if not changes and stored is not None:
         return stored
     version = RecordVersion(
@@ -129,9 +143,6 @@ async def seed(deps: Deps, company: Mapping[str, object] | None) -> bool:
         action=VersionAction.CORRECTED,
         at=deps.clock.now(),
         reason=SEED_REASON,
-        changes=versions.field_changes(
-            {f.name: getattr(base, f.name) for f in OPERATOR_FIELDS},
-            {f.name: getattr(after, f.name) for f in OPERATOR_FIELDS},
-        ),
+        changes=_changes(base, after),
     )
     return await operators.create(deps.db, after, version)

@@ -135,6 +135,11 @@ async def test_a_small_logo_is_kept_and_a_field_given_as_null_is_cleared(
     assert set_logo["operator"]["logo"] == logo
     cleared = await _update(api, admin_key, {"logo": None})
     assert cleared["operator"]["logo"] is None
+    # Versions name the logo by its size, never carry its bytes.
+    logo_changes = [c for c in cleared["operator"]["history"][0]["changes"] if c["field"] == "logo"]
+    assert logo_changes == [
+        {"field": "logo", "before": f"an image ({len(PNG)} bytes)", "after": None}
+    ]
     assert cleared["operator"]["privacyEmail"] == "dpo@acme.example"  # left out: kept
 
 
