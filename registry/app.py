@@ -23,6 +23,7 @@ from registry.clock import Clock, SystemClock
 from registry.delivery.sender import build_client
 from registry.http.body_limit import BodyLimit
 from registry.http.conditional import conditional
+from registry.http.header_limit import HeaderLimit
 from registry.http.request_metrics import MetricsMiddleware
 from registry.http.retirement import RetireWrites
 from registry.scheduler.jobs import JOBS
@@ -120,7 +121,12 @@ def create_app(
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(MetricsMiddleware), Middleware(BodyLimit), Middleware(RetireWrites)],
+        middleware=[
+            Middleware(HeaderLimit),
+            Middleware(MetricsMiddleware),
+            Middleware(BodyLimit),
+            Middleware(RetireWrites),
+        ],
         exception_handlers=dict(exception_handlers()),
     )
     app.state.schema = schema
