@@ -18,9 +18,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
 from registry.delivery import email, notice_links
+from registry.delivery.email_content import footer_lines, subject_prefix
 from registry.domain import people_dates as dates
 from registry.domain.labels import headline
 from registry.domain.models import Customer
+from registry.domain.operator import Operator
+from registry.services import operator as operators
 from registry.services import snapshots
 from registry.services.deps import Deps
 from registry.store import changes, customers, ids, notice_views, notices
@@ -67,8 +70,9 @@ async def _decide(deps: Deps, token: str) -> None:
             deps.settings.public_url, notice_links.sign(_key(deps), notice.id, issued)
         )
         title = await _title(deps, notice.change_id, customer)
+        told = await operators.identity(deps)
         for address in customer.notice_emails:
-            await _send(deps, message(deps, address, customer, title, link, now), address)
+            await _send(deps, message(deps, address, customer, title, link, now, told), address)
     except Exception:
         logger.exception("fresh notice link not sent")
 
@@ -82,12 +86,18 @@ async def _title(deps: Deps, change_id: str, customer: Customer) -> str:
 
 
 def message(
-    deps: Deps, to: str, customer: Customer, title: str, link: str, now: datetime
+    deps: Deps,
+    to: str,
+    customer: Customer,
+    title: str,
+    link: str,
+    now: datetime,
+    operator: Operator | None = None,
 ) -> EmailMessage:
     """The fresh link, to one of the contract's notice addresses."""
     out = EmailMessage()
-    out["Subject"] = f"A fresh link to your notice: {title}"
-    out["From"] = deps.settings.smtp_from
+    out["Subject"] = f"{subject_prefix(operator)}A fresh link to your notice: {title}"
+    email.identify(out, operator, deps.settings.smtp_from)
     out["To"] = to
     out["Date"] = format_datetime(now)
     out["Message-ID"] = make_msgid(domain=deps.settings.smtp_from.rpartition("@")[2] or None)
@@ -99,6 +109,7 @@ def message(
         f"The notice, where you can read, acknowledge and object:\n{link}\n\n"
         "This message goes only to the notice addresses in your contract. If nobody in "
         "your organisation asked, you need do nothing: the old link stays closed.\n"
+        "\n-- \n" + "\n".join(footer_lines(operator)) + "\n"
     )
     return out
 
