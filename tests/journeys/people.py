@@ -74,7 +74,9 @@ async def drain(api: Api) -> None:
 
 
 def subjects(mail: MailServer, address: str) -> list[str]:
-    return [str(m["subject"]).strip() for m in mail.messages if address in str(m["to"])]
+    """Subjects as a mail client shows them (a long one is folded: runs of spaces, which
+    unfolding an encoded word can leave, read as one)."""
+    return [" ".join(str(m["subject"]).split()) for m in mail.messages if address in str(m["to"])]
 
 
 def link_in(mail: MailServer, address: str) -> str:
