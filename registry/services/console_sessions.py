@@ -93,6 +93,9 @@ async def start_sign_in(deps: Deps, pending: PendingSignIn) -> str:
     id it is kept under."""
     browser_token = secrets.token_urlsafe(32)
     now = deps.clock.now()
+    # Sign-ins started and never finished (and idle sessions) go here, so anonymous
+    # starts cannot pile up beyond SIGN_IN_TIMEOUT's worth.
+    await console_sessions.delete_expired(deps.db, now)
     await console_sessions.insert(
         deps.db,
         StoredSession(

@@ -19,8 +19,11 @@ import pytest
 from registry.clock import FrozenClock
 from registry.domain.models import Role
 from registry.services.configuration import SettingsError, check_settings
+from registry.services.console_sessions import start_sign_in
 from registry.settings import Settings
 from registry.store import audit_log, console_sessions
+from registry.store.console_sessions import PendingSignIn
+from registry.web.console.auth import STARTS_PER_CLIENT
 from tests.conftest import Api, make_settings
 from tests.oidc.flow import answer_of, authorize, log_in_at_provider, sign_in_as
 from tests.oidc.provider import (
@@ -317,6 +320,23 @@ async def test_a_provider_that_is_down_gets_a_clear_page(mongo_uri: str, db_name
         assert refused.status_code == 503
         assert "could not be reached" in refused.text
         assert "nobody was signed in" in refused.text
+
+
+async def test_sign_ins_started_and_abandoned_are_bounded(
+    mongo_uri: str, db_name: str, provider: OpenIdProvider
+) -> None:
+    settings = oidc_settings(mongo_uri, db_name, provider.issuer)
+    async with fresh_registry(settings) as fresh, browser_like(fresh) as client:
+        for _ in range(STARTS_PER_CLIENT):
+            assert (await client.get("/console/sign-in/provider")).status_code == 303
+        refused = await client.get("/console/sign-in/provider")
+        assert refused.status_code == 429
+        assert "Too many sign-ins" in refused.text
+        # Abandoned ones are purged when they lapse, as the next sign-in starts.
+        assert await _pending(fresh) >= STARTS_PER_CLIENT
+        fresh.clock.advance(timedelta(minutes=11))
+        await start_sign_in(fresh.deps, PendingSignIn("s", "n", "v", "/console"))
+        assert await _pending(fresh) == 1
 
 
 async def test_api_keys_do_not_open_the_console_while_staff_sign_in_with_the_provider(

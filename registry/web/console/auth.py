@@ -29,6 +29,7 @@ from registry.web.console.session import (
     set_session_cookie,
     staff_page,
 )
+from registry.web.subscriptions import ClientLimiter
 
 # Before a session exists, the sign-in form's token is bound to this cookie instead.
 SIGN_IN_COOKIE = "registry_console_sign_in"
@@ -36,6 +37,8 @@ PURPOSE = "sign-in"
 # Between leaving for the provider and coming back: the pending sign-in's id.
 PROVIDER_COOKIE = "registry_console_provider"
 SIGNED_OUT = "/console/sign-in?signed_out=1"
+# Each start keeps a pending sign-in for ten minutes: a bound per client address.
+STARTS_PER_CLIENT, STARTS_WINDOW_S = 30, 600.0
 # How each refusal of a provider's sign-in is answered.
 REFUSALS = {
     "PROVIDER_UNREACHABLE": (503, "Identity provider unreachable"),
@@ -186,12 +189,26 @@ def _provider(request: Request) -> IdentityProvider | None:
     return made
 
 
+def _starts(request: Request) -> ClientLimiter:
+    found = getattr(request.app.state, "sign_in_starts", None)
+    if not isinstance(found, ClientLimiter):
+        found = ClientLimiter(limit=STARTS_PER_CLIENT, window=STARTS_WINDOW_S)
+        request.app.state.sign_in_starts = found
+    return found
+
+
 async def start_provider_sign_in(request: Request) -> Response:
     """`GET /console/sign-in/provider`: off to the company's identity provider."""
     deps: Deps = request.app.state.deps
     provider = _provider(request)
     if provider is None:
         return refusal(404, "No identity provider", "This registry has no identity provider.")
+    if not _starts(request).allow(request.client.host if request.client else "unknown"):
+        return refusal(
+            429,
+            "Too many sign-ins",
+            "Too many sign-ins were started from here. Wait a few minutes and try again.",
+        )
     try:
         url, browser_token = await provider.begin(deps, _next(request.query_params.get("next")))
     except SignInRefused as refused:
