@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from registry.domain import timeline
 from registry.domain.event_types import EventType
 from registry.domain.models import Change, ChangeKind, ChangeStatus, NoticeStatus
-from registry.services import rendering, settling, snapshots, subscribers
+from registry.services import chain_plans, rendering, settling, snapshots, subscribers
 from registry.services.deps import Deps
 from registry.store import changes, notices, subprocessors
 
@@ -110,6 +110,7 @@ STEPS: dict[ChangeStatus, tuple[Step, ...]] = {
     ChangeStatus.ANNOUNCED: (plan, keep_snapshot),
     ChangeStatus.CANCELLED: (
         withdraw_plan,
+        chain_plans.withdraw,
         cancel_notices,
         tell_cancelled,
         tell_public_cancelled,

@@ -7,6 +7,7 @@ from types import ModuleType
 from registry.store import (
     api_keys,
     audit_log,
+    chain_changes,
     chain_links,
     changes,
     console_sessions,
@@ -56,6 +57,7 @@ COLLECTIONS: tuple[ModuleType, ...] = (
     subprocessors,
     processing_locations,
     chain_links,
+    chain_changes,
     dpas,
     transfer_bases,
     transfer_impact_assessments,

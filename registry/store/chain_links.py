@@ -85,3 +85,9 @@ async def set_active(
         {"$set": {"active_from": active_from, "active_until": active_until}},
     )
     await digests.vendor_written(db, link.vendor_id)
+
+
+async def delete(db: Database, link: ChainLink) -> None:
+    """A link whose announcement was refused: it never was in any chain."""
+    await db[NAME].delete_one({"_id": link.id, "active_from": None})
+    await digests.vendor_written(db, link.vendor_id)

@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date
+import enum
+from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
 
 from registry.api.context import Info
 from registry.api.mutations import attempt
+from registry.api.mutations.changes import ChangeAnnounced
 from registry.api.types import declared
 from registry.api.types.chain import ChainLink
-from registry.api.types.errors import NotFound, PermissionDenied, ValidationError
+from registry.api.types.change import Change
+from registry.api.types.errors import (
+    NotFound,
+    NoticeWindowViolation,
+    PermissionDenied,
+    ValidationError,
+)
+from registry.api.types.scalars import describe_enum
 from registry.api.types.scope import ScopeInput
 from registry.domain import chain, models
 from registry.domain.chain_fields import CHAIN_FIELDS
-from registry.services import chains
+from registry.domain.errors import ValidationError as ValidationError_
+from registry.services import chain_changes, chains
 
 
 @strawberry.input(description="Where a sub-processor handles the data.")
@@ -98,6 +108,68 @@ class ChainLinkInput:
         )
 
 
+class ChainAction(enum.Enum):
+    ADD = "ADD"
+    REMOVE = "REMOVE"
+    REPLACE = "REPLACE"
+
+
+describe_enum(
+    ChainAction,
+    "What a chain change does.",
+    {
+        "ADD": "A sub-processor joins the chain (under the vendor or one of its links).",
+        "REMOVE": "A sub-processor leaves the chain, with the sub-processors below it.",
+        "REPLACE": "A sub-processor takes another's place under the same parent.",
+    },
+)
+
+
+@strawberry.input(
+    description="A change of an ACTIVE vendor's chain (announceChainChange): announced to "
+    "its customers as an UPDATE of the vendor, under the same notice windows."
+)
+class ChainChangeInput:
+    subprocessor_id: strawberry.ID = strawberry.field(description="The vendor in use.")
+    action: ChainAction = strawberry.field(description="ADD, REMOVE or REPLACE.")
+    link: ChainLinkInput | None = strawberry.field(
+        default=None,
+        description="ADD and REPLACE: the sub-processor coming in (its subprocessorId must be "
+        "the vendor's; a replacement serves the parent of the one it replaces).",
+    )
+    link_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="REMOVE and REPLACE: the sub-processor going (removing one takes the "
+        "sub-processors below it too).",
+    )
+    role: str | None = strawberry.field(
+        default=None,
+        description='What the vendor is to customers, for the notice: "our e-mail provider" '
+        'gives "Postmark, our e-mail provider, adds …"; up to 100 characters.',
+    )
+    effective_at: datetime | None = strawberry.field(
+        default=None,
+        description="When it takes effect; default: the longest notice period of the "
+        "customers it reaches. Refused inside any customer's window.",
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="A retry with the same key returns the same change."
+    )
+
+    def draft(self) -> chain_changes.ChainChangeDraft:
+        if self.link is not None and str(self.link.subprocessor_id) != str(self.subprocessor_id):
+            raise ValidationError_("link.subprocessorId", "the link belongs to subprocessorId")
+        return chain_changes.ChainChangeDraft(
+            subprocessor_id=str(self.subprocessor_id),
+            action=chain_changes.ChainAction(self.action.value),
+            link=self.link.draft() if self.link is not None else None,
+            link_id=str(self.link_id) if self.link_id else None,
+            role=self.role,
+            effective_at=self.effective_at,
+            idempotency_key=self.idempotency_key,
+        )
+
+
 @strawberry.type(description="recordChainLink succeeded.")
 class ChainLinkRecorded:
     link: ChainLink = strawberry.field(description="The sub-processor as recorded.")
@@ -109,6 +181,17 @@ RecordChainLinkPayload = Annotated[
         "RecordChainLinkPayload",
         description="The result of recordChainLink: ChainLinkRecorded or an expected failure "
         "(a cycle, a self-reference, a chain too deep, no location: ValidationError).",
+    ),
+]
+
+
+AnnounceChainChangePayload = Annotated[
+    ChangeAnnounced | NoticeWindowViolation | ValidationError | NotFound | PermissionDenied,
+    strawberry.union(
+        "AnnounceChainChangePayload",
+        description="The result of announceChainChange: ChangeAnnounced (an UPDATE of the "
+        "vendor whose description says where in the chain it is) or an expected failure "
+        "(a vendor not ACTIVE, a cycle, a date inside a notice window).",
     ),
 ]
 
@@ -129,5 +212,27 @@ class ChainMutations:
             info,
             chains.record_link(deps, caller, str(input.subprocessor_id), input.draft()),
             lambda link: ChainLinkRecorded(link=ChainLink.from_domain(link, 0)),
+            target=str(input.subprocessor_id),
+        )
+
+    @strawberry.mutation(
+        description="Announce adding, removing or replacing a sub-processor at any depth of an "
+        "ACTIVE vendor's chain, through the change engine (notices, windows, objections, "
+        "webhooks, e-mails, feeds). ADMIN and PROCUREMENT."
+    )
+    async def announce_chain_change(
+        self,
+        info: Info,
+        input: Annotated[ChainChangeInput, strawberry.argument(description="The change.")],
+    ) -> AnnounceChainChangePayload:
+        deps, caller = info.context.deps, info.context.caller
+
+        async def call() -> models.Change:
+            return await chain_changes.announce(deps, caller, input.draft())
+
+        return await attempt(
+            info,
+            call(),
+            lambda c: ChangeAnnounced(change=Change.from_domain(c)),
             target=str(input.subprocessor_id),
         )
