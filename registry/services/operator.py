@@ -95,6 +95,7 @@ async def update(
         changes=changes,
         key_id=caller.key_id,
         role=caller.role.value if caller.role else None,
+        person=caller.person,
     )
     if stored is None:
         if await operators.create(deps.db, after, version):
