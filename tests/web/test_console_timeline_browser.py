@@ -119,6 +119,8 @@ async def test_preview_change_page_and_cancel(web: Api, base_url: str, browser: 
         await expect(table.locator("tr", has_text="Consenting GmbH")).to_contain_text("In effect")
         await expect(table.locator("tr", has_text="Strict SA")).to_contain_text("Pending")
         await expect(table.locator("tr", has_text="Strict SA")).to_contain_text("May object until")
+        proof = page.locator("#proof-links").get_by_role("link", name="CSV")
+        await expect(proof).to_have_attribute("href", f"/console/changes/{change_id}/notices.csv")
         await page.screenshot(path=str(DOCS / "console-change-timelines.png"), full_page=True)
         # In force for one customer: it cannot be cancelled, and the page says what to do.
         await expect(page.get_by_text("cannot be cancelled")).to_be_visible()

@@ -140,6 +140,14 @@ async def test_a_forged_link_shows_a_404_page(world: World, told: Told, browser:
     assert "This link is not valid" in await page.content()
     evidence = await world.evidence(told.change_id)
     assert evidence[world.customers["Bolt Ltd"]]["viewedAt"] is None
+    # The same page for every dead link offers a fresh link to the contract's addresses.
+    guard = await page.locator("input[name=guard]").get_attribute("value")
+    assert guard is not None
+    assert await audited(browser, link[:-3] + "xyz") == []
+    await page.get_by_role("button", name="Send a fresh link").click()
+    assert "a fresh link is on its way" in await page.locator("#link-message").inner_text()
+    fresh = f"{link[:-3]}xyz/fresh-link"
+    assert await audited(browser, fresh, method_post={"guard": guard}) == []
 
 
 async def test_the_pages_have_no_serious_accessibility_violations(
@@ -185,5 +193,9 @@ async def test_a_post_after_the_deadline_is_refused(
     assert (await posted.value).status == 409
     assert "after the deadline to object" in await page.content()
     assert "Too late, perhaps" in await page.locator("#not-filed").inner_text()  # kept
+    guard = await page.locator("input[name=guard]").first.get_attribute("value")
+    assert guard is not None
+    late = {"action": "object", "guard": guard, "reason": "Late", "name": "Cy", "email": "c@d.test"}
+    assert await audited(browser, told.link_for("privacy@cora.test"), method_post=late) == []
     data = await world.api.gql(OBJECTIONS, {"id": told.change_id}, world.admin)
     assert data["change"]["objections"] == []
