@@ -10,6 +10,7 @@ to act on. No API vocabulary appears in any message.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -215,7 +216,7 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
         heading=title,
         intro=intro,
         facts=facts,
-        places=[place(loc) for loc in sub.get("locations") or []],
+        places=[*(place(loc) for loc in sub.get("locations") or []), *chain_places(sub)],
         dates=when,
         link=link if isinstance(link, str) else None,
         link_text=(
@@ -232,6 +233,21 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
         calendar=calendar,
         operator=operator,
     )
+
+
+def chain_places(sub: Mapping[str, Any]) -> list[str]:
+    """Where the vendor's sub-processors take the data, down the chain: "United States
+    (US): Twilio Inc., sub-processor of Zendesk"."""
+    chain = sub.get("chain") or []
+    names = {x.get("id"): x.get("legalName") for x in chain}
+    found = []
+    for x in chain:
+        where = ", ".join(
+            f"{loc.get('countryName')} ({loc.get('country')})" for loc in x.get("locations") or []
+        )
+        parent = names.get(x.get("parentId")) or sub.get("legalName")
+        found.append(f"{where}: {x.get('legalName')}, sub-processor of {parent}")
+    return found
 
 
 def subject_prefix(operator: Operator | None) -> str:

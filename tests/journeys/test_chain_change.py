@@ -84,6 +84,7 @@ async def test_a_chain_change_is_announced_told_and_takes_effect(
     assert subject.startswith("Subprocessor changed: Postmark — object by ")
     text = bodies_to(mail, ADDRESS)[-1]
     assert SAID in text
+    assert "  - United States (US): Amazon Web Services, Inc., sub-processor of Postmark" in text
     MAIL_SAMPLE.parent.mkdir(exist_ok=True)
     MAIL_SAMPLE.write_text(f"Subject: {subject}\n\n{text}")
     told = await webhook_bodies(api, change["id"], "change.announced")
