@@ -103,6 +103,8 @@ async def test_a_person_signs_in_is_named_and_signs_out(
             page.get_by_role("heading", name="Sign in to the staff console")
         ).to_be_visible()
         await _no_blocking_violation(axe_check, page)
+        ARTIFACTS.mkdir(exist_ok=True)
+        await page.screenshot(path=str(ARTIFACTS / "console-oidc-sign-in.png"))
         await expect(page.get_by_label("API key")).to_have_count(0)
         await page.get_by_role("link", name="Sign in with your company account").click()
         assert page.url.startswith(world.provider)
@@ -114,13 +116,13 @@ async def test_a_person_signs_in_is_named_and_signs_out(
         await page.goto(f"{world.registry}/console")
         await expect(page.get_by_role("heading", name="Overview")).to_be_visible()
         await _no_blocking_violation(axe_check, page)
-        ARTIFACTS.mkdir(exist_ok=True)
         await page.screenshot(path=str(ARTIFACTS / "console-oidc-signed-in.png"))
 
         await page.get_by_role("button", name="Sign out").click()
         await page.wait_for_url(f"{world.registry}/console/sign-in?signed_out=1")
         await expect(page.get_by_role("status")).to_have_text("You are signed out.")
         await _no_blocking_violation(axe_check, page)
+        await page.screenshot(path=str(ARTIFACTS / "console-oidc-signed-out.png"))
         # Ending the session at the provider too: it asks to confirm, then comes back.
         await page.get_by_role("link", name="sign out of it too").click()
         await page.get_by_role("button", name="Yes, sign me out").click()
