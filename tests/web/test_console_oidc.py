@@ -223,6 +223,16 @@ async def test_a_replayed_code_opens_nothing(registry: Api) -> None:
         assert (await attacker.get("/console")).status_code == 303
 
 
+async def test_a_sign_in_left_at_the_provider_too_long_expires(registry: Api) -> None:
+    async with browser_like(registry) as client:
+        back = await log_in_at_provider(await authorize(client), "ada")
+        registry.clock.advance(timedelta(minutes=11))
+        late = await client.get(back)
+        assert late.status_code == 400
+        assert "already used or took too long" in late.text
+        assert _session_cookie(late) is None
+
+
 async def test_an_idle_session_expires(registry: Api) -> None:
     async with browser_like(registry) as client:
         assert (await sign_in_as(client, "ada")).status_code == 303
