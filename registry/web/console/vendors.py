@@ -376,7 +376,7 @@ def incomplete_basis(page: Page) -> str | None:
     mechanism = page.field("mechanism")
     if mechanism in BASIS_CHOICES["with_modules"] and not page.field("sccModule"):
         return (
-            f"This {MECHANISM_LABELS[TransferMechanism(mechanism)]} basis names no module: "
+            f"This basis on the {MECHANISM_LABELS[TransferMechanism(mechanism)]} names no module: "
             "its verdict will ask which module applies. Choose the module, or confirm that "
             "it is saved without one for now."
         )
