@@ -11,7 +11,8 @@ from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
-from registry.domain import scc_modules
+from registry.domain import chain, scc_modules
+from registry.domain.chain_fields import CHAIN_FIELDS
 from registry.domain.drafts import (
     DpaDraft,
     ProcessingLocationDraft,
@@ -20,6 +21,7 @@ from registry.domain.drafts import (
     TransferBasisDraft,
 )
 from registry.domain.errors import RegistryError, ValidationError
+from registry.domain.fields import Shown, shown_in
 from registry.domain.models import (
     DataOrigin,
     LocationRole,
@@ -30,7 +32,14 @@ from registry.domain.models import (
 )
 from registry.domain.transfers import evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
-from registry.services import catalogs, change_queries, console_vendors, corrections, vendors
+from registry.services import (
+    catalogs,
+    chains,
+    change_queries,
+    console_vendors,
+    corrections,
+    vendors,
+)
 from registry.web.console import declared, forms
 from registry.web.console.names import vendor_names
 from registry.web.console.session import Page, errors_of, staff_page
@@ -146,6 +155,9 @@ async def detail(page: Page) -> Response:
         ),
         on=on,
         done=DONE.get(page.request.query_params.get("done", "")),
+        chain=chain.ordered(await chains.drafts_of(deps, sub.id), sub.id),
+        chain_fields=shown_in(CHAIN_FIELDS, Shown.CONSOLE),
+        now=deps.clock.now(),
     )
 
 
