@@ -73,8 +73,7 @@ VENDOR_FIELDS: tuple[Field, ...] = (
     Field(
         "headquarters_country",
         "Headquarters country",
-        "Where the vendor's headquarters are (ISO 3166-1 alpha-2), for customers' DORA "
-        "registers.",
+        "Where the vendor's headquarters are (ISO 3166-1 alpha-2), for customers' DORA registers.",
         Kind.COUNTRY,
         shown=Shown.API | Shown.CONSOLE,
     ),
