@@ -8,47 +8,50 @@ from functools import cache
 from typing import Any
 
 import pycountry
+from babel.lists import format_list
 
+from registry.domain import languages
 from registry.domain.models import ChangeKind, LocationRole, TransferMechanism, TransferStatus
+from registry.domain.translations import N_, catalog
 
 MECHANISMS: Mapping[TransferMechanism, str] = {
-    TransferMechanism.ADEQUACY: "Adequacy decision",
-    TransferMechanism.EU_US_DPF: "EU–US Data Privacy Framework",
-    TransferMechanism.UK_US_DATA_BRIDGE: "UK–US data bridge",
-    TransferMechanism.SWISS_US_DPF: "Swiss–US Data Privacy Framework",
-    TransferMechanism.SCC_2021: "Standard contractual clauses (2021)",
-    TransferMechanism.SCC_2010: "Standard contractual clauses (2010)",
-    TransferMechanism.UK_IDTA: "UK international data transfer agreement",
-    TransferMechanism.UK_ADDENDUM: "UK Addendum to the SCCs",
-    TransferMechanism.BCR: "Binding corporate rules",
-    TransferMechanism.CODE_OF_CONDUCT: "Code of conduct",
-    TransferMechanism.CERTIFICATION: "Certification",
-    TransferMechanism.AD_HOC_CLAUSES: "Ad hoc contractual clauses",
-    TransferMechanism.DEROGATION: "Art. 49 derogation",
-    TransferMechanism.PRIVACY_SHIELD: "EU–US Privacy Shield",
-    TransferMechanism.SAFE_HARBOR: "Safe Harbor",
+    TransferMechanism.ADEQUACY: N_("Adequacy decision"),
+    TransferMechanism.EU_US_DPF: N_("EU–US Data Privacy Framework"),
+    TransferMechanism.UK_US_DATA_BRIDGE: N_("UK–US data bridge"),
+    TransferMechanism.SWISS_US_DPF: N_("Swiss–US Data Privacy Framework"),
+    TransferMechanism.SCC_2021: N_("Standard contractual clauses (2021)"),
+    TransferMechanism.SCC_2010: N_("Standard contractual clauses (2010)"),
+    TransferMechanism.UK_IDTA: N_("UK international data transfer agreement"),
+    TransferMechanism.UK_ADDENDUM: N_("UK Addendum to the SCCs"),
+    TransferMechanism.BCR: N_("Binding corporate rules"),
+    TransferMechanism.CODE_OF_CONDUCT: N_("Code of conduct"),
+    TransferMechanism.CERTIFICATION: N_("Certification"),
+    TransferMechanism.AD_HOC_CLAUSES: N_("Ad hoc contractual clauses"),
+    TransferMechanism.DEROGATION: N_("Art. 49 derogation"),
+    TransferMechanism.PRIVACY_SHIELD: N_("EU–US Privacy Shield"),
+    TransferMechanism.SAFE_HARBOR: N_("Safe Harbor"),
 }
 
 STATUSES: Mapping[TransferStatus, str] = {
-    TransferStatus.NOT_REQUIRED: "no transfer basis needed",
-    TransferStatus.VALID: "valid",
-    TransferStatus.EXPIRING: "valid, expiring soon",
-    TransferStatus.INVALID: "no valid basis",
-    TransferStatus.MISSING: "no basis recorded",
+    TransferStatus.NOT_REQUIRED: N_("no transfer basis needed"),
+    TransferStatus.VALID: N_("valid"),
+    TransferStatus.EXPIRING: N_("valid, expiring soon"),
+    TransferStatus.INVALID: N_("no valid basis"),
+    TransferStatus.MISSING: N_("no basis recorded"),
 }
 
 ROLES: Mapping[LocationRole, str] = {
-    LocationRole.STORAGE: "storage",
-    LocationRole.PROCESSING: "processing",
-    LocationRole.SUPPORT_ACCESS: "support access",
-    LocationRole.BACKUP: "backup",
+    LocationRole.STORAGE: N_("storage"),
+    LocationRole.PROCESSING: N_("processing"),
+    LocationRole.SUPPORT_ACCESS: N_("support access"),
+    LocationRole.BACKUP: N_("backup"),
 }
 
 KINDS: Mapping[ChangeKind, str] = {
-    ChangeKind.ADD: "New subprocessor",
-    ChangeKind.REPLACE: "Subprocessor replaced",
-    ChangeKind.REMOVE: "Subprocessor removed",
-    ChangeKind.UPDATE: "Subprocessor changed",
+    ChangeKind.ADD: N_("New subprocessor"),
+    ChangeKind.REPLACE: N_("Subprocessor replaced"),
+    ChangeKind.REMOVE: N_("Subprocessor removed"),
+    ChangeKind.UPDATE: N_("Subprocessor changed"),
 }
 
 
@@ -62,8 +65,13 @@ reference data (origins.json), named here since pycountry lists assigned codes o
 
 
 @cache
-def country_name(code: str) -> str:
-    """ "Germany" for "DE"; the code itself when it names no country."""
+def country_name(code: str, language: str | None = None) -> str:
+    """ "Germany" for "DE" ("Deutschland" in German, from CLDR); the code itself when it
+    names no country. English keeps the ISO 3166 short names it has always shown."""
+    if language is not None and languages.base(language) != languages.DEFAULT:
+        named = languages.babel_locale(language).territories.get(code)
+        if named:
+            return str(named)
     if code in RESERVED_TERRITORIES:
         return RESERVED_TERRITORIES[code]
     found = pycountry.countries.get(alpha_2=code)
@@ -72,37 +80,50 @@ def country_name(code: str) -> str:
     return str(getattr(found, "common_name", None) or found.name)
 
 
-def mechanism(value: str | None) -> str | None:
+def country_list(codes: list[str], language: str | None = None) -> str:
+    """ "Ireland, United States" ("Irland, Vereinigte Staaten"): CLDR's unit list."""
+    names = [country_name(code, language) for code in codes]
+    return format_list(names, style="unit", locale=languages.babel_locale(language))
+
+
+def mechanism(value: str | None, language: str | None = None) -> str | None:
     if value is None:
         return None
     try:
-        return MECHANISMS[TransferMechanism(value)]
+        return catalog(language).gettext(MECHANISMS[TransferMechanism(value)])
     except ValueError:
         return value
 
 
-def transfer_status(value: str) -> str:
+def transfer_status(value: str, language: str | None = None) -> str:
     try:
-        return STATUSES[TransferStatus(value)]
+        return catalog(language).gettext(STATUSES[TransferStatus(value)])
     except ValueError:
         return value
 
 
-def role(value: str) -> str:
+def role(value: str, language: str | None = None) -> str:
     try:
-        return ROLES[LocationRole(value)]
+        return catalog(language).gettext(ROLES[LocationRole(value)])
     except ValueError:
         return value
 
 
-def headline(change: dict[str, Any]) -> str:
+def headline(change: dict[str, Any], language: str | None = None) -> str:
     """ "New subprocessor: Postmark", "Subprocessor replaced: Mailgun by Postmark"."""
+    _ = catalog(language).gettext
     vendor = (change.get("subprocessor") or {}).get("legalName") or change.get("subprocessorId", "")
     try:
         kind = ChangeKind(change.get("kind"))
     except ValueError:
-        return f"Subprocessor change: {vendor}"
-    label = KINDS[kind] + (" (emergency)" if change.get("emergency") else "")
+        return _("Subprocessor change: %(vendor)s") % {"vendor": vendor}
+    label = _(KINDS[kind])
+    if change.get("emergency"):
+        label = _("%(kind)s (emergency)") % {"kind": label}
     if kind is ChangeKind.REPLACE and change.get("replaces"):
-        return f"{label}: {change['replaces']['legalName']} by {vendor}"
-    return f"{label}: {vendor}"
+        return _("%(kind)s: %(old)s by %(vendor)s") % {
+            "kind": label,
+            "old": change["replaces"]["legalName"],
+            "vendor": vendor,
+        }
+    return _("%(kind)s: %(vendor)s") % {"kind": label, "vendor": vendor}

@@ -1,7 +1,8 @@
-"""Dates as people write them, in the reader's own time zone.
+"""Dates as people write them, in the reader's own time zone and language.
 
-"28 February 2027, 09:00 CET", with the UTC instant beside it where the minute
-matters (a deadline): a privacy officer in Berlin should not convert from UTC.
+"28 February 2027, 09:00 CET" ("28. Februar 2027, 09:00 MEZ"), with the UTC instant
+beside it where the minute matters (a deadline): a privacy officer in Berlin should not
+convert from UTC. Written by Babel from CLDR data for the reader's language tag.
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_date, format_time, get_timezone_name
+
+from registry.domain import languages
 
 
 @cache
@@ -24,21 +29,32 @@ def local(instant: datetime, zone_name: str | None) -> datetime:
     return instant.astimezone(zone(zone_name))
 
 
-def day(instant: datetime, zone_name: str | None) -> str:
-    """ "29 January 2027" in the zone."""
-    at = local(instant, zone_name)
-    return f"{at.day} {at:%B %Y}"
+def day(instant: datetime, zone_name: str | None, language: str | None = None) -> str:
+    """ "29 January 2027" ("29. Januar 2027") in the zone."""
+    return format_date(local(instant, zone_name), "long", locale=languages.babel_locale(language))
 
 
-def moment(instant: datetime, zone_name: str | None) -> str:
+def zone_abbreviation(at: datetime, language: str | None = None) -> str:
+    """The zone's short name in the language ("MEZ"), where CLDR has one people use;
+    else the zone database's abbreviation ("CET", "EST")."""
+    if language is not None and languages.base(language) != languages.DEFAULT:
+        named = get_timezone_name(at, "short", locale=languages.babel_locale(language))
+        if named and not any(ch.isdigit() for ch in named) and len(named) <= 6:
+            return named
+    return at.tzname() or ""
+
+
+def moment(instant: datetime, zone_name: str | None, language: str | None = None) -> str:
     """ "28 February 2027, 09:00 CET" in the zone."""
     at = local(instant, zone_name)
-    return f"{at.day} {at:%B %Y, %H:%M} {at.tzname() or ''}".rstrip()
+    locale = languages.babel_locale(language)
+    shown = f"{format_date(at, 'long', locale=locale)}, {format_time(at, 'HH:mm', locale=locale)}"
+    return f"{shown} {zone_abbreviation(at, language)}".rstrip()
 
 
-def moment_with_utc(instant: datetime, zone_name: str | None) -> str:
+def moment_with_utc(instant: datetime, zone_name: str | None, language: str | None = None) -> str:
     """The local moment, and the UTC instant unless the zone is UTC."""
-    shown = moment(instant, zone_name)
+    shown = moment(instant, zone_name, language)
     if zone(zone_name).key == "UTC":
         return shown
     return f"{shown} ({instant.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"

@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from registry.domain import labels
+from registry.domain import labels, languages, people_dates
 from registry.domain.errors import PermissionDenied, ValidationError
 from registry.domain.labels import country_name as country_name  # pages name it here
 from registry.domain.models import Change, ChangeKind, TransferStatus
+from registry.domain.translations import catalog
 from registry.http.callers import request_caller
 from registry.services import change_queries, policy
 from registry.services.caller import Caller
@@ -51,14 +53,46 @@ class WebError(Exception):
 
 
 def environment() -> jinja2.Environment:
-    """A template environment over the site's templates: escaped, strict, trimmed."""
-    return jinja2.Environment(
+    """A template environment over the site's templates: escaped, strict, trimmed, with
+    Jinja's i18n extension (`{% trans %}`, new-style gettext); the translations are given
+    per render (`render(language=…)`), English when none is."""
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(("html", "xml")),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def translated(language: str | None) -> dict[str, Any]:
+    """The values a template renders one language with: new-style `gettext`/`ngettext`
+    (placeholders filled and escaped, as `install_gettext_translations(newstyle=True)`
+    does), `lang` for the page's `lang` attribute and the language's date filters."""
+    tag = language or languages.DEFAULT
+    found = catalog(tag)
+
+    @jinja2.pass_context
+    def gettext(context: jinja2.runtime.Context, message: str, /, **variables: Any) -> str:
+        text = found.gettext(message)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 — our catalog; placeholders are escaped by %
+        return text % variables if variables else text
+
+    @jinja2.pass_context
+    def ngettext(
+        context: jinja2.runtime.Context, singular: str, plural: str, n: int, /, **variables: Any
+    ) -> str:
+        variables.setdefault("num", n)
+        text = found.ngettext(singular, plural, n)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 — our catalog; placeholders are escaped by %
+        return text % variables
+
+    return {"gettext": gettext, "_": gettext, "ngettext": ngettext, "lang": tag}
 
 
 @cache
@@ -66,6 +100,8 @@ def templates() -> jinja2.Environment:
     """The pages' environment, built once per process (templates never change at run time)."""
     env = environment()
     env.filters["when"] = _format_instant
+    env.filters["day_in"] = _day_in
+    env.filters["country_in"] = _country_in
     env.filters["iso"] = _iso
     return env
 
@@ -80,9 +116,15 @@ another site frames could be clicked through (the console sets its own, stricter
 
 
 def render(
-    name: str, status: int = 200, headers: Mapping[str, str] | None = None, **values: Any
+    name: str,
+    status: int = 200,
+    headers: Mapping[str, str] | None = None,
+    *,
+    language: str | None = None,
+    **values: Any,
 ) -> HTMLResponse:
-    html = templates().get_template(name).render(**values)
+    """The page in `language` (a supported BCP 47 tag; English when None)."""
+    html = templates().get_template(name).render(**translated(language), **values)
     return HTMLResponse(html, status_code=status, headers={**NOT_FRAMED, **(headers or {})})
 
 
@@ -149,15 +191,30 @@ async def vendor_names(deps: Deps, items: Iterable[Change]) -> dict[str, str]:
     return await change_queries.vendor_names(deps, items)
 
 
-def _format_instant(value: datetime | date | None) -> str:
+@jinja2.pass_context
+def _format_instant(context: jinja2.runtime.Context, value: datetime | date | None) -> str:
+    """A date or UTC instant in the page's language ("4 February 2026, 09:00 UTC")."""
     if value is None:
         return ""
+    language = context.get("lang")
     if isinstance(value, datetime):
         instant = value.astimezone(UTC)
         if instant.time() == datetime.min.time():
-            return instant.strftime("%-d %B %Y")
-        return instant.strftime("%-d %B %Y, %H:%M UTC")
-    return value.strftime("%-d %B %Y")
+            return people_dates.day(instant, "UTC", language)
+        return people_dates.moment(instant, "UTC", language)
+    return people_dates.day(
+        datetime.combine(value, datetime.min.time(), tzinfo=UTC), "UTC", language
+    )
+
+
+@jinja2.pass_context
+def _day_in(context: jinja2.runtime.Context, value: datetime, zone: str | None) -> str:
+    return people_dates.day(value, zone, context.get("lang"))
+
+
+@jinja2.pass_context
+def _country_in(context: jinja2.runtime.Context, code: str) -> str:
+    return labels.country_name(code, context.get("lang"))
 
 
 def _iso(value: datetime | date) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict, deque
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -68,7 +69,7 @@ def _limiter(request: Request) -> ClientLimiter:
     return found
 
 
-def _page(status: int, title: str, message: str, **values: object) -> Response:
+def _page(status: int, title: str, message: str, **values: Any) -> Response:
     return render(
         "subscription.html", status, HEADERS, title=title, message=message, code=status, **values
     )
