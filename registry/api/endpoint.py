@@ -185,8 +185,15 @@ class GraphQLEndpoint:
         try:
             caller = await authenticate(deps, presented, request.app.state.known_keys)
         except InvalidApiKey as exc:
-            self.failures.failed(client, presented)
-            await failed_auth.audit_failure(deps, "authenticate", "InvalidApiKey", request_id)
+            await failed_auth.record_failure(
+                deps,
+                self.failures,
+                client,
+                presented,
+                action="authenticate",
+                result="InvalidApiKey",
+                request_id=request_id,
+            )
             return error_response(401, str(exc), "UNAUTHENTICATED", request_id)
         return await self._answer(request, received, operation, caller, request_id, hot_key)
 

@@ -7,6 +7,7 @@ from types import ModuleType
 from registry.store import (
     api_keys,
     audit_log,
+    auth_failures,
     chain_changes,
     chain_links,
     changes,
@@ -45,6 +46,7 @@ from registry.store.database import Database
 COLLECTIONS: tuple[ModuleType, ...] = (
     api_keys,
     audit_log,
+    auth_failures,
     console_sessions,
     digests,
     customers,

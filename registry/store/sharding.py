@@ -188,6 +188,7 @@ PLAN: tuple[Placement, ...] = (
     Placement("hosting_regions", (), "catalog: the company's hosting regions"),
     Placement("api_keys", (), "one per key issued"),
     Placement("console_sessions", (), "live staff sessions only"),
+    Placement("auth_failures", (), "one counter per failing client or key prefix and five minutes"),
     Placement(
         "digests",
         (),

@@ -17,6 +17,7 @@ BOOKKEEPING = frozenset(
         "digests",
         "migrations",
         "console_sessions",
+        "auth_failures",
         "webhook_delivery_queue",
         "webhook_delivery_attempts",
         "staff_alerts",

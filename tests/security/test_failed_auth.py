@@ -92,3 +92,28 @@ def test_the_throttle_forgets_after_a_window_and_bounds_its_table() -> None:
     for n in range(1_000):
         throttle.failed(f"c{n}", f"Bearer key{n}", now=1.0)
     assert len(throttle.failures) <= 50
+
+
+async def test_failures_are_counted_across_processes(
+    mongo_uri: str, mongo_client: AsyncMongoClient[Document]
+) -> None:
+    """Two processes on one database: failures spread over both reach the limit once in
+    total, not once in each (each learns the shared count at its own next failure)."""
+    name = f"t_failed_auth_{uuid.uuid4().hex[:8]}"
+    settings = make_settings(mongo_uri, name)
+    async with (
+        running_api(settings, FrozenClock(START)) as one,
+        running_api(settings, FrozenClock(START)) as two,
+    ):
+        first = [await _bad_key(one.http, f"rk_first_{n}") for n in range(PER_CLIENT - 4)]
+        second = [await _bad_key(two.http, f"rk_second_{n}") for n in range(4)]
+        then_second = await _bad_key(two.http, "rk_second_again")
+        then_first = [await _bad_key(one.http, f"rk_first_again_{n}") for n in range(2)]
+        stored = [d async for d in one.deps.db["auth_failures"].find({})]
+    await mongo_client.drop_database(name)
+
+    assert set(first) == set(second) == {401}
+    assert then_second == 429  # its own four failures, but ten in all
+    assert then_first == [401, 429]  # learnt the shared count at its next failure
+    assert stored
+    assert all("127.0.0.1" not in str(d) and "rk_" not in str(d) for d in stored)

@@ -145,8 +145,15 @@ async def sign_in(request: Request) -> Response:
     try:
         caller = await authenticate(deps, f"Bearer {key}")
     except InvalidApiKey:
-        throttle.failed(client, key)
-        await failed_auth.audit_failure(deps, "console.signIn", "InvalidApiKey", rid)
+        await failed_auth.record_failure(
+            deps,
+            throttle,
+            client,
+            key,
+            action="console.signIn",
+            result="InvalidApiKey",
+            request_id=rid,
+        )
         return _form(
             deps,
             fresh,
