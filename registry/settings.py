@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     )
     db_name: str = "registry"
     public_read: bool = True
+    # What anonymous callers see of a transfer's verdict: its status and mechanism
+    # (`mechanism`), or also its reasons and the basis it rests on (`full`); staff and
+    # customers always see it whole (services/policy.py `may_read_full_verdict`).
+    public_verdict_detail: Literal["mechanism", "full"] = "mechanism"
     webhook_allow_cidrs: str = ""
     webhook_retry_schedule: str = DEFAULT_RETRY_SCHEDULE
     webhook_disable_after: str = "P5D"

@@ -178,6 +178,13 @@ def visible_changes(caller: Caller, changes: Iterable[Change]) -> list[Change]:
     return [c for c in changes if may_see_change(caller, c)]
 
 
+def may_read_full_verdict(caller: Caller, public_detail: str) -> bool:
+    """A transfer verdict's reasons and the basis it rests on: for staff and customers;
+    anonymous callers see its status and mechanism unless REGISTRY_PUBLIC_VERDICT_DETAIL
+    is `full` (the reasons name internal records and assessments)."""
+    return not caller.is_anonymous or public_detail == "full"
+
+
 def may_read_announcements(caller: Caller, public_read: bool) -> bool:
     """The public page and feeds publish announced changes (GDPR Art. 28(2)) with the list."""
     return may_read_public_list(caller, public_read)

@@ -28,7 +28,7 @@ from registry.domain.models import (
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
-from registry.services import catalogs, change_queries, listing, tias, vendors
+from registry.services import catalogs, change_queries, listing, policy, tias, vendors
 from registry.services import operator as operators
 from registry.services.caller import Caller
 from registry.services.deps import Deps
@@ -315,6 +315,7 @@ async def subprocessor_page(request: Request) -> Response:
             (r.code, r.name) for r in await catalogs.list_hosting_regions(deps, caller)
         ],
         counts=[(STATUS_LABELS[s], s.value.lower(), n) for s, n in counts.items() if n],
+        full_verdict=policy.may_read_full_verdict(caller, deps.settings.public_verdict_detail),
         public_url=deps.settings.public_url.rstrip("/"),
         country_name=country_name,
         more_facts=_MORE_FACTS,

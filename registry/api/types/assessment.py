@@ -7,7 +7,13 @@ import strawberry
 from registry.api.context import Info
 from registry.api.types import scalars  # noqa: F401 - registers the enums
 from registry.api.types.chain import ChainLink
-from registry.api.types.subprocessor import Subprocessor, TransferBasis, tia_for
+from registry.api.types.subprocessor import (
+    FULL_VERDICT_ONLY,
+    Subprocessor,
+    TransferBasis,
+    full_verdict,
+    tia_for,
+)
 from registry.api.types.tia import TransferImpactAssessment
 from registry.domain import models
 from registry.services.listing import Assessment, AssessmentItem
@@ -20,7 +26,11 @@ class TransferHop:
     mechanism: models.TransferMechanism | None = strawberry.field(
         description="The mechanism the hop rests on; null when none applies or none is needed."
     )
-    reasons: list[str] = strawberry.field(description="Why, one sentence per reason.")
+    _reasons: strawberry.Private[tuple[str, ...]] = ()
+
+    @strawberry.field(description="Why, one sentence per reason. Empty for " + FULL_VERDICT_ONLY)
+    def reasons(self, info: Info) -> list[str]:
+        return list(self._reasons) if full_verdict(info) else []
 
 
 @strawberry.type(description="One processing location's transfer in an assessment.")
@@ -34,15 +44,8 @@ class TransferAssessmentItem:
     status: models.TransferStatus = strawberry.field(
         description="The verdict on the assessment date."
     )
-    reasons: list[str] = strawberry.field(
-        description="Why, in plain English, one sentence per reason."
-    )
     mechanism: models.TransferMechanism | None = strawberry.field(
         description="The mechanism the verdict rests on; null when none applies or none is needed."
-    )
-    basis: TransferBasis | None = strawberry.field(
-        description="The recorded basis the verdict rests on; null for adequacy, NOT_REQUIRED or "
-        "a gap."
     )
     exceptional: bool = strawberry.field(
         description="True when the verdict is about an Art. 49 derogation: lawful only for "
@@ -59,6 +62,22 @@ class TransferAssessmentItem:
         "weakest deciding the status; empty for the vendor's own location.",
     )
     _tia: strawberry.Private[models.TransferImpactAssessment | None] = None
+    _reasons: strawberry.Private[tuple[str, ...]] = ()
+    _basis: strawberry.Private[models.TransferBasis | None] = None
+
+    @strawberry.field(
+        description="Why, in plain English, one sentence per reason. Empty for " + FULL_VERDICT_ONLY
+    )
+    def reasons(self, info: Info) -> list[str]:
+        return list(self._reasons) if full_verdict(info) else []
+
+    @strawberry.field(
+        description="The recorded basis the verdict rests on; null for adequacy, NOT_REQUIRED "
+        "or a gap. Null for " + FULL_VERDICT_ONLY
+    )
+    def basis(self, info: Info) -> TransferBasis | None:
+        found = self._basis
+        return TransferBasis.from_domain(found) if found and full_verdict(info) else None
 
     @strawberry.field(
         description="The transfer impact assessment covering the basis the verdict rests on; "
@@ -74,11 +93,11 @@ class TransferAssessmentItem:
             subprocessor=Subprocessor.from_domain(item.subprocessor),
             country=e.destination,
             status=e.status,
-            reasons=list(e.reasons),
             mechanism=e.mechanism,
-            basis=TransferBasis.from_domain(e.basis) if e.basis else None,
             exceptional=e.exceptional,
             _tia=e.tia,
+            _reasons=tuple(e.reasons),
+            _basis=e.basis,
             chain_link=None if route is None else ChainLink.from_domain(route.link, route.depth),
             hops=[]
             if route is None
@@ -87,7 +106,7 @@ class TransferAssessmentItem:
                     name=h.name,
                     status=h.evaluation.status,
                     mechanism=h.evaluation.mechanism,
-                    reasons=list(h.evaluation.reasons),
+                    _reasons=tuple(h.evaluation.reasons),
                 )
                 for h in route.hops
             ],

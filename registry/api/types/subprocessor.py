@@ -150,6 +150,19 @@ class TransferBasis(Node):
         )
 
 
+FULL_VERDICT_ONLY = (
+    "anonymous callers unless the server publishes full verdicts "
+    "(REGISTRY_PUBLIC_VERDICT_DETAIL=full); staff and customers always get it."
+)
+
+
+def full_verdict(info: Info) -> bool:
+    """Whether the caller reads a verdict's reasons and basis (services/policy.py)."""
+    context = info.context
+    detail = context.deps.settings.public_verdict_detail
+    return policy.may_read_full_verdict(context.caller, detail)
+
+
 @strawberry.type(description="One processing location's transfer, evaluated on a date.")
 class Transfer:
     country: str = strawberry.field(
@@ -161,22 +174,31 @@ class Transfer:
     status: models.TransferStatus = strawberry.field(
         description="The verdict on the evaluation date."
     )
-    reasons: list[str] = strawberry.field(
-        description="Why, in plain English, one sentence per reason (e.g. which decision or basis"
-        " applies, or why none does)."
-    )
     mechanism: models.TransferMechanism | None = strawberry.field(
         description="The mechanism the verdict rests on; null when none applies or none is needed."
-    )
-    basis: TransferBasis | None = strawberry.field(
-        description="The recorded basis the verdict rests on; null for adequacy, NOT_REQUIRED or "
-        "a gap."
     )
     exceptional: bool = strawberry.field(
         description="True when the verdict is about an Art. 49 derogation: lawful only for "
         "occasional transfers, so never VALID for a subprocessor's systematic transfers."
     )
     _tia: strawberry.Private[models.TransferImpactAssessment | None] = None
+    _reasons: strawberry.Private[tuple[str, ...]] = ()
+    _basis: strawberry.Private[models.TransferBasis | None] = None
+
+    @strawberry.field(
+        description="Why, in plain English, one sentence per reason (e.g. which decision or "
+        "basis applies, or why none does). Empty for " + FULL_VERDICT_ONLY
+    )
+    def reasons(self, info: Info) -> list[str]:
+        return list(self._reasons) if full_verdict(info) else []
+
+    @strawberry.field(
+        description="The recorded basis the verdict rests on; null for adequacy, NOT_REQUIRED "
+        "or a gap. Null for " + FULL_VERDICT_ONLY
+    )
+    def basis(self, info: Info) -> TransferBasis | None:
+        found = self._basis
+        return TransferBasis.from_domain(found) if found and full_verdict(info) else None
 
     @strawberry.field(
         description="The transfer impact assessment covering the basis the verdict rests on "
@@ -192,11 +214,11 @@ class Transfer:
             country=e.destination,
             origin=e.origin,
             status=e.status,
-            reasons=list(e.reasons),
             mechanism=e.mechanism,
-            basis=TransferBasis.from_domain(e.basis) if e.basis else None,
             exceptional=e.exceptional,
             _tia=e.tia,
+            _reasons=tuple(e.reasons),
+            _basis=e.basis,
         )
 
 
