@@ -22,7 +22,6 @@ from registry.domain.models import (
     Change,
     Customer,
     Notice,
-    NoticeStatus,
     Objection,
     ObjectionStatus,
     Role,
@@ -65,13 +64,10 @@ class NoticePage:
 
     @property
     def ends_first(self) -> bool:
-        """The customer's contract ends before the change would reach it."""
+        """The customer's contract ends before the change would reach it (so the change
+        never does, even once its notice's date has passed)."""
         ends = self.contract_ends_at
-        return (
-            ends is not None
-            and ends <= self.holder.notice.effective_at
-            and self.holder.notice.status is not NoticeStatus.EFFECTIVE
-        )
+        return ends is not None and ends <= self.holder.notice.effective_at
 
     @property
     def open_objection(self) -> Objection | None:

@@ -104,6 +104,13 @@ async def test_the_customers_timeline_ends_on_its_contracts_end(api: Api) -> Non
         "(2026-01-14 23:00 UTC)"
     )
 
+    # After the change's own date, the page still says it never reached the customer.
+    api.clock.set(notice.effective_at + DAY)
+    await drain(api)
+    page = await api.http.get(f"/notices/{token}")
+    assert "Does not take effect for you: your contract ends on 15 January 2026" in page.text
+    assert "In effect for you" not in page.text
+
     # Its calendar has the end and no date after it; its feed stops at the end.
     api.clock.set(ENDS + DAY)
     await drain(api)
