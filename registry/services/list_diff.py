@@ -10,17 +10,18 @@ between: its versions say which fields, before and after (domain/versions.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from registry.domain.errors import ValidationError
 from registry.domain.models import Change, ChangeStatus, Subprocessor
 from registry.domain.versions import RecordVersion
-from registry.services import acknowledgements, change_queries, corrections, listing
+from registry.services import acknowledgements, change_queries, corrections, listing, policy
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery
+from registry.store import notices
 
 HORIZON = timedelta(days=366 * 10)
 """The longest span a diff compares (older history is not kept in this form)."""
@@ -53,16 +54,28 @@ def _checked(start: datetime, end: datetime) -> None:
         raise ValidationError("from", f"a diff spans at most {HORIZON.days} days")
 
 
-def _cause(sub_id: str, start: datetime, end: datetime, changes: Sequence[Change]) -> Change | None:
-    """The latest change of the vendor (or replacing it) in force within (start, end]."""
+def _cause(
+    sub_id: str,
+    start: datetime,
+    end: datetime,
+    changes: Sequence[Change],
+    own: Mapping[str, datetime],
+) -> Change | None:
+    """The latest change of the vendor (or replacing it) in force within (start, end]:
+    on the customer's own date when the diff follows its timeline (`own`: change id →
+    its notice's effective date), else on the change's."""
+
+    def effective(c: Change) -> datetime:
+        return own.get(c.id, c.effective_at)
+
     found = [
         c
         for c in changes
         if sub_id in (c.subprocessor_id, c.replaces_id)
         and c.status is not ChangeStatus.CANCELLED
-        and start < c.effective_at <= end
+        and start < effective(c) <= end
     ]
-    return max(found, key=lambda c: c.effective_at, default=None)
+    return max(found, key=effective, default=None)
 
 
 async def diff_start(
@@ -104,6 +117,12 @@ async def subprocessor_diff(
         return await listing.list_subprocessors(deps, caller, query)
 
     before, after = await at(start), await at(end)
+    whose = policy.customer_view(caller, customer_id)
+    own = (
+        {n.change_id: n.effective_at for n in await notices.all_of_customer(deps.db, whose)}
+        if whose is not None
+        else {}
+    )
     before_ids, after_ids = {s.id for s in before}, {s.id for s in after}
     announced = [
         *await change_queries.recent_announcements(deps, caller, (), limit=CAUSES_READ),
@@ -116,17 +135,17 @@ async def subprocessor_diff(
         history = await corrections.history(deps, caller, sub.id)
         found = [v for v in history if start < v.at <= end]
         if found:
-            changed.append(DiffEntry(sub, _cause(sub.id, start, end, announced), tuple(found)))
+            changed.append(DiffEntry(sub, _cause(sub.id, start, end, announced, own), tuple(found)))
     return ListDiff(
         start=start,
         end=end,
         added=tuple(
-            DiffEntry(s, _cause(s.id, start, end, announced))
+            DiffEntry(s, _cause(s.id, start, end, announced, own))
             for s in after
             if s.id not in before_ids
         ),
         removed=tuple(
-            DiffEntry(s, _cause(s.id, start, end, announced))
+            DiffEntry(s, _cause(s.id, start, end, announced, own))
             for s in before
             if s.id not in after_ids
         ),
