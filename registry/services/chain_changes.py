@@ -193,8 +193,11 @@ def describe(
     provider, adds Amazon Web Services, Inc. in the United States: hosting"."""
     about = coming or going
     parent = links.get(about.parent_id) if about is not None else None
-    named = f"{vendor.legal_name}, {role}," if role else vendor.legal_name
-    who = named if parent is None else f"{parent.legal_name}, a sub-processor of {named}"
+    named = f"{vendor.legal_name}, {role}" if role else vendor.legal_name
+    if parent is not None:
+        who = f"{parent.legal_name}, a sub-processor of {named},"
+    else:
+        who = f"{named}," if role else named
     if action is ChainAction.ADD and coming is not None:
         said = f"{who} adds {coming.legal_name} in {_where(coming.countries)}"
     elif action is ChainAction.REPLACE and coming is not None and going is not None:
