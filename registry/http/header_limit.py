@@ -4,7 +4,8 @@ uvicorn's default parser (httptools) puts no bound on a header block: a request 
 1 MB of headers reaches the application whole (h11 would answer a bare 400 only past
 its own buffer). So the first middleware refuses a block over `MAX_HEADER_BYTES` with
 `431 Request Header Fields Too Large`, and a path with query over `MAX_TARGET_BYTES`
-with `414 URI Too Long`, before routing, authentication or metrics look at it.
+with `414 URI Too Long`, before routing, authentication or metrics look at it. `/graphql`
+bounds its own query strings (16 KB, answered with a GraphQL error: api/http_request.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ MAX_HEADER_BYTES = 32_768
 MAX_TARGET_BYTES = 8_192
 """The longest page or export link with every filter fits many times over."""
 _OVERHEAD = 4  # ": " and CRLF of each header line
+_OWN_TARGET_LIMIT = ("/graphql",)
 
 
 async def _refuse(send: Send, status: int, text: bytes) -> None:
@@ -55,7 +57,8 @@ class HeaderLimit:
             if header_bytes(scope) > self.max_header_bytes:
                 await _refuse(send, 431, b"Request header fields too large\n")
                 return
-            if target_bytes(scope) > self.max_target_bytes:
+            own = scope.get("path") in _OWN_TARGET_LIMIT
+            if not own and target_bytes(scope) > self.max_target_bytes:
                 await _refuse(send, 414, b"URI too long\n")
                 return
         await self.app(scope, receive, send)
