@@ -35,6 +35,7 @@ __all__ = [
     "being_replaced",
     "contract_end",
     "customer_vendors",
+    "reaches_customer",
     "timeline_ended",
     "vendors_released",
     "widening_reaches_more",
@@ -97,6 +98,12 @@ def contract_end(objections: Iterable[Objection]) -> datetime | None:
         and o.contract_ends_at is not None
     ]
     return min(ends, default=None)
+
+
+def reaches_customer(notice: Notice, ends_at: datetime | None) -> bool:
+    """Whether the change reaches the customer at all: not when its contract ends first
+    (it is not told the change is in effect on a date its timeline has already ended)."""
+    return not timeline_ended(ends_at, notice.effective_at)
 
 
 def timeline_ended(ends_at: datetime | None, at: datetime) -> bool:

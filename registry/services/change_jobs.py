@@ -26,7 +26,7 @@ from registry.domain.models import (
     NoticeStatus,
 )
 from registry.domain.objection_rights import objection_right
-from registry.services import audience, change_effects, rendering, subscribers
+from registry.services import audience, change_effects, contracts, rendering, subscribers
 from registry.services.deps import Deps
 from registry.store import (
     changes,
@@ -329,7 +329,12 @@ async def apply_lagging_notices(deps: Deps, worker_id: str) -> int:
         change = await changes.get(deps.db, entry.change_id)
         if change is not None:  # the last customer reached: the replaced vendor retires
             await change_effects.release_taken(deps, change)
-        if change and await rendering.reachable_customer_ids(deps, among=[notice.customer_id]):
+        ends = await contracts.ends_at(deps, notice.customer_id)
+        if (
+            change
+            and timeline.reaches_customer(notice, ends)
+            and await rendering.reachable_customer_ids(deps, among=[notice.customer_id])
+        ):
             await events.emit(
                 deps.db,
                 await rendering.event_for(

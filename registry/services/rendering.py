@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from registry.delivery import notice_links
+from registry.domain import timeline
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.domain.models import (
@@ -208,10 +209,13 @@ async def emit_for_reachable(
     for filed in (await objections.by_changes(deps.db, [change.id], None)).values():
         for objection in filed:  # filed_at order: the latest wins
             latest[objection.customer_id] = objection
+    ends = await objections.contract_ends(deps.db) if type is EventType.CHANGE_EFFECTIVE else {}
     batch = []
     for notice in await notices.of_customers(deps.db, change.id, sorted(reachable)):
         if only is not None and notice.status is not only:
             continue
+        if not timeline.reaches_customer(notice, ends.get(notice.customer_id)):
+            continue  # its contract ended first: nothing takes effect for it
         held = terms.get(notice.customer_id) or await terms_of(deps, notice.customer_id)
         batch.append(
             made.event(

@@ -198,6 +198,20 @@ async def terminations(db: Database, customer_id: str) -> list[Objection]:
     return [from_document(doc) async for doc in db[NAME].find(query)]
 
 
+async def contract_ends(db: Database) -> dict[str, datetime]:
+    """Each customer's earliest contract end set by an upheld objection (few customers)."""
+    query = {
+        "status": ObjectionStatus.RESOLVED.value,
+        "resolution": ObjectionResolution.CUSTOMER_TERMINATES.value,
+        "contract_ends_at": {"$type": "date"},
+    }
+    ends: dict[str, datetime] = {}
+    async for doc in db[NAME].find(query, {"customer_id": 1, "contract_ends_at": 1}):
+        at: datetime = doc["contract_ends_at"]  # aware: the client is tz_aware
+        ends[doc["customer_id"]] = min(at, ends.get(doc["customer_id"], at))
+    return ends
+
+
 async def exclusions(db: Database, customer_id: str) -> list[Objection]:
     """The customer's objections upheld by excluding it from a change (a few at most)."""
     query = {

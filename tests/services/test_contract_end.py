@@ -22,9 +22,10 @@ from registry.scheduler.loop import Scheduler
 from registry.services import changes as change_service
 from registry.services import customers, vendors
 from registry.services.caller import Caller
-from registry.store import notices, objections
+from registry.store import events, notices, objections
 from registry.store.database import Document
 from tests.conftest import START, Api, make_settings, running_api
+from tests.mail import MailServer
 from tests.services.test_commit_points import ENGINE
 
 ADMIN = Caller(Role.ADMIN)
@@ -37,9 +38,16 @@ LIST = """query($asOf: DateTime) {
 
 @pytest.fixture
 async def api(mongo_uri: str, mongo_client: AsyncMongoClient[Document]) -> AsyncIterator[Api]:
+    """A registry that e-mails customers (an SMTP sink), so they get outbox events."""
     name = f"t_contract_{uuid.uuid4().hex[:8]}"
-    async with running_api(make_settings(mongo_uri, name), FrozenClock(START)) as made:
-        yield made
+    mail = MailServer()
+    await mail.start()
+    settings = make_settings(mongo_uri, name, smtp_url=mail.url)
+    try:
+        async with running_api(settings, FrozenClock(START)) as made:
+            yield made
+    finally:
+        await mail.stop()
     await mongo_client.drop_database(name)
 
 
@@ -60,7 +68,13 @@ async def replacement_objected(api: Api) -> tuple[str, str, str]:
     await change_service.announce_change(deps, ADMIN, ChangeAnnouncement(ChangeKind.ADD, old.id))
     await drain(api)
     customer = await customers.create_customer(
-        deps, ADMIN, CustomerDraft("Acme", terms=CustomerTerms(time_zone="Europe/Berlin"))
+        deps,
+        ADMIN,
+        CustomerDraft(
+            "Acme",
+            terms=CustomerTerms(time_zone="Europe/Berlin"),
+            notice_emails=("dpo@acme.test",),
+        ),
     )
     new = await vendors.create_subprocessor(deps, ADMIN, Details.named("Brevo", "Email"))
     change = await change_service.announce_change(
@@ -104,9 +118,13 @@ async def test_the_customers_timeline_ends_on_its_contracts_end(api: Api) -> Non
         "(2026-01-14 23:00 UTC)"
     )
 
-    # After the change's own date, the page still says it never reached the customer.
+    # After the change's own date, the page still says it never reached the customer,
+    # and it is not told the change is in effect (it was told of the outcome).
     api.clock.set(notice.effective_at + DAY)
     await drain(api)
+    told = {d["type"] async for d in api.deps.db[events.NAME].find({"change_id": change_id})}
+    assert "objection.resolved" in told
+    assert "change.effective" not in told
     page = await api.http.get(f"/notices/{token}")
     assert "Does not take effect for you: your contract ends on 15 January 2026" in page.text
     assert "In effect for you" not in page.text
