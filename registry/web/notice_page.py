@@ -114,6 +114,12 @@ def _where(payload: dict[str, Any]) -> list[dict[str, str]]:
     return shown
 
 
+def _parents(vendor: dict[str, Any]) -> dict[str, str]:
+    """Whom each sub-processor of the chain serves, by its parent's id."""
+    found = {x["id"]: x["legalName"] for x in vendor.get("chain") or []}
+    return {**found, vendor["id"]: vendor["legalName"]}
+
+
 async def _show(
     deps: Deps,
     token: str,
@@ -150,6 +156,8 @@ async def _show(
         when=lambda instant: dates.moment_with_utc(instant, zone) if instant else "",
         day=lambda instant: dates.day(instant, zone),
         where=_where(shown.payload),
+        chain=shown.payload["subprocessor"].get("chain") or [],
+        chain_parents=_parents(shown.payload["subprocessor"]),
         facts=fields.facts(VENDOR_FIELDS, Shown.NOTICE, shown.payload.get("subprocessor") or {}),
         not_stated=fields.NOT_STATED,
         objection=proof.objection,

@@ -21,7 +21,14 @@ from registry.services import customers, vendors
 from registry.services.caller import Caller
 from registry.store import changes as stored_changes
 from tests.conftest import Api
-from tests.journeys.people import bodies_to, drain, subjects, webhook_bodies
+from tests.journeys.people import (
+    bodies_to,
+    drain,
+    link_in,
+    page_text,
+    subjects,
+    webhook_bodies,
+)
 from tests.mail import MailServer
 
 ADMIN = Caller(Role.ADMIN)
@@ -87,6 +94,13 @@ async def test_a_chain_change_is_announced_told_and_takes_effect(
     assert "  - United States (US): Amazon Web Services, Inc., sub-processor of Postmark" in text
     MAIL_SAMPLE.parent.mkdir(exist_ok=True)
     MAIL_SAMPLE.write_text(f"Subject: {subject}\n\n{text}")
+    page = page_text((await api.http.get(link_in(mail, ADDRESS))).text)
+    assert SAID in page
+    listed = page[page.index("Its sub-processors") :]
+    assert listed.startswith(
+        "Its sub-processors Amazon Web Services, Inc. , sub-processor of Postmark: "
+        "United States (US)."
+    )
     told = await webhook_bodies(api, change["id"], "change.announced")
     assert set(told) == {customer.id}
     kept = await stored_changes.snapshot(deps.db, change["id"])
