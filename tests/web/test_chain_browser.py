@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PICTURE = ROOT / "test-artifacts" / "public-page-chain.png"
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 ZENDESK = ids.stable_id("Subprocessor", "pronestor-privacy-policy.txt", "zendesk")
+NORDHAVN = ids.stable_id("Customer", "pronestor-privacy-policy.txt", "nordhavn")
+HAVBLIK = ids.stable_id("Customer", "pronestor-privacy-policy.txt", "havblik")
 COUNTS = "{ transferAssessment(origin: EEA) { items { status } } }"
 
 
@@ -134,3 +136,23 @@ async def test_the_console_vendor_page_lists_the_chain(
     assert "level 2" in section
     assert "101 Spear Street" in section  # a declared field (domain/chain_fields.py)
     assert "Standard contractual clauses (2021) module 3" in section
+
+
+async def test_the_console_customer_page_offers_its_dora_register(
+    mongo_uri: str, site: tuple[str, FrozenClock]
+) -> None:
+    name, clock = site
+    async with running_web_api(make_settings(mongo_uri, name), clock) as api:
+        key = await api.key(Role.PROCUREMENT, name="buyer")
+        async with browser_like(api) as client:
+            await sign_in(client, key)
+            page = (await client.get(f"/console/customers/{NORDHAVN}")).text
+            link = f"/console/customers/{NORDHAVN}/dora-register.zip"
+            assert link in page
+            assert "PRN-2024-017" in page
+            answer = await client.get(link)
+            other = (await client.get(f"/console/customers/{HAVBLIK}")).text
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/zip"
+    assert "dora-register.zip" not in other  # no contract reference: nothing to download
+    assert "No contract reference recorded" in other

@@ -14,6 +14,7 @@ from registry.services import (
     change_queries,
     console_customers,
     customers,
+    dora_register,
     evidence,
     policy,
     webhooks,
@@ -99,4 +100,5 @@ async def _customer_page(
         may_edit=policy.may_edit_customers(caller),
         errors=errors or {},
         done=DONE.get(page.request.query_params.get("done", "")),
+        register=await dora_register.details_of(deps, caller, customer.id),
     )
