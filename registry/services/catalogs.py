@@ -268,6 +268,4 @@ async def history(deps: Deps, caller: Caller, kind: RecordKind, code: str) -> li
         return []
     store = products if kind is RecordKind.PRODUCT else hosting_regions
     found = list(reversed(await store.versions_of(deps.db, code)))
-    return (
-        found if policy.is_staff(caller) else [replace(v, key_id=None, person=None) for v in found]
-    )
+    return policy.readable_versions(caller, found)

@@ -283,7 +283,4 @@ async def history(deps: Deps, caller: Caller, sub_id: str) -> list[RecordVersion
     """A vendor's history for a caller who may see the vendor; which key made each
     version (the key or the person) is shown to staff only."""
     await vendors.get_subprocessor(deps, caller, sub_id)
-    found = policy.readable_versions(caller, await history_of(deps, sub_id))
-    if policy.is_staff(caller):
-        return found
-    return [replace(v, key_id=None, person=None) for v in found]
+    return policy.readable_versions(caller, await history_of(deps, sub_id))

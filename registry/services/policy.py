@@ -97,8 +97,9 @@ def may_read_field(caller: Caller, audience: Audience) -> bool:
 
 def readable_versions(caller: Caller, found: Sequence[RecordVersion]) -> list[RecordVersion]:
     """A record's versions as the caller may read them: a staff-only field's before and
-    after are staff's too (domain/remark_fields.py), so other callers get the versions
-    without them, and without a version that changed nothing else."""
+    after are staff's too (domain/remark_fields.py), and so is who made each version (the
+    key or the person), so other callers get the versions without them, and without a
+    version that changed nothing else."""
     if is_staff(caller):
         return list(found)
     readable = []
@@ -106,7 +107,7 @@ def readable_versions(caller: Caller, found: Sequence[RecordVersion]) -> list[Re
         hidden = remark_fields.staff_only(version.kind)
         kept = tuple(c for c in version.changes if c.field not in hidden)
         if kept or not version.changes:
-            readable.append(replace(version, changes=kept))
+            readable.append(replace(version, changes=kept, key_id=None, person=None))
     return readable
 
 

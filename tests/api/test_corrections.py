@@ -369,9 +369,11 @@ async def test_a_customers_terms_are_edited_with_a_reason_and_keep_their_history
     assert entry["kind"] == "CUSTOMER"
     assert entry["reason"] == "DPA amendment of 1 March"
     assert entry["changes"] == [{"field": "noticePeriod", "before": "P3M", "after": "P30D"}]
+    assert entry["keyId"] is not None
     own = await api.key(Role.CUSTOMER, customer_id=customer_id, name="amended")
     (seen,) = (await api.gql(CUSTOMER_HISTORY, {"id": customer_id}, own))["customer"]["history"]
     assert seen["reason"] == "DPA amendment of 1 March"
+    assert seen["keyId"] is None  # who made a version is staff's to know
 
 
 CATALOG = """mutation($p: String!, $r: String!) {
