@@ -32,11 +32,11 @@ test: $(STAMP) compile
 LOCALES := registry/locales
 extract: $(STAMP)
 	$(BIN)/pybabel extract --mapping-file babel.cfg --keywords N_ --no-location \
-		--sort-output --project subprocessor-registry --output-file $(LOCALES)/messages.pot registry
+		--sort-output --width 100 --project subprocessor-registry --output-file $(LOCALES)/messages.pot registry
 
 update: extract
-	$(BIN)/pybabel update --input-file $(LOCALES)/messages.pot --output-dir $(LOCALES) \
-		--no-location --ignore-obsolete
+	$(BIN)/pybabel update --input-file $(LOCALES)/messages.pot --output-dir $(LOCALES) --width 100 \
+		--ignore-obsolete
 
 compile: $(STAMP)
 	$(BIN)/pybabel compile --directory $(LOCALES) --statistics

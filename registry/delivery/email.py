@@ -31,6 +31,7 @@ import orjson
 from registry.delivery import email_content
 from registry.delivery.sender import AttemptResult, Outcome
 from registry.domain.operator import Operator
+from registry.domain.translations import catalog
 
 CHANNEL = "email"
 SUBSCRIPTION_PREFIX = "email:"
@@ -119,7 +120,8 @@ def render_message(
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     footer = content.footer
     if unsubscribe is not None:
-        footer = [*footer, f"Unsubscribe: {unsubscribe}"]
+        _ = catalog(content.language).gettext
+        footer = [*footer, _("Unsubscribe: %(link)s") % {"link": unsubscribe}]
         content = dataclasses.replace(content, footer=footer)
     with _rendering("message text"):
         message.set_content(email_content.text(content))
@@ -133,6 +135,8 @@ def render_message(
                 filename="objection-deadline.ics",
                 params={"method": "PUBLISH"},
             )
+    # RFC 3282, the reader's language; set last, since building the parts moves Content-*.
+    message["Content-Language"] = content.language
     with _rendering("message"):
         message.as_bytes()  # what sending does: any value it cannot write fails here
     return message

@@ -50,7 +50,7 @@ def _enum(values: Any, *, nullable: bool = False) -> Schema:
     return {"enum": [*names, None] if nullable else names}
 
 
-ADDED: frozenset[str] = frozenset({"operator"})
+ADDED: frozenset[str] = frozenset({"operator", "language"})
 """Keys added to the bodies since their first release: optional, so receivers holding an
 older schema, and bodies stored before, stay valid. Name them here as they are added."""
 
@@ -157,8 +157,15 @@ _CHANGE = _object(
     "What changes, as announced.",
 )
 _CUSTOMER = _object(
-    {"id": _STRING, "timeZone": _STRING, "dataOrigin": _enum(DataOrigin)},
-    "The receiving customer: dates for people are shown in its time zone.",
+    {
+        "id": _STRING,
+        "timeZone": _STRING,
+        "dataOrigin": _enum(DataOrigin),
+        "language": _STRING,
+    },
+    "The receiving customer: dates for people are shown in its time zone, texts for "
+    "people are written in its language (a BCP 47 tag such as de or de-CH; the JSON "
+    "itself stays English).",
 )
 _NOTICE = _object(
     {

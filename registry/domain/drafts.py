@@ -114,6 +114,7 @@ class CustomerEdit:
     weekend_rolls_to_monday: bool | None = None
     time_zone: str | None = None
     period_ends: PeriodEnds | None = None
+    language: str | None = None
     holiday_calendar: str | Keep | None = KEEP
     notice_emails: tuple[str, ...] | None = None
     products: tuple[str, ...] | None = None

@@ -241,6 +241,9 @@ class CustomerTerms:
     # Public holidays a rolled period skips (Regulation 1182/71 Art. 3(4)): a country code
     # with an optional subdivision, e.g. "DE-BE" (Berlin) or "DK"; None: weekends only.
     holiday_calendar: str | None = None
+    # The BCP 47 tag (en, de-CH, fr, da…) of the language its contract is written in: its
+    # notices, notice pages and calendar entries are written in it (domain/languages.py).
+    language: str = "en"
 
 
 @dataclass(frozen=True, slots=True)

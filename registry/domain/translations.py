@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import gettext
 import io
+import re
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -52,3 +54,54 @@ def catalog(language: str | None) -> gettext.NullTranslations:
     write_mo(buffer, messages)  # fuzzy entries are left out, as msgfmt does
     buffer.seek(0)
     return Translations(buffer, domain=DOMAIN)
+
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]|%[sdif]|\{\w*\}")
+
+
+def placeholders(text: str) -> list[str]:
+    """ "%(date)s", "%s", "{name}": what a translation must keep, in any order."""
+    return sorted(m.group(0) for m in _PLACEHOLDER.finditer(text))
+
+
+def _texts(value: object) -> list[object]:
+    return list(value) if isinstance(value, (tuple, list)) else [value]
+
+
+def catalog_problems(locales: Path = LOCALES, shipped: Iterable[str] = ()) -> list[str]:
+    """What keeps a shipped language's catalog from being complete: a message of the
+    template (messages.pot) missing or untranslated, fuzzy, or with placeholders that
+    differ from the English. `make test` runs it (tests/domain/test_catalogs.py)."""
+    with (locales / f"{DOMAIN}.pot").open("rb") as source:
+        template = read_po(source, domain=DOMAIN)
+    wanted = [m for m in template if m.id]
+    found: list[str] = []
+    for lang in shipped or [x for x in languages.SUPPORTED if x != languages.DEFAULT]:
+        po = locales / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if not po.exists():
+            found.append(f"{lang}: no catalog {po.name}")
+            continue
+        with po.open("rb") as source:
+            translated = read_po(source, locale=lang, domain=DOMAIN)
+        for message in wanted:
+            key = message.id
+            shown = key if isinstance(key, str) else key[0]
+            got = translated.get(key)
+            if got is None:
+                found.append(f"{lang}: missing {shown!r}")
+                continue
+            if got.fuzzy:
+                found.append(f"{lang}: fuzzy {shown!r}")
+            strings = [str(x or "") for x in _texts(got.string)]
+            if not all(strings):
+                found.append(f"{lang}: untranslated {shown!r}")
+                continue
+            english = [str(x) for x in _texts(key)]
+            allowed = [placeholders(x) for x in english]  # a plural may drop %(num)s
+            for text in strings:
+                if placeholders(text) not in allowed:
+                    found.append(
+                        f"{lang}: placeholders of {shown!r} are {placeholders(text)}, "
+                        f"not {allowed[-1]}"
+                    )
+    return found

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TypeVar
 
+from registry.domain import languages, versions
 from registry.domain import validation as check
-from registry.domain import versions
 from registry.domain.drafts import CustomerDraft, CustomerEdit, Keep
 from registry.domain.durations import InvalidDuration
 from registry.domain.errors import NotFound, ValidationError
@@ -49,6 +49,7 @@ def checked_terms(terms: CustomerTerms) -> CustomerTerms:
         terms,
         time_zone=check.time_zone(terms.time_zone, "timeZone"),
         holiday_calendar=_holiday_calendar(terms),
+        language=languages.parse(terms.language, "language"),
     )
 
 
@@ -130,6 +131,7 @@ async def update_customer(
             weekend_rolls_to_monday=_kept(e.weekend_rolls_to_monday, old.weekend_rolls_to_monday),
             time_zone=_kept(e.time_zone, old.time_zone),
             period_ends=_kept(e.period_ends, old.period_ends),
+            language=_kept(e.language, old.language),
             holiday_calendar=(
                 old.holiday_calendar if isinstance(e.holiday_calendar, Keep) else e.holiday_calendar
             ),

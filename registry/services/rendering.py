@@ -105,6 +105,7 @@ class ChangeRendering:
             "customer": {
                 "id": notice.customer_id,
                 "timeZone": terms.time_zone,
+                "language": terms.language,
                 "dataOrigin": terms.data_origin.value,
             },
             "notice": notice_data(

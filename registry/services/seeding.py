@@ -316,6 +316,7 @@ async def _load_customer(
             allows_emergency_replacement=bool(entry.get("allows_emergency_replacement")),
             weekend_rolls_to_monday=bool(entry.get("weekend_rolls_to_monday")),
             time_zone=entry.get("time_zone", "UTC"),
+            language=entry.get("language", "en"),
             period_ends=PeriodEnds(entry.get("period_ends", "SAME_INSTANT")),
         )
     )

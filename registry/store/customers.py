@@ -52,6 +52,8 @@ def terms_key(terms: CustomerTerms) -> str:
         parts += [terms.time_zone, terms.period_ends.value]
     if terms.holiday_calendar is not None:
         parts += [f"H:{terms.holiday_calendar}"]
+    if terms.language != "en":  # customers of one group are told in one language
+        parts += [f"L:{terms.language}"]
     return "|".join(parts)
 
 

@@ -165,7 +165,12 @@ async def test_a_delivery_is_signed_the_standard_webhooks_way(
     assert payload["timestamp"] == deps.clock.now().isoformat().replace("+00:00", "Z")
     assert payload["data"]["change"]["effectiveAt"] == "2026-04-06T00:00:00Z"
     assert payload["data"]["notice"]["customerId"] == customer
-    assert payload["data"]["customer"] == {"id": customer, "timeZone": "UTC", "dataOrigin": "EEA"}
+    assert payload["data"]["customer"] == {
+        "id": customer,
+        "timeZone": "UTC",
+        "dataOrigin": "EEA",
+        "language": "en",
+    }
     assert payload["data"]["change"]["subprocessor"]["legalName"] == "Mailgun Technologies, Inc."
     link = payload["data"]["links"]["notice"]
     assert link.startswith("http://127.0.0.1:8000/notices/ntc_"), link

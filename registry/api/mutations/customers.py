@@ -57,6 +57,12 @@ class CreateCustomerInput:
         description="IANA time zone name (e.g. Europe/Berlin); periods are counted and dates "
         "shown in it.",
     )
+    language: str = strawberry.field(
+        default="en",
+        description="BCP 47 tag of the language the customer's notices, notice pages and "
+        "calendar entries are written in: en, de, fr or da, with an optional region (de-CH, "
+        "en-GB); default en.",
+    )
     period_ends: models.PeriodEnds = strawberry.field(
         default=models.PeriodEnds.SAME_INSTANT,
         description="Whether a period ends at the same instant or at the end of its last "
@@ -87,6 +93,7 @@ class CreateCustomerInput:
                 time_zone=self.time_zone,
                 period_ends=self.period_ends,
                 holiday_calendar=self.holiday_calendar,
+                language=self.language,
             ),
             notice_emails=tuple(self.notice_emails or ()),
             products=tuple(self.products or ()),
@@ -141,6 +148,11 @@ class UpdateCustomerInput:
         description="IANA time zone name (e.g. Europe/Berlin) periods are counted and dates "
         "shown in.",
     )
+    language: str | None = strawberry.field(
+        default=None,
+        description="BCP 47 tag of the language notices are written in (en, de, fr, da, "
+        "optionally with a region such as de-CH); later notices and reminders use it.",
+    )
     period_ends: models.PeriodEnds | None = strawberry.field(
         default=None,
         description="SAME_INSTANT (a period ends at the same local time) or END_OF_DAY (at "
@@ -178,6 +190,7 @@ class UpdateCustomerInput:
             weekend_rolls_to_monday=self.weekend_rolls_to_monday,
             time_zone=self.time_zone,
             period_ends=self.period_ends,
+            language=self.language,
             holiday_calendar=_kept(self.holiday_calendar),
             notice_emails=_listed(self.notice_emails),
             products=_listed(self.products),

@@ -52,6 +52,10 @@ class CustomerTerms:
         description="Where a period ends: SAME_INSTANT (default) or END_OF_DAY of its last local "
         "day."
     )
+    language: str = strawberry.field(
+        description="BCP 47 tag of the language the customer's notices, notice pages and "
+        "calendar entries are written in (en, de, fr, da, optionally with a region); default en."
+    )
 
     @classmethod
     def from_domain(cls, terms: models.CustomerTerms) -> CustomerTerms:
@@ -64,6 +68,7 @@ class CustomerTerms:
             holiday_calendar=terms.holiday_calendar,
             time_zone=terms.time_zone,
             period_ends=terms.period_ends,
+            language=terms.language,
         )
 
 
