@@ -26,6 +26,7 @@ SEED = Path(__file__).parents[2] / "seeds" / "pronestor.json"
 NS = "pronestor-privacy-policy.txt"
 NORDHAVN = ids.stable_id("Customer", NS, "nordhavn")
 HAVBLIK = ids.stable_id("Customer", NS, "havblik")
+KOBBERHUSET = ids.stable_id("Customer", NS, "kobberhuset")  # given a reference by one test
 AWS = ids.stable_id("Subprocessor", NS, "aws")
 SET = """
 mutation($input: RegisterDetailsInput!) { setRegisterDetails(input: $input) {
@@ -129,19 +130,19 @@ async def test_a_customer_without_a_contract_reference_is_told_which_field(seede
 
 async def test_register_details_are_checked_and_kept(seeded: Api) -> None:
     admin = await key_for(seeded, Role.ADMIN)
-    given = {"customerId": HAVBLIK, "lei": "5299", "contractReference": "H-1"}
+    given = {"customerId": KOBBERHUSET, "lei": "5299", "contractReference": "H-1"}
     refused = (await seeded.gql(SET, {"input": given}, admin))["setRegisterDetails"]
     assert refused == {
         "__typename": "ValidationError",
         "field": "lei",
         "message": refused["message"],
     }
-    status, _ = await fetch(seeded, HAVBLIK, admin)
+    status, _ = await fetch(seeded, KOBBERHUSET, admin)
     assert status == 400  # nothing was written
-    given = {"customerId": HAVBLIK, "contractReference": "H-1"}
+    given = {"customerId": KOBBERHUSET, "contractReference": "H-1"}
     done = (await seeded.gql(SET, {"input": given}, admin))["setRegisterDetails"]
     assert done["details"]["contractReference"] == "H-1"
-    status, _ = await fetch(seeded, HAVBLIK, admin)
+    status, _ = await fetch(seeded, KOBBERHUSET, admin)
     assert status == 200
 
 
