@@ -27,6 +27,8 @@ class Kind(enum.Enum):
     URL = "url"  # an http(s) address
     EMAIL = "email"  # one e-mail address
     LINES = "lines"  # a bounded list of one-line texts
+    LEI = "lei"  # a Legal Entity Identifier (ISO 17442, check digits verified)
+    COUNTRY = "country"  # an ISO 3166-1 alpha-2 code
     COLOUR = "colour"  # an sRGB colour as #rrggbb
     IMAGE = "image"  # a small PNG, JPEG or WebP image as a data: URI (max_length: bytes)
 
@@ -102,6 +104,10 @@ class Field:
             return (check.url(value, field) or "") if value.strip() else ""
         if self.kind is Kind.EMAIL:
             return (check.email(value, field) or "") if value.strip() else ""
+        if self.kind is Kind.LEI:
+            return check.lei(value, field) if value.strip() else ""
+        if self.kind is Kind.COUNTRY:
+            return check.country(value.strip(), field) if value.strip() else ""
         if self.kind is Kind.COLOUR:
             return check.colour(value, field) if value.strip() else ""
         if self.kind is Kind.IMAGE:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import base64
-import binascii
 import re
 import unicodedata
 import zoneinfo
@@ -25,20 +23,14 @@ from datetime import date
 from urllib.parse import urlsplit
 
 import pycountry
+from stdnum import lei as iso17442
+from stdnum.exceptions import ValidationError as NumberInvalid
 
 from registry.domain import addresses
 from registry.domain.errors import ValidationError
 from registry.domain.labels import RESERVED_TERRITORIES
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
-_IMAGE = re.compile(r"data:(image/(?:png|jpeg|webp));base64,([A-Za-z0-9+/=\s]+)")
-# The first bytes of each image type accepted (a declared type must match the content).
-_IMAGE_MAGIC = {
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/webp": (b"RIFF",),
-}
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _IMAGE = re.compile(r"data:(image/(?:png|jpeg|webp));base64,([A-Za-z0-9+/=\s]+)")
 # The first bytes of each image type accepted (a declared type must match the content).
@@ -117,6 +109,20 @@ def country(value: str, field: str = "country") -> str:
     if pycountry.countries.get(alpha_2=value) is None and value not in RESERVED_TERRITORIES:
         raise ValidationError(field, f"{value!r} is not an assigned ISO 3166-1 country code")
     return value
+
+
+def lei(value: str, field: str = "lei") -> str:
+    """A Legal Entity Identifier: 20 characters whose last two are the ISO 7064 mod 97-10
+    check digits (ISO 17442); upper case as written, spaces refused."""
+    cleaned = value.strip()
+    if cleaned != cleaned.upper() or " " in cleaned:
+        raise ValidationError(field, f"{shown(cleaned)!r} is not an LEI: 20 upper-case characters")
+    try:
+        return str(iso17442.validate(cleaned))
+    except NumberInvalid as exc:
+        raise ValidationError(
+            field, f"{shown(cleaned)!r} is not a valid LEI (ISO 17442): {exc}"
+        ) from None
 
 
 def text(
@@ -247,35 +253,4 @@ def image(value: str, field: str, *, max_bytes: int) -> str:
         raise ValidationError(field, f"{field} is too large ({len(content)} bytes): {size_hint}")
     if not content.startswith(_IMAGE_MAGIC[kind]):
         raise ValidationError(field, f"{field} is not the {kind} image it says it is")
-    return f"data:{kind};base64,{encoded}"
-
-
-def colour(value: str, field: str) -> str:
-    """An sRGB colour written `#rrggbb`, returned in lower case."""
-    cleaned = plain(value, field).strip()
-    if not _COLOUR.fullmatch(cleaned):
-        raise ValidationError(field, f"{value[:40]!r} is not a colour written #rrggbb")
-    return cleaned.lower()
-
-
-def image(value: str, field: str, *, max_bytes: int) -> str:
-    """A small PNG, JPEG or WebP image as a `data:image/…;base64,…` URI. SVG is refused:
-    it may carry scripts, and the image is shown on pages and in e-mails."""
-    size_hint = f"at most {max_bytes // 1024} KiB"
-    if len(value) > max_bytes * 4 // 3 + 64:  # refuse before decoding a huge text
-        raise ValidationError(field, f"{field} is too large: {size_hint}")
-    found = _IMAGE.fullmatch(value.strip())
-    if found is None:
-        raise ValidationError(
-            field, f"{field} must be a PNG, JPEG or WebP image as a data:image/…;base64, URI"
-        )
-    kind, encoded = found.group(1), "".join(found.group(2).split())
-    try:
-        content = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValidationError(field, f"{field} is not valid base64") from None
-    if len(content) > max_bytes:
-        raise ValidationError(field, f"{field} is too large ({len(content)} bytes): {size_hint}")
-    if not content.startswith(_IMAGE_MAGIC[kind]):
-        raise ValidationError(field, f"{field} does not hold a {kind} image")
     return f"data:{kind};base64,{encoded}"
