@@ -7,8 +7,11 @@ from __future__ import annotations
 import pytest
 
 from registry.domain import countries
+from registry.domain.drafts import ObjectionFiling
 from registry.domain.errors import ValidationError
 from registry.domain.models import Role
+from registry.services import changes
+from registry.services.caller import Caller
 from tests.conftest import Api
 from tests.web.console_support import browser_like, sign_in, submit
 from tests.web.support import Seeded, add_vendor
@@ -176,10 +179,20 @@ async def test_the_inbox_names_who_objected_and_preselects_nothing(
         FILE, {"input": {"changeId": seeded.upcoming, "reason": reason}}, customer_key
     )
     assert filed["fileObjection"]["__typename"] == "ObjectionFiled"
+    # A person who objected through the notice page is named, with an address to write to.
+    acme = Caller(role=Role.CUSTOMER, customer_id=seeded.customers["Acme"])
+    person = ObjectionFiling(
+        seeded.upcoming,
+        "Acme's DPO wants a call first",
+        filer_name="Dana Privacy",
+        filer_email="dpo@acme.example",
+    )
+    await changes.file_objection(web.deps, acme, person)
     key = await web.key(Role.PROCUREMENT, name="inbox")
     async with browser_like(web) as client:
         await sign_in(client, key)
         inbox = (await client.get("/console/objections")).text
+    assert 'Dana Privacy <a href="mailto:dpo@acme.example">dpo@acme.example</a>' in inbox
     row = inbox[inbox.index(reason) - 2000 : inbox.index(reason)]
     assert "Customer and who objected" in inbox
     assert "Through the API, key" in row
