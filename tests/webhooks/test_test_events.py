@@ -71,9 +71,7 @@ async def test_a_disabled_or_someone_elses_subscription_gets_no_ping(
     api: Api, deps: Deps, receiver: Receiver
 ) -> None:
     customer = await new_customer(deps)
-    sub, _ = await webhooks.create_subscription(
-        deps, customer_caller(customer), url=receiver.url()
-    )
+    sub, _ = await webhooks.create_subscription(deps, customer_caller(customer), url=receiver.url())
     theirs = await new_customer(deps, "Globex")
     their_sub, _ = await webhooks.create_subscription(
         deps, customer_caller(theirs), url=receiver.url()
