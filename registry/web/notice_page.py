@@ -15,11 +15,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from registry.domain import fields, labels
+from registry.domain import fields, labels, languages
 from registry.domain import people_dates as dates
 from registry.domain.errors import NotFound, ObjectionDeadlinePassed, RegistryError
 from registry.domain.fields import Shown
 from registry.domain.labels import headline
+from registry.domain.models import ObjectionResolution
+from registry.domain.translations import N_, catalog
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.services import fresh_links
 from registry.services import notice_page as service
@@ -34,9 +36,17 @@ HEADERS = {
     "x-robots-tag": "noindex, nofollow",
 }
 DONE = {
-    "acknowledged": "Thank you: the notice is acknowledged.",
-    "objected": "Your objection is filed. We will contact you about it.",
+    "acknowledged": N_("Thank you: the notice is acknowledged."),
+    "objected": N_("Your objection is filed. We will contact you about it."),
 }
+RESOLUTION_LABELS: dict[ObjectionResolution, str] = {
+    ObjectionResolution.WITHDRAWN: N_("withdrawn"),
+    ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER: N_("change cancelled for customer"),
+    ObjectionResolution.CUSTOMER_TERMINATES: N_("customer terminates"),
+    ObjectionResolution.ACCOMMODATED: N_("accommodated"),
+    ObjectionResolution.REJECTED: N_("rejected"),
+}
+"""An objection's resolution as the page names it, in the customer's language."""
 MAX_FORM_BYTES = 20_000
 
 
@@ -97,17 +107,20 @@ async def fresh_link(request: Request) -> Response:
     )
 
 
-def _where(payload: dict[str, Any]) -> list[dict[str, str]]:
+def _where(payload: dict[str, Any], language: str) -> list[dict[str, str]]:
     shown = []
     for loc in payload["subprocessor"]["locations"]:
         transfer = loc.get("transfer") or {}
+        name = loc.get("countryName") or loc["country"]
+        if languages.base(language) != languages.DEFAULT:
+            name = labels.country_name(loc["country"], language)
         shown.append(
             {
-                "country": f"{loc.get('countryName') or loc['country']} ({loc['country']})",
+                "country": f"{name} ({loc['country']})",
                 "region": loc.get("region") or "",
-                "role": labels.role(loc.get("role", "")),
-                "basis": labels.mechanism(transfer.get("mechanism")) or "",
-                "status": labels.transfer_status(transfer.get("status", "")),
+                "role": labels.role(loc.get("role", ""), language),
+                "basis": labels.mechanism(transfer.get("mechanism"), language) or "",
+                "status": labels.transfer_status(transfer.get("status", ""), language),
                 "status_class": str(transfer.get("status", "")).lower(),
             }
         )
@@ -135,27 +148,32 @@ async def _show(
     `late` says an objection came after the deadline, explained in the customer's zone."""
     shown = await service.page(deps, token, record_view=record_view)
     zone = shown.holder.customer.terms.time_zone
+    lang = shown.holder.customer.terms.language  # the customer's, as its e-mails
+    _ = catalog(lang).gettext
     notice = shown.holder.notice
     proof = shown.evidence
     if late:
-        error = (
-            f"Your objection arrived on {dates.moment_with_utc(shown.now, zone)}, after the "
-            f"deadline to object ({dates.moment_with_utc(notice.objection_deadline, zone)}): "
-            "it was not filed. What you wrote is below, so that you can keep it."
-        )
+        error = _(
+            "Your objection arrived on %(arrived)s, after the deadline to object "
+            "(%(deadline)s): it was not filed. What you wrote is below, so that you can keep it."
+        ) % {
+            "arrived": dates.moment_with_utc(shown.now, zone, lang),
+            "deadline": dates.moment_with_utc(notice.objection_deadline, zone, lang),
+        }
     return render(
         "notice.html",
         status,
         HEADERS,
+        language=lang,
         page=shown,
         change=shown.payload,
-        headline=headline(shown.payload),
+        headline=headline(shown.payload, lang),
         customer=shown.holder.customer,
         notice=notice,
         zone=zone,
-        when=lambda instant: dates.moment_with_utc(instant, zone) if instant else "",
-        day=lambda instant: dates.day(instant, zone),
-        where=_where(shown.payload),
+        when=lambda instant: dates.moment_with_utc(instant, zone, lang) if instant else "",
+        day=lambda instant: dates.day(instant, zone, lang),
+        where=_where(shown.payload, lang),
         chain=shown.payload["subprocessor"].get("chain") or [],
         chain_parents=_parents(shown.payload["subprocessor"]),
         facts=fields.facts(VENDOR_FIELDS, Shown.NOTICE, shown.payload.get("subprocessor") or {}),
@@ -168,7 +186,8 @@ async def _show(
         action=f"/notices/{token}",
         error=error,
         form=form or {},
-        done=DONE.get(done or ""),
+        done=_(DONE[done]) if done in DONE else None,
+        resolution_label=lambda value: _(RESOLUTION_LABELS[value]),
         kind_label=labels.KINDS,
         operator=await operators.identity(deps),
     )

@@ -65,6 +65,7 @@ def environment() -> jinja2.Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.policies["ext.i18n.trimmed"] = True  # as extracted (babel.cfg)
     return env
 
 
@@ -80,7 +81,7 @@ def translated(language: str | None) -> dict[str, Any]:
         text = found.gettext(message)
         if context.eval_ctx.autoescape:
             text = Markup(text)  # noqa: S704 — our catalog; placeholders are escaped by %
-        return text % variables if variables else text
+        return text % variables  # as Jinja's new-style gettext: `%%` in a message is `%`
 
     @jinja2.pass_context
     def ngettext(
