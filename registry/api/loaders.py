@@ -32,6 +32,7 @@ from registry.services import (
     change_queries,
     customers,
     evidence,
+    location_changes,
     tias,
     vendors,
 )
@@ -76,8 +77,9 @@ class Loaders:
             bind(vendors.get_subprocessors)
         )
         # A vendor's parts only for vendors the caller may see (services/vendors.py).
+        # ... in the caller's view now: a customer's from its own dates.
         self.locations: DataLoader[str, list[ProcessingLocation]] = _grouped(
-            bind(vendors.locations_of)
+            bind(location_changes.visible)
         )
         self.dpas: DataLoader[str, list[Dpa]] = _grouped(bind(vendors.dpas_of))
         self.chains: DataLoader[str, list[ChainLink]] = _grouped(

@@ -125,7 +125,7 @@ class RegistryQueries:
             after,
             (as_text, as_text),
             listing.subprocessor_cursor,
-            Subprocessor.from_domain,
+            partial(Subprocessor.from_domain, seen_at=as_of, seen_for=customer_id),
         )
 
     @strawberry.field(description="The product catalog, by code.")

@@ -137,6 +137,10 @@ class ChangeAnnouncement:
     idempotency_key: str | None = None
     # With kind UPDATE: the wider scope asked for (codes, checked against the catalogs).
     scope: Scope | None = None
+    # With kind UPDATE: processing locations the vendor adds (None: none asked; an empty
+    # list is refused), and ids of those it ends.
+    locations: tuple[ProcessingLocationDraft, ...] | None = None
+    ended_location_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

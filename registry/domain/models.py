@@ -287,6 +287,10 @@ class Change:
     # A scope change (UPDATE): the vendor's scope after it, and before it.
     scope: Scope | None = None
     scope_before: Scope | None = None
+    # A change of where the vendor processes data (UPDATE): the locations it adds (their
+    # ids fixed when announced) and those it ends, recorded on the vendor when it applies.
+    locations_added: tuple[ProcessingLocation, ...] = ()
+    locations_ended: tuple[ProcessingLocation, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,8 +120,8 @@ def refuse_new_countries(
         raise ValidationError(
             field,
             f"{corrected} is a new country for a vendor in use: announce it with "
-            "announceChange(kind: UPDATE) so customers get their notice, or add it while "
-            "the vendor is PROPOSED",
+            "announceChange(input: {kind: UPDATE, subprocessorId, locations: [{country, "
+            "role}]}) so customers get their notice, or add it while the vendor is PROPOSED",
         )
 
 

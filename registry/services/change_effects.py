@@ -16,7 +16,14 @@ from collections.abc import Awaitable, Callable
 from registry.domain import timeline
 from registry.domain.event_types import EventType
 from registry.domain.models import Change, ChangeKind, ChangeStatus, NoticeStatus
-from registry.services import chain_plans, rendering, settling, snapshots, subscribers
+from registry.services import (
+    chain_plans,
+    location_changes,
+    rendering,
+    settling,
+    snapshots,
+    subscribers,
+)
 from registry.services.deps import Deps
 from registry.store import changes, notices, subprocessors
 
@@ -117,6 +124,7 @@ STEPS: dict[ChangeStatus, tuple[Step, ...]] = {
     ),
     ChangeStatus.EFFECTIVE: (
         move_vendors,
+        location_changes.apply,
         notices_take_effect,
         tell_effective,
         tell_public_effective,

@@ -27,6 +27,7 @@ from registry.domain.models import (
     Objection,
     ObjectionResolution,
     ObjectionStatus,
+    ProcessingLocation,
     Scope,
     SubprocessorStatus,
 )
@@ -35,6 +36,7 @@ from registry.services import (
     audience,
     catalogs,
     change_effects,
+    location_changes,
     objection_effects,
     policy,
     scope_changes,
@@ -154,9 +156,26 @@ async def announce_change(deps: Deps, caller: Caller, announcement: ChangeAnnoun
         raise ValidationError("emergencyReason", str(exc)) from None
     if scope is not None and kind is not ChangeKind.UPDATE:
         raise ValidationError("scope", "a scope is announced with kind UPDATE")
-    if kind is ChangeKind.UPDATE and scope is None and not (description and description.strip()):
+    relocated = announcement.locations is not None or bool(announcement.ended_location_ids)
+    if relocated and kind is not ChangeKind.UPDATE:
+        raise ValidationError("locations", "locations are announced with kind UPDATE")
+    if relocated and scope is not None:
+        raise ValidationError("locations", "announce a scope and locations as separate changes")
+    described = bool(description and description.strip())
+    if kind is ChangeKind.UPDATE and scope is None and not relocated and not described:
         raise ValidationError("description", "an UPDATE must describe what changes")
     await _check_kind(deps, kind, subprocessor_id, replaces_id, emergency)
+    added: tuple[ProcessingLocation, ...] = ()
+    ended: tuple[ProcessingLocation, ...] = ()
+    if relocated:
+        vendor = await subprocessors.get(deps.db, subprocessor_id)
+        if vendor is None:  # removed since _check_kind found it
+            raise NotFound(f"no subprocessor {subprocessor_id!r}")
+        added, ended = await location_changes.checked(
+            deps, vendor, announcement.locations or (), announcement.ended_location_ids
+        )
+        said = location_changes.describe(vendor, added, ended)
+        description = f"{said} {description.strip()}" if description else said
     wider, before = None, None
     if scope is not None:
         vendor = await subprocessors.get(deps.db, subprocessor_id)
@@ -206,6 +225,8 @@ async def announce_change(deps: Deps, caller: Caller, announcement: ChangeAnnoun
         status=ChangeStatus.ANNOUNCED,
         scope=wider,
         scope_before=before,
+        locations_added=added,
+        locations_ended=ended,
     )
     document = changes.to_document(
         change, idempotency_key=key or change.id, created_by=caller.key_id

@@ -20,7 +20,14 @@ from registry.domain.models import (
 )
 from registry.domain.onward import Route
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer, summarize
-from registry.services import catalogs, contracts, onward_transfers, policy, tias
+from registry.services import (
+    catalogs,
+    contracts,
+    location_changes,
+    onward_transfers,
+    policy,
+    tias,
+)
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.store import (
@@ -199,7 +206,10 @@ async def assess_transfers(
         origin = customer.terms.data_origin if customer else DataOrigin.EEA
     subs = await subprocessors.all_matching(deps.db, flt)
     ids = [s.id for s in subs]
-    locations = await processing_locations.by_subprocessors(deps.db, ids)
+    # What the day's view has (an announced new country from its date: the what-if).
+    locations = await location_changes.locations_at(
+        deps, caller, await processing_locations.by_subprocessors(deps.db, ids), end_of_day, whose
+    )
     bases = await transfer_bases.by_subprocessors(deps.db, ids)
     agreements = await dpas.by_subprocessors(deps.db, ids)
     assessments = await tias.for_verdicts(deps, ids)

@@ -35,9 +35,12 @@ async def take(deps: Deps, change: Change) -> Document:
     sub = await subprocessors.get(deps.db, change.subprocessor_id)
     replaced = await subprocessors.get(deps.db, change.replaces_id) if change.replaces_id else None
     locations = await processing_locations.by_subprocessors(deps.db, [change.subprocessor_id])
-    located = sorted(
-        locations.get(change.subprocessor_id, []), key=lambda loc: (loc.country, loc.role.value)
-    )
+    # A change of locations is announced with the vendor as it will be (the new routes
+    # judged too).
+    after = {x.id: x for x in [*locations.get(change.subprocessor_id, []), *change.locations_added]}
+    for gone in change.locations_ended:
+        after.pop(gone.id, None)
+    located = sorted(after.values(), key=lambda loc: (loc.country, loc.role.value))
     bases = (await transfer_bases.by_subprocessors(deps.db, [change.subprocessor_id])).get(
         change.subprocessor_id, []
     )

@@ -70,6 +70,7 @@ def to_document(change: Change, *, idempotency_key: str, created_by: str | None)
         ),
         "created_by": created_by,
         "scoped": change.scope is not None,
+        LOCATED: bool(change.locations_added or change.locations_ended),
         SETTLED: False,
     }
 
@@ -148,6 +149,24 @@ async def announced_scope_changes(db: Database) -> list[Change]:
     """Scope changes still under notice (few: at most one per vendor)."""
     query = {"status": ChangeStatus.ANNOUNCED.value, "scoped": True}
     return [from_document(d) async for d in db[NAME].find(query)]
+
+
+LOCATED = "located"
+"""True on a change that adds or ends processing locations (services/location_changes)."""
+
+
+async def location_changes_of(db: Database, vendor_ids: Sequence[str]) -> dict[str, list[Change]]:
+    """The changes of these vendors' locations that are not cancelled, by vendor."""
+    grouped: dict[str, list[Change]] = {i: [] for i in vendor_ids}
+    query = {
+        "subprocessor_id": {"$in": list(vendor_ids)},
+        LOCATED: True,
+        "status": {"$ne": ChangeStatus.CANCELLED.value},
+    }
+    async for doc in db[NAME].find(query):
+        change = from_document(doc)
+        grouped[change.subprocessor_id].append(change)
+    return grouped
 
 
 async def using_scope_code(db: Database, field: str, code: str, limit: int) -> list[str]:

@@ -197,7 +197,7 @@ async def test_ending_a_basis_is_recorded_as_ended_and_the_transfer_falls_after_
             "locations",
             {"input": {"country": "CN", "reason": "it is really in China"}},
             "country",
-            "announceChange(kind: UPDATE)",
+            "announceChange(input: {kind: UPDATE, subprocessorId, locations:",
             id="a new country for a vendor in use -> refused, pointing to announcing it",
         ),
         pytest.param(

@@ -56,7 +56,7 @@ async def test_a_new_country_for_a_vendor_in_use_is_refused(api: Api) -> None:
     answer = refused["addProcessingLocation"]
     assert answer["__typename"] == "ValidationError"
     assert answer["field"] == "country"
-    assert "announceChange(kind: UPDATE)" in answer["message"]
+    assert "announceChange(input: {kind: UPDATE, subprocessorId, locations:" in answer["message"]
     assert same_country["addProcessingLocation"]["__typename"] == "ProcessingLocationAdded"
     found = (await api.gql(COUNTRIES, {"s": sub_id}, key))["subprocessor"]["locations"]
     assert sorted((loc["country"], loc["region"] or "") for loc in found) == [

@@ -20,13 +20,19 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
-from registry.domain.drafts import ChangeAnnouncement, CustomerDraft, ObjectionFiling
+from registry.domain.drafts import (
+    ChangeAnnouncement,
+    CustomerDraft,
+    ObjectionFiling,
+    ProcessingLocationDraft,
+)
 from registry.domain.drafts import SubprocessorDetails as Details
 from registry.domain.errors import ValidationError
 from registry.domain.models import (
     ChangeKind,
     ChangeStatus,
     CustomerTerms,
+    LocationRole,
     ObjectionResolution,
     ObjectionStatus,
     Role,
@@ -137,6 +143,15 @@ async def state(api: Api, change_id: str) -> dict[str, Any]:
                 doc.get("active_until") is not None,
             )
         )
+    # Where the vendor processes data (a change of locations records them on its date).
+    located = sorted(
+        [
+            (d["country"], d["role"], d.get("removed_at") is not None)
+            async for d in db["processing_locations"].find(
+                {"subprocessor_id": change["subprocessor_id"]}
+            )
+        ]
+    )
     names = {d["_id"]: d["name"] async for d in db["customers"].find({})}
     notices = sorted(
         [
@@ -162,6 +177,7 @@ async def state(api: Api, change_id: str) -> dict[str, Any]:
         "expanded": change.get("expanded"),
         "lease": change.get("lease_owner"),
         "vendors": seen_vendors,
+        "locations": located,
         "notices": notices,
         "events": outbox,
         "objections": filed,
@@ -189,6 +205,39 @@ async def prepare_effective(api: Api) -> str:
 
 async def take_effect(api: Api, change_id: str) -> None:
     assert await change_jobs.apply_effective_changes(api.deps, "w") == 1
+
+
+async def prepare_locations(api: Api) -> str:
+    """An ACTIVE vendor in Germany and France announced to add the United States and
+    end France, its date come."""
+    vendor_id = await vendor(api, "Relocating vendor")
+    for country in ("DE", "FR"):
+        await vendors.add_processing_location(
+            api.deps, ADMIN, vendor_id, ProcessingLocationDraft(country)
+        )
+    add = await change_service.announce_change(
+        api.deps, ADMIN, ChangeAnnouncement(ChangeKind.ADD, vendor_id)
+    )
+    await drain(api)
+    api.clock.set(add.effective_at + timedelta(seconds=1))
+    await drain(api)
+    france = await api.deps.db["processing_locations"].find_one(
+        {"subprocessor_id": vendor_id, "country": "FR"}
+    )
+    assert france is not None
+    change = await change_service.announce_change(
+        api.deps,
+        ADMIN,
+        ChangeAnnouncement(
+            ChangeKind.UPDATE,
+            vendor_id,
+            locations=(ProcessingLocationDraft("US", role=LocationRole.STORAGE),),
+            ended_location_ids=(france["_id"],),
+        ),
+    )
+    await drain(api)
+    api.clock.set(change.effective_at + timedelta(seconds=1))
+    return change.id
 
 
 async def prepare_announce(api: Api) -> str:
@@ -232,6 +281,12 @@ TRANSITIONS: dict[str, tuple[Prepare, Act, ModuleType, ChangeStatus | ObjectionS
     "announce": (prepare_announce, announce, change_effects, ChangeStatus.ANNOUNCED),
     "cancel": (prepare_cancel, cancel, change_effects, ChangeStatus.CANCELLED),
     "take effect": (prepare_effective, take_effect, change_effects, ChangeStatus.EFFECTIVE),
+    "locations take effect": (
+        prepare_locations,
+        take_effect,
+        change_effects,
+        ChangeStatus.EFFECTIVE,
+    ),
     "file objection": (announced, file, objection_effects, ObjectionStatus.OPEN),
     "resolve objection": (prepare_resolve, resolve, objection_effects, ObjectionStatus.RESOLVED),
 }
@@ -363,3 +418,18 @@ async def test_a_retried_cancel_finishes_what_a_crashed_one_began(
     assert {status for _, status in seen["notices"]} == {"CANCELLED"}
     with pytest.raises(ValidationError):
         await change_service.cancel_change(api.deps, ADMIN, change_id, "another reason")
+
+
+async def test_a_change_of_locations_records_them_on_the_vendor_on_its_date(api: Api) -> None:
+    change_id = await prepare_locations(api)
+    assert (await state(api, change_id))["locations"] == [
+        ("DE", "PROCESSING", False),
+        ("FR", "PROCESSING", False),
+    ]
+    await take_effect(api, change_id)
+    await drain(api)
+    assert (await state(api, change_id))["locations"] == [
+        ("DE", "PROCESSING", False),
+        ("FR", "PROCESSING", True),
+        ("US", "STORAGE", False),
+    ]

@@ -9,6 +9,7 @@ import strawberry
 
 from registry.api.context import Info
 from registry.api.mutations import attempt
+from registry.api.mutations.registry import ProcessingLocationInput
 from registry.api.types.change import Change, Notice, Objection
 from registry.api.types.errors import (
     NotFound,
@@ -64,6 +65,19 @@ class AnnounceChangeInput:
         "affected customers are notified, and it reaches them at their effective dates.",
     )
 
+    locations: list[ProcessingLocationInput] | None = strawberry.field(
+        default=None,
+        description="With kind UPDATE: processing locations an ACTIVE vendor adds (a new "
+        "country widens where customers' data goes, so it is announced, not added with "
+        "addProcessingLocation). Checked as addProcessingLocation checks one; recorded on the "
+        "vendor when the change takes effect, and in each customer's view from its own date.",
+    )
+    end_location_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None,
+        description="With kind UPDATE: ids of the vendor's processing locations that end on "
+        "the change's date.",
+    )
+
     def announcement(self) -> drafts.ChangeAnnouncement:
         return drafts.ChangeAnnouncement(
             kind=self.kind,
@@ -75,6 +89,10 @@ class AnnounceChangeInput:
             emergency_reason=self.emergency_reason,
             idempotency_key=self.idempotency_key,
             scope=self.scope.codes() if self.scope is not None else None,
+            locations=(
+                tuple(x.draft() for x in self.locations) if self.locations is not None else None
+            ),
+            ended_location_ids=tuple(self.end_location_ids or ()),
         )
 
 

@@ -18,7 +18,7 @@ from registry.api.types import scalars  # noqa: F401 - registers the enums
 from registry.api.types.customer import Customer
 from registry.api.types.node import Node
 from registry.api.types.staff import StaffMember
-from registry.api.types.subprocessor import Subprocessor
+from registry.api.types.subprocessor import ProcessingLocation, Subprocessor
 from registry.domain import models
 from registry.domain.person import Person
 from registry.services import change_queries, policy
@@ -208,6 +208,14 @@ class Change(Node):
     cancel_reason: str | None = strawberry.field(
         description="Why it was cancelled; null unless CANCELLED."
     )
+    locations_added: list[ProcessingLocation] = strawberry.field(
+        description="For an UPDATE of where the vendor processes data: the locations it adds, "
+        "recorded on the vendor when the change takes effect; empty otherwise."
+    )
+    locations_ended: list[ProcessingLocation] = strawberry.field(
+        description="For an UPDATE of where the vendor processes data: the locations it ends "
+        "on its date; empty otherwise."
+    )
 
     @classmethod
     def from_domain(cls, c: models.Change) -> Change:
@@ -225,6 +233,8 @@ class Change(Node):
             emergency_reason=c.emergency_reason,
             cancelled_at=c.cancelled_at,
             cancel_reason=c.cancel_reason,
+            locations_added=[ProcessingLocation.from_domain(x) for x in c.locations_added],
+            locations_ended=[ProcessingLocation.from_domain(x) for x in c.locations_ended],
         )
 
     @strawberry.field(

@@ -19,7 +19,7 @@ from registry.domain.notice import customer_date
 from registry.domain.remark_fields import LOCATION_NOTE, TRANSFER_BASIS_NOTE
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
-from registry.services import corrections, policy
+from registry.services import corrections, location_changes, policy
 
 if TYPE_CHECKING:
     from registry.api.types.chain import ChainLink
@@ -295,10 +295,18 @@ class Subprocessor(Node):
     scope: Scope = strawberry.field(
         description="The products and hosting regions this vendor touches (in force now)."
     )
+    # The list's question (subprocessors(asOf:, customerId:)): its locations are read as
+    # of that instant, for that customer (services/location_changes.py).
+    seen_at: strawberry.Private[datetime | None] = None
+    seen_for: strawberry.Private[str | None] = None
 
     @classmethod
-    def from_domain(cls, s: models.Subprocessor) -> Subprocessor:
+    def from_domain(
+        cls, s: models.Subprocessor, seen_at: datetime | None = None, seen_for: str | None = None
+    ) -> Subprocessor:
         return cls(
+            seen_at=seen_at,
+            seen_for=seen_for,
             id=strawberry.ID(s.id),
             entity=s,
             status=s.status,
@@ -309,9 +317,19 @@ class Subprocessor(Node):
             scope=Scope.from_domain(s.scope),
         )
 
-    @strawberry.field(description="Where it stores, processes or accesses data.")
+    @strawberry.field(
+        description="Where it stores, processes or accesses data: in the list's view (asOf, "
+        "the customer's own dates), so an announced new location shows from its date."
+    )
     async def locations(self, info: Info) -> list[ProcessingLocation]:
-        found = await info.context.loaders.locations.load(self.id)
+        if self.seen_at is None and self.seen_for is None:
+            found = await info.context.loaders.locations.load(self.id)
+        else:
+            ctx = info.context
+            seen = await location_changes.visible(
+                ctx.deps, ctx.caller, [self.id], self.seen_at, self.seen_for
+            )
+            found = seen.get(self.id, [])
         return [ProcessingLocation.from_domain(loc) for loc in found]
 
     @strawberry.field(

@@ -1,0 +1,189 @@
+"""A vendor in use opening a data centre in a new country: announceChange(kind: UPDATE,
+locations:) carries the locations through the notice engine; bad input is refused with
+a typed error and changes nothing; each view shows the new location from its date."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from registry.domain.drafts import CustomerDraft
+from registry.domain.models import (
+    CustomerTerms,
+    ProcessingLocation,
+    Role,
+    StatusChange,
+    Subprocessor,
+    SubprocessorStatus,
+)
+from registry.scheduler.jobs import JOBS
+from registry.scheduler.loop import Scheduler
+from registry.services import customers
+from registry.services.caller import Caller
+from registry.store import ids, meta, processing_locations, subprocessors
+from tests.conftest import START, Api
+
+ANNOUNCE = """mutation($input: AnnounceChangeInput!) { announceChange(input: $input) {
+  __typename
+  ... on ChangeAnnounced { change { id description effectiveAt
+      locationsAdded { country role } locationsEnded { country } } }
+  ... on ValidationError { field message } } }"""
+ADD = """mutation($s: ID!) { addProcessingLocation(subprocessorId: $s, input: {country: "US"}) {
+  __typename ... on ValidationError { field message } } }"""
+LIST = """query($at: DateTime) { subprocessors(asOf: $at) { edges { node { legalName
+  locations { country role } } } } }"""
+WHAT_IF = """query($on: Date) { transferAssessment(asOf: $on, origin: EEA) {
+  items { subprocessor { legalName } country status } } }"""
+
+
+async def _active_in_germany(api: Api, name: str = "In Use GmbH") -> str:
+    sub_id = ids.new_id("Subprocessor")
+    await subprocessors.insert(
+        api.deps.db,
+        Subprocessor(
+            id=sub_id,
+            legal_name=name,
+            purpose="Hosting",
+            status=SubprocessorStatus.ACTIVE,
+            created_at=START,
+            status_history=(StatusChange(SubprocessorStatus.ACTIVE, START),),
+            active_from=START,
+        ),
+    )
+    await processing_locations.upsert(
+        api.deps.db,
+        ProcessingLocation(
+            id=ids.new_id("ProcessingLocation"), subprocessor_id=sub_id, country="DE"
+        ),
+    )
+    await meta.bump(api.deps.db)
+    return sub_id
+
+
+def _input(sub_id: str, **more: Any) -> dict[str, Any]:
+    return {
+        "input": {
+            "kind": "UPDATE",
+            "subprocessorId": sub_id,
+            "description": "A new data centre.",
+            "locations": [
+                {"country": "US", "role": "STORAGE"},
+                {"country": "US", "role": "SUPPORT_ACCESS"},
+            ],
+            **more,
+        }
+    }
+
+
+async def test_a_new_country_is_announced_and_shows_from_its_date(api: Api) -> None:
+    admin = await api.key(Role.ADMIN)
+    customer = await customers.create_customer(
+        api.deps,
+        Caller(Role.ADMIN),
+        CustomerDraft(name="Acme", terms=CustomerTerms(notice_period="P30D")),
+    )
+    mine = await api.key(Role.CUSTOMER, customer.id)
+    sub_id = await _active_in_germany(api, "Relocating GmbH")
+
+    refused = (await api.gql(ADD, {"s": sub_id}, admin))["addProcessingLocation"]
+    answer = (await api.gql(ANNOUNCE, _input(sub_id), admin))["announceChange"]
+
+    assert "announceChange(input: {kind: UPDATE, subprocessorId, locations:" in refused["message"]
+    assert answer["__typename"] == "ChangeAnnounced", answer
+    change = answer["change"]
+    assert change["description"] == (
+        "Relocating GmbH adds processing in the United States (storage, support access). "
+        "A new data centre."
+    )
+    assert [x["role"] for x in change["locationsAdded"]] == ["STORAGE", "SUPPORT_ACCESS"]
+    await Scheduler(api.deps, JOBS, worker_id="w").run_until_idle()
+
+    def countries(data: dict[str, Any]) -> list[str]:
+        (vendor,) = [
+            e["node"]
+            for e in data["subprocessors"]["edges"]
+            if e["node"]["legalName"] == "Relocating GmbH"
+        ]
+        return sorted(loc["country"] for loc in vendor["locations"])
+
+    date = change["effectiveAt"]
+    before = (START + timedelta(days=29)).isoformat()
+    assert countries(await api.gql(LIST, {"at": None}, mine)) == ["DE"]
+    assert countries(await api.gql(LIST, {"at": before}, mine)) == ["DE"]
+    assert countries(await api.gql(LIST, {"at": date}, mine)) == ["DE", "US", "US"]
+    assert countries(await api.gql(LIST, {"at": date}, admin)) == ["DE", "US", "US"]
+    # The what-if on the change's date judges the new route.
+    day = date[:10]
+    items = (await api.gql(WHAT_IF, {"on": day}, admin))["transferAssessment"]["items"]
+    seen = {
+        (i["country"], i["status"])
+        for i in items
+        if i["subprocessor"]["legalName"] == "Relocating GmbH"
+    }
+    assert ("US", "MISSING") in seen, seen
+    assert ("DE", "NOT_REQUIRED") in seen, seen
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        pytest.param({"locations": []}, "locations", id="no location -> locations"),
+        pytest.param(
+            {"locations": [{"country": "DE"}]},
+            "locations[0].country",
+            id="a country it has -> locations[0].country",
+        ),
+        pytest.param(
+            {"locations": [{"country": "XX"}]},
+            "locations[0].country",
+            id="not a country -> locations[0].country",
+        ),
+        pytest.param({"kind": "REMOVE"}, "locations", id="not an UPDATE -> locations"),
+        pytest.param(
+            {"endLocationIds": ["ProcessingLocation:nope"]},
+            "endLocationIds[0]",
+            id="ending a location it has not -> endLocationIds[0]",
+        ),
+    ],
+)
+async def test_bad_locations_are_refused_and_change_nothing(
+    api: Api, change: dict[str, Any], field: str
+) -> None:
+    admin = await api.key(Role.ADMIN)
+    sub_id = await _active_in_germany(api)
+    asked = _input(sub_id)
+    asked["input"].update(change)
+
+    answer = (await api.gql(ANNOUNCE, asked, admin))["announceChange"]
+
+    assert answer["__typename"] == "ValidationError", answer
+    assert answer["field"] == field
+    assert await api.deps.db["changes"].count_documents({"subprocessor_id": sub_id}) == 0
+
+
+async def test_a_vendor_not_in_use_and_a_country_announced_twice_are_refused(api: Api) -> None:
+    admin = await api.key(Role.ADMIN)
+    sub_id = await _active_in_germany(api)
+    other = ids.new_id("Subprocessor")
+    await subprocessors.insert(
+        api.deps.db,
+        Subprocessor(
+            id=other,
+            legal_name="Draft Ltd",
+            purpose="p",
+            status=SubprocessorStatus.PROPOSED,
+            created_at=START,
+        ),
+    )
+
+    first = (await api.gql(ANNOUNCE, _input(sub_id), admin))["announceChange"]
+    twice = (await api.gql(ANNOUNCE, _input(sub_id), admin))["announceChange"]
+    not_in_use = (await api.gql(ANNOUNCE, _input(other), admin))["announceChange"]
+
+    assert first["__typename"] == "ChangeAnnounced"
+    assert (twice["__typename"], twice["field"]) == ("ValidationError", "locations[0].country")
+    assert "already announced" in twice["message"]
+    assert (not_in_use["__typename"], not_in_use["field"]) == ("ValidationError", "subprocessorId")
+    assert await api.deps.db["changes"].count_documents({"subprocessor_id": other}) == 0
