@@ -419,7 +419,7 @@ async def test_the_person_is_named_on_audit_history_and_resolution(registry: Api
         everything = await client.get("/console/objections", params={"show": "all"})
         assert "Recorded by Ada Lovelace (ada@example.com)" in everything.text
         history = (await client.get(f"/console/subprocessors/{vendor}")).text
-        assert "Ada Lovelace <span class=\"muted\">ada@example.com</span><br>Admin" in history
+        assert 'Ada Lovelace <span class="muted">ada@example.com</span><br>Admin' in history
 
     ada = {"name": "Ada Lovelace", "email": "ada@example.com"}
     entries = [e["node"] for e in (await registry.gql(AUDIT, key=admin))["auditLog"]["edges"]]

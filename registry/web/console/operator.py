@@ -61,8 +61,6 @@ async def identity(page: Page) -> Response:
     except RegistryError as exc:
         await page.form.close()  # the uploaded logo's spooled file
         values = page.submitted()
-        return page.render(
-            "operator.html", 400, values=values, errors=errors_of(exc), **context
-        )
+        return page.render("operator.html", 400, values=values, errors=errors_of(exc), **context)
     await page.form.close()
     return RedirectResponse("/console/operator?done=saved", status_code=303)
