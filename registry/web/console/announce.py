@@ -8,13 +8,14 @@ the form so a double submit announces once.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.responses import RedirectResponse, Response
 
-from registry.domain.drafts import ChangeAnnouncement
+from registry.domain.drafts import ChangeAnnouncement, ProcessingLocationDraft
 from registry.domain.errors import NoticeWindowViolation, RegistryError
-from registry.domain.models import Change, ChangeKind, SubprocessorStatus
+from registry.domain.models import Change, ChangeKind, LocationRole, SubprocessorStatus
 from registry.services import (
     change_preview,
     change_queries,
@@ -28,6 +29,7 @@ from registry.web.console import forms
 from registry.web.console.names import customer_names, describe_changes, vendor_names
 from registry.web.console.render import when
 from registry.web.console.session import Page, errors_of, staff_page
+from registry.web.console.vendors import ROLE_OPTIONS
 
 KIND_OPTIONS = [
     ("ADD", "Add a new subprocessor"),
@@ -59,7 +61,25 @@ def _announcement(page: Page) -> ChangeAnnouncement:
         description=forms.optional(page.field("description")),
         emergency_reason=forms.optional(page.field("emergencyReason")),
         idempotency_key=page.field("idempotencyKey") or None,
+        locations=_new_location(page),
     )
+
+
+def _new_location(page: Page) -> tuple[ProcessingLocationDraft, ...] | None:
+    """An UPDATE's new country (the vendor opens processing there), when one is chosen."""
+    country = forms.optional(page.field("newCountry"))
+    if country is None:
+        return None
+    role = forms.choice(LocationRole, page.field("newRole") or "PROCESSING", "newRole")
+    return (ProcessingLocationDraft(country, role=role),)
+
+
+def _errors(exc: RegistryError) -> Mapping[str, str]:
+    """A refusal by field; one of the new location's is shown at the country picker."""
+    return {
+        ("newCountry" if key.startswith("locations") else key): message
+        for key, message in errors_of(exc).items()
+    }
 
 
 @staff_page
@@ -74,10 +94,12 @@ async def announce(page: Page) -> Response:
         "description": params.get("description", "")[:1000],
     }
     values.setdefault("idempotencyKey", secrets.token_urlsafe(16))
+    values.setdefault("newRole", LocationRole.PROCESSING.value)
     context: dict[str, Any] = {
         "vendors": vendors,
         "replaceable": replaceable,
         "kinds": KIND_OPTIONS,
+        "roles": ROLE_OPTIONS,
     }
     if page.form is None:
         return page.render("announce.html", values=values, errors={}, preview=None, **context)
@@ -87,7 +109,7 @@ async def announce(page: Page) -> Response:
         preview = await change_preview.preview_change(page.deps, page.caller, announcement)
     except RegistryError as exc:
         return page.render(
-            "announce.html", 400, values=values, errors=errors_of(exc), preview=None, **context
+            "announce.html", 400, values=values, errors=_errors(exc), preview=None, **context
         )
     if page.field("intent") != "announce":
         return page.render("announce.html", values=values, errors={}, preview=preview, **context)
@@ -109,7 +131,7 @@ async def announce(page: Page) -> Response:
         )
     except RegistryError as exc:
         return page.render(
-            "announce.html", 400, values=values, errors=errors_of(exc), preview=preview, **context
+            "announce.html", 400, values=values, errors=_errors(exc), preview=preview, **context
         )
     return RedirectResponse(f"/console/changes/{change.id}?done=announced", status_code=303)
 
