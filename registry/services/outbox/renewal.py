@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from registry.services.deps import Deps
 from registry.store import delivery_queue
@@ -23,28 +23,43 @@ logger = logging.getLogger("registry.webhooks")
 
 
 class Claims:
-    """The slots a delivery call holds, renewed in the background while it runs."""
+    """The slots a delivery call holds, renewed in the background while it runs.
 
-    def __init__(self, deps: Deps, owner: str, lease: timedelta) -> None:
+    A slot is renewed only once it has used up half a renewal period of its lease, so
+    a batch that is sent and recorded within that time (most are) costs no renewal.
+    """
+
+    def __init__(self, deps: Deps, owner: str, lease: timedelta, every: timedelta) -> None:
         self.deps = deps
         self.owner = owner
         self.lease = lease
-        self._held: set[str] = set()
+        self.every = every
+        self._until: dict[str, datetime] = {}
 
     def hold(self, slots: Iterable[tuple[str, int]]) -> None:
-        self._held.update(delivery_queue.slot_id(i, seq) for i, seq in slots)
+        # A slot's lease was set when it was taken, a moment ago: from now, at the latest.
+        until = self.deps.clock.now() + self.lease
+        for delivery_id, seq in slots:
+            self._until[delivery_queue.slot_id(delivery_id, seq)] = until
 
     def drop(self, slots: Iterable[tuple[str, int]]) -> None:
-        self._held.difference_update(delivery_queue.slot_id(i, seq) for i, seq in slots)
+        for delivery_id, seq in slots:
+            self._until.pop(delivery_queue.slot_id(delivery_id, seq), None)
 
     async def renew(self) -> int:
-        """Push every held slot's end one lease ahead; returns how many were renewed."""
-        if not self._held:
-            return 0
-        until = self.deps.clock.now() + self.lease
-        return await delivery_queue.renew_slots(
-            self.deps.db, sorted(self._held), owner=self.owner, until=until
+        """Push the end of every slot due for renewal one lease ahead; returns how many."""
+        now = self.deps.clock.now()
+        due = sorted(
+            s for s, until in self._until.items() if until - now < self.lease - self.every / 2
         )
+        if not due:
+            return 0
+        until = now + self.lease
+        renewed = await delivery_queue.renew_slots(self.deps.db, due, owner=self.owner, until=until)
+        for slot in due:
+            if slot in self._until:
+                self._until[slot] = until
+        return renewed
 
 
 @contextlib.asynccontextmanager
@@ -53,7 +68,7 @@ async def renewed(
 ) -> AsyncIterator[Claims]:
     """Claims renewed every `every` until the block ends (then they are left to run out
     if they were not completed, as a crash's are)."""
-    claims = Claims(deps, owner, lease)
+    claims = Claims(deps, owner, lease, every)
 
     async def keep() -> None:
         while True:
