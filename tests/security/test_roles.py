@@ -18,8 +18,22 @@ from pymongo import monitoring
 
 from registry.api.schema import build_schema
 from registry.clock import FrozenClock
-from registry.domain.models import Role
-from registry.store import audit_log, email_subscribers, meta, webhook_subscriptions
+from registry.domain.models import (
+    ProcessingLocation,
+    Role,
+    StatusChange,
+    Subprocessor,
+    SubprocessorStatus,
+)
+from registry.store import (
+    audit_log,
+    email_subscribers,
+    ids,
+    meta,
+    processing_locations,
+    subprocessors,
+    webhook_subscriptions,
+)
 from tests.conftest import START, Api, make_settings, running_api
 from tests.security.tenancy import Tenants, operation, root_fields, two_tenants
 
@@ -66,6 +80,9 @@ MUTATION_ACCESS: dict[str, set[str]] = {
     "replayDelivery": {ADMIN, CUSTOMER},
     "enableWebhookSubscription": {ADMIN, CUSTOMER},
     "sendTestEvent": {ADMIN, CUSTOMER},
+    "recordChainLink": STAFF,
+    "announceChainChange": STAFF,
+    "setRegisterDetails": STAFF,
 }
 # Queries refused outright to some roles (others answer, limited to what they may see).
 QUERY_REFUSED: dict[str, set[str]] = {
@@ -87,6 +104,7 @@ class New(enum.Enum):
     NAME = "a name nothing else has"
     CODE = "a catalog code nothing else has"
     VENDOR = "a PROPOSED vendor"
+    ACTIVE_VENDOR = "a vendor in use (ACTIVE), processing in Germany"
     US_ROUTE = "a vendor with a location in the US and an SCC basis for it"
     CHANGE = "an ADD announced to every customer"
     OBJECTION = "customer A's open objection to a new change"
@@ -105,6 +123,12 @@ class New(enum.Enum):
 
 
 A = "customer A"  # the customer the CUSTOMER key is bound to (an ADMIN names it too)
+HOST = {  # a sub-processor for a vendor's chain
+    "legalName": "Hosting Ltd",
+    "address": "1 Quay Street, Dublin, Ireland",
+    "purpose": "hosting",
+    "locations": [{"country": "IE"}],
+}
 
 # A call of each mutation that succeeds for every role allowed to make it.
 CALLS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -194,6 +218,21 @@ CALLS: dict[str, tuple[str, dict[str, Any]]] = {
     "enableWebhookSubscription": ("WebhookSubscriptionEnabled", {"id": New.DISABLED_SUBSCRIPTION}),
     "replayDelivery": ("DeliveryReplayed", {"id": New.DELIVERY}),
     "sendTestEvent": ("TestEventQueued", {"subscriptionId": New.SUBSCRIPTION}),
+    "recordChainLink": ("ChainLinkRecorded", {"input": {**HOST, "subprocessorId": New.VENDOR}}),
+    "announceChainChange": (
+        "ChangeAnnounced",
+        {
+            "input": {
+                "subprocessorId": New.ACTIVE_VENDOR,
+                "action": "ADD",
+                "link": {**HOST, "subprocessorId": New.ACTIVE_VENDOR},
+            }
+        },
+    ),
+    "setRegisterDetails": (
+        "RegisterDetailsSet",
+        {"input": {"customerId": A, "contractReference": "DPA-2025-01"}},
+    ),
 }
 
 
@@ -236,14 +275,18 @@ class World:
     keys: dict[str, str | None]
     writes: Writes
 
-    async def arguments(self, value: Any) -> Any:
-        """`value` with customer A's id and a new value of each `New` put in."""
+    async def arguments(self, value: Any, made: dict[New, str] | None = None) -> Any:
+        """`value` with customer A's id and a new value of each `New` put in (the same
+        one wherever a call names it twice: a chain link and the vendor it belongs to)."""
+        made = {} if made is None else made
         if isinstance(value, dict):
-            return {name: await self.arguments(v) for name, v in value.items()}
+            return {name: await self.arguments(v, made) for name, v in value.items()}
         if value == A:
             return self.tenants.a_id
         if isinstance(value, New):
-            return await self.new(value)
+            if value not in made:
+                made[value] = await self.new(value)
+            return made[value]
         return value
 
     async def new(self, kind: New) -> str:
@@ -251,6 +294,7 @@ class World:
             New.NAME: self.name,
             New.CODE: self.code,
             New.VENDOR: self.vendor,
+            New.ACTIVE_VENDOR: self.active_vendor,
             New.US_ROUTE: self.us_route,
             New.CHANGE: self.change,
             New.OBJECTION: self.objection,
@@ -279,6 +323,27 @@ class World:
         query = """mutation($n: String!) { createSubprocessor(input: {legalName: $n, purpose: "p"})
           { ... on SubprocessorCreated { subprocessor { id } } } }"""
         return await self.made(query, "subprocessor", n=await self.name())
+
+    async def active_vendor(self) -> str:
+        """Written as a vendor already in use is (announcing one takes months)."""
+        sub_id = ids.new_id("Subprocessor")
+        db = self.api.deps.db
+        await subprocessors.insert(
+            db,
+            Subprocessor(
+                id=sub_id,
+                legal_name=await self.name(),
+                purpose="Hosting",
+                status=SubprocessorStatus.ACTIVE,
+                created_at=START,
+                status_history=(StatusChange(SubprocessorStatus.ACTIVE, START),),
+                active_from=START,
+            ),
+        )
+        location = ProcessingLocation(ids.new_id("ProcessingLocation"), sub_id, country="DE")
+        await processing_locations.upsert(db, location)
+        await meta.bump(db)
+        return sub_id
 
     async def us_route(self) -> str:
         vendor = await self.vendor()
