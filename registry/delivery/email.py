@@ -94,6 +94,7 @@ def render_message(
     to: str,
     message_id: str,
     unsubscribe: str | None = None,
+    language: str | None = None,
 ) -> EmailMessage:
     """The notice for one delivered body: plain text, HTML and, when the reader has a
     deadline, the deadline as a calendar event. `unsubscribe` (public subscribers)
@@ -101,6 +102,8 @@ def render_message(
     could not be built."""
     with _rendering("message content"):
         payload: dict[str, Any] = orjson.loads(body)
+        if language is not None:  # a public subscriber's choice: one body, many readers
+            payload = {**payload, "data": {**(payload.get("data") or {}), "language": language}}
         content = email_content.compose(payload, message_id=message_id)
     message = EmailMessage()
     with _rendering("subject"):

@@ -18,3 +18,4 @@ class Subscriber:
     created_at: datetime
     confirmed_at: datetime | None = None
     unsubscribed_at: datetime | None = None
+    language: str = "en"  # BCP 47, chosen when subscribing: its e-mails are written in it

@@ -22,13 +22,14 @@ from email.utils import format_datetime, make_msgid
 from typing import Any
 
 from registry.delivery import email, email_content, notice_links, subscriber_links
-from registry.domain import addresses
+from registry.domain import addresses, languages
 from registry.domain.errors import NotFound
 from registry.domain.event_types import PUBLIC_EVENTS, EventType
 from registry.domain.events import Event
 from registry.domain.models import Change, DataOrigin, Role
 from registry.domain.operator import Operator, as_sent
 from registry.domain.subscribers import Subscriber
+from registry.domain.translations import N_, catalog
 from registry.services import operator as operators
 from registry.services import snapshots
 from registry.services.caller import Caller
@@ -53,13 +54,14 @@ def unsubscribe_url(deps: Deps, address: str) -> str:
     return subscriber_links.unsubscribe_url(deps.settings.public_url, token)
 
 
-async def request(deps: Deps, address: str) -> asyncio.Task[None]:
+async def request(deps: Deps, address: str, language: str = "en") -> asyncio.Task[None]:
     """Parse the address and queue the request; the decision (record it, apply the limit,
     send a confirmation) is made in the background, so every well-formed address gets
     its answer after the same work whether it is new, pending, limited or confirmed.
     Returns the background task."""
     mailbox = addresses.mailbox(address, "email")
-    task = asyncio.create_task(_decide(deps, mailbox))
+    chosen = languages.parse(language, "lang")
+    task = asyncio.create_task(_decide(deps, mailbox, chosen))
     _sending.add(task)  # keep a reference until it is done
     task.add_done_callback(_sending.discard)
     return task
@@ -71,11 +73,11 @@ async def settled() -> None:
         await asyncio.gather(*_sending, return_exceptions=True)
 
 
-async def _decide(deps: Deps, mailbox: str) -> None:
+async def _decide(deps: Deps, mailbox: str, language: str = "en") -> None:
     now = deps.clock.now()
     try:
         subscriber, send = await email_subscribers.request(
-            deps.db, mailbox, now, per_day=CONFIRMATIONS_PER_DAY
+            deps.db, mailbox, now, per_day=CONFIRMATIONS_PER_DAY, language=language
         )
     except Exception:
         logger.exception("subscription request not recorded")
@@ -85,43 +87,59 @@ async def _decide(deps: Deps, mailbox: str) -> None:
     token = subscriber_links.confirm_token(_key(deps), subscriber.id, now)
     link = subscriber_links.confirm_url(deps.settings.public_url, token)
     told = await operators.identity(deps)
-    await _send(deps, confirmation_message(deps, mailbox, link, told), mailbox)
+    message = confirmation_message(deps, mailbox, link, told, subscriber.language)
+    await _send(deps, message, mailbox)
 
 
 def confirmation_message(
-    deps: Deps, to: str, link: str, operator: Operator | None = None
+    deps: Deps,
+    to: str,
+    link: str,
+    operator: Operator | None = None,
+    language: str | None = None,
 ) -> EmailMessage:
+    _ = catalog(language).gettext
+    tag = language or "en"
     message = EmailMessage()
-    subject = "Confirm your subscription to subprocessor changes"
+    subject = _("Confirm your subscription to subprocessor changes")
     message["Subject"] = email_content.subject_prefix(operator) + subject
     email.identify(message, operator, deps.settings.smtp_from)
     message["To"] = to
     message["Date"] = format_datetime(deps.clock.now())
     message["Message-ID"] = make_msgid(domain=deps.settings.smtp_from.rpartition("@")[2] or None)
     message["Auto-Submitted"] = "auto-generated"
+    asked = _(
+        "Someone, probably you, asked to receive e-mail when our list of subprocessors changes."
+    )
+    ignore = _("If you did not ask, ignore this message: nothing more will be sent.")
+    footer = email_content.footer_lines(operator, _WHY, language)
     text = (
-        "Someone, probably you, asked to receive e-mail when our list of subprocessors "
-        "changes.\n\nTo confirm, open this link within 7 days:\n"
-        f"{link}\n\nIf you did not ask, ignore this message: nothing more will be sent.\n"
-        "\n-- \n" + "\n".join(email_content.footer_lines(operator, _WHY)) + "\n"
+        f"{asked}\n\n"
+        + _("To confirm, open this link within 7 days:")
+        + f"\n{link}\n\n{ignore}\n\n-- \n"
+        + "\n".join(footer)
+        + "\n"
     )
     message.set_content(text)
+    confirm = _('<a href="%(link)s">Confirm the subscription</a> (the link works for 7 days).') % {
+        "link": html.escape(link)
+    }
     message.add_alternative(
-        '<!DOCTYPE html><html lang="en"><body style="font-family:sans-serif">'
-        "<p>Someone, probably you, asked to receive e-mail when our list of subprocessors "
-        f'changes.</p><p><a href="{link}">Confirm the subscription</a> (the link works for '
-        "7 days).</p><p>If you did not ask, ignore this message: nothing more will be "
-        "sent.</p>" + _html_footer(operator) + "</body></html>\n",
+        f'<!DOCTYPE html><html lang="{html.escape(tag)}"><body style="font-family:sans-serif">'
+        f"<p>{html.escape(asked)}</p><p>{confirm}</p><p>{html.escape(ignore)}</p>"
+        + _html_footer(operator, language)
+        + "</body></html>\n",
         subtype="html",
     )
+    message["Content-Language"] = tag
     return message
 
 
-_WHY = "You receive this because this address was entered to subscribe."
+_WHY = N_("You receive this because this address was entered to subscribe.")
 
 
-def _html_footer(operator: Operator | None) -> str:
-    lines = email_content.footer_lines(operator, _WHY)
+def _html_footer(operator: Operator | None, language: str | None = None) -> str:
+    lines = email_content.footer_lines(operator, _WHY, language)
     return '<hr><p style="font-size:0.9em">' + "<br>".join(map(html.escape, lines)) + "</p>"
 
 
@@ -219,6 +237,7 @@ async def emit_public(deps: Deps, change: Change, type: EventType) -> bool:
     )
 
 
-async def still_subscribed(deps: Deps, addresses: Sequence[str]) -> set[str]:
-    """The addresses among these whose subscriber is confirmed now."""
+async def still_subscribed(deps: Deps, addresses: Sequence[str]) -> dict[str, str]:
+    """The addresses among these whose subscriber is confirmed now, and the language
+    each chose (its announcements are written in it)."""
     return await email_subscribers.confirmed_among(deps.db, addresses)

@@ -47,7 +47,7 @@ async def get(db: Database, sub_id: str) -> Subscriber | None:
 
 
 async def request(
-    db: Database, address: str, now: datetime, *, per_day: int
+    db: Database, address: str, now: datetime, *, per_day: int, language: str = "en"
 ) -> tuple[Subscriber, bool]:
     """Record a subscription request; True when a confirmation may be sent now (the
     address is not confirmed and has had fewer than `per_day` in the last 24 hours).
@@ -81,7 +81,7 @@ async def request(
         },
         {
             "$push": {"asked": {"$each": [now], "$slice": -per_day}},
-            "$set": {"status": PENDING},
+            "$set": {"status": PENDING, "language": language},
         },
         return_document=ReturnDocument.AFTER,
     )
@@ -135,8 +135,11 @@ async def ids_of(db: Database, sub_ids: Sequence[str]) -> list[str]:
     return [d["_id"] async for d in db[NAME].find({"_id": {"$in": list(sub_ids)}}, {"_id": 1})]
 
 
-async def confirmed_among(db: Database, addresses: Sequence[str]) -> set[str]:
-    """The addresses among these whose subscriber is confirmed now."""
+async def confirmed_among(db: Database, addresses: Sequence[str]) -> dict[str, str]:
+    """The addresses among these whose subscriber is confirmed now, with the language
+    each chose (English for those who subscribed before languages)."""
     wanted = [subscriber_id(a) for a in addresses]
-    cursor = db[NAME].find({"_id": {"$in": wanted}, "status": CONFIRMED}, {"address": 1})
-    return {d["address"] async for d in cursor}
+    cursor = db[NAME].find(
+        {"_id": {"$in": wanted}, "status": CONFIRMED}, {"address": 1, "language": 1}
+    )
+    return {d["address"]: d.get("language") or "en" async for d in cursor}

@@ -8,6 +8,7 @@ address in the store (services/subscribers.py).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import OrderedDict, deque
 from typing import Any
@@ -15,7 +16,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from registry.domain import languages
 from registry.domain.errors import NotFound, ValidationError
+from registry.domain.translations import N_, catalog
 from registry.services import subscribers
 from registry.services.deps import Deps
 from registry.web.pages import render
@@ -69,9 +72,40 @@ def _limiter(request: Request) -> ClientLimiter:
     return found
 
 
-def _page(status: int, title: str, message: str, **values: Any) -> Response:
+LINK_REFUSALS = (
+    N_("This confirmation link is not valid or has expired."),
+    N_("This unsubscribe link is not valid (or the address was erased)."),
+)
+"""The subscription service's refusals of a link, as the pages translate them."""
+
+
+def _link_refusal(exc: NotFound) -> str:
+    return exc.message if exc.message in LINK_REFUSALS else LINK_REFUSALS[0]
+
+
+def page_language(request: Request) -> str:
+    """`?lang=` when it names a supported language, else Accept-Language's best."""
+    try:
+        return languages.negotiate(
+            request.query_params.get("lang"), request.headers.get("accept-language")
+        )
+    except ValidationError:
+        return languages.negotiate(None, request.headers.get("accept-language"))
+
+
+def _page(request: Request, status: int, title: str, message: str, **values: Any) -> Response:
+    """The page in the reader's language; `title` and `message` are marked messages."""
+    lang = page_language(request)
+    _ = catalog(lang).gettext
     return render(
-        "subscription.html", status, HEADERS, title=title, message=message, code=status, **values
+        "subscription.html",
+        status,
+        HEADERS,
+        language=lang,
+        title=_(title),
+        message=_(message),
+        code=status,
+        **values,
     )
 
 
@@ -81,28 +115,39 @@ async def subscribe(request: Request) -> Response:
     client = request.client.host if request.client else "unknown"
     if not _limiter(request).allow(client):
         return _page(
+            request,
             429,
-            "Too many requests",
-            "Too many subscription requests from your network. Try again in an hour.",
+            N_("Too many requests"),
+            N_("Too many subscription requests from your network. Try again in an hour."),
         )
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
-        return _page(413, "Request refused", "The form is too large.")
+        return _page(request, 413, N_("Request refused"), N_("The form is too large."))
     async with request.form(max_files=0, max_fields=5) as form:
         address = form.get("email")
+        chosen = form.get("lang")
+    # The language its e-mails will be written in: the form's choice, else the page's.
+    language = page_language(request)
+    if isinstance(chosen, str) and chosen.strip():
+        with contextlib.suppress(ValidationError):
+            language = languages.parse(chosen, "lang")
     try:
-        await subscribers.request(deps, address if isinstance(address, str) else "")
+        await subscribers.request(deps, address if isinstance(address, str) else "", language)
     except ValidationError:
         return _page(
+            request,
             400,
-            "Check the address",
-            "That does not look like an e-mail address (for example name@example.com).",
+            N_("Check the address"),
+            N_("That does not look like an e-mail address (for example name@example.com)."),
             show_form=True,
         )
     return _page(
+        request,
         200,
-        "Check your inbox",
-        "If the address can receive our messages, a confirmation link is on its way. "
-        "Nothing else is sent until you confirm.",
+        N_("Check your inbox"),
+        N_(
+            "If the address can receive our messages, a confirmation link is on its way. "
+            "Nothing else is sent until you confirm."
+        ),
     )
 
 
@@ -111,13 +156,19 @@ async def confirm_page(request: Request) -> Response:
     deps: Deps = request.app.state.deps
     token = request.query_params.get("token", "")
     if not subscribers.confirmable(deps, token):
-        return _page(404, "Link not valid", "This confirmation link is not valid or has expired.")
+        return _page(
+            request,
+            404,
+            N_("Link not valid"),
+            N_("This confirmation link is not valid or has expired."),
+        )
     return _page(
+        request,
         200,
-        "Confirm your subscription",
-        "Confirm to receive an e-mail when our list of subprocessors changes.",
+        N_("Confirm your subscription"),
+        N_("Confirm to receive an e-mail when our list of subprocessors changes."),
         action=f"/subscriptions/confirm?token={token}",
-        button="Confirm subscription",
+        button=catalog(page_language(request)).gettext(N_("Confirm subscription")),
     )
 
 
@@ -126,12 +177,15 @@ async def confirm(request: Request) -> Response:
     try:
         await subscribers.confirm(deps, request.query_params.get("token", ""))
     except NotFound as exc:
-        return _page(404, "Link not valid", exc.message)
+        return _page(request, 404, N_("Link not valid"), _link_refusal(exc))
     return _page(
+        request,
         200,
-        "Subscribed",
-        "You will receive an e-mail when our list of subprocessors changes. Every message "
-        "has a link to unsubscribe.",
+        N_("Subscribed"),
+        N_(
+            "You will receive an e-mail when our list of subprocessors changes. Every message "
+            "has a link to unsubscribe."
+        ),
     )
 
 
@@ -142,13 +196,14 @@ async def unsubscribe_page(request: Request) -> Response:
     try:
         await subscribers.unsubscriber(deps, token)
     except NotFound as exc:
-        return _page(404, "Link not valid", exc.message)
+        return _page(request, 404, N_("Link not valid"), _link_refusal(exc))
     return _page(
+        request,
         200,
-        "Unsubscribe",
-        "Stop the e-mails about changes to our list of subprocessors?",
+        N_("Unsubscribe"),
+        N_("Stop the e-mails about changes to our list of subprocessors?"),
         action=f"/subscriptions/unsubscribe?token={token}",
-        button="Unsubscribe",
+        button=catalog(page_language(request)).gettext(N_("Unsubscribe")),
     )
 
 
@@ -159,5 +214,5 @@ async def unsubscribe(request: Request) -> Response:
     try:
         await subscribers.unsubscribe(deps, request.query_params.get("token", ""))
     except NotFound as exc:
-        return _page(404, "Link not valid", exc.message)
-    return _page(200, "Unsubscribed", "You will receive no more e-mails from us.")
+        return _page(request, 404, N_("Link not valid"), _link_refusal(exc))
+    return _page(request, 200, N_("Unsubscribed"), N_("You will receive no more e-mails from us."))

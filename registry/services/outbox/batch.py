@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import httpx
@@ -53,7 +53,7 @@ class Batch:
         options: DeliveryOptions,
         subs: dict[str, Subscription],
         targets: dict[str, ssrf.CheckedTarget | str],
-        subscribed: frozenset[str] = frozenset(),
+        subscribed: Mapping[str, str] | None = None,
         bodies: dict[str, str] | None = None,
         shared: dict[str, str] | None = None,
         revoked: dict[str, datetime] | None = None,
@@ -68,7 +68,7 @@ class Batch:
             deps.settings.public_url,
             revoked,
         )
-        self.subscribed = subscribed
+        self.subscribed: Mapping[str, str] = subscribed or {}  # address -> language
         self.bodies = bodies or {}
         self.shared = shared or {}
         self.schedule = retry.parse_schedule(deps.settings.webhook_retry_schedule)
@@ -87,7 +87,7 @@ class Batch:
         # The guard runs again for this batch's attempts, whatever it said at subscribe time.
         verdicts = await asyncio.gather(*(_check(url, deps.resolver, allow) for url in urls))
         public = [d.target for d in claimed if d.customer_id == subscribers.PUBLIC and d.target]
-        subscribed = await subscribers.still_subscribed(deps, public) if public else set()
+        subscribed = await subscribers.still_subscribed(deps, public) if public else {}
         wanted = sorted({d.event_id for d in claimed if d.body == BY_EVENT})
         found = await events.bodies_of(deps.db, wanted) if wanted else {}
         bodies = {event_id: stored_body(event) for event_id, event in found.items()}
@@ -101,7 +101,7 @@ class Batch:
             options,
             subs,
             dict(zip(urls, verdicts, strict=True)),
-            frozenset(subscribed),
+            subscribed,
             bodies,
             shared,
             revoked,
@@ -125,7 +125,12 @@ class Batch:
             if not email_attempts.can_send(self.deps, delivery):
                 return self._outcome(delivery, started, email_attempts.NO_SMTP)
             try:
-                message = email_attempts.build_email(self.deps, delivery, self.body_of(delivery))
+                message = email_attempts.build_email(
+                    self.deps,
+                    delivery,
+                    self.body_of(delivery),
+                    self.subscribed.get(delivery.target or ""),
+                )
             except email.Unrenderable as exc:
                 return self._unrenderable(delivery, started, exc.cause)
             except Exception as exc:  # a bug building this one message: its own failure

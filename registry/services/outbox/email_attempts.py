@@ -14,9 +14,12 @@ from registry.services.outbox.options import DeliveryOptions
 NO_SMTP = AttemptResult(None, 0.0, "", "not sent: REGISTRY_SMTP_URL is not set", None, "failure")
 
 
-def build_email(deps: Deps, delivery: Delivery, body: str) -> EmailMessage:
-    """The message for `body` (as sent); raises `email.Unrenderable` when it cannot be
-    built, which no later attempt would change."""
+def build_email(
+    deps: Deps, delivery: Delivery, body: str, language: str | None = None
+) -> EmailMessage:
+    """The message for `body` (as sent), in `language` (a public subscriber's; a
+    customer's is in the body); raises `email.Unrenderable` when it cannot be built,
+    which no later attempt would change."""
     public = delivery.customer_id == subscribers.PUBLIC
     return email.render_message(
         body,
@@ -24,6 +27,7 @@ def build_email(deps: Deps, delivery: Delivery, body: str) -> EmailMessage:
         to=delivery.target or "",
         message_id=delivery.id,
         unsubscribe=subscribers.unsubscribe_url(deps, delivery.target or "") if public else None,
+        language=language if public else None,
     )
 
 
