@@ -67,7 +67,7 @@ def _announcement(page: Page) -> ChangeAnnouncement:
 
 def _new_location(page: Page) -> tuple[ProcessingLocationDraft, ...] | None:
     """An UPDATE's new country (the vendor opens processing there), when one is chosen."""
-    country = forms.optional(page.field("newCountry"))
+    country = forms.optional_country(page.field("newCountry"), "newCountry")
     if country is None:
         return None
     role = forms.choice(LocationRole, page.field("newRole") or "PROCESSING", "newRole")
