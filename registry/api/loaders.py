@@ -8,6 +8,7 @@ may not see loads as None (or is left out of a list).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -118,3 +119,25 @@ class Loaders:
             return [found[n.id] for n in keys]
 
         self.evidence: DataLoader[Notice, NoticeEvidence] = DataLoader(evidence_for)
+
+        def located(
+            at: datetime | None, customer_id: str | None
+        ) -> DataLoader[str, list[ProcessingLocation]]:
+            return _grouped(
+                lambda keys: location_changes.visible(deps, caller, keys, at, customer_id)
+            )
+
+        self._located = located
+        self._located_views: dict[
+            tuple[datetime | None, str | None], DataLoader[str, list[ProcessingLocation]]
+        ] = {}
+
+    def located(
+        self, at: datetime | None, customer_id: str | None
+    ) -> DataLoader[str, list[ProcessingLocation]]:
+        """The locations as one list's question has them (asOf, a customer), one batch per
+        question."""
+        key = (at, customer_id)
+        if key not in self._located_views:
+            self._located_views[key] = self._located(at, customer_id)
+        return self._located_views[key]

@@ -19,7 +19,7 @@ from registry.domain.notice import customer_date
 from registry.domain.remark_fields import LOCATION_NOTE, TRANSFER_BASIS_NOTE
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
 from registry.domain.vendor_fields import VENDOR_FIELDS
-from registry.services import corrections, location_changes, policy
+from registry.services import corrections, policy
 
 if TYPE_CHECKING:
     from registry.api.types.chain import ChainLink
@@ -322,14 +322,11 @@ class Subprocessor(Node):
         "the customer's own dates), so an announced new location shows from its date."
     )
     async def locations(self, info: Info) -> list[ProcessingLocation]:
+        loaders = info.context.loaders
         if self.seen_at is None and self.seen_for is None:
-            found = await info.context.loaders.locations.load(self.id)
+            found = await loaders.locations.load(self.id)
         else:
-            ctx = info.context
-            seen = await location_changes.visible(
-                ctx.deps, ctx.caller, [self.id], self.seen_at, self.seen_for
-            )
-            found = seen.get(self.id, [])
+            found = await loaders.located(self.seen_at, self.seen_for).load(self.id)
         return [ProcessingLocation.from_domain(loc) for loc in found]
 
     @strawberry.field(
