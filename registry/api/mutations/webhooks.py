@@ -16,7 +16,7 @@ from registry.api.types.errors import (
     ValidationError,
 )
 from registry.api.types.webhook import WebhookDelivery, WebhookSubscription
-from registry.services import test_events, webhooks
+from registry.services import pings, webhooks
 
 
 @strawberry.input(description="A new webhook subscription (createWebhookSubscription).")
@@ -260,7 +260,7 @@ class WebhookMutations:
             strawberry.ID, strawberry.argument(description="The subscription's global id.")
         ],
     ) -> SendTestEventPayload:
-        call = test_events.send_test_event(info.context.deps, info.context.caller, subscription_id)
+        call = pings.send_test_event(info.context.deps, info.context.caller, subscription_id)
         return await attempt(
             info,
             call,
