@@ -229,6 +229,14 @@ async def test_a_scoped_change_is_for_its_customers_only(fresh: Api) -> None:
     violation = (await fresh.gql(ANNOUNCE, {"input": too_early}, admin))["announceChange"]
     assert violation["__typename"] == "NoticeWindowViolation"
     assert {c["id"] for c in violation["customers"]} == {ids["us_crm"], ids["all"]}
+    # Its location, recorded while it is PROPOSED (a vendor in use announces a new one).
+    located = await fresh.gql(
+        """mutation($id: ID!) { addProcessingLocation(subprocessorId: $id, input: {country: "US"})
+        { __typename } }""",
+        {"id": ids["sub"]},
+        admin,
+    )
+    assert located["addProcessingLocation"]["__typename"] == "ProcessingLocationAdded"
     # The EU HR customer's six months do not hold up a US-only CRM vendor: 30 days do.
     payload = await fresh.gql(
         ANNOUNCE, {"input": {"kind": "ADD", "subprocessorId": ids["sub"]}}, admin
@@ -264,12 +272,6 @@ async def test_a_scoped_change_is_for_its_customers_only(fresh: Api) -> None:
     filtered = await fresh.gql(LIST, {"filter": {"products": ["crm"], "hostingRegion": "us"}}, None)
     assert len(filtered["subprocessors"]["edges"]) == 1
     # Transfer assessment follows the customer's scope and data origin.
-    await fresh.gql(
-        """mutation($id: ID!) { addProcessingLocation(subprocessorId: $id, input: {country: "US"})
-        { __typename } }""",
-        {"id": ids["sub"]},
-        admin,
-    )
     mine = (await fresh.gql(ASSESS, {"customerId": ids["us_crm"]}, admin))["transferAssessment"]
     assert [i["subprocessor"]["legalName"] for i in mine["items"]] == ["Mailer"]
     theirs = (await fresh.gql(ASSESS, {"customerId": ids["eu_hr"]}, admin))["transferAssessment"]
