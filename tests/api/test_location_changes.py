@@ -187,3 +187,26 @@ async def test_a_vendor_not_in_use_and_a_country_announced_twice_are_refused(api
     assert "already announced" in twice["message"]
     assert (not_in_use["__typename"], not_in_use["field"]) == ("ValidationError", "subprocessorId")
     assert await api.deps.db["changes"].count_documents({"subprocessor_id": other}) == 0
+
+
+async def test_a_cancelled_change_of_locations_never_reaches_anyone(api: Api) -> None:
+    admin = await api.key(Role.ADMIN)
+    sub_id = await _active_in_germany(api, "Withdrawn GmbH")
+    asked = _input(sub_id, endLocationIds=[])
+    answer = (await api.gql(ANNOUNCE, asked, admin))["announceChange"]
+    cancel = """mutation($id: ID!) { cancelChange(id: $id, reason: "the vendor kept Europe") {
+      __typename } }"""
+    cancelled = await api.gql(cancel, {"id": answer["change"]["id"]}, admin)
+    assert cancelled["cancelChange"]["__typename"] == "ChangeCancelled"
+    api.clock.set(START + timedelta(days=400))
+    await Scheduler(api.deps, JOBS, worker_id="w").run_until_idle()
+
+    data = await api.gql(LIST, {"at": (START + timedelta(days=200)).isoformat()}, admin)
+    (vendor,) = [
+        e["node"]
+        for e in data["subprocessors"]["edges"]
+        if e["node"]["legalName"] == "Withdrawn GmbH"
+    ]
+    assert [loc["country"] for loc in vendor["locations"]] == ["DE"]
+    stored = await processing_locations.by_subprocessors(api.deps.db, [sub_id])
+    assert [loc.country for loc in stored[sub_id]] == ["DE"]
