@@ -376,13 +376,15 @@ ADDED_SINCE: dict[type, Document] = {
     ProcessingLocation: {"note": None},
     Customer: {"note": None},
     # A new change is unsettled until its effects are applied; old ones have no key.
-    Change: {"settled": False},
+    # An UPDATE may move where the vendor processes data: what it adds and ends, and
+    # whether that was recorded on the vendor (none on changes before it).
+    Change: {"settled": False, "locations_added": [], "locations_ended": [], "located": False},
     # Upheld by ending the contract: when it ends (none on objections before it).
     # Who recorded the outcome, when a person signed in with the identity provider did.
     Objection: {"contract_ends_at": None, "resolver": None},
 }
 # Fields added to contract terms, wherever terms are stored (customers, groups, the set).
-TERMS_ADDED_SINCE: Document = {"holiday_calendar": None}
+TERMS_ADDED_SINCE: Document = {"holiday_calendar": None, "language": "en"}
 
 
 def _as_written_now(entity: Any, old: Document) -> Document:
