@@ -86,6 +86,8 @@ def negotiate(query: str | None, header: str | None) -> str:
         if weight is None or weight <= 0:
             continue
         found = _canonical(tag.strip())
+        if found is not None and base(found) == DEFAULT:
+            found = DEFAULT  # a browser's en-US leaves English pages as they have read
         if found is not None and (best is None or (weight, -order) > (best[0], best[1])):
             best = (weight, -order, found)
     return best[2] if best is not None else DEFAULT

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from markupsafe import Markup
@@ -21,7 +22,7 @@ from registry.domain import labels, languages, people_dates
 from registry.domain.errors import PermissionDenied, ValidationError
 from registry.domain.labels import country_name as country_name  # pages name it here
 from registry.domain.models import Change, ChangeKind, TransferStatus
-from registry.domain.translations import catalog
+from registry.domain.translations import N_, catalog
 from registry.http.callers import request_caller
 from registry.services import change_queries, policy
 from registry.services.caller import Caller
@@ -31,12 +32,13 @@ TEMPLATES = Path(__file__).parent / "templates"
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 STATUS_LABELS: Mapping[TransferStatus, str] = {
-    TransferStatus.NOT_REQUIRED: "Not required",
-    TransferStatus.VALID: "Valid",
-    TransferStatus.EXPIRING: "Expiring",
-    TransferStatus.INVALID: "Invalid",
-    TransferStatus.MISSING: "Missing",
+    TransferStatus.NOT_REQUIRED: N_("Not required"),
+    TransferStatus.VALID: N_("Valid"),
+    TransferStatus.EXPIRING: N_("Expiring"),
+    TransferStatus.INVALID: N_("Invalid"),
+    TransferStatus.MISSING: N_("Missing"),
 }
+"""A transfer verdict's label (public page, chains); translated where shown."""
 
 
 MECHANISM_LABELS = labels.MECHANISMS  # the console's forms and pages name it here
@@ -179,13 +181,46 @@ def parse_as_of(raw: str | None) -> datetime | None:
     return value.astimezone(UTC)
 
 
-def describe_change(change: Change, names: Mapping[str, str]) -> str:
+def describe_change(change: Change, names: Mapping[str, str], language: str | None = None) -> str:
     """One line a person reads: "Add Postmark", "Replace Mailgun with Postmark"."""
+    _ = catalog(language).gettext
     vendor = names.get(change.subprocessor_id, change.subprocessor_id)
     if change.kind is ChangeKind.REPLACE and change.replaces_id:
-        return f"Replace {names.get(change.replaces_id, change.replaces_id)} with {vendor}"
-    verb = {ChangeKind.ADD: "Add", ChangeKind.REMOVE: "Remove", ChangeKind.UPDATE: "Update"}
-    return f"{verb.get(change.kind, change.kind.value.title())} {vendor}"
+        old = names.get(change.replaces_id, change.replaces_id)
+        return _("Replace %(old)s with %(vendor)s") % {"old": old, "vendor": vendor}
+    if change.kind is ChangeKind.ADD:
+        return _("Add %(vendor)s") % {"vendor": vendor}
+    if change.kind is ChangeKind.REMOVE:
+        return _("Remove %(vendor)s") % {"vendor": vendor}
+    return _("Update %(vendor)s") % {"vendor": vendor}
+
+
+def page_language(request: Request) -> str:
+    """A public page's language: `?lang=` when it names a supported one, else the best
+    of Accept-Language, else English (an unknown `?lang=` is not an error on a page)."""
+    header = request.headers.get("accept-language")
+    try:
+        return languages.negotiate(request.query_params.get("lang"), header)
+    except ValidationError:
+        return languages.negotiate(None, header)
+
+
+def language_links(request: Request, current: str) -> list[dict[str, Any]]:
+    """The page in each language (`?lang=`, other parameters kept): the switcher and the
+    `hreflang` alternates."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    links = []
+    for code in languages.SUPPORTED:
+        query = urlencode([*kept, ("lang", code)])
+        links.append(
+            {
+                "code": code,
+                "name": languages.NAMES[code],
+                "href": f"{request.url.path}?{query}",
+                "current": languages.base(current) == code,
+            }
+        )
+    return links
 
 
 async def vendor_names(deps: Deps, items: Iterable[Change]) -> dict[str, str]:

@@ -27,6 +27,7 @@ from registry.domain.models import (
     Subprocessor,
 )
 from registry.domain.transfers import TransferEvaluation, evaluate_transfer
+from registry.domain.translations import N_
 from registry.domain.vendor_fields import VENDOR_FIELDS
 from registry.services import catalogs, change_queries, listing, policy, tias, vendors
 from registry.services import operator as operators
@@ -39,12 +40,16 @@ from registry.web.pages import (
     MECHANISM_LABELS,
     STATUS_LABELS,
     describe_change,
+    language_links,
+    page_language,
     parse_as_of,
     render,
     vendor_names,
     web_caller,
 )
 
+CANCELLED = N_("Cancelled")
+"""What happened to a change, as the history names it (translated in the page)."""
 MAX_COUNTRIES = 50
 MAX_SEARCH = 200
 
@@ -137,6 +142,7 @@ async def _upcoming(
     caller: Caller,
     as_of: datetime,
     keep: Callable[[Change], bool] | None,
+    language: str | None = None,
 ) -> list[Upcoming]:
     """Changes announced by `as_of` that take effect after it, as known on that day
     (found by date, so any `asOf` works, not only among the latest announcements), of
@@ -148,7 +154,11 @@ async def _upcoming(
     ]
     names = await vendor_names(deps, due)
     return [
-        Upcoming(c, describe_change(c, names), names.get(c.subprocessor_id, c.subprocessor_id))
+        Upcoming(
+            c,
+            describe_change(c, names, language),
+            names.get(c.subprocessor_id, c.subprocessor_id),
+        )
         for c in due
     ]
 
@@ -199,7 +209,11 @@ async def change_filter(
 
 
 async def _history(
-    deps: Deps, caller: Caller, as_of: datetime, keep: Callable[[Change], bool] | None
+    deps: Deps,
+    caller: Caller,
+    as_of: datetime,
+    keep: Callable[[Change], bool] | None,
+    language: str | None = None,
 ) -> list[Dated]:
     """The changes announced by `as_of`, newest first, each once under what it did last
     by then: every link of the feeds lands on one of these rows (or an upcoming one)."""
@@ -211,13 +225,13 @@ async def _history(
     names = await vendor_names(deps, found)
     dated: list[Dated] = []
     for c in found:
-        title = describe_change(c, names)
+        title = describe_change(c, names, language)
         if c.status is ChangeStatus.CANCELLED and (c.cancelled_at or c.announced_at) <= as_of:
-            dated.append(Dated(c, title, "Cancelled", c.cancelled_at or c.announced_at))
+            dated.append(Dated(c, title, CANCELLED, c.cancelled_at or c.announced_at))
         elif c.status is ChangeStatus.EFFECTIVE and c.effective_at <= as_of:
-            dated.append(Dated(c, title, "Effective", c.effective_at))
+            dated.append(Dated(c, title, N_("Effective"), c.effective_at))
         else:
-            dated.append(Dated(c, title, "Announced", c.announced_at))
+            dated.append(Dated(c, title, N_("Announced"), c.announced_at))
     dated.sort(key=lambda d: (d.at, d.change.id), reverse=True)
     return dated
 
@@ -262,6 +276,7 @@ async def subprocessor_page(request: Request) -> Response:
     """`GET /subprocessors[?country=DE&asOf=2026-03-01T00:00:00Z]`."""
     # Refusals and bad input are raised and answered by web/errors.py.
     deps, caller = await web_caller(request)
+    lang = page_language(request)
     as_of_param = parse_as_of(request.query_params.get("asOf"))
     countries = _requested_countries(request)
     products, region = scope_params.requested(request)
@@ -278,8 +293,8 @@ async def subprocessor_page(request: Request) -> Response:
         else None
     )
     keep = await change_filter(deps, caller, as_of, products, region, countries, search)
-    history = await _history(deps, caller, as_of, keep)
-    upcoming = await _upcoming(deps, caller, as_of, keep)
+    history = await _history(deps, caller, as_of, keep, lang)
+    upcoming = await _upcoming(deps, caller, as_of, keep, lang)
     shown = [s for s in in_force if only is None or s.id in only]
     rows = await _rows(deps, caller, shown, as_of.date())
     all_locations = await vendors.locations_of(deps, caller, [s.id for s in in_force])
@@ -294,7 +309,13 @@ async def subprocessor_page(request: Request) -> Response:
             counts[country.evaluation.status] += country.locations
     return render(
         "subprocessors.html",
-        headers={"cache-control": "private, max-age=60", "vary": "authorization"},
+        headers={
+            "cache-control": "private, max-age=60",
+            "vary": "authorization, accept-language",
+            "content-language": lang,
+        },
+        language=lang,
+        languages=language_links(request, lang),
         rows=rows,
         chains=chains,
         being_replaced=await change_queries.being_replaced(deps, shown, as_of),
@@ -307,7 +328,7 @@ async def subprocessor_page(request: Request) -> Response:
         as_of_param=as_of_param,
         on=as_of.date(),
         countries=countries,
-        country_options=[(code, country_name(code)) for code in options],
+        country_options=[(code, country_name(code, lang)) for code in options],
         products=products,
         region=region,
         product_options=[(p.code, p.name) for p in await catalogs.list_products(deps, caller)],
@@ -317,7 +338,7 @@ async def subprocessor_page(request: Request) -> Response:
         counts=[(STATUS_LABELS[s], s.value.lower(), n) for s, n in counts.items() if n],
         full_verdict=policy.may_read_full_verdict(caller, deps.settings.public_verdict_detail),
         public_url=deps.settings.public_url.rstrip("/"),
-        country_name=country_name,
+        country_name=lambda code: country_name(code, lang),
         more_facts=_MORE_FACTS,
         operator=await operators.identity(deps),
     )

@@ -21,7 +21,7 @@ from registry.domain.errors import NotFound, ValidationError
 from registry.domain.translations import N_, catalog
 from registry.services import subscribers
 from registry.services.deps import Deps
-from registry.web.pages import render
+from registry.web.pages import page_language, render
 
 HEADERS = {"cache-control": "no-store", "referrer-policy": "no-referrer"}
 PER_CLIENT = 10
@@ -81,16 +81,6 @@ LINK_REFUSALS = (
 
 def _link_refusal(exc: NotFound) -> str:
     return exc.message if exc.message in LINK_REFUSALS else LINK_REFUSALS[0]
-
-
-def page_language(request: Request) -> str:
-    """`?lang=` when it names a supported language, else Accept-Language's best."""
-    try:
-        return languages.negotiate(
-            request.query_params.get("lang"), request.headers.get("accept-language")
-        )
-    except ValidationError:
-        return languages.negotiate(None, request.headers.get("accept-language"))
 
 
 def _page(request: Request, status: int, title: str, message: str, **values: Any) -> Response:

@@ -53,6 +53,8 @@ def test_an_unknown_or_unsupported_tag_is_refused_naming_the_supported(given: st
         (None, "de;q=0, fr;q=0.001", "fr"),  # q=0 means "not this one"
         (None, ";;;,,,=,q=,de;;q", "en"),
         (None, "*", "en"),
+        (None, "en-US,en;q=0.9", "en"),  # English pages read as before, whatever the region
+        ("en-US", None, "en-US"),  # asked for by name, the region is kept
         ("fr", "de", "fr"),  # ?lang= wins
         ("de-CH", None, "de-CH"),
         ("", "da", "da"),

@@ -1,0 +1,102 @@
+"""The public page in German, French and Danish as well as English: by `?lang=` or
+Accept-Language, with a language switcher, `hreflang` alternates and the `lang`
+attribute; every language passes axe-core on a phone without sideways scrolling."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, async_playwright
+
+from registry.clock import FrozenClock
+from tests.conftest import Api, make_settings
+from tests.web.support import Seeded, serving, web_app
+from tests.web.test_browser import CHROMIUM_ARGS, EXECUTABLE
+from tests.web.test_notice_browser import serious_violations
+
+PHONE = {"width": 360, "height": 780}
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+@pytest.mark.parametrize(
+    ("query", "header", "lang", "heading"),
+    [
+        ("", None, "en", "Current subprocessors"),
+        ("?lang=de", "fr", "de", "Aktuelle Unterauftragsverarbeiter"),
+        ("", "fr-CH, fr;q=0.9, en;q=0.8", "fr-CH", "Sous-traitants ultérieurs actuels"),
+        ("", "da;q=0.3, xx;q=0.9", "da", "Nuværende underdatabehandlere"),
+        ("?lang=xx", "de;q=0.2", "de", "Aktuelle Unterauftragsverarbeiter"),
+        ("", "de;q=nonsense, " * 200 + "fr", "en", "Current subprocessors"),
+    ],
+)
+async def test_the_page_is_in_the_asked_language(
+    web: Api, seeded: Seeded, query: str, header: str | None, lang: str, heading: str
+) -> None:
+    headers = {"accept-language": header} if header is not None else {}
+    page = await web.http.get(f"/subprocessors{query}", headers=headers)
+    assert page.status_code == 200
+    assert f'<html lang="{lang}">' in page.text
+    assert heading in page.text
+    assert page.headers["content-language"] == lang
+    assert "accept-language" in page.headers["vary"]
+    for code in ("en", "de", "fr", "da"):
+        assert (
+            f'<link rel="alternate" hreflang="{code}" href="/subprocessors?lang={code}">'
+            in (page.text.replace("&amp;", "&"))
+            or f'hreflang="{code}"' in page.text
+        )
+
+
+async def test_the_switcher_keeps_the_filters(web: Api, seeded: Seeded) -> None:
+    page = await web.http.get("/subprocessors?country=US&lang=da")
+    assert 'href="/subprocessors?country=US&amp;lang=de" hreflang="de" lang="de"' in page.text
+    assert 'aria-current="true">Dansk</a>' in page.text
+    assert "Vereinigte Staaten" not in page.text
+    assert "USA" in page.text
+
+
+async def test_verdict_labels_and_dates_are_translated(web: Api, seeded: Seeded) -> None:
+    german = (await web.http.get("/subprocessors?lang=de")).text
+    assert "Gültig" in german or "Nicht erforderlich" in german
+    assert "Standardvertragsklauseln" in german or "Angemessenheitsbeschluss" in german
+    english = (await web.http.get("/subprocessors")).text
+    assert "Standard contractual clauses" in english or "Adequacy decision" in english
+
+
+@pytest.fixture(scope="module")
+def base_url(mongo_uri: str, db_name: str, web: Api, seeded: Seeded) -> Iterator[str]:
+    clock = web.clock
+    assert isinstance(clock, FrozenClock)
+    with serving(web_app(make_settings(mongo_uri, db_name), clock)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=EXECUTABLE or "/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "da"])
+async def test_each_language_passes_axe_on_a_phone(
+    browser: Browser, base_url: str, lang: str
+) -> None:
+    context = await browser.new_context(java_script_enabled=True, viewport=PHONE)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{base_url}/subprocessors?lang={lang}")
+        assert await page.get_attribute("html", "lang") == lang
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert await serious_violations(page) == []
+        if lang == "de":
+            await page.screenshot(path=str(DOCS / "public-page-de-phone.png"))
+    finally:
+        await context.close()
