@@ -60,6 +60,14 @@ def moment_with_utc(instant: datetime, zone_name: str | None, language: str | No
     return f"{shown} ({instant.astimezone(UTC):%Y-%m-%d %H:%M} UTC)"
 
 
+def utc_moment(instant: datetime, language: str | None = None) -> str:
+    """ "8 March 2027, 09:00 UTC", or the day alone at midnight UTC (public pages, feeds)."""
+    at = instant.astimezone(UTC)
+    if at.time() == datetime.min.time():
+        return day(at, "UTC", language)
+    return moment(at, "UTC", language)
+
+
 def parse_instant(text: str) -> datetime:
     """An ISO 8601 instant from an event body ("Z" or an offset)."""
     return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from starlette.requests import Request
 from starlette.responses import Response
 
+from registry.domain import languages
 from registry.http.callers import request_caller
 from registry.services import policy, versions
 from registry.services.access import InvalidApiKey
@@ -168,10 +169,13 @@ def conditional(endpoint: Endpoint) -> Endpoint:
             period(deps.clock.now()),
             request.url.path,
             request.url.query,
+            # Feeds are written in the reader's language (Accept-Language, bounded work).
+            languages.negotiate(None, request.headers.get("accept-language")),
             weak=True,
             key=tag_key(deps.settings.effective_secret_key()),
         )
         headers = cache_headers(caller, etag, deps.settings.public_max_age)
+        headers["vary"] = "authorization, accept-language"
         if matches(request.headers.get("if-none-match"), etag):
             return not_modified(headers)
         response = await endpoint(request)

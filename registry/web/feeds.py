@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,16 +20,19 @@ from icalendar import Alarm, Calendar, Component, Event, vCalAddress, vText
 from starlette.requests import Request
 from starlette.responses import Response
 
+from registry.domain import labels, languages
+from registry.domain import people_dates as dates
 from registry.domain.models import Change, ChangeStatus, Notice
 from registry.domain.operator import Operator
 from registry.domain.timeline import timeline_ended
+from registry.domain.translations import N_, catalog
 from registry.services import change_queries, contracts, policy, snapshots
 from registry.services import operator as operators
 from registry.services.caller import Caller
 from registry.services.change_queries import page_notices
 from registry.services.deps import Deps
 from registry.web import scope_params
-from registry.web.pages import describe_change, vendor_names, web_caller
+from registry.web.pages import describe_change, page_language, vendor_names, web_caller
 
 FEED_CHANGES = 200
 """How many of the most recently announced changes the feeds look at."""
@@ -55,35 +58,37 @@ def _tag(deps: Deps, *parts: str) -> str:
     return f"tag:{host},2026:" + "/".join(parts)
 
 
-def _how_to_object(change: Change) -> str:
-    return (
+def _how_to_object(change: Change, language: str | None = None) -> str:
+    return catalog(language).gettext(
         "Customers may object until their objection deadline through the link in their "
         "notice e-mail, or through the privacy contact named in their data processing "
-        f"agreement (change {change.id})."
-    )
+        "agreement (change %(change)s)."
+    ) % {"change": change.id}
 
 
-def _about(snapshot: dict[str, Any] | None) -> str:
+def _about(snapshot: dict[str, Any] | None, language: str | None = None) -> str:
     """ " Purpose: … Data goes to: Ireland, United States." from the change's snapshot."""
     if not snapshot:
         return ""
+    _ = catalog(language).gettext
     purpose = (snapshot.get("subprocessor") or {}).get("purpose")
-    countries = sorted({loc["countryName"] for loc in snapshot.get("locations") or []})
-    text = f" Purpose: {purpose}." if purpose else ""
-    return text + (f" Data goes to: {', '.join(countries)}." if countries else "")
+    translated = languages.base(language) != languages.DEFAULT
+    countries = sorted(
+        {
+            labels.country_name(loc["country"], language) if translated else loc["countryName"]
+            for loc in snapshot.get("locations") or []
+        }
+    )
+    text = " " + _("Purpose: %(purpose)s.") % {"purpose": purpose} if purpose else ""
+    if countries:
+        text += " " + _("Data goes to: %(countries)s.") % {"countries": ", ".join(countries)}
+    return text
 
 
-_EMERGENCY_FOR = (
-    " for customers whose terms allow an emergency replacement; for the others on the date"
-    " their own notice gives"
+_EMERGENCY_FOR = N_(
+    "%(date)s for customers whose terms allow an emergency replacement; for the others on "
+    "the date their own notice gives"
 )
-
-
-def _read(at: datetime) -> str:
-    """An instant as people read it in a feed: "8 March 2027, 09:00 UTC"."""
-    instant = at.astimezone(UTC)
-    day = f"{instant.day} {instant.strftime('%B %Y')}"
-    return day if instant.time() == datetime.min.time() else f"{day}, {instant:%H:%M} UTC"
 
 
 def _entries(
@@ -91,22 +96,27 @@ def _entries(
     names: Mapping[str, str],
     about: Mapping[str, dict[str, Any]],
     own: Mapping[str, Notice],
+    language: str | None = None,
 ) -> list[_Entry]:
+    _ = catalog(language).gettext
     entries: list[_Entry] = []
     for change in items:
         status = policy.feed_status(change, own.get(change.id))
-        what = describe_change(change, names)
-        effective = _read(change.effective_at)
+        what = describe_change(change, names, language)
+        effective = dates.utc_moment(change.effective_at, language)
         if change.emergency:  # each customer's own date differs (DESIGN.md 11)
-            effective += _EMERGENCY_FOR
+            effective = _(_EMERGENCY_FOR) % {"date": effective}
         details = f" {change.description}" if change.description else ""
-        details += _about(about.get(change.id))
+        details += _about(about.get(change.id), language)
+        said = {"what": what, "date": effective}
         entries.append(
             _Entry(
                 "announced",
                 change.announced_at,
-                f"Announced: {what}, effective {effective}",
-                f"{what} takes effect on {effective}.{details} " + _how_to_object(change),
+                _("Announced: %(what)s, effective %(date)s") % said,
+                _("%(what)s takes effect on %(date)s.") % said
+                + f"{details} "
+                + _how_to_object(change, language),
                 change,
             )
         )
@@ -115,19 +125,24 @@ def _entries(
                 _Entry(
                     "effective",
                     change.effective_at,
-                    f"Effective: {what}",
-                    f"{what} took effect on {effective}.{details}",
+                    _("Effective: %(what)s") % said,
+                    _("%(what)s took effect on %(date)s.") % said + details,
                     change,
                 )
             )
         elif status is ChangeStatus.CANCELLED:
-            reason = f" Reason: {change.cancel_reason}" if change.cancel_reason else ""
+            reason = (
+                " " + _("Reason: %(reason)s") % {"reason": change.cancel_reason}
+                if change.cancel_reason
+                else ""
+            )
             entries.append(
                 _Entry(
                     "cancelled",
                     change.cancelled_at or change.announced_at,
-                    f"Cancelled: {what}",
-                    f"The announced change ({what}, effective {effective}) was cancelled.{reason}",
+                    _("Cancelled: %(what)s") % said,
+                    _("The announced change (%(what)s, effective %(date)s) was cancelled.") % said
+                    + reason,
                     change,
                 )
             )
@@ -139,6 +154,7 @@ async def atom_feed(request: Request) -> Response:
     """`GET /changes.atom`: announced, effective and cancelled changes, newest first."""
     # Refusals are raised and answered by web/errors.py.
     deps, caller = await web_caller(request)
+    lang = page_language(request)
     keep = await scope_params.change_filter(deps, caller, *scope_params.requested(request))
     items = [
         c
@@ -147,7 +163,11 @@ async def atom_feed(request: Request) -> Response:
     ]
     own = await _customer_notices(deps, caller) if policy.own_timeline(caller) else {}
     entries = _entries(
-        items, await vendor_names(deps, items), await snapshots.as_announced(deps, items), own
+        items,
+        await vendor_names(deps, items),
+        await snapshots.as_announced(deps, items),
+        own,
+        lang,
     )
     ends = await _contract_end(deps, caller)
     entries = [e for e in entries if not timeline_ended(ends, e.at)]
@@ -155,12 +175,16 @@ async def atom_feed(request: Request) -> Response:
     feed = FeedGenerator()
     feed.id(f"{base}/changes.atom")
     told = await operators.identity(deps)
-    feed.title(_title(told))
-    feed.subtitle("Announced, effective and cancelled changes to our list of subprocessors")
+    feed.title(_title(told, lang))
+    feed.subtitle(
+        catalog(lang).gettext(
+            "Announced, effective and cancelled changes to our list of subprocessors"
+        )
+    )
     feed.author(_author(told))
     feed.link(href=f"{base}/changes.atom", rel="self", type="application/atom+xml")
     feed.link(href=f"{base}/subprocessors", rel="alternate", type="text/html")
-    feed.language("en")
+    feed.language(lang)
     feed.updated(entries[0].at if entries else deps.clock.now())
     for entry in entries:
         item = feed.add_entry(order="append")
@@ -175,7 +199,11 @@ async def atom_feed(request: Request) -> Response:
     return Response(
         body,
         media_type="application/atom+xml; charset=utf-8",
-        headers={"cache-control": "private, max-age=300", "vary": "authorization"},
+        headers={
+            "cache-control": "private, max-age=300",
+            "vary": "authorization, accept-language",
+            "content-language": lang,
+        },
     )
 
 
@@ -231,9 +259,12 @@ def _ending(deps: Deps, uid: str, at: datetime, base: str) -> Event:
     return event
 
 
-def _title(operator: Operator) -> str:
+def _title(operator: Operator, language: str | None = None) -> str:
     """The feed's and calendar's title, naming the company whose list it is."""
-    return f"{operator.name}: subprocessor changes" if operator.named else "Subprocessor changes"
+    _ = catalog(language).gettext
+    if operator.named:
+        return _("%(company)s: subprocessor changes") % {"company": operator.name}
+    return _("Subprocessor changes")
 
 
 def _author(operator: Operator) -> dict[str, str]:

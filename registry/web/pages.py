@@ -234,10 +234,7 @@ def _format_instant(context: jinja2.runtime.Context, value: datetime | date | No
         return ""
     language = context.get("lang")
     if isinstance(value, datetime):
-        instant = value.astimezone(UTC)
-        if instant.time() == datetime.min.time():
-            return people_dates.day(instant, "UTC", language)
-        return people_dates.moment(instant, "UTC", language)
+        return people_dates.utc_moment(value, language)
     return people_dates.day(
         datetime.combine(value, datetime.min.time(), tzinfo=UTC), "UTC", language
     )

@@ -100,3 +100,37 @@ async def test_each_language_passes_axe_on_a_phone(
             await page.screenshot(path=str(DOCS / "public-page-de-phone.png"))
     finally:
         await context.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "header", "lang", "says"),
+    [
+        ("", None, "en", "Announced: Add "),
+        ("?lang=de", None, "de", "Angekündigt: "),
+        ("", "fr", "fr", "Annoncée : Ajout de "),
+        ("", "da", "da", "Varslet: Tilføjelse af "),
+    ],
+)
+async def test_the_atom_feed_is_in_the_asked_language(
+    web: Api, seeded: Seeded, query: str, header: str | None, lang: str, says: str
+) -> None:
+    headers = {"accept-language": header} if header is not None else {}
+    feed = await web.http.get(f"/changes.atom{query}", headers=headers)
+    assert feed.status_code == 200
+    assert feed.headers["content-language"] == lang
+    assert "accept-language" in feed.headers["vary"]
+    assert f'xml:lang="{lang}"' in feed.text or f"<language>{lang}</language>" in feed.text
+    assert says in feed.text
+
+
+async def test_a_cached_english_feed_is_not_a_german_readers(web: Api, seeded: Seeded) -> None:
+    english = await web.http.get("/changes.atom")
+    tag = english.headers["etag"]
+    again = await web.http.get("/changes.atom", headers={"if-none-match": tag})
+    assert again.status_code == 304
+    german = await web.http.get(
+        "/changes.atom", headers={"if-none-match": tag, "accept-language": "de"}
+    )
+    assert german.status_code == 200
+    assert german.headers["etag"] != tag
+    assert "Angekündigt" in german.text
