@@ -27,7 +27,7 @@ from registry.services import fresh_links
 from registry.services import notice_page as service
 from registry.services import operator as operators
 from registry.services.deps import Deps
-from registry.web.pages import WebError, error_page, render
+from registry.web.pages import WebError, error_page, page_language, render
 from registry.web.subscriptions import ClientLimiter
 
 HEADERS = {
@@ -50,21 +50,29 @@ RESOLUTION_LABELS: dict[ObjectionResolution, str] = {
 MAX_FORM_BYTES = 20_000
 
 
-FRESH_LINK_SENT = (
+FRESH_LINK_SENT = N_(
     "If this link was one of ours, a fresh link is on its way to the notice addresses in "
     "the contract. It can take a few minutes to arrive."
 )
 
 
-def _gone(deps: Deps, token: str) -> Response:
+GONE = N_("This link is not valid: it may be mistyped, expired or withdrawn.")
+"""services/notice_page.GONE, as the page translates it."""
+
+
+def _gone(deps: Deps, token: str, request: Request) -> Response:
     """The same 404 for every link that does not open a notice, with the form asking for
-    a fresh link: an expired or revoked link's holder and a guesser see the same page."""
+    a fresh link: an expired or revoked link's holder and a guesser see the same page (in
+    the browser's language: the link names no customer)."""
+    lang = page_language(request)
+    _ = catalog(lang).gettext
     return render(
         "notice_link.html",
         404,
         HEADERS,
-        title="Notice not found",
-        message=service.GONE,
+        language=lang,
+        title=_("Notice not found"),
+        message=_(GONE) if service.GONE == GONE else service.GONE,
         code=404,
         sent=False,
         action=f"/notices/{token}/fresh-link",
@@ -95,12 +103,15 @@ async def fresh_link(request: Request) -> Response:
     if not service.form_guard_ok(deps, token, guard if isinstance(guard, str) else None):
         return _refused(403, "This form could not be verified. Open the link again.")
     fresh_links.request(deps, token)
+    lang = page_language(request)
+    _ = catalog(lang).gettext
     return render(
         "notice_link.html",
         200,
         HEADERS,
-        title="A fresh link is requested",
-        message=FRESH_LINK_SENT,
+        language=lang,
+        title=_("A fresh link is requested"),
+        message=_(FRESH_LINK_SENT),
         code=200,
         sent=True,
         action=None,
@@ -201,7 +212,7 @@ async def notice(request: Request) -> Response:
             deps, request.path_params["token"], done=request.query_params.get("done")
         )
     except NotFound:
-        return _gone(deps, request.path_params["token"])
+        return _gone(deps, request.path_params["token"], request)
 
 
 async def act(request: Request) -> Response:
@@ -211,7 +222,7 @@ async def act(request: Request) -> Response:
     try:
         await service.holder(deps, token)
     except NotFound:
-        return _gone(deps, request.path_params["token"])
+        return _gone(deps, request.path_params["token"], request)
     if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
         return _refused(413, "The form is too large.")
     async with request.form(max_files=0, max_fields=10) as raw:
@@ -244,7 +255,7 @@ async def act(request: Request) -> Response:
         else:
             return _refused(400, "Unknown action.")
     except NotFound:
-        return _gone(deps, request.path_params["token"])
+        return _gone(deps, request.path_params["token"], request)
     except ObjectionDeadlinePassed:
         return await _show(deps, token, status=409, form=form, late=True, record_view=False)
     except RegistryError as exc:

@@ -79,3 +79,13 @@ async def test_the_pages_follow_lang_and_accept_language(
     assert page.status_code == 404
     assert f'<html lang="{lang}">' in page.text
     assert says in page.text
+
+
+async def test_a_dead_notice_link_answers_in_the_browsers_language(world: World) -> None:
+    page = await world.api.http.get(
+        "/notices/ntc_forged.1.x", headers={"accept-language": "de-AT,de;q=0.9"}
+    )
+    assert page.status_code == 404
+    assert '<html lang="de-AT">' in page.text
+    assert "Dieser Link ist ungültig" in page.text
+    assert "Neuen Link senden" in page.text
