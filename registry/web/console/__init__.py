@@ -82,6 +82,7 @@ def console_routes() -> list[BaseRoute]:
         Route("/console/customers", customers.index, methods=["GET"]),
         Route("/console/customers/{id:str}", customers.detail, methods=["GET"]),
         Route("/console/customers/{id:str}/note", customers.edit_note, methods=["POST"]),
+        Route("/console/customers/{id:str}/language", customers.edit_language, methods=["POST"]),
         Route("/console/customers/{id:str}/dora-register.zip", dora.register_zip, methods=["GET"]),
         Route("/console/operator", operator.identity, methods=["GET", "POST"]),
     ]

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from starlette.responses import RedirectResponse, Response
 
+from registry.domain import languages
 from registry.domain.drafts import CustomerEdit
 from registry.domain.errors import PermissionDenied, RegistryError
 from registry.domain.models import Customer
@@ -25,7 +26,7 @@ from registry.web.console.session import Page, errors_of, staff_page
 
 PAGE_SIZE = 50
 SHOWN = 50
-DONE = {"note": "Note saved."}
+DONE = {"note": "Note saved.", "language": "Language saved: later notices are written in it."}
 
 
 @staff_page
@@ -63,6 +64,32 @@ async def edit_note(page: Page) -> Response:
     return RedirectResponse(f"/console/customers/{customer_id}?done=note", status_code=303)
 
 
+@staff_page
+async def edit_language(page: Page) -> Response:
+    """`POST /console/customers/{id}/language`: the language of its notices (a BCP 47
+    tag of a supported language); audited as `updateCustomer`."""
+    customer_id = page.request.path_params["id"]
+
+    async def call() -> Customer:
+        edit = CustomerEdit(language=page.field("language"))
+        return await customers.update_customer(page.deps, page.caller, customer_id, edit)
+
+    try:
+        await page.act("updateCustomer", call, target=customer_id)
+    except RegistryError as exc:
+        status = 403 if isinstance(exc, PermissionDenied) else 400
+        return await _customer_page(page, status, errors=errors_of(exc))
+    return RedirectResponse(f"/console/customers/{customer_id}?done=language", status_code=303)
+
+
+def language_options(current: str) -> list[tuple[str, str]]:
+    """The supported languages, and the customer's own tag when it names a region."""
+    shown = [(code, f"{languages.NAMES[code]} ({code})") for code in languages.SUPPORTED]
+    if current not in languages.SUPPORTED:
+        shown.insert(0, (current, f"{languages.NAMES[languages.base(current)]} ({current})"))
+    return shown
+
+
 async def _customer_page(
     page: Page, status: int = 200, *, errors: Mapping[str, str] | None = None
 ) -> Response:
@@ -96,7 +123,13 @@ async def _customer_page(
         deliveries=deliveries,
         delivery_count=delivery_count,
         deliveries_visible=deliveries_visible,
-        values=page.submitted() if page.form is not None else {"note": customer.note or ""},
+        values=(
+            page.submitted()
+            if page.form is not None
+            else {"note": customer.note or "", "language": customer.terms.language}
+        ),
+        language_options=language_options(customer.terms.language),
+        language_name=languages.NAMES[languages.base(customer.terms.language)],
         may_edit=policy.may_edit_customers(caller),
         errors=errors or {},
         done=DONE.get(page.request.query_params.get("done", "")),
