@@ -119,17 +119,19 @@ def test_trusted_proxies_are_none_by_default_and_checked() -> None:
 def test_serve_gives_uvicorn_the_trusted_proxies_only(monkeypatch: pytest.MonkeyPatch) -> None:
     import uvicorn
 
+    from registry import serving
+
     seen: list[uvicorn.Config] = []
 
     class Stop(Exception):
         pass
 
-    class Server:
-        def __init__(self, config: uvicorn.Config) -> None:
-            seen.append(config)
-            raise Stop
+    def run(config: uvicorn.Config) -> bool:
+        """Where `serve` hands its configuration to uvicorn (whatever imported it before)."""
+        seen.append(config)
+        raise Stop
 
-    monkeypatch.setattr(uvicorn, "Server", Server)
+    monkeypatch.setattr(serving, "run", run)
     monkeypatch.setattr(cli.devdb, "port_in_use", lambda host, port: False)
     monkeypatch.setattr(cli, "_check_database", lambda settings: None)
     monkeypatch.setattr(cli.logs, "configure", lambda level: None)  # leave logging alone
