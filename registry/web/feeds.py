@@ -242,17 +242,20 @@ def _event(
     return event
 
 
-def _ending(deps: Deps, uid: str, at: datetime, base: str) -> Event:
+def _ending(deps: Deps, uid: str, at: datetime, base: str, language: str | None = None) -> Event:
     """The customer's contract's end, as an objection upheld by ending it set."""
+    _ = catalog(language).gettext
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", deps.clock.now())
     event.add("dtstart", at)
-    event.add("summary", "Your contract ends")
+    event.add("summary", _("Your contract ends"))
     event.add(
         "description",
-        "Your objection was upheld by ending the contract: from this moment no "
-        "subprocessor of ours processes your data.",
+        _(
+            "Your objection was upheld by ending the contract: from this moment no "
+            "subprocessor of ours processes your data."
+        ),
     )
     event.add("url", f"{base}/subprocessors")
     event.add("status", "CONFIRMED")
@@ -289,6 +292,8 @@ async def calendar(request: Request) -> Response:
     """`GET /changes.ics`: effective dates; with a customer key, its objection deadlines too."""
     # Refusals are raised and answered by web/errors.py.
     deps, caller = await web_caller(request)
+    lang = page_language(request)
+    _ = catalog(lang).gettext
     timeline = policy.own_timeline(caller)
     own = await _customer_notices(deps, caller) if timeline is not None else {}
     products, region = scope_params.requested(request)
@@ -309,14 +314,14 @@ async def calendar(request: Request) -> Response:
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     told = await operators.identity(deps)
-    cal.add("x-wr-calname", _title(told))
+    cal.add("x-wr-calname", _title(told, lang))
     ends = await _contract_end(deps, caller)
     if ends is not None:
         cal.add_component(
-            _ending(deps, f"{caller.customer_id}-contract-end@{host}", ends, _base(deps))
+            _ending(deps, f"{caller.customer_id}-contract-end@{host}", ends, _base(deps), lang)
         )
     for change in sorted(items, key=lambda c: (c.effective_at, c.id)):
-        what = describe_change(change, names)
+        what = describe_change(change, names, lang)
         notice = own.get(change.id)
         if not policy.calendar_shows(policy.feed_status(change, notice)):
             continue
@@ -324,14 +329,15 @@ async def calendar(request: Request) -> Response:
         if timeline_ended(ends, effective_at):
             continue  # its contract ends first: the change never reaches it
         details = f"{change.description}\n" if change.description else ""
-        details += f"{_about(about.get(change.id)).strip()}\n\n"
+        details += f"{_about(about.get(change.id), lang).strip()}\n\n"
+        said = {"what": what, "change": what, "date": effective_at.isoformat()}
         cal.add_component(
             _event(
                 deps,
                 f"{change.id}-effective@{host}",
                 effective_at,
-                f"Effective: {what}",
-                f"{details}{what} takes effect.\n{_how_to_object(change)}",
+                _("Effective: %(what)s") % said,
+                details + _("%(what)s takes effect.") % said + f"\n{_how_to_object(change, lang)}",
                 change,
             )
         )
@@ -341,15 +347,16 @@ async def calendar(request: Request) -> Response:
             deps,
             f"{notice.id}-objection-deadline@{host}",
             notice.objection_deadline,
-            f"Objection deadline: {what}",
-            f"{details}Last moment to object to: {what} (effective "
-            f"{effective_at.isoformat()}).\n{_how_to_object(change)}",
+            _("Objection deadline: %(change)s") % said,
+            details
+            + _("Last moment to object to: %(what)s (effective %(date)s).") % said
+            + f"\n{_how_to_object(change, lang)}",
             change,
         )
         if change.status is ChangeStatus.ANNOUNCED:
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
-            alarm.add("description", f"Objection deadline in 7 days: {what}")
+            alarm.add("description", _("Objection deadline in 7 days: %(what)s") % said)
             alarm.add("trigger", -DEADLINE_ALARM)
             deadline.add_component(alarm)
         cal.add_component(deadline)
@@ -361,6 +368,7 @@ async def calendar(request: Request) -> Response:
         headers={
             "content-disposition": 'inline; filename="changes.ics"',
             "cache-control": "private, max-age=300",
-            "vary": "authorization",
+            "vary": "authorization, accept-language",
+            "content-language": lang,
         },
     )

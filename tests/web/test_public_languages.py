@@ -134,3 +134,15 @@ async def test_a_cached_english_feed_is_not_a_german_readers(web: Api, seeded: S
     assert german.status_code == 200
     assert german.headers["etag"] != tag
     assert "Angekündigt" in german.text
+
+
+async def test_the_calendar_is_in_the_asked_language(web: Api, seeded: Seeded) -> None:
+    calendar = await web.http.get("/changes.ics?lang=de")
+    assert calendar.status_code == 200
+    assert calendar.headers["content-language"] == "de"
+    assert "X-WR-CALNAME:Änderungen der Unterauftragsverarbeiter" in calendar.text or (
+        ": Änderungen der Unterauftragsverarbeiter" in calendar.text
+    )
+    assert "SUMMARY:Wirksam: " in calendar.text
+    english = await web.http.get("/changes.ics")
+    assert "SUMMARY:Effective: " in english.text
