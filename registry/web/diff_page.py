@@ -9,12 +9,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from registry.domain.errors import ValidationError
+from registry.domain.translations import N_
 from registry.services import list_diff
 from registry.services import operator as operators
 from registry.web import scope_params
-from registry.web.pages import parse_as_of, render, web_caller
+from registry.web.pages import language_links, page_language, parse_as_of, render, web_caller
 
 DEFAULT_SPAN = timedelta(days=90)
+KINDS = {"ADD": N_("Add"), "REMOVE": N_("Remove"), "REPLACE": N_("Replace"), "UPDATE": N_("Update")}
+"""A change's kind as the comparison names it (translated in the page)."""
 
 
 def _instant(request: Request, name: str) -> datetime | None:
@@ -28,6 +31,7 @@ async def diff_page(request: Request) -> Response:
     """`GET /subprocessors/diff?from=2026-01-01&to=2026-04-01[&product=&region=]`; `to`
     defaults to now, `from` to 90 days before it."""
     deps, caller = await web_caller(request)
+    lang = page_language(request)
     products, region = scope_params.requested(request)
     end = _instant(request, "to") or deps.clock.now()
     start = _instant(request, "from") or datetime.combine((end - DEFAULT_SPAN).date(), time(), UTC)
@@ -36,8 +40,15 @@ async def diff_page(request: Request) -> Response:
     )
     return render(
         "diff.html",
-        headers={"cache-control": "private, max-age=60", "vary": "authorization"},
+        headers={
+            "cache-control": "private, max-age=60",
+            "vary": "authorization, accept-language",
+            "content-language": lang,
+        },
+        language=lang,
+        languages=language_links(request, lang),
         diff=found,
+        kinds=KINDS,
         start_day=start.date().isoformat(),
         end_day=end.date().isoformat(),
         operator=await operators.identity(deps),

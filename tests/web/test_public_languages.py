@@ -146,3 +146,24 @@ async def test_the_calendar_is_in_the_asked_language(web: Api, seeded: Seeded) -
     assert "SUMMARY:Wirksam: " in calendar.text
     english = await web.http.get("/changes.ics")
     assert "SUMMARY:Effective: " in english.text
+
+
+async def test_the_comparison_page_is_in_the_asked_language(web: Api, seeded: Seeded) -> None:
+    german = await web.http.get("/subprocessors/diff", headers={"accept-language": "de"})
+    assert german.status_code == 200
+    assert '<html lang="de">' in german.text
+    assert "Was sich bei unseren Unterauftragsverarbeitern geändert hat" in german.text
+    assert 'hreflang="da"' in german.text
+    english = await web.http.get("/subprocessors/diff")
+    assert "What changed in our subprocessors" in english.text
+
+
+async def test_the_german_comparison_page_passes_axe(browser: Browser, base_url: str) -> None:
+    context = await browser.new_context(java_script_enabled=True, viewport=PHONE)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{base_url}/subprocessors/diff?lang=de")
+        assert await page.get_attribute("html", "lang") == "de"
+        assert await serious_violations(page) == []
+    finally:
+        await context.close()
