@@ -170,7 +170,10 @@ def place(location: dict[str, Any], language: str | None = None) -> str:
     where = f"{_country(location, language)} ({location['country']})"
     if location.get("region"):
         where += f", {location['region']}"
-    text = f"{where}: {labels.role(location.get('role', ''), language)}"
+    text = _("%(label)s: %(value)s") % {
+        "label": where,
+        "value": labels.role(location.get("role", ""), language),
+    }
     transfer = location.get("transfer")
     if transfer:
         basis = labels.mechanism(transfer.get("mechanism"), language)
@@ -413,17 +416,22 @@ def deadline_event(
 
 def text(content: Content) -> str:
     _ = catalog(content.language).gettext
+
+    def said(label: str) -> str:  # "Label:", "Libellé :" as each language writes it
+        return _("%(label)s:") % {"label": label}
+
     lines = [content.heading, "", content.intro, ""]
-    width = max((len(label) for label, _ in [*content.facts, *content.dates]), default=0) + 2
-    lines += [f"{label + ':':<{width}}{value}" for label, value in content.facts]
+    pairs = [*content.facts, *content.dates]
+    width = max((len(said(label)) for label, _value in pairs), default=0) + 1
+    lines += [f"{said(label):<{width}}{value}" for label, value in content.facts]
     if content.places:
         lines += ["", _("Where the data goes:")]
         lines += [f"  - {p}" for p in content.places]
     if content.dates:
         lines.append("")
-        lines += [f"{label + ':':<{width}}{value}" for label, value in content.dates]
+        lines += [f"{said(label):<{width}}{value}" for label, value in content.dates]
     if content.link:
-        lines += ["", f"{content.link_text}:", content.link]
+        lines += ["", said(content.link_text), content.link]
     lines += ["", "-- ", *content.footer]
     return "\n".join(lines) + "\n"
 

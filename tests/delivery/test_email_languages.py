@@ -69,7 +69,7 @@ def text_part(sent: EmailMessage) -> str:
             "opposition jusqu'au 6 mars 2026",
             [
                 "Vous pouvez vous y opposer jusqu'à la date limite indiquée ci-dessous.",
-                "États-Unis (US), us-east: traitement",
+                "États-Unis (US), us-east : traitement",
                 "Clauses contractuelles types (2021), valable",
             ],
         ),
