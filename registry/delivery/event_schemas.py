@@ -218,7 +218,7 @@ _SUBSCRIPTION_DISABLED = _object(
         "subscription": _object(
             {"id": _STRING, "url": _STRING, "disabledAt": _INSTANT, "reason": _STRING}
         ),
-        "customer": _object({"id": _STRING}),
+        "customer": _object({"id": _STRING, "language": _STRING}),
         "links": _object({"graphql": _STRING}),
         "operator": _OPERATOR,
     }

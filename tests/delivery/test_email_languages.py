@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from registry.delivery import email
+from registry.delivery import email, email_content
 from registry.delivery.bodies import render_body
 from registry.domain.models import CustomerTerms
 from tests.event_bodies import change, event_data
@@ -113,3 +113,16 @@ def test_english_reads_exactly_as_before() -> None:
     assert "Objection deadline:   6 March 2026, 01:00 CET (2026-03-06 00:00 UTC)" in text
     assert "Where the data goes:" in text
     assert text.rstrip().endswith("Dates are shown in Europe/Berlin.")
+
+
+def test_a_disabled_endpoint_is_told_in_the_customers_language() -> None:
+    body = {
+        "type": "subscription.disabled",
+        "data": {
+            "subscription": {"url": "https://hooks.example.test/x", "reason": "HTTP 500"},
+            "customer": {"id": CUSTOMER, "language": "da"},
+        },
+    }
+    told = email_content.compose(body)
+    assert told.subject == "Webhook-endepunkt deaktiveret"
+    assert "Aktivér det igen" in email_content.text(told)

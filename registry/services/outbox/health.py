@@ -17,7 +17,7 @@ from registry.domain.operator import Operator, as_sent
 from registry.domain.webhooks import Subscription
 from registry.services import operator as operators
 from registry.services.deps import Deps
-from registry.store import events, webhook_subscriptions
+from registry.store import customers, events, webhook_subscriptions
 
 logger = logging.getLogger("registry.webhooks")
 
@@ -61,13 +61,22 @@ class SubscriptionHealth:
             "webhook subscription %s of %s disabled: %s", sub.id, sub.customer_id, reason
         )
         told = await operators.identity(self.deps)
-        await events.emit(self.deps.db, disabled_event(self.deps, sub, now, reason, told))
+        owner = await customers.get(self.deps.db, sub.customer_id)
+        language = owner.terms.language if owner is not None else "en"
+        event = disabled_event(self.deps, sub, now, reason, told, language)
+        await events.emit(self.deps.db, event)
 
 
 def disabled_event(
-    deps: Deps, sub: Subscription, at: datetime, reason: str, operator: Operator | None = None
+    deps: Deps,
+    sub: Subscription,
+    at: datetime,
+    reason: str,
+    operator: Operator | None = None,
+    language: str = "en",
 ) -> Event:
-    """`subscription.disabled`, for the customer's remaining subscriptions."""
+    """`subscription.disabled`, for the customer's remaining subscriptions (and, by
+    e-mail, in the customer's language)."""
     graphql = deps.settings.public_url.rstrip("/") + "/graphql"
     data: dict[str, Any] = {
         "subscription": {
@@ -76,7 +85,7 @@ def disabled_event(
             "disabledAt": at.isoformat(),
             "reason": reason,
         },
-        "customer": {"id": sub.customer_id},
+        "customer": {"id": sub.customer_id, "language": language},
         "links": {"graphql": graphql},
     }
     if operator is not None:
