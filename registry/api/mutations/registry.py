@@ -145,7 +145,9 @@ class TransferBasisInput:
         "default: no end.",
     )
     scc_module: int | None = strawberry.field(
-        default=None, description="The SCC module (1-4); only for SCC_2021 and UK_ADDENDUM."
+        default=None,
+        description="The SCC module (1-4); only for SCC_2021 (a UK Addendum is appended to "
+        "a SCC_2021 basis, which names the module).",
     )
     reference: str | None = strawberry.field(
         default=None,
