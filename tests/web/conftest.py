@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from playwright.async_api import Browser, async_playwright
 
 from registry.clock import FrozenClock
 from registry.domain.models import Role
 from tests.conftest import START, Api, make_settings
+from tests.web.chromium import launch
 from tests.web.support import Seeded, running_web_api, seed
 
 
@@ -21,3 +23,14 @@ async def web(mongo_uri: str, db_name: str) -> AsyncIterator[Api]:
 @pytest.fixture(scope="module")
 async def seeded(web: Api) -> Seeded:
     return await seed(web, await web.key(Role.ADMIN, name="admin"))
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    """Debian's Chromium, one per module, for the modules that drive pages in it."""
+    async with async_playwright() as playwright:
+        launched = await launch(playwright)
+        try:
+            yield launched
+        finally:
+            await launched.close()

@@ -18,8 +18,8 @@ from playwright.async_api import async_playwright
 from registry import devdb
 from registry.clock import FrozenClock
 from tests.conftest import START, make_settings
+from tests.web.chromium import CHROMIUM_ARGS, EXECUTABLE
 from tests.web.support import serving, web_app
-from tests.web.test_browser import CHROMIUM_ARGS, EXECUTABLE
 from tests.web.test_graphiql import open_docs_on_subprocessor
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,8 +21,8 @@ from registry.clock import FrozenClock
 from registry.domain.models import Role
 from registry.services.seeding import load_seed_file
 from tests.conftest import make_settings
+from tests.web.chromium import CHROMIUM_ARGS, EXECUTABLE
 from tests.web.support import add_vendor, announce, running_web_api, serving, web_app
-from tests.web.test_browser import CHROMIUM_ARGS, EXECUTABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,30 +7,16 @@ country filter must work as a plain GET form.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
 from registry.clock import FrozenClock
 from tests.conftest import Api, make_settings
+from tests.web.chromium import ARTIFACTS, EXECUTABLE
 from tests.web.support import Seeded, serving, total_count, web_app
-
-CHROMIUM = Path("/usr/bin/chromium")
-EXECUTABLE = str(CHROMIUM) if CHROMIUM.exists() else shutil.which("chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def test_chromium_is_installed() -> None:
@@ -51,18 +37,6 @@ def base_url(mongo_uri: str, db_name: str, web: Api) -> Iterator[str]:
 def screenshot_path() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / "subprocessors.png"
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=EXECUTABLE or "/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 async def test_public_page_in_a_browser(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 from pymongo import AsyncMongoClient
 
 from registry.clock import FrozenClock
@@ -24,7 +24,6 @@ from registry.store.database import Document
 from tests.conftest import make_settings
 from tests.web.console_support import browser_like, sign_in
 from tests.web.support import running_web_api, serving, web_app
-from tests.web.test_browser import CHROMIUM_ARGS, EXECUTABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 PICTURE = ROOT / "test-artifacts" / "public-page-chain.png"
@@ -53,18 +52,6 @@ def base_url(mongo_uri: str, site: tuple[str, FrozenClock]) -> Iterator[str]:
     name, clock = site
     with serving(web_app(make_settings(mongo_uri, name), clock)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=EXECUTABLE or "/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 async def test_the_chain_opens_without_javascript(base_url: str, browser: Browser) -> None:

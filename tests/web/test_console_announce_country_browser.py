@@ -4,18 +4,18 @@ finds no serious or critical violation. The preview is saved as a picture."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, async_playwright, expect
+from playwright.async_api import Browser, expect
 
 from registry.clock import FrozenClock
 from registry.domain.models import Role
 from registry.store import changes
 from tests.conftest import Api, make_settings
+from tests.web.chromium import ARTIFACTS
 from tests.web.support import Seeded, serving, web_app
-from tests.web.test_browser import ARTIFACTS, CHROMIUM_ARGS, EXECUTABLE
 
 PICTURE = ARTIFACTS / "console-announce-new-country.png"
 
@@ -26,18 +26,6 @@ def base_url(mongo_uri: str, db_name: str, web: Api) -> Iterator[str]:
     assert isinstance(clock, FrozenClock)
     with serving(web_app(make_settings(mongo_uri, db_name), clock)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=EXECUTABLE or "/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 async def test_a_new_country_is_picked_previewed_and_announced(

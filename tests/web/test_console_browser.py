@@ -11,18 +11,18 @@ The overview and the announce preview are saved as pictures for the README.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from registry.clock import FrozenClock
 from registry.domain.models import Role
 from tests.conftest import Api, make_settings
+from tests.web.chromium import ARTIFACTS
 from tests.web.support import Seeded, serving, web_app
-from tests.web.test_browser import ARTIFACTS, CHROMIUM_ARGS, EXECUTABLE
 
 FIND = """
 query($search: String) {
@@ -55,18 +55,6 @@ def base_url(mongo_uri: str, db_name: str, web: Api) -> Iterator[str]:
     assert isinstance(clock, FrozenClock)
     with serving(web_app(make_settings(mongo_uri, db_name), clock)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=EXECUTABLE or "/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 async def _context(browser: Browser, *, javascript: bool = False) -> BrowserContext:

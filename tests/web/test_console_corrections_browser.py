@@ -13,14 +13,13 @@ from playwright.async_api import Browser, Page, expect
 
 from registry.store import subprocessors
 from tests.conftest import START, Api
+from tests.web.chromium import ARTIFACTS
 from tests.web.support import Seeded
-from tests.web.test_browser import ARTIFACTS
 from tests.web.test_console_browser import (  # noqa: F401 - the module's fixtures
     BLOCKING,
     _context,
     _sign_in,
     base_url,
-    browser,
 )
 
 VENDOR = """mutation($name: String!) {
@@ -47,7 +46,7 @@ async def test_correcting_a_basis_in_the_console(
     web: Api,
     seeded: Seeded,
     base_url: str,  # noqa: F811
-    browser: Browser,  # noqa: F811
+    browser: Browser,
     javascript: bool,
 ) -> None:
     made = await web.gql(VENDOR, {"name": f"Browser Correction {javascript} Inc."}, seeded.admin)

@@ -5,17 +5,17 @@ a 1,280 px window and a 390 px phone without sideways scrolling (axe-core clean 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from registry.clock import FrozenClock
 from registry.domain.models import Role
 from tests.conftest import Api, make_settings
+from tests.web.chromium import ARTIFACTS
 from tests.web.support import Seeded, add_vendor, serving, web_app
-from tests.web.test_browser import ARTIFACTS, CHROMIUM_ARGS, EXECUTABLE
 
 BLOCKING = {"serious", "critical"}
 WIDTHS = (1280, 390)
@@ -31,18 +31,6 @@ def base_url(mongo_uri: str, db_name: str, web: Api) -> Iterator[str]:
     assert isinstance(clock, FrozenClock)
     with serving(web_app(make_settings(mongo_uri, db_name), clock)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=EXECUTABLE or "/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 async def _signed_in(browser: Browser, base_url: str, key: str, **options: object) -> Page:

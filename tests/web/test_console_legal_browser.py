@@ -10,14 +10,13 @@ from playwright.async_api import Browser, Page, expect
 
 from registry.domain.models import Role
 from tests.conftest import Api
+from tests.web.chromium import ARTIFACTS
 from tests.web.support import Seeded
-from tests.web.test_browser import ARTIFACTS
 from tests.web.test_console_browser import (  # noqa: F401 - the fixtures are used by name
     BLOCKING,
     _context,
     _sign_in,
     base_url,
-    browser,
 )
 
 TRANSFERS = """query($id: ID!) { subprocessor(id: $id) {
@@ -37,7 +36,7 @@ async def test_assessment_and_what_if_in_a_browser(
     web: Api,
     seeded: Seeded,
     base_url: str,  # noqa: F811 - the console test's fixture
-    browser: Browser,  # noqa: F811 - the console test's fixture
+    browser: Browser,
 ) -> None:
     procurement = await web.key(Role.PROCUREMENT, name="privacy lead")
     mailgun = seeded.vendors["Mailgun"]
@@ -115,7 +114,7 @@ async def test_no_serious_accessibility_violation_on_the_legal_pages(
     web: Api,
     seeded: Seeded,
     base_url: str,  # noqa: F811 - the console test's fixture
-    browser: Browser,  # noqa: F811 - the console test's fixture
+    browser: Browser,
 ) -> None:
     context = await _context(browser, javascript=True)  # axe-core itself is JavaScript
     try:

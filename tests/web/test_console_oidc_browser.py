@@ -17,14 +17,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from registry.clock import FrozenClock
 from registry.domain.models import Role
 from tests.conftest import make_settings
 from tests.oidc.provider import CLIENT_ID, CLIENT_SECRET, ROLE_MAP, running_provider
+from tests.web.chromium import ARTIFACTS
 from tests.web.support import free_socket, running_web_api, seed, serving, web_app
-from tests.web.test_browser import ARTIFACTS, CHROMIUM_ARGS, EXECUTABLE
 
 BLOCKING = {"serious", "critical"}
 
@@ -60,18 +60,6 @@ async def world(mongo_uri: str, db_name: str) -> AsyncIterator[World]:
             clock.set(datetime.now(UTC))
         with serving(web_app(settings, clock), sock=sock):
             yield World(registry, provider.issuer)
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=EXECUTABLE or "/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 @pytest.fixture

@@ -9,12 +9,12 @@ first. The preview and the change page are saved as pictures under docs/.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from registry.clock import FrozenClock
 from registry.domain.drafts import ChangeAnnouncement, CustomerDraft
@@ -28,7 +28,6 @@ from registry.services.caller import Caller
 from registry.store import changes
 from tests.conftest import Api, make_settings
 from tests.web.support import serving, web_app
-from tests.web.test_browser import CHROMIUM_ARGS, EXECUTABLE
 
 ADMIN = Caller(Role.ADMIN)
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -41,18 +40,6 @@ def base_url(mongo_uri: str, db_name: str, web: Api) -> Iterator[str]:
     assert isinstance(clock, FrozenClock)
     with serving(web_app(make_settings(mongo_uri, db_name), clock)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=EXECUTABLE or "/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 async def _context(browser: Browser, *, javascript: bool = False) -> BrowserContext:

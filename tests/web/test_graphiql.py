@@ -9,22 +9,22 @@ page that still needed a CDN would not render.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from axe_playwright_python.async_playwright import Axe
 from graphql import parse, validate
-from playwright.async_api import Browser, Page, Route, async_playwright, expect
+from playwright.async_api import Browser, Page, Route, expect
 
 from registry.api import graphiql
 from registry.api.graphiql_examples import EXAMPLES, Example
 from registry.api.schema import build_schema
 from registry.clock import FrozenClock
 from tests.conftest import START, Api, make_settings
+from tests.web.chromium import ARTIFACTS
 from tests.web.support import serving, web_app
-from tests.web.test_browser import ARTIFACTS, CHROMIUM_ARGS, EXECUTABLE
 
 SUBPROCESSOR = "A vendor that processes customer personal data on our behalf."
 
@@ -33,18 +33,6 @@ SUBPROCESSOR = "A vendor that processes customer personal data on our behalf."
 def live(mongo_uri: str, db_name: str) -> Iterator[str]:
     with serving(web_app(make_settings(mongo_uri, db_name), FrozenClock(START))) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=EXECUTABLE or "/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 async def test_graphiql_and_its_assets_are_served_by_the_registry(api: Api) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page
 
 from registry.clock import FrozenClock
 from registry.delivery import notice_links, subscriber_links
@@ -21,7 +21,6 @@ from registry.store import email_subscribers
 from tests.conftest import START, make_settings
 from tests.web.notice_world import OBJECTIONS, Told, World, notice_world
 from tests.web.support import serving, web_app
-from tests.web.test_browser import CHROMIUM_ARGS, EXECUTABLE
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CLOCK = FrozenClock(START)
@@ -43,18 +42,6 @@ async def world(mongo_uri: str, db_name: str, base_url: str) -> AsyncIterator[Wo
 async def told(world: World) -> Told:
     world.api.clock.set(START)
     return await world.announce()
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=EXECUTABLE or "/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 async def new_page(browser: Browser) -> Page:

@@ -9,13 +9,12 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
 from registry.clock import FrozenClock
 from tests.conftest import START, make_settings
 from tests.web.notice_world import World, notice_world
 from tests.web.support import serving, web_app
-from tests.web.test_browser import CHROMIUM_ARGS, EXECUTABLE
 from tests.web.test_notice_browser import serious_violations
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -37,18 +36,6 @@ def base_url(mongo_uri: str, db_name: str) -> Iterator[str]:
 async def world(mongo_uri: str, db_name: str, base_url: str) -> AsyncIterator[World]:
     async with notice_world(mongo_uri, db_name, public_url=base_url, clock=CLOCK) as made:
         yield made
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=EXECUTABLE or "/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 async def _link_in(world: World, language: str) -> tuple[str, str]:

@@ -19,7 +19,6 @@ from tests.web.test_console_browser import (  # noqa: F401 - the module's fixtur
     _context,
     _sign_in,
     base_url,
-    browser,
 )
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -65,7 +64,7 @@ async def test_the_public_page_and_the_console_name_the_company(
     web: Api,
     seeded: Seeded,
     base_url: str,  # noqa: F811
-    browser: Browser,  # noqa: F811
+    browser: Browser,
 ) -> None:
     answer = await web.gql(UPDATE, {"input": IDENTITY}, seeded.admin)
     assert answer["updateOperator"]["__typename"] == "OperatorUpdated"

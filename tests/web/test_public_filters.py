@@ -20,8 +20,8 @@ from registry.clock import FrozenClock
 from registry.domain.models import Role
 from registry.store.database import Document
 from tests.conftest import START, Api, make_settings
+from tests.web.chromium import ARTIFACTS, CHROMIUM_ARGS, EXECUTABLE
 from tests.web.support import running_web_api, serving, web_app
-from tests.web.test_browser import ARTIFACTS, CHROMIUM_ARGS, EXECUTABLE
 from tests.web.test_console_browser import BLOCKING
 
 SETUP = """mutation { a: createProduct(input: {code: "meetings", name: "Meetings"}) { __typename }

@@ -4,16 +4,15 @@ attribute; every language passes axe-core on a phone without sideways scrolling.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
 from registry.clock import FrozenClock
 from tests.conftest import Api, make_settings
 from tests.web.support import Seeded, serving, web_app
-from tests.web.test_browser import CHROMIUM_ARGS, EXECUTABLE
 from tests.web.test_notice_browser import serious_violations
 
 PHONE = {"width": 360, "height": 780}
@@ -71,18 +70,6 @@ def base_url(mongo_uri: str, db_name: str, web: Api, seeded: Seeded) -> Iterator
     assert isinstance(clock, FrozenClock)
     with serving(web_app(make_settings(mongo_uri, db_name), clock)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=EXECUTABLE or "/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "de", "fr", "da"])
