@@ -12,14 +12,12 @@ import pytest
 from registry.clock import FrozenClock
 from registry.domain import in_force
 from registry.domain.models import (
-    ProcessingLocation,
     Role,
-    StatusChange,
     Subprocessor,
     SubprocessorStatus,
 )
-from registry.store import ids, meta, processing_locations, subprocessors
 from tests.conftest import START, Api, make_settings, running_api
+from tests.vendors_in_use import vendor_in_use
 
 BY_ID = """query($id: ID!) { subprocessor(id: $id) { legalName } }"""
 LIST = """query($asOf: DateTime) { subprocessors(first: 100, asOf: $asOf,
@@ -34,26 +32,14 @@ async def api(mongo_uri: str, db_name: str) -> AsyncIterator[Api]:
 
 
 async def _stored_without_start(api: Api, name: str) -> str:
-    sub_id = ids.new_id("Subprocessor")
-    await subprocessors.insert(
+    return await vendor_in_use(
         api.deps.db,
-        Subprocessor(
-            id=sub_id,
-            legal_name=name,
-            purpose="Imported before active dates were kept",
-            status=SubprocessorStatus.ACTIVE,
-            created_at=RECORDED,
-            status_history=(StatusChange(SubprocessorStatus.ACTIVE, RECORDED),),
-        ),
+        name,
+        country="UY",
+        since=RECORDED,
+        purpose="Imported before active dates were kept",
+        with_start=False,
     )
-    await processing_locations.upsert(
-        api.deps.db,
-        ProcessingLocation(
-            id=ids.new_id("ProcessingLocation"), subprocessor_id=sub_id, country="UY"
-        ),
-    )
-    await meta.bump(api.deps.db)  # written behind the API's back: retire cached answers
-    return sub_id
 
 
 def test_the_rule() -> None:

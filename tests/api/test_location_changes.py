@@ -12,9 +12,7 @@ import pytest
 from registry.domain.drafts import CustomerDraft
 from registry.domain.models import (
     CustomerTerms,
-    ProcessingLocation,
     Role,
-    StatusChange,
     Subprocessor,
     SubprocessorStatus,
 )
@@ -22,8 +20,9 @@ from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
 from registry.services import customers
 from registry.services.caller import Caller
-from registry.store import ids, meta, processing_locations, subprocessors
+from registry.store import ids, processing_locations, subprocessors
 from tests.conftest import START, Api
+from tests.vendors_in_use import vendor_in_use
 
 ANNOUNCE = """mutation($input: AnnounceChangeInput!) { announceChange(input: $input) {
   __typename
@@ -39,27 +38,7 @@ WHAT_IF = """query($on: Date) { transferAssessment(asOf: $on, origin: EEA) {
 
 
 async def _active_in_germany(api: Api, name: str = "In Use GmbH") -> str:
-    sub_id = ids.new_id("Subprocessor")
-    await subprocessors.insert(
-        api.deps.db,
-        Subprocessor(
-            id=sub_id,
-            legal_name=name,
-            purpose="Hosting",
-            status=SubprocessorStatus.ACTIVE,
-            created_at=START,
-            status_history=(StatusChange(SubprocessorStatus.ACTIVE, START),),
-            active_from=START,
-        ),
-    )
-    await processing_locations.upsert(
-        api.deps.db,
-        ProcessingLocation(
-            id=ids.new_id("ProcessingLocation"), subprocessor_id=sub_id, country="DE"
-        ),
-    )
-    await meta.bump(api.deps.db)
-    return sub_id
+    return await vendor_in_use(api.deps.db, name)
 
 
 def _input(sub_id: str, **more: Any) -> dict[str, Any]:

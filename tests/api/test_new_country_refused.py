@@ -5,14 +5,10 @@ correction to a new country is; a PROPOSED vendor's locations are recorded freel
 from __future__ import annotations
 
 from registry.domain.models import (
-    ProcessingLocation,
     Role,
-    StatusChange,
-    Subprocessor,
-    SubprocessorStatus,
 )
-from registry.store import ids, meta, processing_locations, subprocessors
-from tests.conftest import START, Api
+from tests.conftest import Api
+from tests.vendors_in_use import vendor_in_use
 
 ADD = """mutation($s: ID!, $country: String!, $region: String) {
   addProcessingLocation(subprocessorId: $s, input: {country: $country, region: $region}) {
@@ -23,27 +19,7 @@ COUNTRIES = """query($s: ID!) { subprocessor(id: $s) { locations { country regio
 
 
 async def _active_in_germany(api: Api) -> str:
-    sub_id = ids.new_id("Subprocessor")
-    await subprocessors.insert(
-        api.deps.db,
-        Subprocessor(
-            id=sub_id,
-            legal_name="In Use GmbH",
-            purpose="Hosting",
-            status=SubprocessorStatus.ACTIVE,
-            created_at=START,
-            status_history=(StatusChange(SubprocessorStatus.ACTIVE, START),),
-            active_from=START,
-        ),
-    )
-    await processing_locations.upsert(
-        api.deps.db,
-        ProcessingLocation(
-            id=ids.new_id("ProcessingLocation"), subprocessor_id=sub_id, country="DE"
-        ),
-    )
-    await meta.bump(api.deps.db)
-    return sub_id
+    return await vendor_in_use(api.deps.db, "In Use GmbH")
 
 
 async def test_a_new_country_for_a_vendor_in_use_is_refused(api: Api) -> None:

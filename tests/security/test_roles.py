@@ -19,23 +19,17 @@ from pymongo import monitoring
 from registry.api.schema import build_schema
 from registry.clock import FrozenClock
 from registry.domain.models import (
-    ProcessingLocation,
     Role,
-    StatusChange,
-    Subprocessor,
-    SubprocessorStatus,
 )
 from registry.store import (
     audit_log,
     email_subscribers,
-    ids,
     meta,
-    processing_locations,
-    subprocessors,
     webhook_subscriptions,
 )
 from tests.conftest import START, Api, make_settings, running_api
 from tests.security.tenancy import Tenants, operation, root_fields, two_tenants
+from tests.vendors_in_use import vendor_in_use
 
 GRAPHQL = build_schema()._schema
 MUTATIONS = root_fields(GRAPHQL, "mutation")
@@ -326,24 +320,7 @@ class World:
 
     async def active_vendor(self) -> str:
         """Written as a vendor already in use is (announcing one takes months)."""
-        sub_id = ids.new_id("Subprocessor")
-        db = self.api.deps.db
-        await subprocessors.insert(
-            db,
-            Subprocessor(
-                id=sub_id,
-                legal_name=await self.name(),
-                purpose="Hosting",
-                status=SubprocessorStatus.ACTIVE,
-                created_at=START,
-                status_history=(StatusChange(SubprocessorStatus.ACTIVE, START),),
-                active_from=START,
-            ),
-        )
-        location = ProcessingLocation(ids.new_id("ProcessingLocation"), sub_id, country="DE")
-        await processing_locations.upsert(db, location)
-        await meta.bump(db)
-        return sub_id
+        return await vendor_in_use(self.api.deps.db, await self.name())
 
     async def us_route(self) -> str:
         vendor = await self.vendor()
