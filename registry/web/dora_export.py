@@ -14,7 +14,11 @@ from registry.services.deps import Deps
 async def dora_register_zip(request: Request) -> Response:
     deps: Deps = request.app.state.deps
     caller = await request_caller(request)
-    found = await dora_register.extract(deps, caller, request.path_params["customer_id"])
+    return zip_answer(await dora_register.extract(deps, caller, request.path_params["customer_id"]))
+
+
+def zip_answer(found: dora_register.Extract) -> Response:
+    """The register as a download named by its day; private, never stored by a cache."""
     day = found.generated_at.date().isoformat()
     return Response(
         dora_register.package(found),

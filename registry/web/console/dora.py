@@ -8,17 +8,10 @@ from starlette.responses import Response
 
 from registry.services import dora_register
 from registry.web.console.session import Page, staff_page
+from registry.web.dora_export import zip_answer
 
 
 @staff_page
 async def register_zip(page: Page) -> Response:
-    found = await dora_register.extract(page.deps, page.caller, page.request.path_params["id"])
-    day = found.generated_at.date().isoformat()
-    return Response(
-        dora_register.package(found),
-        media_type="application/zip",
-        headers={
-            "content-disposition": f'attachment; filename="dora-register-{day}.zip"',
-            "cache-control": "private, no-store",
-        },
-    )
+    customer_id = page.request.path_params["id"]
+    return zip_answer(await dora_register.extract(page.deps, page.caller, customer_id))
