@@ -4,7 +4,9 @@ from it so that the client's constructor (store/database.py) needs nothing else.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from pymongo import monitoring
 
@@ -46,6 +48,15 @@ PRIVATE = frozenset(
 not the public one (store/meta.py), so the public's entity tags tell nothing of them."""
 
 
+def _wrote_nothing(reply: Mapping[str, Any]) -> bool:
+    """Whether a write's reply says it matched nothing: `n` is 0 (findAndModify:
+    `lastErrorObject.n`) and no error leaves doubt. Anything else counts as written."""
+    if "writeErrors" in reply or "writeConcernError" in reply:
+        return False
+    outcome = reply.get("lastErrorObject", reply)
+    return isinstance(outcome, Mapping) and outcome.get("n") == 0
+
+
 @dataclass(slots=True)
 class _Database:
     written: int = 0  # writes seen to finish
@@ -73,6 +84,12 @@ class WriteWatch(monitoring.CommandListener):
                 )
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        key = (event.request_id, event.connection_id)
+        if key in self._started and _wrote_nothing(event.reply):
+            # A scheduler's claim that found no work runs every tick: retiring every
+            # cached answer for it would leave a polled list uncached under load.
+            del self._started[key]
+            return
         self._finished(event.request_id, event.connection_id)
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:

@@ -79,3 +79,17 @@ async def test_concurrent_callers_each_return_after_a_bump_covering_their_writes
     assert all(v > before for v in seen)
     assert await meta.version(db) - before <= 12
     assert await writes.retire_written(db) is False
+
+
+async def test_writes_that_match_nothing_retire_nothing(db: Database) -> None:
+    """The scheduler's lease claims find no work on most ticks: the cache stays."""
+    await db["changes"].insert_one({"_id": "c", "settled": True})
+    await writes.retire_written(db)
+    before = await meta.version(db)
+    await db["changes"].find_one_and_update({"settled": False}, {"$set": {"lease": 1}})
+    await db["changes"].update_many({"settled": False}, {"$set": {"lease": 1}})
+    await db["changes"].delete_many({"settled": False})
+    assert await writes.retire_written(db) is False
+    assert await meta.version(db) == before
+    await db["changes"].find_one_and_update({"settled": True}, {"$set": {"lease": 1}})
+    assert await writes.retire_written(db) is True
