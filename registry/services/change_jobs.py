@@ -157,27 +157,14 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
     who = await audience.audience_of(deps, change)
     groups = {g.key: g for g in await audience.affected_groups(deps, who)}
     wanted = [chunk_id for g in groups.values() for chunk_id in g.chunks]
+    told = (batch, scheduled, outbox)
     async for chunk in customer_roster.chunks_after(deps.db, wanted, last_id):
         group = groups[chunk.group]
         plan = plans.get(group.terms_key)
         if plan is None:
             plan = plans[group.terms_key] = plan_notice(change, group.terms, offsets)
         for customer_id in chunk.ids:
-            notice = plan.for_customer(customer_id)
-            batch.append(notice)
-            is_reachable = customer_id in reachable
-            if is_reachable or plan.lags:
-                scheduled.extend(plan.schedule(notice, reachable=is_reachable))
-            if is_reachable:
-                outbox.append(
-                    made.event(
-                        EventType.CHANGE_ANNOUNCED,
-                        notice,
-                        group.terms,
-                        occurred_at=change.announced_at,
-                        dedupe=f"{change.id}:{customer_id}",
-                    )
-                )
+            _tell(made, plan, customer_id, group.terms, customer_id in reachable, told)
         # A chunk is the unit of progress: the checkpoint is the last chunk written.
         last_id = chunk.id
         if len(batch) >= BATCH:
@@ -185,6 +172,7 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
                 return written
             pending = asyncio.create_task(write(batch, outbox, scheduled, last_id))
             batch, outbox, scheduled = [], [], []
+            told = (batch, scheduled, outbox)
     if pending is not None and not await pending:
         return written
     if batch and last_id is not None and not await write(batch, outbox, scheduled, last_id):
@@ -196,6 +184,37 @@ async def expand_changes(deps: Deps, worker_id: str) -> int:
     # these too, are cancelled then (services/change_effects.py).
     await changes.finish_expansion(deps.db, change.id, owner=worker_id)
     return written + 1
+
+
+Told = tuple[list[Notice], list[notice_schedule.Entry], list[Event]]
+"""What a fan-out has made and not yet written: notices, scheduled entries, events."""
+
+
+def _tell(
+    made: rendering.ChangeRendering,
+    plan: NoticePlan,
+    customer_id: str,
+    terms: CustomerTerms,
+    is_reachable: bool,
+    told: Told,
+) -> None:
+    """One customer's notice, its scheduled reminders and deadlines (or its lagging
+    date), and its announcement when it can be reached."""
+    batch, scheduled, outbox = told
+    notice = plan.for_customer(customer_id)
+    batch.append(notice)
+    if is_reachable or plan.lags:
+        scheduled.extend(plan.schedule(notice, reachable=is_reachable))
+    if is_reachable:
+        outbox.append(
+            made.event(
+                EventType.CHANGE_ANNOUNCED,
+                notice,
+                terms,
+                occurred_at=made.change.announced_at,
+                dedupe=f"{made.change.id}:{customer_id}",
+            )
+        )
 
 
 async def excluded_reached_by_widening(deps: Deps, change: Change) -> list[Customer]:
@@ -238,23 +257,10 @@ async def _tell_excluded_again(
     batch: list[Notice] = []
     scheduled: list[notice_schedule.Entry] = []
     outbox: list[Event] = []
+    told = (batch, scheduled, outbox)
     for customer in await excluded_reached_by_widening(deps, change):
         plan = plan_notice(change, customer.terms, offsets)
-        notice = plan.for_customer(customer.id)
-        batch.append(notice)
-        is_reachable = customer.id in reachable
-        if is_reachable or plan.lags:
-            scheduled.extend(plan.schedule(notice, reachable=is_reachable))
-        if is_reachable:
-            outbox.append(
-                made.event(
-                    EventType.CHANGE_ANNOUNCED,
-                    notice,
-                    customer.terms,
-                    occurred_at=change.announced_at,
-                    dedupe=f"{change.id}:{customer.id}",
-                )
-            )
+        _tell(made, plan, customer.id, customer.terms, customer.id in reachable, told)
     if not batch:
         return 0
     written = await notices.insert_batch(deps.db, batch)
