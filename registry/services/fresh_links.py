@@ -25,27 +25,24 @@ from registry.domain.models import Customer
 from registry.domain.operator import Operator
 from registry.services import operator as operators
 from registry.services import snapshots
+from registry.services.background import Background
 from registry.services.deps import Deps
 from registry.store import changes, customers, ids, notice_views, notices
 
 logger = logging.getLogger("registry.notice_links")
 
 PER_DAY = 3
-_deciding: set[asyncio.Task[None]] = set()
+_deciding = Background()
 
 
 def request(deps: Deps, token: str) -> asyncio.Task[None]:
     """Queue a request for a fresh link; returns the background task deciding it."""
-    task = asyncio.create_task(_decide(deps, token))
-    _deciding.add(task)  # keep a reference until it is done
-    task.add_done_callback(_deciding.discard)
-    return task
+    return _deciding.start(_decide(deps, token))
 
 
 async def settled() -> None:
     """Until every queued request has been decided (and its message sent)."""
-    while _deciding:
-        await asyncio.gather(*_deciding, return_exceptions=True)
+    await _deciding.settled()
 
 
 def _key(deps: Deps) -> bytes:

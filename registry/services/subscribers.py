@@ -32,6 +32,7 @@ from registry.domain.subscribers import Subscriber
 from registry.domain.translations import N_, catalog
 from registry.services import operator as operators
 from registry.services import snapshots
+from registry.services.background import Background
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.policy import require_role
@@ -40,7 +41,7 @@ from registry.store import deliveries, email_subscribers, events
 logger = logging.getLogger("registry.subscriptions")
 
 CONFIRMATIONS_PER_DAY = 3
-_sending: set[asyncio.Task[None]] = set()
+_sending = Background()
 PUBLIC = "public"
 """The `customer_id` of public announcements in the outbox: no customer's."""
 
@@ -61,16 +62,12 @@ async def request(deps: Deps, address: str, language: str = "en") -> asyncio.Tas
     Returns the background task."""
     mailbox = addresses.mailbox(address, "email")
     chosen = languages.parse(language, "lang")
-    task = asyncio.create_task(_decide(deps, mailbox, chosen))
-    _sending.add(task)  # keep a reference until it is done
-    task.add_done_callback(_sending.discard)
-    return task
+    return _sending.start(_decide(deps, mailbox, chosen))
 
 
 async def settled() -> None:
     """Until every queued request has been decided (and its confirmation sent)."""
-    while _sending:
-        await asyncio.gather(*_sending, return_exceptions=True)
+    await _sending.settled()
 
 
 async def _decide(deps: Deps, mailbox: str, language: str = "en") -> None:
