@@ -24,10 +24,11 @@ class RetireWrites:
         deps = scope["app"].state.deps
         # Writes made outside any request (a job, a command) retire first, so the answer
         # this request caches is not retired by them as it leaves.
-        await versions.retire_written(deps)
+        if versions.unretired(deps):
+            await versions.retire_written(deps)
 
         async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and versions.unretired(deps):
                 await versions.retire_written(deps)
             await send(message)
 

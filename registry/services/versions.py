@@ -11,7 +11,7 @@ from registry.services.deps import Deps
 from registry.store import meta, writes
 from registry.store.meta import STALE_AFTER_S, VersionWatch
 
-__all__ = ["STALE_AFTER_S", "VersionWatch", "current", "retire_written", "watch"]
+__all__ = ["STALE_AFTER_S", "VersionWatch", "current", "retire_written", "unretired", "watch"]
 
 
 async def current(deps: Deps) -> int:
@@ -22,6 +22,11 @@ async def retire_written(deps: Deps) -> bool:
     """Retire the answers cached before the writes this process made (store/writes.py);
     called where work ends: the HTTP boundary, each scheduler job, a command."""
     return await writes.retire_written(deps.db)
+
+
+def unretired(deps: Deps) -> bool:
+    """Whether `retire_written` has anything to do: a cheap check for every request."""
+    return writes.unretired(deps.db)
 
 
 def watch(deps: Deps) -> VersionWatch:

@@ -10,16 +10,39 @@ A new collection retires cached answers unless it is listed as bookkeeping here.
 
 from __future__ import annotations
 
+import weakref
+
 from registry.store import meta
 from registry.store.database import Database
 from registry.store.write_watch import WriteWatch
 
 
 def watch_of(db: Database) -> WriteWatch | None:
-    for listener in db.client.options.event_listeners:
+    """The client's watch; looked up once per client (every request asks, twice)."""
+    client = db.client
+    known = _watches.get(id(client))
+    if known is not None and known[0]() is client:
+        return known[1]
+    found = None
+    for listener in client.options.event_listeners:
         if isinstance(listener, WriteWatch):
-            return listener
-    return None
+            found = listener
+            break
+    key = id(client)
+    _watches[key] = (weakref.ref(client, lambda _: _watches.pop(key, None)), found)
+    return found
+
+
+_watches: dict[int, tuple[weakref.ref[object], WriteWatch | None]] = {}
+
+
+def unretired(db: Database) -> bool:
+    """Whether a write finished since the last bump (no await: asked on every request)."""
+    watch = watch_of(db)
+    if watch is None:
+        return True
+    state = watch.of(db.name)
+    return state.retired < state.written
 
 
 async def retire_written(db: Database) -> bool:
