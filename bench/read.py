@@ -17,8 +17,12 @@ and 304 figures are measured in `--rounds` short interleaved rounds (bytes, cach
 alike; each ratio is the median of the rounds' ratios, each rate the median of its
 rounds. Neither server writes access log lines. Last line: one JSON object.
 
+`--transfers` asks each vendor's `transfers { country status mechanism reasons }` too,
+the page compliance tools poll (larger answers; the cached figures still compare the
+same bytes, while `ratio` then compares against a `/list` without transfers).
+
     python -m bench.read [--subprocessors 500] [--seconds 10] [--connections 4]
-                         [--rounds 5] [--round-seconds 4]
+                         [--rounds 5] [--round-seconds 4] [--transfers]
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ LIST_QUERY = """query($after: String) { subprocessors(first: 100, after: $after)
     locations { country region role }
     dpas { version signedOn expiresOn }
     transferBases { mechanism origin destination validUntil } } } } }"""
+TRANSFERS = "\n    transfers { country status mechanism reasons }"
 COUNTRIES = ["IE", "DE", "FR", "NL", "US", "GB", "JP", "IN", "AU", "CA", "SE", "SG"]
 MECHANISMS = ["SCC_2021", "EU_US_DPF", "BCR", "PRIVACY_SHIELD"]
 
@@ -436,6 +441,9 @@ def main() -> None:
         default=2000,
         help="events delivered by the service's scheduler while the list is measured again",
     )
+    parser.add_argument(
+        "--transfers", action="store_true", help="ask each vendor's evaluated transfers too"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench/read.py needs wrk: apt-get install wrk")
@@ -451,7 +459,10 @@ def main() -> None:
         }
         gql_port, base_port = devdb.free_port(), devdb.free_port()
         graphql_url = f"http://127.0.0.1:{gql_port}/graphql"
-        figures: dict[str, Any] = {"subprocessors": args.subprocessors}
+        figures: dict[str, Any] = {
+            "subprocessors": args.subprocessors,
+            "transfers": args.transfers,
+        }
 
         def measure(
             name: str,
@@ -489,8 +500,10 @@ def main() -> None:
             )
             hello_rps, _ = measure("hello", f"http://127.0.0.1:{base_port}/hello", ["{}"])
 
+        query = LIST_QUERY.replace("validUntil }", "validUntil }" + TRANSFERS, 1)
+        query = query if args.transfers else LIST_QUERY
         gql_pages = [
-            json.dumps({"query": LIST_QUERY, "variables": {"after": json.loads(p)["after"]}})
+            json.dumps({"query": query, "variables": {"after": json.loads(p)["after"]}})
             for p in pages
         ]
         for cache in ("false", "true"):
