@@ -64,6 +64,13 @@ class MailServer:
             await self._server.wait_closed()
             self._server = None
 
+    async def __aenter__(self) -> MailServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
     @property
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"

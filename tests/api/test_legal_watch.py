@@ -76,12 +76,8 @@ GOOD = {
 
 @pytest.fixture(scope="module")
 async def mail() -> AsyncIterator[MailServer]:
-    server = MailServer()
-    await server.start()
-    try:
+    async with MailServer() as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

@@ -19,12 +19,8 @@ from tests.mail import MailServer
 
 @pytest.fixture
 async def mail() -> AsyncIterator[MailServer]:
-    server = MailServer()
-    await server.start()
-    try:
+    async with MailServer() as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ notice address only.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from registry.delivery import notice_links
@@ -34,16 +33,11 @@ from tests.journeys.people import (
     webhook_bodies,
 )
 from tests.mail import MailServer
+from tests.web.notice_world import guard_of
 
 ADMIN = Caller(Role.ADMIN)
 TITLE = "New subprocessor: Postmark"
 REASON = "Our customers' contracts forbid new US vendors"
-
-
-def guard_of(html: str) -> str:
-    found = re.search(r'name="guard" value="([^"]+)"', html)
-    assert found is not None
-    return found.group(1)
 
 
 async def test_a_late_objection_is_refused_and_keeps_what_was_typed(

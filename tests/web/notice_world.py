@@ -176,3 +176,15 @@ async def notice_world(
             yield world
     finally:
         await mail.stop()
+
+
+def path_of(link: str) -> str:
+    """A notice link's path, for the test client."""
+    return urlsplit(link).path
+
+
+def guard_of(page: str) -> str:
+    """The form guard a notice page's forms carry."""
+    found = re.search(r'name="guard" value="([^"]+)"', page)
+    assert found is not None
+    return found.group(1)

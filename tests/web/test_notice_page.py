@@ -8,10 +8,8 @@ import csv
 import dataclasses
 import io
 import json
-import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -20,7 +18,15 @@ from registry.domain.models import Role
 from registry.services import notice_page
 from registry.store import audit_log, events, notice_views
 from tests.conftest import START
-from tests.web.notice_world import CUSTOMER, OBJECTIONS, Told, World, notice_world
+from tests.web.notice_world import (
+    CUSTOMER,
+    OBJECTIONS,
+    Told,
+    World,
+    guard_of,
+    notice_world,
+    path_of,
+)
 
 ACME, BOLT, CORA = "privacy@acme.test", "privacy@bolt.test", "privacy@cora.test"
 DANA = "privacy@dana.test"
@@ -39,16 +45,6 @@ async def told(world: World) -> Told:
     """A change of this test's own, announced at the world's start time."""
     world.api.clock.set(START)
     return await world.announce()
-
-
-def path_of(link: str) -> str:
-    return urlsplit(link).path
-
-
-def guard_of(page: str) -> str:
-    found = re.search(r'name="guard" value="([0-9a-f]+)"', page)
-    assert found is not None
-    return found.group(1)
 
 
 async def get(world: World, link: str) -> httpx.Response:

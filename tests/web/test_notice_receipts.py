@@ -16,7 +16,7 @@ from registry.delivery import notice_links
 from registry.services import fresh_links
 from registry.store import objections
 from tests.conftest import START
-from tests.web.notice_world import CUSTOMER, LINK, Told, World, notice_world
+from tests.web.notice_world import CUSTOMER, LINK, Told, World, guard_of, notice_world, path_of
 
 CORA = "privacy@cora.test"
 REVOKE = """
@@ -33,16 +33,6 @@ async def world(mongo_uri: str, db_name: str) -> AsyncIterator[World]:
 async def told(world: World) -> Told:
     world.api.clock.set(START)
     return await world.announce()
-
-
-def path_of(link: str) -> str:
-    return urlsplit(link).path
-
-
-def guard_of(page: str) -> str:
-    found = re.search(r'name="guard" value="([0-9a-f]+)"', page)
-    assert found is not None
-    return found.group(1)
 
 
 def text_of(html: str) -> str:

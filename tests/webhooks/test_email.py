@@ -49,12 +49,8 @@ SCHEDULE = "0,5s,5m"
 
 @pytest.fixture
 async def mail() -> AsyncIterator[MailServer]:
-    server = MailServer()
-    await server.start()
-    try:
+    async with MailServer() as server:
         yield server
-    finally:
-        await server.stop()
 
 
 def with_smtp(deps: Deps, url: str) -> Deps:

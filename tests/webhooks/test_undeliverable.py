@@ -49,12 +49,8 @@ class Crash(BaseException):
 
 @pytest.fixture(scope="module")
 async def mail() -> AsyncIterator[MailServer]:
-    server = MailServer()
-    await server.start()
-    try:
+    async with MailServer() as server:
         yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture
