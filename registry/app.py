@@ -14,17 +14,19 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from registry import devdb
 from registry.api import graphiql
 from registry.api.endpoint import GraphQLEndpoint
+from registry.api.front_door import FrontDoor
 from registry.api.schema import build_schema
 from registry.clock import Clock, SystemClock
 from registry.delivery.sender import build_client
 from registry.http.body_limit import BodyLimit
 from registry.http.conditional import conditional
 from registry.http.header_limit import HeaderLimit
-from registry.http.request_metrics import MetricsMiddleware
+from registry.http.request_metrics import HttpMetrics, MetricsMiddleware
 from registry.http.retirement import RetireWrites
 from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
@@ -41,6 +43,21 @@ from registry.web.errors import exception_handlers
 from registry.web.routes import web_routes
 
 logger = logging.getLogger("registry")
+
+
+class Registry(Starlette):
+    """The app, with a front door (`api/front_door.py`) before its middleware stack."""
+
+    front_door: FrontDoor | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.front_door is not None:
+            scope["app"] = self
+            passed = await self.front_door(scope, receive, send)
+            if passed is None:
+                return
+            receive = passed
+        await super().__call__(scope, receive, send)
 
 
 class StartupError(RuntimeError):
@@ -118,12 +135,13 @@ def create_app(
         *web_routes(),
         *console_routes(),
     ]
-    app = Starlette(
+    metrics = HttpMetrics()
+    app = Registry(
         routes=routes,
         lifespan=lifespan,
         middleware=[
             Middleware(HeaderLimit),
-            Middleware(MetricsMiddleware),
+            Middleware(MetricsMiddleware, metrics=metrics),
             Middleware(BodyLimit),
             Middleware(RetireWrites),
         ],
@@ -131,6 +149,7 @@ def create_app(
     )
     app.state.schema = schema
     app.state.graphql = graphql
+    app.front_door = FrontDoor(graphql, metrics)
     return app
 
 

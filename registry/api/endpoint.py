@@ -52,6 +52,19 @@ from registry.services.caller import ANONYMOUS, Caller
 from registry.services.deps import Deps
 
 
+def hot_key_of(
+    method: str, received: dict[bytes, bytes], body: bytes, query_string: bytes
+) -> bytes | None:
+    """What a repeated request is known by in `HotAnswers`: its method and exact bytes
+    (None: not a request answered that way)."""
+    if method == "POST":
+        if json_content(received.get(b"content-type")) and len(body) < MAX_REQUEST_BYTES:
+            return b"P" + body
+    elif method == "GET" and 0 < len(query_string) < MAX_REQUEST_BYTES:
+        return b"G" + query_string
+    return None
+
+
 def _id_header(request_id: str) -> tuple[bytes, bytes]:
     return (b"x-request-id", request_id.encode())
 
@@ -94,7 +107,6 @@ class GraphQLEndpoint:
         received: dict[bytes, bytes] = dict(scope["headers"])
         method = scope["method"]
         body = b""
-        hot_key: bytes | None = None
         if method == "POST":
             try:
                 body = await read_body(receive, received)
@@ -103,24 +115,24 @@ class GraphQLEndpoint:
                 refusal = error_response(413, "request body over 1 MB", "BAD_REQUEST", request_id)
                 await refusal(scope, receive, send)
                 return
-            if json_content(received.get(b"content-type")) and len(body) < MAX_REQUEST_BYTES:
-                hot_key = b"P" + body
-        elif method == "GET" and 0 < len(scope["query_string"]) < MAX_REQUEST_BYTES:
-            hot_key = b"G" + scope["query_string"]
-        if hot_key is not None and await self._answer_hot(scope, send, received, hot_key):
-            return
+        hot_key = hot_key_of(method, received, body, scope["query_string"])
+        if hot_key is not None:
+            answered = await self.answer_hot(scope, send, received, hot_key)
+            if answered is not None:
+                return
         response = await self.handle(Request(scope), received, body, hot_key)
         await response(scope, receive, send)
 
-    async def _answer_hot(
+    async def answer_hot(
         self, scope: Scope, send: Send, received: dict[bytes, bytes], hot_key: bytes
-    ) -> bool:
+    ) -> int | None:
         """Answer a request this process has answered before at this version and quarter
-        hour, if it is one; anything unusual is left to `handle`, which knows better."""
+        hour, if it is one, and return the status sent; anything unusual is left to
+        `handle`, which knows better (None: nothing was sent)."""
         app = scope["app"]
         version = app.state.version_watch.current()
         if version is None:
-            return False
+            return None
         authorization = received.get(b"authorization")
         if authorization is None:
             visibility = policy.visibility(ANONYMOUS)
@@ -129,15 +141,15 @@ class GraphQLEndpoint:
             try:
                 key_hash = hash_key(bearer_token(authorization.decode("latin-1")))
             except InvalidApiKey:
-                return False
+                return None
             caller = known.get(key_hash, version)
             if caller is None:
-                return False
+                return None
             visibility = policy.visibility(caller)
         deps: Deps = app.state.deps
         answer = self.hot.get(hot_key, visibility, version, period(deps.clock.now()))
         if answer is None:
-            return False
+            return None
         offered = received.get(b"if-none-match")
         if offered is not None and (
             offered == answer.etag or matches(offered.decode("latin-1"), answer.etag.decode())
@@ -146,13 +158,13 @@ class GraphQLEndpoint:
         elif answer.ok is not None:
             status, headers, body = 200, answer.ok, answer.body
         else:
-            return False
+            return None
         scope[OPERATION_KEY] = answer.operation
         request_id = (b"x-request-id", request_id_of(received.get(b"x-request-id")).encode())
         start = {"type": "http.response.start", "status": status, "headers": [*headers, request_id]}
         await send(start)
         await send({"type": "http.response.body", "body": body})
-        return True
+        return status
 
     async def handle(
         self, request: Request, received: dict[bytes, bytes], body: bytes, hot_key: bytes | None

@@ -54,11 +54,23 @@ class HeaderLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            if header_bytes(scope) > self.max_header_bytes:
-                await _refuse(send, 431, b"Request header fields too large\n")
-                return
-            own = scope.get("path") in _OWN_TARGET_LIMIT
-            if not own and target_bytes(scope) > self.max_target_bytes:
-                await _refuse(send, 414, b"URI too long\n")
+            refused = refusal(scope, self.max_header_bytes, self.max_target_bytes)
+            if refused is not None:
+                await _refuse(send, *refused)
                 return
         await self.app(scope, receive, send)
+
+
+def refusal(
+    scope: Scope,
+    max_header_bytes: int = MAX_HEADER_BYTES,
+    max_target_bytes: int = MAX_TARGET_BYTES,
+) -> tuple[int, bytes] | None:
+    """The status and text an HTTP request's header block or target is refused with, if
+    either is too large (the front door asks too: `api/front_door.py`)."""
+    if header_bytes(scope) > max_header_bytes:
+        return 431, b"Request header fields too large\n"
+    own = scope.get("path") in _OWN_TARGET_LIMIT
+    if not own and target_bytes(scope) > max_target_bytes:
+        return 414, b"URI too long\n"
+    return None

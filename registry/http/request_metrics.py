@@ -166,9 +166,15 @@ def note_operation(scope: Scope, query: str | None, name: str | None) -> None:
 class MetricsMiddleware:
     """Counts every HTTP request; `Middleware(MetricsMiddleware)` in the app's middleware."""
 
-    def __init__(self, app: ASGIApp, registry: CollectorRegistry | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        registry: CollectorRegistry | None = None,
+        metrics: HttpMetrics | None = None,
+    ) -> None:
         self.app = app
-        self.metrics = HttpMetrics(registry)
+        # `metrics` shared with the app's front door, which counts the answers it gives.
+        self.metrics = metrics or HttpMetrics(registry)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
