@@ -14,6 +14,12 @@ concurrency:
 - `client_only_per_s`: plain POSTs through our delivery client, which splits what
   httpx's API costs over aiohttp from what checking and signing cost.
 
+`vs_client` is the worker path against our client alone, the issue's measure of what
+delivery's own work costs. With it, CPU time per message: the worker's process
+(`worker_cpu_us`), the embedded database's (`database_cpu_us`, read from /proc) and
+the client alone's (`client_only_cpu_us`), which say whether the run was bound by
+cores rather than by waiting.
+
 The worker phase stops after --time-limit seconds per concurrency; `delivered`
 then says how many of the N went out. Last line: one JSON object.
 
@@ -278,8 +284,37 @@ async def reference(
         return count / (time.perf_counter() - started), latencies
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """The CPU time a process has used so far (0 when unknown, as for MONGODB_URI)."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def launcher_pid(data_dir: str) -> int | None:
+    """The embedded database serving `data_dir` (its CPU time is read from /proc)."""
+    found = subprocess.run(
+        ["pgrep", "-f", f"--data-dir {data_dir}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.split()
+    return int(found[0]) if found else None
+
+
+def per_message_us(seconds: float, count: int) -> float:
+    return round(seconds / count * 1e6, 1) if count else 0.0
+
+
 async def one_concurrency(
-    uri: str, count: int, concurrency: int, batch: int, time_limit: float, changes: int
+    uri: str,
+    count: int,
+    concurrency: int,
+    batch: int,
+    time_limit: float,
+    changes: int,
+    database_pid: int | None = None,
 ) -> dict[str, Any]:
     client = connect(uri)
     settings = Settings(
@@ -307,7 +342,9 @@ async def one_concurrency(
             ids, sample = await queue_deliveries(deps, sub.id, count, changes)
             queued = time.perf_counter() - queued
             options = worker_options(concurrency, max(batch, concurrency))
+            ours, database = time.process_time(), cpu_seconds(database_pid)
             delivered, elapsed, latencies = await worker_path(deps, options, time_limit)
+            ours, database = time.process_time() - ours, cpu_seconds(database_pid) - database
             body = sample.encode()
             async with httpx.AsyncClient() as probe:
                 stats = (await probe.get(f"http://127.0.0.1:{port}/stats")).json()
@@ -316,7 +353,9 @@ async def one_concurrency(
             )
             fresh_per_s, _ = await reference(port, body, count, concurrency, keepalive=False)
             only_per_s = await sender_only(deps, ids, concurrency)
+            client_cpu = time.process_time()
             client_per_s = await client_only(http, port, body, count, concurrency)
+            client_cpu = time.process_time() - client_cpu
             per_s = delivered / elapsed if elapsed else 0.0
             result = {
                 "delivered": delivered,
@@ -328,6 +367,11 @@ async def one_concurrency(
                 "sender_only_per_s": round(only_per_s, 1),
                 "client_only_per_s": round(client_per_s, 1),
                 "ratio": round(per_s / ref_per_s, 4),
+                "vs_client": round(per_s / client_per_s, 4),
+                # CPU per message: where the time goes on a machine with few cores.
+                "worker_cpu_us": per_message_us(ours, delivered),
+                "database_cpu_us": per_message_us(database, delivered),
+                "client_only_cpu_us": per_message_us(client_cpu, count),
                 "p99_ms": round(p99(latencies), 1),
                 "reference_p99_ms": round(p99(ref_latencies), 1),
                 "receiver_verified": stats["verified"],
@@ -347,14 +391,16 @@ async def run(
     with contextlib.ExitStack() as stack:
         uri = os.environ.get("MONGODB_URI")
         database = "MONGODB_URI"
+        database_pid = None
         if not uri:
             tmp = stack.enter_context(tempfile.TemporaryDirectory())
             uri = stack.enter_context(devdb.running(Path(tmp)))
             database = "embedded FerretDB v1 (SQLite)"
+            database_pid = launcher_pid(tmp)
         by_level = {}
         for level in levels:
             by_level[str(level)] = await one_concurrency(
-                uri, count, level, batch, time_limit, changes
+                uri, count, level, batch, time_limit, changes, database_pid
             )
             print(json.dumps({"concurrency": level, **by_level[str(level)]}), flush=True)
 
@@ -372,6 +418,10 @@ async def run(
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "sender_only_per_s": pick("sender_only_per_s"),
         "client_only_per_s": pick("client_only_per_s"),
+        "vs_client": pick("vs_client"),
+        "worker_cpu_us": pick("worker_cpu_us"),
+        "database_cpu_us": pick("database_cpu_us"),
+        "client_only_cpu_us": pick("client_only_cpu_us"),
         "reference_fresh_connections_per_s": pick("reference_fresh_connections_per_s"),
         "batch": batch,
         "database": database,
