@@ -295,7 +295,7 @@ def cpu_seconds(pid: int | None) -> float:
 def launcher_pid(data_dir: str) -> int | None:
     """The embedded database serving `data_dir` (its CPU time is read from /proc)."""
     found = subprocess.run(
-        ["pgrep", "-f", f"--data-dir {data_dir}"],
+        ["pgrep", "-f", "--", f"--data-dir {data_dir}"],
         capture_output=True,
         text=True,
         check=False,

@@ -34,6 +34,8 @@ KEEPALIVE_SECONDS = 4.0
 """Idle connections are closed before common servers' own idle timeout (Node.js: 5 s), so
 we do not send on a connection the receiver is closing."""
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+_OWN_HEADERS = ("host", "accept-encoding")
+_OWN_HEADERS_RAW = tuple(name.encode() for name in _OWN_HEADERS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,19 +206,27 @@ def _build_request(
     headers: dict[str, str],
     body: bytes,
 ) -> httpx.Request:
-    extensions = {}
+    """The request as `client.build_request` makes it (the client's default headers and
+    timeouts), put together directly: merging with the client's base URL, cookies and
+    parameters, none of which a delivery has, cost more than signing the message."""
+    extensions: dict[str, object] = {"timeout": client.timeout.as_dict()}
     if target.scheme == "https" and target.host != str(address):
         # SNI and certificate verification use the real host, not the IP literal.
         extensions["sni_hostname"] = target.host
-    # Ours win over any casing of the same names in `headers`.
-    ours = {"host": _host_header(target), "accept-encoding": "identity"}
-    request_headers = [(k, v) for k, v in headers.items() if k.lower() not in ours]
-    request_headers.extend(ours.items())
-    return client.build_request(
+    # Ours win over any casing of the same names in `headers`; both over the client's.
+    ours = [(b"host", _host_header(target).encode()), (b"accept-encoding", b"identity")]
+    given = [
+        (k.lower().encode(), v.encode("ascii"))
+        for k, v in headers.items()
+        if k.lower() not in _OWN_HEADERS
+    ]
+    named = {*_OWN_HEADERS_RAW, *(k for k, _ in given)}
+    defaults = [(k, v) for k, v in client.headers.raw if k.lower() not in named]
+    return httpx.Request(
         "POST",
         _url(target.scheme, address, target.port, target.path_and_query),
         content=body,
-        headers=request_headers,
+        headers=[*defaults, *given, *ours],
         extensions=extensions,
     )
 

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from standardwebhooks import Webhook
 
-from registry.delivery.sender import AttemptResult, build_client, send_attempt
+from registry.delivery.sender import USER_AGENT, AttemptResult, build_client, send_attempt
 from registry.delivery.signing import generate_secret, webhook_headers
 from registry.delivery.ssrf import CheckedTarget, check_url
 
@@ -36,6 +36,8 @@ class Received:
     target: str
     headers: dict[str, str]
     body: bytes
+    names: list[str] = field(default_factory=list)
+    """Every header name as sent, in order (repeats included)."""
 
 
 Writer = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
@@ -141,7 +143,8 @@ class LoopbackServer:
         method, target, _ = request_line.split(" ")
         headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines)}
         body = await reader.readexactly(int(headers.get("content-length", "0")))
-        self.received.append(Received(method, target, headers, body))
+        names = [ln.split(":", 1)[0].strip().lower() for ln in lines]
+        self.received.append(Received(method, target, headers, body, names))
         return target
 
 
@@ -201,6 +204,35 @@ async def test_caller_cannot_override_host_or_encoding(
     [received] = server.received
     assert received.headers["host"] == f"{HOOK_HOST}:{server.port}"
     assert received.headers["accept-encoding"] == "identity"
+
+
+async def test_each_header_is_sent_once_with_the_clients_defaults_under_ours(
+    server: LoopbackServer, client: httpx.AsyncClient
+) -> None:
+    target = await checked(f"http://{HOOK_HOST}:{server.port}/ok")
+    signed = webhook_headers([generate_secret()], "msg_1", int(time.time()), BODY)
+    headers = {**signed, "HOST": "internal.example", "User-Agent": "caller/1"}
+
+    await send_attempt(client, target, headers, BODY)
+
+    [received] = server.received
+    assert len(received.names) == len(set(received.names)), received.names
+    assert received.headers["host"] == f"{HOOK_HOST}:{server.port}"
+    assert received.headers["user-agent"] == "caller/1"  # a caller's header beats the default
+    assert received.headers["content-length"] == str(len(BODY))
+    assert {"accept", "webhook-id", "webhook-signature", "content-type"} <= set(received.names)
+
+
+async def test_the_client_default_user_agent_is_sent(
+    server: LoopbackServer, client: httpx.AsyncClient
+) -> None:
+    target = await checked(f"http://{HOOK_HOST}:{server.port}/ok")
+
+    await send_attempt(client, target, {"content-type": "application/json"}, BODY)
+
+    [received] = server.received
+    assert received.headers["user-agent"] == USER_AGENT
+    assert received.names.count("user-agent") == 1
 
 
 STATUS_TABLE = [
