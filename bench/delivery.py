@@ -1,7 +1,8 @@
 """Webhook delivery throughput: the real worker path against a local receiver.
 
 For each concurrency C, N deliveries are queued on the embedded database (or
-MONGODB_URI) and `deliver_due` drains them, claiming --batch at a time with C
+MONGODB_URI) and `deliver_due` drains them, claiming --batch at a time (at least four
+times C, so that C requests stay in flight while the next batch is claimed) with C
 requests in flight: claim (lease slots + conditional updates), SSRF check, sign,
 send over httpx to a receiver in a separate process that verifies every
 signature, record (bulk fenced writes). In the same run, with the same body and
@@ -204,6 +205,12 @@ async def _queue(deps: Deps, outbox: list[Event], docs: list[dict[str, Any]]) ->
     await delivery_queue.enqueue(deps.db, [delivery_queue.new_entry(d["_id"], now) for d in docs])
 
 
+BATCHES_IN_FLIGHT = 4
+"""A batch holds at least this many times the requests in flight: with one batch's
+worth in flight at once, each batch ended waiting for its slowest answer before the
+next could start, and concurrency 512 ran at 750/s where 2,048 a batch ran at 1,014/s."""
+
+
 def worker_options(concurrency: int, batch: int) -> DeliveryOptions:
     """Production's timeouts and leases (renewed while a batch is in flight)."""
     return DeliveryOptions(batch_size=batch, concurrency=concurrency)
@@ -341,7 +348,7 @@ async def one_concurrency(
             queued = time.perf_counter()
             ids, sample = await queue_deliveries(deps, sub.id, count, changes)
             queued = time.perf_counter() - queued
-            options = worker_options(concurrency, max(batch, concurrency))
+            options = worker_options(concurrency, max(batch, BATCHES_IN_FLIGHT * concurrency))
             ours, database = time.process_time(), cpu_seconds(database_pid)
             delivered, elapsed, latencies = await worker_path(deps, options, time_limit)
             ours, database = time.process_time() - ours, cpu_seconds(database_pid) - database
