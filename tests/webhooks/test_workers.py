@@ -6,13 +6,15 @@ import asyncio
 import collections
 import dataclasses
 
+import pytest
+
 from registry.domain.event_types import EventType
 from registry.domain.events import Event
 from registry.services import webhooks
 from registry.services.deps import Deps
 from registry.services.outbox.dispatch import dispatch_events
 from registry.services.outbox.options import DeliveryOptions
-from registry.services.outbox.worker import deliver_due
+from registry.services.outbox.worker import deliver_due, scan_limit
 from registry.store import deliveries, delivery_queue, events
 from tests.conftest import Api
 from tests.event_bodies import event_data
@@ -75,3 +77,13 @@ async def test_two_workers_deliver_each_message_once(
     assert await deps.db[delivery_queue.NAME].count_documents({}) == 0
     assert await deps.db[delivery_queue.LEASES].count_documents({}) == 0
     assert signed_by(secret, receiver.received[0])
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "scanned"),
+    [(1, 8), (128, 1024), (512, 4096), (2048, 4096), (8192, 8192)],
+)
+def test_a_scan_reads_a_few_batches_but_never_far_more_than_a_call_can_claim(
+    batch_size: int, scanned: int
+) -> None:
+    assert scan_limit(DeliveryOptions(batch_size=batch_size)) == scanned
