@@ -34,45 +34,14 @@ from bench.read import LIST_QUERY, admin_key, seed
 from registry import devdb
 from registry.app import create_app
 from registry.settings import Settings
-
-Headers = list[tuple[bytes, bytes]]
-App = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+from tests.asgi_calls import App, Headers, post
 
 
 async def call(
     app: App, path: str, body: bytes, extra: Headers | None = None
 ) -> list[dict[str, Any]]:
     """One POST through the ASGI app; the messages it sent."""
-    headers = [
-        (b"host", b"127.0.0.1:8000"),
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        *(extra or []),
-    ]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    return sent
+    return await post(app, path, body, extra)
 
 
 async def measure(uri: str, requests: int, rounds: int) -> dict[str, Any]:

@@ -4,7 +4,6 @@ middleware stack, with the stack's own checks, and everything else handed on int
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import orjson
 import pytest
@@ -15,6 +14,7 @@ from registry.domain.models import Role
 from registry.services import vendors
 from registry.services.caller import Caller
 from tests.api.reads import LIST, REPEAT, STAFF_LIST, names, raw, repeated, send
+from tests.asgi_calls import post
 from tests.conftest import START, Api, make_settings, running_api
 from tests.web.test_metrics import scrape, value
 
@@ -27,38 +27,7 @@ async def fresh(mongo_uri: str, db_name: str) -> AsyncIterator[Api]:
 
 async def call_in_chunks(api: Api, body: bytes, *, chunk: int) -> tuple[int, bytes]:
     """POST `body` to the ASGI app directly, in messages of `chunk` bytes."""
-    parts = [body[i : i + chunk] for i in range(0, len(body), chunk)]
-    messages = [
-        {"type": "http.request", "body": part, "more_body": i < len(parts) - 1}
-        for i, part in enumerate(parts)
-    ]
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/graphql",
-        "raw_path": b"/graphql",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"registry.test"),
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("registry.test", 80),
-    }
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-    async def record(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await api.app(scope, receive, record)
+    sent = await post(api.app, "/graphql", body, chunk=chunk)
     return sent[0]["status"], b"".join(m.get("body", b"") for m in sent[1:])
 
 
