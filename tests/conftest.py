@@ -138,6 +138,20 @@ async def running_api(settings: Settings, clock: FrozenClock) -> AsyncIterator[A
             yield Api(http, app.state.deps, clock, app.state.scheduler, app)
 
 
+@contextlib.asynccontextmanager
+async def api_of_its_own(
+    mongo_uri: str, mongo_client: AsyncMongoClient[Document], prefix: str
+) -> AsyncIterator[Api]:
+    """An app on a database of its own, at START, dropped afterwards: for a test whose
+    figures count everything in the registry (a register, a total)."""
+    name = f"t_{prefix}_{uuid.uuid4().hex[:8]}"
+    try:
+        async with running_api(make_settings(mongo_uri, name), FrozenClock(START)) as api:
+            yield api
+    finally:
+        await mongo_client.drop_database(name)
+
+
 @pytest.fixture(scope="module")
 async def api(mongo_uri: str, db_name: str) -> AsyncIterator[Api]:
     clock = FrozenClock(START)

@@ -20,7 +20,7 @@ from registry.domain import scope as scopes
 from registry.domain import validation as check
 from registry.domain.errors import NotFound, ValidationError
 from registry.domain.labels import country_name
-from registry.services import listing, operator, policy
+from registry.services import listing, location_changes, operator, policy
 from registry.services.caller import Caller
 from registry.services.deps import Deps
 from registry.services.listing import SubprocessorQuery
@@ -139,7 +139,15 @@ async def extract(deps: Deps, caller: Caller, customer_id: str) -> Extract:
         deps, caller, SubprocessorQuery(as_of=now, customer_id=customer.id)
     )
     vendor_ids = [v.id for v in vendors]
-    places = await processing_locations.by_subprocessors(deps.db, vendor_ids)
+    # Where each vendor processes the customer's data today: a change of locations counts
+    # from the customer's own date (services/location_changes.py).
+    places = await location_changes.locations_at(
+        deps,
+        caller,
+        await processing_locations.by_subprocessors(deps.db, vendor_ids),
+        now,
+        customer.id,
+    )
     links = await chain_links.of_vendors(deps.db, vendor_ids, now)
     facts = []
     for vendor in vendors:

@@ -37,6 +37,7 @@ from registry.services import (
     customers,
     evidence,
     listing,
+    location_changes,
     policy,
     tias,
     vendors,
@@ -224,7 +225,9 @@ async def subprocessor_list(request: Request) -> Response:
     )
     subs = await listing.list_subprocessors(deps, caller, query)
     ids = [s.id for s in subs]
-    locations = await vendors.locations_of(deps, caller, ids)
+    # Where each vendor processes data on the asked day, in the caller's view (a change of
+    # locations counts from its date: services/location_changes.py).
+    locations = await location_changes.visible(deps, caller, ids, as_of)
     bases = await vendors.transfer_bases_of(deps, caller, ids)
     agreements = await vendors.dpas_of(deps, caller, ids)
     assessments = await tias.for_verdicts(deps, ids)

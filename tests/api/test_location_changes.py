@@ -4,24 +4,30 @@ a typed error and changes nothing; each view shows the new location from its dat
 
 from __future__ import annotations
 
-from datetime import timedelta
+import io
+import zipfile
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from pymongo import AsyncMongoClient
 
-from registry.domain.drafts import CustomerDraft
+from registry.domain.drafts import CustomerDraft, ObjectionFiling
 from registry.domain.models import (
     CustomerTerms,
+    ObjectionResolution,
     Role,
     Subprocessor,
     SubprocessorStatus,
 )
 from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
-from registry.services import customers
+from registry.services import changes, customers, dora_register
 from registry.services.caller import Caller
 from registry.store import ids, processing_locations, subprocessors
-from tests.conftest import START, Api
+from registry.store.database import Document
+from tests.conftest import START, Api, api_of_its_own
 from tests.vendors_in_use import vendor_in_use
 
 ANNOUNCE = """mutation($input: AnnounceChangeInput!) { announceChange(input: $input) {
@@ -33,6 +39,8 @@ ADD = """mutation($s: ID!) { addProcessingLocation(subprocessorId: $s, input: {c
   __typename ... on ValidationError { field message } } }"""
 LIST = """query($at: DateTime) { subprocessors(asOf: $at) { edges { node { legalName
   locations { country role } } } } }"""
+SET_DETAILS = """mutation($input: RegisterDetailsInput!) { setRegisterDetails(input: $input) {
+  __typename ... on ValidationError { field message } } }"""
 WHAT_IF = """query($on: Date) { transferAssessment(asOf: $on, origin: EEA) {
   items { subprocessor { legalName } country status } } }"""
 
@@ -189,3 +197,70 @@ async def test_a_cancelled_change_of_locations_never_reaches_anyone(api: Api) ->
     assert [loc["country"] for loc in vendor["locations"]] == ["DE"]
     stored = await processing_locations.by_subprocessors(api.deps.db, [sub_id])
     assert [loc.country for loc in stored[sub_id]] == ["DE"]
+
+
+async def _exported_countries(api: Api, key: str, at: str | None, name: str) -> list[str]:
+    params = {"asOf": at} if at else {}
+    answer = await api.http.get(
+        "/subprocessors.json", params=params, headers={"authorization": f"Bearer {key}"}
+    )
+    assert answer.status_code == 200, answer.text
+    (vendor,) = [v for v in answer.json()["subprocessors"] if v["legal_name"] == name]
+    return sorted(loc["country"] for loc in vendor["locations"])
+
+
+def _registered_countries(extract: dora_register.Extract) -> set[str]:
+    with zipfile.ZipFile(io.BytesIO(dora_register.package(extract))) as archive:
+        text = " ".join(archive.read(n).decode() for n in archive.namelist())
+    return {code for code in ("DE", "US") if f"eba_GA:{code}" in text}
+
+
+@pytest.fixture
+async def alone(mongo_uri: str, mongo_client: AsyncMongoClient[Document]) -> AsyncIterator[Api]:
+    """The register counts every vendor: this test's vendor is the only one."""
+    async with api_of_its_own(mongo_uri, mongo_client, "locations") as api:
+        yield api
+
+
+async def test_exports_and_the_dora_register_read_locations_from_each_ones_date(
+    alone: Api,
+) -> None:
+    api = alone
+    """The list export on an asked day, and a customer's own export and DORA register,
+    show a change of locations from the date it takes effect for them (never for a
+    customer excluded from it), before and after it is recorded on the vendor."""
+    admin = await api.key(Role.ADMIN)
+    staff = Caller(Role.ADMIN)
+    await customers.create_customer(api.deps, staff, CustomerDraft(name="Told"))
+    excluded = await customers.create_customer(api.deps, staff, CustomerDraft(name="Excluded"))
+    theirs = await api.key(Role.CUSTOMER, excluded.id)
+    reference = {"customerId": excluded.id, "contractReference": "X-1"}
+    set_details = (await api.gql(SET_DETAILS, {"input": reference}, admin))["setRegisterDetails"]
+    assert set_details["__typename"] == "RegisterDetailsSet", set_details
+    sub_id = await _active_in_germany(api, "Exported GmbH")
+    change = (await api.gql(ANNOUNCE, _input(sub_id), admin))["announceChange"]["change"]
+    await Scheduler(api.deps, JOBS, worker_id="w").run_until_idle()
+    objection = await changes.file_objection(
+        api.deps, staff, ObjectionFiling(change["id"], "not outside the EU", excluded.id)
+    )
+    await changes.resolve_objection(
+        api.deps, staff, objection.id, ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER
+    )
+    date = change["effectiveAt"]
+    before = (datetime.fromisoformat(date) - timedelta(days=1)).isoformat()
+
+    # Announced, not recorded: the record has Germany only, the export on the day has both.
+    assert await _exported_countries(api, admin, None, "Exported GmbH") == ["DE"]
+    assert await _exported_countries(api, admin, date, "Exported GmbH") == ["DE", "US", "US"]
+    assert await _exported_countries(api, theirs, date, "Exported GmbH") == ["DE"]
+
+    api.clock.set(datetime.fromisoformat(date) + timedelta(hours=1))
+    await Scheduler(api.deps, JOBS, worker_id="w").run_until_idle()
+    # Recorded: the record has both, the export of the day before has Germany only.
+    assert await _exported_countries(api, admin, None, "Exported GmbH") == ["DE", "US", "US"]
+    assert await _exported_countries(api, admin, before, "Exported GmbH") == ["DE"]
+    # The excluded customer's own export and register keep Germany only.
+    assert await _exported_countries(api, theirs, None, "Exported GmbH") == ["DE"]
+    assert _registered_countries(await dora_register.extract(api.deps, staff, excluded.id)) == {
+        "DE"
+    }
