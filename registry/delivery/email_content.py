@@ -242,6 +242,8 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
                 % {"reason": change.get("emergencyReason") or _("no reason given")},
             )
         )
+    if kind is EventType.CHANGE_CANCELLED and change.get("cancelReason"):
+        facts.append((_("Why it is cancelled"), change["cancelReason"]))
     if objection := data.get("objection"):
         facts.append((_("Your objection"), objection.get("reason", "")))
         if objection.get("resolution"):

@@ -50,7 +50,7 @@ def _enum(values: Any, *, nullable: bool = False) -> Schema:
     return {"enum": [*names, None] if nullable else names}
 
 
-ADDED: frozenset[str] = frozenset({"operator", "language"})
+ADDED: frozenset[str] = frozenset({"operator", "language", "cancelReason"})
 """Keys added to the bodies since their first release: optional, so receivers holding an
 older schema, and bodies stored before, stay valid. Name them here as they are added."""
 
@@ -146,6 +146,11 @@ _CHANGE = _object(
         "description": _TEXT_OR_NULL,
         "emergency": {"type": "boolean"},
         "emergencyReason": _TEXT_OR_NULL,
+        "cancelReason": {
+            **_TEXT_OR_NULL,
+            "description": "Why the change was cancelled, as staff gave it (a cancelled "
+            "change only).",
+        },
         "announcedAt": _INSTANT,
         "effectiveAt": _INSTANT,
         "subprocessorId": _STRING,

@@ -14,7 +14,7 @@ from typing import Any
 from registry.domain import chain as chain_rules
 from registry.domain import fields, labels
 from registry.domain.chain_fields import CHAIN_SNAPSHOT_FIELDS
-from registry.domain.models import Change, DataOrigin, Subprocessor
+from registry.domain.models import Change, ChangeStatus, DataOrigin, Subprocessor
 from registry.domain.transfers import evaluate_transfer
 from registry.domain.vendor_fields import SNAPSHOT_FIELDS
 from registry.services import tias
@@ -161,7 +161,7 @@ def change_payload(change: Change, snapshot: Document, origin: DataOrigin) -> Do
         {**loc, "transfer": verdict}
         for loc, verdict in zip(snapshot["locations"], verdicts, strict=True)
     ]
-    return {
+    payload = {
         "id": change.id,
         "kind": change.kind.value,
         "status": change.status.value,
@@ -176,3 +176,7 @@ def change_payload(change: Change, snapshot: Document, origin: DataOrigin) -> Do
         "replaces": snapshot["replaces"],
         "dataOrigin": origin.value,
     }
+    if change.status is ChangeStatus.CANCELLED:
+        # Why, as staff gave it: the customers told of the change are told this too.
+        payload["cancelReason"] = change.cancel_reason
+    return payload

@@ -11,9 +11,11 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlparse
 
+import orjson
+
 from registry.scheduler.jobs import JOBS
 from registry.scheduler.loop import Scheduler
-from registry.store import events
+from registry.store import change_payloads, events
 from tests.conftest import Api
 from tests.mail import MailServer
 
@@ -119,7 +121,15 @@ async def webhook_bodies(api: Api, change_id: str, type: str) -> dict[str, dict[
     """The outbox's bodies of one event type for a change, by customer: what each
     customer's webhook receives (signed and sent by the delivery worker)."""
     found = api.deps.db[events.NAME].find({"type": type, "change_id": change_id})
-    return {d["customer_id"]: d async for d in found}
+    bodies: dict[str, dict[str, Any]] = {}
+    async for event in found:
+        ref = events.payload_ref(event)
+        if ref is not None:  # the change part, stored once for every customer
+            shared = await api.deps.db[change_payloads.NAME].find_one({"_id": ref})
+            assert shared is not None, ref
+            event = events.with_payload(event, orjson.loads(shared["text"]))
+        bodies[event["customer_id"]] = event
+    return bodies
 
 
 def bodies_to(mail: MailServer, address: str) -> list[str]:

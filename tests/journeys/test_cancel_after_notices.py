@@ -77,10 +77,9 @@ async def test_a_change_cancelled_after_its_notices_went_out(api: Api, mail: Mai
     await drain(api)
     for person in people:
         assert subjects(mail, person.address)[-1] == f"Cancelled: {TITLE}"
-        assert (
-            "This subprocessor change has been cancelled: nothing changes"
-            in (bodies_to(mail, person.address)[-1])
-        )
+        told = bodies_to(mail, person.address)[-1]
+        assert "This subprocessor change has been cancelled: nothing changes" in told
+        assert " ".join(f"Why it is cancelled: {REASON}".split()) in " ".join(told.split())
         assert await status_line(api, mail, person) == "Cancelled: nothing changes for you"
         assert await own_list(api, person) == set()
     acme_page = page_text((await api.http.get(path)).text)
@@ -95,6 +94,9 @@ async def test_a_change_cancelled_after_its_notices_went_out(api: Api, mail: Mai
     cancelled = await webhook_bodies(api, change.id, "change.cancelled")
     assert set(cancelled) == {acme.customer_id, bolt.customer_id}
     assert cancelled[bolt.customer_id]["data"]["notice"]["status"] == "CANCELLED"
+    assert cancelled[bolt.customer_id]["data"]["change"]["cancelReason"] == REASON
+    announced = await webhook_bodies(api, change.id, "change.announced")
+    assert "cancelReason" not in announced[bolt.customer_id]["data"]["change"]
     history = page_text((await api.http.get("/subprocessors")).text)
     assert f"Cancelled because: {REASON}" in history
     assert await public_row(api, "Postmark") is None
