@@ -84,6 +84,7 @@ async def test_a_change_cancelled_after_its_notices_went_out(api: Api, mail: Mai
         assert await own_list(api, person) == set()
     acme_page = page_text((await api.http.get(path)).text)
     assert "This change was cancelled for you: there is nothing to object to." in acme_page
+    assert f"Why it is cancelled {REASON}" in acme_page
     assert "Acknowledged on 7 December 2026, 10:00 CET (2026-12-07 09:00 UTC) by Ana Ruiz" in (
         acme_page
     )
