@@ -214,7 +214,7 @@ def _build_request(
         # SNI and certificate verification use the real host, not the IP literal.
         extensions["sni_hostname"] = target.host
     # Ours win over any casing of the same names in `headers`; both over the client's.
-    ours = [(b"host", _host_header(target).encode()), (b"accept-encoding", b"identity")]
+    ours = [(b"host", _host_header(target).encode("ascii")), (b"accept-encoding", b"identity")]
     given = [
         (k.lower().encode(), v.encode("ascii"))
         for k, v in headers.items()
