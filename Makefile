@@ -25,7 +25,7 @@ test: $(STAMP) compile
 	$(BIN)/ruff check registry tests bench
 	$(BIN)/ruff format --check registry tests bench
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -p no:cacheprovider
+	$(BIN)/python -m pytest -p no:cacheprovider --numprocesses auto --maxprocesses 4
 
 ## Translations (registry/locales): gather the marked messages, merge them into each
 ## language's catalog, and compile the catalogs (the .mo files are built, not committed).
