@@ -24,7 +24,7 @@ from strawberry import Schema
 
 from registry import logs
 from registry.api.execution import execute
-from registry.api.hot_answers import MAX_REQUEST_BYTES, HotAnswer, HotAnswers
+from registry.api.hot_answers import LOOKED_UP, MAX_REQUEST_BYTES, HotAnswer, HotAnswers
 from registry.api.http_request import (
     Operation,
     TooLarge,
@@ -116,7 +116,7 @@ class GraphQLEndpoint:
                 await refusal(scope, receive, send)
                 return
         hot_key = hot_key_of(method, received, body, scope["query_string"])
-        if hot_key is not None:
+        if hot_key is not None and not scope.get(LOOKED_UP):
             answered = await self.answer_hot(scope, send, received, hot_key)
             if answered is not None:
                 return

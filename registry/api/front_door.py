@@ -18,7 +18,7 @@ import time
 from starlette.types import Message, Receive, Scope, Send
 
 from registry.api.endpoint import GraphQLEndpoint, hot_key_of
-from registry.api.hot_answers import MAX_REQUEST_BYTES
+from registry.api.hot_answers import LOOKED_UP, MAX_REQUEST_BYTES
 from registry.http.header_limit import refusal
 from registry.http.request_metrics import GRAPHQL_PATH, OPERATION_KEY, HttpMetrics
 from registry.services import versions
@@ -55,6 +55,7 @@ class FrontDoor:
             return rest
         status = await self.endpoint.answer_hot(scope, send, received, key)
         if status is None:
+            scope[LOOKED_UP] = True
             return rest
         operation = self.metrics.operation_label(scope.get(OPERATION_KEY))
         self.metrics.observe(GRAPHQL_PATH, method, status, time.perf_counter() - started, operation)

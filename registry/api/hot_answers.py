@@ -21,6 +21,9 @@ Headers = list[tuple[bytes, bytes]]
 
 MAX_REQUEST_BYTES = 16_384
 """Longer requests are answered the ordinary way: the key would cost as much as it saves."""
+LOOKED_UP = "registry.hot_answer_looked_up"
+"""Set in the request's scope once the hot answers were asked and had none for it (by the
+front door), so the endpoint does not ask again."""
 MAX_BYTES = 8_000_000
 """What the table may hold: the bodies and header blocks, keyed by a digest of the request."""
 
