@@ -54,6 +54,7 @@ import aiohttp
 import httpx
 from standardwebhooks import Webhook
 
+from bench.processes import cpu_seconds
 from registry import devdb
 from registry.clock import SystemClock
 from registry.delivery.bodies import delivery_body, render_body
@@ -289,14 +290,6 @@ async def reference(
         started = time.perf_counter()
         await asyncio.gather(*(post_loop() for _ in range(concurrency)))
         return count / (time.perf_counter() - started), latencies
-
-
-def cpu_seconds(pid: int | None) -> float:
-    """The CPU time a process has used so far (0 when unknown, as for MONGODB_URI)."""
-    if pid is None:
-        return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def launcher_pid(data_dir: str) -> int | None:

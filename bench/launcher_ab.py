@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import statistics
 import subprocess
 import tempfile
@@ -32,14 +31,10 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from bench.processes import cpu_seconds
 from registry import devdb
 
 BODY = "x" * 650  # a delivery record's own part of its message, as fan-out stores it
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager
