@@ -10,7 +10,7 @@ customer's date; one customer's view differs from it by the vendors this module 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -86,6 +86,25 @@ def vendors_released(pending_until: datetime | None, excluded: int, at: datetime
     `pending_until`: the latest own date of a customer the change has not reached yet;
     `excluded`: customers the change was cancelled for (they keep the vendor)."""
     return excluded == 0 and (pending_until is None or pending_until <= at)
+
+
+def last_use(latest_first: Iterable[Notice], ends: Mapping[str, datetime]) -> datetime | None:
+    """The last moment any of these customers uses the vendor a change takes away: each
+    until its own date, or until its contract ends if that comes first (`ends`, customer
+    id -> end). `latest_first` is the change's notices by own date, latest first; those
+    after the first customer without an earlier end cannot be later, so `len(ends) + 1`
+    of them suffice."""
+    found: datetime | None = None
+    for notice in latest_first:
+        if found is not None and notice.effective_at <= found:
+            break
+        until = notice.effective_at
+        end = ends.get(notice.customer_id)
+        if end is not None and end < until:
+            until = end
+        if found is None or until > found:
+            found = until
+    return found
 
 
 def contract_end(objections: Iterable[Objection]) -> datetime | None:

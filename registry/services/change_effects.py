@@ -25,7 +25,7 @@ from registry.services import (
     subscribers,
 )
 from registry.services.deps import Deps
-from registry.store import changes, notices, subprocessors
+from registry.store import changes, notices, objections, subprocessors
 
 Step = Callable[[Deps, Change], Awaitable[None]]
 
@@ -86,10 +86,17 @@ async def release_taken(deps: Deps, change: Change) -> None:
         taken = change.subprocessor_id
     if taken is None or change.status is not ChangeStatus.EFFECTIVE:
         return
-    pending = await notices.latest_at(deps.db, change.id, NoticeStatus.PENDING)
+    # A customer whose contract ends before its own date uses the vendor until the end.
+    ends = await objections.contract_ends(deps.db)
+    wanted = len(ends) + 1  # enough of the latest notices (timeline.last_use)
+    pending = timeline.last_use(
+        await notices.latest(deps.db, change.id, NoticeStatus.PENDING, wanted), ends
+    )
     excluded = await notices.cancelled_count(deps.db, change.id)
     if timeline.vendors_released(pending, excluded, deps.clock.now()):
-        reached = await notices.latest_at(deps.db, change.id, NoticeStatus.EFFECTIVE)
+        reached = timeline.last_use(
+            await notices.latest(deps.db, change.id, NoticeStatus.EFFECTIVE, wanted), ends
+        )
         last = max(d for d in (change.effective_at, pending, reached) if d is not None)
         await subprocessors.retire(deps.db, taken, last)
     else:

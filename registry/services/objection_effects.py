@@ -44,12 +44,16 @@ async def tell_filed(deps: Deps, objection: Objection) -> None:
 
 
 async def apply_resolution(deps: Deps, objection: Objection) -> None:
-    """The customer's notice follows a resolution that cancels the change for it."""
+    """The customer's notice follows a resolution that cancels the change for it; the
+    vendor the change takes is kept for an excluded customer, and used by one whose
+    contract ends only until the end."""
     if objection.resolution is ObjectionResolution.CHANGE_CANCELLED_FOR_CUSTOMER:
         await notices.cancel_for_customer(deps.db, objection.change_id, objection.customer_id)
-        change = await changes.get(deps.db, objection.change_id)
-        if change is not None:  # the excluded customer keeps the vendor the change takes
-            await change_effects.release_taken(deps, change)
+    elif objection.resolution is not ObjectionResolution.CUSTOMER_TERMINATES:
+        return
+    change = await changes.get(deps.db, objection.change_id)
+    if change is not None:
+        await change_effects.release_taken(deps, change)
 
 
 async def tell_resolved(deps: Deps, objection: Objection) -> None:

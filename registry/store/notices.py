@@ -164,14 +164,19 @@ async def all_of_customer(db: Database, customer_id: str) -> list[Notice]:
 async def latest_at(db: Database, change_id: str, status: NoticeStatus) -> datetime | None:
     """The latest own date among the change's notices in `status`, or None: PENDING gives
     the last customer the change has not reached yet, EFFECTIVE the last one it reached."""
+    found = await latest(db, change_id, status, 1)
+    return found[0].effective_at if found else None
+
+
+async def latest(db: Database, change_id: str, status: NoticeStatus, limit: int) -> list[Notice]:
+    """The change's `limit` notices in `status` with the latest own dates, latest first."""
     cursor = (
         db[NAME]
         .find({**ids.notices_of_change(change_id), "status": status.value})
         .sort("effective_at", -1)
-        .limit(1)
+        .limit(limit)
     )
-    found = [from_document(d) async for d in cursor]
-    return found[0].effective_at if found else None
+    return [from_document(d) async for d in cursor]
 
 
 async def cancelled_customers(db: Database, change_id: str) -> list[str]:

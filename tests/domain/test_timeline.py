@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from registry.domain.models import Change, ChangeKind, ChangeStatus, Notice, NoticeStatus
-from registry.domain.timeline import CustomerVendors, customer_vendors, vendors_released
+from registry.domain.timeline import CustomerVendors, customer_vendors, last_use, vendors_released
 
 SENT = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
 LATER = SENT + timedelta(days=91)
@@ -105,3 +105,32 @@ def test_vendor_released_only_when_no_timeline_uses_it(
     pending_until: datetime | None, excluded: int, released: bool
 ) -> None:
     assert vendors_released(pending_until, excluded, SENT + DAY) is released
+
+
+def mine(customer: str, day: int) -> Notice:
+    return dataclasses.replace(notice(SENT + timedelta(days=day)), customer_id=customer)
+
+
+@pytest.mark.parametrize(
+    ("latest_first", "ends", "last"),
+    [
+        pytest.param([], {}, None, id="no customer -> none"),
+        pytest.param([mine("a", 90), mine("b", 30)], {}, 90, id="own dates -> the latest"),
+        pytest.param(
+            [mine("a", 90), mine("b", 30)], {"a": 10}, 30, id="the latest's contract ends first"
+        ),
+        pytest.param([mine("a", 90), mine("b", 30)], {"a": 60}, 60, id="its end still the latest"),
+        pytest.param([mine("a", 90)], {"a": 120}, 90, id="an end after its date -> its date"),
+        pytest.param(
+            [mine("a", 90), mine("b", 80), mine("c", 70)],
+            {"a": 5, "b": 75},
+            75,
+            id="ends of two, the third not needed",
+        ),
+    ],
+)
+def test_a_vendor_taken_away_is_used_until_the_last_own_date_or_contract_end(
+    latest_first: list[Notice], ends: dict[str, int], last: int | None
+) -> None:
+    found = last_use(latest_first, {c: SENT + timedelta(days=d) for c, d in ends.items()})
+    assert found == (None if last is None else SENT + timedelta(days=last))

@@ -17,12 +17,18 @@ from registry.delivery import notice_links
 from registry.domain.drafts import ChangeAnnouncement, CustomerDraft, ObjectionFiling
 from registry.domain.drafts import SubprocessorDetails as Details
 from registry.domain.errors import ValidationError
-from registry.domain.models import ChangeKind, CustomerTerms, ObjectionResolution, Role
+from registry.domain.models import (
+    ChangeKind,
+    CustomerTerms,
+    ObjectionResolution,
+    Role,
+    SubprocessorStatus,
+)
 from registry.scheduler.loop import Scheduler
+from registry.services import change_queries, customers, vendors
 from registry.services import changes as change_service
-from registry.services import customers, vendors
 from registry.services.caller import Caller
-from registry.store import events, notices, objections
+from registry.store import events, notices, objections, subprocessors
 from registry.store.database import Document
 from tests.conftest import START, Api, make_settings, running_api
 from tests.mail import MailServer
@@ -165,3 +171,66 @@ async def test_a_contract_end_before_the_notice_is_refused_and_changes_nothing(
     assert found.resolution is None
     key = await api.key(Role.CUSTOMER, customer_id, name="acme")
     assert await listed(api, key, START + 400 * DAY) == {"Brevo"}
+
+
+async def test_a_vendor_being_replaced_is_used_until_the_last_contract_using_it_ends(
+    api: Api,
+) -> None:
+    """An emergency replacement in force for a consenting customer; a strict customer gets
+    it on its own later date, but its contract ends first: the old vendor is "still used
+    until" that end, leaves the public list then, and retires as of it."""
+    deps = api.deps
+    mailgun = await vendors.create_subprocessor(deps, ADMIN, Details.named("Mailgun", "Email"))
+    await change_service.announce_change(
+        deps, ADMIN, ChangeAnnouncement(ChangeKind.ADD, mailgun.id)
+    )
+    await drain(api)
+    made = {
+        name: await customers.create_customer(
+            deps,
+            ADMIN,
+            CustomerDraft(name, terms=CustomerTerms(allows_emergency_replacement=consents)),
+        )
+        for name, consents in (("Consenting", True), ("Strict", False))
+    }
+    strict = made["Strict"]
+    brevo = await vendors.create_subprocessor(deps, ADMIN, Details.named("Brevo", "Email"))
+    change = await change_service.announce_change(
+        deps,
+        ADMIN,
+        ChangeAnnouncement(
+            ChangeKind.REPLACE, brevo.id, mailgun.id, emergency=True, emergency_reason="breach"
+        ),
+    )
+    await drain(api)
+    own = await notices.for_customer(deps.db, change.id, strict.id)
+    assert own is not None
+    assert await still_used_until(api, mailgun.id) == own.effective_at
+
+    ends = START + 30 * DAY
+    objection = await change_service.file_objection(
+        deps, ADMIN, ObjectionFiling(change.id, "not Brevo", customer_id=strict.id)
+    )
+    await change_service.resolve_objection(
+        deps, ADMIN, objection.id, ObjectionResolution.CUSTOMER_TERMINATES, contract_ends_at=ends
+    )
+    await drain(api)
+    assert await still_used_until(api, mailgun.id) == ends
+    public = await api.key(Role.ADMIN, name="public view")
+    assert "Mailgun" in await listed(api, public, ends - DAY)
+    assert "Mailgun" not in await listed(api, public, ends + DAY)
+
+    api.clock.set(own.effective_at + DAY)  # the strict customer's own date: it applies
+    await drain(api)
+    retired = await subprocessors.get(deps.db, mailgun.id)
+    assert retired is not None
+    assert retired.status is SubprocessorStatus.RETIRED
+    assert retired.active_until == ends
+
+
+async def still_used_until(api: Api, vendor_id: str) -> datetime | None:
+    vendor = await subprocessors.get(api.deps.db, vendor_id)
+    assert vendor is not None
+    found = await change_queries.being_replaced(api.deps, [vendor], api.clock.now())
+    assert vendor_id in found, "not shown as being replaced"
+    return found[vendor_id]
