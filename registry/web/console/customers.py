@@ -50,28 +50,22 @@ async def detail(page: Page) -> Response:
 async def edit_note(page: Page) -> Response:
     """`POST /console/customers/{id}/note`: a blank note removes it; audited as
     `updateCustomer`. A refusal re-renders the page with the message beside the field."""
-    customer_id = page.request.path_params["id"]
-
-    async def call() -> Customer:
-        edit = CustomerEdit(note=forms.optional(page.field("note")))
-        return await customers.update_customer(page.deps, page.caller, customer_id, edit)
-
-    try:
-        await page.act("updateCustomer", call, target=customer_id)
-    except RegistryError as exc:
-        status = 403 if isinstance(exc, PermissionDenied) else 400
-        return await _customer_page(page, status, errors=errors_of(exc))
-    return RedirectResponse(f"/console/customers/{customer_id}?done=note", status_code=303)
+    return await _edit(page, CustomerEdit(note=forms.optional(page.field("note"))), "note")
 
 
 @staff_page
 async def edit_language(page: Page) -> Response:
     """`POST /console/customers/{id}/language`: the language of its notices (a BCP 47
     tag of a supported language); audited as `updateCustomer`."""
+    return await _edit(page, CustomerEdit(language=page.field("language")), "language")
+
+
+async def _edit(page: Page, edit: CustomerEdit, done: str) -> Response:
+    """Apply one edit of the customer, audited as `updateCustomer`; a refusal re-renders
+    the page with the message beside the field, success returns to it saying `done`."""
     customer_id = page.request.path_params["id"]
 
     async def call() -> Customer:
-        edit = CustomerEdit(language=page.field("language"))
         return await customers.update_customer(page.deps, page.caller, customer_id, edit)
 
     try:
@@ -79,7 +73,7 @@ async def edit_language(page: Page) -> Response:
     except RegistryError as exc:
         status = 403 if isinstance(exc, PermissionDenied) else 400
         return await _customer_page(page, status, errors=errors_of(exc))
-    return RedirectResponse(f"/console/customers/{customer_id}?done=language", status_code=303)
+    return RedirectResponse(f"/console/customers/{customer_id}?done={done}", status_code=303)
 
 
 def language_options(current: str) -> list[tuple[str, str]]:
