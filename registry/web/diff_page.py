@@ -13,7 +13,14 @@ from registry.domain.translations import N_
 from registry.services import list_diff
 from registry.services import operator as operators
 from registry.web import scope_params
-from registry.web.pages import language_links, page_language, parse_as_of, render, web_caller
+from registry.web.pages import (
+    language_headers,
+    language_links,
+    page_language,
+    parse_as_of,
+    render,
+    web_caller,
+)
 
 DEFAULT_SPAN = timedelta(days=90)
 KINDS = {"ADD": N_("Add"), "REMOVE": N_("Remove"), "REPLACE": N_("Replace"), "UPDATE": N_("Update")}
@@ -40,11 +47,7 @@ async def diff_page(request: Request) -> Response:
     )
     return render(
         "diff.html",
-        headers={
-            "cache-control": "private, max-age=60",
-            "vary": "authorization, accept-language",
-            "content-language": lang,
-        },
+        headers=language_headers(lang, 60),
         language=lang,
         languages=language_links(request, lang),
         diff=found,

@@ -32,7 +32,13 @@ from registry.services.caller import Caller
 from registry.services.change_queries import page_notices
 from registry.services.deps import Deps
 from registry.web import scope_params
-from registry.web.pages import describe_change, page_language, vendor_names, web_caller
+from registry.web.pages import (
+    describe_change,
+    language_headers,
+    page_language,
+    vendor_names,
+    web_caller,
+)
 
 FEED_CHANGES = 200
 """How many of the most recently announced changes the feeds look at."""
@@ -199,11 +205,7 @@ async def atom_feed(request: Request) -> Response:
     return Response(
         body,
         media_type="application/atom+xml; charset=utf-8",
-        headers={
-            "cache-control": "private, max-age=300",
-            "vary": "authorization, accept-language",
-            "content-language": lang,
-        },
+        headers=language_headers(lang, 300),
     )
 
 
@@ -367,8 +369,6 @@ async def calendar(request: Request) -> Response:
         media_type="text/calendar; charset=utf-8",
         headers={
             "content-disposition": 'inline; filename="changes.ics"',
-            "cache-control": "private, max-age=300",
-            "vary": "authorization, accept-language",
-            "content-language": lang,
+            **language_headers(lang, 300),
         },
     )

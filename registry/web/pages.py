@@ -205,6 +205,16 @@ def page_language(request: Request) -> str:
         return languages.negotiate(None, header)
 
 
+def language_headers(lang: str, max_age: int) -> dict[str, str]:
+    """The headers of a page or feed written in the reader's language: it depends on the
+    caller and on Accept-Language, so caches keep it per both, and says which it is."""
+    return {
+        "cache-control": f"private, max-age={max_age}",
+        "vary": "authorization, accept-language",
+        "content-language": lang,
+    }
+
+
 def language_links(request: Request, current: str) -> list[dict[str, Any]]:
     """The page in each language (`?lang=`, other parameters kept): the switcher and the
     `hreflang` alternates."""

@@ -40,6 +40,7 @@ from registry.web.pages import (
     MECHANISM_LABELS,
     STATUS_LABELS,
     describe_change,
+    language_headers,
     language_links,
     page_language,
     parse_as_of,
@@ -309,11 +310,7 @@ async def subprocessor_page(request: Request) -> Response:
             counts[country.evaluation.status] += country.locations
     return render(
         "subprocessors.html",
-        headers={
-            "cache-control": "private, max-age=60",
-            "vary": "authorization, accept-language",
-            "content-language": lang,
-        },
+        headers=language_headers(lang, 60),
         language=lang,
         languages=language_links(request, lang),
         rows=rows,
