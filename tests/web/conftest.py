@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from playwright.async_api import Browser, async_playwright
@@ -11,7 +11,7 @@ from registry.clock import FrozenClock
 from registry.domain.models import Role
 from tests.conftest import START, Api, make_settings
 from tests.web.chromium import launch
-from tests.web.support import Seeded, running_web_api, seed
+from tests.web.support import Seeded, running_web_api, seed, serving, web_app
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +23,16 @@ async def web(mongo_uri: str, db_name: str) -> AsyncIterator[Api]:
 @pytest.fixture(scope="module")
 async def seeded(web: Api) -> Seeded:
     return await seed(web, await web.key(Role.ADMIN, name="admin"))
+
+
+@pytest.fixture(scope="module")
+def base_url(mongo_uri: str, db_name: str, web: Api) -> Iterator[str]:
+    """The real app over HTTP, sharing the module's seeded database and frozen clock (a
+    module that serves something else defines its own)."""
+    clock = web.clock
+    assert isinstance(clock, FrozenClock)
+    with serving(web_app(make_settings(mongo_uri, db_name), clock)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -7,30 +7,19 @@ country filter must work as a plain GET form.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser
 
-from registry.clock import FrozenClock
-from tests.conftest import Api, make_settings
+from tests.conftest import Api
 from tests.web.chromium import ARTIFACTS, EXECUTABLE
-from tests.web.support import Seeded, serving, total_count, web_app
+from tests.web.support import Seeded, total_count
 
 
 def test_chromium_is_installed() -> None:
     # Not a skip: a machine without the browser must fail loudly, not pass quietly.
     assert EXECUTABLE is not None, "Chromium is missing: run bin/ensure-chromium"
-
-
-@pytest.fixture(scope="module")
-def base_url(mongo_uri: str, db_name: str, web: Api) -> Iterator[str]:
-    """The real app over HTTP, sharing the seeded database and the frozen clock."""
-    clock = web.clock
-    assert isinstance(clock, FrozenClock)
-    with serving(web_app(make_settings(mongo_uri, db_name), clock)) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -4,28 +4,16 @@ finds no serious or critical violation. The preview is saved as a picture."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, expect
 
-from registry.clock import FrozenClock
 from registry.domain.models import Role
 from registry.store import changes
-from tests.conftest import Api, make_settings
+from tests.conftest import Api
 from tests.web.chromium import ARTIFACTS
-from tests.web.support import Seeded, serving, web_app
+from tests.web.support import Seeded
 
 PICTURE = ARTIFACTS / "console-announce-new-country.png"
-
-
-@pytest.fixture(scope="module")
-def base_url(mongo_uri: str, db_name: str, web: Api) -> Iterator[str]:
-    clock = web.clock
-    assert isinstance(clock, FrozenClock)
-    with serving(web_app(make_settings(mongo_uri, db_name), clock)) as url:
-        yield url
 
 
 async def test_a_new_country_is_picked_previewed_and_announced(

@@ -11,18 +11,15 @@ The overview and the announce preview are saved as pictures for the README.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from registry.clock import FrozenClock
 from registry.domain.models import Role
-from tests.conftest import Api, make_settings
+from tests.conftest import Api
 from tests.web.chromium import ARTIFACTS
-from tests.web.support import Seeded, serving, web_app
+from tests.web.support import Seeded
 
 FIND = """
 query($search: String) {
@@ -47,14 +44,6 @@ query($id: ID!) {
 CUSTOMER = """
 mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { __typename } }"""
 BLOCKING = {"serious", "critical"}
-
-
-@pytest.fixture(scope="module")
-def base_url(mongo_uri: str, db_name: str, web: Api) -> Iterator[str]:
-    clock = web.clock
-    assert isinstance(clock, FrozenClock)
-    with serving(web_app(make_settings(mongo_uri, db_name), clock)) as url:
-        yield url
 
 
 async def _context(browser: Browser, *, javascript: bool = False) -> BrowserContext:

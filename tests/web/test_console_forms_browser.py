@@ -5,17 +5,13 @@ a 1,280 px window and a 390 px phone without sideways scrolling (axe-core clean 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, Page, expect
 
-from registry.clock import FrozenClock
 from registry.domain.models import Role
-from tests.conftest import Api, make_settings
+from tests.conftest import Api
 from tests.web.chromium import ARTIFACTS
-from tests.web.support import Seeded, add_vendor, serving, web_app
+from tests.web.support import Seeded, add_vendor
 
 BLOCKING = {"serious", "critical"}
 WIDTHS = (1280, 390)
@@ -23,14 +19,6 @@ FITS = "document.documentElement.scrollWidth <= window.innerWidth"
 WIDEST = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
   .slice(-3).map(e => e.tagName + '.' + e.className + '#' + e.id)"""
-
-
-@pytest.fixture(scope="module")
-def base_url(mongo_uri: str, db_name: str, web: Api) -> Iterator[str]:
-    clock = web.clock
-    assert isinstance(clock, FrozenClock)
-    with serving(web_app(make_settings(mongo_uri, db_name), clock)) as url:
-        yield url
 
 
 async def _signed_in(browser: Browser, base_url: str, key: str, **options: object) -> Page:

@@ -9,14 +9,11 @@ first. The preview and the change page are saved as pictures under docs/.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from registry.clock import FrozenClock
 from registry.domain.drafts import ChangeAnnouncement, CustomerDraft
 from registry.domain.drafts import SubprocessorDetails as Details
 from registry.domain.models import ChangeKind, ChangeStatus, CustomerTerms, Role
@@ -26,20 +23,11 @@ from registry.services import changes as change_service
 from registry.services import customers, vendors
 from registry.services.caller import Caller
 from registry.store import changes
-from tests.conftest import Api, make_settings
-from tests.web.support import serving, web_app
+from tests.conftest import Api
 
 ADMIN = Caller(Role.ADMIN)
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 BLOCKING = {"serious", "critical"}
-
-
-@pytest.fixture(scope="module")
-def base_url(mongo_uri: str, db_name: str, web: Api) -> Iterator[str]:
-    clock = web.clock
-    assert isinstance(clock, FrozenClock)
-    with serving(web_app(make_settings(mongo_uri, db_name), clock)) as url:
-        yield url
 
 
 async def _context(browser: Browser, *, javascript: bool = False) -> BrowserContext:
