@@ -257,6 +257,8 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
         when = [(_("Takes effect"), dates.moment_with_utc(effective, zone, lang))]
     if deadline is not None and kind not in (EventType.CHANGE_CANCELLED,):
         when.append((_("Objection deadline"), dates.moment_with_utc(deadline, zone, lang)))
+    if kind is EventType.CHANGE_CANCELLED:
+        when = []  # it takes effect for nobody
     links = data.get("links") or {}
     link = links.get("notice") or links.get("page")
     calendar = None
@@ -284,9 +286,11 @@ def compose(body: dict[str, Any], *, message_id: str = "notice") -> Content:
         dates=when,
         link=link if isinstance(link, str) else None,
         link_text=(
-            _("Open your notice to acknowledge it or to object")
-            if links.get("notice")
-            else _("See the current subprocessor list")
+            _("See the current subprocessor list")
+            if not links.get("notice")
+            else _("Open your notice")
+            if kind is EventType.CHANGE_CANCELLED  # nothing to acknowledge or object to
+            else _("Open your notice to acknowledge it or to object")
         ),
         footer=[
             *footer_lines(operator, why, lang),

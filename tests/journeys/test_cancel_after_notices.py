@@ -80,6 +80,8 @@ async def test_a_change_cancelled_after_its_notices_went_out(api: Api, mail: Mai
         told = bodies_to(mail, person.address)[-1]
         assert "This subprocessor change has been cancelled: nothing changes" in told
         assert " ".join(f"Why it is cancelled: {REASON}".split()) in " ".join(told.split())
+        assert "Takes effect" not in told  # it takes effect for nobody
+        assert "Open your notice:" in told  # nothing to acknowledge or object to
         assert await status_line(api, mail, person) == "Cancelled: nothing changes for you"
         assert await own_list(api, person) == set()
     acme_page = page_text((await api.http.get(path)).text)
