@@ -15,12 +15,7 @@ from registry.store import subprocessors
 from tests.conftest import START, Api
 from tests.web.chromium import ARTIFACTS
 from tests.web.support import Seeded
-from tests.web.test_console_browser import (  # noqa: F401 - the module's fixtures
-    BLOCKING,
-    _context,
-    _sign_in,
-    base_url,
-)
+from tests.web.test_console_browser import BLOCKING, _context, _sign_in
 
 VENDOR = """mutation($name: String!) {
   createSubprocessor(input: {legalName: $name, purpose: "Support desk"}) {
@@ -45,7 +40,7 @@ async def _axe_clean(axe: Axe, page: Page) -> None:
 async def test_correcting_a_basis_in_the_console(
     web: Api,
     seeded: Seeded,
-    base_url: str,  # noqa: F811
+    base_url: str,
     browser: Browser,
     javascript: bool,
 ) -> None:

@@ -12,12 +12,7 @@ from registry.domain.models import Role
 from tests.conftest import Api
 from tests.web.chromium import ARTIFACTS
 from tests.web.support import Seeded
-from tests.web.test_console_browser import (  # noqa: F401 - the fixtures are used by name
-    BLOCKING,
-    _context,
-    _sign_in,
-    base_url,
-)
+from tests.web.test_console_browser import BLOCKING, _context, _sign_in
 
 TRANSFERS = """query($id: ID!) { subprocessor(id: $id) {
   transferImpactAssessments { outcome measures reviewer nextReviewOn }
@@ -35,7 +30,7 @@ async def _no_blocking_violation(page: Page) -> None:
 async def test_assessment_and_what_if_in_a_browser(
     web: Api,
     seeded: Seeded,
-    base_url: str,  # noqa: F811 - the console test's fixture
+    base_url: str,
     browser: Browser,
 ) -> None:
     procurement = await web.key(Role.PROCUREMENT, name="privacy lead")
@@ -113,7 +108,7 @@ async def test_assessment_and_what_if_in_a_browser(
 async def test_no_serious_accessibility_violation_on_the_legal_pages(
     web: Api,
     seeded: Seeded,
-    base_url: str,  # noqa: F811 - the console test's fixture
+    base_url: str,
     browser: Browser,
 ) -> None:
     context = await _context(browser, javascript=True)  # axe-core itself is JavaScript

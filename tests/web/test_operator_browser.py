@@ -14,12 +14,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.conftest import Api
 from tests.web.support import Seeded
-from tests.web.test_console_browser import (  # noqa: F401 - the module's fixtures
-    BLOCKING,
-    _context,
-    _sign_in,
-    base_url,
-)
+from tests.web.test_console_browser import BLOCKING, _context, _sign_in
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 UPDATE = """
@@ -63,7 +58,7 @@ async def _axe_clean(page: Page) -> None:
 async def test_the_public_page_and_the_console_name_the_company(
     web: Api,
     seeded: Seeded,
-    base_url: str,  # noqa: F811
+    base_url: str,
     browser: Browser,
 ) -> None:
     answer = await web.gql(UPDATE, {"input": IDENTITY}, seeded.admin)
