@@ -3,12 +3,13 @@
 The registry's FerretDB patches (devdb/patches/) are measured here: two launcher
 binaries run at the same time, each on its own data directory, and the same workload
 (the delivery worker's reads and writes: insert records and queue entries, the due
-scan, a claim read by `_id`, the records read, their fenced update to DELIVERED, the
-queue entries deleted) runs against each in interleaved rounds, A then B, then B then
-A. What is compared is each server's own CPU time (from /proc) per delivery, which
-other processes' load disturbs far less than wall time; the figure is the median of
-the rounds' B/A ratios. Build a launcher of another commit with
-`python -c "from registry import devdb; print(devdb.ensure_built())"` in a checkout of it.
+scan, the lease slots taken, a claim read by `_id`, the records read, the attempts
+logged, their fenced update to DELIVERED, the queue entries and slots deleted) runs
+against each in interleaved rounds, A then B, then B then A. What is compared is each
+server's own CPU time (from /proc) per delivery, which other processes' load disturbs
+far less than wall time; the figure is the median of the rounds' B/A ratios. Build a
+launcher of another commit in a checkout of it with
+`python -c "from registry import devdb; print(devdb.ensure_built())"`.
 
     python -m bench.launcher_ab A_BINARY B_BINARY [--rounds 8] [--batch 512]
 """
@@ -29,12 +30,27 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bson import ObjectId
 from pymongo import AsyncMongoClient
 
 from bench.processes import cpu_seconds
 from registry import devdb
 
-BODY = "x" * 650  # a delivery record's own part of its message, as fan-out stores it
+BODY = json.dumps(  # a delivery record's own part of its message, as fan-out stores it
+    {
+        "type": "change.announced",
+        "timestamp": "2026-12-07T10:00:00Z",
+        "data": {
+            "customer": {"id": "cus_" + "b" * 24, "timeZone": "Europe/Copenhagen"},
+            "change": {"id": "chg_" + "c" * 24, "kind": "ADDITION", "vendor": "Postmark"},
+            "noticeUrl": "{notice_link}",
+            "takesEffect": {"date": "2027-03-08", "at": "2027-03-08T00:00:00+01:00"},
+            "objectionDeadline": {"date": "2027-02-22", "at": "2027-02-22T23:59:59+01:00"},
+            "payload": {"$shared": "chg_" + "c" * 24 + ":3"},
+            "reasons": ["Transactional e-mail", "Sub-processing in the United States"],
+        },
+    }
+)
 
 
 @contextlib.contextmanager
@@ -87,14 +103,35 @@ async def workload(db: Any, batch: int, batches: int) -> int:
         )
         due = db.queue.find({"due_at": {"$lte": now}}).sort([("due_at", 1), ("_id", 1)])
         await due.limit(batch).to_list()
+        slots = [f"{i}.1" for i in ids]
+        await db.leases.insert_many(
+            [{"_id": s, "owner": "w", "taken_at": now, "until": now} for s in slots],
+            ordered=False,
+        )
         await db.queue.find({"_id": {"$in": ids}}, {"lease_seq": 1}).to_list()
         await db.records.find({"_id": {"$in": ids}}).to_list()
+        await db.attempts.insert_many([_attempt(i, now) for i in ids])
         await db.records.update_many(
             {"_id": {"$in": ids}, "attempt_count": {"$lt": 1}},
             {"$set": {"status": "DELIVERED", "attempt_count": 1, "delivered_at": now}},
         )
         await db.queue.delete_many({"_id": {"$in": ids}, "lease_seq": 0})
+        await db.leases.delete_many({"_id": {"$in": slots}})
     return batch * batches
+
+
+def _attempt(delivery_id: str, at: datetime) -> dict[str, Any]:
+    return {
+        "_id": ObjectId(),
+        "delivery_id": delivery_id,
+        "number": 1,
+        "at": at,
+        "status_code": 200,
+        "latency_ms": 3.2,
+        "response_excerpt": "ok",
+        "error": None,
+        "outcome": "success",
+    }
 
 
 async def measure(binaries: dict[str, Path], rounds: int, batch: int) -> dict[str, list[float]]:
@@ -104,12 +141,15 @@ async def measure(binaries: dict[str, Path], rounds: int, batch: int) -> dict[st
             name: stack.enter_context(launched(binary, Path(tmp) / name))
             for name, binary in binaries.items()
         }
-        clients = {name: AsyncMongoClient(uri) for name, (_, uri) in servers.items()}
+        clients: dict[str, AsyncMongoClient[Any]] = {
+            name: AsyncMongoClient(uri) for name, (_, uri) in servers.items()
+        }
         for client in clients.values():
             db = client.launcher_ab
             await db.records.create_index([("subscription_id", 1), ("_id", -1)])
             await db.records.create_index([("customer_id", 1), ("_id", -1)])
             await db.queue.create_index([("due_at", 1), ("_id", 1)])
+            await db.attempts.create_index([("delivery_id", 1), ("_id", 1)])
         for n in range(rounds):
             for name in list(binaries) if n % 2 == 0 else list(binaries)[::-1]:
                 pid = servers[name][0]

@@ -38,7 +38,7 @@ func (s *Stmt) ExecContext(ctx context.Context, args ...any) (sql.Result, error)
 		s.tx.l.With(fields...).DebugContext(ctx, fmt.Sprintf(">>> %s", s.query))
 	}
 
-	res, err := s.stmt.ExecContext(ctx, args...)
+	res, err := s.stmt.ExecContext(uninterrupted(ctx), args...)
 
 	if debug {
 		if res != nil {
@@ -56,4 +56,14 @@ func (s *Stmt) ExecContext(ctx context.Context, args ...any) (sql.Result, error)
 // Close releases the prepared statement.
 func (s *Stmt) Close() error {
 	return s.stmt.Close()
+}
+
+// uninterrupted keeps ctx's values without its cancellation. The SQLite driver
+// starts a goroutine for every statement run under a context that can be
+// cancelled, to interrupt it if the context ends, and the scheduler's wake-ups
+// for those cost more than the statement under load: one per document written.
+// A one-row statement runs to its end instead; the transaction it is part of
+// still ends with its context.
+func uninterrupted(ctx context.Context) context.Context {
+	return context.WithoutCancel(ctx)
 }
