@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
@@ -17,6 +16,7 @@ from registry.store import meta
 from registry.store.database import Database, Document
 from registry.store.meta import VersionWatch
 from tests.conftest import START, make_settings
+from tests.polling import until
 
 
 class Commands(monitoring.CommandListener):
@@ -35,16 +35,6 @@ class Commands(monitoring.CommandListener):
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass
-
-
-async def until(condition: Callable[[], Awaitable[bool]], polls: int = 1500) -> None:
-    """Poll a condition until it holds; giving up after `polls` (a guard against
-    hanging, not a bound the condition is held to)."""
-    for _ in range(polls):
-        if await condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"condition not met in {polls} polls")
 
 
 async def test_a_bump_in_this_process_is_known_at_once(

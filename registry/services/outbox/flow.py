@@ -84,25 +84,27 @@ class Flow:
         claimer = asyncio.create_task(self._claim(seen, started))
         senders = [asyncio.create_task(self._send()) for _ in range(self.options.concurrency)]
         recorder = asyncio.create_task(self._record())
-        cancelled = False
+        claim_failure: Exception | None = None
         try:
-            await claimer
+            try:
+                await claimer
+            except Exception as exc:  # no more batches; what was claimed is still sent
+                claim_failure = exc
+            for _ in senders:
+                await self.queued.put(None)  # each sender ends after what is queued
+            await asyncio.gather(*senders)
         except asyncio.CancelledError:
-            cancelled = True
+            for task in (claimer, *senders):
+                task.cancel()
+            await asyncio.gather(claimer, *senders, return_exceptions=True)
+            for batch in list(self.open):
+                self._answered(batch)  # the answers already in are written
             raise
         finally:
-            if cancelled:
-                for task in (claimer, *senders):
-                    task.cancel()
-                await asyncio.gather(claimer, *senders, return_exceptions=True)
-                for batch in list(self.open):
-                    self._answered(batch)  # the answers already in are written
-            else:
-                for _ in senders:
-                    await self.queued.put(None)  # each sender ends after what is queued
-                await asyncio.gather(*senders)
             self.answered.put_nowait(None)
             await recorder
+        if claim_failure is not None:
+            raise claim_failure
         if self.failure is not None:
             raise self.failure
         return self.sent
