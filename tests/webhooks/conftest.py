@@ -201,6 +201,22 @@ async def emit_event(
     return events.id_of(event)
 
 
+async def emit_announcements(deps: Deps, customer_id: str, count: int) -> None:
+    """`count` change announcements to one customer, stored in one write."""
+    now = deps.clock.now()
+    batch = [
+        Event(
+            type=EventType.CHANGE_ANNOUNCED,
+            customer_id=customer_id,
+            occurred_at=now,
+            dedupe_key=f"load:{uuid.uuid4().hex}",
+            data=event_data(customer_id),
+        )
+        for _ in range(count)
+    ]
+    assert await events.emit_many(deps.db, batch) == count
+
+
 def signed_by(secret: str, received: Received) -> bool:
     """The `standardwebhooks` signature check, without its wall-clock freshness test."""
     timestamp = datetime.fromtimestamp(int(received.headers["webhook-timestamp"]), UTC)

@@ -7,19 +7,16 @@ import asyncio
 import collections
 import contextlib
 
-from registry.domain.event_types import EventType
-from registry.domain.events import Event
 from registry.domain.webhooks import DeliveryStatus
 from registry.services import webhooks
 from registry.services.deps import Deps
 from registry.services.outbox.dispatch import dispatch_events
 from registry.services.outbox.options import DeliveryOptions
 from registry.services.outbox.worker import deliver_due
-from registry.store import deliveries, delivery_queue, events
+from registry.store import deliveries, delivery_queue
 from tests.conftest import Api
-from tests.event_bodies import event_data
 from tests.polling import until
-from tests.webhooks.conftest import Receiver, customer_caller, new_customer
+from tests.webhooks.conftest import Receiver, customer_caller, emit_announcements, new_customer
 
 COUNT = 6
 # Batches of two, two senders: the hung message's batch-mate and every later batch must
@@ -30,18 +27,7 @@ OPTIONS = DeliveryOptions(batch_size=2, concurrency=2, connect_timeout=1.0, tota
 async def queue_messages(deps: Deps, receiver: Receiver) -> None:
     customer = await new_customer(deps)
     await webhooks.create_subscription(deps, customer_caller(customer), url=receiver.url())
-    now = deps.clock.now()
-    batch = [
-        Event(
-            type=EventType.CHANGE_ANNOUNCED,
-            customer_id=customer,
-            occurred_at=now,
-            dedupe_key=f"flow:{n}",
-            data=event_data(customer),
-        )
-        for n in range(COUNT)
-    ]
-    await events.emit_many(deps.db, batch)
+    await emit_announcements(deps, customer, COUNT)
     assert await dispatch_events(deps, "dispatcher", options=OPTIONS) == COUNT
 
 

@@ -8,17 +8,20 @@ import dataclasses
 
 import pytest
 
-from registry.domain.event_types import EventType
-from registry.domain.events import Event
 from registry.services import webhooks
 from registry.services.deps import Deps
 from registry.services.outbox.dispatch import dispatch_events
 from registry.services.outbox.options import DeliveryOptions
 from registry.services.outbox.worker import deliver_due, scan_limit
-from registry.store import deliveries, delivery_queue, events
+from registry.store import deliveries, delivery_queue
 from tests.conftest import Api
-from tests.event_bodies import event_data
-from tests.webhooks.conftest import Receiver, customer_caller, new_customer, signed_by
+from tests.webhooks.conftest import (
+    Receiver,
+    customer_caller,
+    emit_announcements,
+    new_customer,
+    signed_by,
+)
 
 COUNT = 300
 OPTIONS = DeliveryOptions(batch_size=24, connect_timeout=1.0, total_timeout=2.0)
@@ -31,18 +34,7 @@ async def test_two_workers_deliver_each_message_once(
     sub, secret = await webhooks.create_subscription(
         deps, customer_caller(customer), url=receiver.url()
     )
-    now = deps.clock.now()
-    batch = [
-        Event(
-            type=EventType.CHANGE_ANNOUNCED,
-            customer_id=customer,
-            occurred_at=now,
-            dedupe_key=f"load:{n}",
-            data=event_data(customer),
-        )
-        for n in range(COUNT)
-    ]
-    assert await events.emit_many(deps.db, batch) == COUNT
+    await emit_announcements(deps, customer, COUNT)
     options = dataclasses.replace(OPTIONS, dispatch_batch=COUNT)
     assert await dispatch_events(deps, "dispatcher", options=options) == COUNT
 
