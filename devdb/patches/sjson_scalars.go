@@ -50,8 +50,9 @@ func scalarValue(data json.RawMessage, t elemType) (any, bool) {
 	return nil, false
 }
 
-// jsonString decodes a JSON string literal with the escapes \" \\ \/ \b \f \n \r \t
-// and \uXXXX outside the surrogate range, and valid UTF-8 text.
+// jsonString decodes a JSON string literal of valid UTF-8 text: one without escapes
+// straight from between its quotes, one with the escapes \" \\ \/ \b \f \n \r \t and
+// \uXXXX outside the surrogate range by a loop over it.
 func jsonString(data []byte) (any, bool) {
 	if s, ok := plainString(data); ok {
 		return s, true

@@ -39,9 +39,6 @@ class _Claimed:
         self.outcomes: list[Outcome | None] = [None] * len(claimed)
         self.out = len(claimed)
 
-    def slots(self) -> list[tuple[str, int]]:
-        return slots_of(self.claimed)
-
 
 def slots_of(claimed: Sequence[Delivery]) -> list[tuple[str, int]]:
     """The lease slots a claim of these deliveries holds."""
@@ -151,4 +148,4 @@ class Flow:
             except Exception as exc:  # the database away: stop claiming, raise at the end
                 self.failure = self.failure or exc
             finally:
-                self.claims.drop(batch.slots())
+                self.claims.drop(slots_of(batch.claimed))
